@@ -1,0 +1,1 @@
+"""crossdock's Dramatiq middleware, one policy per module."""

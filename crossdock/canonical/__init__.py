@@ -1,0 +1,72 @@
+"""Canonical documents: pure pydantic v2 models every channel maps to and from. No IO here."""
+
+from crossdock.canonical.acknowledgment import (
+    AckError,
+    AckStatus,
+    FunctionalAcknowledgment,
+    SetAcknowledgment,
+)
+from crossdock.canonical.base import CanonicalModel, gs1_check_digit, has_valid_check_digit
+from crossdock.canonical.envelope import SCHEMA_VERSION, Envelope, idempotency_key
+from crossdock.canonical.inventory import InventoryLevel
+from crossdock.canonical.order import (
+    Channel,
+    Discount,
+    Fee,
+    Order,
+    OrderLine,
+    OrderPurpose,
+    ShippingMethod,
+    Tax,
+    Totals,
+)
+from crossdock.canonical.party import Address, Party, PartyRole
+from crossdock.canonical.redact import redact
+from crossdock.canonical.registry import DOCUMENTS, document_class, json_schemas
+from crossdock.canonical.returns import ReturnAuthorization, ReturnLine
+from crossdock.canonical.settlement import SettlementKind, SettlementLine
+from crossdock.canonical.shipment import Package, Shipment, ShipmentLine, ShipmentOrder
+from crossdock.canonical.warehouse import WarehouseShippingOrder, WarehouseShippingOrderLine
+
+__all__ = [
+    # documents
+    "Order",
+    "WarehouseShippingOrder",
+    "Shipment",
+    "InventoryLevel",
+    "ReturnAuthorization",
+    "SettlementLine",
+    "FunctionalAcknowledgment",
+    "Envelope",
+    # parts
+    "Address",
+    "AckError",
+    "AckStatus",
+    "CanonicalModel",
+    "Channel",
+    "Discount",
+    "Fee",
+    "OrderLine",
+    "OrderPurpose",
+    "Package",
+    "Party",
+    "PartyRole",
+    "ReturnLine",
+    "SetAcknowledgment",
+    "SettlementKind",
+    "ShipmentLine",
+    "ShipmentOrder",
+    "ShippingMethod",
+    "Tax",
+    "Totals",
+    "WarehouseShippingOrderLine",
+    # functions and registry
+    "DOCUMENTS",
+    "SCHEMA_VERSION",
+    "document_class",
+    "gs1_check_digit",
+    "has_valid_check_digit",
+    "idempotency_key",
+    "json_schemas",
+    "redact",
+]

@@ -1,0 +1,36 @@
+"""The canonical document types by name, as they appear in ``Envelope.document_type``."""
+
+from __future__ import annotations
+
+from crossdock.canonical.acknowledgment import FunctionalAcknowledgment
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.inventory import InventoryLevel
+from crossdock.canonical.order import Order
+from crossdock.canonical.returns import ReturnAuthorization
+from crossdock.canonical.settlement import SettlementLine
+from crossdock.canonical.shipment import Shipment
+from crossdock.canonical.warehouse import WarehouseShippingOrder
+
+DOCUMENTS: dict[str, type[CanonicalModel]] = {
+    "order": Order,
+    "warehouse_shipping_order": WarehouseShippingOrder,
+    "shipment": Shipment,
+    "inventory_level": InventoryLevel,
+    "return_authorization": ReturnAuthorization,
+    "settlement_line": SettlementLine,
+    "functional_acknowledgment": FunctionalAcknowledgment,
+    "envelope": Envelope,
+}
+
+
+def document_class(name: str) -> type[CanonicalModel]:
+    try:
+        return DOCUMENTS[name]
+    except KeyError:
+        raise KeyError(f"unknown canonical document type {name!r}; known: {', '.join(sorted(DOCUMENTS))}") from None
+
+
+def json_schemas() -> dict[str, dict[str, object]]:
+    """JSON Schema of every canonical document, by name (pure: the CLI writes them to files)."""
+    return {name: cls.model_json_schema() for name, cls in DOCUMENTS.items()}

@@ -1,0 +1,23 @@
+"""The ``crossdock`` command: the composition root. Parse arguments, build from settings, call one
+function of the module that owns the work, print the result."""
+
+from __future__ import annotations
+
+import typer
+
+from crossdock.cli import edi, schema
+
+app = typer.Typer(
+    name="crossdock",
+    help="crossdock: integration broker between marketplaces (REST), a legacy ERP (SOAP) and 3PLs (X12 over SFTP).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.add_typer(schema.app, name="schema")
+app.add_typer(edi.app, name="edi")
+
+
+def main() -> None:
+    app()

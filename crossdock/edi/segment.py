@@ -1,0 +1,62 @@
+"""X12 segments and delimiters: the data every other edi module passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The four X12 separators. ``repetition`` is ISA11 from 00403 on, ``None`` before."""
+
+    element: str = "*"
+    component: str = ":"
+    segment: str = "~"
+    repetition: str | None = None
+
+
+
+DEFAULT_DELIMITERS = Delimiters(element="*", component=":", segment="~", repetition="^")
+
+
+@dataclass(slots=True)
+class Segment:
+    """One segment. ``elements[0]`` is the segment id, so ``seg[1]`` is the first data element (as in
+    ``BEG01``). Composite elements stay as one string; use :meth:`component` to read a part.
+
+    ``index`` is the segment's 0-based position in the input and ``offset`` the byte offset of its
+    first character, for error messages; both are ``None`` for segments built in memory.
+    """
+
+    elements: list[str]
+    index: int | None = None
+    offset: int | None = None
+    component_separator: str = ":"
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def __getitem__(self, position: int) -> str:
+        """Element ``position`` (1-based), or ``""`` when the segment is shorter."""
+        if position < len(self.elements):
+            return self.elements[position]
+        return ""
+
+    def get(self, position: int) -> str | None:
+        """Element ``position`` (1-based), or ``None`` when absent or empty."""
+        value = self[position]
+        return value or None
+
+    def component(self, position: int, part: int) -> str:
+        """Component ``part`` (1-based) of composite element ``position``; ``""`` when absent."""
+        parts = self[position].split(self.component_separator)
+        return parts[part - 1] if part - 1 < len(parts) else ""
+
+    def __len__(self) -> int:
+        return len(self.elements)
+
+    @classmethod
+    def of(cls, segment_id: str, *values: str | None) -> Segment:
+        """Build a segment for writing: ``Segment.of("BEG", "00", "SA", po_number)``; ``None`` → empty."""
+        return cls([segment_id, *("" if value is None else value for value in values)])

@@ -1,0 +1,93 @@
+"""One typed, frozen settings object, built once at the composition root and passed down.
+
+Sources, later ones winning: defaults, an optional YAML config file, then environment variables
+``CROSSDOCK_*`` (``CROSSDOCK_BROKER_URL``, ``CROSSDOCK_DATABASE_URL`` ...). Nothing is read at import
+time: call :func:`load_settings`.
+
+Embedded defaults need no server: with no broker URL the broker is Dramatiq's in-memory broker with an
+in-process worker, and the database is SQLite under ``data_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crossdock.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CROSSDOCK_", frozen=True, extra="forbid")
+
+    data_dir: Path = Field(default=Path("var"), description="Where embedded state lives (SQLite, raw payloads).")
+    broker_url: str | None = Field(
+        default=None, description="amqp://user:pass@host:5672/vhost for RabbitMQ; unset for the in-memory broker."
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; unset for SQLite at <data_dir>/crossdock.db."
+    )
+    partners_path: Path | None = Field(default=None, description="Folder of trading-partner/channel YAML profiles.")
+    rabbitmq_management_url: str | None = Field(
+        default=None, description="http://127.0.0.1:15672 to read queue stats over the management API."
+    )
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus metrics HTTP port.")
+    max_message_bytes: int = Field(default=1_048_576, gt=0, description="Largest message the broker accepts.")
+    max_retries: int = Field(default=5, ge=0)
+    min_backoff_ms: int = Field(default=1_000, ge=0)
+    max_backoff_ms: int = Field(default=300_000, ge=0)
+    network_timeout_s: float = Field(default=30.0, gt=0, description="Default connect/read timeout for every call.")
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("broker_url")
+    @classmethod
+    def _amqp_only(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("broker_url must be an amqp:// or amqps:// URL")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'crossdock.db').as_posix()}"
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return self.broker_url is None
+
+
+def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings: YAML file values first, then ``CROSSDOCK_*`` environment variables over them.
+
+    ``config_file`` defaults to ``$CROSSDOCK_CONFIG`` when set.
+    """
+    env = dict(os.environ if environ is None else environ)
+    path = config_file or (Path(env["CROSSDOCK_CONFIG"]) if env.get("CROSSDOCK_CONFIG") else None)
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_bytes()) or {}
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"config file {path} must hold a mapping of settings")
+        values.update(loaded)
+    prefix = "CROSSDOCK_"
+    for key, value in env.items():
+        if key.startswith(prefix) and key != "CROSSDOCK_CONFIG":
+            name = key[len(prefix) :].lower()
+            if name in Settings.model_fields:
+                values[name] = value
+    try:
+        # Values are passed explicitly, so pydantic-settings' own env reading must not run again.
+        return Settings.model_validate(values)
+    except ValueError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,1 @@
+"""The legacy ERP contract: shipped WSDL, operation/field map, pure mapping, faults, and the simulator (sim/)."""

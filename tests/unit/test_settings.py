@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crossdock.errors import ConfigError
+from crossdock.settings import load_settings
+
+
+def test_embedded_defaults() -> None:
+    settings = load_settings(environ={})
+    assert settings.uses_embedded_broker
+    assert settings.effective_database_url.startswith("sqlite:///")
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    config = tmp_path / "crossdock.yaml"
+    config.write_text("broker_url: amqp://guest:guest@127.0.0.1:5672/%2F\nmax_retries: 2\n")
+    settings = load_settings(config, environ={"CROSSDOCK_MAX_RETRIES": "7"})
+    assert settings.broker_url == "amqp://guest:guest@127.0.0.1:5672/%2F"
+    assert settings.max_retries == 7
+
+
+def test_bad_setting_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="broker_url"):
+        load_settings(environ={"CROSSDOCK_BROKER_URL": "http://nope"})
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(environ={})
+    with pytest.raises(ValueError):
+        settings.max_retries = 3  # type: ignore[misc]
