@@ -16,6 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 IN_CI = bool(os.environ.get("CI"))
 
+# Each area keeps its fixtures in its own module so their owners never edit the same file.
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.rabbitmq",
+    "tests.fixtures.sshd",
+    "tests.fixtures.erp_sim",
+    "tests.fixtures.marketplace",
+]
+
 
 def service_unavailable(reason: str) -> None:
     """Fail under CI, skip elsewhere."""

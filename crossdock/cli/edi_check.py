@@ -1,0 +1,9 @@
+"""``crossdock edi validate`` and ``crossdock edi ack``."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the ``edi`` group."""
