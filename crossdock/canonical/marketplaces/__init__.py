@@ -1,0 +1,33 @@
+"""Marketplace JSON (Shopify, Amazon SP-API, Walmart) to and from canonical documents. Pure: no IO.
+
+Each channel module exposes its inbound mapping (``order_to_canonical`` / ``document_to_canonical``)
+and its outbound renderers (fulfillment, shipment confirmation, shipping update, inventory)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from crossdock.canonical.marketplaces import amazon, shopify, walmart
+from crossdock.canonical.order import Channel, Order
+
+ORDER_MAPPINGS: dict[Channel, Callable[[Any], Order]] = {
+    Channel.SHOPIFY: shopify.order_to_canonical,
+    Channel.AMAZON: amazon.document_to_canonical,
+    Channel.WALMART: walmart.order_to_canonical,
+}
+
+
+def order_to_canonical(channel: Channel | str, document: Any) -> Order:
+    """Map one marketplace order document (parsed JSON) of ``channel`` to a canonical Order.
+
+    Raises :class:`crossdock.errors.MappingError` listing every field it cannot map."""
+    try:
+        mapping = ORDER_MAPPINGS[Channel(channel)]
+    except (KeyError, ValueError):
+        known = ", ".join(c.value for c in ORDER_MAPPINGS)
+        raise ValueError(f"no order mapping for channel {channel!r}; known: {known}") from None
+    return mapping(document)
+
+
+__all__ = ["ORDER_MAPPINGS", "amazon", "order_to_canonical", "shopify", "walmart"]
