@@ -1,0 +1,182 @@
+"""Poll a partner's inbound folder: complete files are fetched, handed to the sink, then moved.
+
+For each complete file, in this order (see :mod:`crossdock.bridges.sftp.sink`):
+fetch → identify → duplicate? (journal, archive) → not X12? (keep, error folder + reason file) →
+store durably → enqueue → ONLY THEN archive. A failure before the move leaves the remote file where
+it was, so the next poll tries again; a drop after enqueue makes the next poll see a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+import paramiko
+
+from crossdock.bridges.sftp.errors import RemoteFileError, UnsafeRemoteNameError
+from crossdock.bridges.sftp.inbound import REASON_SUFFIX, RemoteEntry, StabilityTracker, identify
+from crossdock.bridges.sftp.names import remote_path, safe_name
+from crossdock.bridges.sftp.session import SftpSession
+from crossdock.bridges.sftp.sink import InboundFile, InboundSink
+from crossdock.bridges.sftp.upload import upload
+from crossdock.errors import TransientError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    partner: str
+    accepted: list[tuple[str, str]] = field(default_factory=list)  # (name, stored ref)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+    waiting: list[str] = field(default_factory=list)  # still being written
+    unsafe: list[tuple[str, str]] = field(default_factory=list)  # names we refuse to touch
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class InboundPoller:
+    """Keeps the stability state between polls; reuses the session's one connection."""
+
+    def __init__(
+        self,
+        session: SftpSession,
+        sink: InboundSink,
+        *,
+        tracker: StabilityTracker | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.session = session
+        self.profile = session.profile
+        self.sink = sink
+        self.tracker = tracker or StabilityTracker()
+        self._sleep = sleep
+        self._now = now
+
+    # -- one poll -----------------------------------------------------------------------------
+    def poll_once(self) -> PollReport:
+        profile = self.profile
+        report = PollReport(partner=profile.partner)
+        fresh_before = set(self.tracker.seen)
+        entries = self._list(report)
+        ready, waiting = self.tracker.ready(entries, profile.done_marker)
+        if not profile.done_marker and profile.settle_s > 0 and any(n not in fresh_before for n in waiting):
+            self._sleep(profile.settle_s)  # second look at new files, bounded by settle_s
+            ready, waiting = self.tracker.ready(self._list(PollReport(profile.partner)), profile.done_marker)
+        report.waiting.extend(waiting)
+        for entry in ready:
+            self._handle(entry, report)
+        return report
+
+    def run(self, *, max_polls: int | None = None, stop: threading.Event | None = None) -> list[PollReport]:
+        """Poll every ``poll_interval_s`` until ``stop`` is set or ``max_polls`` ran; transient errors are
+        logged and the next poll reconnects."""
+        stop = stop or threading.Event()
+        reports: list[PollReport] = []
+        polls = 0
+        while not stop.is_set() and (max_polls is None or polls < max_polls):
+            polls += 1
+            try:
+                reports.append(self.poll_once())
+            except TransientError as exc:
+                log.warning("sftp poll of %s failed, will retry next poll: %s", self.profile.partner, exc)
+            if max_polls is None or polls < max_polls:
+                stop.wait(self.profile.poll_interval_s)
+        return reports
+
+    # -- steps --------------------------------------------------------------------------------
+    def _list(self, report: PollReport) -> list[RemoteEntry]:
+        folder = self.profile.folders.inbound
+        attrs = self.session.call("list", lambda sftp: sftp.listdir_attr(folder), path=folder)
+        entries: list[RemoteEntry] = []
+        for attr in attrs:
+            try:
+                name = safe_name(attr.filename)
+            except UnsafeRemoteNameError as exc:
+                report.unsafe.append((attr.filename, exc.reason))
+                log.warning("sftp %s: refusing remote file: %s", self.profile.partner, exc)
+                continue
+            entries.append(RemoteEntry(name, attr.st_size or 0, attr.st_mtime or 0, attr.st_mode or 0))
+        return entries
+
+    def _handle(self, entry: RemoteEntry, report: PollReport) -> None:
+        profile, sink = self.profile, self.sink
+        path = remote_path(profile.folders.inbound, entry.name)
+        if not entry.is_file:
+            self._reject(InboundFile(profile.partner, entry.name, entry.size, ""), b"", "not a regular file", report)
+            return
+        if entry.size > profile.max_file_bytes:
+            reason = f"file is {entry.size} bytes, more than max_file_bytes {profile.max_file_bytes}"
+            self._reject(InboundFile(profile.partner, entry.name, entry.size, ""), b"", reason, report)
+            return
+        try:
+            data = self.session.call("read", lambda sftp: _fetch(sftp, path, profile.max_file_bytes), path=path)
+        except RemoteFileError as exc:
+            self._reject(InboundFile(profile.partner, entry.name, entry.size, ""), b"", f"cannot read: {exc}", report)
+            return
+        if len(data) != entry.size:
+            report.waiting.append(entry.name)  # changed since it was listed: still being written
+            return
+        item, problem = identify(profile.partner, entry.name, data)
+        duplicate = sink.find_duplicate(item)
+        if duplicate is not None:
+            sink.record_duplicate(item, duplicate)
+            self._move(entry.name, profile.folders.archive, item.sha256)
+            report.duplicates.append((entry.name, duplicate))
+        elif problem is not None:
+            self._reject(item, data, problem, report)
+            return
+        else:
+            ref = sink.store_raw(item, data)  # durable when it returns
+            sink.enqueue(ref, item)
+            self._move(entry.name, profile.folders.archive, item.sha256)  # only after store + enqueue
+            report.accepted.append((entry.name, ref))
+        self._drop_marker(entry.name)
+
+    def _reject(self, item: InboundFile, data: bytes, reason: str, report: PollReport) -> None:
+        self.sink.record_rejected(item, data, reason)
+        final = self._move(item.name, self.profile.folders.error, item.sha256 or "nohash")
+        text = (
+            f"partner: {item.partner}\nfile: {item.name}\nsize: {item.size}\nsha256: {item.sha256 or '-'}\n"
+            f"when: {self._now().isoformat()}\nreason: {reason}\n"
+        )
+        reason_name = posixpath.basename(final) + REASON_SUFFIX
+        upload(self.session, reason_name, text.encode(), folder=self.profile.folders.error)
+        report.rejected.append((item.name, reason))
+        log.warning("sftp %s: %s moved to %s: %s", item.partner, item.name, final, reason)
+        self._drop_marker(item.name)
+
+    def _move(self, name: str, folder: str, sha256: str) -> str:
+        """Rename inbound/name into folder, never over an existing file (a suffixed name instead)."""
+        source = remote_path(self.profile.folders.inbound, name)
+        target = remote_path(folder, name)
+        try:
+            self.session.call("rename", lambda sftp: sftp.rename(source, target), path=target, retry=False)
+        except RemoteFileError:
+            stamp = self._now().strftime("%Y%m%dT%H%M%S")
+            target = remote_path(folder, f"{name}.{stamp}.{sha256[:8]}")
+            self.session.call("rename", lambda sftp: sftp.rename(source, target), path=target, retry=False)
+        return target
+
+    def _drop_marker(self, name: str) -> None:
+        marker = self.profile.done_marker
+        if not marker:
+            return
+        path = remote_path(self.profile.folders.inbound, name + marker)
+        try:
+            self.session.call("remove marker", lambda sftp: sftp.remove(path), path=path, retry=False)
+        except RemoteFileError:
+            return  # marker already gone
+
+
+def _fetch(sftp: paramiko.SFTPClient, path: str, limit: int) -> bytes:
+    with sftp.open(path, "rb") as handle:
+        return handle.read(limit + 1)

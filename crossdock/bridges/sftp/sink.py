@@ -1,0 +1,94 @@
+"""Where inbound files go: the :class:`InboundSink` port, and an in-memory implementation.
+
+The poller calls, for every complete remote file, in this order and only in this order:
+
+1. ``find_duplicate(item)``: a reason string when this file was already delivered (same partner and
+   name and SHA-256, or same ISA sender and ISA13 control number), else ``None``.
+   Duplicate → ``record_duplicate(item, reason)``, then the remote file is archived.
+2. Not X12 or unreadable → ``record_rejected(item, data, reason)`` (keep the bytes for a person),
+   then the remote file goes to the error folder with a ``<name>.reason.txt``.
+3. Otherwise ``ref = store_raw(item, data)`` (must be durable when it returns), then
+   ``enqueue(ref, item)``; ONLY THEN is the remote file moved to the archive.
+
+If any sink call raises, the remote file stays in the inbound folder and is tried again next poll, so a
+sink must make ``store_raw`` idempotent (same bytes → same ref) and report a file as a duplicate only
+once ``enqueue`` returned for it. The in-memory sink below follows these rules; the lead wires the
+store's raw payload table and the broker behind the same Protocol.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class IsaKey:
+    """What identifies an interchange: ISA05/ISA06 (sender qualifier and id) and ISA13."""
+
+    sender_qualifier: str
+    sender_id: str
+    control_number: str
+
+    def __str__(self) -> str:
+        return f"{self.sender_qualifier}:{self.sender_id}#{self.control_number}"
+
+
+@dataclass(frozen=True)
+class InboundFile:
+    partner: str
+    name: str
+    size: int
+    sha256: str
+    isa: IsaKey | None = None
+
+
+class InboundSink(Protocol):
+    def find_duplicate(self, item: InboundFile) -> str | None: ...
+
+    def record_duplicate(self, item: InboundFile, reason: str) -> None: ...
+
+    def record_rejected(self, item: InboundFile, data: bytes, reason: str) -> None: ...
+
+    def store_raw(self, item: InboundFile, data: bytes) -> str: ...
+
+    def enqueue(self, ref: str, item: InboundFile) -> None: ...
+
+
+@dataclass
+class MemorySink:
+    """An in-process :class:`InboundSink` for tests and the demo (a real implementation, not a mock)."""
+
+    stored: dict[str, bytes] = field(default_factory=dict)
+    queue: list[tuple[str, InboundFile]] = field(default_factory=list)
+    duplicates: list[tuple[InboundFile, str]] = field(default_factory=list)
+    rejected: list[tuple[InboundFile, bytes, str]] = field(default_factory=list)
+    _by_content: set[tuple[str, str, str]] = field(default_factory=set)
+    _by_isa: set[tuple[str, IsaKey]] = field(default_factory=set)
+
+    def find_duplicate(self, item: InboundFile) -> str | None:
+        if (item.partner, item.name, item.sha256) in self._by_content:
+            return f"already received {item.name} with the same content (sha256 {item.sha256[:12]})"
+        if item.isa is not None and (item.partner, item.isa) in self._by_isa:
+            return f"already received interchange {item.isa} from this sender"
+        return None
+
+    def record_duplicate(self, item: InboundFile, reason: str) -> None:
+        self.duplicates.append((item, reason))
+
+    def record_rejected(self, item: InboundFile, data: bytes, reason: str) -> None:
+        self.rejected.append((item, data, reason))
+
+    def store_raw(self, item: InboundFile, data: bytes) -> str:
+        ref = "sha256:" + hashlib.sha256(data).hexdigest()
+        self.stored[ref] = data
+        return ref
+
+    def enqueue(self, ref: str, item: InboundFile) -> None:
+        if ref not in self.stored:
+            raise KeyError(f"enqueue of {ref} before it was stored")
+        self.queue.append((ref, item))
+        self._by_content.add((item.partner, item.name, item.sha256))
+        if item.isa is not None:
+            self._by_isa.add((item.partner, item.isa))
