@@ -1,0 +1,61 @@
+"""Which X12 versions crossdock's maps cover, how partners spell them, and what 005010 changes.
+
+pyx12 finds a map through ``maps.xml`` by exact ISA12, GS08 and GS01. Partners send many ISA12 values
+for the same content (00400, 00401, 00403 ...) and decorate GS08 with industry suffixes (``004010VICS``,
+``004010UCS``), so the generated index lists every combination below, and :func:`base_version` maps any
+GS08 to the map family that validates it.
+"""
+
+from __future__ import annotations
+
+from crossdock.edi.maps import x850, x856, x940, x945, x997
+
+SET_MODULES = (x850, x856, x940, x945, x997)
+
+#: The map families crossdock compiles: 004010 (required by every retail partner) and 005010.
+VERSIONS = ("004010", "005010")
+
+#: ISA12 values partners really send. Older control versions carry 004010 groups routinely.
+ICVNS = ("00200", "00204", "00300", "00304", "00305", "00306", "00400", "00401", "00402", "00403",
+         "00404", "00405", "00406", "00501", "00502", "00503", "00504", "00505", "00601")
+
+#: GS08 industry suffixes seen in retail (VICS: Voluntary Interindustry Commerce Solutions, UCS grocery).
+GS08_SUFFIXES = ("", "VICS", "UCS", "EDSO", "X12", "VICSR")
+
+#: Other functional identifiers real partners put on these sets (the 945 is often sent as "IN" or "WA").
+EXTRA_FUNCTIONAL_IDS = {"945": ("IN", "WA", "AR"), "940": ("WO",), "856": ("AS",)}
+
+#: 005010 adds trailing elements to these segments (position -> data element, all optional).
+EXTRA_ELEMENTS_005010 = {"AK1": ("480",), "AK2": ("1705",), "N4": ("1715",)}
+
+#: Lengths that grew in 005010. The merged ``dataele.xml`` is shared by every map, so it keeps the widest.
+WIDER_IN_005010 = {"127": (1, 50), "364": (1, 256), "719": (1, 10), "739": (1, 20), "740": (1, 20),
+                   "741": (1, 20), "1321": (2, 3)}
+
+#: Code lists checked by the maps, by segment reference designator. Kept to the 997, where they decide
+#: whether an acknowledgment means anything; retail code lists vary too much by partner to enforce.
+CODE_LISTS = {
+    "AK304": "1 2 3 4 5 6 7 8",
+    "AK403": "1 2 3 4 5 6 7 8 9 10 12 13 14 15",
+    "AK501": "A E M R W X",
+    "AK502": "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 23 24 25 26 27",
+    "AK901": "A E M P R W X",
+    "AK905": "1 2 3 4 5 6 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26",
+}
+
+
+def base_version(gs08: str) -> str | None:
+    """The map family for a GS08 value: ``004010VICS`` -> ``004010``; other 004xxx and 005xxx
+    releases -> the nearest family (reported as such); anything else -> ``None``."""
+    code = gs08.strip()[:6]
+    if not code.isdigit():
+        return None
+    if code.startswith("004"):
+        return "004010"
+    if code.startswith("005"):
+        return "005010"
+    return None
+
+
+def map_file_name(set_id: str, version: str) -> str:
+    return f"crossdock.{set_id}.{version[:4]}.xml"

@@ -1,0 +1,58 @@
+"""The compiled maps load in pyx12 and the index finds them for what partners really send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pyx12.map_if
+import pyx12.map_index
+import pyx12.params
+
+from crossdock.edi.maps import versions
+from crossdock.edi.maps.cache import map_directory
+from crossdock.edi.maps.compiler import control_file_name
+
+
+@pytest.mark.parametrize("version", versions.VERSIONS)
+@pytest.mark.parametrize("module", versions.SET_MODULES, ids=lambda m: m.SET_ID)
+def test_every_generated_map_loads_in_pyx12(map_dir: Path, module: object, version: str) -> None:
+    name = versions.map_file_name(module.SET_ID, version)  # type: ignore[attr-defined]
+    loaded = pyx12.map_if.load_map_file(name, pyx12.params.ParamsBase(), str(map_dir))
+    assert loaded.id == module.SET_ID  # type: ignore[attr-defined]
+    assert loaded.icvn == ("00501" if version == "005010" else "00401")
+    # every segment's elements resolve in the merged dataele.xml
+    for node in loaded.loop_segment_iterator():
+        if isinstance(node, pyx12.map_if.segment_if):
+            for child in node.children:
+                parts = child.children if isinstance(child, pyx12.map_if.composite_if) else [child]
+                for element in parts:
+                    assert element.data_type, f"{element.refdes} has no data element definition"
+
+
+@pytest.mark.parametrize("version", versions.VERSIONS)
+def test_control_map_loads(map_dir: Path, version: str) -> None:
+    loaded = pyx12.map_if.load_map_file(control_file_name(version), pyx12.params.ParamsBase(), str(map_dir))
+    assert loaded.getnodebypath("/ISA_LOOP/GS_LOOP/ST_LOOP/SE") is not None
+
+
+@pytest.mark.parametrize(
+    ("icvn", "gs08", "fic", "expected"),
+    [
+        ("00401", "004010", "PO", "crossdock.850.0040.xml"),
+        ("00403", "004010VICS", "PO", "crossdock.850.0040.xml"),
+        ("00400", "004010", "OW", "crossdock.940.0040.xml"),
+        ("00204", "004010", "SW", "crossdock.945.0040.xml"),
+        ("00501", "005010UCS", "SH", "crossdock.856.0050.xml"),
+        ("00401", "004010", "FA", "crossdock.997.0040.xml"),
+        ("00501", "005010", "FA", "crossdock.997.0050.xml"),
+        ("00401", "004010X098A1", "HC", "837.4010.X098.A1.xml"),
+    ],
+)
+def test_index_finds_maps(map_dir: Path, icvn: str, gs08: str, fic: str, expected: str) -> None:
+    assert pyx12.map_index.map_index(str(map_dir)).get_filename(icvn, gs08, fic) == expected
+
+
+def test_directory_is_content_keyed_and_reused(map_dir: Path) -> None:
+    assert map_directory(map_dir.parent) == map_dir
+    assert sorted(p.name for p in map_dir.parent.iterdir() if p.name.startswith("pyx12-maps-")) == [map_dir.name]
