@@ -1,0 +1,65 @@
+"""Finance operations of the simulated ERP: invoices, credit memos, general journal entries."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from typing import Any
+
+from crossdock.soap.sim.db import next_number
+from crossdock.soap.sim.envelope import SimFault
+from crossdock.soap.sim.reading import Reader
+from crossdock.soap.sim.sales import check_customer, check_item, positive
+
+
+def _sales_document(db: sqlite3.Connection, request: Reader, name: str, prefix: str, kind: str) -> dict[str, Any]:
+    document = Reader(request.children(name)[0].element, f"{name}.")
+    customer = document.required("CustomerNo")
+    check_customer(db, customer, f"{name}.CustomerNo")
+    document.required("PostingDate")
+    applies_to = document.text("AppliesToDocNo")
+    if applies_to is not None:
+        row = db.execute("SELECT kind FROM posted_document WHERE document_no = ?", (applies_to,)).fetchone()
+        if row is None or row["kind"] != "invoice":
+            message = f"Posted Invoice {applies_to} does not exist."
+            raise SimFault("DOCUMENT_NOT_FOUND", message, f"{name}.AppliesToDocNo")
+    amount = Decimal(0)
+    for line in document.children("Lines/Line"):
+        item = check_item(db, line.required("ItemNo"), f"{line.where}ItemNo")
+        quantity = positive(line.decimal("Quantity", required=True), f"{line.where}Quantity")
+        amount += quantity * (line.decimal("UnitPrice") or Decimal(item["unit_price"]))
+    document_no = next_number(db, prefix)
+    db.execute("INSERT INTO posted_document VALUES (?, ?, ?, ?)", (document_no, kind, customer, str(amount)))
+    return {"DocumentNo": document_no, "Amount": amount}
+
+
+def create_invoice(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
+    return _sales_document(db, request, "Invoice", "INV", "invoice")
+
+
+def create_credit_memo(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
+    return _sales_document(db, request, "CreditMemo", "CM", "credit_memo")
+
+
+def post_journal_entry(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
+    entry = Reader(request.children("JournalEntry")[0].element, "JournalEntry.")
+    entry.required("PostingDate")
+    debit = credit = Decimal(0)
+    for line in entry.children("Lines/Line"):
+        account = line.required("AccountNo")
+        if db.execute("SELECT 1 FROM gl_account WHERE no = ?", (account,)).fetchone() is None:
+            raise SimFault("ACCOUNT_NOT_FOUND", f"G/L Account {account} does not exist.", f"{line.where}AccountNo")
+        line_debit = line.decimal("DebitAmount") or Decimal(0)
+        line_credit = line.decimal("CreditAmount") or Decimal(0)
+        if (line_debit == 0) == (line_credit == 0) or line_debit < 0 or line_credit < 0:
+            message = f"{line.where}: give either a positive DebitAmount or a positive CreditAmount."
+            raise SimFault("VALIDATION", message, f"{line.where}DebitAmount")
+        debit += line_debit
+        credit += line_credit
+    if debit != credit:
+        message = f"The transaction is out of balance by {debit - credit}: debits {debit}, credits {credit}."
+        raise SimFault("UNBALANCED_JOURNAL", message, "JournalEntry.Lines")
+    document_no = next_number(db, "JE")
+    db.execute("INSERT INTO posted_document VALUES (?, 'journal', NULL, ?)", (document_no, str(debit)))
+    transaction_no = int(document_no.split("-")[1])
+    return {"DocumentNo": document_no, "TransactionNo": transaction_no}

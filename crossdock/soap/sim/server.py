@@ -1,0 +1,48 @@
+"""Run the ERP simulator on loopback with uvicorn; the first line printed is the WSDL's URL."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from crossdock.soap.sim.app import SimAuth, build_app
+from crossdock.soap.sim.control import Behaviour, Control
+from crossdock.soap.sim.db import SimDatabase
+
+LOOPBACK = "127.0.0.1"
+
+
+def serve(
+    port: int = 0,
+    database: Path | str = ":memory:",
+    auth: SimAuth | None = None,
+    behaviours: dict[str, Behaviour] | None = None,
+    announce: Callable[[str], None] = print,
+) -> None:
+    """Bind ``127.0.0.1:port`` (0: any free port), announce the WSDL URL, serve until stopped."""
+    db = SimDatabase(database)
+    db.open()
+    control = Control()
+    for operation, behaviour in (behaviours or {}).items():
+        control.set(operation, behaviour)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, port))
+    sock.listen(128)
+    bound = sock.getsockname()[1]
+    config = uvicorn.Config(
+        build_app(db, control, auth),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
+    announce(f"http://{LOOPBACK}:{bound}/erp?wsdl")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        db.close()
