@@ -83,13 +83,15 @@ def sftp_errors(action: str, *, host: str, port: int, path: str | None = None) -
     except CrossdockError:
         raise
     except paramiko.BadHostKeyException as exc:
-        offered = exc.key.fingerprint
-        raise HostKeyMismatchError(host, port, offered, [exc.expected_key.fingerprint]) from exc
+        offered, pinned = exc.key, exc.expected_key
+        raise HostKeyMismatchError(
+            host, port, f"{offered.get_name()} {offered.fingerprint}", [f"{pinned.get_name()} {pinned.fingerprint}"]
+        ) from exc
     except paramiko.AuthenticationException as exc:
         raise SftpAuthError(f"{where}: authentication failed: {exc}") from exc
     except TimeoutError as exc:
         raise TransientError(f"{where}: timed out") from exc
-    except (paramiko.SSHException, EOFError, ConnectionError) as exc:
+    except (paramiko.SSHException, EOFError, ConnectionError, paramiko.ssh_exception.NoValidConnectionsError) as exc:
         raise TransientError(f"{where}: connection failed: {exc or type(exc).__name__}") from exc
     except OSError as exc:
         # paramiko's SFTP client raises OSError with an errno for SFTP status codes (ENOENT, EACCES)

@@ -64,6 +64,10 @@ class StabilityTracker:
         self.seen = current
         return ready, waiting
 
+    def forget(self, name: str) -> None:
+        """A file was moved away: a new file under the same name starts from a first look again."""
+        self.seen.pop(name, None)
+
 
 def identify(partner: str, name: str, data: bytes) -> tuple[InboundFile, str | None]:
     """The file's identity, and the reason it cannot be parsed as X12 (None when it can).

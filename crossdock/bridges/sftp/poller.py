@@ -73,6 +73,7 @@ class InboundPoller:
             ready, waiting = self.tracker.ready(self._list(PollReport(profile.partner)), profile.done_marker)
         report.waiting.extend(waiting)
         for entry in ready:
+            self.tracker.forget(entry.name)  # whatever happens, the next look at this name is a first look
             self._handle(entry, report)
         return report
 

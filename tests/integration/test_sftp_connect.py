@@ -1,0 +1,127 @@
+"""Connecting to a real OpenSSH sshd: pinned host keys only, clear errors, reconnect after a drop."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from crossdock.bridges.sftp import (
+    HostKeyMismatchError,
+    InboundFile,
+    InboundPoller,
+    MemorySink,
+    SftpAuthError,
+    SftpSession,
+    profile_from_dict,
+    upload,
+)
+from crossdock.bridges.sftp.hostkeys import fingerprint_of_line
+from crossdock.errors import ConfigError, TransientError
+from tests.fixtures.sshd import SshServer, _write_ed25519, interchange
+
+pytestmark = pytest.mark.integration
+
+
+def test_changed_host_key_is_refused_loudly(sshd: SshServer) -> None:
+    # Given a profile pinned to the server's current key
+    profile = profile_from_dict(sshd.profile_dict())
+    pinned = fingerprint_of_line(sshd.host_public_key)
+    with SftpSession(profile) as session:
+        session.call("list", lambda sftp: sftp.listdir("/"))
+    # When the server comes back with a different host key
+    sshd.new_host_key()
+    sshd.restart()
+    offered = fingerprint_of_line(sshd.host_public_key)
+    # Then connecting fails with both fingerprints and the host named, and is not retried
+    with SftpSession(profile) as session, pytest.raises(HostKeyMismatchError) as err:
+        session.call("list", lambda sftp: sftp.listdir("/"))
+    message = str(err.value)
+    assert isinstance(err.value, ConfigError)
+    assert f"127.0.0.1:{sshd.port}" in message
+    assert offered in message and pinned in message
+    assert session.connects == 0
+
+
+def test_key_pinned_for_another_host_is_not_used(sshd: SshServer) -> None:
+    profile = profile_from_dict(sshd.profile_dict(host_keys=[f"[127.0.0.1]:{sshd.port + 1} {sshd.host_public_key}"]))
+    with pytest.raises(ConfigError, match="no pinned host key"):
+        SftpSession(profile).open()
+
+
+def test_unknown_key_type_offered_is_refused(sshd: SshServer) -> None:
+    # Given only an ECDSA key pinned: the server's ed25519 key is unknown → the reject policy refuses it
+    ecdsa = ec.generate_private_key(ec.SECP256R1()).public_key()
+    line = ecdsa.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    profile = profile_from_dict(sshd.profile_dict(host_keys=[line]))
+    with pytest.raises(HostKeyMismatchError, match="NOT pinned") as err:
+        SftpSession(profile).open()
+    assert fingerprint_of_line(sshd.host_public_key) in str(err.value)
+    assert fingerprint_of_line(line) in str(err.value)
+
+
+def test_wrong_user_key_is_an_auth_error(sshd: SshServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    other = tmp_path / "other_key"
+    _write_ed25519(other)
+    profile = profile_from_dict(sshd.profile_dict(auth={"key_file": str(other)}))
+    with pytest.raises(SftpAuthError, match="authentication failed"):
+        SftpSession(profile).open()
+
+
+def test_read_recovers_after_the_connection_is_killed(sshd: SshServer) -> None:
+    (sshd.folder("inbound") / "ASN_20.edi").write_bytes(interchange(control=20))
+    sink = MemorySink()
+    with SftpSession(profile_from_dict(sshd.profile_dict())) as session:
+        poller = InboundPoller(session, sink)
+        poller.poll_once()
+        # When the server side of our connection dies between polls
+        assert sshd.kill_sessions() > 0
+        report = poller.poll_once()
+    # Then the listing and fetch reconnected and the poll completed
+    assert [name for name, _ in report.accepted] == ["ASN_20.edi"]
+    assert session.connects == 2
+
+
+def test_drop_mid_poll_surfaces_transient_and_next_poll_archives_as_duplicate(sshd: SshServer) -> None:
+    # Given a sink during whose enqueue the connection dies (after store, before the remote move)
+    class DropDuringEnqueue(MemorySink):
+        drop = True
+
+        def enqueue(self, ref: str, item: InboundFile) -> None:
+            super().enqueue(ref, item)
+            if self.drop:
+                self.drop = False
+                sshd.kill_sessions()
+
+    (sshd.folder("inbound") / "ASN_21.edi").write_bytes(interchange(control=21))
+    sink = DropDuringEnqueue()
+    with SftpSession(profile_from_dict(sshd.profile_dict())) as session:
+        poller = InboundPoller(session, sink)
+        poller.poll_once()
+        # When the poll tries to archive: the rename is not blindly retried
+        with pytest.raises(TransientError, match="rename"):
+            poller.poll_once()
+        assert (sshd.folder("inbound") / "ASN_21.edi").exists()
+        poller.poll_once()
+        report = poller.poll_once()
+    # Then the next polls reconnect, see a duplicate, archive it, and nothing was enqueued twice
+    assert [name for name, _ in report.duplicates] == ["ASN_21.edi"]
+    assert len(sink.queue) == 1
+    assert (sshd.folder("archive") / "ASN_21.edi").exists()
+
+
+def test_server_down_is_transient_after_bounded_retries(sshd: SshServer) -> None:
+    profile = profile_from_dict(sshd.profile_dict(reconnect_attempts=2, reconnect_backoff_s=0))
+    sshd.stop()
+    session = SftpSession(profile)
+    with pytest.raises(TransientError, match="connect"):
+        upload(session, "ASN_22.edi", b"x")
+
+
+def test_server_restart_between_uploads_reconnects(sshd: SshServer) -> None:
+    with SftpSession(profile_from_dict(sshd.profile_dict())) as session:
+        upload(session, "A.edi", b"a")
+        sshd.restart()
+        upload(session, "B.edi", b"b")
+        assert session.connects == 2
+    assert sorted(p.name for p in sshd.folder("outbound").iterdir()) == ["A.edi", "B.edi"]
