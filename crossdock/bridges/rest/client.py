@@ -1,0 +1,115 @@
+"""An httpx client for one marketplace: timeouts on every call, advertised-rate pacing, bounded
+retries (``Retry-After`` or exponential backoff with jitter) and errors mapped once in ``boundary``.
+
+Retries: a 429 or a request that never left (connect error) is retried for any method; other
+transient failures (5xx, read timeout) only for idempotent methods (GET, PUT, DELETE), because a
+POST may already have taken effect. After ``max_attempts`` the last TransientError propagates and
+the broker's retry policy takes over.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from crossdock.bridges.rest.backoff import Backoff
+from crossdock.bridges.rest.boundary import NotSentError, RateLimitedError, check_status, http_errors
+from crossdock.bridges.rest.pacing import Pacer
+from crossdock.errors import TransientError
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
+
+
+class MarketplaceClient:
+    """Calls to one marketplace base URL. ``auth_headers`` hold tokens: they are sent, never logged."""
+
+    def __init__(
+        self,
+        channel: str,
+        base_url: str,
+        *,
+        auth_headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | float = 30.0,
+        backoff: Backoff | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.channel = channel
+        self.backoff = backoff or Backoff()
+        self.pacer = pacer or Pacer(sleep=sleep)
+        self._sleep = sleep
+        if not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        self._http = httpx.Client(
+            base_url=base_url,
+            headers=dict(auth_headers or {}),
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MarketplaceClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one call with pacing and bounded retries; return the 2xx response or raise."""
+        method = method.upper()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.pacer.wait()
+            try:
+                with http_errors(self.channel, method, path):
+                    response = self._http.request(method, path, params=params, json=json_body, headers=headers)
+                self.pacer.observe(response.headers)
+                check_status(self.channel, method, path, response)
+                log.debug("%s %s %s -> %s", self.channel, method, path, response.status_code)
+                return response
+            except TransientError as exc:
+                retryable = isinstance(exc, RateLimitedError | NotSentError) or method in IDEMPOTENT
+                if not retryable or attempt >= self.backoff.max_attempts:
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+                delay = self.backoff.delay(attempt, retry_after)
+                log.info("%s; retry %d/%d in %.2fs", exc, attempt, self.backoff.max_attempts - 1, delay)
+                self._sleep(delay)
+
+    def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+        return decode_json(self.channel, path, self.request("GET", path, params=params))
+
+    def send_json(self, method: str, path: str, body: Any, params: Mapping[str, str | int] | None = None) -> Any:
+        response = self.request(method, path, params=params, json_body=body)
+        return decode_json(self.channel, path, response) if response.content else None
+
+
+def decode_json(channel: str, path: str, response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        # A 2xx whose body is not JSON: usually a proxy or a half-written reply; retry later.
+        raise TransientError(f"{channel} {path}: response is not JSON ({exc.__class__.__name__})") from exc
+
+
+__all__ = ["MarketplaceClient", "decode_json"]

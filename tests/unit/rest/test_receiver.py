@@ -1,0 +1,136 @@
+"""The receiver in-process through httpx's ASGI transport (no sockets); loopback tests are in integration."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from crossdock.bridges.rest.receiver import create_receiver
+from crossdock.bridges.rest.signature import sign
+from crossdock.bridges.rest.sink import InMemorySink
+from crossdock.errors import TransientError
+from tests.unit.rest.samples import shopify_order
+
+SECRET = b"whsec-test"
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC).timestamp()
+BODY = json.dumps(shopify_order()).encode()
+
+
+def headers(body: bytes = BODY, *, webhook_id: str = "wh-1", at: str = "2024-03-01T11:59:30Z") -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "X-Shopify-Hmac-Sha256": sign(SECRET, body),
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": "example.myshopify.com",
+        "X-Shopify-Webhook-Id": webhook_id,
+        "X-Shopify-Triggered-At": at,
+    }
+
+
+class AsgiClient:
+    """A synchronous face on httpx.AsyncClient + ASGITransport (Starlette's AsgiClient wants httpx2)."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://receiver.test") as client:
+                return await client.request(method, url, **kwargs)
+
+        return asyncio.run(go())
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+
+@pytest.fixture
+def sink() -> InMemorySink:
+    return InMemorySink()
+
+
+@pytest.fixture
+def client(sink: InMemorySink) -> AsgiClient:
+    return AsgiClient(create_receiver(sink, SECRET, tolerance_s=300, max_body_bytes=200_000, clock=lambda: NOW))
+
+
+def test_good_webhook_is_stored_raw_and_enqueued(client: AsgiClient, sink: InMemorySink) -> None:
+    response = client.post("/webhooks/shopify", content=BODY, headers=headers())
+    assert response.status_code == 200
+    ref = response.json()["ref"]
+    assert sink.queue == [ref]
+    stored = sink.stored[ref]
+    assert stored.body == BODY
+    assert stored.headers["x-shopify-topic"] == "orders/create"
+    assert "x-shopify-hmac-sha256" not in stored.headers
+
+
+def test_replayed_webhook_id_is_acknowledged_but_not_stored_twice(client: AsgiClient, sink: InMemorySink) -> None:
+    assert client.post("/webhooks/shopify", content=BODY, headers=headers()).status_code == 200
+    again = client.post("/webhooks/shopify", content=BODY, headers=headers())
+    assert again.status_code == 200 and again.json()["status"] == "duplicate"
+    assert len(sink.queue) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error"),
+    [
+        (lambda h: h.pop("X-Shopify-Hmac-Sha256"), 401, "unsigned"),
+        (lambda h: h.update({"X-Shopify-Hmac-Sha256": sign(b"wrong", BODY)}), 401, "bad_signature"),
+        (lambda h: h.update({"X-Shopify-Triggered-At": "2024-03-01T11:50:00Z"}), 401, "stale"),
+        (lambda h: h.update({"X-Shopify-Triggered-At": "2024-03-01T12:30:00Z"}), 401, "stale"),
+        (lambda h: h.update({"X-Shopify-Triggered-At": "soon"}), 400, "bad_timestamp"),
+        (lambda h: h.pop("X-Shopify-Webhook-Id"), 400, "missing_header"),
+        (lambda h: h.update({"Content-Type": "text/plain"}), 415, "unsupported_media_type"),
+    ],
+)
+def test_rejections_are_4xx_with_a_clear_message(
+    client: AsgiClient, sink: InMemorySink, change: object, status: int, error: str
+) -> None:
+    h = headers()
+    change(h)  # type: ignore[operator]
+    response = client.post("/webhooks/shopify", content=BODY, headers=h)
+    assert response.status_code == status
+    assert response.json()["error"] == error and response.json()["message"]
+    assert sink.queue == []
+
+
+def test_signed_but_malformed_json_and_oversized_bodies(client: AsgiClient, sink: InMemorySink) -> None:
+    bad = b'{"id": 1,'
+    assert client.post("/webhooks/shopify", content=bad, headers=headers(bad)).json()["error"] == "bad_json"
+    big = b'{"pad": "' + b"x" * 200_001 + b'"}'
+    assert client.post("/webhooks/shopify", content=big, headers=headers(big)).status_code == 413
+    assert sink.queue == []
+
+
+def test_a_failing_sink_answers_503_and_the_retry_is_not_taken_for_a_duplicate() -> None:
+    class FlakySink(InMemorySink):
+        fail = True
+
+        def store_raw(self, channel: str, body: bytes, headers: object) -> str:  # type: ignore[override]
+            if self.fail:
+                self.fail = False
+                raise TransientError("store down")
+            return super().store_raw(channel, body, headers)  # type: ignore[arg-type]
+
+    sink = FlakySink()
+    client = AsgiClient(create_receiver(sink, SECRET, clock=lambda: NOW))
+    assert client.post("/webhooks/shopify", content=BODY, headers=headers()).status_code == 503
+    assert client.post("/webhooks/shopify", content=BODY, headers=headers()).json()["status"] == "accepted"
+
+
+def test_openapi_and_empty_secret() -> None:
+    spec = AsgiClient(create_receiver(InMemorySink(), SECRET)).get("/openapi.json").json()
+    assert "/webhooks/shopify" in spec["paths"]
+    with pytest.raises(ValueError):
+        create_receiver(InMemorySink(), b"")
