@@ -1,2 +1,99 @@
-"""Persistence with SQLAlchemy 2 and Alembic: journal, idempotency, cross-references, control numbers,
-exception work items and the audit log."""
+"""Persistence with SQLAlchemy 2 and Alembic: message journal, raw payloads, idempotency keys,
+document cross-references, X12 control numbers, exception work items and the audit log.
+
+Works the same on SQLite (embedded default, WAL) and PostgreSQL (psycopg 3). Build one
+:class:`Store` per process from settings; constructing it does no IO::
+
+    store = Store.from_settings(load_settings())
+    store.upgrade()                       # or `crossdock db upgrade`
+    store.journal.record(JournalEvent(...))
+    claim = store.idempotency.claim("erp.post_order", key, message_id=mid)
+
+Public API:
+
+- Store, Database, create_engine_for, database_url, StoreUnavailableError (a TransientError)
+- migrations: upgrade, current, head (module ``crossdock.store.migrate``)
+- journal: Journal, JournalEvent, Hop, HopStatus, BusinessKeys
+- raw payloads: RawStore, RawRef, RawPayload, sha256_hex
+- idempotency: IdempotencyKeys, Claim, ClaimOutcome, Once, KeyState, KeyRecord, DEFAULT_LEASE_S
+- cross-references: DocumentLinks, DocRef, DocType, Link, LinkedSet
+- control numbers: ControlNumbers (implements crossdock.edi.control.ControlNumberAllocator)
+- exception work items: WorkItems, WorkItem, ItemStatus, Note, WorkItemNotFoundError
+- audit: AuditLog, AuditEntry, AuditAction
+- trace: TraceResult, key_variants
+
+See docs/store.md.
+"""
+
+from crossdock.store.audit import AuditAction, AuditEntry, AuditLog
+from crossdock.store.control_numbers import ControlNumbers
+from crossdock.store.engine import Database, StoreUnavailableError, create_engine_for, database_url
+from crossdock.store.idempotency import (
+    DEFAULT_LEASE_S,
+    Claim,
+    ClaimOutcome,
+    IdempotencyKeys,
+    KeyRecord,
+    KeyState,
+    Once,
+)
+from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, JournalEvent
+from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
+from crossdock.store.migrate import current, head, upgrade
+from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
+from crossdock.store.store import Store
+from crossdock.store.trace import TraceResult, key_variants
+from crossdock.store.work_items import ItemStatus, Note, WorkItem, WorkItemNotFoundError, WorkItems
+
+__all__ = [
+    # the facade and engine
+    "Store",
+    "Database",
+    "create_engine_for",
+    "database_url",
+    "StoreUnavailableError",
+    # migrations
+    "upgrade",
+    "current",
+    "head",
+    # journal
+    "Journal",
+    "JournalEvent",
+    "Hop",
+    "HopStatus",
+    "BusinessKeys",
+    # raw payloads
+    "RawStore",
+    "RawRef",
+    "RawPayload",
+    "sha256_hex",
+    # idempotency
+    "IdempotencyKeys",
+    "Claim",
+    "ClaimOutcome",
+    "Once",
+    "KeyState",
+    "KeyRecord",
+    "DEFAULT_LEASE_S",
+    # cross-references
+    "DocumentLinks",
+    "DocRef",
+    "DocType",
+    "Link",
+    "LinkedSet",
+    # control numbers
+    "ControlNumbers",
+    # exception work items
+    "WorkItems",
+    "WorkItem",
+    "ItemStatus",
+    "Note",
+    "WorkItemNotFoundError",
+    # audit
+    "AuditLog",
+    "AuditEntry",
+    "AuditAction",
+    # trace
+    "TraceResult",
+    "key_variants",
+]

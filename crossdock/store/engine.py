@@ -1,0 +1,150 @@
+"""Engine and transactions: one :class:`Database` per process, built from settings at the composition
+root. Creating it opens nothing; the first query connects.
+
+SQLite (the embedded default) runs in WAL mode with a 30 s busy timeout and foreign keys on; write
+transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the database lock instead
+of failing on a read-to-write upgrade. PostgreSQL goes through psycopg 3 with ``pool_pre_ping``.
+
+Database errors that a retry can cure (connection lost, lock timeout, server gone) are raised as
+:class:`StoreUnavailableError`, a :class:`~crossdock.errors.TransientError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from crossdock.errors import ConfigError, TransientError
+from crossdock.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_CONNECT_TIMEOUT_S = 10
+WRITE_LOCK = "crossdock_write"
+"""Execution option: start the transaction with the database write lock (SQLite `BEGIN IMMEDIATE`)."""
+
+
+class StoreUnavailableError(TransientError):
+    """The database cannot be reached or is locked right now; retry later."""
+
+
+def database_url(url: str | URL) -> URL:
+    """Parse ``url``; a bare ``postgresql://`` URL gets the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError and ValueError for bad URLs
+        raise ConfigError(f"invalid database URL: {exc}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql+psycopg")
+    return parsed
+
+
+def create_engine_for(url: str | URL, *, echo: bool = False, pool_size: int = 5) -> Engine:
+    """An engine for ``url`` configured for crossdock (see the module docstring). No connection yet."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(
+            parsed,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+        )
+    in_memory = parsed.database in (None, "", ":memory:")
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    if in_memory:
+        options["poolclass"] = StaticPool
+    engine = create_engine(parsed, echo=echo, **options)
+    _configure_sqlite(engine, None if in_memory else Path(str(parsed.database)))
+    return engine
+
+
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _make_folder(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, instead of pysqlite's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if path is not None:
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE_LOCK, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """An engine plus transaction scopes. Repositories take one of these."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._reads = sessionmaker(engine, expire_on_commit=False)
+        self._writes = sessionmaker(engine.execution_options(**{WRITE_LOCK: True}), expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str | URL, **engine_options: Any) -> Database:
+        return cls(create_engine_for(url, **engine_options))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls.from_url(settings.effective_database_url)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self, session: Session | None = None) -> Iterator[Session]:
+        """A write transaction, committed on success. Given ``session``, join it instead (the caller
+        commits): that is how several store calls become one atomic unit."""
+        if session is not None:
+            yield session
+            return
+        with translate_errors(), self._writes() as new, new.begin():
+            yield new
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with translate_errors(), self._reads() as new, new.begin():
+            yield new
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Map SQLAlchemy's 'try again later' errors to :class:`StoreUnavailableError`, once, here."""
+    try:
+        yield
+    except PoolTimeout as exc:
+        raise StoreUnavailableError(f"database connection pool exhausted: {exc}") from exc
+    except OperationalError as exc:
+        if "no such table" in str(exc.orig) or "no such column" in str(exc.orig):
+            raise ConfigError(f"database schema is missing or old ({exc.orig}): run `crossdock db upgrade`") from exc
+        raise StoreUnavailableError(f"database unavailable: {exc.orig}") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailableError(f"database connection lost: {exc.orig}") from exc
+        raise

@@ -1,0 +1,40 @@
+"""``INSERT ... ON CONFLICT DO NOTHING`` on both backends, telling whether the row went in.
+
+SQLite and PostgreSQL both accept ``ON CONFLICT DO NOTHING`` (SQLite's ``INSERT OR IGNORE``); built
+with the dialect's own ``insert()`` so SQLAlchemy renders it correctly for each. On PostgreSQL a
+concurrent insert of the same key waits for the other transaction and then does nothing (or inserts,
+if that one rolled back), so exactly one caller wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import CursorResult
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from crossdock.store.base import Base
+
+
+def insert_ignore(session: Session, model: type[Base], values: Mapping[str, Any]) -> bool:
+    """Insert one row unless it conflicts with a unique constraint; ``True`` when it was inserted."""
+    return insert_ignore_many(session, model, [values]) == 1
+
+
+def insert_ignore_many(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert the rows that do not conflict; returns how many went in."""
+    if not rows:
+        return 0
+    table = model.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).values(list(rows)).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).values(list(rows)).on_conflict_do_nothing()
+    else:  # pragma: no cover - database_url() refuses other backends
+        raise NotImplementedError(dialect)
+    result = session.execute(stmt)
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)

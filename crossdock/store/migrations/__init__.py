@@ -1,0 +1,1 @@
+"""Alembic migrations of crossdock's store, applied by ``crossdock db upgrade``."""

@@ -1,0 +1,161 @@
+"""The database schema: one mapped class per table. Repositories (journal.py, raw.py, ...) own the
+queries; Alembic migrations under ``migrations/`` must match these models exactly (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crossdock.store.base import Base, BigId, UtcDateTime
+
+MESSAGE_ID = 64
+NAME = 200
+
+
+class RawPayloadRow(Base):
+    """Raw bytes exactly as received or sent: inbound EDI files, webhook bodies, SOAP replies."""
+
+    __tablename__ = "raw_payloads"
+    __table_args__ = (
+        Index("ix_raw_payloads_source_name_sha256", "source", "name", "sha256"),
+        Index("ix_raw_payloads_sender_interchange", "sender", "interchange_control"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(NAME))
+    name: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    sender: Mapped[str | None] = mapped_column(String(100))
+    interchange_control: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+
+class JournalRow(Base):
+    """One row per hop event of one message (received, succeeded, failed, ...). Append-only."""
+
+    __tablename__ = "journal"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID), index=True)
+    correlation_id: Mapped[str] = mapped_column(String(MESSAGE_ID), index=True)
+    causation_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    idempotency_key: Mapped[str | None] = mapped_column(String(NAME))
+    actor: Mapped[str] = mapped_column(String(NAME))
+    queue: Mapped[str] = mapped_column(String(NAME))
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))
+    error_class: Mapped[str | None] = mapped_column(String(NAME))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    raw_payload_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id"))
+
+
+class MessageKeyRow(Base):
+    """Business keys a message carries (order id, PO number, tracking number, ISA13 ...), indexed
+    by value so ``trace(key)`` is a lookup, not a scan."""
+
+    __tablename__ = "message_keys"
+
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(NAME), primary_key=True, index=True)
+    correlation_id: Mapped[str] = mapped_column(String(MESSAGE_ID), index=True)
+
+
+class IdempotencyRow(Base):
+    """A step's claim on an idempotency key: ``in_progress`` under a lease, then ``done``."""
+
+    __tablename__ = "idempotency_keys"
+
+    step: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    key: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DocumentLinkRow(Base):
+    """An undirected link between two business documents (or lines of them). Stored with the smaller
+    end first so each link exists once."""
+
+    __tablename__ = "document_links"
+    __table_args__ = (UniqueConstraint("a_type", "a_id", "a_line", "b_type", "b_id", "b_line"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    a_type: Mapped[str] = mapped_column(String(50))
+    a_id: Mapped[str] = mapped_column(String(NAME), index=True)
+    a_line: Mapped[str] = mapped_column(String(50))
+    b_type: Mapped[str] = mapped_column(String(50))
+    b_id: Mapped[str] = mapped_column(String(NAME), index=True)
+    b_line: Mapped[str] = mapped_column(String(50))
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ControlNumberRow(Base):
+    """The last X12 control number handed out per trading partner and kind (isa, gs, st)."""
+
+    __tablename__ = "control_numbers"
+
+    partner: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_value: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExceptionItemRow(Base):
+    """A business error waiting for a person: open, then resolved or ignored."""
+
+    __tablename__ = "exception_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    owner: Mapped[str] = mapped_column(String(32), index=True)
+    business_key: Mapped[str | None] = mapped_column(String(NAME), index=True)
+    error_class: Mapped[str] = mapped_column(String(NAME))
+    error_message: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID), index=True)
+    correlation_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    actor: Mapped[str | None] = mapped_column(String(NAME))
+    queue: Mapped[str | None] = mapped_column(String(NAME))
+    raw_payload_id: Mapped[int | None] = mapped_column(ForeignKey("raw_payloads.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(NAME))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ExceptionNoteRow(Base):
+    __tablename__ = "exception_notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("exception_items.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(NAME))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditRow(Base):
+    """Who did what, when: replays, purges, manual resolutions."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    who: Mapped[str] = mapped_column(String(NAME))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target: Mapped[str] = mapped_column(String(500), index=True)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

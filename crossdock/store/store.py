@@ -1,0 +1,54 @@
+"""The :class:`Store`: one object holding the database and every repository, built once per process
+at the composition root (CLI, worker boot) and passed down."""
+
+from __future__ import annotations
+
+from crossdock.settings import Settings
+from crossdock.store import migrate
+from crossdock.store.audit import AuditLog
+from crossdock.store.control_numbers import ControlNumbers
+from crossdock.store.engine import Database
+from crossdock.store.idempotency import IdempotencyKeys
+from crossdock.store.journal import Journal
+from crossdock.store.links import DocumentLinks
+from crossdock.store.raw import RawStore
+from crossdock.store.trace import Tracer, TraceResult
+from crossdock.store.work_items import WorkItems
+
+
+class Store:
+    """Facade over one :class:`Database`. Constructing it connects to nothing.
+
+    Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
+    ``exceptions``, ``audit``; method :meth:`trace`.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.journal = Journal(db)
+        self.raw = RawStore(db)
+        self.idempotency = IdempotencyKeys(db)
+        self.links = DocumentLinks(db)
+        self.control_numbers = ControlNumbers(db)
+        self.audit = AuditLog(db)
+        self.exceptions = WorkItems(db, self.audit)
+        self._tracer = Tracer(db, self.journal, self.links)
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        return cls(Database.from_url(url))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        return cls(Database.from_settings(settings))
+
+    def upgrade(self) -> str | None:
+        """Apply pending migrations (what ``crossdock db upgrade`` does); returns the revision."""
+        return migrate.upgrade(self.db)
+
+    def trace(self, key: str) -> TraceResult:
+        return self._tracer.trace(key)
+
+    def close(self) -> None:
+        """Close pooled connections (worker shutdown)."""
+        self.db.dispose()

@@ -1,0 +1,110 @@
+"""Trace: from any business key (marketplace order id, PO number, ERP order number, ISA/GS/ST control
+number, tracking number) or a correlation or message id, every journal hop in time order and the
+related documents.
+
+How: the key is looked up in the indexed ``message_keys`` values, in the journal's correlation and
+message ids, and in the document links; the linked documents' ids are looked up as keys too. All
+correlations found are then read from the journal, oldest hop first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from crossdock.store.engine import Database
+from crossdock.store.journal import Hop, Journal
+from crossdock.store.links import DocumentLinks, LinkedSet
+from crossdock.store.models import JournalRow, MessageKeyRow
+
+_ID_BATCH = 500
+_MAX_EXTRA_WALKS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    key: str
+    correlation_ids: tuple[str, ...]
+    hops: tuple[Hop, ...]
+    documents: LinkedSet
+    keys: tuple[tuple[str, str], ...]
+    """(kind, value) business keys of the messages found, e.g. ``("tracking_number", "1Z...")``."""
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hops or self.documents.documents)
+
+
+def key_variants(key: str) -> list[str]:
+    """The key as typed, plus the usual spellings of a numeric control number (``905`` ↔
+    ``000000905`` for ISA13, ``0905`` for ST02)."""
+    key = key.strip()
+    variants = [key]
+    if key.isdigit():
+        bare = key.lstrip("0") or "0"
+        variants += [bare, bare.zfill(4), bare.zfill(9)]
+    return list(dict.fromkeys(variants))
+
+
+class Tracer:
+    def __init__(self, db: Database, journal: Journal, links: DocumentLinks) -> None:
+        self._db = db
+        self._journal = journal
+        self._links = links
+
+    def trace(self, key: str) -> TraceResult:
+        variants = key_variants(key)
+        documents = LinkedSet((), ())
+        for variant in variants:
+            documents = self._links.connected(variant)
+            if documents.documents:
+                break
+        with self._db.read() as s:
+            values = set(variants) | {d.doc_id for d in documents.documents}
+            correlations = _correlations_for_values(s, values)
+            correlations |= set(
+                s.scalars(
+                    select(JournalRow.correlation_id)
+                    .where(or_(JournalRow.correlation_id.in_(variants), JournalRow.message_id.in_(variants)))
+                    .distinct()
+                )
+            )
+            keys = _keys_of(s, correlations)
+        # Documents linked to keys the messages carry (found by correlation id, or a key not linked yet).
+        known = {d.doc_id for d in documents.documents}
+        for value in sorted({v for _, v in keys} - known)[:_MAX_EXTRA_WALKS]:
+            if value not in known:
+                extra = self._links.connected(value)
+                known |= {d.doc_id for d in extra.documents}
+                documents = _merge(documents, extra)
+        hops = self._journal.for_correlations(correlations)
+        return TraceResult(key, tuple(sorted(correlations)), tuple(hops), documents, tuple(keys))
+
+
+def _correlations_for_values(s: Session, values: set[str]) -> set[str]:
+    found: set[str] = set()
+    ordered = sorted(values)
+    for i in range(0, len(ordered), _ID_BATCH):
+        batch = ordered[i : i + _ID_BATCH]
+        found |= set(s.scalars(select(MessageKeyRow.correlation_id).where(MessageKeyRow.value.in_(batch)).distinct()))
+    return found
+
+
+def _keys_of(s: Session, correlations: set[str]) -> list[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    ordered = sorted(correlations)
+    for i in range(0, len(ordered), _ID_BATCH):
+        batch = ordered[i : i + _ID_BATCH]
+        rows = s.execute(
+            select(MessageKeyRow.kind, MessageKeyRow.value).where(MessageKeyRow.correlation_id.in_(batch))
+        ).tuples()
+        found |= set(rows)
+    return sorted(found)
+
+
+def _merge(first: LinkedSet, second: LinkedSet) -> LinkedSet:
+    documents = tuple(sorted(set(first.documents) | set(second.documents)))
+    links = tuple(dict.fromkeys(first.links + second.links))
+    return LinkedSet(documents, links, first.truncated or second.truncated)
