@@ -1,0 +1,31 @@
+"""The worker's composition root: settings → store → broker → actors, in that order.
+
+``dramatiq crossdock.actors.boot:boot`` (what ``crossdock worker`` runs) calls :func:`boot` in each
+worker process; the broker is set before any actor is declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dramatiq.broker import Broker
+
+from crossdock.actors import flows
+from crossdock.actors.steps import FlowStep, declare_steps
+from crossdock.broker.middleware.correlation import install_log_filter
+from crossdock.broker.setup import build_broker
+from crossdock.broker.sql_store import SqlMessageStore
+from crossdock.settings import Settings, load_settings
+from crossdock.store.engine import Database
+
+
+def build(settings: Settings, steps: Sequence[FlowStep]) -> Broker:
+    store = SqlMessageStore(Database.from_settings(settings))
+    broker = build_broker(settings, store=store)
+    declare_steps(broker, steps)
+    return broker
+
+
+def boot() -> Broker:
+    install_log_filter()
+    return build(load_settings(), flows.STEPS)

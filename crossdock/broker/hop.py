@@ -1,0 +1,115 @@
+"""The context of the message a worker thread is processing now: one *hop*.
+
+Middleware share it (correlation ids, the open idempotency claim, the outcome the error policy
+chose, timings); a step reaches it through :func:`current_hop` to write its effect in the claim's
+transaction. It lives on the message proxy, and in a context variable while the step runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dramatiq.broker import MessageProxy
+
+from crossdock.broker import codec
+from crossdock.broker.middleware.errors import MessageRejectedError
+from crossdock.broker.ports import Claim, HopStatus
+from crossdock.canonical.envelope import Envelope
+
+_ATTRIBUTE = "_crossdock_hop"
+_current: ContextVar[Hop | None] = ContextVar("crossdock_hop", default=None)
+
+
+@dataclass(slots=True)
+class Hop:
+    dramatiq_id: str
+    step: str
+    queue: str
+    envelope: Envelope
+    payload: bytes
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started: float = field(default_factory=time.perf_counter)
+    business_keys: tuple[tuple[str, str], ...] = ()
+    claim: Claim | None = None
+    outcome: HopStatus | None = None
+    error: str | None = None
+
+    @property
+    def message_id(self) -> str:
+        """The envelope's message id (crossdock's senders make the Dramatiq message id the same)."""
+        return self.envelope.message_id
+
+    @property
+    def payload_sha256(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()
+
+    @property
+    def first_hop(self) -> bool:
+        return self.envelope.causation_id is None
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def abort(self) -> None:
+        """Roll back the claim's transaction, if one is open (the step's effects go with it)."""
+        claim, self.claim = self.claim, None
+        if claim is not None:
+            claim.rollback()
+
+
+def hop_for(message: MessageProxy) -> Hop:
+    """The hop of ``message``, built on first use; raises :class:`MessageRejectedError` for garbage."""
+    hop: Hop | None = getattr(message, _ATTRIBUTE, None)
+    if hop is not None:
+        return hop
+    payload: Any = message.args[0] if len(message.args) == 1 and not message.kwargs else None
+    if payload is None:
+        raise MessageRejectedError(
+            f"actor {message.actor_name} got {len(message.args)} positional and {len(message.kwargs)} keyword "
+            "arguments; crossdock messages carry exactly one: the envelope+document JSON text"
+        )
+    try:
+        envelope, document = codec.read_envelope(payload)
+    except codec.MessageDecodeError as exc:
+        raise MessageRejectedError(exc.reason) from exc
+    raw = payload.encode() if isinstance(payload, str) else bytes(payload)
+    hop = Hop(
+        message.message_id,
+        message.actor_name,
+        message.queue_name,
+        envelope,
+        raw,
+        business_keys=tuple(codec.business_keys(document)),
+    )
+    object.__setattr__(message, _ATTRIBUTE, hop)
+    return hop
+
+
+def peek_hop(message: MessageProxy) -> Hop | None:
+    """The hop of ``message`` if one was built (a rejected message has none)."""
+    return getattr(message, _ATTRIBUTE, None)
+
+
+def enter(hop: Hop) -> None:
+    _current.set(hop)
+
+
+def leave() -> None:
+    _current.set(None)
+
+
+def current_hop() -> Hop:
+    """The hop being processed by this thread; only valid inside a step."""
+    hop = _current.get()
+    if hop is None:
+        raise LookupError("no crossdock message is being processed in this thread")
+    return hop
+
+
+def current_hop_or_none() -> Hop | None:
+    return _current.get()

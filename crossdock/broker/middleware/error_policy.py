@@ -1,0 +1,169 @@
+"""Error policy: what happens to a message whose step raised, decided by crossdock's error classes only.
+
+=====================  ==========================================================================
+``BusinessError``      not retried; an exception work item for its owner role (integration,
+                       warehouse, finance ...); the message is acknowledged: parked, not lost
+``PermanentError``,    dead-lettered at once (``<queue>.XQ``) with the error
+``ConfigError``,
+``EdiError``
+``TransientError`` and retried with exponential backoff and jitter (``min_backoff`` doubling up to
+anything else          ``max_backoff``), at most ``max_retries`` times, then dead-lettered
+=====================  ==========================================================================
+
+This middleware replaces Dramatiq's ``Retries`` and owns the same actor options.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from dramatiq.broker import Broker, MessageProxy
+from dramatiq.common import compute_backoff
+from dramatiq.middleware import Middleware
+
+from crossdock.broker import deadletter
+from crossdock.broker import hop as hops
+from crossdock.broker.ports import HopRecord, HopStatus, MessageStore
+from crossdock.errors import BusinessError, ConfigError, EdiError, PermanentError
+
+logger = logging.getLogger(__name__)
+
+ERROR_TEXT_LIMIT = 2000
+
+
+class Decision(StrEnum):
+    RETRY = "retry"
+    DEAD_LETTER = "dead_letter"
+    PARK = "park"
+
+
+def decide(exception: BaseException, retries: int, max_retries: int) -> Decision:
+    """Pure: ``retries`` is how many times the message was already retried."""
+    if isinstance(exception, BusinessError):
+        return Decision.PARK
+    if isinstance(exception, PermanentError | ConfigError | EdiError):
+        return Decision.DEAD_LETTER
+    return Decision.RETRY if retries < max_retries else Decision.DEAD_LETTER
+
+
+def describe(exception: BaseException) -> str:
+    text = f"{type(exception).__name__}: {exception}"
+    return text if len(text) <= ERROR_TEXT_LIMIT else text[: ERROR_TEXT_LIMIT - 3] + "..."
+
+
+class ErrorPolicy(Middleware):
+    def __init__(
+        self,
+        *,
+        store: MessageStore | None = None,
+        max_retries: int = 5,
+        min_backoff: int = 1_000,
+        max_backoff: int = 300_000,
+    ) -> None:
+        self.store = store
+        self.max_retries = max_retries
+        self.min_backoff = min_backoff
+        self.max_backoff = max_backoff
+
+    @property
+    def actor_options(self) -> set[str]:
+        return {"max_retries", "min_backoff", "max_backoff"}
+
+    def _option(self, broker: Broker, message: MessageProxy, name: str) -> int:
+        actor = broker.get_actor(message.actor_name)
+        value = message.options.get(name, actor.options.get(name, getattr(self, name)))
+        return int(value)
+
+    def after_process_message(
+        self, broker: Broker, message: MessageProxy, *, result: Any = None, exception: BaseException | None = None
+    ) -> None:
+        if exception is None:
+            return
+        hop = hops.peek_hop(message)
+        if hop is not None:
+            hop.abort()  # the step's effects and the idempotency mark are rolled back first
+        retries = int(message.options.get("retries", 0))
+        decision = decide(exception, retries, self._option(broker, message, "max_retries"))
+        error = describe(exception)
+        if hop is not None:
+            hop.error = error
+        if decision is Decision.PARK and not self._park(message, hop, exception, error):
+            decision = Decision.DEAD_LETTER
+        if decision is Decision.RETRY:
+            self._retry(broker, message, hop, retries, error)
+        elif decision is Decision.DEAD_LETTER:
+            self._dead_letter(broker, message, hop, retries, error, exception)
+
+    def _retry(self, broker: Broker, message: MessageProxy, hop: hops.Hop | None, retries: int, error: str) -> None:
+        message.options["retries"] = retries + 1
+        message.options["last_error"] = error
+        _, delay = compute_backoff(
+            retries,
+            factor=self._option(broker, message, "min_backoff"),
+            max_backoff=self._option(broker, message, "max_backoff"),
+            jitter=True,
+        )
+        try:
+            broker.enqueue(message, delay=delay)
+        except Exception:
+            logger.exception("Could not re-enqueue message %s for retry; rejecting it instead", message.message_id)
+            message.fail()  # RabbitMQ's dead-letter exchange keeps it in <queue>.XQ
+            if hop is not None:
+                hop.outcome = HopStatus.DEAD_LETTERED
+            return
+        logger.info("Retrying message %s in %d ms (retry %d): %s", message.message_id, delay, retries + 1, error)
+        if hop is not None:
+            hop.outcome = HopStatus.RETRIED
+
+    def _dead_letter(
+        self,
+        broker: Broker,
+        message: MessageProxy,
+        hop: hops.Hop | None,
+        retries: int,
+        error: str,
+        exception: BaseException,
+    ) -> None:
+        info = deadletter.DeadLetterInfo(
+            reason=getattr(exception, "reason", None) or error,
+            error=error,
+            error_type=type(exception).__name__,
+            retries=retries,
+            dead_lettered_at=datetime.now(UTC).isoformat(),
+        )
+        logger.warning("Dead-lettering message %s after %d retries: %s", message.message_id, retries, error)
+        deadletter.dead_letter(broker, message, info)
+        if hop is not None:
+            hop.outcome = HopStatus.DEAD_LETTERED
+
+    def _park(self, message: MessageProxy, hop: hops.Hop | None, exception: BaseException, error: str) -> bool:
+        if self.store is None or hop is None:
+            return False
+        owner = str(getattr(exception, "owner", "integration"))
+        record = HopRecord(
+            message_id=hop.message_id,
+            step=hop.step,
+            queue=hop.queue,
+            status=HopStatus.PARKED,
+            received_at=hop.received_at,
+            finished_at=datetime.now(UTC),
+            correlation_id=hop.envelope.correlation_id,
+            causation_id=hop.envelope.causation_id,
+            idempotency_key=hop.envelope.idempotency_key,
+            document_type=hop.envelope.document_type,
+            source=hop.envelope.source,
+            payload_sha256=hop.payload_sha256,
+            retries=int(message.options.get("retries", 0)),
+            error=error,
+            business_keys=hop.business_keys,
+        )
+        try:
+            self.store.open_exception(record, owner=owner, reason=str(exception), key=getattr(exception, "key", None))
+        except Exception:
+            logger.exception("Could not open an exception item for message %s; dead-lettering it", hop.message_id)
+            return False
+        hop.outcome = HopStatus.PARKED
+        return True

@@ -1,0 +1,94 @@
+"""Dramatiq's RabbitMQ broker with crossdock's two additions.
+
+* :meth:`CrossdockRabbitmqBroker.publish_dead_letter`: put a message on ``<queue>.XQ`` with the reason,
+  through this thread's confirmed channel, reconnecting like ``enqueue`` does.
+* A consumer that dead-letters bytes which are not a Dramatiq message (or name an actor this worker
+  does not know) with a clear reason, and keeps consuming. Dramatiq's own consumer rejects them
+  without saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pika
+import pika.exceptions
+from dramatiq.brokers.rabbitmq import RabbitmqBroker, _RabbitmqConsumer, _RabbitmqMessage
+from dramatiq.common import q_name
+from dramatiq.errors import ConnectionClosed, DecodeError
+from dramatiq.message import Message
+
+from crossdock.broker.deadletter import QUEUE_HEADER, REASON_HEADER
+from crossdock.broker.lanes import canonical_queue, dead_letter_queue
+
+logger = logging.getLogger(__name__)
+
+PUBLISH_ATTEMPTS = 6
+_AMQP_ERRORS = (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError)
+
+
+class CrossdockRabbitmqBroker(RabbitmqBroker):
+    @property
+    def consumer_class(self) -> type[_RabbitmqConsumer]:
+        return _CrossdockConsumer
+
+    def publish_dead_letter(
+        self, queue: str, body: bytes, *, reason: str, headers: dict[str, Any] | None = None
+    ) -> None:
+        canonical = canonical_queue(queue)
+        self.declare_queue(canonical, ensure=True)
+        all_headers = {**(headers or {}), REASON_HEADER: reason[:1000], QUEUE_HEADER: canonical}
+        properties = pika.BasicProperties(delivery_mode=2, headers=all_headers)
+        for attempt in range(1, PUBLISH_ATTEMPTS + 1):
+            try:
+                self.channel.basic_publish(
+                    exchange="",
+                    routing_key=dead_letter_queue(canonical),
+                    body=body,
+                    properties=properties,
+                    mandatory=self.confirm_delivery,
+                )
+                return
+            except _AMQP_ERRORS as exc:
+                del self.connection
+                if attempt == PUBLISH_ATTEMPTS:
+                    raise ConnectionClosed(exc) from None
+
+
+class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
+    def __next__(self) -> _RabbitmqMessage | None:
+        try:
+            method, _properties, body = next(self.iterator)
+            if method is None:
+                return None
+        except (AssertionError, *_AMQP_ERRORS) as exc:
+            if getattr(exc, "reply_code", None) == 404:
+                self.broker.queues_pending.add(q_name(self.queue_name))
+            raise ConnectionClosed(exc) from None
+
+        try:
+            message = Message.decode(body)
+        except DecodeError as exc:
+            self._dead_letter_garbage(method.delivery_tag, body, f"not a Dramatiq message: {exc.error!r}")
+            return None
+        if message.actor_name not in self.broker.actors:
+            self._dead_letter_garbage(
+                method.delivery_tag, body, f"message for actor {message.actor_name!r}, which this worker does not know"
+            )
+            return None
+        proxy = _RabbitmqMessage(method.redelivered, method.delivery_tag, message)
+        self.known_tags.add(method.delivery_tag)
+        return proxy
+
+    def _dead_letter_garbage(self, tag: int, body: bytes, reason: str) -> None:
+        logger.error("Dead-lettering undecodable message from queue %s: %s", self.queue_name, reason)
+        try:
+            self.broker.publish_dead_letter(self.queue_name, body, reason=reason)
+        except Exception:
+            logger.exception(
+                "Could not publish the dead letter; rejecting it to %s.XQ without a reason", self.queue_name
+            )
+            self.channel.basic_nack(tag, requeue=False)
+            return
+        self.channel.basic_ack(tag)
