@@ -30,6 +30,7 @@ class Package(CanonicalModel):
     weight: Decimal | None = Field(default=None, ge=0)
     weight_unit: str | None = Field(default=None, description="LB or KG.")
     packaging_code: str | None = Field(default=None, description="TD101 style: CTN25, PLT94 ...")
+    pallet_sscc: Sscc | None = Field(default=None, description="SSCC-18 of the pallet (856 tare level) it is on.")
     lines: list[ShipmentLine] = Field(default_factory=list)
 
 
@@ -39,6 +40,7 @@ class ShipmentOrder(CanonicalModel):
     po_number: str | None = None
     order_ref: str | None = Field(default=None, description="Depositor / seller order number.")
     po_date: date | None = None
+    parties: list[Party] = Field(default_factory=list, description="Order-level parties: buyer, mark-for store.")
     packages: list[Package] = Field(default_factory=list)
     lines: list[ShipmentLine] = Field(default_factory=list, description="Lines not packed in a labelled package.")
 

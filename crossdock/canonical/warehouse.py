@@ -34,6 +34,7 @@ class WarehouseShippingOrder(CanonicalModel):
     warehouse_code: str | None = None
     depositor_code: str | None = None
     requested_ship_date: date | None = None
+    requested_delivery_date: date | None = None
     cancel_after: date | None = None
     parties: list[Party] = Field(default_factory=list)
     shipping_method: ShippingMethod | None = None

@@ -1,0 +1,200 @@
+"""What every X12 ⇄ canonical translation shares: the result it returns and the context that collects
+warnings, unmapped segments and field-level errors with their X12 positions while it runs.
+
+A position reads ``PO1[3]/PO102``: the third PO1 segment of the set, element 02. Each warning and
+unmapped segment also carries the segment's 0-based index in the input file (``segment_index``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from crossdock.edi.reader import TransactionSet
+from crossdock.edi.segment import Segment
+from crossdock.edi.sets import values
+from crossdock.errors import MappingError
+
+DocumentT = TypeVar("DocumentT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """Reference data a mapping may use; passed in, never queried. ``sku_map`` maps a GTIN, buyer part
+    number or vendor part number to our SKU, for lines that do not carry one."""
+
+    sku_map: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MappingWarning:
+    message: str
+    location: str
+    segment_index: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"message": self.message, "location": self.location, "segment_index": self.segment_index}
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedSegment:
+    """A segment the translation kept but could not place in the canonical document."""
+
+    segment_id: str
+    location: str
+    segment_index: int | None
+    raw: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "segment_id": self.segment_id,
+            "location": self.location,
+            "segment_index": self.segment_index,
+            "raw": self.raw,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Translation(Generic[DocumentT]):
+    """The canonical document of one transaction set, what was tolerated, and what was not mapped."""
+
+    document: DocumentT
+    warnings: tuple[MappingWarning, ...] = ()
+    unmapped: tuple[UnmappedSegment, ...] = ()
+
+
+class SetContext:
+    """Collects the outcome of mapping one transaction set. Mappings call :meth:`warn`, :meth:`keep`,
+    :meth:`error` and the typed readers; :meth:`build` raises :class:`MappingError` with every field
+    error at once, or returns the :class:`Translation`."""
+
+    def __init__(self, ts: TransactionSet, lookups: Lookups | None = None) -> None:
+        self.ts = ts
+        self.lookups = lookups or Lookups()
+        self.warnings: list[MappingWarning] = []
+        self.unmapped: list[UnmappedSegment] = []
+        self.errors: list[tuple[str, str]] = []
+        self._occurrence: dict[int, int] = {}
+        counts: Counter[str] = Counter()
+        for seg in ts.segments:
+            counts[seg.id] += 1
+            self._occurrence[id(seg)] = counts[seg.id]
+
+    # --- positions -------------------------------------------------------------------------------
+    def where(self, seg: Segment, element: int | None = None) -> str:
+        ref = f"{seg.id}[{self._occurrence.get(id(seg), 1)}]"
+        return ref if element is None else f"{ref}/{seg.id}{element:02d}"
+
+    def raw(self, seg: Segment) -> str:
+        return self.ts.delimiters.element.join(seg.elements)
+
+    # --- outcomes --------------------------------------------------------------------------------
+    def warn(self, seg: Segment, message: str, element: int | None = None) -> None:
+        self.warnings.append(MappingWarning(message, self.where(seg, element), seg.index))
+
+    def keep(self, seg: Segment, reason: str | None = None) -> None:
+        """Keep ``seg`` as unmapped (and say why, as a warning, when there is a reason)."""
+        self.unmapped.append(UnmappedSegment(seg.id, self.where(seg), seg.index, self.raw(seg)))
+        if reason:
+            self.warn(seg, reason)
+
+    def error(self, location: str, canonical_field: str, message: str) -> None:
+        self.errors.append((location, f"{canonical_field}: {message}"))
+
+    def used(self, seg: Segment, *positions: int) -> None:
+        """Warn about each non-empty element of ``seg`` outside ``positions`` (read but not mapped)."""
+        for position in range(1, len(seg)):
+            if position not in positions and seg[position]:
+                self.warn(seg, f"{seg.id}{position:02d}={seg[position]!r} not mapped", position)
+
+    # --- typed element readers (record an error and return None on bad input) -------------------
+    def decimal(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> Decimal | None:
+        text = seg[position].strip()
+        if not text:
+            if required:
+                self.error(self.where(seg, position), canonical_field, f"{seg.id}{position:02d} is required")
+            return None
+        try:
+            return values.parse_decimal(text)
+        except ValueError as exc:
+            self.error(self.where(seg, position), canonical_field, str(exc))
+            return None
+
+    def date(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> date | None:
+        text = seg[position].strip()
+        if not text:
+            if required:
+                self.error(self.where(seg, position), canonical_field, f"{seg.id}{position:02d} is required")
+            return None
+        try:
+            return values.parse_date(text)
+        except ValueError as exc:
+            self.error(self.where(seg, position), canonical_field, str(exc))
+            return None
+
+    def moment(
+        self, seg: Segment, date_pos: int, time_pos: int, code_pos: int | None, canonical_field: str
+    ) -> datetime | None:
+        """Date + optional time + optional time code → aware datetime (UTC when no code)."""
+        day = self.date(seg, date_pos, canonical_field)
+        if day is None:
+            return None
+        clock = None
+        if seg[time_pos]:
+            try:
+                clock = values.parse_time(seg[time_pos])
+            except ValueError as exc:
+                self.error(self.where(seg, time_pos), canonical_field, str(exc))
+                return None
+        code = seg[code_pos] if code_pos else ""
+        zone = values.time_zone(code)
+        if zone is None:
+            self.warn(seg, f"time code {code!r} unknown or local: time taken as UTC", code_pos)
+            zone = values.time_zone(None)
+        assert zone is not None
+        return values.combine(day, clock, zone)
+
+    # --- result ----------------------------------------------------------------------------------
+    def build(self, model: type[DocumentT], data: dict[str, Any], key: str | None = None) -> Translation[DocumentT]:
+        if not self.errors:
+            try:
+                document = model.model_validate(data)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    path = _field_path(err["loc"])
+                    self.errors.append((f"ST[{self.ts.control_number}]", f"{path}: {err['msg']}"))
+            else:
+                return Translation(document, tuple(self.warnings), tuple(self.unmapped))
+        raise MappingError(
+            f"{self.ts.set_id} {self.ts.control_number} cannot be mapped to {model.__name__}", self.errors, key=key
+        )
+
+
+def _field_path(loc: Iterable[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(document)"
+
+
+def require(seg: Segment | None, ctx: SetContext, segment_id: str, canonical_field: str) -> Segment | None:
+    """Record 'segment missing' when ``seg`` is None."""
+    if seg is None:
+        ctx.error(segment_id, canonical_field, f"required segment {segment_id} is missing")
+    return seg
+
+
+def mapping_error(message: str, location: str, canonical_field: str, problem: str) -> MappingError:
+    """A one-problem :class:`MappingError` for the canonical → X12 direction."""
+    return MappingError(message, [(location, f"{canonical_field}: {problem}")])
+
+
+def is_reference_qualifier(key: str) -> bool:
+    """True for a key that can travel as a REF01 / N901 qualifier (1-3 upper-case letters or digits)."""
+    return 1 <= len(key) <= 3 and key.isalnum() and key == key.upper()
