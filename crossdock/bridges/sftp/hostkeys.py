@@ -13,7 +13,7 @@ import binascii
 from typing import NoReturn
 
 import paramiko
-from paramiko.hostkeys import HostKeyEntry
+from paramiko.hostkeys import HostKeyEntry, InvalidHostKey
 
 from crossdock.bridges.sftp.errors import HostKeyMismatchError
 from crossdock.errors import ConfigError
@@ -50,7 +50,7 @@ def parse_pinned(lines: list[str], host: str, port: int, *, source: str = "host_
 def _entry(line: str, source: str, number: int) -> HostKeyEntry | None:
     try:
         entry = HostKeyEntry.from_line(line, lineno=number)
-    except (paramiko.SSHException, binascii.Error, ValueError) as exc:
+    except (InvalidHostKey, paramiko.SSHException, binascii.Error, ValueError) as exc:
         raise ConfigError(f"{source} line {number}: not a known_hosts line: {exc}") from exc
     if entry is None:
         # paramiko returns None for lines it cannot use (unsupported key type, wrong field count)
