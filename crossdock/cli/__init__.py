@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from crossdock.cli import edi, schema
+from crossdock.cli import db, edi, schema
 
 app = typer.Typer(
     name="crossdock",
@@ -17,6 +17,7 @@ app = typer.Typer(
 
 app.add_typer(schema.app, name="schema")
 app.add_typer(edi.app, name="edi")
+app.add_typer(db.app, name="db")
 
 
 def main() -> None:

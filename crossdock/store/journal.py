@@ -18,8 +18,9 @@ from crossdock.store.models import JournalRow, MessageKeyRow
 
 MAX_ERROR_CHARS = 4000
 
-BusinessKeys = Mapping[str, str | Sequence[str]]
-"""Kind → value(s): ``{"marketplace_order": "1001", "tracking_number": ["1Z..", "1Z.."]}``."""
+BusinessKeys = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
+"""Kind → value(s), ``{"marketplace_order": "1001", "tracking_number": ["1Z1", "1Z2"]}``, or
+(kind, value) pairs, ``[("tracking_number", "1Z1"), ("tracking_number", "1Z2")]``."""
 
 
 class HopStatus(StrEnum):
@@ -28,6 +29,8 @@ class HopStatus(StrEnum):
     FAILED = "failed"
     RETRIED = "retried"
     DEAD_LETTERED = "dead_lettered"
+    PARKED = "parked"
+    """A business error: not retried; an exception work item was opened for a person."""
     DUPLICATE = "duplicate"
     REPLAYED = "replayed"
 
@@ -52,7 +55,7 @@ class JournalEvent:
     error_message: str | None = None
     retries: int = 0
     raw_payload_id: int | None = None
-    business_keys: BusinessKeys = field(default_factory=dict)
+    business_keys: BusinessKeys = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +102,14 @@ def _hop(row: JournalRow) -> Hop:
 
 
 def key_pairs(keys: BusinessKeys) -> list[tuple[str, str]]:
+    """Normalise business keys to distinct (kind, value) pairs; empty values are dropped."""
     pairs: list[tuple[str, str]] = []
-    for kind, values in keys.items():
+    items = keys.items() if isinstance(keys, Mapping) else keys
+    for kind, values in items:
         for value in [values] if isinstance(values, str) else values:
             if value:
                 pairs.append((kind, str(value)))
-    return pairs
+    return list(dict.fromkeys(pairs))
 
 
 class Journal:
