@@ -1,0 +1,37 @@
+"""The ERP over SOAP: a hardened zeep client built by a factory, a circuit breaker, one error-mapping
+context manager, and the gateway (idempotent create) the flows call."""
+
+from crossdock.bridges.soap.breaker import CircuitBreaker, CircuitOpenError, CircuitState
+from crossdock.bridges.soap.client import ErpClient
+from crossdock.bridges.soap.errors import ErpTimeoutError, ErpUnavailableError, erp_errors
+from crossdock.bridges.soap.factory import (
+    ErpConnection,
+    bind_service,
+    build_breaker,
+    build_erp_client,
+    hardened_settings,
+    load_wsdl,
+)
+from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, SalesOrderRef
+from crossdock.bridges.soap.transport import HardenedTransport, RemoteFetchRefusedError
+
+__all__ = [
+    "CircuitBreaker",
+    "CircuitOpenError",
+    "CircuitState",
+    "ErpClient",
+    "ErpConnection",
+    "ErpGateway",
+    "ErpPort",
+    "ErpTimeoutError",
+    "ErpUnavailableError",
+    "HardenedTransport",
+    "RemoteFetchRefusedError",
+    "SalesOrderRef",
+    "bind_service",
+    "build_breaker",
+    "build_erp_client",
+    "erp_errors",
+    "hardened_settings",
+    "load_wsdl",
+]

@@ -1,0 +1,90 @@
+"""The ERP port crossdock's flows call, over any ERP the mapping describes.
+
+``create_sales_order`` is idempotent: it first asks GetSalesOrderByExternalRef and creates only when
+the order is absent; if a create races another one and the ERP answers "duplicate external document
+number", it looks the order up again and returns it. A retried create never makes a second order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crossdock.bridges.soap.client import ErpClient
+from crossdock.canonical import Order, Shipment
+from crossdock.errors import TransientError
+from crossdock.soap.faults import ErpRefusedError
+
+DUPLICATE_CODES = frozenset({"DUPLICATE_EXTERNAL_DOCUMENT_NO", "DUPLICATE"})
+
+
+@dataclass(frozen=True)
+class SalesOrderRef:
+    document_no: str
+    status: str | None
+    created: bool  # False: the order already existed (a retry), nothing was created
+
+
+class ErpPort(Protocol):
+    def create_sales_order(self, order: Order) -> SalesOrderRef: ...
+    def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str: ...
+    def post_shipment(self, shipment: Shipment) -> str: ...
+    def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]: ...
+    def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]: ...
+    def post_journal_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]: ...
+    def get_inventory_levels(
+        self, item_nos: Sequence[str] = (), location: str | None = None
+    ) -> list[dict[str, Any]]: ...
+    def get_item(self, item_no: str) -> dict[str, Any]: ...
+
+
+class ErpGateway:
+    """:class:`ErpPort` over an :class:`ErpClient`."""
+
+    def __init__(self, client: ErpClient) -> None:
+        self.client = client
+
+    def find_sales_order(self, order: Order) -> SalesOrderRef | None:
+        found = self.client.call("get_sales_order_by_external_ref", order, key=order.external_id)
+        if not found.get("found") or not found.get("document_no"):
+            return None
+        return SalesOrderRef(str(found["document_no"]), found.get("status"), created=False)
+
+    def create_sales_order(self, order: Order) -> SalesOrderRef:
+        existing = self.find_sales_order(order)
+        if existing is not None:
+            return existing
+        try:
+            created = self.client.call("create_sales_order", order, key=order.external_id)
+        except ErpRefusedError as exc:
+            if exc.fault.error_code not in DUPLICATE_CODES:
+                raise
+            existing = self.find_sales_order(order)
+            if existing is None:
+                raise TransientError(f"ERP says order {order.external_id} exists but cannot find it yet") from exc
+            return existing
+        return SalesOrderRef(str(created["document_no"]), created.get("status"), created=True)
+
+    def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str:
+        result = self.client.call("cancel_sales_order", {"document_no": document_no, "reason_code": reason_code})
+        return str(result.get("status"))
+
+    def post_shipment(self, shipment: Shipment) -> str:
+        return str(self.client.call("post_shipment", shipment, key=shipment.shipment_id)["document_no"])
+
+    def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.call("create_invoice", invoice, key=invoice.get("external_document_no"))
+
+    def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.call("create_credit_memo", credit_memo, key=credit_memo.get("external_document_no"))
+
+    def post_journal_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        return self.client.call("post_journal_entry", entry, key=entry.get("external_document_no"))
+
+    def get_inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[dict[str, Any]]:
+        result = self.client.call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
+        return list(result.get("levels") or [])
+
+    def get_item(self, item_no: str) -> dict[str, Any]:
+        return dict(self.client.call("get_item", {"item_no": item_no}, key=item_no).get("item") or {})

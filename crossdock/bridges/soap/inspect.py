@@ -1,0 +1,164 @@
+"""What a WSDL offers: services, ports, operations and their input fields (nested names and types).
+
+Files load offline (local imports/includes relative to the file are fine; remote ones are a
+``ConfigError`` naming the URL, before any fetch). A URL loads with timeouts from that one origin.
+An abstract WSDL (port types, no binding or service) is reported as such from its XML outline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import zeep
+from zeep.xsd import ComplexType, Element
+
+from crossdock.bridges.soap.factory import hardened_settings, load_wsdl
+from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError
+from crossdock.errors import ConfigError
+from crossdock.soap.outline import WsdlOutline, read_outline
+
+MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: str
+    min_occurs: int
+    max_occurs: int | str
+    children: list[FieldInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OperationInfo:
+    name: str
+    input_element: str | None
+    input: list[FieldInfo]
+    headers: list[FieldInfo] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PortInfo:
+    service: str
+    port: str
+    binding: str
+    address: str | None
+    operations: list[OperationInfo]
+
+
+@dataclass(frozen=True)
+class WsdlReport:
+    location: str
+    target_namespace: str | None
+    abstract: bool
+    ports: list[PortInfo]
+    port_types: dict[str, list[OperationInfo]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _type_name(element: Element) -> str:
+    xsd_type = element.type
+    qname = getattr(xsd_type, "qname", None)
+    if qname is not None:
+        return str(qname.localname)
+    return "(anonymous complex)" if isinstance(xsd_type, ComplexType) else "?"
+
+
+def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> list[FieldInfo]:
+    if not isinstance(xsd_type, ComplexType) or depth >= MAX_DEPTH:
+        return []
+    key = str(getattr(xsd_type, "qname", "") or id(xsd_type))
+    if key in seen:
+        return []
+    out = []
+    for name, element in xsd_type.elements:
+        if not isinstance(element, Element):
+            continue
+        max_occurs = "unbounded" if element.max_occurs == "unbounded" else int(element.max_occurs)
+        children = _fields(element.type, depth + 1, seen | {key})
+        out.append(FieldInfo(name, _type_name(element), int(element.min_occurs), max_occurs, children))
+    for name, attribute in xsd_type.attributes:
+        out.append(FieldInfo(f"@{name}", _type_name(attribute), 0, 1))
+    return out
+
+
+def _element_fields(client: zeep.Client | None, qname: str | None) -> list[FieldInfo]:
+    if client is None or not qname:
+        return []
+    try:
+        return _fields(client.get_element(qname).type)
+    except (zeep.exceptions.Error, KeyError, ValueError):
+        return []
+
+
+def _ports(client: zeep.Client) -> list[PortInfo]:
+    ports = []
+    for service_name, service in client.wsdl.services.items():
+        for port_name, port in service.ports.items():
+            operations = []
+            for name, operation in sorted(port.binding._operations.items()):
+                body = getattr(operation.input, "body", None)
+                header = getattr(operation.input, "header", None)
+                qname = str(body.qname) if isinstance(body, Element) and body.qname is not None else None
+                operations.append(
+                    OperationInfo(
+                        name,
+                        qname,
+                        _fields(getattr(body, "type", None)),
+                        _fields(getattr(header, "type", None)) if header is not None else [],
+                    )
+                )
+            address = port.binding_options.get("address")
+            ports.append(PortInfo(service_name, port_name, port.binding.name.localname, address, operations))
+    return ports
+
+
+def _outline_ops(outline: WsdlOutline, client: zeep.Client | None) -> dict[str, list[OperationInfo]]:
+    return {
+        port_type.name: [
+            OperationInfo(op.name, op.input_element, _element_fields(client, op.input_element))
+            for op in port_type.operations
+        ]
+        for port_type in outline.port_types
+    }
+
+
+def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Client | None, WsdlOutline]:
+    """Load a WSDL file (offline) or URL (that origin only) with zeep and outline it."""
+    remote = urlparse(location).scheme in REMOTE_SCHEMES
+    transport = HardenedTransport(
+        connect_timeout=min(timeout_s, 10.0), read_timeout=timeout_s, allowed_origin=location if remote else None
+    )
+    try:
+        data = transport.load(location) if remote else Path(location).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read WSDL {location}: {exc.strerror or exc}") from exc
+    except Exception as exc:  # requests errors from a URL fetch: name the URL, keep the cause
+        raise ConfigError(f"cannot fetch WSDL {location}: {type(exc).__name__}") from exc
+    outline = read_outline(data, location)
+    for url in outline.remote_imports:
+        if not remote or urlparse(url).netloc != urlparse(location).netloc:
+            raise RemoteFetchRefusedError(url)
+    settings = hardened_settings()
+    if remote:  # the transport enforces the single allowed origin; zeep's blanket http ban would refuse it
+        settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=False)
+    try:
+        client = load_wsdl(location, transport, settings)
+    except RemoteFetchRefusedError:
+        raise
+    except ConfigError:
+        if not outline.abstract:
+            raise
+        client = None
+    return client, outline
+
+
+def inspect_wsdl(location: str, timeout_s: float = 30.0) -> WsdlReport:
+    client, outline = load_for_inspection(location, timeout_s)
+    ports = _ports(client) if client is not None else []
+    return WsdlReport(location, outline.target_namespace, outline.abstract, ports, _outline_ops(outline, client))

@@ -1,0 +1,115 @@
+"""``crossdock soap inspect WSDL [--json]`` and ``crossdock erp-sim --port N``.
+
+Exit codes: 0 done; 2 configuration problem (unreadable WSDL, remote import, bad flag).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport, inspect_wsdl
+from crossdock.errors import ConfigError
+from crossdock.settings import load_settings
+from crossdock.soap.sim import Behaviour, SimAuth, serve
+
+app = typer.Typer(help="The legacy ERP over SOAP.", no_args_is_help=True)
+CONFIG_EXIT = 2
+
+
+def _add_fields(node: Tree, fields: list[FieldInfo]) -> None:
+    for info in fields:
+        occurs = f"{info.min_occurs}..{info.max_occurs}"
+        _add_fields(node.add(escape(f"{info.name}: {info.type} [{occurs}]")), info.children)
+
+
+def _add_operation(node: Tree, operation: OperationInfo) -> None:
+    element = f"  ({escape(operation.input_element)})" if operation.input_element else ""
+    branch = node.add(f"[bold]{escape(operation.name)}[/bold]{element}")
+    if operation.headers:
+        _add_fields(branch.add("headers"), operation.headers)
+    _add_fields(branch, operation.input)
+
+
+def _render(report: WsdlReport, console: Console) -> None:
+    kind = "ABSTRACT: port types only, no binding or service" if report.abstract else "concrete"
+    root = Tree(escape(f"{report.location}  [{kind}]  targetNamespace={report.target_namespace}"))
+    for port in report.ports:
+        node = root.add(escape(f"service {port.service} / port {port.port} (binding {port.binding}) → {port.address}"))
+        for operation in port.operations:
+            _add_operation(node, operation)
+    if report.abstract:
+        for name, operations in report.port_types.items():
+            node = root.add(escape(f"portType {name}"))
+            for operation in operations:
+                _add_operation(node, operation)
+    console.print(root)
+
+
+@app.command("inspect")
+def inspect_command(
+    wsdl: Annotated[str, typer.Argument(help="A WSDL file (read offline) or http(s) URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a tree.")] = False,
+) -> None:
+    """List the services, ports, operations and input fields of a WSDL."""
+    settings = load_settings()
+    try:
+        report = inspect_wsdl(wsdl, timeout_s=settings.network_timeout_s)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(CONFIG_EXIT) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _render(report, Console(width=160))
+
+
+def erp_sim(
+    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0: any free port).")] = 8089,
+    database: Annotated[
+        str, typer.Option(help="SQLite file for the ERP's state, or :memory:.")
+    ] = ":memory:",
+    wss_user: Annotated[str | None, typer.Option(help="Demand this WS-Security UsernameToken user.")] = None,
+    wss_password_file: Annotated[
+        Path | None, typer.Option(help="File holding the UsernameToken password (never on the command line).")
+    ] = None,
+    latency_ms: Annotated[int, typer.Option(help="Add this latency to every call.")] = 0,
+    fail: Annotated[
+        list[str] | None,
+        typer.Option(help="OPERATION=BEHAVIOUR (repeatable): an HTTP status (503), 'hang', or an ErpFault code."),
+    ] = None,
+) -> None:
+    """Run the simulated legacy ERP; prints its WSDL URL first. Fault injection: POST /control."""
+    behaviours: dict[str, Behaviour] = {}
+    if latency_ms:
+        behaviours["*"] = Behaviour(latency_ms=latency_ms)
+    for spec in fail or []:
+        operation, _, what = spec.partition("=")
+        if not operation or not what:
+            typer.echo(f"error: --fail wants OPERATION=BEHAVIOUR, got {spec!r}", err=True)
+            raise typer.Exit(CONFIG_EXIT)
+        if what == "hang":
+            behaviours[operation] = Behaviour(hang=True)
+        elif what.isdigit():
+            behaviours[operation] = Behaviour(http_status=int(what))
+        else:
+            behaviours[operation] = Behaviour(fault_code=what)
+    auth = None
+    if wss_user is not None:
+        password = wss_password_file.read_text().strip() if wss_password_file else ""
+        auth = SimAuth(wss_username=wss_user, wss_password=password)
+    db_path = database if database == ":memory:" else Path(database)
+    serve(port, db_path, auth, behaviours, announce=functools.partial(print, flush=True))
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``soap`` (group) and ``erp-sim`` to the root command."""
+    root.add_typer(app, name="soap")
+    root.command("erp-sim")(erp_sim)
