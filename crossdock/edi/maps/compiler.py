@@ -186,6 +186,8 @@ def merge_dataele(pyx12_dataele: bytes, dic: Dictionary | None = None) -> bytes:
     for ele_id, (low, high) in versions.WIDER_IN_005010.items():
         data_type, old_low, old_high, name = table[ele_id]
         table[ele_id] = (data_type, min(low, old_low), max(high, old_high), name)
+    for ele_id, (data_type, low, high) in versions.DATAELE_OVERRIDES.items():
+        table[ele_id] = (data_type, low, high, table.get(ele_id, ("", 0, 0, ele_id))[3])
     root = ET.Element("data_elements")
     for ele_id in sorted(table):
         data_type, low, high, name = table[ele_id]

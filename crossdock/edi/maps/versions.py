@@ -32,6 +32,10 @@ EXTRA_ELEMENTS_005010 = {"AK1": ("480",), "AK2": ("1705",), "N4": ("1715",)}
 WIDER_IN_005010 = {"127": (1, 50), "364": (1, 256), "719": (1, 10), "739": (1, 20), "740": (1, 20),
                    "741": (1, 20), "1321": (2, 3)}
 
+#: ISA11 (a repetition separator from 00403 on) and ISA16 (the component separator) hold delimiter
+#: characters, which fail pyx12's AN character-set check: checked for length only.
+DATAELE_OVERRIDES = {"I15": ("B", 1, 1), "I65": ("B", 1, 1)}
+
 #: Code lists checked by the maps, by segment reference designator. Kept to the 997, where they decide
 #: whether an acknowledgment means anything; retail code lists vary too much by partner to enforce.
 CODE_LISTS = {

@@ -1,0 +1,125 @@
+"""Validation reports: clean files validate; each kind of error is reported where it is."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from crossdock.edi.report import Level, Severity, Status
+from crossdock.edi.validate import X12Validator
+from crossdock.errors import EdiError
+from tests.unit.edi_validate.samples import BODIES, interchange, one
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+@pytest.mark.parametrize("set_id", ["850", "856", "940", "945", "997"])
+def test_valid_sets_validate_clean(validator: X12Validator, set_id: str, version: str) -> None:
+    report = validator.validate(one(set_id, version=version))
+    [set_report] = report.sets()
+    assert set_report.status is Status.VALID, [i.message for i in report.all_issues()]
+    assert set_report.map_name == f"crossdock.{set_id}.{version[:4]}.xml"
+    assert not [i for i in report.all_issues() if i.is_error]
+    assert report.status is Status.VALID
+
+
+def test_accepts_a_binary_stream_and_vics_suffix(validator: X12Validator) -> None:
+    report = validator.validate(io.BytesIO(one("850", version="004010VICS")))
+    assert report.status is Status.VALID
+
+
+def test_856_variants_s_o_i_and_s_p_i(validator: X12Validator) -> None:
+    body = ["BSN*00*A1*20240110*1200", "HL*1**S", "TD5**2*UPSN", "HL*2*1*O", "PRF*PO1", "HL*3*2*I",
+            "LIN**UP*012345678905", "SN1**1*EA", "HL*4*1*P", "MAN*GM*00000123450000000017", "HL*5*4*I",
+            "LIN**UP*012345678905", "SN1**1*EA", "CTT*5"]
+    assert validator.validate(one("856", body)).status is Status.VALID
+
+
+def test_missing_mandatory_segment(validator: X12Validator) -> None:
+    body = [line for line in BODIES["850"] if not line.startswith("BEG")]
+    report = validator.validate(one("850", body))
+    [set_report] = report.sets()
+    assert set_report.status is Status.INVALID
+    [missing] = [i for i in set_report.errors if i.code == "3"]
+    assert missing.level is Level.SEGMENT
+    assert missing.segment_id == "BEG"
+    assert missing.segment_position == 2  # where BEG belongs: right after ST
+
+
+def test_bad_code_value(validator: X12Validator) -> None:
+    body = ["AK1*OW*77", "AK2*940*0001", "AK3*W01*5**8", "AK4*1**99", "AK5*R*5", "AK9*R*1*1*0"]
+    [set_report] = validator.validate(one("997", body)).sets()
+    [bad] = set_report.errors
+    assert (bad.level, bad.code, bad.segment_id, bad.segment_position, bad.element) == (
+        Level.ELEMENT, "7", "AK4", 5, 3)
+    assert bad.bad_value == "99"
+
+
+def test_too_long_element(validator: X12Validator) -> None:
+    body = list(BODIES["940"])
+    body[0] = "W05*N*" + "X" * 23 + "*PO-1001"  # W0502 Depositor Order Number (285) is AN 1-22
+    [set_report] = validator.validate(one("940", body)).sets()
+    [bad] = set_report.errors
+    assert (bad.code, bad.segment_id, bad.segment_position, bad.element, bad.data_element) == ("5", "W05", 2, 2, "285")
+    assert bad.segment_index == 3  # ISA, GS, ST, W05
+
+
+def test_bad_se01_count(validator: X12Validator) -> None:
+    report = validator.validate(one("940", se_count=99))
+    [set_report] = report.sets()
+    [bad] = set_report.errors
+    assert (bad.level, bad.code, bad.segment_id) == (Level.SET, "4", "SE")
+    assert bad.segment_position == len(BODIES["940"]) + 2
+
+
+def test_segment_over_max_use(validator: X12Validator) -> None:
+    body = list(BODIES["850"])
+    body.insert(1, "CUR*BY*USD")  # CUR may appear once in the header
+    [set_report] = validator.validate(one("850", body)).sets()
+    [bad] = set_report.errors
+    assert (bad.code, bad.segment_id, bad.segment_position) == ("5", "CUR", 4)
+
+
+def test_composite_and_syntax_note_positions(validator: X12Validator) -> None:
+    body = list(BODIES["850"])
+    body[13] = "PO1*1*120*EA*9.25*TE*UP"  # P0607: PO106 without PO107
+    [set_report] = validator.validate(one("850", body)).sets()
+    [bad] = set_report.errors
+    assert (bad.code, bad.segment_id, bad.element) == ("2", "PO1", 6)
+
+
+@pytest.mark.parametrize("set_id", ["855", "810"])
+def test_sets_without_a_guide_are_read_and_warned(validator: X12Validator, set_id: str) -> None:
+    report = validator.validate(interchange([(set_id, ["BAK*00*AC*PO1*20240105"])]))
+    [set_report] = report.sets()
+    assert set_report.status is Status.NOT_VALIDATED
+    assert any(i.level is Level.GUIDE and "no implementation guide" in i.message for i in set_report.issues)
+    assert report.status is not Status.INVALID
+
+
+def test_envelope_errors_still_found_without_a_guide(validator: X12Validator) -> None:
+    report = validator.validate(interchange([("810", ["BIG*20240105*INV1"])], se_count=7))
+    [set_report] = report.sets()
+    assert set_report.status is Status.INVALID
+    assert [i.code for i in set_report.errors] == ["4"]
+
+
+def test_unreadable_input_raises_edi_error(validator: X12Validator) -> None:
+    with pytest.raises(EdiError):
+        validator.validate(b"this is not x12 at all")
+
+
+def test_report_to_dict_is_json(validator: X12Validator) -> None:
+    report = validator.validate(one("940", se_count=99), source="in.edi")
+    data = json.loads(json.dumps(report.to_dict()))
+    set_dict = data["interchanges"][0]["groups"][0]["sets"][0]
+    assert data["status"] == "invalid" and set_dict["status"] == "invalid"
+    assert set_dict["errors"][0]["segment_id"] == "SE"
+    assert data["source"] == "in.edi"
+
+
+def test_duplicate_interchange_is_a_warning_not_an_error(validator: X12Validator) -> None:
+    report = validator.validate(one("850") * 2)
+    assert report.status is Status.VALID
+    assert any(i.code == "025" and i.severity is Severity.WARNING for i in report.all_issues())
