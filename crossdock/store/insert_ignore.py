@@ -1,7 +1,8 @@
 """``INSERT ... ON CONFLICT DO NOTHING`` on both backends, telling whether the row went in.
 
 SQLite and PostgreSQL both accept ``ON CONFLICT DO NOTHING`` (SQLite's ``INSERT OR IGNORE``); built
-with the dialect's own ``insert()`` so SQLAlchemy renders it correctly for each. On PostgreSQL a
+with the dialect's own ``insert()`` so SQLAlchemy renders it correctly for each, with ``RETURNING``
+to count the rows that went in. On PostgreSQL a
 concurrent insert of the same key waits for the other transaction and then does nothing (or inserts,
 if that one rolled back), so exactly one caller wins.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import CursorResult
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,6 @@ def insert_ignore_many(session: Session, model: type[Base], rows: Sequence[Mappi
         stmt = sqlite.insert(table).values(list(rows)).on_conflict_do_nothing()
     else:  # pragma: no cover - database_url() refuses other backends
         raise NotImplementedError(dialect)
-    result = session.execute(stmt)
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount)
+    # RETURNING, not rowcount: psycopg 3 reports rowcount -1 for INSERT ... ON CONFLICT DO NOTHING.
+    first_key = next(iter(table.primary_key.columns))
+    return len(session.execute(stmt.returning(first_key)).all())
