@@ -16,11 +16,11 @@ from crossdock.broker.middleware.correlation import install_log_filter
 from crossdock.broker.setup import build_broker
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.settings import Settings, load_settings
-from crossdock.store.engine import Database
+from crossdock.store import Store
 
 
 def build(settings: Settings, steps: Sequence[FlowStep]) -> Broker:
-    store = SqlMessageStore(Database.from_settings(settings))
+    store = SqlMessageStore(Store.from_settings(settings))
     broker = build_broker(settings, store=store)
     declare_steps(broker, steps)
     return broker

@@ -13,13 +13,8 @@ from sqlalchemy.orm import Session
 
 from crossdock.broker.ports import HopRecord, HopStatus
 from crossdock.errors import Owner
-from crossdock.store.audit import AuditLog
-from crossdock.store.engine import Database
-from crossdock.store.idempotency import IdempotencyKeys, Once
-from crossdock.store.journal import HopStatus as StoredStatus
-from crossdock.store.journal import Journal, JournalEvent
-from crossdock.store.raw import RawStore
-from crossdock.store.work_items import WorkItems
+from crossdock.store import HopStatus as StoredStatus
+from crossdock.store import JournalEvent, Once, Store
 
 _STATUS = {
     HopStatus.RECEIVED: StoredStatus.RECEIVED,
@@ -66,15 +61,12 @@ class SqlClaim:
 
 
 class SqlMessageStore:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.idempotency = IdempotencyKeys(db)
-        self.journal = Journal(db)
-        self.raw = RawStore(db)
-        self.work_items = WorkItems(db, AuditLog(db))
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.db = store.db
 
     def claim(self, step: str, key: str, message_id: str) -> SqlClaim | None:
-        scope = self.idempotency.once(step, key, message_id=message_id)
+        scope = self.store.idempotency.once(step, key, message_id=message_id)
         once = scope.__enter__()
         if not once.should_run:
             scope.__exit__(None, None, None)
@@ -88,18 +80,18 @@ class SqlMessageStore:
     def write_record(self, hop: HopRecord, session: Session) -> None:
         raw_id = None
         if hop.raw_payload is not None:
-            raw_id = self.raw.put(
+            raw_id = self.store.raw.put(
                 hop.raw_payload,
                 source=hop.source or "broker",
                 name=hop.message_id,
                 content_type="application/json",
                 session=session,
             ).id
-        self.journal.record(self._event(hop, raw_id), session=session)
+        self.store.journal.record(self._event(hop, raw_id), session=session)
 
     def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
         with self.db.write() as session:
-            self.work_items.open(
+            self.store.exceptions.open(
                 owner=Owner(owner),
                 error_class=(hop.error or "BusinessError").split(":", 1)[0],
                 error_message=reason,
