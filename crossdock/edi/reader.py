@@ -1,16 +1,19 @@
-"""Read X12 from bytes or a binary stream into segments and transaction sets.
+"""Read X12 from a binary stream (or bytes) into segments and transaction sets, streaming.
 
 PUBLIC API (other modules build on it; keep it stable):
 
 - ``X12Reader(stream, source=None)``: ``.segments()`` yields :class:`Segment`; ``.transaction_sets()``
-  yields :class:`TransactionSet` with its enclosing ISA and GS; ``.warnings`` lists what was tolerated;
-  ``.delimiters`` after the ISA was read.
+  yields :class:`TransactionSet` with its enclosing ISA and GS, holding only the current set in memory;
+  ``.warnings`` lists what was tolerated (:class:`ReadWarning`, with a ``code``); ``.delimiters`` are
+  those of the interchange being read (each ISA may declare different ones).
 - ``read_transaction_sets(data: bytes) -> list[TransactionSet]`` for small inputs.
+- ``detect_delimiters(isa: bytes) -> Delimiters``.
 
-Errors are :class:`crossdock.errors.EdiError` subclasses, with offset and segment position.
-
-NOTE: this first version reads the whole input and handles only well-formed files; the streaming,
-tolerant reader replaces its internals behind the same API.
+The reader is set-agnostic (any ST01 reads) and checks only the structure it needs to cut sets out:
+ST inside a GS, SE closing each ST. Counts and control numbers are checked, as data, by
+:func:`crossdock.edi.envelope.check_envelopes`. Errors are :class:`~crossdock.errors.EdiSyntaxError`
+(not X12) and :class:`~crossdock.errors.EdiEnvelopeError` (a set cannot be cut out), each with offset,
+segment index and segment id.
 """
 
 from __future__ import annotations
@@ -20,28 +23,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from crossdock.edi.delimiters import detect_delimiters
 from crossdock.edi.segment import Delimiters, Segment
-from crossdock.errors import EdiEnvelopeError, EdiSyntaxError
+from crossdock.edi.tokenizer import CHUNK_SIZE, Tokenizer
+from crossdock.edi.tolerance import ReadWarning, WarningCode
+from crossdock.errors import EdiEnvelopeError
 
-ISA_LENGTH = 106
+__all__ = [
+    "ReadWarning",
+    "TransactionSet",
+    "WarningCode",
+    "X12Reader",
+    "detect_delimiters",
+    "read_transaction_sets",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class ReadWarning:
-    """Something the reader tolerated, and where."""
-
-    message: str
-    offset: int | None = None
-    segment_index: int | None = None
-    segment_id: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "message": self.message,
-            "offset": self.offset,
-            "segment_index": self.segment_index,
-            "segment_id": self.segment_id,
-        }
+OUTSIDE_SET_ALLOWED = frozenset({"TA1"})  # interchange acknowledgments sit between ISA and GS
 
 
 @dataclass(slots=True)
@@ -80,77 +77,125 @@ class TransactionSet:
     def receiver_id(self) -> str:
         return self.isa[8].strip()
 
+    @property
+    def sender_qualifier(self) -> str:
+        return self.isa[5].strip()
 
-def detect_delimiters(isa: bytes, offset: int = 0) -> Delimiters:
-    """Delimiters from a fixed-width ISA segment (106 characters, terminator included)."""
-    if len(isa) < ISA_LENGTH or not isa.startswith(b"ISA"):
-        raise EdiSyntaxError("input does not start with a complete ISA segment", offset=offset, segment_id="ISA")
-    text = isa[:ISA_LENGTH].decode("latin-1")
-    element = text[3]
-    fields = text.split(element)
-    if len(fields) < 17:
-        raise EdiSyntaxError("ISA has fewer than 16 elements", offset=offset, segment_id="ISA")
-    repetition = fields[11] if fields[12] >= "00403" and not fields[11].isalnum() else None
-    return Delimiters(element=element, component=text[104], segment=text[105], repetition=repetition)
+    @property
+    def receiver_qualifier(self) -> str:
+        return self.isa[7].strip()
+
+    @property
+    def interchange_control_number(self) -> str:
+        return self.isa[13]
+
+    @property
+    def group_control_number(self) -> str:
+        return self.gs[6]
+
+    @property
+    def offset(self) -> int | None:
+        """Offset of the ST segment in the input."""
+        return self.st.offset
 
 
 class X12Reader:
-    def __init__(self, stream: BinaryIO, *, source: str | None = None) -> None:
-        self._stream = stream
+    """Streaming reader over a binary stream (or ``bytes``); iterate once."""
+
+    def __init__(self, stream: BinaryIO | bytes, source: str | None = None, *, chunk_size: int = CHUNK_SIZE) -> None:
+        if isinstance(stream, bytes | bytearray | memoryview):
+            stream = io.BytesIO(bytes(stream))
+        self._tokenizer = Tokenizer(stream, [], chunk_size=chunk_size)
         self.source = source
-        self.warnings: list[ReadWarning] = []
-        self.delimiters: Delimiters | None = None
+        self.warnings: list[ReadWarning] = self._tokenizer._warnings
+
+    @property
+    def delimiters(self) -> Delimiters | None:
+        return self._tokenizer.delimiters
 
     def segments(self) -> Iterator[Segment]:
-        data = self._stream.read()
-        start = data.find(b"ISA")
-        if start < 0:
-            raise EdiSyntaxError("no ISA segment found", offset=0)
-        if start > 0:
-            self.warnings.append(ReadWarning(f"skipped {start} bytes before ISA", offset=0))
-        delimiters = detect_delimiters(data[start:], start)
-        self.delimiters = delimiters
-        text = data.decode("latin-1")
-        offset = start
-        index = 0
-        for raw in text[start:].split(delimiters.segment):
-            stripped = raw.strip("\r\n")
-            seg_offset = offset + (len(raw) - len(raw.lstrip("\r\n")))
-            offset += len(raw) + 1
-            if not stripped:
-                continue
-            yield Segment(
-                stripped.split(delimiters.element),
-                index=index,
-                offset=seg_offset,
-                component_separator=delimiters.component,
-            )
-            index += 1
+        return iter(self._tokenizer)
 
     def transaction_sets(self) -> Iterator[TransactionSet]:
-        isa: Segment | None = None
-        gs: Segment | None = None
-        current: TransactionSet | None = None
-        for seg in self.segments():
-            sid = seg.id
-            if sid == "ISA":
-                isa = seg
-            elif sid == "GS":
-                gs = seg
-            elif sid == "ST":
-                if isa is None or gs is None:
-                    raise EdiEnvelopeError("ST outside a GS group", segment_index=seg.index, segment_id="ST")
-                assert self.delimiters is not None
-                current = TransactionSet(isa=isa, gs=gs, st=seg, delimiters=self.delimiters)
-            elif sid == "SE":
-                if current is None:
-                    raise EdiEnvelopeError("SE without ST", segment_index=seg.index, segment_id="SE")
+        cutter = _SetCutter(self._tokenizer)
+        for segments, marks in self._tokenizer.batches():
+            yield from cutter.feed(segments, marks)
+        cutter.finish()
+
+
+class _SetCutter:
+    """Cuts ST..SE sets out of batches; the bodies are list slices between envelope segments."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self._tokenizer = tokenizer
+        self._isa: Segment | None = None
+        self._gs: Segment | None = None
+        self._current: TransactionSet | None = None
+
+    def feed(self, segments: list[Segment], marks: list[int]) -> list[TransactionSet]:
+        done: list[TransactionSet] = []
+        start = 0
+        for mark in marks:
+            self._between(segments, start, mark)
+            self._envelope(segments[mark], done)
+            start = mark + 1
+        self._between(segments, start, len(segments))
+        return done
+
+    def _between(self, segments: list[Segment], start: int, stop: int) -> None:
+        if start >= stop:
+            return
+        if self._current is not None:
+            self._current.segments.extend(segments[start:stop])
+            return
+        seg = segments[start]
+        what = "SE without ST" if seg.id == "SE" else f"segment {seg.id} outside a transaction set"
+        raise EdiEnvelopeError(what, offset=seg.offset, segment_index=seg.index, segment_id=seg.id)
+
+    def _envelope(self, seg: Segment, done: list[TransactionSet]) -> None:
+        sid = seg.elements[0]
+        current = self._current
+        if current is not None:
+            if sid == "SE":
                 current.se = seg
-                yield current
-                current = None
-            elif current is not None:
-                current.segments.append(seg)
+                done.append(current)
+                self._current = None
+                return
+            raise EdiEnvelopeError(
+                f"ST {current.control_number} (segment {_pos(current.st)}) has no SE before {sid}",
+                offset=seg.offset, segment_index=seg.index, segment_id=sid)
+        if sid == "ST":
+            if self._isa is None or self._gs is None:
+                raise EdiEnvelopeError("ST outside a GS group", offset=seg.offset, segment_index=seg.index,
+                                       segment_id="ST")
+            delimiters = self._tokenizer.delimiters or Delimiters()
+            self._current = TransactionSet(self._isa, self._gs, seg, [], None, delimiters)
+        elif sid == "GS":
+            self._gs = seg
+        elif sid == "GE":
+            self._gs = None
+        elif sid == "ISA":
+            self._isa, self._gs = seg, None
+        elif sid == "IEA":
+            self._isa, self._gs = None, None
+        elif sid not in OUTSIDE_SET_ALLOWED:
+            what = "SE without ST" if sid == "SE" else f"segment {sid} outside a transaction set"
+            raise EdiEnvelopeError(what, offset=seg.offset, segment_index=seg.index, segment_id=sid)
+
+    def finish(self) -> None:
+        current = self._current
+        if current is not None:
+            raise EdiEnvelopeError(f"ST {current.control_number} has no SE: the input ended",
+                                   offset=current.st.offset, segment_index=current.st.index, segment_id="ST")
+
+
+_ENVELOPE = frozenset({"ST", "GS", "GE", "ISA", "IEA"})
+
+
+def _pos(seg: Segment) -> int:
+    return (seg.index or 0) + 1
 
 
 def read_transaction_sets(data: bytes) -> list[TransactionSet]:
     return list(X12Reader(io.BytesIO(data)).transaction_sets())
+

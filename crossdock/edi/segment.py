@@ -7,13 +7,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Delimiters:
-    """The four X12 separators. ``repetition`` is ISA11 from 00403 on, ``None`` before."""
+    """The four X12 separators. ``repetition`` is ISA11 from 00403 on, ``None`` before.
+
+    ``segment`` is ``"\\n"`` for files whose segments end at a line break (CRLF included).
+    """
 
     element: str = "*"
     component: str = ":"
     segment: str = "~"
     repetition: str | None = None
 
+    def as_tuple(self) -> tuple[str, str, str, str | None]:
+        return (self.element, self.component, self.segment, self.repetition)
 
 
 DEFAULT_DELIMITERS = Delimiters(element="*", component=":", segment="~", repetition="^")
@@ -22,16 +27,19 @@ DEFAULT_DELIMITERS = Delimiters(element="*", component=":", segment="~", repetit
 @dataclass(slots=True)
 class Segment:
     """One segment. ``elements[0]`` is the segment id, so ``seg[1]`` is the first data element (as in
-    ``BEG01``). Composite elements stay as one string; use :meth:`component` to read a part.
+    ``BEG01``). Composite and repeated elements stay as one string; use :meth:`component` and
+    :meth:`repeats` to split them.
 
-    ``index`` is the segment's 0-based position in the input and ``offset`` the byte offset of its
-    first character, for error messages; both are ``None`` for segments built in memory.
+    ``index`` is the segment's 0-based position in the input and ``offset`` the offset of its first
+    character (a byte offset for ASCII and Latin-1 input), for error messages; both are ``None`` for
+    segments built in memory.
     """
 
     elements: list[str]
     index: int | None = None
     offset: int | None = None
     component_separator: str = ":"
+    repetition_separator: str | None = None
 
     @property
     def id(self) -> str:
@@ -52,6 +60,16 @@ class Segment:
         """Component ``part`` (1-based) of composite element ``position``; ``""`` when absent."""
         parts = self[position].split(self.component_separator)
         return parts[part - 1] if part - 1 < len(parts) else ""
+
+    def repeats(self, position: int) -> list[str]:
+        """The repetitions of element ``position`` (one item when the interchange has no repetition
+        separator or the element does not repeat); ``[]`` when the element is empty."""
+        value = self[position]
+        if not value:
+            return []
+        if self.repetition_separator is None:
+            return [value]
+        return value.split(self.repetition_separator)
 
     def __len__(self) -> int:
         return len(self.elements)

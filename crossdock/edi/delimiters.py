@@ -1,0 +1,131 @@
+"""Find the delimiters of an interchange by parsing its ISA segment.
+
+The ISA is read by counting its 16 element separators rather than by fixed offsets, so an ISA whose
+fields are not padded to their fixed widths, or one wrapped across lines, still reads (and is
+reported). ISA16 is the component separator, the character after it the segment terminator, and
+ISA11 the repetition separator when ISA12 is 00403 or later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crossdock.edi.segment import Delimiters
+from crossdock.edi.tolerance import WarningCode
+from crossdock.errors import EdiSyntaxError
+
+ISA_LENGTH = 106
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+MAX_ISA_CHARS = 512  # an unpadded, wrapped ISA is still far shorter than this
+LINE_BREAKS = "\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class IsaHeader:
+    """A parsed ISA: its elements (``elements[0] == "ISA"``), the delimiters it declares, and where
+    it ends in the text it was parsed from (just past its terminator)."""
+
+    elements: list[str]
+    delimiters: Delimiters
+    end: int
+    notes: tuple[tuple[WarningCode, str], ...] = ()
+
+
+SPACES = " \t\n\r\x0b\x0c"  # not str.isspace(): that also counts \x1c-\x1f, which are real delimiters
+
+
+def _usable(char: str) -> bool:
+    return len(char) == 1 and not char.isalnum() and char not in SPACES
+
+
+def _terminator(text: str, start: int, wrapped: bool, element: str, component: str, offset: int) -> tuple[str, int]:
+    """The terminator character at ``text[start]`` and the position just past it (and past a CRLF)."""
+    if start >= len(text):
+        raise EdiSyntaxError("ISA segment is truncated before its terminator", offset=offset, segment_id="ISA")
+    char = text[start]
+    if char not in LINE_BREAKS:
+        return char, start + 1
+    after = start
+    while after < len(text) and text[after] in LINE_BREAKS:
+        after += 1
+    follower = text[after] if after < len(text) else ""
+    if wrapped and _usable(follower) and follower not in (element, component):
+        return follower, after + 1  # a wrapped file whose line break fell just before the terminator
+    if char == "\r" and start + 1 < len(text) and text[start + 1] == "\n":
+        return "\n", start + 2
+    return char, start + 1
+
+
+def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
+    """Parse the ISA beginning at ``text[start]``; ``base`` is the absolute offset of ``text[0]``."""
+    offset = base + start
+    if not text.startswith("ISA", start) or start + 4 > len(text):
+        raise EdiSyntaxError("expected an ISA segment", offset=offset, segment_id="ISA")
+    element = text[start + 3]
+    if not _usable(element):
+        raise EdiSyntaxError(f"ISA element separator {element!r} is a letter, digit or space", offset=offset,
+                             segment_id="ISA")
+    count = 0
+    wrapped = False
+    position = start + 3
+    limit = min(len(text), start + MAX_ISA_CHARS)
+    while position < limit:
+        char = text[position]
+        if char == element:
+            count += 1
+            if count == 16:
+                break
+        elif char in LINE_BREAKS:
+            wrapped = True
+        position += 1
+    if count < 16:
+        raise EdiSyntaxError(f"ISA segment is incomplete: {count} of 16 element separators", offset=offset,
+                             segment_id="ISA", element=count + 1)
+    position += 1
+    while wrapped and position < len(text) and text[position] in LINE_BREAKS:
+        position += 1
+    if position >= len(text) or text[position] in LINE_BREAKS:
+        raise EdiSyntaxError("ISA16 (component separator) is missing", offset=offset, segment_id="ISA", element=16)
+    component = text[position]
+    terminator, end = _terminator(text, position + 1, wrapped, element, component, offset)
+    _check_distinct(element, component, terminator, offset)
+    raw = text[start : position + 1]
+    if wrapped:
+        raw = raw.replace("\r", "").replace("\n", "")
+    elements = raw.split(element)
+    notes: list[tuple[WarningCode, str]] = []
+    if wrapped:
+        notes.append((WarningCode.WRAPPED_LINES, "line breaks inside the ISA segment were removed"))
+    widths = tuple(len(value) for value in elements[1:])
+    if widths != ISA_WIDTHS:
+        bad = [f"ISA{n:02d}" for n, (got, want) in enumerate(zip(widths, ISA_WIDTHS, strict=True), 1) if got != want]
+        notes.append((WarningCode.ISA_NOT_PADDED, f"ISA fields not at their fixed widths: {', '.join(bad)}"))
+    repetition = _repetition(elements, (element, component, terminator), notes)
+    if terminator in LINE_BREAKS:
+        notes.append((WarningCode.NEWLINE_TERMINATOR, "segments end at a line break (no terminator character)"))
+    return IsaHeader(elements, Delimiters(element, component, terminator, repetition), end, tuple(notes))
+
+
+def _check_distinct(element: str, component: str, terminator: str, offset: int) -> None:
+    if not _usable(component) or component in (element, terminator):
+        raise EdiSyntaxError(f"ISA16 component separator {component!r} is not usable", offset=offset,
+                             segment_id="ISA", element=16)
+    if terminator == element or (terminator not in LINE_BREAKS and not _usable(terminator)):
+        raise EdiSyntaxError(f"segment terminator {terminator!r} after ISA16 is not usable", offset=offset,
+                             segment_id="ISA", element=16)
+
+
+def _repetition(elements: list[str], used: tuple[str, str, str], notes: list[tuple[WarningCode, str]]) -> str | None:
+    isa11, isa12 = elements[11], elements[12]
+    if not (isa12.isdigit() and isa12 >= "00403"):
+        return None
+    if _usable(isa11) and isa11 not in used:
+        return isa11
+    notes.append((WarningCode.ISA11_NOT_REPETITION,
+                  f"ISA12 {isa12} calls for a repetition separator in ISA11, found {isa11!r}; none used"))
+    return None
+
+
+def detect_delimiters(isa: bytes, offset: int = 0) -> Delimiters:
+    """Delimiters from the bytes of an ISA segment (padded or not; the terminator included)."""
+    return parse_isa(isa[: MAX_ISA_CHARS + 8].decode("latin-1"), base=offset).delimiters
