@@ -302,8 +302,9 @@ class _Run:
             into.append(Issue(Severity.ERROR, Level.SEGMENT, "8", f"pyx12 could not check {seg.id}: {exc}",
                               segment_id=seg.id, segment_index=seg.index, offset=seg.offset))
             return
+        loop_id = _loop_id(node)
         for err in errors:
-            issue = self._element_issue(err, seg)
+            issue = replace(self._element_issue(err, seg), loop_id=loop_id)
             into.append(_downgrade(issue) if approximate else issue)
 
     def _element_issue(self, err: Any, seg: Segment) -> Issue:

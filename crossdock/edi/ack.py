@@ -1,0 +1,152 @@
+"""Build 997 functional acknowledgments from a validation report.
+
+PUBLIC API:
+
+- ``ack_body(interchange, group) -> list[Segment]``: AK1, AK2/AK3/AK4/AK5 per set, AK9 for one group.
+- ``build_acks(report, allocator, *, now, partner=None) -> list[bytes]``: one interchange per inbound
+  interchange that has something to acknowledge, one FA group (one 997) per inbound group, sender and
+  receiver swapped, version (ISA12, GS08, AK103/AK203 in 005010) and delimiters matched to the inbound.
+
+Never an ack of an ack: FA groups (997, 999) and groups holding only 997/999/TA1 are skipped.
+Error codes come straight from the report: AK304 (segment), AK403 (element), AK502 (set), AK905 (group).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from crossdock.edi.control import ControlKind, ControlNumberAllocator
+from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, SetReport, ValidationReport
+from crossdock.edi.segment import Delimiters, Segment
+from crossdock.edi.writer import render_segments
+
+ACK_SETS = frozenset({"997", "999", "TA1"})
+_AK502 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "15", "16", "17", "18",
+                    "19", "23", "24", "25", "26", "27"})
+_AK905 = frozenset({"1", "2", "3", "4", "5", "6", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
+                    "21", "22", "23", "24", "25", "26"})
+_AK304 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8"})
+
+
+def needs_ack(group: GroupReport) -> bool:
+    if group.functional_id == "FA":
+        return False
+    return not group.sets or any(s.set_id not in ACK_SETS for s in group.sets)
+
+
+def _is_005(version: str) -> bool:
+    return version.startswith("005")
+
+
+def _clean(value: str, delimiters: Delimiters) -> str:
+    forbidden = {delimiters.element, delimiters.segment, delimiters.component, delimiters.repetition}
+    return "".join(ch for ch in value if ch not in forbidden)[:99]
+
+
+def _segment_notes(set_report: SetReport, delimiters: Delimiters) -> list[Segment]:
+    """AK3 (and its AK4s) for every segment with errors, in the order found."""
+    by_segment: dict[tuple[int | None, str | None], list[Issue]] = {}
+    for issue in set_report.errors:
+        if issue.level in (Level.SEGMENT, Level.ELEMENT):
+            by_segment.setdefault((issue.segment_position, issue.segment_id), []).append(issue)
+    out: list[Segment] = []
+    for (position, segment_id), issues in by_segment.items():
+        segment_codes = [i for i in issues if i.level is Level.SEGMENT and i.code in _AK304]
+        code = segment_codes[0].code if segment_codes else "8"
+        loop = next((i.loop_id for i in issues if i.loop_id), None)
+        out.append(Segment.of("AK3", segment_id or "", str(position or ""), loop, code))
+        for issue in issues:
+            if issue.level is not Level.ELEMENT or issue.element is None:
+                continue
+            where = str(issue.element)
+            if issue.component is not None:
+                where += f"{delimiters.component}{issue.component}"
+            bad = _clean(issue.bad_value, delimiters) if issue.bad_value else None
+            out.append(Segment.of("AK4", where, issue.data_element, issue.code, bad))
+    return out
+
+
+def _set_response(set_report: SetReport, group_version: str, delimiters: Delimiters) -> tuple[list[Segment], bool]:
+    ak2 = Segment.of("AK2", set_report.set_id, set_report.control_number,
+                     set_report.implementation if _is_005(group_version) else None)
+    notes = _segment_notes(set_report, delimiters)
+    codes = [i.code for i in set_report.errors if i.level is Level.SET and i.code in _AK502]
+    if notes:
+        codes.append("5")
+    if not set_report.errors:
+        return [ak2, Segment.of("AK5", "A")], True
+    unique = list(dict.fromkeys(codes or ["5"]))[:5]
+    return [ak2, *notes, Segment.of("AK5", "R", *unique)], False
+
+
+def _group_status(accepted: int, received: int, group_errors: bool) -> str:
+    """AK901: A accepted, E accepted with group-level errors noted, P partially accepted, R rejected."""
+    if accepted == received:
+        return "E" if group_errors else "A"
+    return "P" if accepted else "R"
+
+
+def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment]:
+    """The 997 segments between ST and SE acknowledging ``group``."""
+    delimiters = interchange.delimiters
+    body = [Segment.of("AK1", group.functional_id, group.control_number,
+                       group.version if _is_005(group.version) else None)]
+    accepted = 0
+    for set_report in group.sets:
+        if set_report.set_id in ACK_SETS:
+            continue
+        segments, ok = _set_response(set_report, group.version, delimiters)
+        body.extend(segments)
+        accepted += ok
+    received = sum(1 for s in group.sets if s.set_id not in ACK_SETS)
+    group_codes = list(dict.fromkeys(i.code for i in group.issues if i.is_error and i.code in _AK905))[:5]
+    status = _group_status(accepted, received, bool(group_codes))
+    included = group.declared_sets if group.declared_sets is not None else received
+    body.append(Segment.of("AK9", status, str(included), str(received), str(accepted), *group_codes))
+    return body
+
+
+def _interchange_segments(interchange: InterchangeReport, groups: Sequence[GroupReport],
+                          allocator: ControlNumberAllocator, partner: str, now: datetime) -> list[Segment]:
+    delimiters = interchange.delimiters
+    isa_control = allocator.next(partner, ControlKind.INTERCHANGE)
+    repetition = delimiters.repetition if interchange.version >= "00403" and delimiters.repetition else "U"
+    segments = [Segment.of(
+        "ISA", "00", " " * 10, "00", " " * 10,
+        interchange.receiver_qualifier, interchange.receiver_id.ljust(15),
+        interchange.sender_qualifier, interchange.sender_id.ljust(15),
+        now.strftime("%y%m%d"), now.strftime("%H%M"), repetition, interchange.version, f"{isa_control:09d}",
+        "0", interchange.usage or "P", delimiters.component,
+    )]
+    for group in groups:
+        gs_control = allocator.next(partner, ControlKind.GROUP)
+        st_control = f"{allocator.next(partner, ControlKind.SET):04d}"
+        body = ack_body(interchange, group)
+        segments += [
+            Segment.of("GS", "FA", group.receiver_id, group.sender_id, now.strftime("%Y%m%d"), now.strftime("%H%M"),
+                       str(gs_control), "X", group.version),
+            Segment.of("ST", "997", st_control),
+            *body,
+            Segment.of("SE", str(len(body) + 2), st_control),
+            Segment.of("GE", "1", str(gs_control)),
+        ]
+    segments.append(Segment.of("IEA", str(len(groups)), f"{isa_control:09d}"))
+    return segments
+
+
+def build_acks(report: ValidationReport, allocator: ControlNumberAllocator, *, now: datetime,
+               partner: str | None = None, suffix: str = "\n") -> list[bytes]:
+    """One 997 interchange per inbound interchange with groups to acknowledge. ``partner`` keys the
+    control numbers (default: the inbound sender, ``qualifier:id``)."""
+    out: list[bytes] = []
+    for interchange in report.interchanges:
+        groups = [g for g in interchange.groups if needs_ack(g)]
+        if not groups:
+            continue
+        key = partner or f"{interchange.sender_qualifier}:{interchange.sender_id}"
+        segments = _interchange_segments(interchange, groups, allocator, key, now)
+        delimiters = interchange.delimiters
+        terminator_suffix = "" if delimiters.segment == "\n" else suffix
+        out.append(render_segments(segments, delimiters, terminator_suffix))
+    return out
