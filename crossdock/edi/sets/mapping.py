@@ -139,16 +139,16 @@ class SetContext:
             return None
 
     def moment(
-        self, seg: Segment, date_pos: int, time_pos: int, code_pos: int | None, canonical_field: str
+        self, seg: Segment, date_pos: int, time_pos: int | None, code_pos: int | None, canonical_field: str
     ) -> datetime | None:
         """Date + optional time + optional time code → aware datetime (UTC when no code)."""
         day = self.date(seg, date_pos, canonical_field)
         if day is None:
             return None
         clock = None
-        if seg[time_pos]:
+        if time_pos and seg[time_pos]:
             try:
-                clock = values.parse_time(seg[time_pos])
+                clock = values.parse_time(seg[time_pos] if time_pos else "")
             except ValueError as exc:
                 self.error(self.where(seg, time_pos), canonical_field, str(exc))
                 return None

@@ -1,0 +1,152 @@
+"""Translate X12 bytes into canonical documents, one result per transaction set, and render canonical
+documents back to X12 with a partner's envelope.
+
+:func:`translate` reads every interchange, group and set (``crossdock.edi.reader``), dispatches each set
+by ST01 to its module in ``crossdock.edi.sets`` and collects the outcome: ``translated`` (a canonical
+document, with warnings and unmapped segments), ``failed`` (the field-level errors of a
+:class:`~crossdock.errors.MappingError`) or ``unsupported`` (no translator for that set). A read error
+stops reading and is returned with the sets read before it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from types import ModuleType
+from typing import Any, BinaryIO, Literal
+
+from pydantic import BaseModel
+
+from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
+from crossdock.edi.control import ControlNumberAllocator
+from crossdock.edi.partners import PartnerProfile
+from crossdock.edi.reader import ReadWarning, TransactionSet, X12Reader
+from crossdock.edi.segment import Segment
+from crossdock.edi.sets import x850, x856, x940, x945
+from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
+from crossdock.edi.writer import build_interchange
+from crossdock.errors import EdiError, MappingError
+
+TRANSLATORS: dict[str, ModuleType] = {"850": x850, "856": x856, "940": x940, "945": x945}
+"""ST01 → the module with ``to_canonical`` / ``from_canonical``, ``SET_ID`` and ``FUNCTIONAL_ID``."""
+
+Status = Literal["translated", "failed", "unsupported"]
+
+
+@dataclass(frozen=True, slots=True)
+class SetResult:
+    set_id: str
+    control_number: str
+    functional_id: str
+    version: str
+    sender_id: str
+    receiver_id: str
+    status: Status
+    document: BaseModel | None = None
+    warnings: tuple[MappingWarning, ...] = ()
+    unmapped: tuple[UnmappedSegment, ...] = ()
+    errors: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "set_id": self.set_id,
+            "control_number": self.control_number,
+            "functional_id": self.functional_id,
+            "version": self.version,
+            "sender_id": self.sender_id,
+            "receiver_id": self.receiver_id,
+            "status": self.status,
+            "document_type": type(self.document).__name__ if self.document is not None else None,
+            "document": self.document.model_dump(mode="json") if self.document is not None else None,
+            "warnings": [w.to_dict() for w in self.warnings],
+            "unmapped": [u.to_dict() for u in self.unmapped],
+            "errors": [{"location": where, "message": what} for where, what in self.errors],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    sets: tuple[SetResult, ...]
+    read_warnings: tuple[ReadWarning, ...] = ()
+    read_error: EdiError | None = None
+
+    @property
+    def translated(self) -> list[SetResult]:
+        return [s for s in self.sets if s.status == "translated"]
+
+    @property
+    def failed(self) -> list[SetResult]:
+        return [s for s in self.sets if s.status == "failed"]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "read_error": self.read_error.to_dict() | {"where": self.read_error.where} if self.read_error else None,
+            "read_warnings": [w.to_dict() for w in self.read_warnings],
+            "sets": [s.to_dict() for s in self.sets],
+        }
+
+
+def translate(data: bytes | BinaryIO, lookups: Lookups | None = None, *, source: str | None = None) -> FileResult:
+    """Read ``data`` and translate each transaction set; never raises for bad content."""
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    reader = X12Reader(stream, source=source)
+    results: list[SetResult] = []
+    error: EdiError | None = None
+    try:
+        for ts in reader.transaction_sets():
+            results.append(translate_set(ts, lookups))
+    except EdiError as exc:
+        error = exc
+    return FileResult(tuple(results), tuple(reader.warnings), error)
+
+
+def translate_set(ts: TransactionSet, lookups: Lookups | None = None) -> SetResult:
+    result = SetResult(
+        set_id=ts.set_id,
+        control_number=ts.control_number,
+        functional_id=ts.functional_id,
+        version=ts.version,
+        sender_id=ts.sender_id,
+        receiver_id=ts.receiver_id,
+        status="unsupported",
+    )
+    module = TRANSLATORS.get(ts.set_id)
+    if module is None:
+        return result
+    to_canonical: Callable[[TransactionSet, Lookups | None], Translation[Any]] = module.to_canonical
+    try:
+        translation = to_canonical(ts, lookups)
+    except MappingError as exc:
+        return replace(result, status="failed", errors=tuple(exc.errors) or ((ts.set_id, str(exc)),))
+    return replace(
+        result,
+        status="translated",
+        document=translation.document,
+        warnings=translation.warnings,
+        unmapped=translation.unmapped,
+    )
+
+
+def render(
+    set_id: str,
+    document: BaseModel,
+    profile: PartnerProfile,
+    allocator: ControlNumberAllocator,
+    *,
+    now: datetime,
+) -> bytes:
+    """One interchange holding ``document`` as an X12 ``set_id``, enveloped for ``profile``."""
+    body: list[Segment]
+    if set_id == "850" and isinstance(document, Order):
+        body = x850.from_canonical(document)
+    elif set_id == "940" and isinstance(document, Order | WarehouseShippingOrder):
+        body = x940.from_canonical(document)
+    elif set_id == "945" and isinstance(document, Shipment):
+        body = x945.from_canonical(document)
+    elif set_id == "856" and isinstance(document, Shipment):
+        body = x856.from_canonical(document, issued_at=now)
+    else:
+        raise MappingError(f"cannot render a {type(document).__name__} as X12 {set_id}", [("ST01", f"set {set_id}")])
+    return build_interchange(profile, TRANSLATORS[set_id].FUNCTIONAL_ID, [(set_id, body)], allocator, now=now)
