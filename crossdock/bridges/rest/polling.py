@@ -1,0 +1,65 @@
+"""Where an order poll stands: a created-after watermark, the cursor of an unfinished page run, and the
+ids already handed over at exactly the watermark instant (so the next poll, which starts AT the
+watermark, does not hand them over again). Advanced only after a page is in the sink."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from crossdock.bridges.rest.sink import RawSink
+
+
+@dataclass(frozen=True)
+class PollState:
+    watermark: datetime
+    cursor: str | None = None
+    seen_at_watermark: frozenset[str] = field(default_factory=frozenset)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "watermark": self.watermark.isoformat(),
+            "cursor": self.cursor,
+            "seen_at_watermark": sorted(self.seen_at_watermark),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PollState:
+        return cls(
+            watermark=datetime.fromisoformat(data["watermark"]),
+            cursor=data.get("cursor"),
+            seen_at_watermark=frozenset(data.get("seen_at_watermark", ())),
+        )
+
+
+Checkpoint = Callable[[PollState], None]
+
+
+@dataclass(frozen=True)
+class PolledOrder:
+    order_id: str
+    created: datetime
+    document: Any
+
+
+def hand_page(
+    sink: RawSink, channel: str, state: PollState, orders: Iterable[PolledOrder], next_cursor: str | None
+) -> tuple[PollState, int]:
+    """Store and enqueue a page's new orders, then return the advanced state and how many were new."""
+    watermark, seen = state.watermark, set(state.seen_at_watermark)
+    handed = 0
+    for order in orders:
+        if order.created < state.watermark or (order.created == state.watermark and order.order_id in seen):
+            continue
+        body = json.dumps(order.document, separators=(",", ":")).encode()
+        ref = sink.store_raw(channel, body, {"source": "poll", "order_id": order.order_id})
+        sink.enqueue(ref)
+        handed += 1
+        if order.created > watermark:
+            watermark, seen = order.created, {order.order_id}
+        elif order.created == watermark:
+            seen.add(order.order_id)
+    return replace(state, watermark=watermark, cursor=next_cursor, seen_at_watermark=frozenset(seen)), handed

@@ -1,0 +1,106 @@
+"""Simulated SP-API Orders v0: getOrders (CreatedAfter, MaxResultsPerPage, NextToken), getOrderItems,
+confirmShipment."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from crossdock.bridges.rest.sim.guard import endpoint, json_body, marketplace_error
+from crossdock.bridges.rest.sim.state import SimState
+
+BASE = "/orders/v0/orders"
+
+
+def _token(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode()
+
+
+def _untoken(token: str) -> dict[str, Any]:
+    data = json.loads(base64.urlsafe_b64decode(token.encode()))
+    if not isinstance(data, dict):
+        raise ValueError("not a token")
+    return data
+
+
+def _when(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("no offset")
+    return parsed
+
+
+def routes(state: SimState) -> list[Route]:
+    def invalid(message: str) -> JSONResponse:
+        return marketplace_error("amazon", 400, "InvalidInput", message)
+
+    async def get_orders(request: Request) -> Response:
+        q = request.query_params
+        if not q.get("MarketplaceIds"):
+            return invalid("MarketplaceIds is required")
+        try:
+            if q.get("NextToken"):
+                cursor = _untoken(q["NextToken"])
+                after, offset, size = _when(cursor["after"]), int(cursor["offset"]), int(cursor["size"])
+            elif q.get("CreatedAfter"):
+                after, offset = _when(q["CreatedAfter"]), 0
+                size = int(q.get("MaxResultsPerPage", "100"))
+            else:
+                return invalid("CreatedAfter, LastUpdatedAfter or NextToken is required")
+        except (ValueError, KeyError, TypeError):
+            return invalid("Invalid NextToken or date-time parameter")
+        if not 1 <= size <= 100:
+            return invalid("MaxResultsPerPage must be between 1 and 100")
+        with state.lock:
+            matching = [o for o in state.amazon if _when(o["PurchaseDate"]) >= after]
+        matching.sort(key=lambda o: (o["PurchaseDate"], o["AmazonOrderId"]))
+        page = [{k: v for k, v in o.items() if k != "OrderItems"} for o in matching[offset : offset + size]]
+        payload: dict[str, Any] = {"Orders": page}
+        if offset + size < len(matching):
+            payload["NextToken"] = _token({"after": after.isoformat(), "offset": offset + size, "size": size})
+        return JSONResponse({"payload": payload})
+
+    def find(order_id: str) -> dict[str, Any] | None:
+        with state.lock:
+            return next((o for o in state.amazon if o["AmazonOrderId"] == order_id), None)
+
+    async def get_items(request: Request) -> Response:
+        order = find(request.path_params["order_id"])
+        if order is None:
+            return marketplace_error("amazon", 404, "NotFound", "Invalid AmazonOrderId")
+        return JSONResponse({"payload": {"AmazonOrderId": order["AmazonOrderId"], "OrderItems": order["OrderItems"]}})
+
+    async def confirm(request: Request) -> Response:
+        order_id = request.path_params["order_id"]
+        order = find(order_id)
+        if order is None:
+            return marketplace_error("amazon", 404, "NotFound", "Invalid AmazonOrderId")
+        body, bad = await json_body(request, "amazon")
+        if bad is not None:
+            return bad
+        detail = body.get("packageDetail") if isinstance(body, dict) else None
+        if not isinstance(detail, dict) or not body.get("marketplaceId"):
+            return invalid("marketplaceId and packageDetail are required")
+        for key in ("packageReferenceId", "carrierCode", "trackingNumber", "shipDate", "orderItems"):
+            if not detail.get(key):
+                return invalid(f"packageDetail.{key} is required")
+        known = {item["OrderItemId"] for item in order["OrderItems"]}
+        for item in detail["orderItems"]:
+            if not isinstance(item, dict) or item.get("orderItemId") not in known:
+                return invalid(
+                    f"orderItemId {item.get('orderItemId') if isinstance(item, dict) else item} is not in the order"
+                )
+        state.record("amazon.shipment_confirmations", {"order_id": order_id, "body": body})
+        return Response(status_code=204)
+
+    return [
+        Route(BASE, endpoint(state, "amazon", get_orders), methods=["GET"]),
+        Route(BASE + "/{order_id}/orderItems", endpoint(state, "amazon", get_items), methods=["GET"]),
+        Route(BASE + "/{order_id}/shipmentConfirmation", endpoint(state, "amazon", confirm), methods=["POST"]),
+    ]

@@ -1,0 +1,59 @@
+"""Everything the simulator remembers: seeded orders per channel, what clients sent it (fulfillments,
+confirmations, shipping and inventory updates), rate limits and faults. Thread-safe; in memory."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from crossdock.bridges.rest.sim import seed
+from crossdock.bridges.rest.sim.faults import Faults, TokenBucket
+
+CHANNELS = ("shopify", "amazon", "walmart")
+
+
+@dataclass
+class SimState:
+    orders_per_channel: int = 25
+    shopify: list[dict[str, Any]] = field(default_factory=list)
+    amazon: list[dict[str, Any]] = field(default_factory=list)
+    walmart: list[dict[str, Any]] = field(default_factory=list)
+    received: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: Counter[str] = field(default_factory=Counter)
+    buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    faults: Faults = field(default_factory=Faults)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self, orders_per_channel: int | None = None) -> None:
+        with self.lock:
+            if orders_per_channel is not None:
+                self.orders_per_channel = orders_per_channel
+            n = self.orders_per_channel
+            self.shopify = seed.shopify_orders(n)
+            self.amazon = seed.amazon_orders(n)
+            self.walmart = seed.walmart_orders(n)
+            self.received = {}
+            self.requests = Counter()
+            self.buckets = {channel: TokenBucket(capacity=40, refill_per_s=20) for channel in CHANNELS}
+        self.faults.clear()
+
+    def record(self, kind: str, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.received.setdefault(kind, []).append(entry)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "received": {kind: list(entries) for kind, entries in self.received.items()},
+                "requests": dict(self.requests),
+                "orders": {"shopify": len(self.shopify), "amazon": len(self.amazon), "walmart": len(self.walmart)},
+                "rate_limits": {
+                    name: {"capacity": b.capacity, "refill_per_s": b.refill_per_s} for name, b in self.buckets.items()
+                },
+                "faults": [vars(f).copy() for f in self.faults.items if f.times > 0],
+            }

@@ -1,0 +1,111 @@
+"""Simulated Walmart Marketplace v3: GET /v3/orders (createdStartDate, limit, nextCursor; 404 when no
+order matches, as Walmart does), POST /v3/orders/{purchaseOrderId}/shipping, PUT /v3/inventory."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from crossdock.bridges.rest.sim.guard import endpoint, json_body, marketplace_error
+from crossdock.bridges.rest.sim.state import SimState
+
+
+def _millis(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return int(parsed.timestamp() * 1000)
+
+
+def routes(state: SimState) -> list[Route]:
+    def invalid(message: str, status: int = 400, code: str = "INVALID_REQUEST_CONTENT") -> JSONResponse:
+        return marketplace_error("walmart", status, code, message)
+
+    async def list_orders(request: Request) -> Response:
+        q = request.query_params
+        try:
+            start = _millis(q.get("createdStartDate", "0"))
+            limit = int(q.get("limit", "100"))
+            offset = int(q.get("soIndex", "0"))
+        except ValueError:
+            return invalid("createdStartDate, limit or cursor is malformed")
+        if not 1 <= limit <= 200 or offset < 0:
+            return invalid("limit must be 1..200")
+        with state.lock:
+            matching = sorted((o for o in state.walmart if o["orderDate"] >= start), key=lambda o: o["orderDate"])
+        if not matching:
+            return invalid("No Orders found for the given search criteria", 404, "CONTENT_NOT_FOUND")
+        page = matching[offset : offset + limit]
+        meta: dict[str, Any] = {"totalCount": len(matching), "limit": limit}
+        if offset + limit < len(matching):
+            cursor = {
+                "limit": limit,
+                "hasMoreElements": "true",
+                "soIndex": offset + limit,
+                "createdStartDate": q.get("createdStartDate", "0"),
+            }
+            meta["nextCursor"] = "?" + urlencode(cursor)
+        return JSONResponse({"list": {"meta": meta, "elements": {"order": page}}})
+
+    def find(po_id: str) -> dict[str, Any] | None:
+        with state.lock:
+            return next((o for o in state.walmart if o["purchaseOrderId"] == po_id), None)
+
+    async def ship(request: Request) -> Response:
+        po_id = request.path_params["po_id"]
+        order = find(po_id)
+        if order is None:
+            return invalid(f"purchaseOrderId {po_id} not found", 404, "CONTENT_NOT_FOUND")
+        body, bad = await json_body(request, "walmart")
+        if bad is not None:
+            return bad
+        try:
+            lines = body["orderShipment"]["orderLines"]["orderLine"]
+            if not isinstance(lines, list) or not lines:
+                raise TypeError
+        except (KeyError, TypeError):
+            return invalid("orderShipment.orderLines.orderLine is required")
+        known = {line["lineNumber"] for line in order["orderLines"]["orderLine"]}
+        for line in lines:
+            if not isinstance(line, dict) or line.get("lineNumber") not in known:
+                return invalid(f"lineNumber {line.get('lineNumber') if isinstance(line, dict) else line} not found")
+            try:
+                status = line["orderLineStatuses"]["orderLineStatus"][0]
+                tracking = status["trackingInfo"]
+                missing = [
+                    k for k in ("shipDateTime", "carrierName", "methodCode", "trackingNumber") if not tracking.get(k)
+                ]
+            except (KeyError, TypeError, IndexError):
+                return invalid(f"lineNumber {line['lineNumber']}: orderLineStatuses with trackingInfo is required")
+            if status.get("status") != "Shipped" or missing:
+                return invalid(f"lineNumber {line['lineNumber']}: status Shipped and {', '.join(missing)} required")
+        state.record("walmart.shipping_updates", {"purchase_order_id": po_id, "body": body})
+        return JSONResponse({"order": {"purchaseOrderId": po_id, "orderLines": {"orderLine": lines}}})
+
+    async def inventory(request: Request) -> Response:
+        sku = request.query_params.get("sku")
+        if not sku:
+            return invalid("sku query parameter is required")
+        body, bad = await json_body(request, "walmart")
+        if bad is not None:
+            return bad
+        quantity = body.get("quantity") if isinstance(body, dict) else None
+        if not isinstance(quantity, dict) or not isinstance(quantity.get("amount"), int) or quantity["amount"] < 0:
+            return invalid("quantity.amount must be a non-negative integer")
+        if body.get("sku") != sku:
+            return invalid("sku in the body must match the sku parameter")
+        state.record("walmart.inventory", {"sku": sku, "body": body})
+        return JSONResponse(body)
+
+    return [
+        Route("/v3/orders", endpoint(state, "walmart", list_orders), methods=["GET"]),
+        Route("/v3/orders/{po_id}/shipping", endpoint(state, "walmart", ship), methods=["POST"]),
+        Route("/v3/inventory", endpoint(state, "walmart", inventory), methods=["PUT"]),
+    ]
