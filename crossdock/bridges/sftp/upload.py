@@ -37,11 +37,10 @@ def upload(session: SftpSession, name: str, data: bytes, *, folder: str | None =
     temp = posixpath.join(target_folder, part_name(name))
 
     def write(sftp: paramiko.SFTPClient) -> None:
-        if _exists(sftp, target):
-            raise RemoteFileExistsError(target)
         sftp.putfo(io.BytesIO(data), temp, file_size=len(data), confirm=True)
 
-    # Writing the temporary file is idempotent (it is simply rewritten), so it may be retried.
+    # No existence check first: the rename below refuses an existing target atomically, which a
+    # check-then-write could not. Writing the temporary file is idempotent, so it may be retried.
     session.call("upload", write, path=temp)
     try:
         session.call("rename", lambda sftp: sftp.rename(temp, target), path=target, retry=False)
