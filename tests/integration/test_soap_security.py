@@ -1,0 +1,79 @@
+"""Hardening on both sides of the wire: the simulator refuses DTDs and entities as a SOAP fault, and
+WS-Security UsernameToken is demanded and checked."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from lxml import etree
+
+from crossdock.errors import ConfigError
+from tests.fixtures.erp_sim import SECURED_PASSWORD, SECURED_USER, ErpSimServer, erp_gateway
+
+pytestmark = pytest.mark.integration
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+BODY = (
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:crossdock:erp:v1">'
+    "<soap:Body><e:GetItem><e:ItemNo>{item}</e:ItemNo></e:GetItem></soap:Body></soap:Envelope>"
+)
+HOSTILE = {
+    "internal entity": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "ITEM-1">]>' + BODY.format(item="&a;"),
+    "external entity": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a SYSTEM "file:///etc/passwd">]>'
+    + BODY.format(item="&a;"),
+    "billion laughs": '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;'
+    '&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+    + BODY.format(item="&d;"),
+    "bare doctype": '<?xml version="1.0"?><!DOCTYPE Envelope SYSTEM "http://127.0.0.1:9/x.dtd">'
+    + BODY.format(item="ITEM-1"),
+}
+
+
+def _post(server: ErpSimServer, body: str) -> httpx.Response:
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"urn:crossdock:erp:v1:GetItem"'}
+    return httpx.post(server.endpoint, content=body.encode(), headers=headers, timeout=5.0)
+
+
+def test_a_plain_raw_request_is_answered(erp_sim: ErpSimServer) -> None:
+    response = _post(erp_sim, BODY.format(item="ITEM-1"))
+    assert response.status_code == 200
+    assert b"Oak Side Table" in response.content
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_a_request_with_a_dtd_or_entity_gets_a_soap_fault_never_an_expansion(erp_sim: ErpSimServer, kind: str) -> None:
+    response = _post(erp_sim, HOSTILE[kind])
+    assert response.status_code == 500
+    fault = etree.fromstring(response.content, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    assert fault.find(f"{{{SOAP}}}Body/{{{SOAP}}}Fault") is not None
+    assert fault.findtext(".//{urn:crossdock:erp:v1}ErrorCode") == "MALFORMED_REQUEST"
+    assert b"root:" not in response.content and b"Oak Side Table" not in response.content
+    assert b"aaaaaaaaaaaaaaaaaaaa" not in response.content
+
+
+def test_a_request_that_breaks_the_schema_gets_a_validation_fault(erp_sim: ErpSimServer) -> None:
+    response = _post(erp_sim, BODY.replace("e:ItemNo", "e:ItemNumber").format(item="ITEM-1"))
+    assert response.status_code == 500
+    assert b"SCHEMA_VALIDATION" in response.content
+
+
+def test_the_right_username_token_is_accepted(erp_sim_secured: ErpSimServer) -> None:
+    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD)
+    assert gateway.get_item("ITEM-2")["ItemNo"] == "ITEM-2"
+
+
+def test_a_password_digest_token_is_accepted(erp_sim_secured: ErpSimServer) -> None:
+    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD, password_digest=True)
+    assert gateway.get_item("ITEM-2")["ItemNo"] == "ITEM-2"
+
+
+def test_a_wrong_password_is_a_config_error_that_does_not_leak_it(erp_sim_secured: ErpSimServer) -> None:
+    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password="wrong-password")
+    with pytest.raises(ConfigError, match="authentication failed") as caught:
+        gateway.get_item("ITEM-2")
+    assert "wrong-password" not in str(caught.value)
+
+
+def test_a_missing_token_is_refused(erp_sim_secured: ErpSimServer) -> None:
+    with pytest.raises(ConfigError, match="UsernameToken is required"):
+        erp_gateway(erp_sim_secured).get_item("ITEM-2")
