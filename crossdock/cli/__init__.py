@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from crossdock.cli import db, edi, schema
+from crossdock.cli import rest as rest_cli
 from crossdock.cli import soap as soap_cli
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
 soap_cli.register(app)
+rest_cli.register(app)
 
 
 def main() -> None:
