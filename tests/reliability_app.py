@@ -7,8 +7,8 @@ the effect and the idempotency mark commit together. What a probe does is read f
 ``location``:
 
 - ``plain``: write the effect.
-- ``slow``: the first delivery records its PID in ``$PROBE_MARKERS/slow-<sku>`` and sleeps (to be
-  killed with ``kill -9``); later deliveries write the effect.
+- ``slow``: writes the effect (uncommitted), then, on the first delivery only, records its PID in
+  ``$PROBE_MARKERS/slow-<sku>`` and sleeps, to be killed with ``kill -9`` mid-message.
 - ``poison``: raise a TransientError until ``$PROBE_MARKERS/fixed`` exists, then write the effect.
 """
 
@@ -83,16 +83,15 @@ def _probe(actor: str, markers: Path, delay_s: float) -> Any:
     def run(payload: str) -> None:
         document = codec.decode(payload).document
         assert isinstance(document, InventoryLevel)
-        if document.location == "slow":
-            marker = markers / f"slow-{document.sku}"
-            if not marker.exists():
-                marker.write_text(str(os.getpid()))
-                time.sleep(SLOW_SLEEP_S)
-        elif document.location == "poison" and not (markers / "fixed").exists():
+        if document.location == "poison" and not (markers / "fixed").exists():
             raise TransientError(f"poison: downstream rejects {document.sku}")
         if delay_s:
             time.sleep(delay_s)
         _write_effect(actor, document.sku)
+        marker = markers / f"slow-{document.sku}"
+        if document.location == "slow" and not marker.exists():
+            marker.write_text(str(os.getpid()))
+            time.sleep(SLOW_SLEEP_S)
 
     run.__name__ = actor.replace(".", "_")
     return run

@@ -6,7 +6,10 @@ from __future__ import annotations
 import typer
 
 from crossdock.cli import db, edi, schema
+from crossdock.cli import demo as demo_cli
+from crossdock.cli import ops as ops_cli
 from crossdock.cli import rest as rest_cli
+from crossdock.cli import sftp as sftp_cli
 from crossdock.cli import soap as soap_cli
 
 app = typer.Typer(
@@ -22,6 +25,9 @@ app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
 soap_cli.register(app)
 rest_cli.register(app)
+ops_cli.register(app)
+sftp_cli.register(app)
+app.command("demo")(demo_cli.demo)
 
 
 def main() -> None:

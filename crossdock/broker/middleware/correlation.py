@@ -40,10 +40,20 @@ class Correlation(Middleware):
         message.options.setdefault("causation_id", hop.message_id)
 
 
+def _without_payload(arg: object) -> object:
+    if isinstance(arg, Message | MessageProxy):
+        return f"{arg.actor_name}[{arg.message_id}]"
+    return arg
+
+
 class CorrelationLogFilter(logging.Filter):
-    """Adds ``correlation_id``, ``causation_id`` and ``message_id`` to every log record ("-" outside a step)."""
+    """Adds ``correlation_id``, ``causation_id`` and ``message_id`` to every log record ("-" outside a
+    step), and keeps message payloads (which may carry customer data) out of Dramatiq's own log lines
+    by logging a message as ``actor[message id]``."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(_without_payload(a) for a in record.args)
         hop = hops.current_hop_or_none()
         record.correlation_id = hop.envelope.correlation_id if hop else "-"
         record.causation_id = (hop.envelope.causation_id or "-") if hop else "-"

@@ -215,3 +215,13 @@ def test_metrics_count_outcomes_per_actor_and_queue(harness: Harness) -> None:
     assert value("crossdock_message_retries_total", {"actor": "inventory.fail", "queue": "inventory"}) == 2
     assert value("crossdock_dead_letters_total", {"actor": "inventory.fail", "queue": "inventory"}) == 1
     assert value("crossdock_message_duration_seconds_count", {"actor": "inventory.ok", "queue": "inventory"}) == 1
+
+
+def test_log_filter_keeps_payloads_out_of_dramatiq_log_lines() -> None:
+    from dramatiq.message import Message
+
+    message = Message(queue_name="q", actor_name="orders.ingest", args=("secret customer",), kwargs={}, options={})
+    record = logging.LogRecord("dramatiq.worker", logging.ERROR, __file__, 1, "Failed %s", (message,), None)
+    CorrelationLogFilter().filter(record)
+    assert "secret" not in record.getMessage()
+    assert record.getMessage() == f"Failed orders.ingest[{message.message_id}]"

@@ -1,0 +1,96 @@
+"""``crossdock exceptions list|show|resolve``: business errors waiting for a person."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crossdock.errors import Owner
+from crossdock.settings import load_settings
+from crossdock.store import ItemStatus, Store, WorkItem, WorkItemNotFoundError
+
+app = typer.Typer(
+    help="Exception work items: business errors for integration, warehouse or finance.", no_args_is_help=True
+)
+console = Console()
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _as_dict(item: WorkItem) -> dict[str, Any]:
+    return json.loads(json.dumps(asdict(item), default=str))
+
+
+@app.command("list")
+def list_(
+    status: Annotated[ItemStatus | None, typer.Option(help="open, resolved or ignored (default: open).")] = None,
+    owner: Annotated[Owner | None, typer.Option(help="Only this owner role.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Exception items, newest first."""
+    store = Store.from_settings(load_settings())
+    try:
+        items = store.exceptions.items(status=status or ItemStatus.OPEN, owner=owner)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps([_as_dict(i) for i in items], indent=2))
+        return
+    table = Table("id", "status", "owner", "business key", "actor", "error", "created", title=f"{len(items)} items")
+    for i in items:
+        table.add_row(
+            str(i.id),
+            i.status.value,
+            i.owner.value,
+            i.business_key or "-",
+            i.actor or "-",
+            f"{i.error_class}: {i.error_message}"[:70],
+            i.created_at.isoformat(timespec="seconds"),
+        )
+    console.print(table)
+
+
+@app.command()
+def show(item_id: int, as_json: JsonOption = False) -> None:
+    """One item with its notes."""
+    store = Store.from_settings(load_settings())
+    try:
+        item = store.exceptions.get(item_id)
+    except WorkItemNotFoundError as exc:
+        typer.echo(f"crossdock: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(_as_dict(item), indent=2))
+        return
+    for key, value in _as_dict(item).items():
+        console.print(f"[bold]{key}[/bold]: {value}")
+
+
+@app.command()
+def resolve(
+    item_id: int,
+    note: Annotated[str, typer.Option(help="What was done (kept with the item and in the audit log).")],
+    user: Annotated[str | None, typer.Option(help="Who resolved it (default: $USER).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark an item resolved, with a note and who did it (audited)."""
+    store = Store.from_settings(load_settings())
+    try:
+        item = store.exceptions.resolve(item_id, user or getpass.getuser(), note)
+    except WorkItemNotFoundError as exc:
+        typer.echo(f"crossdock: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(_as_dict(item), indent=2))
+    else:
+        console.print(f"resolved item {item.id} by {item.resolved_by}")
