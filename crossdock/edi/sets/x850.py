@@ -191,7 +191,7 @@ def _amount(ctx: SetContext, seg: Segment, totals: dict[str, Decimal]) -> None:
 
 
 def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
-    ctx.used(seg, *range(1, 5), *range(6, 26))
+    ctx.used(seg, *range(1, 26))
     number = seg[1]
     if not number:
         number = str(index + 1)

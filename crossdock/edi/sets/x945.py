@@ -200,7 +200,7 @@ def _close(group: _Group | None, order: dict[str, Any]) -> None:
 
 
 def _w03(ctx: SetContext, seg: Segment, doc: dict[str, Any], order: dict[str, Any]) -> None:
-    ctx.used(seg, 1, 2, 3, 6)
+    ctx.used(seg, 1, 2, 3, 6, 7)
     doc["total_weight"] = ctx.decimal(seg, 2, "total_weight")
     doc["weight_unit"] = seg.get(3)
     count = ctx.decimal(seg, 6, "package_count")
@@ -264,7 +264,8 @@ def from_canonical(shipment: Shipment) -> list[Segment]:
     total = sum((line.quantity_shipped for line in order.all_lines), Decimal(0))
     weight = values.format_decimal(shipment.total_weight) if shipment.total_weight is not None else None
     count = str(shipment.package_count) if shipment.package_count is not None else None
-    body.append(Segment.of("W03", values.format_decimal(total), weight, shipment.weight_unit, None, None, count))
+    body.append(Segment.of("W03", values.format_decimal(total), weight, shipment.weight_unit, None, None, count,
+                           "CT" if count else None))  # fmt: skip
     return body
 
 
