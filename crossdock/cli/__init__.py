@@ -7,7 +7,6 @@ import typer
 
 from crossdock.cli import db, edi, schema
 from crossdock.cli import demo as demo_cli
-from crossdock.cli import demo as demo_cli
 from crossdock.cli import ops as ops_cli
 from crossdock.cli import rest as rest_cli
 from crossdock.cli import sftp as sftp_cli
@@ -25,7 +24,6 @@ app.add_typer(schema.app, name="schema")
 app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
 soap_cli.register(app)
-app.command("demo")(demo_cli.demo)
 rest_cli.register(app)
 ops_cli.register(app)
 sftp_cli.register(app)
