@@ -77,21 +77,29 @@ class InboundPoller:
             self._handle(entry, report)
         return report
 
-    def run(self, *, max_polls: int | None = None, stop: threading.Event | None = None) -> list[PollReport]:
-        """Poll every ``poll_interval_s`` until ``stop`` is set or ``max_polls`` ran; transient errors are
-        logged and the next poll reconnects."""
+    def run(
+        self,
+        *,
+        max_polls: int | None = None,
+        stop: threading.Event | None = None,
+        on_report: Callable[[PollReport], None] | None = None,
+    ) -> int:
+        """Poll every ``poll_interval_s`` until ``stop`` is set or ``max_polls`` ran; each report goes to
+        ``on_report``. Transient errors are logged and the next poll reconnects. Returns the polls run."""
         stop = stop or threading.Event()
-        reports: list[PollReport] = []
         polls = 0
         while not stop.is_set() and (max_polls is None or polls < max_polls):
             polls += 1
             try:
-                reports.append(self.poll_once())
+                report = self.poll_once()
             except TransientError as exc:
                 log.warning("sftp poll of %s failed, will retry next poll: %s", self.profile.partner, exc)
+            else:
+                if on_report is not None:
+                    on_report(report)
             if max_polls is None or polls < max_polls:
                 stop.wait(self.profile.poll_interval_s)
-        return reports
+        return polls
 
     # -- steps --------------------------------------------------------------------------------
     def _list(self, report: PollReport) -> list[RemoteEntry]:
