@@ -1,0 +1,44 @@
+"""``crossdock soap inspect``: text and JSON output, abstract WSDLs, exit code 2 on a remote import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from crossdock.cli import app
+from crossdock.soap import contract
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "soap"
+PACKAGED = str(Path(contract.__file__).parent / contract.WSDL_NAME)
+
+
+def test_inspect_json_lists_operations_and_nested_fields() -> None:
+    result = CliRunner().invoke(app, ["soap", "inspect", PACKAGED, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["abstract"] is False
+    operations = {op["name"]: op for op in report["ports"][0]["operations"]}
+    assert set(operations) >= {"CreateSalesOrder", "GetSalesOrderByExternalRef", "PostJournalEntry"}
+    order = operations["CreateSalesOrder"]["input"][0]
+    assert order["name"] == "SalesOrder"
+    assert "ShipToAddress" in [child["name"] for child in order["children"]]
+
+
+def test_inspect_text_says_abstract() -> None:
+    result = CliRunner().invoke(app, ["soap", "inspect", str(DATA / "abstract.wsdl")])
+    assert result.exit_code == 0, result.output
+    assert "ABSTRACT" in result.output and "SalesOrderCreate_In" in result.output and "ProductID" in result.output
+
+
+def test_inspect_remote_import_exits_2_naming_the_url() -> None:
+    result = CliRunner().invoke(app, ["soap", "inspect", str(DATA / "remote_include.wsdl")])
+    assert result.exit_code == 2
+    assert "http://erp.example.invalid:8005/" in result.output
+
+
+def test_commands_have_help() -> None:
+    for command in (["soap", "inspect", "--help"], ["erp-sim", "--help"]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0 and "Usage" in result.output
