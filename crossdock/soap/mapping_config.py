@@ -197,7 +197,7 @@ def load_mapping(data: bytes, origin: str = "ERP mapping") -> ErpMapping:
     try:
         return ErpMapping.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{_where(err['loc'])}: {err['msg']}" for err in exc.errors())
+        problems = "; ".join(f"{_where(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors())
         raise ConfigError(f"{origin}: {problems}") from exc
 
 

@@ -41,6 +41,9 @@ def erp_errors(operation: str, owner: Owner = Owner.INTEGRATION, key: str | None
     try:
         yield
     except zeep_errors.Fault as exc:
+        if exc.code is None and not isinstance(exc.detail, etree._Element):
+            # zeep read an HTTP error page (a proxy's or the server's HTML) as an "Unknown fault".
+            raise ErpUnavailableError(f"ERP {operation}: answered with an HTTP error page, not a SOAP fault") from exc
         fault = read_fault(exc.code, exc.message, exc.detail)
         if fault.error_code == "AUTHENTICATION_FAILED" or "FailedAuthentication" in (exc.code or ""):
             raise ConfigError(f"ERP {operation}: authentication failed: {fault.message}") from exc
