@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -125,3 +128,40 @@ def test_server_restart_between_uploads_reconnects(sshd: SshServer) -> None:
         upload(session, "B.edi", b"b")
         assert session.connects == 2
     assert sorted(p.name for p in sshd.folder("outbound").iterdir()) == ["A.edi", "B.edi"]
+
+
+def test_silent_server_hits_the_banner_timeout(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Given something on loopback that accepts TCP but never speaks SSH
+    import socket
+
+    from tests.fixtures.sshd import SshServer as _Server
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    server = _Server(tmp_path)
+    server.prepare()  # keys only; not started
+    data = server.profile_dict(port=port, reconnect_attempts=0)
+    data["host_keys"] = [f"[127.0.0.1]:{port} {server.host_public_key}"]
+    data["timeouts"] = {"connect_s": 1, "banner_s": 0.5, "auth_s": 1, "op_s": 1}
+    try:
+        with pytest.raises(TransientError, match=r"connect on 127\.0\.0\.1"):
+            SftpSession(profile_from_dict(data)).open()
+    finally:
+        listener.close()
+
+
+def test_hung_server_hits_the_operation_timeout(sshd: SshServer) -> None:
+    profile = profile_from_dict(sshd.profile_dict(timeouts={"connect_s": 5, "banner_s": 5, "auth_s": 5, "op_s": 1}))
+    with SftpSession(profile) as session:
+        session.call("list", lambda sftp: sftp.listdir("/"))
+        # When the server side of the connection stops answering (process frozen, link black-holed)
+        frozen = sshd.session_pids()
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(TransientError, match=r"list on 127\.0\.0\.1:\d+: timed out"):
+                session.call("list", lambda sftp: sftp.listdir("/"), retry=False)
+        finally:
+            sshd.kill_sessions()
