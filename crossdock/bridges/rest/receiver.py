@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -134,12 +135,20 @@ def create_receiver(
     async def openapi(request: Request) -> Response:
         return JSONResponse(spec)
 
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 400
+        message = exc.detail if isinstance(exc, HTTPException) else "bad request"
+        return problem(
+            status, "not_found" if status == 404 else "http_error", f"{message}: {request.method} {request.url.path}"
+        )
+
     return Starlette(
+        exception_handlers={HTTPException: http_error},
         routes=[
             Route("/webhooks/shopify", shopify, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
             Route("/openapi.json", openapi, methods=["GET"]),
-        ]
+        ],
     )
 
 
