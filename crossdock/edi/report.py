@@ -122,6 +122,7 @@ class GroupReport:
     declared_sets: int | None  # GE01
     sets: tuple[SetReport, ...] = ()
     issues: tuple[Issue, ...] = ()
+    segment_index: int | None = None  # of the GS
 
     @property
     def status(self) -> Status:

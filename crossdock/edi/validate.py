@@ -36,6 +36,7 @@ import pyx12.segment
 import pyx12.x12file
 from pyx12.map_walker import walk_tree
 
+from crossdock.edi.envelope import EnvelopeChecker
 from crossdock.edi.maps import versions
 from crossdock.edi.maps.cache import map_directory
 from crossdock.edi.maps.compiler import control_file_name
@@ -49,10 +50,10 @@ from crossdock.edi.report import (
     Severity,
     ValidationReport,
 )
+from crossdock.edi.report_envelope import merge_envelopes
 from crossdock.edi.segment import Delimiters, Segment
-from crossdock.errors import EdiError
+from crossdock.errors import ConfigError
 
-_LEVELS = {"isa": Level.INTERCHANGE, "gs": Level.GROUP, "st": Level.SET, "seg": Level.SEGMENT}
 _GS_PATH = "/ISA_LOOP/GS_LOOP/GS"
 
 
@@ -69,17 +70,14 @@ def _quiet_pyx12() -> Iterator[None]:
 
 
 def _envelope_checker() -> Any:
-    """pyx12's reader-side envelope checks (SE/GE/IEA counts and control numbers, duplicates, HL
-    numbering) without its file reader, which only accepts ISA12 00401 and 00501."""
+    """pyx12's reader-side checks without its file reader (which accepts only ISA12 00401 and 00501).
+    Only its HL numbering check is used: counts and control numbers are :mod:`crossdock.edi.envelope`'s."""
     checker = pyx12.x12file.X12Reader.__new__(pyx12.x12file.X12Reader)
     pyx12.x12file.X12Base.__init__(checker)
     return checker
 
 
 _ISA_WIDTHS = {2: 10, 4: 10, 6: 15, 8: 15}
-# Duplicate control numbers (TA105 025, pyx12's GS "6", AK502 23) are resends, not bad X12: the store's
-# idempotency decides what to do with them. Reported as warnings.
-_DUPLICATES = {("isa", "025"), ("gs", "6"), ("st", "23")}
 
 
 def _to_pyx12(seg: Segment, delimiters: Delimiters) -> Any:
@@ -105,6 +103,8 @@ class _SetState:
     node: Any = None
     walker: Any = None
     position: int = 1
+    hl_stack: list[int] = field(default_factory=list)
+    hl_count: int = 0
     approximate: bool = False  # validated against the nearest version's map: findings are warnings
 
 
@@ -113,7 +113,6 @@ class _GroupState:
     gs: Segment
     issues: list[Issue] = field(default_factory=list)
     sets: list[SetReport] = field(default_factory=list)
-    declared: int | None = None
 
 
 @dataclass
@@ -178,128 +177,86 @@ class X12Validator:
 
 
 class _Run:
-    """One validation pass over one input."""
+    """One validation pass over one input: segments go to the envelope checker, to pyx12's HL
+    numbering check, and (inside a set with a map) to pyx12's walker and segment validators."""
 
     def __init__(self, validator: X12Validator, reader: X12Reader, source: str | None) -> None:
         self.validator = validator
         self.reader = reader
         self.source = source
-        self.issues: list[Issue] = []
         self.interchanges: list[InterchangeReport] = []
         self.interchange: _InterchangeState | None = None
         self.group: _GroupState | None = None
         self.set: _SetState | None = None
-        self.checker = _envelope_checker()
+        self.envelope = EnvelopeChecker()
+        self.hl_checker = _envelope_checker()
 
     def run(self) -> ValidationReport:
         for seg in self.reader.segments():
+            self.envelope.add(seg, self.reader.delimiters)
             self._segment(seg)
-        self.checker.cleanup()
-        self._envelope_errors(None)
-        if self.set is not None:
-            self._close_set()
-        if self.group is not None:
-            self._close_group(None)
-        if self.interchange is not None:
-            self._close_interchange(None)
-        warnings = [
+        self._close_interchange(None)
+        warnings = tuple(
             Issue(Severity.WARNING, Level.READER, w.code, w.message, segment_id=w.segment_id,
                   segment_index=w.segment_index, offset=w.offset)
             for w in self.reader.warnings
-        ]
-        return ValidationReport(self.source, tuple(self.interchanges), tuple(warnings + self.issues))
+        )
+        report = ValidationReport(self.source, tuple(self.interchanges), warnings)
+        return merge_envelopes(report, self.envelope.finish())
 
-    def _control(self) -> Any:
+    def _control(self, path: str) -> Any:
         icvn = self.interchange.isa[12] if self.interchange else "00401"
-        return self.validator._load(control_file_name("005010" if icvn >= "00501" else "004010"))
+        return self.validator._load(control_file_name("005010" if icvn >= "00501" else "004010")).getnodebypath(path)
 
     def _segment(self, seg: Segment) -> None:
-        delimiters = self.reader.delimiters or Delimiters()
         sid = seg.id
-        data = _to_pyx12(seg, delimiters)
+        data = _to_pyx12(seg, self.reader.delimiters or Delimiters())
         if sid == "ISA":
-            if self.set is not None:
-                self._close_set()
-            if self.group is not None:
-                self._close_group(None)
-            if self.interchange is not None:
-                self._close_interchange(None)
-            self.interchange = _InterchangeState(seg, delimiters)
-        try:
-            self.checker._parse_segment(data)
-        except pyx12.errors.X12Error as exc:
-            self._issue(Level.INTERCHANGE, "000", f"envelope: {exc}", seg)
-        if self.set is not None and sid not in ("ISA", "GS", "GE", "IEA", "ST"):
-            self.set.position += 1
-        if sid == "ISA" and self.interchange is not None:
-            self._check_against(self._control().getnodebypath("/ISA_LOOP/ISA"), data, seg, self.interchange.issues)
+            self._close_interchange(None)
+            self.interchange = _InterchangeState(seg, self.reader.delimiters or Delimiters())
+            self._check_against(self._control("/ISA_LOOP/ISA"), data, seg, self.interchange.issues)
+        elif self.interchange is None:
+            return  # the reader starts every input at an ISA
         elif sid == "GS":
-            if self.interchange is None:
-                self._issue(Level.GROUP, "3", "GS outside an interchange", seg)
-                return
-            if self.group is not None:
-                self._close_group(None)
+            self._close_group(None)
             self.group = _GroupState(seg)
-            self._check_against(self._control().getnodebypath(_GS_PATH), data, seg, self.group.issues)
+            self._check_against(self._control(_GS_PATH), data, seg, self.group.issues)
         elif sid == "ST":
-            if self.set is not None:
-                self._close_set()
-            if self.group is None or self.interchange is None:
-                self._issue(Level.SET, "1", "ST outside a functional group", seg)
-                return
-            self._open_set(seg, data)
+            self._close_set()
+            if self.group is not None:  # an ST outside any GS is an envelope issue
+                self._open_set(seg, data)
         elif self.set is not None:
+            self.set.position += 1
+            self._hl_numbering(seg, data)
             self._walk(seg, data)
             if sid == "SE":
-                self._envelope_errors(seg)
                 self._close_set()
-                return
-        elif sid == "GE":
-            if self.group is not None:
-                self._check_against(self._control().getnodebypath("/ISA_LOOP/GS_LOOP/GE"), data, seg,
-                                    self.group.issues)
-                self._envelope_errors(seg)
-                self._close_group(seg)
-                return
+        elif sid == "GE" and self.group is not None:
+            self._check_against(self._control("/ISA_LOOP/GS_LOOP/GE"), data, seg, self.group.issues)
+            self._close_group(seg)
         elif sid == "IEA":
-            if self.interchange is not None:
-                self._check_against(self._control().getnodebypath("/ISA_LOOP/IEA"), data, seg,
-                                    self.interchange.issues)
-                self._envelope_errors(seg)
-                self._close_interchange(seg)
-                return
-        elif sid != "TA1":
-            self._issue(Level.SEGMENT, "2", f"segment {sid} outside a transaction set", seg)
-        self._envelope_errors(seg)
+            self._check_against(self._control("/ISA_LOOP/IEA"), data, seg, self.interchange.issues)
+            self._close_interchange(seg)
 
     # -- issues -----------------------------------------------------------------------------------
-    def _issue(self, level: Level, code: str, message: str, seg: Segment | None,
-               severity: Severity = Severity.ERROR, **where: Any) -> None:
-        issue = Issue(severity, level, code, message, segment_id=seg.id if seg else None,
-                      segment_index=seg.index if seg else None, offset=seg.offset if seg else None,
-                      segment_position=self.set.position if self.set and seg else None, **where)
-        if level in (Level.SET, Level.SEGMENT, Level.ELEMENT) and self.set is not None:
-            self.set.issues.append(issue)
-        elif level in (Level.GROUP, Level.SET) and self.group is not None:
-            self.group.issues.append(issue)
-        elif self.interchange is not None:
-            self.interchange.issues.append(issue)
-        else:
-            self.issues.append(issue)
-
-    def _envelope_errors(self, seg: Segment | None) -> None:
-        for kind, code, message, value, _line in self.checker.pop_errors():
-            level = _LEVELS.get(kind, Level.SEGMENT)
-            if kind == "seg" and code.startswith("HL"):
-                code = "8"
-            severity = Severity.WARNING if (kind, code) in _DUPLICATES else Severity.ERROR
-            self._issue(level, code, message, seg, bad_value=value, severity=severity)
+    def _hl_numbering(self, seg: Segment, data: Any) -> None:
+        """pyx12's HL checks: HL01 counts 1, 2, 3 ... within the set and HL02 names an open parent."""
+        if seg.id != "HL" or self.set is None:
+            return
+        checker = self.hl_checker
+        checker.hl_stack, checker.hl_count = self.set.hl_stack, self.set.hl_count
+        checker._parse_segment(data)
+        self.set.hl_count = checker.hl_count
+        for _kind, _code, message, value, _line in checker.pop_errors():
+            self.set.issues.append(Issue(Severity.ERROR, Level.SEGMENT, "8", message, segment_id="HL",
+                                         segment_index=seg.index, offset=seg.offset,
+                                         segment_position=self.set.position, bad_value=value))
 
     def _check_against(self, node: Any, data: Any, seg: Segment, into: list[Issue], approximate: bool = False) -> None:
         try:
             _, errors = node.is_valid_errors(data)
-        except (pyx12.errors.X12Error, pyx12.errors.EngineError, ValueError, IndexError) as exc:
-            into.append(Issue(Severity.ERROR, Level.SEGMENT, "8", f"pyx12 could not check {seg.id}: {exc}",
+        except Exception as exc:  # pyx12 failing on odd data must not end the run: report it here
+            into.append(Issue(Severity.ERROR, Level.SEGMENT, "8", f"pyx12 could not check {seg.id}: {exc!r}",
                               segment_id=seg.id, segment_index=seg.index, offset=seg.offset))
             return
         loop_id = _loop_id(node)
@@ -329,25 +286,23 @@ class _Run:
     def _open_set(self, seg: Segment, data: Any) -> None:
         assert self.interchange is not None and self.group is not None
         set_id = seg[1]
-        report = SetReport(set_id, seg[2], seg.get(3), None, segment_index=seg.index)
-        state = _SetState(report, [])
+        state = _SetState(SetReport(set_id, seg[2], seg.get(3), None, segment_index=seg.index), [])
         self.set = state
         try:
             map_name, notes, state.approximate = self.validator._resolve(self.interchange.isa, self.group.gs, set_id)
-            for note in notes:
-                state.issues.append(Issue(Severity.WARNING, Level.GUIDE, "guide", note, segment_id="ST",
-                                          segment_index=seg.index, segment_position=1, offset=seg.offset))
             if map_name is not None:
                 state.map_root = self.validator._load(map_name)
-                state.report = SetReport(set_id, seg[2], seg.get(3), map_name, segment_index=seg.index)
                 state.walker = walk_tree()
                 state.walker.forceWalkCounterToLoopStart("/ISA_LOOP", "/ISA_LOOP/ISA")
                 state.walker.forceWalkCounterToLoopStart("/ISA_LOOP/GS_LOOP", _GS_PATH)
                 state.node = state.map_root.getnodebypath(_GS_PATH)
         except (OSError, pyx12.errors.EngineError, pyx12.errors.X12Error) as exc:
-            raise EdiError(f"the pyx12 maps could not be loaded: {exc}") from exc
+            raise ConfigError(f"the pyx12 maps could not be loaded: {exc}") from exc
+        state.report = replace(state.report, map_name=map_name)
+        for note in notes:
+            state.issues.append(Issue(Severity.WARNING, Level.GUIDE, "guide", note, segment_id="ST",
+                                      segment_index=seg.index, segment_position=1, offset=seg.offset))
         self._walk(seg, data)
-        self._envelope_errors(seg)
 
     def _walk(self, seg: Segment, data: Any) -> None:
         state = self.set
@@ -356,8 +311,10 @@ class _Run:
         try:
             node, _pop, _push, walk_errors = state.walker.walk_errors(
                 state.node, data, state.position, seg.index or 0, None)
-        except (pyx12.errors.EngineError, pyx12.errors.X12Error, ValueError, IndexError, AttributeError) as exc:
-            self._issue(Level.SEGMENT, "8", f"pyx12 could not place {seg.id}: {exc}", seg)
+        except Exception as exc:  # pyx12 failing on odd data must not end the run: report it here
+            state.issues.append(Issue(Severity.ERROR, Level.SEGMENT, "8", f"pyx12 could not place {seg.id}: {exc!r}",
+                                      segment_id=seg.id, segment_index=seg.index, offset=seg.offset,
+                                      segment_position=state.position))
             return
         for err in walk_errors:
             missing = err.seg_data is not None and err.err_cde == "3"
@@ -373,37 +330,27 @@ class _Run:
         self._check_against(node, data, seg, state.issues, state.approximate)
 
     def _close_set(self) -> None:
-        state = self.set
-        assert state is not None
-        self.set = None
-        report = state.report
-        count = state.position
-        frozen = SetReport(report.set_id, report.control_number, report.implementation, report.map_name,
-                           tuple(state.issues), count, report.segment_index)
-        if self.group is not None:
-            self.group.sets.append(frozen)
+        state, self.set = self.set, None
+        if state is None or self.group is None:
+            return
+        self.group.sets.append(replace(state.report, issues=tuple(state.issues), segment_count=state.position))
 
     def _close_group(self, ge: Segment | None) -> None:
-        group = self.group
-        assert group is not None
-        self.group = None
-        if ge is None:
-            group.issues.append(Issue(Severity.ERROR, Level.GROUP, "3", f"GS {group.gs[6]} has no GE trailer",
-                                      segment_id="GS", segment_index=group.gs.index, offset=group.gs.offset))
+        self._close_set()
+        group, self.group = self.group, None
+        if group is None or self.interchange is None:
+            return
         gs = group.gs
-        report = GroupReport(gs[1], gs[6], gs[8], gs[2], gs[3], _int(ge[1]) if ge else None, tuple(group.sets),
-                             tuple(group.issues))
-        if self.interchange is not None:
-            self.interchange.groups.append(report)
+        self.interchange.groups.append(GroupReport(
+            gs[1], gs[6], gs[8], gs[2], gs[3], _int(ge[1]) if ge else None, tuple(group.sets), tuple(group.issues),
+            gs.index))
 
     def _close_interchange(self, iea: Segment | None) -> None:
-        state = self.interchange
-        assert state is not None
-        self.interchange = None
+        self._close_group(None)
+        state, self.interchange = self.interchange, None
+        if state is None:
+            return
         isa = state.isa
-        if iea is None:
-            state.issues.append(Issue(Severity.ERROR, Level.INTERCHANGE, "023", f"ISA {isa[13]} has no IEA trailer",
-                                      segment_id="ISA", segment_index=isa.index, offset=isa.offset))
         self.interchanges.append(InterchangeReport(
             isa[13], isa[12], isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(), isa[15],
             state.delimiters, tuple(state.groups), tuple(state.issues), isa.index))
