@@ -6,12 +6,14 @@ files); 2 configuration problem (profile, pinned host key, credentials).
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import paramiko
 import typer
 
 from crossdock.bridges.sftp import (
@@ -54,10 +56,14 @@ def check_command(profile_file: ProfileArg) -> None:
             typer.echo(f"pinned {fingerprint(key)}")
         with SftpSession(profile) as session:
             for role, folder in profile.folders.model_dump().items():
-                count = session.call("list", lambda sftp, f=folder: len(sftp.listdir(f)), path=folder)
-                typer.echo(f"{role:9} {folder}: {count} entries")
+                entries = session.call("list", functools.partial(_count, folder), path=folder)
+                typer.echo(f"{role:9} {folder}: {entries} entries")
     except CrossdockError as exc:
         raise _fail(exc) from exc
+
+
+def _count(folder: str, sftp: paramiko.SFTPClient) -> int:
+    return len(sftp.listdir(folder))
 
 
 def _print_report(report: PollReport) -> None:

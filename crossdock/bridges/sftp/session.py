@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import paramiko
 
-from crossdock.bridges.sftp.errors import sftp_errors
+from crossdock.bridges.sftp.errors import HostKeyMismatchError, sftp_errors
 from crossdock.bridges.sftp.hostkeys import install_pinned
 from crossdock.bridges.sftp.profile import PartnerProfile
 from crossdock.errors import ConfigError, TransientError
@@ -63,8 +63,8 @@ class SftpSession:
         client = paramiko.SSHClient()
         install_pinned(client, profile.host, profile.port, pinned)
         timeouts = profile.timeouts
-        with sftp_errors("connect", host=profile.host, port=profile.port):
-            try:
+        try:
+            with sftp_errors("connect", host=profile.host, port=profile.port):
                 pkey = None
                 if creds.key_file is not None:
                     passphrase = creds.passphrase.get_secret_value() if creds.passphrase else None
@@ -84,9 +84,13 @@ class SftpSession:
                 )
                 sftp = client.open_sftp()
                 sftp.get_channel().settimeout(timeouts.op_s)  # type: ignore[union-attr]
-            except BaseException:
-                client.close()
-                raise
+        except HostKeyMismatchError as exc:
+            client.close()
+            log.error("sftp partner %s: %s", profile.partner, exc)  # loud: a person must verify the key
+            raise
+        except BaseException:
+            client.close()
+            raise
         self._client, self._sftp = client, sftp
         self.connects += 1
         log.info("sftp connected to %s:%s as %s (partner %s)", profile.host, profile.port, profile.user,
