@@ -2,9 +2,10 @@
 number, tracking number) or a correlation or message id, every journal hop in time order and the
 related documents.
 
-How: the key is looked up in the indexed ``message_keys`` values, in the journal's correlation and
-message ids, and in the document links; the linked documents' ids are looked up as keys too. All
-correlations found are then read from the journal, oldest hop first.
+How: the key is looked up in the indexed ``message_keys`` values and in the journal's correlation and
+message ids; the document links are walked from the key and from every key those messages carry;
+the linked documents' ids are looked up as message keys too (the other legs: a 945 that arrived in
+its own correlation). All correlations found are read from the journal, oldest hop first.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from crossdock.store.links import DocumentLinks, LinkedSet
 from crossdock.store.models import JournalRow, MessageKeyRow
 
 _ID_BATCH = 500
-_MAX_EXTRA_WALKS = 50
+_MAX_WALKS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +57,9 @@ class Tracer:
 
     def trace(self, key: str) -> TraceResult:
         variants = key_variants(key)
-        documents = LinkedSet((), ())
-        for variant in variants:
-            documents = self._links.connected(variant)
-            if documents.documents:
-                break
         with self._db.read() as s:
-            values = set(variants) | {d.doc_id for d in documents.documents}
-            correlations = _correlations_for_values(s, values)
+            # 1. Messages that carry the key, or whose correlation or message id it is.
+            correlations = _correlations_for_values(s, set(variants))
             correlations |= set(
                 s.scalars(
                     select(JournalRow.correlation_id)
@@ -71,14 +67,16 @@ class Tracer:
                     .distinct()
                 )
             )
+            carried = {value for _, value in _keys_of(s, correlations)}
+        # 2. Documents linked to the key or to any key those messages carry.
+        documents = LinkedSet((), ())
+        for value in [*variants, *sorted(carried - set(variants))][:_MAX_WALKS]:
+            if value not in {d.doc_id for d in documents.documents}:
+                documents = _merge(documents, self._links.connected(value))
+        # 3. Messages that carry any of those documents' ids (the other legs of the story).
+        with self._db.read() as s:
+            correlations |= _correlations_for_values(s, {d.doc_id for d in documents.documents})
             keys = _keys_of(s, correlations)
-        # Documents linked to keys the messages carry (found by correlation id, or a key not linked yet).
-        known = {d.doc_id for d in documents.documents}
-        for value in sorted({v for _, v in keys} - known)[:_MAX_EXTRA_WALKS]:
-            if value not in known:
-                extra = self._links.connected(value)
-                known |= {d.doc_id for d in extra.documents}
-                documents = _merge(documents, extra)
         hops = self._journal.for_correlations(correlations)
         return TraceResult(key, tuple(sorted(correlations)), tuple(hops), documents, tuple(keys))
 
@@ -99,8 +97,8 @@ def _keys_of(s: Session, correlations: set[str]) -> list[tuple[str, str]]:
         batch = ordered[i : i + _ID_BATCH]
         rows = s.execute(
             select(MessageKeyRow.kind, MessageKeyRow.value).where(MessageKeyRow.correlation_id.in_(batch))
-        ).tuples()
-        found |= set(rows)
+        )
+        found |= {(kind, value) for kind, value in rows}
     return sorted(found)
 
 
