@@ -270,7 +270,7 @@ class Tokenizer:
                        repeat(delimiters.component, stop), repeat(delimiters.repetition, stop)))
         marks.extend(compress(range(stop), map(ENVELOPE_ALL.__contains__, ids[:stop])))
         self._index = index + stop
-        if boundary is None and body is text and self._eof:
+        if body is text and self._eof and stop == len(rows):
             self._warn(WarningCode.UNTERMINATED_SEGMENT, "the last segment has no terminator", starts[stop - 1])
         return boundary
 

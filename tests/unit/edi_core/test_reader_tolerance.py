@@ -1,0 +1,159 @@
+"""Each quirk real partners send is read, and reported as a coded warning with its position."""
+
+from __future__ import annotations
+
+import pytest
+
+from crossdock.edi.reader import X12Reader, read_transaction_sets
+from crossdock.edi.tolerance import ReadWarning, WarningCode
+
+from .samples import SIMPLE, interchange, isa, render
+
+W = WarningCode
+
+
+def read(data: bytes, chunk_size: int = 8192) -> tuple[list[list[str]], list[ReadWarning]]:
+    reader = X12Reader(data, chunk_size=chunk_size)
+    rows = [seg.elements for seg in reader.segments()]
+    return rows, reader.warnings
+
+
+def codes(warnings: list[ReadWarning]) -> set[str]:
+    return {w.code for w in warnings}
+
+
+
+PLAIN = render(interchange(), suffix="")
+
+
+def test_clean_file_reads_without_warnings() -> None:
+    rows, warnings = read(PLAIN)
+    assert rows == interchange()
+    assert warnings == []
+
+
+@pytest.mark.parametrize(("suffix", "code"), [("\n", W.LINE_BREAK_AFTER_TERMINATOR),
+                                              ("\r\n", W.LINE_BREAK_AFTER_TERMINATOR),
+                                              ("\r", W.LINE_BREAK_AFTER_TERMINATOR)])
+def test_line_breaks_after_terminators(suffix: str, code: WarningCode) -> None:
+    rows, warnings = read(render(interchange(), suffix=suffix))
+    assert rows == interchange()
+    assert [w.code for w in warnings] == [code]
+    assert warnings[0].offset is not None
+
+
+def test_newline_as_segment_terminator_lf_and_crlf() -> None:
+    for terminator in ("\n", "\r\n"):
+        rows, warnings = read(render(interchange(), terminator=terminator, suffix=""))
+        assert rows == interchange()
+        assert codes(warnings) == {W.NEWLINE_TERMINATOR}
+
+
+def test_blank_lines_are_skipped_and_reported_with_position() -> None:
+    data = SIMPLE.replace(b"~\nBEG", b"~\n\n\nBEG")
+    rows, warnings = read(data)
+    assert rows == interchange()
+    blank = [w for w in warnings if w.code == W.BLANK_LINE]
+    assert blank and blank[0].segment_index == 3
+    assert data[blank[0].offset:].startswith(b"\n\n\nBEG")
+
+
+def test_blank_lines_with_newline_terminator() -> None:
+    data = render(interchange(), terminator="\n", suffix="").replace(b"\nBEG", b"\n\nBEG")
+    rows, warnings = read(data)
+    assert rows == interchange()
+    assert W.BLANK_LINE in codes(warnings)
+
+
+@pytest.mark.parametrize("width", [80, 71, 13])
+def test_file_wrapped_at_a_fixed_width(width: int) -> None:
+    flat = PLAIN.decode()
+    wrapped = "\r\n".join(flat[i:i + width] for i in range(0, len(flat), width)) + "\r\n"
+    rows, warnings = read(wrapped.encode())
+    assert rows == interchange()
+    assert W.WRAPPED_LINES in codes(warnings)
+
+
+def test_wrapped_file_across_chunk_boundaries_reads_the_same() -> None:
+    flat = render(interchange(groups=None), suffix="").decode() * 3
+    flat = flat.replace("000000001", "000000001")
+    wrapped = "\n".join(flat[i:i + 80] for i in range(0, len(flat), 80))
+    assert read(wrapped.encode(), chunk_size=7)[0] == read(wrapped.encode())[0]
+
+
+def test_utf8_bom_is_skipped_and_offsets_stay_byte_offsets() -> None:
+    data = b"\xef\xbb\xbf" + SIMPLE
+    reader = X12Reader(data)
+    segments = list(reader.segments())
+    assert [s.elements for s in segments] == interchange()
+    assert codes(reader.warnings) == {W.BOM, W.LINE_BREAK_AFTER_TERMINATOR}
+    for seg in segments:
+        assert data[seg.offset:].startswith(seg.id.encode())
+
+
+def test_leading_garbage_before_isa_is_skipped() -> None:
+    data = b"  \r\nFILE HEADER 2024\r\n" + SIMPLE
+    rows, warnings = read(data)
+    assert rows == interchange()
+    leading = [w for w in warnings if w.code == W.LEADING_DATA]
+    assert leading and leading[0].offset == 0 and "22 characters" in leading[0].message
+
+
+@pytest.mark.parametrize("tail", [b"   \r\n", b"\x1a", b"\x00\x00\x00", b"\n\n\n\x1a"])
+def test_trailing_whitespace_and_ctrl_z_after_iea(tail: bytes) -> None:
+    rows, warnings = read(SIMPLE + tail)
+    assert rows == interchange()
+    assert W.TRAILING_DATA in codes(warnings)
+
+
+def test_a_single_line_break_after_iea_is_not_worth_a_warning() -> None:
+    assert read(PLAIN + b"\r\n")[1] == []
+
+
+def test_last_segment_without_terminator() -> None:
+    rows, warnings = read(PLAIN[:-1])
+    assert rows == interchange()
+    assert W.UNTERMINATED_SEGMENT in codes(warnings)
+
+
+def test_whitespace_before_a_segment_id() -> None:
+    data = SIMPLE.replace(b"~\nREF", b"~\n  REF")
+    rows, warnings = read(data)
+    assert rows == interchange()
+    assert W.WHITESPACE_BEFORE_SEGMENT in codes(warnings)
+
+
+def test_latin1_bytes_are_read_and_reported() -> None:
+    data = SIMPLE.replace(b"BEG*00*SA*PO-1", b"BEG*00*SA*PO-\xe9")
+    rows, warnings = read(data)
+    assert rows[3][3] == "PO-\u00e9"
+    assert W.NOT_UTF8 in codes(warnings)
+
+
+def test_utf8_text_is_decoded() -> None:
+    data = SIMPLE.replace(b"BEG*00*SA*PO-1", "BEG*00*SA*PO-\u00e9".encode())
+    rows, warnings = read(data, chunk_size=3)
+    assert rows[3][3] == "PO-\u00e9"
+    assert W.NOT_UTF8 not in codes(warnings)
+
+
+def test_unpadded_isa_with_newline_terminator() -> None:
+    row = isa()
+    row[6] = "SENDER"
+    rows_in = [row, *interchange()[1:]]
+    reader = X12Reader(render(rows_in, terminator="\n", suffix=""))
+    sets = list(reader.transaction_sets())
+    assert sets[0].sender_id == "SENDER"
+    assert {W.ISA_NOT_PADDED, W.NEWLINE_TERMINATOR} <= codes(reader.warnings)
+
+
+def test_tilde_as_element_separator_and_quote_terminator() -> None:
+    for element, terminator in (("~", "\n"), ("+", "'"), ("|", "~")):
+        sets = read_transaction_sets(render(interchange(), element=element, terminator=terminator))
+        assert sets[0].segments[0].elements == ["BEG", "00", "SA", "PO-1", "", "20240102"]
+
+
+def test_warnings_are_reported_once_per_interchange() -> None:
+    data = SIMPLE.replace(b"~\n", b"~\r\n\r\n") * 1
+    _, warnings = read(data)
+    assert [w.code for w in warnings].count(W.BLANK_LINE) == 1
