@@ -158,7 +158,7 @@ class X12Validator:
         approximate = not gs08.startswith(family)
         if approximate:
             notes.append(f"GS08 {gs08} has no map of its own: checked against the {family} map, "
-                         "differences reported as warnings")
+                         "its findings reported as warnings")
         known = {m.SET_ID: m for m in versions.SET_MODULES}
         module = known.get(set_id)
         if module is None:
@@ -262,7 +262,9 @@ class _Run:
         loop_id = _loop_id(node)
         for err in errors:
             issue = replace(self._element_issue(err, seg), loop_id=loop_id)
-            into.append(_downgrade(issue) if approximate else issue)
+            if approximate or (err.err_cde == "6" and "trailing spaces" in err.err_str):
+                issue = _downgrade(issue)  # X12 says trailing spaces "should" be suppressed: a warning
+            into.append(issue)
 
     def _element_issue(self, err: Any, seg: Segment) -> Issue:
         element, component, data_element = None, None, None
@@ -357,7 +359,7 @@ class _Run:
 
 
 def _downgrade(issue: Issue) -> Issue:
-    return replace(issue, severity=Severity.WARNING, message=f"{issue.message} (nearest version's map)")
+    return replace(issue, severity=Severity.WARNING)
 
 
 def _same(issue: Issue) -> Issue:

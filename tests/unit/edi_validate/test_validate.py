@@ -123,3 +123,36 @@ def test_duplicate_interchange_is_a_warning_not_an_error(validator: X12Validator
     report = validator.validate(one("850") * 2)
     assert report.status is Status.VALID
     assert any(i.code == "025" and i.severity is Severity.WARNING for i in report.all_issues())
+
+
+def test_loop_over_its_maximum_repeat(validator: X12Validator) -> None:
+    body = list(BODIES["940"])
+    extra = [f"N1*ST*PARTY {n}" for n in range(10)]  # the header N1 loop repeats at most 10 times
+    body[1:1] = extra
+    [set_report] = validator.validate(one("940", body)).sets()
+    [bad] = set_report.errors
+    assert (bad.level, bad.code, bad.segment_id, bad.segment_position) == (Level.SEGMENT, "4", "N1", 13)
+
+
+def test_trailing_spaces_are_a_warning(validator: X12Validator) -> None:
+    body = list(BODIES["940"])
+    body[1] = "N1*ST*JANE DOE  "
+    report = validator.validate(one("940", body))
+    assert report.status is Status.VALID
+    [warning] = [i for i in report.sets()[0].issues if i.level is Level.ELEMENT]
+    assert (warning.severity, warning.code, warning.segment_id, warning.element) == (Severity.WARNING, "6", "N1", 2)
+
+
+def test_nearest_version_findings_are_warnings(validator: X12Validator) -> None:
+    body = [*BODIES["850"][:8], "MTX**A FREE TEXT MESSAGE", *BODIES["850"][8:]]  # MTX exists from 004030 on
+    report = validator.validate(one("850", body, version="004030"))
+    [set_report] = report.sets()
+    assert set_report.status is Status.VALID
+    assert any(i.segment_id == "MTX" and i.severity is Severity.WARNING for i in set_report.issues)
+    assert validator.validate(one("850", body)).status is Status.INVALID  # a real 004010 850 has no MTX
+
+
+def test_hl_numbering_is_checked(validator: X12Validator) -> None:
+    body = [line.replace("HL*3*2*T", "HL*7*2*T") for line in BODIES["856"]]
+    [set_report] = validator.validate(one("856", body)).sets()
+    assert any(i.segment_id == "HL" and i.segment_position == 12 for i in set_report.errors)
