@@ -249,16 +249,17 @@ def _new_order() -> dict[str, Any]:
 
 
 def _tree(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list[_Node], Segment | None]:
-    """Segments before the first HL, the root HL nodes, and the CTT segment."""
+    """Segments before the first HL, the root HL nodes, and the CTT segment. Parents are resolved after
+    every HL is read, so a parent may appear after its child."""
     header: list[Segment] = []
-    nodes: dict[str, _Node] = {}
-    order: list[_Node] = []
-    roots: list[_Node] = []
+    nodes: list[_Node] = []
     ctt: Segment | None = None
     current: _Node | None = None
     for seg in segments:
         if seg.id == "HL":
-            current = _attach(ctx, seg, nodes, order, roots)
+            ctx.used(seg, 1, 2, 3, 4)
+            current = _Node(seg, seg[3])
+            nodes.append(current)
         elif seg.id == "CTT":
             ctt, current = seg, None
         elif current is not None:
@@ -267,34 +268,48 @@ def _tree(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list
             header.append(seg)
         else:
             ctx.keep(seg)
-    return header, roots, ctt
+    return header, _link(ctx, nodes), ctt
 
 
-def _attach(ctx: SetContext, hl: Segment, nodes: dict[str, _Node], order: list[_Node], roots: list[_Node]) -> _Node:
-    ctx.used(hl, 1, 2, 3, 4)
-    node = _Node(hl, hl[3])
-    if not hl[1]:
-        ctx.error(ctx.where(hl, 1), "hierarchy", "HL01 hierarchical id is required")
-    elif hl[1] in nodes:
-        ctx.error(ctx.where(hl, 1), "hierarchy", f"HL01 {hl[1]!r} used twice")
-    else:
-        nodes[hl[1]] = node
-    parent: _Node | None = None
-    if hl[2]:
-        parent = nodes.get(hl[2])
-        if parent is None:
-            ctx.error(ctx.where(hl, 2), "hierarchy", f"HL02 parent {hl[2]!r} is not an earlier HL01")
-    elif node.level != "S" and order:
-        rank = LEVELS.find(node.level)
-        parent = next((n for n in reversed(order) if 0 <= LEVELS.find(n.level) < rank), None) if rank > 0 else None
-        if parent is not None:
-            ctx.warn(hl, f"HL02 missing: placed under HL {parent.hl[1]} by level", 2)
-    if parent is None:
-        roots.append(node)
-    else:
-        parent.children.append(node)
-    order.append(node)
-    return node
+def _link(ctx: SetContext, nodes: list[_Node]) -> list[_Node]:
+    by_id: dict[str, _Node] = {}
+    for node in nodes:
+        hl_id = node.hl[1]
+        if not hl_id:
+            ctx.error(ctx.where(node.hl, 1), "hierarchy", "HL01 hierarchical id is required")
+        elif hl_id in by_id:
+            ctx.error(ctx.where(node.hl, 1), "hierarchy", f"HL01 {hl_id!r} used twice")
+        else:
+            by_id[hl_id] = node
+    parents: dict[int, _Node] = {}
+    for position, node in enumerate(nodes):
+        hl = node.hl
+        if hl[2]:
+            parent = by_id.get(hl[2])
+            if parent is None or parent is node:
+                ctx.error(ctx.where(hl, 2), "hierarchy", f"HL02 parent {hl[2]!r} is not the HL01 of another level")
+            else:
+                parents[id(node)] = parent
+        elif node.level != "S" and LEVELS.find(node.level) > 0:
+            rank = LEVELS.find(node.level)
+            earlier = (n for n in reversed(nodes[:position]) if 0 <= LEVELS.find(n.level) < rank)
+            parent = next(earlier, None)
+            if parent is not None:
+                parents[id(node)] = parent
+                ctx.warn(hl, f"HL02 missing: placed under HL {parent.hl[1]} by level", 2)
+    roots: list[_Node] = []
+    for node in nodes:
+        seen = {id(node)}
+        up = parents.get(id(node))
+        while up is not None and id(up) not in seen:
+            seen.add(id(up))
+            up = parents.get(id(up))
+        if up is not None:
+            ctx.error(ctx.where(node.hl, 2), "hierarchy", "HL02 parent pointers form a cycle")
+            continue
+        parent = parents.get(id(node))
+        (parent.children if parent is not None else roots).append(node)
+    return roots
 
 
 def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translation[Shipment]:
