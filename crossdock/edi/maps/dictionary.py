@@ -20,7 +20,7 @@ from __future__ import annotations
 
 ELEMENTS = """
     2 N0  1   6 Number of Accepted Transaction Sets
-    3 AN  1  60
+    3 AN  1  60 Free Form Message
    11 ID  1   1
    19 AN  2  30 City Name
    22 AN  1  30 Commodity Code
@@ -124,22 +124,22 @@ ELEMENTS = """
   330 R   1  15 Quantity Ordered
   331 ID  2   2 Allowance or Charge Method of Handling Code
   332 R   1   6 Percent, Decimal Format
-  333 ID  1   2
+  333 ID  1   2 Terms Basis Date Code
   334 ID  2   2
   335 ID  3   3 Transportation Terms Code
-  336 ID  2   2
+  336 ID  2   2 Terms Type Code
   337 TM  4   8 Time
   338 R   1   6 Terms Discount Percent
   339 R   1  10
   340 ID  1   3
   341 AN  1  16
-  342 R   1   5
+  342 R   1   5 Percent of Invoice Payable
   344 ID  2   2
   345 ID  2   2
   347 R   1  10 Hash Total
   349 ID  1   1 Item Description Type
   350 AN  1  20 Assigned Identification
-  351 N0  1   3
+  351 N0  1   3 Terms Discount Days Due
   352 AN  1  80 Description
   353 ID  2   2 Transaction Set Purpose Code
   354 N0  1   6 Number of Line Items
@@ -148,7 +148,7 @@ ELEMENTS = """
   357 R   1   8 Outer Pack
   359 R   1  15
   360 N2  1  15
-  362 N2  1  10
+  362 N2  1  10 Terms Discount Amount
   363 ID  3   3 Note Reference Code
   364 AN  1  80 Communication Number
   365 ID  2   2 Communication Number Qualifier
@@ -156,7 +156,7 @@ ELEMENTS = """
   367 AN  1  30 Contract Number
   368 ID  2   2 Shipment/Order Status Code
   369 AN  1  45 Free-form Description
-  370 DT  8   8
+  370 DT  8   8 Terms Discount Due Date
   371 ID  2   2
   373 DT  8   8 Date
   374 ID  3   3 Date/Time Qualifier
@@ -164,12 +164,12 @@ ELEMENTS = """
   380 R   1  15 Quantity
   382 R   1  10 Number of Units Shipped
   383 R   1   9 Quantity Difference
-  384 R   1   9
-  385 R   1   9
-  386 N0  1   3
+  384 R   1   9 Gross Weight per Pack
+  385 R   1   9 Gross Volume per Pack
+  386 N0  1   3 Terms Net Days
   387 AN  1  35 Routing
-  388 DT  8   8
-  389 N2  1  10
+  388 DT  8   8 Terms Deferred Due Date
+  389 N2  1  10 Deferred Amount Due
   395 R   1   8 Unit Weight
   396 AN  2  30 Shipment Identification
   397 AN  1  10 Color
@@ -186,7 +186,7 @@ ELEMENTS = """
   438 AN 12  12 U.P.C. Case Code
   441 ID  1   1
   443 AN  1  20 Contact Inquiry Reference
-  446 DT  8   8
+  446 DT  8   8 Terms Net Due Date
   447 AN  1   6 Loop Identifier Code
   451 AN  1  12 Warehouse Lot Number
   460 ID  1   1 Shipment Weight Code
@@ -205,7 +205,7 @@ ELEMENTS = """
   554 N0  1   6 Assigned Number
   559 ID  2   2 Agency Qualifier Code
   560 ID  2  10 Special Services Code
-  563 ID  1   2
+  563 ID  1   2 Sales Requirement Code
   566 ID  1   2
   587 ID  2   2 Acknowledgment Type Code
   595 ID  1   1 Compartment ID Code
@@ -288,7 +288,7 @@ ELEMENTS = """
   807 AN 12  16
   808 ID  3   3 Hazardous Material Shipping Information Qualifier
   809 AN  1  25 Hazardous Material Shipment Information
-  810 N0  1   6
+  810 N0  1   6 Inner Pack
   819 AN  2   3 Language Code
   822 AN  1  15 Source Subqualifier
   828 R   1   9
@@ -313,7 +313,7 @@ ELEMENTS = """
   984 ID  1   1 Hazardous Material Shipping Name Qualifier
   985 ID  3   3 N.O.S. Indicator Code
   986 ID  1   1
- 1000 AN  2   2
+ 1000 AN  2   2 Service Characteristics Qualifier
  1004 ID  1   2 Percent Qualifier
  1005 ID  4   4 Hierarchical Structure Code
  1018 R   1  15 Exponent

@@ -19,8 +19,9 @@ VERSIONS = ("004010", "005010")
 ICVNS = ("00200", "00204", "00300", "00304", "00305", "00306", "00400", "00401", "00402", "00403",
          "00404", "00405", "00406", "00501", "00502", "00503", "00504", "00505", "00601")
 
-#: GS08 industry suffixes seen in retail (VICS: Voluntary Interindustry Commerce Solutions, UCS grocery).
-GS08_SUFFIXES = ("", "VICS", "UCS", "EDSO", "X12", "VICSR")
+#: GS08 industry suffixes seen in retail (VICS: Voluntary Interindustry Commerce Solutions, UCS grocery;
+#: X230 is the 005010 997 implementation guide).
+GS08_SUFFIXES = ("", "VICS", "UCS", "EDSO", "X12", "VICSR", "X230")
 
 #: Other functional identifiers real partners put on these sets (the 945 is often sent as "IN" or "WA").
 EXTRA_FUNCTIONAL_IDS = {"945": ("IN", "WA", "AR"), "940": ("WO",), "856": ("AS",)}
