@@ -85,25 +85,30 @@ def test_read_recovers_after_the_connection_is_killed(sshd: SshServer) -> None:
     assert session.connects == 2
 
 
-def test_drop_mid_poll_surfaces_transient_and_next_poll_archives_as_duplicate(sshd: SshServer) -> None:
-    # Given a sink during whose enqueue the connection dies (after store, before the remote move)
-    class DropDuringEnqueue(MemorySink):
-        drop = True
+def test_hang_mid_poll_surfaces_transient_and_next_poll_archives_as_duplicate(sshd: SshServer) -> None:
+    # Given a sink during whose enqueue the server side freezes (after store, before the remote move)
+    class FreezeDuringEnqueue(MemorySink):
+        frozen: list[int] = []
 
         def enqueue(self, ref: str, item: InboundFile) -> None:
             super().enqueue(ref, item)
-            if self.drop:
-                self.drop = False
-                sshd.kill_sessions()
+            if not self.frozen:
+                self.frozen = sshd.session_pids()
+                for pid in self.frozen:
+                    os.kill(pid, signal.SIGSTOP)
 
     (sshd.folder("inbound") / "ASN_21.edi").write_bytes(interchange(control=21))
-    sink = DropDuringEnqueue()
-    with SftpSession(profile_from_dict(sshd.profile_dict())) as session:
+    sink = FreezeDuringEnqueue()
+    timeouts = {"connect_s": 5, "banner_s": 5, "auth_s": 5, "op_s": 1}
+    with SftpSession(profile_from_dict(sshd.profile_dict(timeouts=timeouts))) as session:
         poller = InboundPoller(session, sink)
         poller.poll_once()
-        # When the poll tries to archive: the rename is not blindly retried
-        with pytest.raises(TransientError, match="rename"):
-            poller.poll_once()
+        # When the poll tries to archive: the rename times out and is not blindly retried
+        try:
+            with pytest.raises(TransientError, match="rename"):
+                poller.poll_once()
+        finally:
+            sshd.kill_sessions()
         assert (sshd.folder("inbound") / "ASN_21.edi").exists()
         poller.poll_once()
         report = poller.poll_once()
@@ -111,6 +116,42 @@ def test_drop_mid_poll_surfaces_transient_and_next_poll_archives_as_duplicate(ss
     assert [name for name, _ in report.duplicates] == ["ASN_21.edi"]
     assert len(sink.queue) == 1
     assert (sshd.folder("archive") / "ASN_21.edi").exists()
+    assert session.connects == 2
+
+
+def test_connection_killed_mid_poll_never_loses_or_doubles_a_file(sshd: SshServer) -> None:
+    # Given a sink during whose enqueue the server kills our connection
+    class DropDuringEnqueue(MemorySink):
+        dropped = False
+
+        def enqueue(self, ref: str, item: InboundFile) -> None:
+            super().enqueue(ref, item)
+            if not self.dropped:
+                self.dropped = sshd.kill_sessions() > 0
+
+    (sshd.folder("inbound") / "ASN_23.edi").write_bytes(interchange(control=23))
+    sink = DropDuringEnqueue()
+    outcomes: list[str] = []
+    with SftpSession(profile_from_dict(sshd.profile_dict())) as session:
+        poller = InboundPoller(session, sink)
+        for _ in range(4):  # bounded: first look, the dropped poll, and at most two to recover
+            try:
+                report = poller.poll_once()
+            except TransientError:
+                outcomes.append("transient")
+                continue
+            outcomes.append("ok")
+            if not (sshd.folder("inbound") / "ASN_23.edi").exists():
+                break
+    # Then, whether the drop surfaced (TransientError) or the rename ran on a fresh connection,
+    # the file was enqueued exactly once and ended in the archive
+    assert sink.dropped
+    assert len(sink.queue) == 1
+    assert (sshd.folder("archive") / "ASN_23.edi").exists()
+    assert not (sshd.folder("inbound") / "ASN_23.edi").exists()
+    assert session.connects == 2
+    if "transient" in outcomes:
+        assert [name for name, _ in report.duplicates] == ["ASN_23.edi"]
 
 
 def test_server_down_is_transient_after_bounded_retries(sshd: SshServer) -> None:
