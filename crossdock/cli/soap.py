@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
 from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport, inspect_wsdl
+from crossdock.bridges.soap.scaffold import scaffold_mapping
 from crossdock.errors import ConfigError
 from crossdock.settings import load_settings
 from crossdock.soap.sim import Behaviour, SimAuth, serve
@@ -57,12 +59,18 @@ def _render(report: WsdlReport, console: Console) -> None:
 def inspect_command(
     wsdl: Annotated[str, typer.Argument(help="A WSDL file (read offline) or http(s) URL.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead of a tree.")] = False,
+    scaffold: Annotated[
+        bool, typer.Option("--scaffold", help="Print a starter mapping (YAML) for its create-like operation.")
+    ] = False,
 ) -> None:
     """List the services, ports, operations and input fields of a WSDL."""
     settings = load_settings()
     try:
         report = inspect_wsdl(wsdl, timeout_s=settings.network_timeout_s)
-    except ConfigError as exc:
+        if scaffold:
+            typer.echo(yaml.safe_dump(scaffold_mapping(report), sort_keys=False), nl=False)
+            return
+    except (ConfigError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(CONFIG_EXIT) from exc
     if as_json:

@@ -25,6 +25,7 @@ Loading never touches the network; every problem is a ``ConfigError`` naming the
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -182,6 +183,20 @@ class ErpMapping(BaseModel):
             raise ConfigError(f"ERP mapping {self.name!r} has no operation {logical!r} (known: {known})") from None
 
 
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. Under YAML 1.1 an ERP field named ``No`` (NAV's document
+    number) or ``On`` would silently become a boolean key."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc if part not in ("field", "list")) or "(top level)"
 
@@ -189,7 +204,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
 def load_mapping(data: bytes, origin: str = "ERP mapping") -> ErpMapping:
     """Parse and check a mapping file's bytes; ``origin`` (a file name) prefixes every error."""
     try:
-        raw = yaml.safe_load(data)
+        raw = yaml.load(data, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin} is not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
@@ -197,7 +212,9 @@ def load_mapping(data: bytes, origin: str = "ERP mapping") -> ErpMapping:
     try:
         return ErpMapping.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"{_where(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors())
+        problems = "; ".join(
+            f"{_where(err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()
+        )
         raise ConfigError(f"{origin}: {problems}") from exc
 
 

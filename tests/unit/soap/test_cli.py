@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from crossdock.cli import app
-from crossdock.soap import contract
+from crossdock.soap import contract, load_mapping
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "soap"
 PACKAGED = str(Path(contract.__file__).parent / contract.WSDL_NAME)
@@ -36,6 +36,15 @@ def test_inspect_remote_import_exits_2_naming_the_url() -> None:
     result = CliRunner().invoke(app, ["soap", "inspect", str(DATA / "remote_include.wsdl")])
     assert result.exit_code == 2
     assert "http://erp.example.invalid:8005/" in result.output
+
+
+def test_scaffold_prints_a_mapping_that_loads() -> None:
+    result = CliRunner().invoke(app, ["soap", "inspect", str(DATA / "local" / "service.wsdl"), "--scaffold"])
+    assert result.exit_code == 0, result.output
+    mapping = load_mapping(result.output.encode(), "scaffold")
+    op = mapping.operation("create_sales_order")
+    assert op.operation == "Create"
+    assert {"Header.CustomerRef", "Header.OrderDate", "Line"} <= set(op.request)
 
 
 def test_commands_have_help() -> None:

@@ -45,6 +45,14 @@ def test_config_errors_name_the_field(request_yaml: str, message: str) -> None:
     assert "create_sales_order" in str(caught.value)
 
 
+def test_nav_field_names_like_no_stay_names_not_booleans() -> None:
+    text = b"name: x\noperations:\n  c:\n    operation: Create\n    request:\n      No: external_id\n"
+    text += b"      On: {const: off}\n"
+    rules = load_mapping(text).operation("c").request
+    assert set(rules) == {"No", "On"}
+    assert rules["On"].const == "off"
+
+
 def test_an_unknown_document_type_is_named() -> None:
     with pytest.raises(ConfigError, match="unknown canonical document type 'ordr'"):
         _load("      A: external_id\n", document="ordr")

@@ -1,0 +1,130 @@
+"""A starter mapping for an unfamiliar ERP WSDL: pick its create-like operation and map its fields to a
+canonical order by their names (``crossdock soap inspect WSDL --scaffold``).
+
+The result is a starting point a person reviews, not a finished contract: it fills every required
+field (with a constant when the name says nothing) and the optional ones whose names are telling.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport
+
+_OPERATION_PREFERENCE = [
+    re.compile(p, re.I)
+    for p in (r"^create$", r"sales.?order.*create|create.*sales.?order", r"order.*create|create.*order",
+              r"^create", r"create|insert|add|submit|post|request")
+]
+_HEADER = [
+    (re.compile(r"country", re.I), {"source": "parties[role=ship_to].address.country"}),
+    (re.compile(r"city", re.I), {"source": "parties[role=ship_to].address.city"}),
+    (re.compile(r"post.?code|postal|zip", re.I), {"source": "parties[role=ship_to].address.postal_code"}),
+    (re.compile(r"currency", re.I), {"source": "currency"}),
+    (re.compile(r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid", re.I),
+     {"source": "external_id"}),
+    (re.compile(r"(customer|sell.?to|buyer).?(no|id|number)$", re.I), {"source": "references.erp_customer_no"}),
+    (re.compile(r"^(ship.?to.?)?name$|first.?line.?name|^customer.?name$", re.I),
+     {"source": "parties[role=ship_to].name"}),
+    (re.compile(r"^(order|document|posting|purchase.?order|creation)?_?date$", re.I),
+     {"source": "ordered_at", "format": "date"}),
+]
+_LINE = [  # matched against the field's path inside one line, so nested ids do not pass for the SKU
+    (re.compile(r"^(qty|quantity\w*)$", re.I), {"source": "quantity", "format": "decimal"}),
+    (re.compile(r"^(no|sku|item.?(no|id|number)|product.?id|product\.internalid|material\w*)$", re.I),
+     {"source": "sku"}),
+    (re.compile(r"^(unit.?)?price$", re.I), {"source": "unit_price", "format": "decimal"}),
+    (re.compile(r"^description$", re.I), {"source": "description"}),
+    (re.compile(r"^(line.?no|position|id)$", re.I), {"source": "$index", "format": "str"}),
+    (re.compile(r"^(unit.?of.?measure\w*|uom|quantity\.unitcode)$", re.I), {"source": "unit_of_measure"}),
+]
+_LINE_HINT = re.compile(r"line|item|position|detail", re.I)
+_DATE_TYPES = {"date", "Date"}
+_NUMBER_TYPES = {"decimal", "float", "double", "Decimal"}
+_INTEGER_TYPES = {"int", "integer", "long", "short", "byte", "unsignedInt", "unsignedShort", "nonNegativeInteger"}
+MAX_DEPTH = 6
+
+
+def pick_operation(report: WsdlReport) -> OperationInfo:
+    """The create-like operation of the first port (or port type, for an abstract WSDL)."""
+    candidates = report.ports[0].operations if report.ports else next(iter(report.port_types.values()), [])
+    usable = [op for op in candidates if op.input and "multiple" not in op.name.lower()]
+    for pattern in _OPERATION_PREFERENCE:
+        for op in usable:
+            if pattern.search(op.name):
+                return op
+    if not usable:
+        raise ValueError("the WSDL has no operation with input fields")
+    return usable[0]
+
+
+def _constant(info: FieldInfo) -> dict[str, Any]:
+    if info.type in _DATE_TYPES:
+        return {"source": "ordered_at", "format": "date"}
+    if info.type in _NUMBER_TYPES:
+        return {"const": 0, "format": "decimal"}
+    if info.type in _INTEGER_TYPES:
+        return {"const": 0, "format": "int"}
+    if info.type == "boolean":
+        return {"const": False}
+    return {"const": "X"}
+
+
+def _leaf_rule(key: str, table: list[tuple[re.Pattern[str], dict[str, Any]]]) -> dict[str, Any] | None:
+    for pattern, rule in table:
+        if pattern.search(key):
+            return dict(rule)
+    return None
+
+
+def _is_list(info: FieldInfo) -> bool:
+    return info.max_occurs == "unbounded" or (isinstance(info.max_occurs, int) and info.max_occurs > 1)
+
+
+def _walk(
+    fields: list[FieldInfo], prefix: str, rules: dict[str, Any], line: bool, depth: int, state: dict[str, bool]
+) -> bool:
+    """Add rules for ``fields``; return whether any of them came from a telling name (not a filler)."""
+    table = _LINE if line else _HEADER
+    telling = False
+    for info in fields:
+        if info.name.startswith("@") or depth > MAX_DEPTH:
+            continue
+        path = f"{prefix}{info.name}"
+        required = info.min_occurs >= 1
+        simple_content = next((c for c in info.children if c.name == "_value_1"), None)
+        if simple_content is not None or not info.children:  # a value (SAP's ...ID types carry attributes)
+            rule = _leaf_rule(path if line else info.name, table)
+            telling |= rule is not None
+            if rule is None and required:
+                rule = _constant(simple_content or info)
+            if rule is not None and not (_is_list(info) and "const" in rule):
+                rules[f"{path}._value_1" if simple_content is not None else path] = rule
+            continue
+        if _is_list(info) and not line and not state["lines"] and (required or _LINE_HINT.search(info.name)):
+            state["lines"] = True
+            item_rules: dict[str, Any] = {}
+            if _walk(info.children, "", item_rules, True, depth + 1, state):
+                rules[path] = {"source": "lines", "fields": item_rules}
+                telling = True
+            continue
+        nested: dict[str, Any] = {}
+        nested_telling = _walk(info.children, f"{path}.", nested, line, depth + 1, state)
+        if required or nested_telling:
+            if not nested:
+                nested[f"{path}.{info.children[0].name}"] = _constant(info.children[0])
+            rules.update(nested)
+            telling |= nested_telling
+    return telling
+
+
+def scaffold_mapping(report: WsdlReport, logical: str = "create_sales_order") -> dict[str, Any]:
+    """A mapping file's content (``name``, ``operations``) for the WSDL's create-like operation."""
+    operation = pick_operation(report)
+    rules: dict[str, Any] = {}
+    _walk(operation.input, "", rules, False, 0, {"lines": False})
+    return {
+        "name": f"scaffold-{operation.name}",
+        "operations": {logical: {"operation": operation.name, "document": "order", "request": rules}},
+    }
