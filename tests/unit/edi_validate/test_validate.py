@@ -156,3 +156,13 @@ def test_hl_numbering_is_checked(validator: X12Validator) -> None:
     body = [line.replace("HL*3*2*T", "HL*7*2*T") for line in BODIES["856"]]
     [set_report] = validator.validate(one("856", body)).sets()
     assert any(i.segment_id == "HL" and i.segment_position == 12 for i in set_report.errors)
+
+
+def test_syntax_notes_after_a_composite_use_element_positions(validator: X12Validator) -> None:
+    body = list(BODIES["850"])
+    body[14] = "CTP**RES*12.99*12*CA"  # P0405: CTP04 quantity with its CTP05 unit composite
+    body.insert(16, "MEA**WT**LB*1*2")  # in the PID loop; R03050608 met by MEA05/06 after the C001 at MEA04
+    assert validator.validate(one("850", body)).status is Status.VALID
+    body[14] = "CTP**RES*12.99*12"  # CTP04 without CTP05
+    [bad] = validator.validate(one("850", body)).sets()[0].errors
+    assert (bad.code, bad.segment_id, bad.element) == ("2", "CTP", 4)
