@@ -10,6 +10,7 @@ restarts, and wrap from 999,999,999 back to 1.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crossdock.edi.control import MAX_CONTROL_NUMBER, ControlKind
 from crossdock.store.base import utcnow
@@ -24,9 +25,13 @@ class ControlNumbers:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def next(self, partner: str, kind: ControlKind) -> int:
+    def next(self, partner: str, kind: ControlKind, *, session: Session | None = None) -> int:
+        """The next number. Given ``session`` (a step's open transaction), the number is taken in it:
+        it is only used up if that transaction commits, and on SQLite the step does not wait on the
+        write lock its own transaction holds. On PostgreSQL the counter row then stays locked until
+        that commit, so other steps for the same partner and kind wait: keep such steps short."""
         kind = ControlKind(kind)
-        with self._db.write() as s:
+        with self._db.write(session) as s:
             insert_ignore(
                 s, ControlNumberRow, {"partner": partner, "kind": kind.value, "last_value": 0, "updated_at": utcnow()}
             )

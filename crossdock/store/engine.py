@@ -28,6 +28,8 @@ from crossdock.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 10
+PG_POOL_SIZE = 10
+PG_MAX_OVERFLOW = 20
 WRITE_LOCK = "crossdock_write"
 """Execution option: start the transaction with the database write lock (SQLite `BEGIN IMMEDIATE`)."""
 
@@ -49,8 +51,13 @@ def database_url(url: str | URL) -> URL:
     return parsed
 
 
-def create_engine_for(url: str | URL, *, echo: bool = False, pool_size: int = 5) -> Engine:
-    """An engine for ``url`` configured for crossdock (see the module docstring). No connection yet."""
+def create_engine_for(
+    url: str | URL, *, echo: bool = False, pool_size: int = PG_POOL_SIZE, max_overflow: int = PG_MAX_OVERFLOW
+) -> Engine:
+    """An engine for ``url`` configured for crossdock (see the module docstring). No connection yet.
+
+    The PostgreSQL pool allows ``pool_size + max_overflow`` connections per process: a worker thread
+    may hold one for its step's open transaction and briefly need a second for a journal row."""
     parsed = database_url(url)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(
@@ -58,6 +65,7 @@ def create_engine_for(url: str | URL, *, echo: bool = False, pool_size: int = 5)
             echo=echo,
             pool_pre_ping=True,
             pool_size=pool_size,
+            max_overflow=max_overflow,
             connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
         )
     in_memory = parsed.database in (None, "", ":memory:")

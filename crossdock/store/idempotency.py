@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -97,8 +97,8 @@ class KeyRecord:
     finished_at: datetime | None
 
 
-def _where(step: str, key: str, token: str | None = None) -> list[object]:
-    conditions: list[object] = [IdempotencyRow.step == step, IdempotencyRow.key == key]
+def _where(step: str, key: str, token: str | None = None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [IdempotencyRow.step == step, IdempotencyRow.key == key]
     if token is not None:
         conditions.append(IdempotencyRow.token == token)
     return conditions

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ def insert_ignore_many(session: Session, model: type[Base], rows: Sequence[Mappi
     if not rows:
         return 0
     table = model.__table__
+    assert isinstance(table, Table)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         stmt: Any = postgresql.insert(table).values(list(rows)).on_conflict_do_nothing()

@@ -11,6 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
 
+__all__ = [
+    "AuditRow",
+    "Base",
+    "ControlNumberRow",
+    "DocumentLinkRow",
+    "ExceptionItemRow",
+    "ExceptionNoteRow",
+    "IdempotencyRow",
+    "JournalRow",
+    "MessageKeyRow",
+    "RawPayloadRow",
+]
+
 MESSAGE_ID = 64
 NAME = 200
 

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -135,7 +135,9 @@ class RawStore:
     def _first_match(
         s: Session, source: str, name: str, digest: str, sender: str | None, control: str | None
     ) -> int | None:
-        same_file = (RawPayloadRow.source == source) & (RawPayloadRow.name == name) & (RawPayloadRow.sha256 == digest)
+        same_file: ColumnElement[bool] = (
+            (RawPayloadRow.source == source) & (RawPayloadRow.name == name) & (RawPayloadRow.sha256 == digest)
+        )
         condition = same_file
         if sender is not None and control is not None:
             condition = or_(

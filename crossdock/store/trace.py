@@ -95,9 +95,7 @@ def _keys_of(s: Session, correlations: set[str]) -> list[tuple[str, str]]:
     ordered = sorted(correlations)
     for i in range(0, len(ordered), _ID_BATCH):
         batch = ordered[i : i + _ID_BATCH]
-        rows = s.execute(
-            select(MessageKeyRow.kind, MessageKeyRow.value).where(MessageKeyRow.correlation_id.in_(batch))
-        )
+        rows = s.execute(select(MessageKeyRow.kind, MessageKeyRow.value).where(MessageKeyRow.correlation_id.in_(batch)))
         found |= {(kind, value) for kind, value in rows}
     return sorted(found)
 

@@ -70,3 +70,15 @@ def test_threads_get_unique_gap_free_numbers(store: Store) -> None:
     for t in threads:
         t.join(timeout=120)
     assert sorted(got) == list(range(1, workers * each + 1))
+
+
+def test_number_taken_in_a_rolled_back_transaction_is_not_used_up(store: Store) -> None:
+    # Given a step that takes a number inside its own transaction and then fails
+    with pytest.raises(RuntimeError), store.db.write() as session:
+        assert store.control_numbers.next("acme", ControlKind.SET, session=session) == 1
+        raise RuntimeError("the 940 could not be uploaded")
+    # Then the number is handed out again: no gap
+    with store.db.write() as session:
+        assert store.control_numbers.next("acme", ControlKind.SET, session=session) == 1
+        assert store.control_numbers.next("acme", ControlKind.SET, session=session) == 2
+    assert store.control_numbers.next("acme", ControlKind.SET) == 3
