@@ -117,7 +117,7 @@ def _check_distinct(element: str, component: str, terminator: str, offset: int) 
 
 def _repetition(elements: list[str], used: tuple[str, str, str], notes: list[tuple[WarningCode, str]]) -> str | None:
     isa11, isa12 = elements[11], elements[12]
-    if not (isa12.isdigit() and isa12 >= "00403"):
+    if not (isa12.isascii() and isa12.isdigit() and isa12 >= "00403"):
         return None
     if _usable(isa11) and isa11 not in used:
         return isa11

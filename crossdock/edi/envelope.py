@@ -62,9 +62,13 @@ def _issue(code: EnvelopeCode, level: Level, message: str, ack: str | None, seg:
                          seg.index if seg else None, seg.offset if seg else None, element)
 
 
+def _digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()  # str.isdigit() alone accepts "²" and other digits
+
+
 def _number(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if _digits(value) else None
 
 
 @dataclass
@@ -190,10 +194,10 @@ class EnvelopeChecker:
                    if got != want]
             issues.append(_issue(C.ISA_FIELD_WIDTH, lvl, f"ISA fields not at their fixed widths: {', '.join(bad)}",
                                  None, isa, severity=Severity.WARNING))
-        if not (len(isa[12]) == 5 and isa[12].isdigit()):
+        if not (len(isa[12]) == 5 and _digits(isa[12])):
             issues.append(_issue(C.ISA_VERSION, lvl, f"ISA12 {isa[12]!r} is not a 5-digit version", "017", isa, 12))
         control = isa[13]
-        if not (len(control) == 9 and control.isdigit()):
+        if not (len(control) == 9 and _digits(control)):
             issues.append(_issue(C.ISA_CONTROL_NUMBER, lvl, f"ISA13 {control!r} is not 9 digits", "018", isa, 13))
         if isa[14] not in ("0", "1"):
             issues.append(_issue(C.ISA_ACK_REQUESTED, lvl, f"ISA14 {isa[14]!r} is not 0 or 1", "019", isa, 14))
@@ -239,7 +243,7 @@ class EnvelopeChecker:
             group.issues.append(_issue(C.GS_MISSING_ELEMENT, lvl, f"GS is missing {', '.join(missing)}", "1", gs,
                                        int(missing[0][2:])))
         control = gs[6]
-        if not (1 <= len(control) <= 9 and control.isdigit()):
+        if not (1 <= len(control) <= 9 and _digits(control)):
             group.issues.append(_issue(C.GS_CONTROL_NUMBER, lvl, f"GS06 {control!r} is not 1-9 digits", "6", gs, 6))
         elif control in interchange.gs06s:
             group.issues.append(_issue(C.DUPLICATE_GS06, lvl, f"GS06 {control} repeats in this interchange", "19",
@@ -299,7 +303,7 @@ class EnvelopeChecker:
         current = _Set(st)
         self._set = current
         lvl = Level.SET
-        if not (len(st[1]) == 3 and st[1].isdigit()):
+        if not (len(st[1]) == 3 and _digits(st[1])):
             current.issues.append(_issue(C.ST_SET_ID, lvl, f"ST01 {st[1]!r} is not a 3-digit set id", "6", st, 1))
         control = st[2]
         if not 4 <= len(control) <= 9:

@@ -67,6 +67,7 @@ def test_clean_interchange_reports_identifiers_and_no_issues() -> None:
         (with_row(interchange(), "GS", 3, ""), C.GS_MISSING_ELEMENT, Level.GROUP, "1", "GS", 3),
         (with_row(interchange(), "SE", 2, "0002"), C.SE_CONTROL_MISMATCH, Level.SET, "3", "SE", 2),
         (with_row(interchange(), "SE", 1, "9"), C.SE_SEGMENT_COUNT, Level.SET, "4", "SE", 1),
+        (with_row(interchange(), "SE", 1, "6\u00b3"), C.SE_SEGMENT_COUNT, Level.SET, "4", "SE", 1),
         (without(interchange(), "SE"), C.MISSING_SE, Level.SET, "2", "GE", None),
         (with_row(interchange(), "ST", 1, "85"), C.ST_SET_ID, Level.SET, "6", "ST", 1),
         (with_row(with_row(interchange(), "ST", 2, "1"), "SE", 2, "1"),
