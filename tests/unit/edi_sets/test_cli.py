@@ -1,0 +1,62 @@
+"""The CLI commands, run in-process on hand-written files (no network)."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from crossdock.cli import app
+from tests.unit.edi_sets.envelope import interchange
+
+runner = CliRunner()
+ORDER = "BEG*00*SA*PO-1**20261120\nPO1*1*2*EA*3.5*PE*SK*A\nQQQ*KEPT\nCTT*1"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def test_translate_exit_codes(tmp_path: Path) -> None:
+    good, bad, junk = tmp_path / "good.x12", tmp_path / "bad.x12", tmp_path / "junk.x12"
+    good.write_bytes(interchange("850", ORDER))
+    bad.write_bytes(interchange("850", "BEG*00*SA*PO-1**20261120\nPO1*1**EA"))
+    junk.write_bytes(b"hello")
+
+    ok = runner.invoke(app, ["edi", "translate", str(good), "--json"])
+    assert ok.exit_code == 0, ok.output
+    report = json.loads(ok.stdout)
+    assert report["sets"][0]["document"]["external_id"] == "PO-1"
+    assert report["sets"][0]["unmapped"][0]["raw"] == "QQQ*KEPT"
+
+    failed = runner.invoke(app, ["edi", "translate", str(bad)])
+    assert failed.exit_code == 1
+    assert "PO1[1]/PO102" in failed.output
+
+    unreadable = runner.invoke(app, ["edi", "translate", str(junk)])
+    assert unreadable.exit_code == 2
+    assert runner.invoke(app, ["edi", "translate", str(tmp_path / "missing.x12")]).exit_code == 2
+
+
+def test_render_from_translate_output(tmp_path: Path) -> None:
+    source = tmp_path / "order.x12"
+    source.write_bytes(interchange("850", ORDER))
+    translated = runner.invoke(app, ["edi", "translate", str(source), "--json"])
+    doc = tmp_path / "order.json"
+    doc.write_text(translated.stdout)
+    rendered = runner.invoke(
+        app,
+        ["edi", "render", str(doc), "--set", "940", "--partner", str(EXAMPLES / "partners" / "northstar-3pl.yaml"),
+         "--start-control", "42"],
+    )  # fmt: skip
+    assert rendered.exit_code == 0, rendered.output
+    assert "ST*940*0042~" in rendered.stdout
+    assert "W05*N*PO-1*PO-1~" in rendered.stdout
+    wrong = runner.invoke(app, ["edi", "render", str(doc), "--set", "856", "--partner",
+                                str(EXAMPLES / "partners" / "acme-retail.yaml")])  # fmt: skip
+    assert wrong.exit_code == 1
+    assert runner.invoke(app, ["edi", "render", str(doc), "--set", "999", "--partner", str(doc)]).exit_code == 2
+
+
+def test_demo_runs_the_bundled_examples() -> None:
+    result = runner.invoke(app, ["demo", "--no-show-x12"])
+    assert result.exit_code == 0, result.output
+    assert "Order PO-778812: 3 lines, 42 units" in result.output
+    assert "Shipment SHP-20261124-01: 2 packages, 40 units shipped (partial)" in result.output
+    assert "0 failed" in result.output
