@@ -29,6 +29,7 @@ from crossdock.bridges.sftp.folder_sink import FolderSink
 from crossdock.bridges.sftp.hostkeys import fingerprint
 from crossdock.edi.reader import X12Reader
 from crossdock.errors import ConfigError, CrossdockError
+from crossdock.settings import load_settings
 
 app = typer.Typer(help="3PL files over SFTP: check a partner profile, poll inbound files, push outbound files.",
                   no_args_is_help=True)
@@ -82,7 +83,10 @@ def _print_report(report: PollReport) -> None:
 @app.command("poll")
 def poll_command(
     profile_file: ProfileArg,
-    to: Annotated[Path, typer.Option("--to", help="Folder for raw files and journal.jsonl (a durable sink).")],
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="Folder for raw files and journal.jsonl; default <data_dir>/sftp/<partner>."),
+    ] = None,
     once: Annotated[bool, typer.Option("--once", help="One poll (new files get a settle_s second look).")] = False,
     max_polls: Annotated[int | None, typer.Option("--max-polls", min=1, help="Stop after N polls.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each poll's report as one JSON line.")] = False,
@@ -103,8 +107,9 @@ def poll_command(
 
     try:
         profile = load_profile(profile_file)
+        folder = to if to is not None else load_settings().data_dir / "sftp" / profile.partner
         with SftpSession(profile) as session:
-            poller = InboundPoller(session, FolderSink(to))
+            poller = InboundPoller(session, FolderSink(folder))
             if once:
                 show(poller.poll_once())
             else:

@@ -80,3 +80,14 @@ def test_bad_profile_exits_2_naming_the_field(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sftp", "check", str(bad)])
     assert result.exit_code == 2
     assert "folders" in result.output and "user" in result.output
+
+
+def test_poll_defaults_to_the_settings_data_dir(
+    sshd: SshServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSDOCK_DATA_DIR", str(tmp_path / "var"))
+    (sshd.folder("inbound") / "ASN_41.edi").write_bytes(interchange(control=41))
+    result = runner.invoke(app, ["sftp", "poll", str(write_profile(sshd, tmp_path, settle_s=0.2)), "--once"])
+    assert result.exit_code == 0, result.output
+    assert "accepted  ASN_41.edi  sha256:" in result.output
+    assert (tmp_path / "var" / "sftp" / "acme3pl" / "journal.jsonl").exists()
