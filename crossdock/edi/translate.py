@@ -24,13 +24,13 @@ from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x850, x856, x940, x945
+from crossdock.edi.sets import x850, x856, x940, x945, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
 
-TRANSLATORS: dict[str, ModuleType] = {"850": x850, "856": x856, "940": x940, "945": x945}
-"""ST01 → the module with ``to_canonical`` / ``from_canonical``, ``SET_ID`` and ``FUNCTIONAL_ID``."""
+TRANSLATORS: dict[str, ModuleType] = {"850": x850, "856": x856, "940": x940, "945": x945, "997": x997}
+"""ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
 
 Status = Literal["translated", "failed", "unsupported"]
 
@@ -115,9 +115,12 @@ def translate_set(ts: TransactionSet, lookups: Lookups | None = None) -> SetResu
     module = TRANSLATORS.get(ts.set_id)
     if module is None:
         return result
-    to_canonical: Callable[[TransactionSet, Lookups | None], Translation[Any]] = module.to_canonical
     try:
-        translation = to_canonical(ts, lookups)
+        if module is x997:  # inbound acknowledgments: no lookups, nothing left unmapped
+            translation: Translation[Any] = Translation(x997.to_canonical(ts))
+        else:
+            to_canonical: Callable[[TransactionSet, Lookups | None], Translation[Any]] = module.to_canonical
+            translation = to_canonical(ts, lookups)
     except MappingError as exc:
         return replace(result, status="failed", errors=tuple(exc.errors) or ((ts.set_id, str(exc)),))
     return replace(
