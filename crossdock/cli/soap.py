@@ -82,12 +82,14 @@ def inspect_command(
 def erp_sim(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0: any free port).")] = 8089,
     database: Annotated[
-        str, typer.Option(help="SQLite file for the ERP's state, or :memory:.")
-    ] = ":memory:",
+        str | None, typer.Option(help="SQLite file for the ERP's state, or :memory: (default: <data_dir>/erp-sim.db).")
+    ] = None,
     wss_user: Annotated[str | None, typer.Option(help="Demand this WS-Security UsernameToken user.")] = None,
     wss_password_file: Annotated[
         Path | None, typer.Option(help="File holding the UsernameToken password (never on the command line).")
     ] = None,
+    basic_user: Annotated[str | None, typer.Option(help="Also demand HTTP Basic with this user.")] = None,
+    basic_password_file: Annotated[Path | None, typer.Option(help="File holding the HTTP Basic password.")] = None,
     latency_ms: Annotated[int, typer.Option(help="Add this latency to every call.")] = 0,
     fail: Annotated[
         list[str] | None,
@@ -109,10 +111,20 @@ def erp_sim(
             behaviours[operation] = Behaviour(http_status=int(what))
         else:
             behaviours[operation] = Behaviour(fault_code=what)
-    auth = None
-    if wss_user is not None:
-        password = wss_password_file.read_text().strip() if wss_password_file else ""
-        auth = SimAuth(wss_username=wss_user, wss_password=password)
+    try:
+        auth = SimAuth(
+            wss_username=wss_user,
+            wss_password=wss_password_file.read_text().strip() if wss_password_file else None,
+            basic_username=basic_user,
+            basic_password=basic_password_file.read_text().strip() if basic_password_file else None,
+        )
+    except OSError as exc:
+        typer.echo(f"error: cannot read a password file: {exc.strerror}", err=True)
+        raise typer.Exit(CONFIG_EXIT) from exc
+    if database is None:
+        data_dir = load_settings().data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database = str(data_dir / "erp-sim.db")
     db_path = database if database == ":memory:" else Path(database)
     serve(port, db_path, auth, behaviours, announce=functools.partial(print, flush=True))
 

@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from crossdock.errors import ConfigError
-from tests.fixtures.erp_sim import SECURED_PASSWORD, SECURED_USER, ErpSimServer, erp_gateway
+from tests.fixtures.erp_sim import BASIC_USER, SECURED_PASSWORD, SECURED_USER, ErpSimServer, erp_gateway
 
 pytestmark = pytest.mark.integration
 
@@ -57,18 +57,23 @@ def test_a_request_that_breaks_the_schema_gets_a_validation_fault(erp_sim: ErpSi
     assert b"SCHEMA_VALIDATION" in response.content
 
 
+BASIC = {"basic_username": BASIC_USER, "basic_password": SECURED_PASSWORD}
+
+
 def test_the_right_username_token_is_accepted(erp_sim_secured: ErpSimServer) -> None:
-    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD)
+    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD, **BASIC)
     assert gateway.get_item("ITEM-2")["ItemNo"] == "ITEM-2"
 
 
 def test_a_password_digest_token_is_accepted(erp_sim_secured: ErpSimServer) -> None:
-    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD, password_digest=True)
+    gateway = erp_gateway(
+        erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD, password_digest=True, **BASIC
+    )
     assert gateway.get_item("ITEM-2")["ItemNo"] == "ITEM-2"
 
 
 def test_a_wrong_password_is_a_config_error_that_does_not_leak_it(erp_sim_secured: ErpSimServer) -> None:
-    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password="wrong-password")
+    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password="wrong-password", **BASIC)
     with pytest.raises(ConfigError, match="authentication failed") as caught:
         gateway.get_item("ITEM-2")
     assert "wrong-password" not in str(caught.value)
@@ -76,4 +81,19 @@ def test_a_wrong_password_is_a_config_error_that_does_not_leak_it(erp_sim_secure
 
 def test_a_missing_token_is_refused(erp_sim_secured: ErpSimServer) -> None:
     with pytest.raises(ConfigError, match="UsernameToken is required"):
-        erp_gateway(erp_sim_secured).get_item("ITEM-2")
+        erp_gateway(erp_sim_secured, **BASIC).get_item("ITEM-2")
+
+
+def test_without_http_basic_the_erp_answers_401_a_config_error(erp_sim_secured: ErpSimServer) -> None:
+    gateway = erp_gateway(erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD)
+    with pytest.raises(ConfigError, match="HTTP 401"):
+        gateway.get_item("ITEM-2")
+
+
+def test_a_wrong_basic_password_is_refused(erp_sim_secured: ErpSimServer) -> None:
+    gateway = erp_gateway(
+        erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD, basic_username=BASIC_USER,
+        basic_password="nope",
+    )
+    with pytest.raises(ConfigError, match="credentials were refused"):
+        gateway.get_item("ITEM-2")
