@@ -25,18 +25,22 @@ def insert_ignore(session: Session, model: type[Base], values: Mapping[str, Any]
 
 
 def insert_ignore_many(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert the rows that do not conflict; returns how many went in."""
+    """Insert the rows that do not conflict; returns how many went in. The rows must share keys."""
     if not rows:
         return 0
     table = model.__table__
     assert isinstance(table, Table)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).values(list(rows)).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(list(rows)).on_conflict_do_nothing()
-    else:  # pragma: no cover - database_url() refuses other backends
-        raise NotImplementedError(dialect)
+    # Values go in as parameters, not into the statement, so its compiled form is cached.
+    stmt = _statement(session.get_bind().dialect.name, table)
+    params = [dict(row) for row in rows]
+    return len(session.execute(stmt, params[0] if len(params) == 1 else params).all())
+
+
+def _statement(dialect: str, table: Table) -> Any:
     # RETURNING, not rowcount: psycopg 3 reports rowcount -1 for INSERT ... ON CONFLICT DO NOTHING.
     first_key = next(iter(table.primary_key.columns))
-    return len(session.execute(stmt.returning(first_key)).all())
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().returning(first_key)
+    if dialect == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing().returning(first_key)
+    raise NotImplementedError(dialect)  # pragma: no cover - database_url() refuses other backends

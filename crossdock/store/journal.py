@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -17,6 +17,7 @@ from crossdock.store.insert_ignore import insert_ignore_many
 from crossdock.store.models import JournalRow, MessageKeyRow
 
 MAX_ERROR_CHARS = 4000
+_INSERT = insert(JournalRow).returning(JournalRow.id)
 
 BusinessKeys = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
 """Kind → value(s), ``{"marketplace_order": "1001", "tracking_number": ["1Z1", "1Z2"]}``, or
@@ -122,28 +123,27 @@ class Journal:
         if duration is None and event.finished_at is not None:
             duration = (event.finished_at - event.started_at).total_seconds() * 1000
         message = event.error_message[:MAX_ERROR_CHARS] if event.error_message else event.error_message
-        row = JournalRow(
-            message_id=event.message_id,
-            correlation_id=event.correlation_id,
-            causation_id=event.causation_id,
-            idempotency_key=event.idempotency_key,
-            actor=event.actor,
-            queue=event.queue,
-            status=HopStatus(event.status).value,
-            started_at=event.started_at,
-            finished_at=event.finished_at,
-            duration_ms=duration,
-            payload_sha256=event.payload_sha256,
-            error_class=event.error_class,
-            error_message=message,
-            retries=event.retries,
-            raw_payload_id=event.raw_payload_id,
-        )
+        values = {
+            "message_id": event.message_id,
+            "correlation_id": event.correlation_id,
+            "causation_id": event.causation_id,
+            "idempotency_key": event.idempotency_key,
+            "actor": event.actor,
+            "queue": event.queue,
+            "status": HopStatus(event.status).value,
+            "started_at": event.started_at,
+            "finished_at": event.finished_at,
+            "duration_ms": duration,
+            "payload_sha256": event.payload_sha256,
+            "error_class": event.error_class,
+            "error_message": message,
+            "retries": event.retries,
+            "raw_payload_id": event.raw_payload_id,
+        }
         with self._db.write(session) as s:
-            s.add(row)
+            row_id = s.execute(_INSERT, values).scalar_one()
             self._add_keys(s, event.message_id, event.correlation_id, event.business_keys)
-            s.flush()
-            return row.id
+            return int(row_id)
 
     def add_keys(
         self, message_id: str, correlation_id: str, keys: BusinessKeys, *, session: Session | None = None
