@@ -17,7 +17,7 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any, BinaryIO, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
 from crossdock.edi.control import ControlNumberAllocator
@@ -123,6 +123,11 @@ def translate_set(ts: TransactionSet, lookups: Lookups | None = None) -> SetResu
             translation = to_canonical(ts, lookups)
     except MappingError as exc:
         return replace(result, status="failed", errors=tuple(exc.errors) or ((ts.set_id, str(exc)),))
+    except ValidationError as exc:  # a translator that let a model error through: still a mapping failure
+        errors = tuple(
+            (f"ST[{ts.control_number}]", f"{'.'.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()
+        )
+        return replace(result, status="failed", errors=errors)
     return replace(
         result,
         status="translated",
