@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files as package_files
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,18 @@ def test_index_finds_maps(map_dir: Path, icvn: str, gs08: str, fic: str, expecte
 def test_directory_is_content_keyed_and_reused(map_dir: Path) -> None:
     assert map_directory(map_dir.parent) == map_dir
     assert sorted(p.name for p in map_dir.parent.iterdir() if p.name.startswith("pyx12-maps-")) == [map_dir.name]
+
+
+@pytest.mark.parametrize(("pattern", "xsd"), [("crossdock.*.xml", "map.xsd"), ("maps.xml", "maps.xsd"),
+                                             ("dataele.xml", "dataele.xsd")])
+def test_generated_files_conform_to_pyx12_schemas(map_dir: Path, pattern: str, xsd: str) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    schema_bytes = package_files("pyx12").joinpath("map", xsd).read_bytes()
+    schema = etree.XMLSchema(etree.fromstring(schema_bytes, parser))
+    paths = sorted(map_dir.glob(pattern))
+    assert paths
+    for path in paths:
+        document = etree.fromstring(path.read_bytes(), parser)
+        assert schema.validate(document), f"{path.name}: {schema.error_log.last_error}"
