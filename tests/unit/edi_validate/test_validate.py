@@ -166,3 +166,13 @@ def test_syntax_notes_after_a_composite_use_element_positions(validator: X12Vali
     body[14] = "CTP**RES*12.99*12"  # CTP04 without CTP05
     [bad] = validator.validate(one("850", body)).sets()[0].errors
     assert (bad.code, bad.segment_id, bad.element) == ("2", "CTP", 4)
+
+
+def test_hipaa_sets_use_pyx12s_own_maps(validator: X12Validator) -> None:
+    body = ["BHT*0022*13*10001234*20060501*1319", "HL*1**20*1", "NM1*PR*2*ABC COMPANY*****PI*842610001",
+            "HL*2*1*21*1", "NM1*1P*2*BONE AND JOINT CLINIC*****SV*2000035", "HL*3*2*22*0",
+            "TRN*1*93175-012547*9877281234", "NM1*IL*1*SMITH*ROBERT****MI*11122333301", "DMG*D8*19430519", "EQ*30"]
+    report = validator.validate(interchange([("270", body)], version="004010X092A1", functional_id="HS"))
+    [set_report] = report.sets()
+    assert set_report.map_name == "270.4010.X092.A1.xml"
+    assert set_report.status is Status.VALID, [i.message for i in set_report.errors]
