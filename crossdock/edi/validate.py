@@ -13,8 +13,12 @@ segment validators, the way pyx12's ``x12n_document`` drives them. We drive them
 pyx12's own reader rejects every ISA12 other than 00401/00501 and its driver picks one map per
 group by exact GS08; here the map is chosen per set (ST01) with GS08 suffixes and releases
 normalised (:func:`crossdock.edi.maps.versions.base_version`). Envelope counts and control numbers
-are checked with pyx12's ``X12Base`` rules. Unreadable input raises the reader's ``EdiError``; any
-pyx12 failure becomes an error in the report, never an exception.
+come from :mod:`crossdock.edi.envelope`, merged in by :mod:`crossdock.edi.report_envelope`; pyx12's
+HL numbering check is kept. Unreadable input raises the reader's ``EdiError``; a missing or broken
+map directory raises ``ConfigError``; any pyx12 failure on odd data becomes an error in the report.
+
+pyx12's logger is disabled while a validation runs (it logs every finding; we report them). That
+switch is process-wide, so concurrent validations in threads share it harmlessly.
 """
 
 from __future__ import annotations
