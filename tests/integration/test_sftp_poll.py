@@ -134,6 +134,21 @@ def test_non_x12_file_goes_to_error_with_a_reason_and_is_kept(sshd: SshServer) -
     assert "not readable X12" in reason and "file: notes.txt" in reason
 
 
+def test_a_stale_reason_file_is_kept_and_ours_written_beside_it(sshd: SshServer) -> None:
+    (sshd.folder("error") / "notes.txt.reason.txt").write_text("from last year")
+    (sshd.folder("inbound") / "notes.txt").write_bytes(b"still not EDI")
+    session, poller = _poller(sshd, MemorySink())
+    with session:
+        poller.poll_once()
+        report = poller.poll_once()
+    assert [name for name, _ in report.rejected] == ["notes.txt"]
+    error = names(sshd.folder("error"))
+    assert (sshd.folder("error") / "notes.txt.reason.txt").read_text() == "from last year"
+    fresh = [n for n in error if n.startswith("notes.txt.2") and n.endswith(".reason.txt")]
+    assert len(fresh) == 1
+    assert "not readable X12" in (sshd.folder("error") / fresh[0]).read_text()
+
+
 def test_truncated_interchange_is_rejected(sshd: SshServer) -> None:
     data = interchange(control=12)
     (sshd.folder("inbound") / "ASN_12.edi").write_bytes(data[: data.index(b"SE*")])

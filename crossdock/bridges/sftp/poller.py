@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import paramiko
 
-from crossdock.bridges.sftp.errors import RemoteFileError, UnsafeRemoteNameError
+from crossdock.bridges.sftp.errors import RemoteFileError, RemoteFileExistsError, UnsafeRemoteNameError
 from crossdock.bridges.sftp.inbound import REASON_SUFFIX, RemoteEntry, StabilityTracker, identify
 from crossdock.bridges.sftp.names import remote_path, safe_name
 from crossdock.bridges.sftp.session import SftpSession
@@ -157,8 +157,12 @@ class InboundPoller:
             f"partner: {item.partner}\nfile: {item.name}\nsize: {item.size}\nsha256: {item.sha256 or '-'}\n"
             f"when: {self._now().isoformat()}\nreason: {reason}\n"
         )
-        reason_name = posixpath.basename(final) + REASON_SUFFIX
-        upload(self.session, reason_name, text.encode(), folder=self.profile.folders.error)
+        base = posixpath.basename(final)
+        try:
+            upload(self.session, base + REASON_SUFFIX, text.encode(), folder=self.profile.folders.error)
+        except RemoteFileExistsError:  # a stale reason file left behind: keep it, write ours beside it
+            stamp = self._now().strftime("%Y%m%dT%H%M%S")
+            upload(self.session, f"{base}.{stamp}{REASON_SUFFIX}", text.encode(), folder=self.profile.folders.error)
         report.rejected.append((item.name, reason))
         log.warning("sftp %s: %s moved to %s: %s", item.partner, item.name, final, reason)
         self._drop_marker(item.name)
