@@ -72,3 +72,23 @@ def test_generated_files_conform_to_pyx12_schemas(map_dir: Path, pattern: str, x
     for path in paths:
         document = etree.fromstring(path.read_bytes(), parser)
         assert schema.validate(document), f"{path.name}: {schema.error_log.last_error}"
+
+
+def test_merged_dataele_adds_missing_elements_and_widens_shared_ones(map_dir: Path) -> None:
+    import defusedxml.ElementTree as SafeET
+
+    table = {e.get("ele_num"): e for e in SafeET.fromstring((map_dir / "dataele.xml").read_bytes()).iter("data_ele")}
+    pyx12_own = package_files("pyx12").joinpath("map", "dataele.xml").read_bytes()
+    assert b'ele_num="330"' not in pyx12_own
+    assert (table["330"].get("data_type"), table["330"].get("max_len")) == ("R", "15")  # Quantity Ordered
+    assert table["127"].get("max_len") == "50"  # Reference Identification: 30 in 004010, 50 in 005010
+    assert table["I65"].get("data_type") == "B"  # ISA11 holds a delimiter from 00403 on
+
+
+@pytest.mark.parametrize(
+    ("gs08", "family"),
+    [("004010", "004010"), ("004010VICS", "004010"), ("004030", "004010"), ("005010X230", "005010"),
+     ("005050", "005010"), ("003040", None), ("", None), ("X12", None)],
+)
+def test_base_version(gs08: str, family: str | None) -> None:
+    assert versions.base_version(gs08) == family
