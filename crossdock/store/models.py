@@ -47,6 +47,8 @@ class RawPayloadRow(Base):
     interchange_control: Mapped[str | None] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class JournalRow(Base):

@@ -1,17 +1,22 @@
 """Raw payload store: the bytes exactly as received (inbound EDI files, webhook bodies, SOAP replies),
 kept so bad input can be inspected and replayed, plus the "seen before?" checks for duplicate files.
 
-Every payload is stored, duplicates too; :attr:`RawRef.duplicate_of` tells the caller it has seen the
-same file (same source, name and SHA-256) or the same interchange (same sender and ISA13) before.
+Every :meth:`RawStore.put` keeps a row, duplicates too; :attr:`RawRef.duplicate_of` tells the caller
+it has seen the same file (same source, name and SHA-256) or the same interchange (same sender and
+ISA13) before. :meth:`RawStore.put_once` is the idempotent variant (same file → same row), for a
+poller that may store a file again after a crash. A payload is *accepted* once it was handed on for
+processing (:meth:`RawStore.mark_accepted`); the ``seen_*`` checks can count only accepted ones, so
+a file whose hand-off failed is not reported as a duplicate on the next poll.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -36,6 +41,8 @@ class RawRef:
     sender: str | None = None
     interchange_control: str | None = None
     content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    accepted_at: datetime | None = None
     duplicate_of: int | None = None
     """Id of the earliest earlier payload with the same (source, name, sha256) or (sender, ISA13)."""
 
@@ -57,8 +64,18 @@ def _ref(row: RawPayloadRow, duplicate_of: int | None = None) -> RawRef:
         sender=row.sender,
         interchange_control=row.interchange_control,
         content_type=row.content_type,
+        headers=dict(row.headers or {}),
+        accepted_at=row.accepted_at,
         duplicate_of=duplicate_of,
     )
+
+
+def _same_file(source: str, name: str, digest: str) -> ColumnElement[bool]:
+    return (RawPayloadRow.source == source) & (RawPayloadRow.name == name) & (RawPayloadRow.sha256 == digest)
+
+
+def _same_interchange(sender: str, control: str) -> ColumnElement[bool]:
+    return (RawPayloadRow.sender == sender) & (RawPayloadRow.interchange_control == control)
 
 
 class RawStore:
@@ -74,14 +91,19 @@ class RawStore:
         sender: str | None = None,
         interchange_control: str | None = None,
         content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
         session: Session | None = None,
     ) -> RawRef:
         """Keep ``content``; ``source`` says where from (``sftp:acme-3pl``, ``webhook:shopify``,
         ``erp``), ``name`` the file name or request id. ``sender``/``interchange_control`` are the
-        ISA06 and ISA13 of an X12 interchange, when known."""
+        ISA06 and ISA13 of an X12 interchange, when known. ``headers``: non-secret metadata to keep
+        (never signatures or credentials)."""
         digest = sha256_hex(content)
         with self._db.write(session) as s:
-            earlier = self._first_match(s, source, name, digest, sender, interchange_control)
+            condition = _same_file(source, name, digest)
+            if sender is not None and interchange_control is not None:
+                condition = or_(condition, _same_interchange(sender, interchange_control))
+            earlier = s.scalars(select(RawPayloadRow.id).where(condition).order_by(RawPayloadRow.id).limit(1)).first()
             row = RawPayloadRow(
                 sha256=digest,
                 source=source,
@@ -91,11 +113,55 @@ class RawStore:
                 sender=sender,
                 interchange_control=interchange_control,
                 content_type=content_type,
+                headers=dict(headers) if headers else None,
                 received_at=utcnow(),
             )
             s.add(row)
             s.flush()
             return _ref(row, earlier)
+
+    def put_once(
+        self,
+        content: bytes,
+        *,
+        source: str,
+        name: str,
+        sender: str | None = None,
+        interchange_control: str | None = None,
+        content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        session: Session | None = None,
+    ) -> RawRef:
+        """Like :meth:`put`, but when the identical file (source, name, sha256) is already stored,
+        return that row instead of keeping a second copy."""
+        digest = sha256_hex(content)
+        with self._db.write(session) as s:
+            existing = s.scalars(
+                select(RawPayloadRow).where(_same_file(source, name, digest)).order_by(RawPayloadRow.id).limit(1)
+            ).first()
+            if existing is not None:
+                return _ref(existing)
+            return self.put(
+                content,
+                source=source,
+                name=name,
+                sender=sender,
+                interchange_control=interchange_control,
+                content_type=content_type,
+                headers=headers,
+                session=s,
+            )
+
+    def mark_accepted(self, payload_id: int, *, session: Session | None = None) -> bool:
+        """Record that the payload was handed on for processing; ``False`` if it already was."""
+        with self._db.write(session) as s:
+            result = s.execute(
+                update(RawPayloadRow)
+                .where(RawPayloadRow.id == payload_id, RawPayloadRow.accepted_at.is_(None))
+                .values(accepted_at=utcnow())
+                .returning(RawPayloadRow.id)
+            )
+            return result.first() is not None
 
     def get(self, payload_id: int) -> RawPayload | None:
         with self._db.read() as s:
@@ -109,38 +175,21 @@ class RawStore:
             row = s.get(RawPayloadRow, payload_id)
             return None if row is None else _ref(row)
 
-    def seen_file(self, source: str, name: str, sha256: str) -> RawRef | None:
-        """The first payload stored with this source, name and content hash, if any."""
-        with self._db.read() as s:
-            row = s.scalars(
-                select(RawPayloadRow)
-                .where(RawPayloadRow.source == source, RawPayloadRow.name == name, RawPayloadRow.sha256 == sha256)
-                .order_by(RawPayloadRow.id)
-                .limit(1)
-            ).first()
-            return None if row is None else _ref(row)
+    def seen_file(self, source: str, name: str, sha256: str, *, accepted_only: bool = False) -> RawRef | None:
+        """The first payload stored (or, with ``accepted_only``, accepted) with this source, name and
+        content hash, if any."""
+        return self._first(_same_file(source, name, sha256), accepted_only)
 
-    def seen_interchange(self, sender: str, interchange_control: str) -> RawRef | None:
-        """The first payload stored for this X12 sender (ISA06) and interchange control number (ISA13)."""
-        with self._db.read() as s:
-            row = s.scalars(
-                select(RawPayloadRow)
-                .where(RawPayloadRow.sender == sender, RawPayloadRow.interchange_control == interchange_control)
-                .order_by(RawPayloadRow.id)
-                .limit(1)
-            ).first()
-            return None if row is None else _ref(row)
+    def seen_interchange(
+        self, sender: str, interchange_control: str, *, accepted_only: bool = False
+    ) -> RawRef | None:
+        """The first payload stored (or accepted) for this X12 sender (ISA06) and ISA13."""
+        return self._first(_same_interchange(sender, interchange_control), accepted_only)
 
-    @staticmethod
-    def _first_match(
-        s: Session, source: str, name: str, digest: str, sender: str | None, control: str | None
-    ) -> int | None:
-        same_file: ColumnElement[bool] = (
-            (RawPayloadRow.source == source) & (RawPayloadRow.name == name) & (RawPayloadRow.sha256 == digest)
-        )
-        condition = same_file
-        if sender is not None and control is not None:
-            condition = or_(
-                same_file, (RawPayloadRow.sender == sender) & (RawPayloadRow.interchange_control == control)
-            )
-        return s.scalars(select(RawPayloadRow.id).where(condition).order_by(RawPayloadRow.id).limit(1)).first()
+    def _first(self, condition: ColumnElement[bool], accepted_only: bool) -> RawRef | None:
+        query = select(RawPayloadRow).where(condition).order_by(RawPayloadRow.id).limit(1)
+        if accepted_only:
+            query = query.where(RawPayloadRow.accepted_at.is_not(None))
+        with self._db.read() as s:
+            row = s.scalars(query).first()
+            return None if row is None else _ref(row)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
-from crossdock.store import Database, current, head, upgrade
+from crossdock.store import Database, RawStore, current, head, upgrade
 from crossdock.store.migrate import downgrade
 from crossdock.store.models import Base
 
@@ -73,5 +74,27 @@ def test_concurrent_upgrades_are_serialised(db_url: str) -> None:
     try:
         assert current(db) == head()
         assert _diff(db) == []
+    finally:
+        db.dispose()
+
+
+def test_upgrade_keeps_existing_rows(db_url: str) -> None:
+    # Given a database at the first revision holding a raw payload
+    db = Database.from_url(db_url)
+    try:
+        upgrade(db, "0001")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO raw_payloads (sha256, source, name, size, received_at, content)"
+                    " VALUES (:sha, 'sftp:acme', 'a.edi', 3, :at, :content)"
+                ),
+                {"sha": "0" * 64, "at": datetime(2026, 3, 2, 9, 0), "content": b"ISA"},
+            )
+        # When it is upgraded to the newest revision
+        assert upgrade(db) == head()
+        # Then the row is still there, with the new columns empty
+        ref = RawStore(db).ref(1)
+        assert ref is not None and ref.name == "a.edi" and ref.accepted_at is None and ref.headers == {}
     finally:
         db.dispose()

@@ -69,6 +69,28 @@ def test_same_interchange_under_a_new_name_is_flagged(store: Store) -> None:
     assert store.raw.seen_interchange("OTHER", "000000321") is None
 
 
+def test_put_once_is_idempotent_for_the_same_file(store: Store) -> None:
+    first = store.raw.put_once(EDI, source="sftp:acme-3pl", name="a.edi", headers={"remote_path": "/out/a.edi"})
+    again = store.raw.put_once(EDI, source="sftp:acme-3pl", name="a.edi")
+    assert again == first and again.headers == {"remote_path": "/out/a.edi"}
+    changed = store.raw.put_once(EDI + b"~", source="sftp:acme-3pl", name="a.edi")
+    assert changed.id != first.id and changed.duplicate_of is None
+
+
+def test_only_accepted_payloads_count_as_delivered(store: Store) -> None:
+    # Given a file that was stored but whose hand-off failed
+    ref = store.raw.put_once(EDI, source="sftp:acme-3pl", name="a.edi", sender="ACME3PL", interchange_control="321")
+    assert store.raw.seen_file("sftp:acme-3pl", "a.edi", ref.sha256, accepted_only=True) is None
+    assert store.raw.seen_interchange("ACME3PL", "321", accepted_only=True) is None
+    assert store.raw.seen_file("sftp:acme-3pl", "a.edi", ref.sha256) is not None
+    # When it is handed on
+    assert store.raw.mark_accepted(ref.id)
+    assert not store.raw.mark_accepted(ref.id)
+    # Then it counts as delivered
+    seen = store.raw.seen_interchange("ACME3PL", "321", accepted_only=True)
+    assert seen is not None and seen.id == ref.id and seen.accepted_at is not None
+
+
 # --- document links ----------------------------------------------------------------------------------
 
 
