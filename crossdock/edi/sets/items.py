@@ -1,7 +1,8 @@
 """Product/service ID qualifier pairs (PO106/PO107.., LIN02/LIN03.., W01, W12) ⇄ item identifiers.
 
-Retail sets (850, 856): UP/UK/EN/UA → GTIN, IN/BP/CB → buyer part, VN/VA/VP/VC → vendor part, SK → SKU.
-Warehouse sets (940, 945): the depositor's item number is our SKU, so VN/VC/SK → SKU, VA → vendor part.
+Retail sets (850, 856): UP/UK/EN/UA → GTIN (IB, an ISBN-10, → its GTIN-13), IN/BP/CB/PI → buyer part,
+VN/VA/VP/VC/MG → vendor part, SK → SKU. Warehouse sets (940, 945): the depositor's item number is our
+SKU, so VN/VC/SK → SKU and VA/VP/MG → vendor part.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from crossdock.edi.segment import Segment
 from crossdock.edi.sets.mapping import SetContext
 
 GTIN_QUALIFIERS = ("UP", "UK", "EN", "UA")
+BUYER_QUALIFIERS = ("IN", "BP", "CB", "PI")
 RETAIL = {
     **dict.fromkeys(GTIN_QUALIFIERS, "gtin"),
-    **dict.fromkeys(("IN", "BP", "CB"), "buyer_part_number"),
-    **dict.fromkeys(("VN", "VA", "VP", "VC"), "vendor_part_number"),
+    **dict.fromkeys(BUYER_QUALIFIERS, "buyer_part_number"),
+    **dict.fromkeys(("VN", "VA", "VP", "VC", "MG"), "vendor_part_number"),
     "SK": "sku",
 }
 WAREHOUSE = {
     **dict.fromkeys(GTIN_QUALIFIERS, "gtin"),
-    **dict.fromkeys(("IN", "BP", "CB"), "buyer_part_number"),
+    **dict.fromkeys(BUYER_QUALIFIERS, "buyer_part_number"),
     **dict.fromkeys(("VN", "VC", "SK"), "sku"),
-    "VA": "vendor_part_number",
+    **dict.fromkeys(("VA", "VP", "MG"), "vendor_part_number"),
 }
 
 

@@ -2,7 +2,8 @@
 
 Inbound, the HL tree is built from the HL01/HL02 parent pointers (an empty HL02 below the first level
 falls back to the nearest earlier level that may hold it, with a warning) and walked whatever the
-hierarchy: S/O/P/I, S/O/T/P/I, S/O/I, S/P/I, S/T/I, S/I, packs above orders, items inside items.
+hierarchy: S/O/P/I, S/O/T/P/I, S/O/I, S/O/I/P (an item with one pack below it is packed in it), S/P/I,
+S/T/I, S/I, packs above orders, items inside items.
 
 - S (and segments before the first HL): TD1 (lading quantity → ``package_count``, weight), TD5 (TD503
   SCAC, TD505 carrier name, TD512 service level), REF (BM, CN = PRO, 2I tracking, others to
@@ -92,9 +93,20 @@ class _Walk:
                     (order or self.default_order())["packages"].append(package)
         elif level == "I":
             line = self.item(node)
+            packs = [child for child in node.children if child.level == "P"]
+            if line is not None and package is None and len(packs) == 1:  # S/O/I/P: the item's one pack
+                package = {**self.package(packs[0]), "lines": [line]}
+                if pallet:
+                    package["pallet_sscc"] = pallet
+                (order or self.default_order())["packages"].append(package)
+                for child in [*packs[0].children, *(c for c in node.children if c is not packs[0])]:
+                    self.node(child, order, package, pallet)
+                return
             if line is not None:
                 target = package if package is not None else order or self.default_order()
                 target["lines"].append(line)
+            if packs:
+                self.ctx.warn(node.hl, "several packs below one item: their contents are not itemised")
         else:
             self.ctx.warn(node.hl, f"hierarchical level {level!r} unknown: its segments kept unmapped", 3)
             for seg in node.segments:

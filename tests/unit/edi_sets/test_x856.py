@@ -130,6 +130,9 @@ SN1**2*EA
         "HL*1**S\nHL*2*1*P\nMAN*GM*006141410000000012\nHL*3*2*I\nLIN**SK*A\nSN1**1*EA\nHL*4*2*I\nLIN**SK*B\nSN1**2*EA",
         # S/T/I: a tare that is itself the package
         "HL*1**S\nHL*2*1*T\nMAN*GM*006141410000000012\nHL*3*2*I\nLIN**SK*A\nSN1**1*EA\nHL*4*2*I\nLIN**SK*B\nSN1**2*EA",
+        # S/O/I/P: standard pack, the pack below its item
+        "HL*1**S\nHL*2*1*O\nHL*3*2*I\nLIN**SK*A\nSN1**1*EA\nHL*4*3*P\nMAN*GM*006141410000000012\n"
+        "HL*5*2*I\nLIN**SK*B\nSN1**2*EA\nHL*6*5*P\nMAN*GM*006141410000000029",
         # levels out of order: the tree follows HL02, not the order of appearance
         "HL*1**S\nHL*2*1*O\nPRF*PO-3\nHL*4*3*I\nLIN**SK*A\nSN1**1*EA\nHL*3*2*P\nHL*5*3*I\nLIN**SK*B\nSN1**2*EA",
     ],
@@ -209,3 +212,19 @@ def test_outbound_asn_needs_a_date() -> None:
         x856.from_canonical(shipment)
     segments = x856.from_canonical(shipment, issued_at=datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
     assert segments[0].elements[:5] == ["BSN", "00", "ASN-1", "20261124", "0800"]
+
+
+def test_standard_pack_puts_each_item_in_its_pack() -> None:
+    body = HEAD + (
+        "HL*1**S\nHL*2*1*O\nHL*3*2*I\nLIN**SK*A\nSN1**1*EA\nHL*4*3*P\nMAN*GM*006141410000000012\n"
+        "HL*5*2*I\nLIN**SK*B\nSN1**2*EA\nHL*6*5*P\nMAN*GM*006141410000000029\nHL*7*5*P"
+    )
+    result = x856.to_canonical(one_set("856", body))
+    order = result.document.orders[0]
+    assert [(p.sscc, [ln.sku for ln in p.lines]) for p in order.packages] == [
+        ("006141410000000012", ["A"]),
+        ("006141410000000029", []),
+        (None, []),
+    ]
+    assert [ln.sku for ln in order.lines] == ["B"]  # two packs below B: not itemised, reported
+    assert any("not itemised" in w.message for w in result.warnings)
