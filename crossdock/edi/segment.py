@@ -47,9 +47,10 @@ class Segment:
 
     def __getitem__(self, position: int) -> str:
         """Element ``position`` (1-based), or ``""`` when the segment is shorter."""
-        if position < len(self.elements):
+        try:  # the hot path of every translator: no length check when the element exists
             return self.elements[position]
-        return ""
+        except IndexError:
+            return ""
 
     def get(self, position: int) -> str | None:
         """Element ``position`` (1-based), or ``None`` when absent or empty."""

@@ -1,0 +1,242 @@
+"""EDI throughput and memory: read + translate vs pyx12 validation vs a naive split tokenizer.
+
+What it does (all files in a temporary directory, removed at the end):
+
+1. Writes a large 850 file and a large 856 file with crossdock's writer (``iter_interchange``), from
+   hand-written set bodies (40 PO1 lines per 850; 30 packs of one item per 856), many sets per
+   interchange, several interchanges per file.
+2. (a) read + translate: ``X12Reader.transaction_sets()`` feeding ``crossdock.edi.translate.translate_set``
+   set by set (results dropped as they come, so memory stays flat); (b) pyx12 validation with
+   ``crossdock.edi.validate.X12Validator`` on a SMALLER slice of the same kind of file (pyx12 is slow; the
+   slice size is printed); (c) a naive tokenizer on the same bytes: ``data.split(b"~")`` then
+   ``.split(b"*")`` on each segment. Each is timed best of ``--repeat`` runs and reported in segments
+   per second; ratios a/c and a/b are printed.
+3. Peak RSS of read + translate over a 10 MB and a 100 MB file, each in a fresh child process
+   (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` reported by the child).
+
+The last line is one JSON object: translate_seg_per_s, pyx12_seg_per_s, naive_seg_per_s,
+ratio_translate_vs_naive, ratio_translate_vs_pyx12, peak_rss_mb_10mb, peak_rss_mb_100mb.
+
+Run: ``.venv/bin/python bench/edi_bench.py`` (``--quick`` for a smoke run with small files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from crossdock.canonical import gs1_check_digit  # noqa: E402
+from crossdock.edi.control import InMemoryControlNumbers  # noqa: E402
+from crossdock.edi.partners import PartnerProfile  # noqa: E402
+from crossdock.edi.reader import X12Reader  # noqa: E402
+from crossdock.edi.segment import Segment  # noqa: E402
+from crossdock.edi.writer import iter_interchange  # noqa: E402
+
+NOW = datetime(2026, 11, 24, 12, 0)
+PROFILE = PartnerProfile(name="bench", sender_id="BUYER", receiver_id="CROSSDOCK")
+SETS_PER_INTERCHANGE = 500
+
+
+def order_body(number: int, lines: int = 40) -> list[Segment]:
+    body = [
+        Segment.of("BEG", "00", "SA", f"PO-{number}", None, "20261120"),
+        Segment.of("CUR", "BY", "USD"),
+        Segment.of("REF", "DP", "038"),
+        Segment.of("DTM", "002", "20261128"),
+        Segment.of("TD5", None, "2", "UPSN", None, "UPS GROUND"),
+        Segment.of("N1", "ST", "STORE 12", "92", "0012"),
+        Segment.of("N3", "1 MAIN ST"),
+        Segment.of("N4", "TORONTO", "ON", "M5V 2T6", "CAN"),
+        Segment.of("N1", "BY", "THE BUYER CO", "9", "123456789"),
+    ]
+    for line in range(1, lines + 1):
+        body.append(Segment.of("PO1", str(line), "24", "EA", "12.5", "PE", "UP", "012345678905", "SK", f"TEE-{line}"))
+        body.append(Segment.of("PID", "F", None, None, None, "TEE SHIRT"))
+    body.append(Segment.of("CTT", str(lines), str(24 * lines)))
+    return body
+
+
+def shipment_body(number: int, packs: int = 30) -> list[Segment]:
+    body = [
+        Segment.of("BSN", "00", f"ASN-{number}", "20261124", "1200", "0001"),
+        Segment.of("HL", "1", None, "S"),
+        Segment.of("TD1", "CTN25", str(packs), None, None, None, "G", "40.5", "LB"),
+        Segment.of("TD5", None, "2", "FDEG", None, "FEDEX GROUND"),
+        Segment.of("REF", "BM", f"BOL-{number}"),
+        Segment.of("DTM", "011", "20261124", "1530"),
+        Segment.of("N1", "SF", "VENDOR WH", "9", "0614141000005"),
+        Segment.of("N4", "RENO", "NV", "89501", "USA"),
+        Segment.of("N1", "ST", "ACME DC 7", "92", "0007"),
+        Segment.of("HL", "2", "1", "O"),
+        Segment.of("PRF", f"PO-{number}", None, None, "20261120"),
+    ]
+    hl = 2
+    for pack in range(packs):
+        serial = f"00614141{(number * packs + pack) % 10**9:09d}"
+        hl += 1
+        body.append(Segment.of("HL", str(hl), "2", "P"))
+        body.append(Segment.of("MAN", "GM", serial + str(gs1_check_digit(serial))))
+        hl += 1
+        body.append(Segment.of("HL", str(hl), str(hl - 1), "I"))
+        body.append(Segment.of("LIN", str(pack + 1), "UP", "012345678905", "SK", "TEE-M"))
+        body.append(Segment.of("SN1", None, "24", "EA"))
+        body.append(Segment.of("PID", "F", None, None, None, "TEE SHIRT"))
+    body.append(Segment.of("CTT", str(hl)))
+    return body
+
+
+KINDS: dict[str, tuple[str, Callable[[int], list[Segment]]]] = {
+    "850": ("PO", order_body),
+    "856": ("SH", shipment_body),
+}
+
+
+def write_file(path: Path, set_id: str, target_bytes: int) -> int:
+    """Write interchanges of ``set_id`` sets until the file reaches ``target_bytes``; returns its size."""
+    functional_id, make_body = KINDS[set_id]
+    allocator = InMemoryControlNumbers()
+    template = make_body(1)
+    written = 0
+
+    def bodies() -> Iterator[tuple[str, list[Segment]]]:
+        for _ in range(SETS_PER_INTERCHANGE):
+            if written >= target_bytes:
+                return
+            yield set_id, template
+
+    with path.open("wb") as out:
+        while written < target_bytes:
+            for chunk in iter_interchange(PROFILE, [(functional_id, bodies())], allocator, now=NOW):
+                out.write(chunk)
+                written += len(chunk)
+    return written
+
+
+def read_and_translate(path: Path) -> tuple[int, int]:
+    """Stream ``path`` through the reader and C's set translators; returns (segments, sets translated)."""
+    from crossdock.edi.translate import translate_set
+
+    segments = translated = 0
+    with path.open("rb") as stream:
+        for ts in X12Reader(stream).transaction_sets():
+            result = translate_set(ts)
+            if result.status != "translated":
+                raise SystemExit(f"bench data did not translate: {result.errors}")
+            segments += len(ts.segments) + 2
+            translated += 1
+    return segments, translated
+
+
+def naive(data: bytes) -> int:
+    count = 0
+    for raw in data.split(b"~"):
+        raw.strip().split(b"*")
+        count += 1
+    return count
+
+
+def best_of(repeat: int, run: Callable[[], int]) -> tuple[float, int]:
+    """(fastest wall time, units counted) over ``repeat`` runs."""
+    best = float("inf")
+    units = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        units = run()
+        best = min(best, time.perf_counter() - start)
+    return best, units
+
+
+def child_peak_rss_mb(path: Path) -> float:
+    """Run read + translate over ``path`` in a fresh interpreter; its own ru_maxrss, in MB."""
+    out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True,
+                         text=True, timeout=900)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def child(path: Path) -> None:
+    read_and_translate(path)
+    print(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))  # Linux reports KiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small files, one repeat (a smoke run)")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    mb = 1024 * 1024
+    size, pyx12_size, rss_sizes = (8 * mb, 256 * 1024, (10 * mb, 100 * mb))
+    repeat = args.repeat
+    if args.quick:
+        size, pyx12_size, rss_sizes, repeat = (mb, 64 * 1024, (mb, 4 * mb), 1)
+
+    from crossdock.edi.validate import X12Validator
+
+    validator = X12Validator()
+    totals = {"translate": [0.0, 0], "pyx12": [0.0, 0], "naive": [0.0, 0]}
+    with tempfile.TemporaryDirectory(prefix="edi-bench-") as tmp:
+        folder = Path(tmp)
+        for set_id in KINDS:
+            big = folder / f"big-{set_id}.x12"
+            write_file(big, set_id, size)
+            data = big.read_bytes()
+            seconds, segments = best_of(repeat, lambda big=big: read_and_translate(big)[0])
+            naive_seconds, naive_segments = best_of(repeat, lambda data=data: naive(data))
+            small = folder / f"small-{set_id}.x12"
+            write_file(small, set_id, pyx12_size)
+            small_data = small.read_bytes()
+
+            def validate(small_data: bytes = small_data) -> int:
+                report = validator.validate(small_data)
+                if not report.valid:
+                    raise SystemExit(f"bench data is not valid for pyx12: {report.all_issues()[:3]}")
+                return sum(s.segment_count for s in report.sets())
+
+            validator.validate(small_data)  # load the maps outside the timing
+            pyx12_seconds, pyx12_segments = best_of(1, validate)
+            for key, secs, segs in (("translate", seconds, segments), ("naive", naive_seconds, naive_segments),
+                                    ("pyx12", pyx12_seconds, pyx12_segments)):
+                totals[key][0] += secs
+                totals[key][1] += segs
+            print(f"{set_id}: {len(data) / mb:.1f} MB, {segments} segments; read+translate "
+                  f"{segments / seconds:,.0f} seg/s; naive split {naive_segments / naive_seconds:,.0f} seg/s; "
+                  f"pyx12 on a {len(small_data) / 1024:.0f} KiB slice {pyx12_segments / pyx12_seconds:,.0f} seg/s")
+        peaks = []
+        for rss_size in rss_sizes:
+            path = folder / f"rss-{rss_size}.x12"
+            write_file(path, "850", rss_size)
+            peaks.append(child_peak_rss_mb(path))
+            path.unlink()
+            print(f"peak RSS of read+translate over {rss_size / mb:.0f} MB of 850s: {peaks[-1]} MB")
+    rate = {key: segs / secs for key, (secs, segs) in totals.items()}
+    figures = {
+        "translate_seg_per_s": round(rate["translate"]),
+        "pyx12_seg_per_s": round(rate["pyx12"]),
+        "naive_seg_per_s": round(rate["naive"]),
+        "ratio_translate_vs_naive": round(rate["translate"] / rate["naive"], 3),
+        "ratio_translate_vs_pyx12": round(rate["translate"] / rate["pyx12"], 1),
+        "peak_rss_mb_10mb": peaks[0],
+        "peak_rss_mb_100mb": peaks[1],
+    }
+    print(f"read+translate / naive split = {figures['ratio_translate_vs_naive']} (target >= 0.25); "
+          f"read+translate / pyx12 = {figures['ratio_translate_vs_pyx12']}")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
