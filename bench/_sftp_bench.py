@@ -1,11 +1,11 @@
 """SFTP uploads per second on ONE connection against a local OpenSSH sshd: crossdock's upload
 (temporary name, then rename, errors mapped) vs plain paramiko ``SFTPClient.putfo`` to the final name.
 
-``measure(seconds)`` starts its own sshd (``tests/fixtures/sshd.py``'s ``SshServer``), alternates
-one upload of each (so load from other processes hits both equally; the ratio compares median
-per-upload latencies, the rates are uploads over time spent), stops the server by PID and returns
-``sftp_uploads_per_s``, ``sftp_bare_uploads_per_s`` and ``sftp_ratio``. Run alone it prints one JSON
-line. ``bench/bridges_bench.py`` imports it.
+``measure(seconds)`` starts its own sshd (``tests/fixtures/sshd.py``'s ``SshServer``), opens ONE
+connection and on it alternates one upload of each, so load from other processes hits both equally.
+The ratio compares median per-upload latencies; the rates are uploads over time spent. It stops the
+server by PID and returns ``sftp_uploads_per_s``, ``sftp_bare_uploads_per_s`` and ``sftp_ratio``.
+Run alone it prints one JSON line. ``bench/bridges_bench.py`` imports it.
 """
 
 from __future__ import annotations
@@ -23,33 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import paramiko  # noqa: E402
-
 from crossdock.bridges.sftp import SftpSession, profile_from_dict, upload  # noqa: E402
-from crossdock.bridges.sftp.hostkeys import install_pinned  # noqa: E402
-from tests.fixtures.sshd import SshServer, make_server, sshd_available  # noqa: E402
+from tests.fixtures.sshd import make_server, sshd_available  # noqa: E402
 
 PAYLOAD = b"ISA*00*" + b"x" * 1017  # ~1 KiB, the size of a small 856/997
-
-
-def _bare_client(server: SshServer) -> tuple[paramiko.SSHClient, paramiko.SFTPClient]:
-    profile = profile_from_dict(server.profile_dict())
-    client = paramiko.SSHClient()
-    install_pinned(client, server.host, server.port, profile.pinned_keys())  # same strict keys, fair baseline
-    client.connect(
-        server.host,
-        port=server.port,
-        username=server.user,
-        pkey=paramiko.PKey.from_path(server.user_key_path),
-        timeout=10,
-        banner_timeout=10,
-        auth_timeout=10,
-        allow_agent=False,
-        look_for_keys=False,
-    )
-    sftp = client.open_sftp()
-    sftp.get_channel().settimeout(30)  # type: ignore[union-attr]
-    return client, sftp
 
 
 def measure(seconds: float = 5.0) -> dict[str, float]:
@@ -60,7 +37,7 @@ def measure(seconds: float = 5.0) -> dict[str, float]:
     server = make_server(root)
     try:
         session = SftpSession(profile_from_dict(server.profile_dict()))
-        client, sftp = _bare_client(server)
+        sftp = session.open()  # the same ONE connection serves both, so only the upload code differs
         bare_dir = str(server.folder("archive"))
         latencies: dict[str, list[float]] = {"crossdock": [], "bare": []}
         upload(session, "warmup.edi", PAYLOAD)
@@ -77,8 +54,6 @@ def measure(seconds: float = 5.0) -> dict[str, float]:
             latencies["bare"].append(time.perf_counter() - middle)
             n += 1
         session.close()
-        sftp.close()
-        client.close()
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
