@@ -107,15 +107,18 @@ def ack_command(file: Path = typer.Argument(..., help="Inbound X12 file to ackno
     starting at 1. Exit 2 when the file is unreadable."""
     data = _read(file)
     if isinstance(data, str):
-        typer.echo(f"{file}: {data}")
+        typer.echo(f"{file}: {data}", err=True)
         raise typer.Exit(2)
     try:
         report = X12Validator().validate(data, source=str(file))
     except EdiError as exc:
-        typer.echo(f"{file}: unreadable: {exc}")
+        typer.echo(f"{file}: unreadable: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except ConfigError as exc:
+        typer.echo(f"cannot validate: {exc}", err=True)
         raise typer.Exit(2) from exc
     acks = build_acks(report, InMemoryControlNumbers(), now=datetime.now(UTC))
     if not acks:
-        typer.echo(f"{file}: nothing to acknowledge (only acknowledgments inside)")
+        typer.echo(f"{file}: nothing to acknowledge (only acknowledgments inside)", err=True)
     for ack in acks:
         typer.echo(ack, nl=False)

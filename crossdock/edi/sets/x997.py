@@ -79,8 +79,13 @@ def _set_ack(segments: list[Segment], number: int, problems: list[tuple[str, str
     status: AckStatus | None = None
     for seg in segments[1:]:
         if seg.id == "AK3":
-            current = AckError(segment_id=seg.get(1), segment_position=_int(seg[2], f"{where}/AK302", problems),
-                               loop_id=seg.get(3), code=seg[4] or "8", description=SEGMENT_CODES.get(seg[4] or "8"))
+            current = AckError(
+                segment_id=seg.get(1),
+                segment_position=_int(seg[2], f"{where}/AK302", problems),
+                loop_id=seg.get(3),
+                code=seg[4] or "8",
+                description=SEGMENT_CODES.get(seg[4] or "8"),
+            )
             errors.append(current)
         elif seg.id == "AK4":
             errors.append(_element_note(seg, current))
@@ -102,8 +107,10 @@ def to_canonical(ts: TransactionSet) -> FunctionalAcknowledgment:
     ak9 = next((s for s in ts.segments if s.id == "AK9"), None)
     if ak1 is None or ak9 is None:
         missing = [name for name, seg in (("AK1", ak1), ("AK9", ak9)) if seg is None]
-        raise MappingError(f"997 {ts.control_number}: missing {', '.join(missing)}",
-                           [(name, "mandatory segment missing") for name in missing])
+        raise MappingError(
+            f"997 {ts.control_number}: missing {', '.join(missing)}",
+            [(name, "mandatory segment missing") for name in missing],
+        )
     loops: list[list[Segment]] = []
     for seg in ts.segments:
         if seg.id == "AK2":
@@ -113,10 +120,17 @@ def to_canonical(ts: TransactionSet) -> FunctionalAcknowledgment:
     sets = [_set_ack(loop, number, problems) for number, loop in enumerate(loops, start=1)]
     group_status = _status(_GROUP_STATUS, ak9[1], "AK901", problems)
     ack = dict(
-        functional_id=ak1[1], group_control_number=ak1[2], version=ak1.get(3), status=group_status, sets=sets,
-        included=_int(ak9[2], "AK902", problems), received=_int(ak9[3], "AK903", problems),
-        accepted=_int(ak9[4], "AK904", problems), errors=[code for code in ak9.elements[5:10] if code],
-        sender_id=ts.sender_id or None, receiver_id=ts.receiver_id or None,
+        functional_id=ak1[1],
+        group_control_number=ak1[2],
+        version=ak1.get(3),
+        status=group_status,
+        sets=sets,
+        included=_int(ak9[2], "AK902", problems),
+        received=_int(ak9[3], "AK903", problems),
+        accepted=_int(ak9[4], "AK904", problems),
+        errors=[code for code in ak9.elements[5:10] if code],
+        sender_id=ts.sender_id or None,
+        receiver_id=ts.receiver_id or None,
     )
     if not ak1[1] or not ak1[2]:
         problems.append(("AK101", "AK1 must name the functional group and its control number"))

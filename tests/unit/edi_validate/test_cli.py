@@ -61,7 +61,13 @@ def test_ack_prints_a_997(tmp_path: Path) -> None:
 
 def test_ack_of_an_ack_prints_nothing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["edi", "ack", str(_write(tmp_path, "in.edi", one("997")))])
-    assert result.exit_code == 0 and "ISA" not in result.stdout
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "nothing to acknowledge" in result.stderr
+
+
+def test_ack_of_an_unreadable_file_exits_2_with_nothing_on_stdout(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["edi", "ack", str(_write(tmp_path, "in.edi", b"not x12"))])
+    assert result.exit_code == 2 and result.stdout == "" and "unreadable" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["validate", "ack"])
