@@ -78,7 +78,12 @@ def test_a_sales_order_request_builds_offline(wsdl: Path, mapping_kind: str) -> 
         assert caught.value.url in outline.remote_imports
         assert caught.value.url in str(caught.value)
         return
-    client, outline = load_for_inspection(str(wsdl))
+    try:
+        client, outline = load_for_inspection(str(wsdl))
+    except RemoteFetchRefusedError as exc:
+        # A remote import deeper down (in a local XSD): refused just as fast, naming the URL.
+        assert exc.url.startswith(("http://", "https://", "ftp://")) and exc.url in str(exc)
+        return
     assert client is not None, f"{wsdl.name} did not load with zeep"
     if mapping_kind == "written":
         mapping = load_mapping((MAPPINGS / f"{wsdl.stem}.yaml").read_bytes(), f"{wsdl.stem}.yaml")

@@ -31,7 +31,7 @@ def _origin(url: str) -> tuple[str, str]:
     return parsed.scheme, parsed.netloc
 
 
-class HardenedTransport(Transport):  # type: ignore[misc]
+class HardenedTransport(Transport):
     """``allowed_origin``: the one ``scheme://host:port`` WSDL loading may fetch from (the ERP's own
     ``?wsdl`` URL); ``None`` means local files only."""
 
