@@ -24,7 +24,6 @@ MAN*GM carrying the SSCC-18 as ``00`` + 18 digits and CTT01 the number of HL seg
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,23 +31,15 @@ from crossdock.canonical import Package, Shipment, ShipmentLine
 from crossdock.canonical.party import PartyRole
 from crossdock.edi.reader import TransactionSet
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import items, parties, values
+from crossdock.edi.sets import hierarchy, items, parties, values
+from crossdock.edi.sets.hierarchy import Node
 from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, mapping_error, require
 
 SET_ID = "856"
 FUNCTIONAL_ID = "SH"
 
-LEVELS = "SOTPI"
 LIN_PAIRS = [(q, q + 1) for q in range(2, 31, 2)]
 SHIPMENT_REFS = {"BM": "bill_of_lading", "CN": "pro_number"}
-
-
-@dataclass
-class _Node:
-    hl: Segment
-    level: str
-    segments: list[Segment] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
 
 
 class _Walk:
@@ -67,7 +58,7 @@ class _Walk:
         return self._default
 
     def node(
-        self, node: _Node, order: dict[str, Any] | None, package: dict[str, Any] | None, pallet: str | None
+        self, node: Node, order: dict[str, Any] | None, package: dict[str, Any] | None, pallet: str | None
     ) -> None:
         level = node.level
         if level == "S":
@@ -114,12 +105,12 @@ class _Walk:
         for child in node.children:
             self.node(child, order, package, pallet)
 
-    def keep_leftovers(self, node: _Node, attrs: dict[str, Any], used: tuple[str, ...]) -> None:
+    def keep_leftovers(self, node: Node, attrs: dict[str, Any], used: tuple[str, ...]) -> None:
         for key in set(attrs) - set(used):
             self.ctx.warn(node.hl, f"tare {key} not mapped (the tare holds packs)")
 
     # --- levels ----------------------------------------------------------------------------------
-    def shipment(self, node: _Node) -> None:
+    def shipment(self, node: Node) -> None:
         for seg in _with_loops(self.ctx, node.segments, parties.RETAIL, self._party):
             shipment_segment(self.ctx, seg, self.doc)
 
@@ -131,7 +122,7 @@ class _Walk:
         else:
             self.doc["parties"].append(party)
 
-    def order(self, node: _Node, order: dict[str, Any]) -> None:
+    def order(self, node: Node, order: dict[str, Any]) -> None:
         ctx = self.ctx
         for seg in _with_loops(ctx, node.segments, parties.RETAIL, order["parties"].append):
             if seg.id == "PRF" and "po_number" not in order:
@@ -144,7 +135,7 @@ class _Walk:
             else:
                 ctx.keep(seg)
 
-    def package(self, node: _Node) -> dict[str, Any]:
+    def package(self, node: Node) -> dict[str, Any]:
         ctx = self.ctx
         attrs: dict[str, Any] = {}
         for seg in node.segments:
@@ -169,7 +160,7 @@ class _Walk:
                 ctx.keep(seg)
         return {key: value for key, value in attrs.items() if value is not None}
 
-    def item(self, node: _Node) -> dict[str, Any] | None:
+    def item(self, node: Node) -> dict[str, Any] | None:
         ctx = self.ctx
         line: dict[str, Any] = {}
         sn1: Segment | None = None
@@ -260,74 +251,10 @@ def _new_order() -> dict[str, Any]:
     return {"parties": [], "packages": [], "lines": []}
 
 
-def _tree(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list[_Node], Segment | None]:
-    """Segments before the first HL, the root HL nodes, and the CTT segment. Parents are resolved after
-    every HL is read, so a parent may appear after its child."""
-    header: list[Segment] = []
-    nodes: list[_Node] = []
-    ctt: Segment | None = None
-    current: _Node | None = None
-    for seg in segments:
-        if seg.id == "HL":
-            ctx.used(seg, 1, 2, 3, 4)
-            current = _Node(seg, seg[3])
-            nodes.append(current)
-        elif seg.id == "CTT":
-            ctt, current = seg, None
-        elif current is not None:
-            current.segments.append(seg)
-        elif ctt is None:
-            header.append(seg)
-        else:
-            ctx.keep(seg)
-    return header, _link(ctx, nodes), ctt
-
-
-def _link(ctx: SetContext, nodes: list[_Node]) -> list[_Node]:
-    by_id: dict[str, _Node] = {}
-    for node in nodes:
-        hl_id = node.hl[1]
-        if not hl_id:
-            ctx.error(ctx.where(node.hl, 1), "hierarchy", "HL01 hierarchical id is required")
-        elif hl_id in by_id:
-            ctx.error(ctx.where(node.hl, 1), "hierarchy", f"HL01 {hl_id!r} used twice")
-        else:
-            by_id[hl_id] = node
-    parents: dict[int, _Node] = {}
-    for position, node in enumerate(nodes):
-        hl = node.hl
-        if hl[2]:
-            parent = by_id.get(hl[2])
-            if parent is None or parent is node:
-                ctx.error(ctx.where(hl, 2), "hierarchy", f"HL02 parent {hl[2]!r} is not the HL01 of another level")
-            else:
-                parents[id(node)] = parent
-        elif node.level != "S" and LEVELS.find(node.level) > 0:
-            rank = LEVELS.find(node.level)
-            earlier = (n for n in reversed(nodes[:position]) if 0 <= LEVELS.find(n.level) < rank)
-            parent = next(earlier, None)
-            if parent is not None:
-                parents[id(node)] = parent
-                ctx.warn(hl, f"HL02 missing: placed under HL {parent.hl[1]} by level", 2)
-    roots: list[_Node] = []
-    for node in nodes:
-        seen = {id(node)}
-        up = parents.get(id(node))
-        while up is not None and id(up) not in seen:
-            seen.add(id(up))
-            up = parents.get(id(up))
-        if up is not None:
-            ctx.error(ctx.where(node.hl, 2), "hierarchy", "HL02 parent pointers form a cycle")
-            continue
-        parent = parents.get(id(node))
-        (parent.children if parent is not None else roots).append(node)
-    return roots
-
-
 def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translation[Shipment]:
     ctx = SetContext(ts, lookups)
     doc: dict[str, Any] = {"parties": [], "tracking_numbers": [], "references": {}}
-    header, roots, ctt = _tree(ctx, ts.segments)
+    header, roots, ctt = hierarchy.build(ctx, ts.segments)
     bsn: Segment | None = None
     for seg in header:
         if seg.id == "BSN" and bsn is None:

@@ -1,0 +1,87 @@
+"""The HL hierarchy of a set (856 and its kin): levels with their segments, linked by the HL02 parent
+pointers after every HL is read (a parent may come after its child). An empty HL02 below the first
+level falls back, with a warning, to the nearest earlier level of a higher rank (S > O > T > P > I).
+Unknown ids, duplicate ids and cycles are field-level errors at the HL's position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crossdock.edi.segment import Segment
+from crossdock.edi.sets.mapping import SetContext
+
+LEVELS = "SOTPI"
+
+
+@dataclass
+class Node:
+    """One HL level: its HL segment, level code (HL03), own segments and child levels."""
+
+    hl: Segment
+    level: str
+    segments: list[Segment] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+
+
+def build(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list[Node], Segment | None]:
+    """Segments before the first HL, the root HL nodes, and the CTT segment. Parents are resolved after
+    every HL is read, so a parent may appear after its child."""
+    header: list[Segment] = []
+    nodes: list[Node] = []
+    ctt: Segment | None = None
+    current: Node | None = None
+    for seg in segments:
+        if seg.id == "HL":
+            ctx.used(seg, 1, 2, 3, 4)
+            current = Node(seg, seg[3])
+            nodes.append(current)
+        elif seg.id == "CTT":
+            ctt, current = seg, None
+        elif current is not None:
+            current.segments.append(seg)
+        elif ctt is None:
+            header.append(seg)
+        else:
+            ctx.keep(seg)
+    return header, _link(ctx, nodes), ctt
+
+
+def _link(ctx: SetContext, nodes: list[Node]) -> list[Node]:
+    by_id: dict[str, Node] = {}
+    for node in nodes:
+        hl_id = node.hl[1]
+        if not hl_id:
+            ctx.error(ctx.where(node.hl, 1), "hierarchy", "HL01 hierarchical id is required")
+        elif hl_id in by_id:
+            ctx.error(ctx.where(node.hl, 1), "hierarchy", f"HL01 {hl_id!r} used twice")
+        else:
+            by_id[hl_id] = node
+    parents: dict[int, Node] = {}
+    for position, node in enumerate(nodes):
+        hl = node.hl
+        if hl[2]:
+            parent = by_id.get(hl[2])
+            if parent is None or parent is node:
+                ctx.error(ctx.where(hl, 2), "hierarchy", f"HL02 parent {hl[2]!r} is not the HL01 of another level")
+            else:
+                parents[id(node)] = parent
+        elif node.level != "S" and LEVELS.find(node.level) > 0:
+            rank = LEVELS.find(node.level)
+            earlier = (n for n in reversed(nodes[:position]) if 0 <= LEVELS.find(n.level) < rank)
+            parent = next(earlier, None)
+            if parent is not None:
+                parents[id(node)] = parent
+                ctx.warn(hl, f"HL02 missing: placed under HL {parent.hl[1]} by level", 2)
+    roots: list[Node] = []
+    for node in nodes:
+        seen = {id(node)}
+        up = parents.get(id(node))
+        while up is not None and id(up) not in seen:
+            seen.add(id(up))
+            up = parents.get(id(up))
+        if up is not None:
+            ctx.error(ctx.where(node.hl, 2), "hierarchy", "HL02 parent pointers form a cycle")
+            continue
+        parent = parents.get(id(node))
+        (parent.children if parent is not None else roots).append(node)
+    return roots
