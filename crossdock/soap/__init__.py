@@ -7,7 +7,7 @@ the WSDL's types.
 """
 
 from crossdock.soap.faults import ErpBusyError, ErpFault, ErpRefusedError, classify, read_fault
-from crossdock.soap.mapping import build_request, read_response
+from crossdock.soap.mapping import build_request, read_items, read_response
 from crossdock.soap.mapping_config import ErpMapping, FieldRule, ListRule, OperationMap, default_mapping, load_mapping
 from crossdock.soap.outline import WsdlOutline, read_outline
 from crossdock.soap.safe_xml import HostileXmlError, parse_xml
@@ -21,6 +21,7 @@ __all__ = [
     "build_request",
     "default_mapping",
     "load_mapping",
+    "read_items",
     "read_response",
     # faults
     "ErpRefusedError",

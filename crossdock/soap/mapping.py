@@ -106,3 +106,16 @@ def _dig(value: Any, path: tuple[str, ...]) -> Any:
 def read_response(op: OperationMap, response: Any) -> dict[str, Any]:
     """Pick the logical values named in ``op.response`` out of a response (dict or object)."""
     return {name: _dig(response, parse_target(path)) for name, path in op.response.items()}
+
+
+def read_items(op: OperationMap, response: Any) -> list[dict[str, Any]]:
+    """The repeated element named by ``op.response_items``, each item as its logical fields."""
+    if op.response_items is None:
+        return []
+    items = _dig(response, parse_target(op.response_items.path))
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        items = [items]
+    fields = {name: parse_target(path) for name, path in op.response_items.fields.items()}
+    return [{name: _dig(item, path) for name, path in fields.items()} for item in items]

@@ -108,6 +108,26 @@ def _check_targets(rules: dict[str, Any]) -> None:
         parse_target(target)
 
 
+class ResponseItems(BaseModel):
+    """A repeated response element read into a list of dicts: ``path`` to the list, then each
+    logical field ← a dotted path inside one item."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    fields: dict[str, str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _parse(self) -> ResponseItems:
+        parse_target(self.path)
+        for name, path in self.fields.items():
+            try:
+                parse_target(path)
+            except ValueError as exc:
+                raise ValueError(f"fields.{name}: {exc}") from None
+        return self
+
+
 class OperationMap(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -118,6 +138,7 @@ class OperationMap(BaseModel):
     owner: Owner = Owner.INTEGRATION
     request: dict[str, Rule] = Field(default_factory=dict)
     response: dict[str, str] = Field(default_factory=dict)
+    response_items: ResponseItems | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -172,3 +172,10 @@ def test_get_item_and_inventory_levels(erp_sim: ErpSimServer) -> None:
     assert found == {("ITEM-1", "MAIN"), ("ITEM-1", "EAST"), ("ITEM-5", "WEST")}
     with pytest.raises(BusinessError, match="Item NOPE does not exist"):
         gateway.get_item("NOPE")
+
+
+def test_inventory_levels_come_back_canonical(erp_sim: ErpSimServer) -> None:
+    levels = erp_gateway(erp_sim).inventory_levels(["ITEM-5"])
+    (level,) = levels
+    assert (level.sku, level.location, level.on_hand) == ("ITEM-5", "WEST", Decimal(60))
+    assert level.available <= level.on_hand and level.as_of.tzinfo is not None

@@ -12,7 +12,7 @@ from zeep.proxy import ServiceProxy
 from crossdock.bridges.soap.breaker import CircuitBreaker
 from crossdock.bridges.soap.errors import erp_errors
 from crossdock.errors import ConfigError, Owner
-from crossdock.soap.mapping import build_request, read_response
+from crossdock.soap.mapping import build_request, read_items, read_response
 from crossdock.soap.mapping_config import ErpMapping
 
 
@@ -25,10 +25,15 @@ class ErpClient:
         self.breaker = breaker
 
     def call(self, logical: str, source: BaseModel | Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
-        """Map ``source`` into the request of the ``logical`` operation, call it, and read its response."""
+        """Map ``source`` into the request of the ``logical`` operation, call it, and read its response:
+        the ``response`` values, plus ``items`` when the operation maps ``response_items``."""
         op = self.mapping.operation(logical)
         request = build_request(op, source, key=key)
-        return read_response(op, self.invoke(op.operation, request, owner=op.owner, key=key))
+        response = self.invoke(op.operation, request, owner=op.owner, key=key)
+        values = read_response(op, response)
+        if op.response_items is not None:
+            values["items"] = read_items(op, response)
+        return values
 
     def invoke(
         self, operation: str, request: Mapping[str, Any], *, owner: Owner = Owner.INTEGRATION, key: str | None = None

@@ -7,16 +7,23 @@ number", it looks the order up again and returns it. A retried create never make
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from crossdock.bridges.soap.client import ErpClient
-from crossdock.canonical import Order, Shipment
-from crossdock.errors import TransientError
+from crossdock.canonical import InventoryLevel, Order, Shipment
+from crossdock.errors import MappingError, TransientError
 from crossdock.soap.faults import ErpRefusedError
 
 DUPLICATE_CODES = frozenset({"DUPLICATE_EXTERNAL_DOCUMENT_NO", "DUPLICATE"})
+
+
+def _present(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -33,17 +40,16 @@ class ErpPort(Protocol):
     def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]: ...
     def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]: ...
     def post_journal_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]: ...
-    def get_inventory_levels(
-        self, item_nos: Sequence[str] = (), location: str | None = None
-    ) -> list[dict[str, Any]]: ...
+    def inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[InventoryLevel]: ...
     def get_item(self, item_no: str) -> dict[str, Any]: ...
 
 
 class ErpGateway:
     """:class:`ErpPort` over an :class:`ErpClient`."""
 
-    def __init__(self, client: ErpClient) -> None:
+    def __init__(self, client: ErpClient, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.client = client
+        self._clock = clock
 
     def find_sales_order(self, order: Order) -> SalesOrderRef | None:
         found = self.client.call("get_sales_order_by_external_ref", order, key=order.external_id)
@@ -83,8 +89,22 @@ class ErpGateway:
         return self.client.call("post_journal_entry", entry, key=entry.get("external_document_no"))
 
     def get_inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[dict[str, Any]]:
+        """The ERP's inventory lines as it sent them (see :meth:`inventory_levels` for canonical ones)."""
         result = self.client.call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
         return list(result.get("levels") or [])
+
+    def inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[InventoryLevel]:
+        """Canonical inventory levels, read through the mapping's ``response_items``."""
+        result = self.client.call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
+        as_of = self._clock()
+        levels = []
+        for n, item in enumerate(result.get("items") or [], 1):
+            try:
+                levels.append(InventoryLevel.model_validate({**_present(item), "as_of": as_of}))
+            except ValidationError as exc:
+                problems = [(f"items[{n}].{'.'.join(map(str, e['loc']))}", e["msg"]) for e in exc.errors()]
+                raise MappingError("ERP inventory level does not map to canonical", problems) from exc
+        return levels
 
     def get_item(self, item_no: str) -> dict[str, Any]:
         return dict(self.client.call("get_item", {"item_no": item_no}, key=item_no).get("item") or {})

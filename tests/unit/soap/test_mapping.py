@@ -8,7 +8,7 @@ import pytest
 
 from crossdock.canonical import Order
 from crossdock.errors import MappingError, Owner
-from crossdock.soap import build_request, default_mapping, load_mapping, read_response
+from crossdock.soap import build_request, default_mapping, load_mapping, read_items, read_response
 
 ORDER = Order.model_validate(
     {
@@ -112,3 +112,16 @@ def test_read_response_picks_nested_values_and_tolerates_absence() -> None:
     found = read_response(op, {"Found": True, "SalesOrder": {"DocumentNo": "SO-001001", "Status": "Open"}})
     assert found == {"found": True, "document_no": "SO-001001", "status": "Open"}
     assert read_response(op, {"Found": False}) == {"found": False, "document_no": None, "status": None}
+
+
+def test_response_items_read_a_repeated_element_into_logical_fields() -> None:
+    op = default_mapping().operation("get_inventory_levels")
+    response = {"InventoryLevel": [
+        {"ItemNo": "ITEM-1", "LocationCode": "MAIN", "Inventory": Decimal(5), "QtyOnSalesOrder": Decimal(1),
+         "Available": Decimal(4)},
+    ]}
+    assert read_items(op, response) == [
+        {"sku": "ITEM-1", "location": "MAIN", "on_hand": Decimal(5), "allocated": Decimal(1), "available": Decimal(4)}
+    ]
+    assert read_items(op, {"InventoryLevel": None}) == []
+    assert read_items(default_mapping().operation("get_item"), {"Item": {}}) == []
