@@ -56,10 +56,10 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         if sid == "PO1":
             line = _start_line(ctx, seg, len(doc["lines"]))
             doc["lines"].append(line)
-        elif sid in ("CTT", "AMT") or line is None:
+        elif sid == "CTT" or line is None:
             if sid == "CTT":
                 ctt, line = seg, None
-            elif sid == "AMT":
+            elif sid == "AMT":  # header or summary (after CTT); a line's AMT stays with the line
                 _amount(ctx, seg, totals)
             elif sid == "BEG":
                 beg = seg

@@ -166,3 +166,11 @@ def test_written_850_reads_cleanly_with_other_delimiters() -> None:
     result = x850.to_canonical(ts)
     assert result.document == order
     assert result.unmapped == ()
+
+
+def test_a_line_amount_stays_with_its_line() -> None:
+    body = "BEG*00*SA*PO-1**20261120\nAMT*1*100\nPO1*1*2*EA*3.5*PE*SK*A\nAMT*1*7\nCTT*1\nAMT*TT*7"
+    result = x850.to_canonical(one_set("850", body))
+    assert result.document.totals is not None
+    assert (result.document.totals.subtotal, result.document.totals.total) == (Decimal("100"), Decimal("7"))
+    assert [u.location for u in result.unmapped] == ["AMT[2]"]
