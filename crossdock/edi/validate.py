@@ -84,10 +84,14 @@ def _envelope_checker() -> Any:
 _ISA_WIDTHS = {2: 10, 4: 10, 6: 15, 8: 15}
 
 
+def _fixed(value: str, width: int) -> str:
+    return value.ljust(width) if len(value) <= width or value[width:].strip() else value[:width]
+
+
 def _to_pyx12(seg: Segment, delimiters: Delimiters) -> Any:
     elements = seg.elements
-    if seg.id == "ISA":  # the reader tolerated (and warned about) unpadded fixed-width fields
-        elements = [value.ljust(_ISA_WIDTHS.get(i, 0)) for i, value in enumerate(elements)]
+    if seg.id == "ISA":  # the reader tolerated (and warned about) under- or over-padded ID fields
+        elements = [_fixed(value, _ISA_WIDTHS[i]) if i in _ISA_WIDTHS else value for i, value in enumerate(elements)]
     line = delimiters.element.join(elements)
     return pyx12.segment.Segment(line, delimiters.segment, delimiters.element, delimiters.component)
 

@@ -176,3 +176,12 @@ def test_hipaa_sets_use_pyx12s_own_maps(validator: X12Validator) -> None:
     [set_report] = report.sets()
     assert set_report.map_name == "270.4010.X092.A1.xml"
     assert set_report.status is Status.VALID, [i.message for i in set_report.errors]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [(b"*BUYERCO        *", b"*BUYERCO*"), (b"*SELLERCO       *", b"*SELLERCO         *")]
+)
+def test_isa_id_padding_quirks_are_reader_warnings_not_errors(validator: X12Validator, old: bytes, new: bytes) -> None:
+    report = validator.validate(one("850").replace(old, new, 1))
+    assert report.status is Status.VALID, [i.message for i in report.all_issues() if i.is_error]
+    assert any(i.severity is Severity.WARNING and "width" in i.message for i in report.all_issues())
