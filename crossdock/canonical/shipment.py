@@ -41,6 +41,7 @@ class ShipmentOrder(CanonicalModel):
     order_ref: str | None = Field(default=None, description="Depositor / seller order number.")
     po_date: date | None = None
     parties: list[Party] = Field(default_factory=list, description="Order-level parties: buyer, mark-for store.")
+    references: dict[str, str] = Field(default_factory=dict, description="Order-level ids: department, vendor number.")
     packages: list[Package] = Field(default_factory=list)
     lines: list[ShipmentLine] = Field(default_factory=list, description="Lines not packed in a labelled package.")
 

@@ -7,9 +7,10 @@ S/T/I, S/I, packs above orders, items inside items.
 
 - S (and segments before the first HL): TD1 (lading quantity → ``package_count``, weight), TD5 (TD503
   SCAC, TD505 carrier name, TD512 service level), REF (BM, CN = PRO, 2I tracking, others to
-  ``references``), DTM 011 (shipped at, with time and time code) / 017 (estimated delivery), N1 loops
+  ``references``), DTM 011 (shipped at, with time and time code) / 017 or 067 (estimated delivery), N1 loops
   (SF/SH ship from, ST ship to, others to ``parties``).
-- O: PRF (PO number, PRF04 PO date), REF*VN (seller order number), N1 loops (order ``parties``).
+- O: PRF (PO number, PRF04 PO date), REF*VN (seller order number), other REF (order ``references``:
+  DP department, IA vendor number ...), N1 loops (order ``parties``).
 - T (tare): MAN*GM. With packs below it, its SSCC is each pack's ``pallet_sscc``; without, the tare is
   itself a package.
 - P (pack): MAN*GM SSCC-18 (optionally with AI 00), MAN*CP / REF*2I tracking, TD1 / PO4 packaging and
@@ -132,6 +133,9 @@ class _Walk:
             elif seg.id == "REF" and seg[1] == "VN" and seg[2] and "order_ref" not in order:
                 ctx.used(seg, 1, 2)
                 order["order_ref"] = seg[2]
+            elif seg.id == "REF" and seg[1] and seg[1] != "VN" and seg[2] and seg[1] not in order["references"]:
+                ctx.used(seg, 1, 2)
+                order["references"][seg[1]] = seg[2]
             else:
                 ctx.keep(seg)
 
@@ -222,7 +226,7 @@ def shipment_segment(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None
     elif sid == "DTM" and seg[1] == "011" and "shipped_at" not in doc:
         ctx.used(seg, 1, 2, 3, 4)
         doc["shipped_at"] = ctx.moment(seg, 2, 3, 4, "shipped_at")
-    elif sid == "DTM" and seg[1] == "017" and "estimated_delivery" not in doc:
+    elif sid == "DTM" and seg[1] in ("017", "067") and "estimated_delivery" not in doc:
         ctx.used(seg, 1, 2)
         doc["estimated_delivery"] = ctx.date(seg, 2, "estimated_delivery")
     else:
@@ -248,7 +252,7 @@ def _is_sscc(value: str) -> bool:
 
 
 def _new_order() -> dict[str, Any]:
-    return {"parties": [], "packages": [], "lines": []}
+    return {"parties": [], "references": {}, "packages": [], "lines": []}
 
 
 def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translation[Shipment]:
@@ -317,6 +321,7 @@ def from_canonical(shipment: Shipment, *, issued_at: datetime | None = None) -> 
             body.append(Segment.of("PRF", order.po_number, None, None, po_date))
         if order.order_ref:
             body.append(Segment.of("REF", "VN", order.order_ref))
+        body += [Segment.of("REF", key, value) for key, value in order.references.items()]
         for party in order.parties:
             body += parties.loop_segments(party, parties.RETAIL)
         for line in order.lines:

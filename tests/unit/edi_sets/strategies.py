@@ -263,6 +263,7 @@ def shipments(draw: Any, set_id: str) -> Shipment:
             order_ref=draw(maybe_text),
             po_date=draw(st.none() | days) if po_number else None,
             parties=draw(st.lists(parties(ALL_ROLES), max_size=2)) if rich else [],
+            references=draw(references(frozenset({"VN"}))) if rich else {},
             packages=draw(st.lists(_packages(rich, gtin_lengths), max_size=3)),
             lines=draw(st.lists(shipment_lines(gtin_lengths), min_size=0 if rich else 1, max_size=2)),
         )
