@@ -10,12 +10,13 @@ What it does (all files in a temporary directory, removed at the end):
    ``crossdock.edi.validate.X12Validator`` on a SMALLER slice of the same kind of file (pyx12 is slow; the
    slice size is printed); (c) a naive tokenizer on the same bytes: ``data.split(b"~")`` then
    ``.split(b"*")`` on each segment. Each is timed best of ``--repeat`` runs and reported in segments
-   per second; ratios a/c and a/b are printed.
+   per second; ratios a/c and a/b are printed, and the reader alone (no translation) for reference.
 3. Peak RSS of read + translate over a 10 MB and a 100 MB file, each in a fresh child process
    (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` reported by the child).
 
 The last line is one JSON object: translate_seg_per_s, pyx12_seg_per_s, naive_seg_per_s,
-ratio_translate_vs_naive, ratio_translate_vs_pyx12, peak_rss_mb_10mb, peak_rss_mb_100mb.
+ratio_translate_vs_naive, ratio_translate_vs_pyx12, peak_rss_mb_10mb, peak_rss_mb_100mb (and, for
+reference, read_seg_per_s and ratio_read_vs_naive).
 
 Run: ``.venv/bin/python bench/edi_bench.py`` (``--quick`` for a smoke run with small files).
 """
@@ -139,6 +140,15 @@ def read_and_translate(path: Path) -> tuple[int, int]:
     return segments, translated
 
 
+def read_only(path: Path) -> int:
+    """Stream ``path`` through the reader alone (no translation); returns segments."""
+    segments = 0
+    with path.open("rb") as stream:
+        for ts in X12Reader(stream).transaction_sets():
+            segments += len(ts.segments) + 2
+    return segments
+
+
 def naive(data: bytes) -> int:
     count = 0
     for raw in data.split(b"~"):
@@ -188,7 +198,7 @@ def main() -> None:
     from crossdock.edi.validate import X12Validator
 
     validator = X12Validator()
-    totals = {"translate": [0.0, 0], "pyx12": [0.0, 0], "naive": [0.0, 0]}
+    totals = {"translate": [0.0, 0], "read": [0.0, 0], "pyx12": [0.0, 0], "naive": [0.0, 0]}
     with tempfile.TemporaryDirectory(prefix="edi-bench-") as tmp:
         folder = Path(tmp)
         for set_id in KINDS:
@@ -196,6 +206,7 @@ def main() -> None:
             write_file(big, set_id, size)
             data = big.read_bytes()
             seconds, segments = best_of(repeat, lambda big=big: read_and_translate(big)[0])
+            read_seconds, read_segments = best_of(repeat, lambda big=big: read_only(big))
             naive_seconds, naive_segments = best_of(repeat, lambda data=data: naive(data))
             small = folder / f"small-{set_id}.x12"
             write_file(small, set_id, pyx12_size)
@@ -209,12 +220,14 @@ def main() -> None:
 
             validator.validate(small_data)  # load the maps outside the timing
             pyx12_seconds, pyx12_segments = best_of(1, validate)
-            for key, secs, segs in (("translate", seconds, segments), ("naive", naive_seconds, naive_segments),
+            for key, secs, segs in (("translate", seconds, segments), ("read", read_seconds, read_segments),
+                                    ("naive", naive_seconds, naive_segments),
                                     ("pyx12", pyx12_seconds, pyx12_segments)):
                 totals[key][0] += secs
                 totals[key][1] += segs
             print(f"{set_id}: {len(data) / mb:.1f} MB, {segments} segments; read+translate "
-                  f"{segments / seconds:,.0f} seg/s; naive split {naive_segments / naive_seconds:,.0f} seg/s; "
+                  f"{segments / seconds:,.0f} seg/s; read only {read_segments / read_seconds:,.0f} seg/s; "
+                  f"naive split {naive_segments / naive_seconds:,.0f} seg/s; "
                   f"pyx12 on a {len(small_data) / 1024:.0f} KiB slice {pyx12_segments / pyx12_seconds:,.0f} seg/s")
         peaks = []
         for rss_size in rss_sizes:
@@ -232,8 +245,11 @@ def main() -> None:
         "ratio_translate_vs_pyx12": round(rate["translate"] / rate["pyx12"], 1),
         "peak_rss_mb_10mb": peaks[0],
         "peak_rss_mb_100mb": peaks[1],
+        "read_seg_per_s": round(rate["read"]),
+        "ratio_read_vs_naive": round(rate["read"] / rate["naive"], 3),
     }
-    print(f"read+translate / naive split = {figures['ratio_translate_vs_naive']} (target >= 0.25); "
+    print(f"read only / naive split = {figures['ratio_read_vs_naive']}; "
+          f"read+translate / naive split = {figures['ratio_translate_vs_naive']} (target >= 0.25); "
           f"read+translate / pyx12 = {figures['ratio_translate_vs_pyx12']}")
     print(json.dumps(figures))
 

@@ -88,3 +88,40 @@ def test_mutated_valid_files_raise_only_edi_error(data: bytes, chunk_size: int) 
 def test_valid_files_read_the_same_at_any_chunk_size(data: bytes, chunk_size: int) -> None:
     whole = [(s.elements, s.offset) for s in X12Reader(data).segments()]
     assert [(s.elements, s.offset) for s in X12Reader(data, chunk_size=chunk_size).segments()] == whole
+
+
+DELIMITER_SETS = [("*", ">", "~", "\n"), ("|", ":", "'", ""), ("+", ":", "'", "\r\n"), ("~", "|", "\n", ""),
+                  ("\x1d", "\x1f", "\x1c", "")]
+VALUES = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="*>~|:'+^\r\n\x1c\x1d\x1f",
+                                        exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=12)
+
+
+@SETTINGS
+@given(st.sampled_from(DELIMITER_SETS), st.sampled_from(["004010", "005010"]),
+       st.lists(st.lists(VALUES, min_size=1, max_size=6), min_size=1, max_size=8))
+def test_what_the_writer_writes_reads_back(delimiters: tuple[str, str, str, str], version: str,
+                                           rows: list[list[str]]) -> None:
+    from datetime import datetime
+
+    from crossdock.edi.control import InMemoryControlNumbers
+    from crossdock.edi.partners import PartnerProfile
+    from crossdock.edi.segment import Segment
+    from crossdock.edi.writer import build_interchange
+
+    element, component, terminator, suffix = delimiters
+    profile = PartnerProfile(name="p", sender_id="A", receiver_id="B", version=version,  # type: ignore[arg-type]
+                             element_separator=element, component_separator=component,
+                             segment_terminator=terminator, segment_suffix=suffix)
+    body = [Segment.of("N9", *values) for values in rows]
+    data = build_interchange(profile, "PO", [("850", body)], InMemoryControlNumbers(), now=datetime(2024, 1, 2))
+    reader = X12Reader(data)
+    (one,) = reader.transaction_sets()
+    expected = []
+    for values in rows:
+        elements = ["N9", *values]
+        while len(elements) > 1 and elements[-1] == "":
+            elements.pop()
+        expected.append(elements)
+    assert [s.elements for s in one.segments] == expected
+    (report,) = check_envelopes(data)
+    assert report.ok
