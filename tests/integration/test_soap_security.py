@@ -3,10 +3,14 @@ WS-Security UsernameToken is demanded and checked."""
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import httpx
 import pytest
 from lxml import etree
 
+from crossdock.bridges.soap import ErpUnavailableError
 from crossdock.errors import ConfigError
 from tests.fixtures.erp_sim import BASIC_USER, SECURED_PASSWORD, SECURED_USER, ErpSimServer, erp_gateway
 
@@ -97,3 +101,43 @@ def test_a_wrong_basic_password_is_refused(erp_sim_secured: ErpSimServer) -> Non
     )
     with pytest.raises(ConfigError, match="credentials were refused"):
         gateway.get_item("ITEM-2")
+
+
+HOSTILE_RESPONSE = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "SO-EVIL">]>'
+    b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:crossdock:erp:v1">'
+    b"<soap:Body><e:GetItemResponse><e:Item><e:ItemNo>&a;</e:ItemNo><e:Description>x</e:Description>"
+    b"<e:BaseUnitOfMeasure>PCS</e:BaseUnitOfMeasure><e:UnitPrice>1</e:UnitPrice><e:Blocked>false</e:Blocked>"
+    b"</e:Item></e:GetItemResponse></soap:Body></soap:Envelope>"
+)
+
+
+class _HostileErp(BaseHTTPRequestHandler):
+    """A fake ERP speaking real HTTP whose every answer carries an entity declaration."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(HOSTILE_RESPONSE)))
+        self.end_headers()
+        self.wfile.write(HOSTILE_RESPONSE)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's signature
+        pass
+
+
+def test_a_response_with_a_dtd_is_refused_by_the_client_never_expanded() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileErp)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        fake = ErpSimServer()
+        fake.wsdl_url = f"http://127.0.0.1:{server.server_address[1]}/erp?wsdl"
+        with pytest.raises(ErpUnavailableError, match="DTD/entity"):
+            erp_gateway(fake).get_item("ITEM-1")
+        fake.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
