@@ -85,3 +85,13 @@ def test_control_numbers_come_from_the_allocator(validator: X12Validator) -> Non
     segs = _segments(ack)
     assert segs[0][13] == "000000041" and segs[1][6] == "41" and segs[2][2] == "0041"
     assert segs[-1] == ["IEA", "1", "000000041"]
+
+
+def test_one_ack_interchange_per_inbound_interchange_and_one_997_per_group(validator: X12Validator) -> None:
+    first = interchange([("940", BODIES["940"])], control="000000001", group_control="1")
+    second = interchange([("945", BODIES["945"])], control="000000002", group_control="2")
+    acks = build_acks(validator.validate(first + second), InMemoryControlNumbers(), now=NOW)
+    assert len(acks) == 2
+    ak1s = [[s for s in _segments(ack) if s[0] == "AK1"] for ack in acks]
+    assert ak1s == [[["AK1", "OW", "1"]], [["AK1", "SW", "2"]]]
+    assert [_segments(ack)[0][13] for ack in acks] == ["000000001", "000000002"]
