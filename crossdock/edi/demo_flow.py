@@ -16,6 +16,7 @@ from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.report import ValidationReport
 from crossdock.edi.sets import x940
+from crossdock.edi.sets.mapping import is_reference_qualifier
 from crossdock.edi.translate import FileResult, render, translate
 from crossdock.errors import CrossdockError
 
@@ -49,7 +50,7 @@ def run_demo(inputs: DemoInputs, allocator: ControlNumberAllocator, *, now: date
     _validate(steps, "Validate the 3PL's 945 (pyx12)", inputs.advice_945)
     shipment = _translate(steps, "Translate the 945 to a Shipment", inputs.advice_945, Shipment)
     if isinstance(shipment, Shipment):
-        outbound = _for_buyer(shipment)
+        outbound = _for_buyer(shipment, order if isinstance(order, Order) else None)
         _render(steps, f"Render the 856 ASN for {inputs.buyer.name}", "856", outbound, inputs.buyer, allocator, now)
     step = DemoStep("Acknowledge the 850 with a 997")
     if report_850 is None:
@@ -111,14 +112,23 @@ def _summary(document: object) -> str:
     return type(document).__name__
 
 
-def _for_buyer(shipment: Shipment) -> Shipment:
-    """The ASN ships from the warehouse when the 945 named no ship-from."""
-    if shipment.ship_from is not None:
-        return shipment
+def _for_buyer(shipment: Shipment, order: Order | None) -> Shipment:
+    """The ASN ships from the warehouse when the 945 named no ship-from, and each of its orders carries
+    the buyer's order references (department, vendor number ...) and PO date from the 850 it answers."""
+    update: dict[str, object] = {}
     warehouse = shipment.party(PartyRole.WAREHOUSE)
-    if warehouse is None:
-        return shipment
-    return shipment.model_copy(update={"ship_from": warehouse.model_copy(update={"role": PartyRole.SHIP_FROM})})
+    if shipment.ship_from is None and warehouse is not None:
+        update["ship_from"] = warehouse.model_copy(update={"role": PartyRole.SHIP_FROM})
+    if order is not None:
+        refs = {k: v for k, v in order.references.items() if is_reference_qualifier(k) and k != "VN"}
+        po_date = order.ordered_at.date() if order.ordered_at else None
+        update["orders"] = [
+            o.model_copy(update={"references": {**refs, **o.references}, "po_date": o.po_date or po_date})
+            if o.po_number == order.external_id
+            else o
+            for o in shipment.orders
+        ]
+    return shipment.model_copy(update=update)
 
 
 def _render(steps: list[DemoStep], title: str, set_id: str, document: BaseModel, profile: PartnerProfile,
