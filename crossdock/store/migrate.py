@@ -8,6 +8,7 @@ transaction-level advisory lock, on SQLite by the write lock; the late one finds
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -35,7 +36,12 @@ def head() -> str:
 
 
 def current(db: Database) -> str | None:
-    """The revision the database is at; ``None`` for an empty database."""
+    """The revision the database is at; ``None`` for an empty or missing database (a missing SQLite
+    file is not created)."""
+    url = db.engine.url
+    file = url.database if url.get_backend_name() == "sqlite" and url.database not in ("", ":memory:") else None
+    if file is not None and not Path(file).exists():
+        return None
     with translate_errors(), db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 

@@ -156,3 +156,24 @@ def test_journal_keeps_errors_bounded(store: Store) -> None:
     assert hop.error_class == "TransientError" and hop.retries == 5
     assert hop.error_message is not None and len(hop.error_message) == 4000
     assert hop.started_at.tzinfo is not None and hop.finished_at is None and hop.duration_ms is None
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("SELECT correlation_id FROM message_keys WHERE value IN ('1Z999AA10123456784', 'x')", "ix_message_keys_value"),
+        ("SELECT * FROM journal WHERE correlation_id IN ('C1', 'C2') ORDER BY started_at", "ix_journal_correlation_id"),
+        ("SELECT * FROM journal WHERE message_id = 'm1'", "ix_journal_message_id"),
+        ("SELECT * FROM document_links WHERE a_id = 'SO-77001'", "ix_document_links_a_id"),
+        ("SELECT * FROM document_links WHERE b_id = 'SO-77001'", "ix_document_links_b_id"),
+        ("SELECT * FROM raw_payloads WHERE sender = 'ACME' AND interchange_control = '905'", "ix_raw_payloads_sender"),
+    ],
+)
+def test_trace_lookups_use_indexes_not_scans(chain: Store, query: str, index: str) -> None:
+    with chain.db.engine.connect() as conn:
+        if chain.db.backend == "sqlite":
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}"))
+        else:  # tiny tables: forbid sequential scans so the plan shows whether an index can serve it
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = " ".join(str(row[0]) for row in conn.exec_driver_sql(f"EXPLAIN {query}"))
+    assert index in plan, plan

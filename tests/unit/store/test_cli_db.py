@@ -23,6 +23,7 @@ def test_upgrade_then_current(tmp_path: Path) -> None:
     before = runner.invoke(app, ["db", "current", "--check"], env=env)
     assert before.exit_code == 3, before.output
     assert "empty (no schema)" in before.output
+    assert not (tmp_path / "var").exists(), "looking must not create the database"
     # When the database is upgraded
     upgraded = runner.invoke(app, ["db", "upgrade"], env=env)
     assert upgraded.exit_code == 0, upgraded.output
