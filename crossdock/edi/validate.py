@@ -59,6 +59,7 @@ from crossdock.edi.segment import Delimiters, Segment
 from crossdock.errors import ConfigError
 
 _GS_PATH = "/ISA_LOOP/GS_LOOP/GS"
+MAX_ISSUES_PER_SET = 1000  # a set this broken is rejected anyway; keep reports (and 997s) readable
 
 
 @contextlib.contextmanager
@@ -343,7 +344,15 @@ class _Run:
         state, self.set = self.set, None
         if state is None or self.group is None:
             return
-        self.group.sets.append(replace(state.report, issues=tuple(state.issues), segment_count=state.position))
+        issues = state.issues
+        if len(issues) > MAX_ISSUES_PER_SET:
+            more = len(issues) - MAX_ISSUES_PER_SET
+            first_error = next(i for i in issues if i.is_error) if any(i.is_error for i in issues) else None
+            issues = issues[:MAX_ISSUES_PER_SET]
+            if first_error is not None and first_error not in issues:
+                issues.append(first_error)
+            issues.append(Issue(Severity.WARNING, Level.GUIDE, "truncated", f"{more} more findings not listed"))
+        self.group.sets.append(replace(state.report, issues=tuple(issues), segment_count=state.position))
 
     def _close_group(self, ge: Segment | None) -> None:
         self._close_set()

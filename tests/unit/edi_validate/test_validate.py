@@ -185,3 +185,13 @@ def test_isa_id_padding_quirks_are_reader_warnings_not_errors(validator: X12Vali
     report = validator.validate(one("850").replace(old, new, 1))
     assert report.status is Status.VALID, [i.message for i in report.all_issues() if i.is_error]
     assert any(i.severity is Severity.WARNING and "width" in i.message for i in report.all_issues())
+
+
+def test_findings_per_set_are_capped(validator: X12Validator) -> None:
+    from crossdock.edi import validate as module
+
+    body = [BODIES["940"][0], *(["ZZZ*NOT*A*SEGMENT"] * (module.MAX_ISSUES_PER_SET + 5)), *BODIES["940"][1:]]
+    [set_report] = validator.validate(one("940", body)).sets()
+    assert set_report.status is Status.INVALID
+    assert len(set_report.issues) == module.MAX_ISSUES_PER_SET + 1
+    assert set_report.issues[-1].code == "truncated"
