@@ -38,7 +38,7 @@ def _usable(char: str) -> bool:
     return len(char) == 1 and not char.isalnum() and char not in SPACES
 
 
-def _terminator(text: str, start: int, wrapped: bool, element: str, component: str, offset: int) -> tuple[str, int]:
+def _terminator(text: str, start: int, element: str, component: str, offset: int) -> tuple[str, int]:
     """The terminator character at ``text[start]`` and the position just past it (and past a CRLF)."""
     if start >= len(text):
         raise EdiSyntaxError("ISA segment is truncated before its terminator", offset=offset, segment_id="ISA")
@@ -49,7 +49,7 @@ def _terminator(text: str, start: int, wrapped: bool, element: str, component: s
     while after < len(text) and text[after] in LINE_BREAKS:
         after += 1
     follower = text[after] if after < len(text) else ""
-    if wrapped and _usable(follower) and follower not in (element, component):
+    if _usable(follower) and follower not in (element, component):
         return follower, after + 1  # a wrapped file whose line break fell just before the terminator
     if char == "\r" and start + 1 < len(text) and text[start + 1] == "\n":
         return "\n", start + 2
@@ -87,7 +87,9 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
     if position >= len(text) or text[position] in LINE_BREAKS:
         raise EdiSyntaxError("ISA16 (component separator) is missing", offset=offset, segment_id="ISA", element=16)
     component = text[position]
-    terminator, end = _terminator(text, position + 1, wrapped, element, component, offset)
+    terminator, end = _terminator(text, position + 1, element, component, offset)
+    if terminator not in LINE_BREAKS and text[position + 1] in LINE_BREAKS:
+        wrapped = True  # a line break between ISA16 and the terminator
     _check_distinct(element, component, terminator, offset)
     raw = text[start : position + 1]
     if wrapped:

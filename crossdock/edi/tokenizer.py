@@ -288,14 +288,16 @@ class Tokenizer:
             piece = raw
             if newline_terminated:
                 piece = piece.strip(LINE_BREAKS)
-            elif piece[:1] in ("\r", "\n") and piece:
-                stripped = piece.lstrip(LINE_BREAKS)
+            elif piece and piece[0] in IGNORABLE:
+                stripped = piece.lstrip(IGNORABLE)
                 lead = piece[: len(piece) - len(stripped)]
                 if lead.count("\n") > 1 or lead.count("\r") > 1:
                     self._warn(WarningCode.BLANK_LINE, "blank lines between segments skipped", start)
-                else:
+                elif "\n" in lead or "\r" in lead:
                     self._warn(WarningCode.LINE_BREAK_AFTER_TERMINATOR, "line breaks after segment terminators",
                                start)
+                if lead.strip(LINE_BREAKS) and stripped:
+                    self._warn(WarningCode.WHITESPACE_BEFORE_SEGMENT, "whitespace before a segment id skipped", start)
                 start += len(lead)
                 piece = stripped
             if not piece:

@@ -157,3 +157,21 @@ def test_warnings_are_reported_once_per_interchange() -> None:
     data = SIMPLE.replace(b"~\n", b"~\r\n\r\n") * 1
     _, warnings = read(data)
     assert [w.code for w in warnings].count(W.BLANK_LINE) == 1
+
+
+def test_line_break_between_isa16_and_terminator() -> None:
+    rows, warnings = read(SIMPLE.replace(b">~\n", b">\n~\n", 1))
+    assert rows == interchange()
+    assert W.WRAPPED_LINES in codes(warnings)
+
+
+def test_spaces_after_terminators_before_the_line_break() -> None:
+    rows, warnings = read(PLAIN.replace(b"~", b"~  \r\n"))
+    assert rows == interchange()
+    assert {W.LINE_BREAK_AFTER_TERMINATOR, W.WHITESPACE_BEFORE_SEGMENT} <= codes(warnings)
+
+
+def test_cr_only_line_ends_as_terminator() -> None:
+    rows, warnings = read(render(interchange(), terminator="\r", suffix=""))
+    assert rows == interchange()
+    assert codes(warnings) == {W.NEWLINE_TERMINATOR}
