@@ -21,22 +21,25 @@ _HEADER = [
     (re.compile(r"country", re.I), {"source": "parties[role=ship_to].address.country"}),
     (re.compile(r"city", re.I), {"source": "parties[role=ship_to].address.city"}),
     (re.compile(r"post.?code|postal|zip", re.I), {"source": "parties[role=ship_to].address.postal_code"}),
-    (re.compile(r"currency", re.I), {"source": "currency"}),
-    (re.compile(r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid", re.I),
+    (re.compile(r"currency|curr.?code", re.I), {"source": "currency"}),
+    (re.compile(r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
+                r"|(cust|customer).?po.?(no|number)|^po.?number$", re.I),
      {"source": "external_id"}),
-    (re.compile(r"(customer|sell.?to|buyer).?(no|id|number)$", re.I), {"source": "references.erp_customer_no"}),
+    (re.compile(r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number)$", re.I),
+     {"source": "references.erp_customer_no"}),
     (re.compile(r"^(ship.?to.?)?name$|first.?line.?name|^customer.?name$", re.I),
      {"source": "parties[role=ship_to].name"}),
-    (re.compile(r"^(order|document|posting|purchase.?order|creation)?_?date$", re.I),
+    (re.compile(r"^(order|ordered|document|posting|purchase.?order|creation)?_?date$", re.I),
      {"source": "ordered_at", "format": "date"}),
 ]
 _LINE = [  # matched against the field's path inside one line, so nested ids do not pass for the SKU
-    (re.compile(r"^(qty|quantity\w*)$", re.I), {"source": "quantity", "format": "decimal"}),
-    (re.compile(r"^(no|sku|item.?(no|id|number)|product.?id|product\.internalid|material\w*)$", re.I),
+    (re.compile(r"(^|_)(ordered_)?(qty|quantity)$|^quantity\w*$", re.I), {"source": "quantity", "format": "decimal"}),
+    (re.compile(r"^(no|sku|item.?(no|id|number|code)|product.?(id|code)|product\.internalid|material\w*)$"
+                r"|(^|_)(ordered_)?item$", re.I),
      {"source": "sku"}),
-    (re.compile(r"^(unit.?)?price$", re.I), {"source": "unit_price", "format": "decimal"}),
+    (re.compile(r"(^|_)(unit.?)?(selling.?)?price$", re.I), {"source": "unit_price", "format": "decimal"}),
     (re.compile(r"^description$", re.I), {"source": "description"}),
-    (re.compile(r"^(line.?no|position|id)$", re.I), {"source": "$index", "format": "str"}),
+    (re.compile(r"line.?(no|number)$|^position$|^id$", re.I), {"source": "$index", "format": "str"}),
     (re.compile(r"^(unit.?of.?measure\w*|uom|quantity\.unitcode)$", re.I), {"source": "unit_of_measure"}),
 ]
 _LINE_HINT = re.compile(r"line|item|position|detail", re.I)
@@ -62,6 +65,8 @@ def pick_operation(report: WsdlReport) -> OperationInfo:
 def _constant(info: FieldInfo) -> dict[str, Any]:
     if info.type in _DATE_TYPES:
         return {"source": "ordered_at", "format": "date"}
+    if info.type == "dateTime":
+        return {"source": "ordered_at"}
     if info.type in _NUMBER_TYPES:
         return {"const": 0, "format": "decimal"}
     if info.type in _INTEGER_TYPES:
@@ -71,10 +76,20 @@ def _constant(info: FieldInfo) -> dict[str, Any]:
     return {"const": "X"}
 
 
-def _leaf_rule(key: str, table: list[tuple[re.Pattern[str], dict[str, Any]]]) -> dict[str, Any] | None:
+def _leaf_rule(key: str, xsd_type: str, table: list[tuple[re.Pattern[str], dict[str, Any]]]) -> dict[str, Any] | None:
+    numeric = xsd_type in _NUMBER_TYPES or xsd_type in _INTEGER_TYPES
     for pattern, rule in table:
         if pattern.search(key):
-            return dict(rule)
+            if numeric and rule.get("format") not in ("decimal", "int", "str"):
+                return None  # a text source (a customer number, a name) cannot fill a numeric field
+            rule = dict(rule)
+            if rule.get("format") == "str" and xsd_type in _INTEGER_TYPES:
+                rule["format"] = "int"
+            elif rule.get("format") == "str" and xsd_type in _NUMBER_TYPES:
+                rule["format"] = "decimal"
+            elif rule.get("format") == "date" and xsd_type == "dateTime":
+                del rule["format"]  # the canonical timestamp, ISO 8601 with its offset
+            return rule
     return None
 
 
@@ -95,7 +110,7 @@ def _walk(
         required = info.min_occurs >= 1
         simple_content = next((c for c in info.children if c.name == "_value_1"), None)
         if simple_content is not None or not info.children:  # a value (SAP's ...ID types carry attributes)
-            rule = _leaf_rule(path if line else info.name, table)
+            rule = _leaf_rule(path if line else info.name, (simple_content or info).type, table)
             telling |= rule is not None
             if rule is None and required:
                 rule = _constant(simple_content or info)
