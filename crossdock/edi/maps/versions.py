@@ -27,7 +27,7 @@ GS08_SUFFIXES = ("", "VICS", "UCS", "EDSO", "X12", "VICSR", "X230")
 EXTRA_FUNCTIONAL_IDS = {"945": ("IN", "WA", "AR"), "940": ("WO",), "856": ("AS",)}
 
 #: 005010 adds trailing elements to these segments (position -> data element, all optional).
-EXTRA_ELEMENTS_005010 = {"AK1": ("480",), "AK2": ("1705",), "N4": ("1715",)}
+EXTRA_ELEMENTS_005010 = {"AK1": ("480",), "AK2": ("1705",), "N4": ("1715",), "MEA": ("1270", "1271")}
 
 #: Lengths that grew in 005010. The merged ``dataele.xml`` is shared by every map, so it keeps the widest.
 WIDER_IN_005010 = {"127": (1, 50), "364": (1, 256), "719": (1, 10), "739": (1, 20), "740": (1, 20),
