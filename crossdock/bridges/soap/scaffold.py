@@ -23,7 +23,7 @@ _HEADER = [
     (re.compile(r"post.?code|postal|zip", re.I), {"source": "parties[role=ship_to].address.postal_code"}),
     (re.compile(r"currency|curr.?code", re.I), {"source": "currency"}),
     (re.compile(r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
-                r"|(cust|customer).?po.?(no|number)|^po.?number$", re.I),
+                r"|(cust|customer).?po.?(no|number)|^po.?number$|^buyer.?id$", re.I),
      {"source": "external_id"}),
     (re.compile(r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number)$", re.I),
      {"source": "references.erp_customer_no"}),
@@ -33,7 +33,8 @@ _HEADER = [
      {"source": "ordered_at", "format": "date"}),
 ]
 _LINE = [  # matched against the field's path inside one line, so nested ids do not pass for the SKU
-    (re.compile(r"(^|_)(ordered_)?(qty|quantity)$|^quantity\w*$", re.I), {"source": "quantity", "format": "decimal"}),
+    (re.compile(r"(^|[._])(ordered_?|requested_?)?(qty|quantity)$|^quantity\w*$", re.I),
+     {"source": "quantity", "format": "decimal"}),
     (re.compile(r"^(no|sku|item.?(no|id|number|code)|product.?(id|code)|product\.internalid|material\w*)$"
                 r"|(^|_)(ordered_)?item$", re.I),
      {"source": "sku"}),
