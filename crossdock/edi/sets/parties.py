@@ -1,8 +1,9 @@
-"""N1 loops (N1, N2, N3, N4, PER) ⇄ :class:`~crossdock.canonical.Party`.
+"""N1 loops (N1, N2, N3, N4, REF, PER) ⇄ :class:`~crossdock.canonical.Party`.
 
 N102 is the name (N2 names are appended to it, space-separated); N103/N104 the identity; each N3 adds
 up to two address lines; N4 city, state, postal code and country (ISO-3166 alpha-3 codes USA, CAN and
-MEX become alpha-2); the first PER gives contact name, phone (TE) and email (EM).
+MEX become alpha-2); the first PER gives contact name, phone (TE) and email (EM). A REF inside the loop
+(after the N1, where the standard places it) is kept unmapped.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from crossdock.edi.segment import Segment
 from crossdock.edi.sets.mapping import SetContext
 
 _COUNTRIES = {"USA": "US", "CAN": "CA", "MEX": "MX"}
-LOOP_SEGMENTS = frozenset({"N2", "N3", "N4", "PER"})
+LOOP_SEGMENTS = frozenset({"N2", "N3", "N4", "PER", "REF"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def read_loop(ctx: SetContext, segments: Sequence[Segment], start: int, codes: P
             country = seg.get(4)
             address = {"city": seg.get(1), "region": seg.get(2), "postal_code": seg.get(3),
                        "country": _COUNTRIES.get(country, country) if country else None}  # fmt: skip
+        elif seg.id == "REF":
+            ctx.keep(seg, "REF in a party loop kept unmapped")
         elif seg.id == "PER":
             if contact:
                 ctx.keep(seg, "second PER in one party loop kept unmapped")

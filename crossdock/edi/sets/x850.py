@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from crossdock.canonical import Order, OrderPurpose, PartyRole
+from crossdock.canonical.currencies import ISO_4217
 from crossdock.edi.reader import TransactionSet
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets import items, parties, values
-from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, require
+from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, mapping_error, require
 
 SET_ID = "850"
 FUNCTIONAL_ID = "PO"
@@ -103,7 +104,10 @@ def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any], contact: dict[st
     sid = seg.id
     if sid == "CUR":
         ctx.used(seg, 1, 2)
-        doc["currency"] = seg[2]
+        if seg[2].upper() in ISO_4217:
+            doc["currency"] = seg[2]
+        else:
+            ctx.error(ctx.where(seg, 2), "currency", f"{seg[2]!r} is not an ISO-4217 currency code")
     elif sid == "REF":
         _reference(ctx, seg, doc["references"])
     elif sid == "PER" and not contact:
@@ -313,7 +317,11 @@ def from_canonical(order: Order) -> list[Segment]:
 
 
 def _sac_segment(kind: str, code: str | None, amount: Decimal, description: str | None) -> Segment:
-    return Segment.of("SAC", kind, code, None, None, values.format_implied(amount), *[None] * 9, description)
+    try:
+        implied = values.format_implied(amount)
+    except ValueError as exc:
+        raise mapping_error("SAC05 has two implied decimals", "SAC/SAC05", "amount", str(exc)) from exc
+    return Segment.of("SAC", kind, code, None, None, implied, *[None] * 9, description)
 
 
 def _txi_segment(tax: Any) -> Segment:

@@ -37,6 +37,8 @@ PER*CN*SAM STORE*EM*sam@store.example
 N1*BY*THE BUYER CO*9*123456789
 N1*ZZ*MYSTERY PARTY
 N3*2 SIDE ST
+N1*BT*ACCOUNTS*92*0001
+REF*VR*IN-THE-LOOP
 PO1*1*24*EA*12.5*PE*UP*012345678905*SK*TEE-M*BP*B-1
 PID*F****TEE SHIRT
 PO4*6*1*EA
@@ -117,6 +119,7 @@ def test_850_keeps_and_reports_what_it_does_not_map() -> None:
     result = x850.to_canonical(one_set("850", ORDER))
     kept = {u.raw for u in result.unmapped}
     assert {"SAC*N**ZZ*OHRO", "ITD*01*15**********NET 60", "PO4*6*1*EA", "N1*ZZ*MYSTERY PARTY", "N3*2 SIDE ST"} <= kept
+    assert "REF*VR*IN-THE-LOOP" in kept  # a party loop's REF is not an order reference
     locations = {w.location: w.message for w in result.warnings}
     assert "PER[1]/PER06" in locations  # the fax number
     assert "PO1[2]/PO101" in locations  # numbered by position
@@ -141,6 +144,7 @@ def test_sku_comes_from_the_lookup_when_the_line_has_none() -> None:
         ("BEG*00*SA*PO-1**20261120\nPO1*1*1*EA*12,50*PE*SK*A", "PO1[1]/PO104", "lines[0].unit_price"),
         ("BEG*00*SA*PO-1**20261120\nPO1*1*1*EA**PE*UP*12345", "PO1[1]/PO107", "lines[0]"),
         ("PO1*1*1*EA**PE*SK*A", "BEG", "external_id"),
+        ("BEG*00*SA*PO-1**20261120\nCUR*BY*XYZ\nPO1*1*1*EA**PE*SK*A", "CUR[1]/CUR02", "currency"),
     ],
 )
 def test_unmappable_content_raises_field_level_errors(body: str, location: str, field: str) -> None:
