@@ -183,7 +183,9 @@ def _w12(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
     }
     difference = ctx.decimal(seg, 4, f"{field}.quantity_ordered")
     ordered, shipped = line["quantity_ordered"], line["quantity_shipped"]
-    if difference is not None and ordered is not None and shipped is not None and ordered - shipped != difference:
+    if difference is not None and ordered is None and shipped is not None:
+        line["quantity_ordered"] = shipped + difference  # W1204 is ordered minus shipped
+    elif difference is not None and ordered is not None and shipped is not None and ordered - shipped != difference:
         ctx.warn(seg, f"W1204 difference {difference} is not ordered {ordered} - shipped {shipped}", 4)
     if not seg[5]:
         ctx.warn(seg, "W1205 unit of measure missing: EA assumed", 5)

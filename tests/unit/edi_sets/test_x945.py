@@ -31,7 +31,7 @@ LX*2
 MAN*CP*1Z888
 W12*CC*6*6**CA**VN*SOCKS*********UK*10012345678902
 LX*3
-W12*CC*1*1**EA**VN*GIFT
+W12*PR**1*1*EA**VN*GIFT
 W03*41*38.5*LB***2*CT
 """
 
@@ -61,6 +61,7 @@ def test_945_maps_to_a_shipment() -> None:
     assert second.tracking_number == "1Z888"
     assert second.lines[0].gtin == "10012345678902"
     assert [ln.sku for ln in order.lines] == ["GIFT"]  # an LX without MAN is unpacked
+    assert order.lines[0].quantity_ordered == Decimal("2")  # no W1202: shipped + W1204 difference
     assert shipment.partial is True
     assert result.unmapped == ()
 
