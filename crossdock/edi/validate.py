@@ -151,6 +151,16 @@ class X12Validator:
             self._maps[name] = pyx12.map_if.load_map_file(name, self._params, str(self._directory()))
         return self._maps[name]
 
+    def _segment_ids(self, map_root: Any) -> frozenset[str]:
+        """Every segment id the map knows (cached per map)."""
+        key = f"ids:{map_root.id}:{id(map_root)}"
+        if key not in self._maps:
+            self._maps[key] = frozenset(
+                node.id for node in map_root.loop_segment_iterator() if isinstance(node, pyx12.map_if.segment_if)
+            )
+        ids: frozenset[str] = self._maps[key]
+        return ids
+
     def _resolve(self, isa: Segment, gs: Segment, set_id: str) -> tuple[str | None, list[str], bool]:
         """The map file for a set, warnings about how it was chosen, and whether the map is only the
         nearest version's (GS08 004030 checked with the 004010 map)."""
@@ -329,8 +339,11 @@ class _Run:
             return
         for err in walk_errors:
             missing = err.seg_data is not None and err.err_cde == "3"
+            code = err.err_cde
+            if code == "1" and seg.id in self.validator._segment_ids(state.map_root):
+                code = "2"  # AK304: a segment of this set, in the wrong place ("1" is for unknown ids)
             state.issues.append((_downgrade if state.approximate else _same)(Issue(
-                Severity.ERROR, Level.SEGMENT, err.err_cde, err.err_str,
+                Severity.ERROR, Level.SEGMENT, code, err.err_str,
                 segment_id=err.seg_data.get_seg_id() if missing else seg.id,
                 segment_index=seg.index, offset=seg.offset,
                 segment_position=err.seg_count if missing and err.seg_count else state.position,

@@ -195,3 +195,12 @@ def test_findings_per_set_are_capped(validator: X12Validator) -> None:
     assert set_report.status is Status.INVALID
     assert len(set_report.issues) == module.MAX_ISSUES_PER_SET + 1
     assert set_report.issues[-1].code == "truncated"
+
+
+@pytest.mark.parametrize(("segment", "code"), [("ZZZ*X", "1"), ("W66*PP*M***UPSN", "2")])
+def test_unknown_segment_is_code_1_and_misplaced_one_code_2(validator: X12Validator, segment: str, code: str) -> None:
+    body = list(BODIES["940"])
+    body.insert(11, segment)  # after the line's G69: ZZZ is no X12 segment; W66 belongs in the header
+    [set_report] = validator.validate(one("940", body)).sets()
+    [bad] = set_report.errors
+    assert (bad.level, bad.code, bad.segment_id, bad.segment_position) == (Level.SEGMENT, code, segment[:3], 13)
