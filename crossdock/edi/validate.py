@@ -17,6 +17,9 @@ come from :mod:`crossdock.edi.envelope`, merged in by :mod:`crossdock.edi.report
 HL numbering check is kept. Unreadable input raises the reader's ``EdiError``; a missing or broken
 map directory raises ``ConfigError``; any pyx12 failure on odd data becomes an error in the report.
 
+This module is a little over 400 lines on purpose: it is the only one that touches pyx12, so every
+pyx12 call (map index, loader, walker, segment validators, HL check) stays behind this one boundary.
+
 pyx12's logger is disabled while a validation runs (it logs every finding; we report them). That
 switch is process-wide, so concurrent validations in threads share it harmlessly.
 """
