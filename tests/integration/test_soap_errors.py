@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 
 from crossdock.bridges.soap import CircuitOpenError, CircuitState, ErpTimeoutError, ErpUnavailableError
@@ -88,3 +89,14 @@ def test_business_faults_do_not_open_the_circuit(erp_sim: ErpSimServer) -> None:
             gateway.get_item("NOPE")
     assert gateway.client.breaker.state is CircuitState.CLOSED
     assert not isinstance(BusinessError("x"), TransientError)
+
+
+def test_per_operation_injection_works_without_a_soapaction_header(erp_sim: ErpSimServer) -> None:
+    erp_sim.control("GetItem", fault_code="RECORD_LOCKED")
+    body = (
+        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:crossdock:erp:v1">'
+        "<soap:Body><e:GetItem><e:ItemNo>ITEM-1</e:ItemNo></e:GetItem></soap:Body></soap:Envelope>"
+    )
+    response = httpx.post(erp_sim.endpoint, content=body.encode(), headers={"Content-Type": "text/xml"}, timeout=5)
+    assert response.status_code == 500 and b"RECORD_LOCKED" in response.content
+    assert erp_sim.calls() == {"GetItem": 1}

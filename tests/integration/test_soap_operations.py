@@ -179,3 +179,17 @@ def test_inventory_levels_come_back_canonical(erp_sim: ErpSimServer) -> None:
     (level,) = levels
     assert (level.sku, level.location, level.on_hand) == ("ITEM-5", "WEST", Decimal(60))
     assert level.available <= level.on_hand and level.as_of.tzinfo is not None
+
+
+def test_a_retried_shipment_or_invoice_posts_once(erp_sim: ErpSimServer) -> None:
+    gateway = erp_gateway(erp_sim)
+    ref = gateway.create_sales_order(make_order())
+    on_hand = {lv["LocationCode"]: lv["Inventory"] for lv in gateway.get_inventory_levels(["ITEM-1"])}["MAIN"]
+    shipment = _shipment(ref.document_no)
+    first = gateway.post_shipment(shipment)
+    assert gateway.post_shipment(shipment) == first  # same ExternalDocumentNo: the same posted shipment
+    after = {lv["LocationCode"]: lv["Inventory"] for lv in gateway.get_inventory_levels(["ITEM-1"])}["MAIN"]
+    assert after == on_hand - 2
+    invoice = {"customer_no": "C10000", "posting_date": "2026-11-21", "external_document_no": f"INV-{ref.document_no}",
+               "lines": [{"item_no": "ITEM-1", "quantity": 2}]}
+    assert gateway.create_invoice(invoice) == gateway.create_invoice(invoice)

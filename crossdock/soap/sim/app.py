@@ -91,8 +91,7 @@ def build_app(db: SimDatabase, control: Control, auth: SimAuth | None = None) ->
         if not _basic_ok(request, auth):
             return Response("Unauthorized", status_code=401, headers={"WWW-Authenticate": 'Basic realm="erp"'})
         body = await request.body()
-        operation = request.headers.get("soapaction", "").strip('"').rsplit(":", 1)[-1]
-        behaviour = control.take(operation or "?")
+        behaviour = control.take(_operation_name(request.headers.get("soapaction", ""), body))
         if behaviour is not None:
             injected = await _inject(behaviour)
             if injected is not None:
@@ -119,6 +118,17 @@ def build_app(db: SimDatabase, control: Control, auth: SimAuth | None = None) ->
             Route("/control", control_endpoint, methods=["GET", "POST", "DELETE"]),
         ]
     )
+
+
+def _operation_name(soap_action: str, body: bytes) -> str:
+    """The operation a request is for: from SOAPAction, else from the body's element (best effort)."""
+    name = soap_action.strip().strip('"').rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+    if name:
+        return name
+    try:
+        return read_request(body).operation
+    except SimFault:
+        return "?"
 
 
 async def _inject(behaviour: Behaviour) -> Response | None:

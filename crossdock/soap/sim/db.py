@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS sales_line (
   document_no TEXT NOT NULL, line_no INTEGER NOT NULL, item_no TEXT NOT NULL, quantity TEXT NOT NULL,
   shipped TEXT NOT NULL DEFAULT '0', unit_price TEXT NOT NULL, PRIMARY KEY (document_no, line_no));
 CREATE TABLE IF NOT EXISTS posted_document (
-  document_no TEXT PRIMARY KEY, kind TEXT NOT NULL, customer_no TEXT, amount TEXT NOT NULL);
+  document_no TEXT PRIMARY KEY, kind TEXT NOT NULL, customer_no TEXT, amount TEXT NOT NULL,
+  external_document_no TEXT, transaction_no INTEGER, UNIQUE (kind, external_document_no));
 CREATE TABLE IF NOT EXISTS number_series (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL);
 """
 
@@ -81,6 +82,26 @@ class SimDatabase:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
+
+
+def posted_before(db: sqlite3.Connection, kind: str, external: str | None) -> sqlite3.Row | None:
+    """A document of ``kind`` already posted with this External Document No. (a retried posting)."""
+    if not external:
+        return None
+    row: sqlite3.Row | None = db.execute(
+        "SELECT * FROM posted_document WHERE kind = ? AND external_document_no = ?", (kind, external)
+    ).fetchone()
+    return row
+
+
+def record_posting(
+    db: sqlite3.Connection, document_no: str, kind: str, customer: str | None, amount: str, external: str | None,
+    transaction_no: int | None = None,
+) -> None:
+    db.execute(
+        "INSERT INTO posted_document VALUES (?, ?, ?, ?, ?, ?)",
+        (document_no, kind, customer, amount, external or None, transaction_no),
+    )
 
 
 def next_number(db: sqlite3.Connection, prefix: str, start: int = 1000) -> str:

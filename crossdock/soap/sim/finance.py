@@ -6,7 +6,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from crossdock.soap.sim.db import next_number
+from crossdock.soap.sim.db import next_number, posted_before, record_posting
 from crossdock.soap.sim.envelope import SimFault
 from crossdock.soap.sim.reading import Reader
 from crossdock.soap.sim.sales import check_customer, check_item, positive
@@ -14,6 +14,10 @@ from crossdock.soap.sim.sales import check_customer, check_item, positive
 
 def _sales_document(db: sqlite3.Connection, request: Reader, name: str, prefix: str, kind: str) -> dict[str, Any]:
     document = Reader(request.children(name)[0].element, f"{name}.")
+    external = document.text("ExternalDocumentNo")
+    earlier = posted_before(db, kind, external)
+    if earlier is not None:  # a retried posting: the same document again, nothing posted twice
+        return {"DocumentNo": earlier["document_no"], "Amount": Decimal(earlier["amount"])}
     customer = document.required("CustomerNo")
     check_customer(db, customer, f"{name}.CustomerNo")
     document.required("PostingDate")
@@ -29,7 +33,7 @@ def _sales_document(db: sqlite3.Connection, request: Reader, name: str, prefix: 
         quantity = positive(line.decimal("Quantity", required=True), f"{line.where}Quantity")
         amount += quantity * (line.decimal("UnitPrice") or Decimal(item["unit_price"]))
     document_no = next_number(db, prefix)
-    db.execute("INSERT INTO posted_document VALUES (?, ?, ?, ?)", (document_no, kind, customer, str(amount)))
+    record_posting(db, document_no, kind, customer, str(amount), external)
     return {"DocumentNo": document_no, "Amount": amount}
 
 
@@ -44,6 +48,10 @@ def create_credit_memo(db: sqlite3.Connection, request: Reader) -> dict[str, Any
 def post_journal_entry(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
     entry = Reader(request.children("JournalEntry")[0].element, "JournalEntry.")
     entry.required("PostingDate")
+    external = entry.text("ExternalDocumentNo")
+    earlier = posted_before(db, "journal", external)
+    if earlier is not None:
+        return {"DocumentNo": earlier["document_no"], "TransactionNo": earlier["transaction_no"]}
     debit = credit = Decimal(0)
     for line in entry.children("Lines/Line"):
         account = line.required("AccountNo")
@@ -60,6 +68,6 @@ def post_journal_entry(db: sqlite3.Connection, request: Reader) -> dict[str, Any
         message = f"The transaction is out of balance by {debit - credit}: debits {debit}, credits {credit}."
         raise SimFault("UNBALANCED_JOURNAL", message, "JournalEntry.Lines")
     document_no = next_number(db, "JE")
-    db.execute("INSERT INTO posted_document VALUES (?, 'journal', NULL, ?)", (document_no, str(debit)))
     transaction_no = int(document_no.split("-")[1])
+    record_posting(db, document_no, "journal", None, str(debit), external, transaction_no)
     return {"DocumentNo": document_no, "TransactionNo": transaction_no}

@@ -6,7 +6,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from crossdock.soap.sim.db import next_number
+from crossdock.soap.sim.db import next_number, posted_before, record_posting
 from crossdock.soap.sim.envelope import SimFault
 from crossdock.soap.sim.reading import Reader
 
@@ -109,6 +109,10 @@ def cancel_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any
 def post_shipment(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
     shipment = Reader(request.children("Shipment")[0].element, "Shipment.")
     order = _order(db, shipment.required("OrderDocumentNo"), "Shipment.OrderDocumentNo")
+    external = shipment.text("ExternalDocumentNo")
+    earlier = posted_before(db, "shipment", external)
+    if earlier is not None:  # a retried posting: the same shipment again, stock not taken twice
+        return {"DocumentNo": earlier["document_no"]}
     if order["status"] == "Cancelled":
         raise SimFault("STATUS_ERROR", f"Sales Order {order['document_no']} is cancelled.", "Shipment.OrderDocumentNo")
     location = shipment.text("LocationCode") or order["location"]
@@ -144,5 +148,5 @@ def post_shipment(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
         )
     db.execute("UPDATE sales_order SET status = 'Shipped' WHERE document_no = ?", (order["document_no"],))
     document_no = next_number(db, "SHIP")
-    db.execute("INSERT INTO posted_document VALUES (?, 'shipment', ?, '0')", (document_no, order["customer_no"]))
+    record_posting(db, document_no, "shipment", order["customer_no"], "0", external)
     return {"DocumentNo": document_no}
