@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -48,6 +49,9 @@ class MarketplaceClient:
         self._sleep = sleep
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        if transport is None:
+            # h11 writes headers and body separately: without TCP_NODELAY, Nagle + delayed ACK stall a POST.
+            transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
         self._http = httpx.Client(
             base_url=base_url,
             headers=dict(auth_headers or {}),
