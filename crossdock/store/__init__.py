@@ -11,7 +11,8 @@ Works the same on SQLite (embedded default, WAL) and PostgreSQL (psycopg 3). Bui
 
 Public API:
 
-- Store, Database, create_engine_for, database_url, StoreUnavailableError (a TransientError)
+- Store, Database, create_engine_for, database_url, StoreUnavailableError (a TransientError),
+  NestedWriteError
 - migrations: upgrade, current, head (module ``crossdock.store.migrate``)
 - journal: Journal, JournalEvent, Hop, HopStatus, BusinessKeys
 - raw payloads: RawStore, RawRef, RawPayload, sha256_hex
@@ -27,7 +28,13 @@ See docs/store.md.
 
 from crossdock.store.audit import AuditAction, AuditEntry, AuditLog
 from crossdock.store.control_numbers import ControlNumbers
-from crossdock.store.engine import Database, StoreUnavailableError, create_engine_for, database_url
+from crossdock.store.engine import (
+    Database,
+    NestedWriteError,
+    StoreUnavailableError,
+    create_engine_for,
+    database_url,
+)
 from crossdock.store.idempotency import (
     DEFAULT_LEASE_S,
     Claim,
@@ -52,6 +59,7 @@ __all__ = [
     "create_engine_for",
     "database_url",
     "StoreUnavailableError",
+    "NestedWriteError",
     # migrations
     "upgrade",
     "current",

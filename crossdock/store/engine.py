@@ -11,6 +11,7 @@ Database errors that a retry can cure (connection lost, lock timeout, server gon
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,6 +103,11 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class NestedWriteError(RuntimeError):
+    """On SQLite, a thread that holds a write transaction opened a second one: it would wait for its
+    own lock until the busy timeout. Pass ``session=`` to join the open transaction instead."""
+
+
 class Database:
     """An engine plus transaction scopes. Repositories take one of these."""
 
@@ -109,6 +115,9 @@ class Database:
         self.engine = engine
         self._reads = sessionmaker(engine, expire_on_commit=False)
         self._writes = sessionmaker(engine.execution_options(**{WRITE_LOCK: True}), expire_on_commit=False)
+        self._single_writer = engine.dialect.name == "sqlite"
+        self._writing: set[int] = set()  # threads holding a write transaction (SQLite only)
+        self._writing_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str | URL, **engine_options: Any) -> Database:
@@ -129,8 +138,24 @@ class Database:
         if session is not None:
             yield session
             return
-        with translate_errors(), self._writes() as new, new.begin():
-            yield new
+        if not self._single_writer:
+            with translate_errors(), self._writes() as new, new.begin():
+                yield new
+            return
+        thread = threading.get_ident()
+        with self._writing_lock:
+            if thread in self._writing:
+                raise NestedWriteError(
+                    "this thread already holds a write transaction on this SQLite database; "
+                    "pass session= to join it (a second one would wait for the first until the busy timeout)"
+                )
+            self._writing.add(thread)
+        try:
+            with translate_errors(), self._writes() as new, new.begin():
+                yield new
+        finally:
+            with self._writing_lock:
+                self._writing.discard(thread)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

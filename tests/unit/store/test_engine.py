@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from crossdock.store import (
     Database,
     HopStatus,
     JournalEvent,
+    NestedWriteError,
     Store,
     StoreUnavailableError,
     database_url,
@@ -139,3 +141,25 @@ def test_database_backend_name(sqlite_store: Store) -> None:
     with sqlite_store.db.read() as session:
         assert session.execute(text("SELECT 1")).scalar() == 1
     assert isinstance(sqlite_store.db, Database)
+
+
+def test_nested_write_on_sqlite_fails_fast_instead_of_waiting_for_itself(sqlite_store: Store) -> None:
+    with sqlite_store.db.write() as session:
+        with pytest.raises(NestedWriteError, match="session="):
+            sqlite_store.audit.record("a", AuditAction.PURGE, "queue:nested")
+        sqlite_store.audit.record("a", AuditAction.PURGE, "queue:joined", session=session)
+    # The thread is free again once the transaction ended, even after the refusal
+    sqlite_store.audit.record("a", AuditAction.PURGE, "queue:after")
+    assert [e.target for e in sqlite_store.audit.entries()] == ["queue:after", "queue:joined"]
+
+
+def test_another_thread_waits_for_the_write_lock(sqlite_store: Store) -> None:
+    done: list[str] = []
+    with sqlite_store.db.write() as session:
+        sqlite_store.audit.record("a", AuditAction.PURGE, "queue:first", session=session)
+        other = threading.Thread(target=lambda: done.append(str(sqlite_store.audit.record("b", "purge", "queue:2"))))
+        other.start()
+        other.join(timeout=0.3)
+        assert other.is_alive() and done == []  # blocked on the lock, not refused
+    other.join(timeout=30)
+    assert done and [e.target for e in sqlite_store.audit.entries()] == ["queue:2", "queue:first"]
