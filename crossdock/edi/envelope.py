@@ -51,7 +51,7 @@ def check_envelopes(stream: BinaryIO | bytes, source: str | None = None) -> list
     """Read ``stream`` once and report the envelopes of every interchange in it."""
     reader = X12Reader(stream, source)
     checker = EnvelopeChecker()
-    for segments, marks in reader._tokenizer.batches():
+    for segments, marks in reader.batches():
         checker.add_batch(segments, marks, reader.delimiters)
     return checker.finish(reader.warnings)
 

@@ -2,7 +2,8 @@
 
 PUBLIC API (other modules build on it; keep it stable):
 
-- ``X12Reader(stream, source=None)``: ``.segments()`` yields :class:`Segment`; ``.transaction_sets()``
+- ``X12Reader(stream, source=None)``: ``.segments()`` yields :class:`Segment` (``.batches()`` the same a
+  chunk at a time, with envelope positions); ``.transaction_sets()``
   yields :class:`TransactionSet` with its enclosing ISA and GS, holding only the current set in memory;
   ``.warnings`` lists what was tolerated (:class:`ReadWarning`, with a ``code``); ``.delimiters`` are
   those of the interchange being read (each ISA may declare different ones).
@@ -25,7 +26,7 @@ from typing import BinaryIO
 
 from crossdock.edi.delimiters import detect_delimiters
 from crossdock.edi.segment import Delimiters, Segment
-from crossdock.edi.tokenizer import CHUNK_SIZE, Tokenizer
+from crossdock.edi.tokenizer import CHUNK_SIZE, Batch, Tokenizer
 from crossdock.edi.tolerance import ReadWarning, WarningCode
 from crossdock.errors import EdiEnvelopeError
 
@@ -100,7 +101,8 @@ class TransactionSet:
 
 
 class X12Reader:
-    """Streaming reader over a binary stream (or ``bytes``); iterate once."""
+    """Streaming reader over a binary stream (or ``bytes``). The stream is read once: use one of
+    :meth:`segments`, :meth:`batches` or :meth:`transaction_sets` per reader."""
 
     def __init__(self, stream: BinaryIO | bytes, source: str | None = None, *, chunk_size: int = CHUNK_SIZE) -> None:
         if isinstance(stream, bytes | bytearray | memoryview):
@@ -115,6 +117,11 @@ class X12Reader:
 
     def segments(self) -> Iterator[Segment]:
         return iter(self._tokenizer)
+
+    def batches(self) -> Iterator[Batch]:
+        """Segments a chunk at a time, with the positions of the envelope segments (ISA, IEA, GS, GE,
+        ST, SE, TA1) in each batch: for consumers that slice set bodies instead of visiting segments."""
+        return self._tokenizer.batches()
 
     def transaction_sets(self) -> Iterator[TransactionSet]:
         cutter = _SetCutter(self._tokenizer)

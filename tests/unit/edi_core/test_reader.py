@@ -66,7 +66,7 @@ def test_reader_keeps_only_one_batch_at_a_time() -> None:
     # Given a large input, When it is read, Then no batch holds more than a chunk's worth of segments
     data = render(interchange(groups=[group("1", [order_set(f"{n:04d}", lines=50) for n in range(1, 200)])]))
     reader = X12Reader(data)
-    biggest = max(len(batch) for batch, _ in reader._tokenizer.batches())
+    biggest = max(len(batch) for batch, _ in reader.batches())
     assert biggest < 8192 // 10
 
 
