@@ -247,18 +247,20 @@ class _Run:
             self._close_set()
             if self.group is not None:  # an ST outside any GS is an envelope issue
                 self._open_set(seg, data)
+        elif sid == "GE":
+            self._close_set()  # a set left open has no SE: the envelope checks report it
+            if self.group is not None:
+                self._check_against(self._control("/ISA_LOOP/GS_LOOP/GE"), data, seg, self.group.issues)
+                self._close_group(seg)
+        elif sid == "IEA":
+            self._check_against(self._control("/ISA_LOOP/IEA"), data, seg, self.interchange.issues)
+            self._close_interchange(seg)
         elif self.set is not None:
             self.set.position += 1
             self._hl_numbering(seg, data)
             self._walk(seg, data)
             if sid == "SE":
                 self._close_set()
-        elif sid == "GE" and self.group is not None:
-            self._check_against(self._control("/ISA_LOOP/GS_LOOP/GE"), data, seg, self.group.issues)
-            self._close_group(seg)
-        elif sid == "IEA":
-            self._check_against(self._control("/ISA_LOOP/IEA"), data, seg, self.interchange.issues)
-            self._close_interchange(seg)
 
     # -- issues -----------------------------------------------------------------------------------
     def _hl_numbering(self, seg: Segment, data: Any) -> None:

@@ -204,3 +204,11 @@ def test_unknown_segment_is_code_1_and_misplaced_one_code_2(validator: X12Valida
     [set_report] = validator.validate(one("940", body)).sets()
     [bad] = set_report.errors
     assert (bad.level, bad.code, bad.segment_id, bad.segment_position) == (Level.SEGMENT, code, segment[:3], 13)
+
+
+def test_missing_se_is_reported_once_and_the_group_still_closes(validator: X12Validator) -> None:
+    report = validator.validate(one("940").replace(b"SE*15*0001~\n", b""))
+    [group] = report.interchanges[0].groups
+    assert group.declared_sets == 1 and len(group.sets) == 1
+    [bad] = group.sets[0].errors
+    assert (bad.level, bad.code) == (Level.SET, "2")  # AK502 2: transaction set trailer missing
