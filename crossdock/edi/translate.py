@@ -11,7 +11,7 @@ stops reading and is returned with the sets read before it.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import ModuleType
@@ -95,11 +95,17 @@ def translate(data: bytes | BinaryIO, lookups: Lookups | None = None, *, source:
     results: list[SetResult] = []
     error: EdiError | None = None
     try:
-        for ts in reader.transaction_sets():
-            results.append(translate_set(ts, lookups))
+        results.extend(iter_translations(reader, lookups))
     except EdiError as exc:
         error = exc
     return FileResult(tuple(results), tuple(reader.warnings), error)
+
+
+def iter_translations(reader: X12Reader, lookups: Lookups | None = None) -> Iterator[SetResult]:
+    """One result per set as the reader streams them, holding one set at a time (for large files);
+    raises :class:`EdiError` when the input stops being readable."""
+    for ts in reader.transaction_sets():
+        yield translate_set(ts, lookups)
 
 
 def translate_set(ts: TransactionSet, lookups: Lookups | None = None) -> SetResult:

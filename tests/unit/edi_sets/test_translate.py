@@ -7,7 +7,7 @@ from crossdock.edi.control import InMemoryControlNumbers
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import read_transaction_sets
 from crossdock.edi.translate import render, translate
-from crossdock.errors import MappingError
+from crossdock.errors import EdiError, MappingError
 from tests.unit.edi_sets.envelope import interchange
 
 ORDER = "BEG*00*SA*PO-1**20261120\nPO1*1*2*EA*3.5*PE*SK*A\nCTT*1"
@@ -66,3 +66,17 @@ def test_render_856_uses_now_when_the_shipment_has_no_date() -> None:
     shipment = Shipment.model_validate({"shipment_id": "S-1", "orders": [{"po_number": "PO-1"}]})
     out = render("856", shipment, PROFILE, InMemoryControlNumbers(), now=NOW)
     assert b"BSN*00*S-1*20261124*0830*0001~" in out
+
+
+def test_results_stream_one_set_at_a_time() -> None:
+    import io
+
+    from crossdock.edi.reader import X12Reader
+    from crossdock.edi.translate import iter_translations
+
+    data = interchange("850", ORDER) + interchange("850", BAD_ORDER) + b"ISA*garbage"
+    results = iter_translations(X12Reader(io.BytesIO(data)))
+    assert next(results).status == "translated"
+    assert next(results).status == "failed"
+    with pytest.raises(EdiError):
+        next(results)
