@@ -29,7 +29,13 @@ def default_cache_root() -> Path:
     try:
         return Path.home() / ".cache" / "crossdock"
     except RuntimeError:
-        return Path(tempfile.gettempdir()) / "crossdock-cache"
+        return _temp_root()
+
+
+def _temp_root() -> Path:
+    """Per user (the temp dir is shared), so no one else's files are ever taken for our maps."""
+    uid = getattr(os, "getuid", lambda: 0)()
+    return Path(tempfile.gettempdir()) / f"crossdock-cache-{uid}"
 
 
 def _pyx12_files() -> dict[str, bytes]:
@@ -38,28 +44,37 @@ def _pyx12_files() -> dict[str, bytes]:
 
 
 def map_directory(cache_root: Path | None = None) -> Path:
-    """The path of a complete map directory for pyx12's ``map_path``, building it when missing."""
+    """The path of a complete map directory for pyx12's ``map_path``, building it when missing.
+
+    Without ``cache_root`` the user cache is tried first, then the system temp directory (a read-only
+    home must not stop validation)."""
     theirs = _pyx12_files()
-    ours = compile_all(theirs["maps.xml"], theirs["dataele.xml"])
-    content = {**theirs, **ours}
+    content = {**theirs, **compile_all(theirs["maps.xml"], theirs["dataele.xml"])}
     digest = hashlib.sha256()
     for name in sorted(content):
         digest.update(name.encode() + b"\0" + hashlib.sha256(content[name]).digest())
-    root = cache_root or default_cache_root()
-    target = root / f"pyx12-maps-{digest.hexdigest()[:20]}"
+    name = f"pyx12-maps-{digest.hexdigest()[:20]}"
+    roots = [cache_root] if cache_root else [default_cache_root(), _temp_root()]
+    failures: list[str] = []
+    for root in roots:
+        try:
+            return _build(root / name, content)
+        except OSError as exc:
+            failures.append(f"{root}: {exc}")
+    raise ConfigError(f"cannot build the pyx12 map directory ({'; '.join(failures)})")
+
+
+def _build(target: Path, content: dict[str, bytes]) -> Path:
     if (target / "maps.xml").is_file():
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
         for name, data in content.items():
             (staging / name).write_bytes(data)
-        try:
-            staging.rename(target)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)  # another process won the race
-            if not (target / "maps.xml").is_file():
-                raise
-    except OSError as exc:
-        raise ConfigError(f"cannot build the pyx12 map directory under {root}: {exc}") from exc
+        staging.rename(target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (target / "maps.xml").is_file():  # another process may have won the race
+            raise
     return target

@@ -92,3 +92,28 @@ def test_merged_dataele_adds_missing_elements_and_widens_shared_ones(map_dir: Pa
 )
 def test_base_version(gs08: str, family: str | None) -> None:
     assert versions.base_version(gs08) == family
+
+
+def test_unwritable_cache_root_is_a_config_error(tmp_path: Path) -> None:
+    from crossdock.errors import ConfigError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ConfigError, match="cannot build"):
+        map_directory(blocker / "cache")
+
+
+def test_falls_back_to_the_temp_dir_when_the_user_cache_is_unusable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    built = map_directory()
+    assert built.parent.parent == tmp_path / "tmp" and built.parent.name.startswith("crossdock-cache-")
+    assert (built / "maps.xml").is_file()
