@@ -5,6 +5,7 @@ from __future__ import annotations
 from crossdock.canonical.acknowledgment import FunctionalAcknowledgment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
@@ -20,6 +21,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "return_authorization": ReturnAuthorization,
     "settlement_line": SettlementLine,
     "functional_acknowledgment": FunctionalAcknowledgment,
+    "inbound_payload": InboundPayload,
     "envelope": Envelope,
 }
 

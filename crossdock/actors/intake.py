@@ -1,0 +1,167 @@
+"""Store-backed inbound sinks: where the SFTP poller and the webhook receiver hand what they received.
+
+Both keep the bytes in the raw payload store, then send the first message of the flow (an
+:class:`~crossdock.canonical.inbound.InboundPayload` reference, never the bytes), then mark the payload
+*accepted*. A payload counts as already delivered only once it is accepted, so:
+
+* a crash between storing and sending leaves the payload stored but not accepted: the next poll does
+  not call it a duplicate, stores it again (``put_once``: the same row) and sends it;
+* a crash between sending and marking sends it a second time on the next poll, with the SAME
+  idempotency key (``raw-payload:<id>``): the first step's idempotency mark skips the second copy.
+
+Either way the flow runs exactly once per file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+
+from crossdock.bridges.sftp.sink import InboundFile
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.inbound import InboundPayload
+from crossdock.errors import Owner
+from crossdock.store import HopStatus, JournalEvent, RawRef, Store, sha256_hex
+
+Send = Callable[[str, Envelope, CanonicalModel], None]
+"""``send(step_name, envelope, document)``: what :func:`crossdock.actors.steps.sender` returns."""
+
+EDI_INBOUND = "edi.inbound"
+MARKETPLACE_INBOUND = "marketplace.inbound"
+X12_CONTENT_TYPE = "application/edi-x12"
+
+
+def payload_key(payload_id: int) -> str:
+    """The idempotency key of the first message for a stored payload: the same on every re-send."""
+    return f"raw-payload:{payload_id}"
+
+
+def inbound_message(ref: RawRef, source: str) -> tuple[Envelope, InboundPayload]:
+    document = InboundPayload(
+        payload_id=ref.id,
+        source=ref.source,
+        name=ref.name,
+        sha256=ref.sha256,
+        size=ref.size,
+        sender_id=ref.sender,
+        interchange_control_number=ref.interchange_control,
+    )
+    envelope = Envelope(idempotency_key=payload_key(ref.id), source=source, document_type="inbound_payload")
+    return envelope, document
+
+
+def _hand_on(store: Store, send: Send, step: str, payload_id: int) -> None:
+    ref = store.raw.ref(payload_id)
+    if ref is None:
+        raise KeyError(f"enqueue of raw payload {payload_id}, which is not stored")
+    envelope, document = inbound_message(ref, ref.source)
+    send(step, envelope, document)
+    store.raw.mark_accepted(payload_id)
+
+
+class StoreInboundSink:
+    """The SFTP poller's :class:`~crossdock.bridges.sftp.sink.InboundSink` over the raw store and the broker."""
+
+    def __init__(self, store: Store, send: Send, *, step: str = EDI_INBOUND) -> None:
+        self.store = store
+        self.send = send
+        self.step = step
+
+    @staticmethod
+    def source(item: InboundFile) -> str:
+        return f"sftp:{item.partner}"
+
+    def find_duplicate(self, item: InboundFile) -> str | None:
+        raw = self.store.raw
+        seen = raw.seen_file(self.source(item), item.name, item.sha256, accepted_only=True)
+        if seen is not None:
+            return f"already received {item.name} with the same content (raw payload {seen.id})"
+        if item.isa is not None:
+            seen = raw.seen_interchange(item.isa.sender_id, item.isa.control_number, accepted_only=True)
+            if seen is not None:
+                return f"already received interchange {item.isa} in {seen.name} (raw payload {seen.id})"
+        return None
+
+    def record_duplicate(self, item: InboundFile, reason: str) -> None:
+        message_id = uuid.uuid4().hex
+        self.store.journal.record(
+            JournalEvent(
+                message_id=message_id,
+                correlation_id=message_id,
+                actor="sftp.inbound",
+                queue=self.source(item),
+                status=HopStatus.DUPLICATE,
+                payload_sha256=item.sha256,
+                error_message=reason,
+                business_keys=_file_keys(item),
+            )
+        )
+
+    def record_rejected(self, item: InboundFile, data: bytes, reason: str) -> None:
+        with self.store.db.write() as session:
+            ref = self.store.raw.put(data, source=self.source(item), name=item.name, session=session)
+            self.store.exceptions.open(
+                owner=Owner.INTEGRATION,
+                error_class="UnreadableFile",
+                error_message=f"{self.source(item)} file {item.name}: {reason}",
+                business_key=f"file:{item.name}",
+                actor="sftp.inbound",
+                queue=self.source(item),
+                raw_payload_id=ref.id,
+                session=session,
+            )
+
+    def store_raw(self, item: InboundFile, data: bytes) -> str:
+        ref = self.store.raw.put_once(
+            data,
+            source=self.source(item),
+            name=item.name,
+            sender=item.isa.sender_id if item.isa else None,
+            interchange_control=item.isa.control_number if item.isa else None,
+            content_type=X12_CONTENT_TYPE,
+        )
+        return str(ref.id)
+
+    def enqueue(self, ref: str, item: InboundFile) -> None:
+        _hand_on(self.store, self.send, self.step, int(ref))
+
+
+def _file_keys(item: InboundFile) -> list[tuple[str, str]]:
+    keys = [("file", item.name)]
+    if item.isa is not None:
+        keys.append(("interchange_control_number", item.isa.control_number))
+    return keys
+
+
+DELIVERY_ID_HEADERS = ("x-shopify-webhook-id", "x-amzn-notification-id", "wm-correlation-id")
+
+
+class StoreWebhookSink:
+    """The webhook receiver's :class:`~crossdock.bridges.rest.sink.RawSink` over the raw store and the broker.
+
+    A delivery the marketplace retries (same delivery id, same body) is the same stored row, so its
+    message carries the same idempotency key and runs once."""
+
+    blocking = True
+    """It does database IO: the receiver calls it in a worker thread."""
+
+    def __init__(self, store: Store, send: Send, *, step: str = MARKETPLACE_INBOUND) -> None:
+        self.store = store
+        self.send = send
+        self.step = step
+
+    def store_raw(self, channel: str, body: bytes, headers: Mapping[str, str]) -> str:
+        lowered = {name.lower(): value for name, value in headers.items()}
+        name = next((lowered[h] for h in DELIVERY_ID_HEADERS if lowered.get(h)), None)
+        ref = self.store.raw.put_once(
+            body,
+            source=f"webhook:{channel}",
+            name=name or f"sha256:{sha256_hex(body)}",
+            content_type="application/json",
+            headers=headers,
+        )
+        return str(ref.id)
+
+    def enqueue(self, ref: str) -> None:
+        _hand_on(self.store, self.send, self.step, int(ref))
