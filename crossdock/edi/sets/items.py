@@ -60,7 +60,9 @@ def read_ids(
     candidates: list[tuple[str, str, int]] = []
     if upc_position is not None and seg[upc_position]:
         candidates.append(("UP", seg[upc_position], upc_position))
-    candidates += [(seg[q], seg[v], v) for q, v in pairs if seg[v]]
+    elements = seg.elements
+    size = len(elements)
+    candidates += [(elements[q], elements[v], v) for q, v in pairs if v < size and elements[v]]
     for qualifier, value, position in candidates:
         if qualifier == "IB" and isbn_to_gtin(value):
             ctx.warn(seg, f"ISBN {value!r} read as GTIN-13 {isbn_to_gtin(value)}", position)

@@ -109,9 +109,9 @@ class SetContext:
 
     def used(self, seg: Segment, *positions: int) -> None:
         """Warn about each non-empty element of ``seg`` outside ``positions`` (read but not mapped)."""
-        for position in range(1, len(seg)):
-            if position not in positions and seg[position]:
-                self.warn(seg, f"{seg.id}{position:02d}={seg[position]!r} not mapped", position)
+        for position, value in enumerate(seg.elements[1:], start=1):
+            if value and position not in positions:
+                self.warn(seg, f"{seg.id}{position:02d}={value!r} not mapped", position)
 
     # --- typed element readers (record an error and return None on bad input) -------------------
     def decimal(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> Decimal | None:
