@@ -17,6 +17,7 @@ pytestmark = pytest.mark.integration
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ORDER, ERP, WHS, SHIPMENT, TRACKING = "5550001001", "SO-77001", "W-77001", "SH-1", "1Z999AA10123456784"
+PO = "4500012345"  # the customer PO the ERP carries on the sales order
 
 
 def _hop(
@@ -65,6 +66,7 @@ def chain(store: Store) -> Store:
     )  # fmt: skip
     store.links.link(DocRef(DocType.MARKETPLACE_ORDER, ORDER), DocRef(DocType.ERP_ORDER, ERP), message_id="m2")
     store.links.link(DocRef(DocType.MARKETPLACE_ORDER, ORDER, "1"), DocRef(DocType.ERP_ORDER, ERP, "10"))
+    store.links.link(DocRef(DocType.ERP_ORDER, ERP), DocRef(DocType.PURCHASE_ORDER, PO), message_id="m2")
     store.links.link(DocRef(DocType.ERP_ORDER, ERP), DocRef(DocType.WAREHOUSE_ORDER, WHS), message_id="m3")
     store.links.link(DocRef(DocType.WAREHOUSE_ORDER, WHS), DocRef(DocType.INTERCHANGE, "000000905"))
     # Correlation C2: the 3PL's 945 arrives as its own file, hours later.
@@ -80,7 +82,9 @@ def chain(store: Store) -> Store:
     return store
 
 
-@pytest.mark.parametrize("key", [ORDER, ERP, WHS, TRACKING, SHIPMENT, "C1", "C2", "m11", "905", "000000905"])
+@pytest.mark.parametrize(
+    "key", [ORDER, PO, ERP, WHS, TRACKING, SHIPMENT, "C1", "C2", "m11", "905", "000000905", "321", "0001"]
+)
 def test_trace_from_any_key_finds_the_whole_story(chain: Store, key: str) -> None:
     result = chain.trace(key)
     assert result.found
@@ -100,6 +104,7 @@ def test_trace_from_any_key_finds_the_whole_story(chain: Store, key: str) -> Non
     assert result.documents.ids(DocType.ERP_ORDER) == [ERP]
     assert result.documents.ids(DocType.TRACKING_NUMBER) == [TRACKING]
     assert result.documents.ids(DocType.MARKETPLACE_ORDER) == [ORDER]
+    assert result.documents.ids(DocType.PURCHASE_ORDER) == [PO]
     assert ("tracking_number", TRACKING) in result.keys and ("isa13", "000000905") in result.keys
 
 
