@@ -37,7 +37,7 @@ class AmazonAdapter:
             else:
                 params["CreatedAfter"] = state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 params["MaxResultsPerPage"] = self.page_size
-            payload = _payload(self.client.get_json(ORDERS, params))
+            payload = _payload(self.client.get_json(ORDERS, params, operation="getOrders"))
             orders = payload.get("Orders") or []
             page = [self._polled(order, i) for i, order in enumerate(orders)]
             next_token = payload.get("NextToken") or None
@@ -62,7 +62,8 @@ class AmazonAdapter:
         items: list[Any] = []
         params: dict[str, str | int] = {}
         for _ in range(100):
-            payload = _payload(self.client.get_json(f"{ORDERS}/{order_id}/orderItems", params))
+            path = f"{ORDERS}/{order_id}/orderItems"
+            payload = _payload(self.client.get_json(path, params, operation="getOrderItems"))
             items += payload.get("OrderItems") or []
             if not payload.get("NextToken"):
                 return items
@@ -73,7 +74,8 @@ class AmazonAdapter:
         """Send one confirmShipment per order and package; returns how many were sent."""
         calls = mapping.shipment_confirmations(shipment, marketplace_id=self.marketplace_id)
         for call in calls:
-            self.client.send_json("POST", f"{ORDERS}/{call.order_id}/shipmentConfirmation", call.body)
+            path = f"{ORDERS}/{call.order_id}/shipmentConfirmation"
+            self.client.send_json("POST", path, call.body, operation="confirmShipment")
         return len(calls)
 
 

@@ -39,13 +39,12 @@ class MarketplaceClient:
         auth_headers: Mapping[str, str] | None = None,
         timeout: httpx.Timeout | float = 30.0,
         backoff: Backoff | None = None,
-        pacer: Pacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.channel = channel
         self.backoff = backoff or Backoff()
-        self.pacer = pacer or Pacer(sleep=sleep)
+        self.pacers: dict[str, Pacer] = {}
         self._sleep = sleep
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
@@ -77,17 +76,22 @@ class MarketplaceClient:
         params: Mapping[str, str | int] | None = None,
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
+        operation: str | None = None,
     ) -> httpx.Response:
-        """Send one call with pacing and bounded retries; return the 2xx response or raise."""
+        """Send one call with pacing and bounded retries; return the 2xx response or raise.
+
+        ``operation`` names the rate-limited operation (SP-API limits each one separately, e.g.
+        ``getOrders``, ``getOrderItems``); calls of one operation share a pacer. Default: the path."""
         method = method.upper()
+        pacer = self.pacer(operation or f"{method} {path}")
         attempt = 0
         while True:
             attempt += 1
-            self.pacer.wait()
+            pacer.wait()
             try:
                 with http_errors(self.channel, method, path):
                     response = self._http.request(method, path, params=params, json=json_body, headers=headers)
-                self.pacer.observe(response.headers)
+                pacer.observe(response.headers)
                 check_status(self.channel, method, path, response)
                 log.debug("%s %s %s -> %s", self.channel, method, path, response.status_code)
                 return response
@@ -100,11 +104,27 @@ class MarketplaceClient:
                 log.info("%s; retry %d/%d in %.2fs", exc, attempt, self.backoff.max_attempts - 1, delay)
                 self._sleep(delay)
 
-    def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
-        return decode_json(self.channel, path, self.request("GET", path, params=params))
+    def pacer(self, operation: str) -> Pacer:
+        """The pacer of one rate-limited operation (created on first use)."""
+        if operation not in self.pacers:
+            self.pacers[operation] = Pacer(sleep=self._sleep)
+        return self.pacers[operation]
 
-    def send_json(self, method: str, path: str, body: Any, params: Mapping[str, str | int] | None = None) -> Any:
-        response = self.request(method, path, params=params, json_body=body)
+    def get_json(
+        self, path: str, params: Mapping[str, str | int] | None = None, *, operation: str | None = None
+    ) -> Any:
+        return decode_json(self.channel, path, self.request("GET", path, params=params, operation=operation))
+
+    def send_json(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        operation: str | None = None,
+    ) -> Any:
+        response = self.request(method, path, params=params, json_body=body, operation=operation)
         return decode_json(self.channel, path, response) if response.content else None
 
 

@@ -12,6 +12,8 @@ from crossdock.canonical.shipment import Shipment
 from crossdock.errors import MappingError
 
 API_VERSION = "2024-01"
+SHOP = "shop"
+"""Shopify's REST limit is one leaky bucket per shop and app, so every call shares one pacer."""
 
 
 class ShopifyAdapter:
@@ -33,11 +35,11 @@ class ShopifyAdapter:
             body = mapping.fulfillment_payload(
                 one, fulfillment_order_id=fo["id"], fulfillment_line_ids=line_ids, notify_customer=notify_customer
             )
-            created.append(self.client.send_json("POST", f"{self.base}/fulfillments.json", body))
+            created.append(self.client.send_json("POST", f"{self.base}/fulfillments.json", body, operation=SHOP))
         return created
 
     def _open_fulfillment_order(self, order_id: str) -> dict[str, Any]:
-        data = self.client.get_json(f"{self.base}/orders/{order_id}/fulfillment_orders.json")
+        data = self.client.get_json(f"{self.base}/orders/{order_id}/fulfillment_orders.json", operation=SHOP)
         orders = data.get("fulfillment_orders") if isinstance(data, dict) else None
         open_orders = [fo for fo in orders or [] if isinstance(fo, dict) and fo.get("status") == "open"]
         if not open_orders:
@@ -48,4 +50,4 @@ class ShopifyAdapter:
         self, level: InventoryLevel, *, inventory_item_id: int | str, location_id: int | str
     ) -> Any:
         body = mapping.inventory_level_payload(level, inventory_item_id=inventory_item_id, location_id=location_id)
-        return self.client.send_json("POST", f"{self.base}/inventory_levels/set.json", body)
+        return self.client.send_json("POST", f"{self.base}/inventory_levels/set.json", body, operation=SHOP)

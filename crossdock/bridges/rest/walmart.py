@@ -35,7 +35,9 @@ class WalmartAdapter:
         }
 
     def _get(self, params: dict[str, str | int]) -> Any:
-        response = self.client.request("GET", "/v3/orders", params=params, headers=self._headers())
+        response = self.client.request(
+            "GET", "/v3/orders", params=params, headers=self._headers(), operation="getAllOrders"
+        )
         return decode_json("walmart", "/v3/orders", response)
 
     def poll_orders(
@@ -75,12 +77,21 @@ class WalmartAdapter:
         updates = mapping.shipping_updates(shipment)
         for update in updates:
             path = f"/v3/orders/{update.purchase_order_id}/shipping"
-            self.client.request("POST", path, json_body=update.body, headers=self._headers())
+            self.client.request(
+                "POST", path, json_body=update.body, headers=self._headers(), operation="shippingUpdates"
+            )
         return len(updates)
 
     def update_inventory(self, level: InventoryLevel) -> None:
         body = mapping.inventory_payload(level)
-        self.client.request("PUT", "/v3/inventory", params={"sku": level.sku}, json_body=body, headers=self._headers())
+        self.client.request(
+            "PUT",
+            "/v3/inventory",
+            params={"sku": level.sku},
+            json_body=body,
+            headers=self._headers(),
+            operation="updateInventory",
+        )
 
 
 def _polled(order: Any, index: int) -> PolledOrder:

@@ -68,7 +68,7 @@ def order_to_canonical(order: Mapping[str, Any], items: Sequence[Any], *, items_
         if not isinstance(item, Mapping):
             r.problem(path, "must be an object")
             continue
-        line = _line(r, item, path, currency)
+        line = _line(r, item, path, currency, canceled=order.get("OrderStatus") == "Canceled")
         if line is not None:
             lines.append(line)
         shipping += _money(r, item, path, "ShippingPrice", currency) or Decimal(0)
@@ -146,14 +146,17 @@ def _money(r: FieldReader, parent: Mapping[str, Any], base: str, key: str, curre
     return r.decimal(money, path, "Amount", required=True)
 
 
-def _line(r: FieldReader, item: Mapping[str, Any], path: str, currency: str | None) -> OrderLine | None:
+def _line(
+    r: FieldReader, item: Mapping[str, Any], path: str, currency: str | None, *, canceled: bool
+) -> OrderLine | None:
     before = len(r.errors)
     item_id = r.text(item, path, "OrderItemId", required=True)
     sku = r.text(item, path, "SellerSKU")
     asin = r.text(item, path, "ASIN")
     if sku is None and asin is None:
         r.problem(join(path, "SellerSKU"), "is required (neither SellerSKU nor ASIN is present)")
-    quantity = r.quantity(item, path, "QuantityOrdered")
+    # A canceled order's items may report QuantityOrdered 0; the cancellation still maps.
+    quantity = r.quantity(item, path, "QuantityOrdered", allow_zero=canceled)
     price = _money(r, item, path, "ItemPrice", currency)
     tax = _money(r, item, path, "ItemTax", currency)
     promo = _money(r, item, path, "PromotionDiscount", currency)
@@ -167,7 +170,7 @@ def _line(r: FieldReader, item: Mapping[str, Any], path: str, currency: str | No
         buyer_part_number=asin,
         description=r.text(item, path, "Title"),
         quantity=quantity,
-        unit_price=(price / quantity).quantize(UNIT_PLACES) if price is not None else None,
+        unit_price=(price / quantity).quantize(UNIT_PLACES) if price is not None and quantity else None,
         discounts=[Discount(code=code, amount=abs(promo), description="promotion")] if promo else [],
         taxes=[Tax(kind="sales", amount=tax)] if tax else [],
     )

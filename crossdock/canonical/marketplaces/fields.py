@@ -85,11 +85,11 @@ class FieldReader:
             return None
         return number
 
-    def quantity(self, parent: Mapping[str, Any], base: str, key: str) -> Decimal | None:
+    def quantity(self, parent: Mapping[str, Any], base: str, key: str, *, allow_zero: bool = False) -> Decimal | None:
         number = self.decimal(parent, base, key, required=True)
         if number is None:
             return None
-        if number <= 0:
+        if number < 0 or (number == 0 and not allow_zero):
             self.problem(join(base, key), f"must be greater than 0, got {number}")
             return None
         return number

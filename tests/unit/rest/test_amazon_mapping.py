@@ -53,10 +53,15 @@ def test_order_without_items_is_refused_with_the_field_named() -> None:
     assert caught.value.errors == [("OrderItems", "is required: the order's getOrderItems list")]
 
 
-def test_canceled_order_is_a_cancellation() -> None:
+def test_canceled_order_is_a_cancellation_even_with_zero_quantities() -> None:
     doc = amazon_order()
     doc["OrderStatus"] = "Canceled"
-    assert amazon.order_to_canonical(doc, amazon_items()).purpose is OrderPurpose.CANCELLATION
+    items = amazon_items()
+    items[1]["QuantityOrdered"] = 0
+    del items[1]["ItemPrice"]
+    order = amazon.order_to_canonical(doc, items)
+    assert order.purpose is OrderPurpose.CANCELLATION
+    assert order.lines[1].quantity == 0 and order.lines[1].unit_price is None
 
 
 def test_field_errors_name_item_paths_and_currency_mismatch() -> None:

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from crossdock.bridges.rest.pacing import MAX_INTERVAL_S, Pacer
+from crossdock.bridges.rest.polling import PolledOrder, PollState, hand_page
+from crossdock.bridges.rest.sink import InMemorySink
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_amazon_rate_header_spaces_calls() -> None:
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    pacer.wait()
+    pacer.observe({"x-amzn-ratelimit-limit": "2.0"})
+    clock.now += 0.1
+    pacer.wait()
+    assert clock.slept == [0.4]
+    pacer.observe({"x-amzn-ratelimit-limit": "0.0001"})
+    assert pacer.interval == MAX_INTERVAL_S
+    pacer.observe({"x-amzn-ratelimit-limit": "nonsense"})
+    assert pacer.interval == MAX_INTERVAL_S
+
+
+def test_shopify_bucket_nearly_full_slows_down() -> None:
+    pacer = Pacer()
+    pacer.observe({"x-shopify-shop-api-call-limit": "39/40"})
+    assert pacer.interval == 0.5
+    pacer.observe({"x-shopify-shop-api-call-limit": "3/40"})
+    assert pacer.interval == 0.0
+
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def order(n: int, minutes: int) -> PolledOrder:
+    return PolledOrder(f"O{n}", T0 + timedelta(minutes=minutes), {"id": n})
+
+
+def test_hand_page_advances_watermark_and_remembers_ids_at_it() -> None:
+    sink = InMemorySink()
+    state, handed = hand_page(sink, "amazon", PollState(T0), [order(1, 0), order(2, 5), order(3, 5)], "next")
+    assert handed == 3
+    assert state == PollState(T0 + timedelta(minutes=5), "next", frozenset({"O2", "O3"}))
+    assert [json.loads(b) for b in sink.bodies()] == [{"id": 1}, {"id": 2}, {"id": 3}]
+
+    # The next poll starts AT the watermark: O2 and O3 come back and are skipped, O4 at the same instant is new.
+    again = InMemorySink()
+    state2, handed2 = hand_page(again, "amazon", state, [order(2, 5), order(3, 5), order(4, 5)], None)
+    assert handed2 == 1 and state2.seen_at_watermark == {"O2", "O3", "O4"} and state2.cursor is None
+    assert PollState.from_json(json.loads(json.dumps(state2.to_json()))) == state2
