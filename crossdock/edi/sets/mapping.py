@@ -80,6 +80,7 @@ class SetContext:
         self.warnings: list[MappingWarning] = []
         self.unmapped: list[UnmappedSegment] = []
         self.errors: list[tuple[str, str]] = []
+        self.positions: dict[str, str] = {}
         self._occurrence: dict[int, int] = {}
         counts: Counter[str] = Counter()
         for seg in ts.segments:
@@ -90,6 +91,20 @@ class SetContext:
     def where(self, seg: Segment, element: int | None = None) -> str:
         ref = f"{seg.id}[{self._occurrence.get(id(seg), 1)}]"
         return ref if element is None else f"{ref}/{seg.id}{element:02d}"
+
+    def at(self, canonical_field: str, seg: Segment, element: int | None = None) -> None:
+        """Remember where ``canonical_field`` came from, so a model error on it names the X12 position."""
+        self.positions[canonical_field] = self.where(seg, element)
+
+    def locate(self, path: str) -> str:
+        """The X12 position of ``path`` or of its nearest recorded parent (``lines[2]`` for
+        ``lines[2].gtin``); the set itself when nothing is recorded."""
+        while path:
+            if path in self.positions:
+                return self.positions[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return f"ST[{self.ts.control_number}]"
 
     def raw(self, seg: Segment) -> str:
         return self.ts.delimiters.element.join(seg.elements)
@@ -115,6 +130,7 @@ class SetContext:
 
     # --- typed element readers (record an error and return None on bad input) -------------------
     def decimal(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> Decimal | None:
+        self.at(canonical_field, seg, position)
         text = seg[position].strip()
         if not text:
             if required:
@@ -127,6 +143,7 @@ class SetContext:
             return None
 
     def date(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> date | None:
+        self.at(canonical_field, seg, position)
         text = seg[position].strip()
         if not text:
             if required:
@@ -168,7 +185,7 @@ class SetContext:
             except ValidationError as exc:
                 for err in exc.errors():
                     path = _field_path(err["loc"])
-                    self.errors.append((f"ST[{self.ts.control_number}]", f"{path}: {err['msg']}"))
+                    self.errors.append((self.locate(path), f"{path}: {err['msg']}"))
             else:
                 return Translation(document, tuple(self.warnings), tuple(self.unmapped))
         raise MappingError(

@@ -72,6 +72,12 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
     require(beg, ctx, "BEG", "external_id")
     if not doc["lines"]:
         ctx.error("PO1", "lines", "an 850 needs at least one PO1 line")
+    seen: set[str] = set()
+    for index, line in enumerate(doc["lines"]):
+        if line["line_number"] in seen:
+            field = f"lines[{index}].line_number"
+            ctx.error(ctx.locate(field), field, f"line number {line['line_number']!r} appears twice")
+        seen.add(line["line_number"])
     if ctt is not None:
         _check_ctt(ctx, ctt, doc["lines"])
     if totals:
@@ -90,6 +96,7 @@ def _beg(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
     if not seg[3]:
         ctx.error(ctx.where(seg, 3), "external_id", "BEG03 purchase order number is required")
     doc["external_id"] = seg[3]
+    ctx.at("external_id", seg, 3)
     for position, name in ((4, "release_number"), (6, "contract_number")):
         if seg[position]:
             doc["references"][name] = seg[position]
@@ -196,6 +203,8 @@ def _amount(ctx: SetContext, seg: Segment, totals: dict[str, Decimal]) -> None:
 
 def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
     ctx.used(seg, *range(1, 26))
+    ctx.at(f"lines[{index}]", seg)
+    ctx.at(f"lines[{index}].line_number", seg, 1)
     number = seg[1]
     if not number:
         number = str(index + 1)

@@ -95,6 +95,7 @@ def _w05(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
     if not seg[2]:
         ctx.error(ctx.where(seg, 2), "order_ref", "W0502 depositor order number is required")
     doc["order_ref"] = seg[2]
+    ctx.at("order_ref", seg, 2)
     doc["po_number"] = seg.get(3)
     doc["shipment_id"] = seg.get(5)
 
@@ -120,6 +121,7 @@ def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
 
 def _line(ctx: SetContext, seg: Segment, lx: Segment | None, index: int) -> dict[str, Any]:
     ctx.used(seg, 1, 2, 3, 4, 5, 6, 7, 13, 15, 16)
+    ctx.at(f"lines[{index}]", seg)
     ids = items.read_ids(ctx, seg, W01_PAIRS, items.WAREHOUSE, upc_position=3)
     ids.pop("vendor_part_number", None)
     if not ids:

@@ -145,6 +145,9 @@ def test_sku_comes_from_the_lookup_when_the_line_has_none() -> None:
         ("BEG*00*SA*PO-1**20261120\nPO1*1*1*EA**PE*UP*12345", "PO1[1]/PO107", "lines[0]"),
         ("PO1*1*1*EA**PE*SK*A", "BEG", "external_id"),
         ("BEG*00*SA*PO-1**20261120\nCUR*BY*XYZ\nPO1*1*1*EA**PE*SK*A", "CUR[1]/CUR02", "currency"),
+        ("BEG*00*SA*PO-1**20261120\nPO1*1*-5*EA**PE*SK*A", "PO1[1]/PO102", "lines[0].quantity"),
+        ("BEG*00*SA*PO-1**20261120\nPO1*7*1*EA**PE*SK*A\nPO1*7*1*EA**PE*SK*B", "PO1[2]/PO101", "lines[1].line_number"),
+        ("BEG*00*SA* **20261120\nPO1*1*1*EA**PE*SK*A", "BEG[1]/BEG03", "external_id"),
     ],
 )
 def test_unmappable_content_raises_field_level_errors(body: str, location: str, field: str) -> None:
