@@ -15,7 +15,7 @@ from typing import Any
 
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.marketplaces.fields import FieldReader, build, join, require_object
-from crossdock.canonical.order import Channel, Order, OrderLine, OrderPurpose, ShippingMethod, Tax, Totals
+from crossdock.canonical.order import Channel, Discount, Order, OrderLine, OrderPurpose, ShippingMethod, Tax, Totals
 from crossdock.canonical.party import Address, Party, PartyRole
 from crossdock.canonical.shipment import Shipment, ShipmentLine
 from crossdock.errors import MappingError
@@ -24,7 +24,23 @@ WHAT = "Walmart order"
 UNIT_PLACES = Decimal("0.0001")
 UNITS = {"EACH": "EA", "EA": "EA", "CASE": "CA", "PACK": "PK", "POUND": "LB"}
 COUNTRIES = {"USA": "US", "CAN": "CA", "MEX": "MX", "US": "US"}
-CARRIERS = {"UPSN": "UPS", "UPS": "UPS", "USPS": "USPS", "FDEG": "FedEx", "FDXE": "FedEx", "FEDX": "FedEx"}
+CARRIERS = {
+    "UPSN": "UPS",
+    "UPS": "UPS",
+    "USPS": "USPS",
+    "FDEG": "FedEx",
+    "FDXE": "FedEx",
+    "FEDX": "FedEx",
+    "FEDEX": "FedEx",
+    "ONTRAC": "OnTrac",
+    "EMSY": "OnTrac",
+    "LSO": "LSO",
+    "LASERSHIP": "LS",
+    "DHL": "DHL Ecommerce - US",
+}
+"""SCAC or carrier name → Walmart's carrier enumeration; others go as otherCarrier (which needs a URL)."""
+TRACKING_URL = "tracking_url"
+"""The Shipment ``references`` key holding the carrier tracking URL (the canonical Shipment has no field)."""
 METHOD_CODES = {"Standard", "Express", "OneDay", "Freight", "WhiteGlove", "Value"}
 
 
@@ -122,6 +138,7 @@ def _line(
     if unit is None:
         r.problem(join(qty_path, "unitOfMeasurement"), f"unknown unit {unit_text!r}; known: {', '.join(UNITS)}")
     product_total: Decimal | None = None
+    discounts: list[Discount] = []
     shipping = Decimal(0)
     line_taxes: list[Tax] = []
     ship_taxes: list[Tax] = []
@@ -136,7 +153,14 @@ def _line(
         tax_obj = r.obj(charge, c_path, "tax")
         tax = _amount(r, tax_obj, join(c_path, "tax"), "taxAmount", currencies) if tax_obj else None
         tax_name = r.text(tax_obj, join(c_path, "tax"), "taxName") if tax_obj else None
-        if kind == "PRODUCT":
+        name = r.text(charge, c_path, "chargeName")
+        if kind == "PRODUCT" and (name == "SubscriptionDiscount" or (amount is not None and amount < 0)):
+            # A discount rides as a PRODUCT charge (subscription orders); the amount taken off is positive.
+            if amount:
+                discounts.append(Discount(description=name or "discount", amount=abs(amount)))
+            if tax:
+                line_taxes.append(Tax(kind=tax_name or "sales", amount=tax))
+        elif kind == "PRODUCT":
             product_total = (product_total or Decimal(0)) + (amount or Decimal(0))
             if tax:
                 line_taxes.append(Tax(kind=tax_name or "sales", amount=tax))
@@ -155,6 +179,7 @@ def _line(
         quantity=quantity,
         unit_of_measure=unit,
         unit_price=(product_total / quantity).quantize(UNIT_PLACES) if product_total is not None else None,
+        discounts=discounts,
         taxes=line_taxes,
     )
     return line, shipping, ship_taxes
@@ -196,6 +221,10 @@ def shipping_updates(shipment: Shipment) -> list[ShippingUpdate]:
     carrier = shipment.carrier_scac or shipment.carrier_name
     if not carrier:
         errors.append(("carrier_scac", "is required: Walmart needs a carrier"))
+    elif carrier.upper() not in CARRIERS and not shipment.references.get(TRACKING_URL):
+        errors.append(
+            (f"references.{TRACKING_URL}", f"is required: Walmart takes {carrier!r} as otherCarrier only with a URL")
+        )
     out = []
     for o, order in enumerate(shipment.orders):
         po_id = order.po_number or order.order_ref
@@ -233,6 +262,14 @@ def _ship_line(shipment: Shipment, line: ShipmentLine, tracking: str, carrier: s
     known = CARRIERS.get(carrier.upper())
     carrier_name = {"carrier": known} if known else {"otherCarrier": shipment.carrier_name or carrier}
     method = shipment.service_level if shipment.service_level in METHOD_CODES else "Standard"
+    tracking_info: dict[str, Any] = {
+        "shipDateTime": int(shipment.shipped_at.astimezone(UTC).timestamp() * 1000),
+        "carrierName": carrier_name,
+        "methodCode": method,
+        "trackingNumber": tracking,
+    }
+    if shipment.references.get(TRACKING_URL):
+        tracking_info["trackingURL"] = shipment.references[TRACKING_URL]
     return {
         "lineNumber": line.line_number,
         "orderLineStatuses": {
@@ -240,12 +277,7 @@ def _ship_line(shipment: Shipment, line: ShipmentLine, tracking: str, carrier: s
                 {
                     "status": "Shipped",
                     "statusQuantity": {"unitOfMeasurement": "EACH", "amount": str(int(line.quantity_shipped))},
-                    "trackingInfo": {
-                        "shipDateTime": int(shipment.shipped_at.astimezone(UTC).timestamp() * 1000),
-                        "carrierName": carrier_name,
-                        "methodCode": method,
-                        "trackingNumber": tracking,
-                    },
+                    "trackingInfo": tracking_info,
                 }
             ]
         },

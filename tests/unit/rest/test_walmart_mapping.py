@@ -103,7 +103,7 @@ def test_shipping_update_needs_tracking_and_line_numbers() -> None:
     shipment = Shipment(
         shipment_id="SH-4",
         shipped_at=datetime(2024, 3, 1, tzinfo=UTC),
-        carrier_name="Local Courier",
+        carrier_scac="UPSN",
         orders=[ShipmentOrder(po_number="1", lines=[ShipmentLine(sku="A", quantity_shipped=1)])],
     )
     with pytest.raises(MappingError) as caught:
@@ -114,3 +114,28 @@ def test_shipping_update_needs_tracking_and_line_numbers() -> None:
 def test_inventory_payload() -> None:
     level = InventoryLevel(sku="test1", location="DC1", on_hand=5, available=4, as_of=datetime(2024, 1, 1, tzinfo=UTC))
     assert walmart.inventory_payload(level) == {"sku": "test1", "quantity": {"unit": "EACH", "amount": 4}}
+
+
+def test_subscription_discount_charge_is_a_line_discount() -> None:
+    doc = walmart_order()
+    doc["orderLines"]["orderLine"][0]["charges"]["charge"].append(
+        {
+            "chargeType": "PRODUCT",
+            "chargeName": "SubscriptionDiscount",
+            "chargeAmount": {"currency": "USD", "amount": -1.5},
+        }
+    )
+    line = walmart.order_to_canonical(doc).lines[0]
+    assert line.unit_price == Decimal("10") and [d.amount for d in line.discounts] == [Decimal("1.5")]
+
+
+def test_other_carrier_needs_a_tracking_url() -> None:
+    shipment = _shipment().model_copy(update={"carrier_scac": None, "carrier_name": "Acme Courier"})
+    with pytest.raises(MappingError) as caught:
+        walmart.shipping_updates(shipment)
+    assert caught.value.errors[0][0] == "references.tracking_url"
+    with_url = shipment.model_copy(update={"references": {"tracking_url": "https://acme.example/t/1Z1"}})
+    info = walmart.shipping_updates(with_url)[0].body["orderShipment"]["orderLines"]["orderLine"][0]
+    tracking = info["orderLineStatuses"]["orderLineStatus"][0]["trackingInfo"]
+    assert tracking["carrierName"] == {"otherCarrier": "Acme Courier"}
+    assert tracking["trackingURL"] == "https://acme.example/t/1Z1"
