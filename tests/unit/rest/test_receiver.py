@@ -134,3 +134,27 @@ def test_openapi_and_empty_secret() -> None:
     assert "/webhooks/shopify" in spec["paths"]
     with pytest.raises(ValueError):
         create_receiver(InMemorySink(), b"")
+
+
+def test_a_sink_without_the_blocking_flag_is_called_off_the_event_loop() -> None:
+    import threading
+
+    class ThreadRecordingSink:
+        """Implements RawSink without ``blocking``: the receiver must assume it does blocking IO."""
+
+        def __init__(self) -> None:
+            self.threads: list[str] = []
+            self.refs: list[str] = []
+
+        def store_raw(self, channel: str, body: bytes, headers: object) -> str:
+            self.threads.append(threading.current_thread().name)
+            return "ref-1"
+
+        def enqueue(self, ref: str) -> None:
+            self.refs.append(ref)
+
+    sink = ThreadRecordingSink()
+    client = AsgiClient(create_receiver(sink, SECRET, clock=lambda: NOW))  # type: ignore[arg-type]
+    assert client.post("/webhooks/shopify", content=BODY, headers=headers()).json()["ref"] == "ref-1"
+    assert sink.refs == ["ref-1"]
+    assert sink.threads and sink.threads[0] != threading.main_thread().name
