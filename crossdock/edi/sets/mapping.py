@@ -212,6 +212,23 @@ def mapping_error(message: str, location: str, canonical_field: str, problem: st
     return MappingError(message, [(location, f"{canonical_field}: {problem}")])
 
 
+def locate_tree(ctx: SetContext, orders: list[dict[str, Any]]) -> None:
+    """Record the X12 position of each order line and package (their ``_seg`` entries, removed here),
+    so model errors under ``orders[i].packages[j].lines[k]`` name the segment they came from."""
+    for oi, order in enumerate(orders):
+        groups: list[tuple[str, list[dict[str, Any]]]] = [(f"orders[{oi}]", order["lines"])]
+        for pi, package in enumerate(order["packages"]):
+            seg = package.pop("_seg", None)
+            if seg is not None:
+                ctx.at(f"orders[{oi}].packages[{pi}]", seg)
+            groups.append((f"orders[{oi}].packages[{pi}]", package["lines"]))
+        for prefix, lines in groups:
+            for li, line in enumerate(lines):
+                seg = line.pop("_seg", None)
+                if seg is not None:
+                    ctx.at(f"{prefix}.lines[{li}]", seg)
+
+
 def is_reference_qualifier(key: str) -> bool:
     """True for a key that can travel as a REF01 / N901 qualifier (1-3 upper-case letters or digits)."""
     return 1 <= len(key) <= 3 and key.isalnum() and key == key.upper()

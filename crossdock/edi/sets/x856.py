@@ -34,7 +34,7 @@ from crossdock.edi.reader import TransactionSet
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets import hierarchy, items, parties, values
 from crossdock.edi.sets.hierarchy import Node
-from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, mapping_error, require
+from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, locate_tree, mapping_error, require
 
 SET_ID = "856"
 FUNCTIONAL_ID = "SH"
@@ -74,9 +74,10 @@ class _Walk:
         elif level in ("T", "P"):
             holds_packs = level == "T" and any(child.level == "P" for child in node.children)
             attrs = self.package(node)
+            attrs["_seg"] = node.hl
             if holds_packs:
                 pallet = attrs.get("sscc") or pallet
-                self.keep_leftovers(node, attrs, ("sscc",))
+                self.keep_leftovers(node, attrs, ("sscc", "_seg"))
             else:
                 package = {**attrs, "lines": []}
                 if pallet and level == "P":
@@ -87,7 +88,7 @@ class _Walk:
             line = self.item(node)
             packs = [child for child in node.children if child.level == "P"]
             if line is not None and package is None and len(packs) == 1:  # S/O/I/P: the item's one pack
-                package = {**self.package(packs[0]), "lines": [line]}
+                package = {**self.package(packs[0]), "_seg": packs[0].hl, "lines": [line]}
                 if pallet:
                     package["pallet_sscc"] = pallet
                 (order or self.default_order())["packages"].append(package)
@@ -194,6 +195,7 @@ class _Walk:
             else:
                 ctx.keep(seg)
         line.pop("lin", None)
+        line["_seg"] = node.hl
         if sn1 is None:
             ctx.error(ctx.where(node.hl), "lines.quantity_shipped", "item level without SN1 (quantity shipped)")
             return None
@@ -285,6 +287,7 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         item_count = sum(1 for seg in ts.segments if seg.id == "HL" and seg[3] == "I")
         if ctt[1] and ctt[1] not in (str(count), str(item_count)):
             ctx.warn(ctt, f"CTT01 says {ctt[1]}: the set has {count} HL segments, {item_count} items", 1)
+    locate_tree(ctx, walk.orders)
     doc["orders"] = walk.orders
     lines = [ln for o in walk.orders for ln in [*o["lines"], *(x for p in o["packages"] for x in p["lines"])]]
     doc["partial"] = any(

@@ -19,7 +19,7 @@ from crossdock.canonical.party import PartyRole
 from crossdock.edi.reader import TransactionSet
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets import items, parties, values
-from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, mapping_error, require
+from crossdock.edi.sets.mapping import Lookups, SetContext, Translation, locate_tree, mapping_error, require
 
 SET_ID = "945"
 FUNCTIONAL_ID = "SW"
@@ -57,6 +57,7 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         if sid == "LX":
             _close(group, order)
             group, line = _Group(), None
+            group.package["_seg"] = seg
             ctx.used(seg, 1)
         elif sid == "W03":
             _close(group, order)
@@ -86,6 +87,7 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         ctx.error("W12", "orders[0].lines", "a 945 needs at least one W12 line")
     all_lines = [*order["lines"], *(ln for p in order["packages"] for ln in p["lines"])]
     doc["partial"] = any(_short(ln) for ln in all_lines)
+    locate_tree(ctx, [order])
     doc["orders"] = [order]
     return ctx.build(Shipment, doc, key=doc.get("shipment_id"))
 
@@ -179,6 +181,7 @@ def _w12(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
         "quantity_shipped": ctx.decimal(seg, 3, f"{field}.quantity_shipped", required=True),
         "unit_of_measure": seg[5] or "EA",
         "lot": seg.get(9),
+        "_seg": seg,
         **ids,
     }
     difference = ctx.decimal(seg, 4, f"{field}.quantity_ordered")
@@ -195,7 +198,7 @@ def _w12(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
 def _close(group: _Group | None, order: dict[str, Any]) -> None:
     if group is None:
         return
-    if group.package:
+    if {key for key in group.package if key != "_seg"}:
         order["packages"].append({**group.package, "lines": group.lines})
     else:
         order["lines"].extend(group.lines)

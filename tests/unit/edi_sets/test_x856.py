@@ -192,6 +192,7 @@ def test_unknown_levels_and_bad_labels_are_kept_and_reported() -> None:
         ("HL*1**S\nHL*2*1*I\nLIN**SK*A\nSN1**x*EA", "SN1[1]/SN102", "quantity_shipped"),
         ("HL*1**S\nDTM*011*20261324\nHL*2*1*I\nSN1**1*EA", "DTM[1]/DTM02", "shipped_at"),
         ("HL*1**S", "HL", "orders"),
+        ("HL*1**S\nHL*2*1*O\nHL*3*2*P\nHL*4*3*I\nSN1**-2*EA", "HL[4]", "orders[0].packages[0].lines[0]"),
     ],
 )
 def test_856_errors_name_the_position(body: str, location: str, field: str) -> None:

@@ -94,6 +94,11 @@ W03*9
         ("W06*F*SO-1*20261124*SHP-1\nLX*1\nW12*CC*1***EA**VN*A", "W12[1]/W1203", "orders[0].lines[0].quantity_shipped"),
         ("W06*F**20261124\nLX*1\nW12*CC*1*1**EA**VN*A", "W06[1]/W0604", "shipment_id"),
         ("W06*F*SO-1*20261124*SHP-1\nW03*0", "W12", "orders[0].lines"),
+        (
+            "W06*F*SO-1*20261124*SHP-1\nLX*1\nMAN*GM*006141410000000012\nW12*CC*1*-1**EA**VN*A",
+            "W12[1]",
+            "orders[0].packages[0].lines[0].quantity_shipped",
+        ),
     ],
 )
 def test_945_errors_name_the_position(body: str, location: str, field: str) -> None:
