@@ -1,19 +1,23 @@
-"""``crossdock db upgrade`` and ``crossdock db current``: the store's schema migrations.
+"""``crossdock db upgrade``, ``crossdock db current`` and ``crossdock db prune``: the store's schema
+migrations and retention.
 
-Exit codes: 0 done, 1 the database could not be reached or migrated, 2 bad configuration,
-3 (``current --check``) the database is not at the newest revision.
+Exit codes: 0 done, 1 the database could not be reached or migrated, 2 bad configuration or
+arguments, 3 (``current --check``) the database is not at the newest revision.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
 
 from crossdock.errors import ConfigError, TransientError
 from crossdock.settings import load_settings
-from crossdock.store import Database, current, head, upgrade
+from crossdock.store import Database, Store, current, head, upgrade
 from crossdock.store.engine import database_url
 
 app = typer.Typer(help="Create and upgrade crossdock's database schema.", no_args_is_help=True)
@@ -81,3 +85,35 @@ def current_command(
         typer.echo(f"{_where(db)}: at {revision or 'empty (no schema)'}, newest {newest} ({state})")
     if check and not up_to_date:
         raise typer.Exit(3)
+
+
+@app.command("prune")
+def prune_command(
+    older_than_days: int = typer.Option(..., "--older-than-days", min=1, help="Delete what is older than this."),
+    idempotency_keys: bool = typer.Option(
+        False, "--idempotency-keys", help="Also forget finished idempotency keys (such messages would run again)."
+    ),
+    user: str | None = typer.Option(None, "--user", help="Who prunes, for the audit log (default: login name)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Delete old journal rows, their keys and raw payloads nothing refers to (exceptions and audit stay)."""
+    db = _database(config)
+    before = datetime.now(UTC) - timedelta(days=older_than_days)
+    try:
+        report = Store(db).prune(before=before, who=user or getpass.getuser(), idempotency_keys=idempotency_keys)
+    except TransientError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        db.dispose()
+    counts = asdict(report)
+    if as_json:
+        typer.echo(json.dumps({"before": before.isoformat(), **counts}))
+    else:
+        typer.echo(
+            f"pruned before {before.isoformat(timespec='seconds')}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+        )

@@ -22,6 +22,7 @@ Public API:
 - exception work items: WorkItems, WorkItem, ItemStatus, Note, WorkItemNotFoundError
 - audit: AuditLog, AuditEntry, AuditAction
 - trace: TraceResult, key_variants
+- retention: PruneReport (``Store.prune``)
 
 See docs/store.md.
 """
@@ -48,6 +49,7 @@ from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, Journ
 from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
 from crossdock.store.migrate import current, head, upgrade
 from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
+from crossdock.store.retention import PruneReport
 from crossdock.store.store import Store
 from crossdock.store.trace import TraceResult, key_variants
 from crossdock.store.work_items import ItemStatus, Note, WorkItem, WorkItemNotFoundError, WorkItems
@@ -104,4 +106,6 @@ __all__ = [
     # trace
     "TraceResult",
     "key_variants",
+    # retention
+    "PruneReport",
 ]

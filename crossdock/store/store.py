@@ -3,6 +3,8 @@ at the composition root (CLI, worker boot) and passed down."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from crossdock.settings import Settings
 from crossdock.store import migrate
 from crossdock.store.audit import AuditLog
@@ -12,6 +14,7 @@ from crossdock.store.idempotency import IdempotencyKeys
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
 from crossdock.store.raw import RawStore
+from crossdock.store.retention import PruneReport, prune
 from crossdock.store.trace import Tracer, TraceResult
 from crossdock.store.work_items import WorkItems
 
@@ -20,7 +23,7 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``audit``; method :meth:`trace`.
+    ``exceptions``, ``audit``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -48,6 +51,11 @@ class Store:
 
     def trace(self, key: str) -> TraceResult:
         return self._tracer.trace(key)
+
+    def prune(self, *, before: datetime, who: str, idempotency_keys: bool = False) -> PruneReport:
+        """Delete journal rows, orphaned keys and unreferenced raw payloads older than ``before``
+        (and, when asked, finished idempotency keys); audited. See :mod:`crossdock.store.retention`."""
+        return prune(self.db, self.audit, before=before, who=who, idempotency_keys=idempotency_keys)
 
     def close(self) -> None:
         """Close pooled connections (worker shutdown)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from crossdock.cli import app
-from crossdock.store import head
+from crossdock.store import Store, head
 
 runner = CliRunner()
 
@@ -56,3 +56,23 @@ def test_every_db_command_has_help() -> None:
     for command in (["db"], ["db", "upgrade"], ["db", "current"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_prune_reports_counts_and_is_audited(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+    result = runner.invoke(app, ["db", "prune", "--older-than-days", "30", "--json", "--user", "ops"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["journal"] == 0 and report["idempotency_keys"] == 0 and "before" in report
+    store = Store.from_url(f"sqlite:///{tmp_path / 'var' / 'crossdock.db'}")
+    try:
+        (entry,) = store.audit.entries(action="purge")
+        assert entry.who == "ops"
+    finally:
+        store.close()
+
+
+def test_prune_needs_an_age(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["db", "prune"], env=_env(tmp_path))
+    assert result.exit_code == 2
