@@ -1,8 +1,28 @@
-"""The flow steps crossdock's worker declares. The lead wires business flows here as the bridges and
-translators land; each entry is a :class:`~crossdock.actors.steps.FlowStep`."""
+"""The flow steps crossdock's worker declares. Each entry is a :class:`~crossdock.actors.steps.FlowStep`.
+
+Business flows need ports (store, ERP, partners' outbound) built at worker boot: :func:`flow_steps`
+binds them to the handlers (:mod:`crossdock.actors.handlers`). ``STEPS`` holds the steps that need no
+ports (none yet). See docs/flows.md for actor names, lanes and what each step does.
+"""
 
 from __future__ import annotations
 
+from functools import partial
+
+from crossdock.actors.handlers import edi_inbound, marketplace, orders, shipments
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import FlowStep
+from crossdock.broker.lanes import Lane
 
 STEPS: tuple[FlowStep, ...] = ()
+
+
+def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
+    """The business flows: X12 and webhook intake, order to ERP and warehouse, shipment to ERP."""
+    return (
+        FlowStep(edi_inbound.STEP, Lane.EDI_INBOUND, partial(edi_inbound.handle, ports)),
+        FlowStep(marketplace.STEP, Lane.ORDERS, partial(marketplace.handle, ports)),
+        FlowStep(orders.TO_ERP, Lane.ERP, partial(orders.to_erp, ports)),
+        FlowStep(orders.TO_WAREHOUSE, Lane.EDI_OUTBOUND, partial(orders.to_warehouse, ports)),
+        FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
+    )

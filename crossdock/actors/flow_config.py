@@ -1,0 +1,95 @@
+"""The business-flow configuration: trading partners, the 3PL, ERP master data and the ERP connection.
+
+YAML, validated by pydantic, errors naming the field; by default ``<partners_path>/flows.yaml``::
+
+    warehouse_partner: northstar-3pl          # who gets our 940s
+    warehouse_code: COL1
+    item_map: {CD-TEE-BLK-M: ITEM-1}          # our SKU -> ERP item number
+    channel_customers: {shopify: C10000}      # marketplace orders -> ERP customer
+    erp: {endpoint: "http://127.0.0.1:8081/erp", read_timeout_s: 30}
+    partners:
+      - edi: partners/northstar-3pl.yaml      # an X12 envelope profile (crossdock.edi.partners)
+        sftp: sftp/northstar-3pl.yaml         # an SFTP profile (crossdock.bridges.sftp); or:
+        # outbound_folder: out/northstar-3pl  # where files go when the partner has no SFTP profile
+        erp_location_code: MAIN
+      - edi: partners/acme-retail.yaml
+        outbound_folder: out/acme-retail
+        erp_customer_no: C30000
+
+Relative paths are relative to the YAML file. Loading reads local files only; nothing connects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from crossdock.bridges.soap import ErpConnection
+from crossdock.errors import ConfigError
+
+FLOWS_FILE = "flows.yaml"
+
+
+class PartnerConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    edi: Path = Field(description="The partner's X12 envelope profile (YAML).")
+    sftp: Path | None = Field(default=None, description="The partner's SFTP profile (YAML), for outbound files.")
+    outbound_folder: Path | None = Field(default=None, description="Local folder for outbound files, without SFTP.")
+    erp_customer_no: str | None = None
+    erp_location_code: str | None = None
+
+    @model_validator(mode="after")
+    def _one_outbound(self) -> PartnerConfig:
+        if (self.sftp is None) == (self.outbound_folder is None):
+            raise ValueError("give exactly one of sftp (a profile) or outbound_folder")
+        return self
+
+
+class FlowConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    partners: list[PartnerConfig] = Field(min_length=1)
+    warehouse_partner: str = Field(min_length=1)
+    warehouse_code: str | None = None
+    item_map: dict[str, str] = Field(default_factory=dict)
+    channel_customers: dict[str, str] = Field(default_factory=dict)
+    erp: ErpConnection
+
+
+def _resolve(base: Path, path: Path | None) -> Path | None:
+    return None if path is None or path.is_absolute() else base / path
+
+
+def flow_config_from_dict(data: dict[str, Any], *, base: Path, source: str = "flow configuration") -> FlowConfig:
+    try:
+        config = FlowConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"invalid {source}: {problems}") from exc
+    partners = [
+        p.model_copy(
+            update={
+                "edi": _resolve(base, p.edi) or p.edi,
+                "sftp": _resolve(base, p.sftp) or p.sftp,
+                "outbound_folder": _resolve(base, p.outbound_folder) or p.outbound_folder,
+            }
+        )
+        for p in config.partners
+    ]
+    return config.model_copy(update={"partners": partners})
+
+
+def load_flow_config(path: Path) -> FlowConfig:
+    try:
+        data = yaml.safe_load(path.read_bytes())
+    except OSError as exc:
+        raise ConfigError(f"cannot read flow configuration {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"flow configuration {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"flow configuration {path} must be a mapping")
+    return flow_config_from_dict(data, base=path.parent, source=f"flow configuration {path}")

@@ -1,0 +1,201 @@
+"""``edi.inbound``: one stored X12 file → validated, acknowledged (997), translated, and handed on.
+
+* The file is read from the raw store and validated (:mod:`crossdock.edi.validate`); a 997 for each
+  functional group goes back to the sender's outbound (its SFTP profile or folder), with control numbers
+  taken from the store inside the step's transaction.
+* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
+  Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges.
+* Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
+  work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
+* A file that cannot be read at all, or from an unknown sender, raises :class:`BusinessError`
+  (parked as an exception work item); nothing is sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import FunctionalAcknowledgment, Order, Shipment, idempotency_key
+from crossdock.canonical.acknowledgment import AckStatus
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.inbound import InboundPayload
+from crossdock.edi import ack, validate
+from crossdock.edi.control import ControlKind
+from crossdock.edi.report import SetReport, ValidationReport
+from crossdock.edi.translate import SetResult, translate
+from crossdock.errors import BusinessError, EdiError, Owner
+from crossdock.store import DocRef, DocType
+
+STEP = "edi.inbound"
+ACKNOWLEDGMENT = "acknowledgment"
+"""Doc type of an inbound 997 in the cross-references."""
+
+
+@dataclass
+class InboundOutcome:
+    """What the step did with one file (for logs, tests and the demo)."""
+
+    acks: list[str] = field(default_factory=list)
+    handed_on: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    if not isinstance(document, InboundPayload):
+        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+    return process(ports, envelope, document)[0]
+
+
+def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[list[Outgoing], InboundOutcome]:
+    key = f"raw-payload:{ref.payload_id}"
+    stored = ports.store.raw.get(ref.payload_id)
+    if stored is None:
+        raise BusinessError(f"raw payload {ref.payload_id} ({ref.source} {ref.name}) is not in the store", key=key)
+    data = stored.content
+    try:
+        report = validate.validate(data, source=ref.name)
+    except EdiError as exc:
+        raise BusinessError(f"{ref.source} file {ref.name} is not readable X12: {exc}", key=key) from exc
+    if not report.interchanges:
+        raise BusinessError(f"{ref.source} file {ref.name} holds no X12 interchange", key=key)
+    sender_id = report.interchanges[0].sender_id.strip()
+    partner = ports.partner_for_sender(sender_id)
+    if partner is None:
+        raise BusinessError(
+            f"{ref.source} file {ref.name}: no trading partner has ISA id {sender_id!r} "
+            f"(configured: {', '.join(ports.names)})",
+            key=key,
+        )
+    result = translate(data, source=ref.name)
+    outcome = InboundOutcome()
+    outgoing: list[Outgoing] = []
+    interchange = DocRef(DocType.INTERCHANGE, f"{sender_id}:{report.interchanges[0].control_number}")
+    with effects(ports.store) as session:
+        _send_acks(ports, partner, report, envelope, session, outcome)
+        verdicts = _validation_problems(report)
+        for item in result.sets:
+            where = f"{item.set_id} {item.control_number} from {item.sender_id}"
+            problem = verdicts.get((item.set_id, item.control_number)) or _translation_problem(item)
+            if problem is not None:
+                outcome.problems.append(f"{where}: {problem}")
+                continue
+            out = _hand_on(ports, partner, item, interchange, envelope, session, outcome)
+            if out is not None:
+                outgoing.append(out)
+        if result.read_error is not None:
+            outcome.problems.append(f"reading stopped: {result.read_error}")
+        if outcome.problems:
+            ports.store.exceptions.open(
+                owner=Owner.INTEGRATION,
+                error_class="EdiRejected",
+                error_message=f"{ref.source} file {ref.name}: " + "; ".join(outcome.problems),
+                business_key=key,
+                message_id=envelope.message_id,
+                correlation_id=envelope.correlation_id,
+                actor=STEP,
+                queue=STEP,
+                raw_payload_id=ref.payload_id,
+                session=session,
+            )
+    return outgoing, outcome
+
+
+def _send_acks(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    report: ValidationReport,
+    envelope: Envelope,
+    session: Session,
+    outcome: InboundOutcome,
+) -> None:
+    numbers = StepControlNumbers(ports.store, session)
+    acks = ack.build_acks(report, numbers, now=envelope.created_at, partner=partner.name,
+                          suffix=partner.edi.segment_suffix)  # fmt: skip
+    isa_numbers = [value for _, kind, value in numbers.taken if kind is ControlKind.INTERCHANGE]
+    for data, isa in zip(acks, isa_numbers, strict=True):
+        where = partner.outbound.deliver(data, set_id="997", control=isa, at=envelope.created_at)
+        outcome.acks.append(where)
+
+
+def _validation_problems(report: ValidationReport) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for set_report in report.sets():
+        if set_report.errors:
+            found[(set_report.set_id, set_report.control_number)] = _describe(set_report)
+    return found
+
+
+def _describe(set_report: SetReport) -> str:
+    issues = [f"{i.segment_id or ''}{'' if i.element is None else f'{i.element:02d}'} {i.message}".strip()
+              for i in set_report.errors[:5]]  # fmt: skip
+    more = len(set_report.errors) - len(issues)
+    return "rejected by validation: " + "; ".join(issues) + (f"; and {more} more" if more > 0 else "")
+
+
+def _translation_problem(item: SetResult) -> str | None:
+    if item.status == "failed":
+        return "mapping failed: " + "; ".join(f"{where}: {what}" for where, what in item.errors)
+    if item.status == "unsupported":
+        return f"no translator for set {item.set_id}"
+    if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment):
+        return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
+    return None
+
+
+def _hand_on(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    item: SetResult,
+    interchange: DocRef,
+    envelope: Envelope,
+    session: Session,
+    outcome: InboundOutcome,
+) -> Outgoing | None:
+    document = item.document
+    links = ports.store.links
+    if isinstance(document, Order):
+        erp_keys = {erp_view.ERP_CUSTOMER: partner.erp_customer_no}
+        order = document.model_copy(update={"references": erp_view.with_references(document.references, erp_keys)})
+        links.link(interchange, DocRef(DocType.PURCHASE_ORDER, order.external_id),
+                   message_id=envelope.message_id, session=session)  # fmt: skip
+        outcome.handed_on.append(f"order {order.external_id} → orders.to_erp")
+        key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
+        return Outgoing("orders.to_erp", "order", order, key)
+    if isinstance(document, Shipment):
+        links.link(interchange, DocRef(DocType.SHIPMENT, document.shipment_id),
+                   message_id=envelope.message_id, session=session)  # fmt: skip
+        outcome.handed_on.append(f"shipment {document.shipment_id} → shipments.to_erp")
+        return Outgoing("shipments.to_erp", "shipment", document,
+                        idempotency_key("shipment", partner.name, document.shipment_id))  # fmt: skip
+    if isinstance(document, FunctionalAcknowledgment):
+        reconcile(ports, partner, document, interchange, envelope, session, outcome)
+    return None
+
+
+def reconcile(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    ack_doc: FunctionalAcknowledgment,
+    interchange: DocRef,
+    envelope: Envelope,
+    session: Session,
+    outcome: InboundOutcome,
+) -> None:
+    """Link an inbound 997 to the group of ours it acknowledges; a rejection is a problem for a person."""
+    group = DocRef(DocType.GROUP, f"{partner.name}:{ack_doc.group_control_number}")
+    acknowledgment = DocRef(ACKNOWLEDGMENT, f"{interchange.doc_id}:{ack_doc.group_control_number}:{ack_doc.status}")
+    ports.store.links.link(group, acknowledgment, message_id=envelope.message_id, session=session)
+    if ack_doc.status in (AckStatus.REJECTED, AckStatus.PARTIALLY_ACCEPTED):
+        rejected = [f"{s.set_id} {s.control_number}" for s in ack_doc.sets if s.status is AckStatus.REJECTED]
+        outcome.problems.append(
+            f"{partner.name} {ack_doc.status} our group {ack_doc.group_control_number}"
+            + (f" (sets {', '.join(rejected)})" if rejected else "")
+        )
+    else:
+        outcome.handed_on.append(f"997 {ack_doc.status} for our group {ack_doc.group_control_number}")

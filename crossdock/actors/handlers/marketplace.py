@@ -1,0 +1,45 @@
+"""``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp``.
+
+The body is read from the raw store (the receiver kept it as received); the channel comes from the
+payload's source (``webhook:shopify``). A body that is not JSON or does not map is a business error
+for the integration team (parked with the field-level errors), never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+
+from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers.ports import FlowPorts
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import idempotency_key
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.inbound import InboundPayload
+from crossdock.canonical.marketplaces import order_to_canonical
+from crossdock.errors import BusinessError
+
+STEP = "marketplace.inbound"
+
+
+def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    if not isinstance(document, InboundPayload):
+        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+    key = f"raw-payload:{document.payload_id}"
+    channel = document.source.removeprefix("webhook:")
+    stored = ports.store.raw.get(document.payload_id)
+    if stored is None:
+        raise BusinessError(f"raw payload {document.payload_id} ({document.source}) is not in the store", key=key)
+    try:
+        body = json.loads(stored.content)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BusinessError(f"{document.source} payload {document.name} is not JSON: {exc}", key=key) from exc
+    try:
+        order = order_to_canonical(channel, body)
+    except ValueError as exc:  # no mapping for this channel
+        raise BusinessError(f"{document.source} payload {document.name}: {exc}", key=key) from exc
+    customer = ports.channel_customers.get(order.channel.value)
+    order = order.model_copy(update={"references": erp_view.with_references(
+        order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
+    key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
+    return [Outgoing("orders.to_erp", "order", order, key)]

@@ -1,0 +1,71 @@
+"""The order flow after intake: ``orders.to_erp`` (book the order in the ERP) and
+``orders.to_warehouse`` (send the 3PL a 940 to ship it).
+
+``to_erp`` calls the ERP gateway's idempotent create (it asks GetSalesOrderByExternalRef first), so a
+redelivered or replayed order never makes a second ERP order; it links the PO / marketplace order to
+the ERP sales order number. ``to_warehouse`` renders the 940 with control numbers from the store (in
+the step's transaction: used up only when the step commits), delivers it to the warehouse partner and
+links the 940's interchange, group and set numbers to the warehouse order.
+"""
+
+from __future__ import annotations
+
+from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, effects
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import Channel, Order
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
+from crossdock.edi.control import ControlKind
+from crossdock.edi.sets import x940
+from crossdock.edi.translate import render
+from crossdock.store import DocRef, DocType
+
+TO_ERP = "orders.to_erp"
+TO_WAREHOUSE = "orders.to_warehouse"
+
+
+def order_ref(order: Order) -> DocRef:
+    """The order as the channel knows it: a buyer's PO (EDI) or a marketplace order id."""
+    kind = DocType.PURCHASE_ORDER if order.channel in (Channel.EDI,) else DocType.MARKETPLACE_ORDER
+    return DocRef(kind, order.external_id)
+
+
+def _order(document: CanonicalModel, step: str) -> Order:
+    if not isinstance(document, Order):
+        raise TypeError(f"{step} takes an order, got {type(document).__name__}")
+    return document
+
+
+def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    order = _order(document, TO_ERP)
+    warehouse = ports.partner(ports.warehouse_partner)
+    order = order.model_copy(update={"references": erp_view.with_references(
+        order.references, {erp_view.ERP_LOCATION: warehouse.erp_location_code})})  # fmt: skip
+    booked = ports.erp.create_sales_order(erp_view.order_for_erp(order, ports.item_map))
+    with effects(ports.store) as session:
+        ports.store.links.link(order_ref(order), DocRef(DocType.ERP_ORDER, booked.document_no),
+                               message_id=envelope.message_id, session=session)  # fmt: skip
+    booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
+    return [Outgoing(TO_WAREHOUSE, "order", booked_order, envelope.idempotency_key)]
+
+
+def to_warehouse(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    order = _order(document, TO_WAREHOUSE)
+    partner = ports.partner(ports.warehouse_partner)
+    wso = x940.warehouse_order(order, warehouse_code=ports.warehouse_code)
+    at = envelope.created_at
+    with effects(ports.store) as session:
+        numbers = StepControlNumbers(ports.store, session)
+        data = render("940", wso, partner.edi, numbers, now=at)
+        isa, gs, st = (numbers.first(kind) for kind in (ControlKind.INTERCHANGE, ControlKind.GROUP, ControlKind.SET))
+        partner.outbound.deliver(data, set_id="940", control=isa, at=at)
+        warehouse_order = DocRef(DocType.WAREHOUSE_ORDER, wso.order_ref)
+        for ref in (
+            order_ref(order),
+            DocRef(DocType.INTERCHANGE, f"{partner.name}:{isa:09d}"),
+            DocRef(DocType.GROUP, f"{partner.name}:{gs}"),
+            DocRef(DocType.TRANSACTION_SET, f"{partner.name}:{gs}:{st:04d}"),
+        ):
+            ports.store.links.link(warehouse_order, ref, message_id=envelope.message_id, session=session)
+    return []

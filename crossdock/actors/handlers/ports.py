@@ -1,0 +1,120 @@
+"""What the flow handlers are given: the store, the ERP, where outbound X12 goes, and the partners.
+
+Built once at worker boot (:mod:`crossdock.actors.wiring`) and passed to every handler; nothing here
+opens a connection when constructed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from crossdock.bridges.soap import ErpPort
+from crossdock.broker.hop import current_hop_or_none
+from crossdock.edi.control import ControlKind
+from crossdock.edi.partners import PartnerProfile
+from crossdock.errors import ConfigError
+from crossdock.store import Store
+
+
+class Outbound(Protocol):
+    """Delivers one outbound X12 document to a trading partner (SFTP upload or a local folder)."""
+
+    def deliver(self, data: bytes, *, set_id: str, control: int, at: datetime) -> str:
+        """Put ``data`` where the partner picks it up; returns where. Idempotent: the same document
+        (same set, control number and time) delivered again is not written twice."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class TradingPartner:
+    """One X12 partner: its envelope profile and where documents for it go."""
+
+    edi: PartnerProfile
+    outbound: Outbound
+    erp_customer_no: str | None = None
+    """The ERP customer an order from this partner is booked to."""
+    erp_location_code: str | None = None
+    """The ERP location of this partner (a 3PL's warehouse, a buyer's default ship-from)."""
+
+    @property
+    def name(self) -> str:
+        return self.edi.name
+
+
+@dataclass(frozen=True)
+class FlowPorts:
+    store: Store
+    erp: ErpPort
+    partners: Sequence[TradingPartner]
+    warehouse_partner: str
+    """The 3PL that gets our 940s."""
+    warehouse_code: str | None = None
+    item_map: Mapping[str, str] = field(default_factory=dict)
+    """Our SKU -> ERP item number, where they differ."""
+    channel_customers: Mapping[str, str] = field(default_factory=dict)
+    """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
+
+    def partner(self, name: str) -> TradingPartner:
+        for partner in self.partners:
+            if partner.name == name:
+                return partner
+        raise ConfigError(f"no trading partner named {name!r} (configured: {', '.join(self.names)})")
+
+    def partner_for_sender(self, sender_id: str) -> TradingPartner | None:
+        """The partner whose ISA06 is ``sender_id`` (we send to it as ISA08)."""
+        wanted = sender_id.strip()
+        return next((p for p in self.partners if p.edi.receiver_id.strip() == wanted), None)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.partners]
+
+    def close(self) -> None:
+        for partner in self.partners:
+            partner.outbound.close()
+
+
+def step_session() -> Session | None:
+    """The open transaction of the step being processed (its idempotency claim), if any."""
+    hop = current_hop_or_none()
+    claim = hop.claim if hop is not None else None
+    session = claim.connection if claim is not None else None
+    return session if isinstance(session, Session) else None
+
+
+@contextmanager
+def effects(store: Store) -> Iterator[Session]:
+    """A transaction for a step's database effects: the step's own (committed with its idempotency
+    mark by the middleware), or a new one when the handler is called outside a worker."""
+    session = step_session()
+    if session is not None:
+        yield session
+        return
+    with store.db.write() as new:
+        yield new
+
+
+class StepControlNumbers:
+    """The store's control-number allocator inside ``session``; remembers what it handed out, so the
+    step can link the numbers it used. Numbers are used up only if the step commits."""
+
+    def __init__(self, store: Store, session: Session) -> None:
+        self._store = store
+        self._session = session
+        self.taken: list[tuple[str, ControlKind, int]] = []
+
+    def next(self, partner: str, kind: ControlKind) -> int:
+        value = self._store.control_numbers.next(partner, kind, session=self._session)
+        self.taken.append((partner, ControlKind(kind), value))
+        return value
+
+    def first(self, kind: ControlKind) -> int:
+        return next(value for _, k, value in self.taken if k is kind)
