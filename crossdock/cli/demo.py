@@ -22,7 +22,8 @@ def demo(
 ) -> None:
     """Run the bundled examples: 850 → Order → 940 to the 3PL; 945 → Shipment → 856 to the buyer; 997.
 
-    Exit 0 when every step succeeded, 1 otherwise, 2 when the examples cannot be read.
+    Exit 0 when no step failed (problems found validating the inbound files are warnings: the flow goes on
+    and the 997 reports them), 1 when a step failed, 2 when the examples cannot be read.
     """
     try:
         inputs = DemoInputs(
