@@ -25,6 +25,7 @@ from datetime import datetime
 from crossdock.edi.control import ControlKind, ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.segment import Delimiters, Segment
+from crossdock.edi.tokenizer import SEGMENT_ID
 from crossdock.errors import EdiError
 
 __all__ = [
@@ -62,6 +63,8 @@ def render_segments(segments: Iterable[Segment], delimiters: Delimiters, suffix:
     isa_forbidden = {delimiters.element, delimiters.segment, "\r", "\n"}
     out: list[str] = []
     for number, seg in enumerate(segments):
+        if not SEGMENT_ID.fullmatch(seg.id):
+            raise EdiError(f"{seg.id!r} is not a segment id (2-3 capitals and digits)", segment_index=number)
         elements = list(seg.elements)
         while len(elements) > 1 and elements[-1] == "":
             elements.pop()

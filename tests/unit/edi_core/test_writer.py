@@ -150,3 +150,9 @@ def test_render_drops_trailing_empty_elements_and_utf8_round_trips() -> None:
 def test_profile_delimiters_have_no_repetition_before_005010() -> None:
     assert profile_delimiters(profile()).repetition is None
     assert profile_delimiters(profile(version="005010")).repetition == "^"
+
+
+@pytest.mark.parametrize("segment_id", ["", "n1", "N", "ABCD", "1AB"])
+def test_a_bad_segment_id_is_refused(segment_id: str) -> None:
+    with pytest.raises(EdiError, match="not a segment id"):
+        render_segments([Segment.of(segment_id, "X")], profile_delimiters(profile()))
