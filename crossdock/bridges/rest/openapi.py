@@ -11,8 +11,8 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _PROBLEM}}}
 
 
-def _header(name: str, description: str, **schema: Any) -> dict[str, Any]:
-    return {"name": name, "in": "header", "required": True, "description": description, "schema": schema}
+def _header(name: str, description: str, required: bool = True, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": required, "description": description, "schema": schema}
 
 
 def openapi_spec(max_body_bytes: int) -> dict[str, Any]:
@@ -34,6 +34,7 @@ def openapi_spec(max_body_bytes: int) -> dict[str, Any]:
                         _header("X-Shopify-Shop-Domain", "the shop, e.g. example.myshopify.com", type="string"),
                         _header("X-Shopify-Webhook-Id", "unique id of this delivery", type="string"),
                         _header("X-Shopify-Triggered-At", "when Shopify fired it", type="string", format="date-time"),
+                        _header("X-Shopify-Event-Id", "the event; repeated on duplicates", False, type="string"),
                     ],
                     "requestBody": {
                         "required": True,

@@ -2,8 +2,9 @@
 
 ``POST /webhooks/shopify`` checks, in order: content type (415), size (413), signature present and
 valid over the raw body (401), topic / webhook id / triggered-at headers (400), freshness against
-``tolerance_s`` (401), JSON body (400). A webhook id seen before is acknowledged (200, ``duplicate``)
-without storing it again. Nothing else happens in the request: no ERP, no SFTP, no mapping.
+``tolerance_s`` (401), JSON body (400). A delivery seen before (same topic and ``X-Shopify-Event-Id``,
+or webhook id when there is no event id) is acknowledged (200, ``duplicate``) without storing it
+again. Nothing else happens in the request: no ERP, no SFTP, no mapping.
 """
 
 from __future__ import annotations
@@ -25,11 +26,19 @@ from starlette.routing import Route
 from crossdock.bridges.rest.openapi import openapi_spec
 from crossdock.bridges.rest.signature import parse_triggered_at, verify
 from crossdock.bridges.rest.sink import RawSink
-from crossdock.errors import TransientError
+from crossdock.errors import ConfigError, TransientError
+from crossdock.settings import Settings
 
 log = logging.getLogger(__name__)
 
-KEPT_HEADERS = ("x-shopify-topic", "x-shopify-shop-domain", "x-shopify-webhook-id", "x-shopify-triggered-at")
+KEPT_HEADERS = (
+    "x-shopify-topic",
+    "x-shopify-shop-domain",
+    "x-shopify-webhook-id",
+    "x-shopify-event-id",
+    "x-shopify-triggered-at",
+    "x-shopify-api-version",
+)
 """Headers stored with the payload. The signature is not kept: it is proof, checked once, not data."""
 
 
@@ -113,7 +122,11 @@ def create_receiver(
         except (ValueError, UnicodeDecodeError):
             return problem(400, "bad_json", "body is not valid JSON")
         webhook_id = request.headers["x-shopify-webhook-id"].strip()
-        if not seen_ids.add(webhook_id):
+        # Shopify: the same X-Shopify-Event-Id on two deliveries means a duplicate; older senders only
+        # have the webhook id, which stays the same across retries of one delivery.
+        event = request.headers.get("x-shopify-event-id", "").strip() or webhook_id
+        replay_key = f"{request.headers['x-shopify-topic'].strip()}|{event}"
+        if not seen_ids.add(replay_key):
             return JSONResponse({"status": "duplicate", "webhook_id": webhook_id})
         headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
         try:
@@ -122,7 +135,7 @@ def create_receiver(
             else:
                 ref = _hand_over(sink, raw, headers)
         except TransientError as exc:
-            seen_ids.forget(webhook_id)
+            seen_ids.forget(replay_key)
             log.warning("webhook %s not stored: %s", webhook_id, exc)
             return problem(503, "unavailable", "could not store the webhook; retry later")
         return JSONResponse({"status": "accepted", "ref": ref}, status_code=200)
@@ -150,6 +163,15 @@ def create_receiver(
             Route("/openapi.json", openapi, methods=["GET"]),
         ],
     )
+
+
+def receiver_from_settings(settings: Settings, sink: RawSink) -> Starlette:
+    """The receiver with the secret from ``settings.webhook_secret`` (``CROSSDOCK_WEBHOOK_SECRET``) and
+    the broker's message size as the body limit; the lead's composition root passes the real sink."""
+    if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
+        raise ConfigError("webhook_secret is not set (CROSSDOCK_WEBHOOK_SECRET): unsigned webhooks are never accepted")
+    secret = settings.webhook_secret.get_secret_value().encode()
+    return create_receiver(sink, secret, max_body_bytes=settings.max_message_bytes)
 
 
 def _hand_over(sink: RawSink, raw: bytes, headers: dict[str, str]) -> str:

@@ -158,3 +158,29 @@ def test_a_sink_without_the_blocking_flag_is_called_off_the_event_loop() -> None
     assert client.post("/webhooks/shopify", content=BODY, headers=headers()).json()["ref"] == "ref-1"
     assert sink.refs == ["ref-1"]
     assert sink.threads and sink.threads[0] != threading.main_thread().name
+
+
+def test_same_event_id_under_a_new_webhook_id_is_a_duplicate(client: AsgiClient, sink: InMemorySink) -> None:
+    first = {**headers(webhook_id="wh-a"), "X-Shopify-Event-Id": "ev-1"}
+    second = {**headers(webhook_id="wh-b"), "X-Shopify-Event-Id": "ev-1"}
+    other_topic = {**second, "X-Shopify-Topic": "orders/updated"}
+    assert client.post("/webhooks/shopify", content=BODY, headers=first).json()["status"] == "accepted"
+    assert client.post("/webhooks/shopify", content=BODY, headers=second).json()["status"] == "duplicate"
+    assert client.post("/webhooks/shopify", content=BODY, headers=other_topic).json()["status"] == "accepted"
+    assert len(sink.queue) == 2
+    assert sink.stored[sink.queue[0]].headers["x-shopify-event-id"] == "ev-1"
+
+
+def test_receiver_from_settings_needs_the_secret() -> None:
+    from crossdock.bridges.rest.receiver import receiver_from_settings
+    from crossdock.errors import ConfigError
+    from crossdock.settings import load_settings
+
+    with pytest.raises(ConfigError, match="webhook_secret"):
+        receiver_from_settings(load_settings(environ={}), InMemorySink())
+    settings = load_settings(environ={"CROSSDOCK_WEBHOOK_SECRET": SECRET.decode()})
+    app = receiver_from_settings(settings, InMemorySink())
+    response = AsgiClient(app).post(
+        "/webhooks/shopify", content=BODY, headers=headers(at=datetime.now(UTC).isoformat())
+    )
+    assert response.status_code == 200
