@@ -1,6 +1,8 @@
-"""``crossdock soap inspect WSDL [--json]`` and ``crossdock erp-sim --port N``.
+"""``crossdock soap inspect WSDL [--json|--scaffold]``, ``crossdock soap check WSDL MAPPING`` and
+``crossdock erp-sim --port N``.
 
-Exit codes: 0 done; 2 configuration problem (unreadable WSDL, remote import, bad flag).
+Exit codes: 0 done; 2 configuration problem (unreadable WSDL, remote import, a mapping that does
+not fit its WSDL, bad flag).
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport, inspect_wsdl
+from crossdock.bridges.soap.mapping_check import check_mapping
 from crossdock.bridges.soap.scaffold import scaffold_mapping
 from crossdock.errors import ConfigError
 from crossdock.settings import load_settings
+from crossdock.soap import load_mapping
 from crossdock.soap.sim import Behaviour, SimAuth, serve
 
 app = typer.Typer(help="The legacy ERP over SOAP.", no_args_is_help=True)
@@ -77,6 +81,34 @@ def inspect_command(
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         _render(report, Console(width=160))
+
+
+@app.command("check")
+def check_command(
+    wsdl: Annotated[str, typer.Argument(help="The ERP's WSDL file (read offline) or URL.")],
+    mapping: Annotated[Path, typer.Argument(help="The mapping YAML file to check against it.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
+) -> None:
+    """Check a mapping file against a WSDL: operations exist, target paths name real elements."""
+    settings = load_settings()
+    try:
+        loaded = load_mapping(mapping.read_bytes(), str(mapping))
+        problems = check_mapping(inspect_wsdl(wsdl, timeout_s=settings.network_timeout_s), loaded)
+    except OSError as exc:
+        typer.echo(f"error: cannot read {mapping}: {exc.strerror}", err=True)
+        raise typer.Exit(CONFIG_EXIT) from exc
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(CONFIG_EXIT) from exc
+    if as_json:
+        typer.echo(json.dumps([{"where": where, "problem": what} for where, what in problems], indent=2))
+    else:
+        for where, what in problems:
+            typer.echo(f"{mapping}: {where}: {what}")
+        if not problems:
+            typer.echo(f"{mapping}: fits {wsdl} ({len(loaded.operations)} operations)")
+    if problems:
+        raise typer.Exit(CONFIG_EXIT)
 
 
 def erp_sim(

@@ -19,6 +19,7 @@ from pytest_socket import disable_socket, enable_socket
 
 from crossdock.bridges.soap import RemoteFetchRefusedError
 from crossdock.bridges.soap.inspect import inspect_wsdl, load_for_inspection
+from crossdock.bridges.soap.mapping_check import check_mapping
 from crossdock.bridges.soap.offline import build_message
 from crossdock.bridges.soap.scaffold import scaffold_mapping
 from crossdock.canonical import Order
@@ -89,6 +90,7 @@ def test_a_sales_order_request_builds_offline(wsdl: Path, mapping_kind: str) -> 
         mapping = load_mapping((MAPPINGS / f"{wsdl.stem}.yaml").read_bytes(), f"{wsdl.stem}.yaml")
     else:
         mapping = load_mapping(yaml.safe_dump(scaffold_mapping(inspect_wsdl(str(wsdl)))).encode(), "scaffold")
+    assert check_mapping(inspect_wsdl(str(wsdl)), mapping) == []
     op = next(iter(mapping.operations.values()))
     message = build_message(client, outline, op, ORDER)
     root = etree.fromstring(message, parser=etree.XMLParser(resolve_entities=False, no_network=True))

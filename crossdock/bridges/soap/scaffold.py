@@ -125,6 +125,8 @@ def _walk(
                 rules[path] = {"source": "lines", "fields": item_rules}
                 telling = True
             continue
+        if _is_list(info):
+            continue  # a second repeated group (schedule lines, notes): left for a person to map
         nested: dict[str, Any] = {}
         nested_telling = _walk(info.children, f"{path}.", nested, line, depth + 1, state)
         if required or nested_telling:

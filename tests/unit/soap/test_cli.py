@@ -51,3 +51,18 @@ def test_commands_have_help() -> None:
     for command in (["soap", "inspect", "--help"], ["erp-sim", "--help"]):
         result = CliRunner().invoke(app, command)
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_check_accepts_the_packaged_mapping_and_names_a_typo(tmp_path: Path) -> None:
+    packaged = str(Path(contract.__file__).parent / contract.MAPPING_NAME)
+    result = CliRunner().invoke(app, ["soap", "check", PACKAGED, packaged])
+    assert result.exit_code == 0, result.output
+    assert "fits" in result.output and "9 operations" in result.output
+    typo = tmp_path / "erp.yaml"
+    typo.write_text("name: x\noperations:\n  c:\n    operation: CreateSalesOrder\n    request:\n"
+                    "      SalesOrder.CustomerNumber: external_id\n")
+    result = CliRunner().invoke(app, ["soap", "check", PACKAGED, str(typo), "--json"])
+    assert result.exit_code == 2
+    (problem,) = json.loads(result.output)
+    assert problem["where"] == "operations.c.request.SalesOrder.CustomerNumber"
+    assert "no element 'CustomerNumber' in SalesOrder" in problem["problem"] and "CustomerNo" in problem["problem"]

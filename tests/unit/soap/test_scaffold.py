@@ -13,6 +13,7 @@ import yaml
 from lxml import etree
 
 from crossdock.bridges.soap.inspect import inspect_wsdl, load_for_inspection
+from crossdock.bridges.soap.mapping_check import check_mapping
 from crossdock.bridges.soap.offline import build_message
 from crossdock.bridges.soap.scaffold import pick_operation, scaffold_mapping
 from crossdock.canonical import Order
@@ -42,6 +43,7 @@ def test_the_scaffold_maps_the_create_operation_and_its_lines(name: str) -> None
     report = inspect_wsdl(str(path))
     assert pick_operation(report).name == operation
     mapping = load_mapping(yaml.safe_dump(scaffold_mapping(report)).encode(), f"scaffold of {name}")
+    assert check_mapping(report, mapping) == []
     client, outline = load_for_inspection(str(path))
     assert client is not None
     message = build_message(client, outline, mapping.operation("create_sales_order"), ORDER)
