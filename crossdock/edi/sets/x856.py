@@ -384,15 +384,15 @@ def _shipment_segments(shipment: Shipment) -> list[Segment]:
 def _package(hl: _Counter, parent: str, package: Package) -> list[Segment]:
     package_hl = hl.next()
     out = [Segment.of("HL", package_hl, parent, "P", "1" if package.lines else "0")]
+    weight = values.format_decimal(package.weight) if package.weight is not None else None
+    if package.packaging_code or weight or package.weight_unit:  # TD1 comes before MAN in the HL loop
+        code = package.packaging_code
+        out.append(Segment.of("TD1", code, "1" if code else None, None, None, None, "G" if weight else None, weight,
+                              package.weight_unit))  # fmt: skip
     if package.sscc:
         out.append(Segment.of("MAN", "GM", "00" + package.sscc))
     if package.tracking_number:
         out.append(Segment.of("MAN", "CP", package.tracking_number))
-    weight = values.format_decimal(package.weight) if package.weight is not None else None
-    if package.packaging_code or weight or package.weight_unit:
-        code = package.packaging_code
-        out.append(Segment.of("TD1", code, "1" if code else None, None, None, None, "G" if weight else None, weight,
-                              package.weight_unit))  # fmt: skip
     for line in package.lines:
         out += _item(hl, package_hl, line)
     return out

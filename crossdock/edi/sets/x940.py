@@ -1,7 +1,7 @@
 """X12 940 Warehouse Shipping Order ⇄ :class:`~crossdock.canonical.WarehouseShippingOrder`
 (and :class:`~crossdock.canonical.Order` → 940 through :func:`warehouse_order`).
 
-Mapped: W05 (status, depositor order, PO, W0505 master reference = shipment id), N1 loops (WH gives
+Mapped: W05 (status, depositor order, PO), N9*SI (shipment id), N1 loops (WH gives
 ``warehouse_code``, DE the depositor/seller and ``depositor_code``), header N9 (references), G62
 10/02/01 (ship, delivery, cancel-after dates), NTE (notes), W66 (W6605 routing, W6610 SCAC), LX + W01
 loops (W0101 quantity, W0102 unit, W0103 UPC, qualifier pairs 04/05 06/07 15/16, W0113 lot, N9*LI
@@ -87,7 +87,7 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
 
 
 def _w05(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
-    ctx.used(seg, 1, 2, 3, 5)
+    ctx.used(seg, 1, 2, 3)
     purpose = STATUSES.get(seg[1])
     if purpose is None:
         ctx.warn(seg, f"order status {seg[1]!r} unknown: taken as original", 1)
@@ -97,12 +97,14 @@ def _w05(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
     doc["order_ref"] = seg[2]
     ctx.at("order_ref", seg, 2)
     doc["po_number"] = seg.get(3)
-    doc["shipment_id"] = seg.get(5)
 
 
 def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
     sid = seg.id
-    if sid == "N9" and seg[1] and (seg[2] or seg[3]) and seg[1] not in doc["references"]:
+    if sid == "N9" and seg[1] == "SI" and seg[2] and "shipment_id" not in doc:
+        ctx.used(seg, 1, 2)
+        doc["shipment_id"] = seg[2]
+    elif sid == "N9" and seg[1] and (seg[2] or seg[3]) and seg[1] not in doc["references"]:
         ctx.used(seg, 1, 2, 3)
         doc["references"][seg[1]] = seg[2] or seg[3]
     elif sid == "G62" and seg[1] in DATES:
@@ -208,13 +210,15 @@ def from_canonical(document: WarehouseShippingOrder | Order) -> list[Segment]:
     wso = warehouse_order(document) if isinstance(document, Order) else document
     if wso.purpose not in STATUS_CODES:
         raise mapping_error("940 cannot express this order", "W05/W0501", "purpose", f"{wso.purpose} has no code")
-    body = [Segment.of("W05", STATUS_CODES[wso.purpose], wso.order_ref, wso.po_number, None, wso.shipment_id)]
+    body = [Segment.of("W05", STATUS_CODES[wso.purpose], wso.order_ref, wso.po_number)]
     roles = {party.role for party in wso.parties}
     for party in wso.parties:
         body += parties.loop_segments(party, parties.WAREHOUSE)
     for role, code in ((PartyRole.WAREHOUSE, wso.warehouse_code), (PartyRole.SELLER, wso.depositor_code)):
         if code and role not in roles:
             body.append(Segment.of("N1", parties.WAREHOUSE.write[role], None, "ZZ", code))
+    if wso.shipment_id:
+        body.append(Segment.of("N9", "SI", wso.shipment_id))
     body += [Segment.of("N9", key, value) for key, value in wso.references.items()]
     for code, name in DATES.items():
         day = getattr(wso, name)

@@ -212,7 +212,7 @@ def warehouse_orders(draw: Any) -> WarehouseShippingOrder:
         shipping_method=draw(st.none() | _methods(service_level=False)),
         lines=lines,
         notes=draw(st.lists(text, max_size=2)),
-        references=draw(references()),
+        references=draw(references(frozenset({"SI"}))),
     )
 
 

@@ -25,7 +25,7 @@ DTM*002*261128
 DTM*001*20261205
 DTM*004*20261120*1430*ES
 TD5**2*UPSN**UPS GROUND*******CG
-TXI*ST*12.40*8.25*CD*OH-FRANKLIN
+TXI*ST*12.40*8.25*CD*OH-FRANK
 N9*L1**BUYER MESSAGE
 MSG*CALL BEFORE DELIVERY
 N1*ST*STORE 12*92*0012
@@ -81,7 +81,7 @@ def test_850_maps_header_parties_lines_and_totals() -> None:
     assert [(d.code, d.amount, d.description) for d in order.discounts] == [("C310", Decimal("12.50"), "SPRING PROMO")]
     assert [(f.kind, f.amount) for f in order.fees] == [("D240", Decimal("9.95"))]
     assert [(t.kind, t.amount, t.rate, t.jurisdiction) for t in order.taxes] == [
-        ("sales", Decimal("12.40"), Decimal("0.0825"), "OH-FRANKLIN")
+        ("sales", Decimal("12.40"), Decimal("0.0825"), "OH-FRANK")
     ]
     assert order.notes == ["CALL BEFORE DELIVERY"]
     assert order.totals is not None and order.totals.total == Decimal("960")

@@ -9,7 +9,8 @@ from crossdock.errors import MappingError
 from tests.unit.edi_sets.envelope import one_set
 
 WSO = """
-W05*N*SO-1001*PO-4471**SHIP-77
+W05*N*SO-1001*PO-4471
+N9*SI*SHIP-77
 N1*ST*STORE 12*92*0012
 N3*1 MAIN ST
 N4*COLUMBUS*OH*43215*USA
