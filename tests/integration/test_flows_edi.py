@@ -212,3 +212,38 @@ def test_a_broken_850_is_acknowledged_as_rejected_and_parked_with_its_raw_payloa
     [work] = rig.store.exceptions.items(status=ItemStatus.OPEN)
     assert work.raw_payload_id == int(ref)
     assert "850 0001" in work.error_message and "PO1" in work.error_message
+
+
+class CrashBeforeSendError(Exception):
+    pass
+
+
+def test_a_poll_that_dies_between_store_and_enqueue_delivers_the_file_once_on_the_next_poll(rig: Rig) -> None:
+    # Given a sink whose first hand-off dies after the file was stored and before it was sent
+    sink = rig.flows.sftp_sink
+    real_send, attempts = sink.send, []
+
+    def dying_send(step: str, envelope: Envelope, document: object) -> None:
+        attempts.append(step)
+        if len(attempts) == 1:
+            raise CrashBeforeSendError("killed between store and enqueue")
+        real_send(step, envelope, document)  # type: ignore[arg-type]
+
+    sink.send = dying_send  # type: ignore[method-assign]
+    poller = InboundPoller(rig.buyer.session, sink)
+    rig.drop("acme-retail", "po_778812.x12", ORDER_850.read_bytes())
+    with pytest.raises(CrashBeforeSendError):
+        poll(poller)
+    # The file stays in the inbound folder, stored but not accepted
+    assert [p.name for p in rig.files("acme-retail", "inbound")] == ["po_778812.x12"]
+    # When the next polls run
+    report = poll(poller)
+    assert [name for name, _ in report.accepted] == ["po_778812.x12"]
+    assert poll(poller).accepted == []
+    rig.flows.settle()
+    # Then it was enqueued exactly once: one edi.inbound hop, one ERP order, one 940
+    hops = [h for h in rig.store.trace("PO-778812").hops if h.actor == "edi.inbound"]
+    assert len(hops) >= 1 and len({h.message_id for h in hops}) == 1
+    assert len(attempts) == 2
+    assert rig.erp.calls().get("CreateSalesOrder") == 1
+    assert len(rig.files("northstar-3pl")) == 1

@@ -1,0 +1,213 @@
+"""Flow handlers called directly (no broker): SQLite store, an in-memory ERP, real folder outbound."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crossdock.actors.handlers import edi_inbound, marketplace, orders, shipments
+from crossdock.actors.handlers.ports import FlowPorts
+from crossdock.actors.steps import Outgoing
+from crossdock.broker import hop as hops
+from crossdock.broker.hop import Hop
+from crossdock.broker.sql_store import SqlMessageStore
+from crossdock.canonical import Envelope, Order, Shipment
+from crossdock.canonical.inbound import InboundPayload
+from crossdock.edi.translate import translate
+from crossdock.errors import BusinessError, Owner
+from crossdock.store import DocRef, DocType, ItemStatus, Store
+from tests.conftest import ROOT
+from tests.unit.flows.fakes import MemoryErp, flow_ports
+from tests.unit.rest.samples import shopify_order
+
+ORDER_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
+ADVICE_945 = (ROOT / "examples" / "flows" / "945_from_3pl.x12").read_bytes()
+AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def erp() -> MemoryErp:
+    return MemoryErp()
+
+
+@pytest.fixture
+def ports(sqlite_store: Store, erp: MemoryErp, tmp_path: Path) -> FlowPorts:
+    return flow_ports(sqlite_store, erp, tmp_path / "out")
+
+
+def stored(store: Store, data: bytes, name: str = "in.x12", source: str = "sftp:acme-retail") -> InboundPayload:
+    ref = store.raw.put_once(data, source=source, name=name)
+    return InboundPayload(payload_id=ref.id, source=source, name=name, sha256=ref.sha256, size=ref.size)
+
+
+def envelope(kind: str, key: str = "k-1") -> Envelope:
+    return Envelope(idempotency_key=key, source="test", document_type=kind, created_at=AT)
+
+
+def outbox(tmp_path: Path, partner: str) -> list[Path]:
+    folder = tmp_path / "out" / partner
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def run_order_through(ports: FlowPorts) -> Outgoing:
+    [out] = edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, ORDER_850))
+    return out
+
+
+def test_an_850_goes_on_as_an_order_for_the_erp_customer_and_is_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
+    out = run_order_through(ports)
+    assert out.step == "orders.to_erp"
+    assert isinstance(out.document, Order)
+    assert out.document.external_id == "PO-778812"
+    assert out.document.references["erp_customer_no"] == "C30000"
+    [ack] = outbox(tmp_path, "acme-retail")
+    assert b"ST*997*0001" in ack.read_bytes() and b"AK9*A*1*1*1" in ack.read_bytes()
+    assert ports.store.control_numbers.last("acme-retail", "isa") == 1
+
+
+def test_the_order_key_is_the_same_whatever_file_carried_it(ports: FlowPorts) -> None:
+    first = run_order_through(ports)
+    [again] = edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), stored(ports.store, ORDER_850, "b.x12"))
+    assert first.idempotency_key == again.idempotency_key
+
+
+def test_orders_to_erp_books_once_and_links_po_to_erp_order(ports: FlowPorts, erp: MemoryErp) -> None:
+    order = run_order_through(ports).document
+    [out] = orders.to_erp(ports, envelope("order"), order)
+    [again] = orders.to_erp(ports, envelope("order"), order)
+    assert erp.creates == 1
+    [booked] = erp.orders.values()
+    assert [line.sku for line in booked.lines] == ["ITEM-1", "ITEM-2", "ITEM-3"]
+    assert booked.references["erp_location_code"] == "MAIN"
+    assert isinstance(out.document, Order)
+    assert out.step == "orders.to_warehouse"
+    assert out.document.references["erp_order_no"] == again.document.references["erp_order_no"] == "SO00001"
+    # the 940 keeps our SKUs: only the ERP's view is mapped
+    assert [line.sku for line in out.document.lines] == ["CD-TEE-BLK-M", "CD-HOOD-GRY-L", "CD-SOCK-6PK"]
+    linked = ports.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778812"))
+    assert linked.ids(DocType.ERP_ORDER) == ["SO00001"]
+
+
+def test_an_unknown_item_is_a_business_error_not_a_crash(ports: FlowPorts, erp: MemoryErp) -> None:
+    erp.items.discard("ITEM-3")
+    order = run_order_through(ports).document
+    with pytest.raises(BusinessError, match="ITEM-3"):
+        orders.to_erp(ports, envelope("order"), order)
+
+
+def test_orders_to_warehouse_renders_consecutive_940s_with_the_store_numbers(ports: FlowPorts, tmp_path: Path) -> None:
+    order = run_order_through(ports).document
+    assert isinstance(order, Order)
+    orders.to_warehouse(ports, envelope("order", "a"), order)
+    second = order.model_copy(update={"external_id": "PO-2"})
+    orders.to_warehouse(ports, envelope("order", "b"), second)
+    files = outbox(tmp_path, "northstar-3pl")
+    assert [f.name.split("_")[2] for f in files] == ["000000001", "000000002"]
+    assert b"GS*OW*CROSSDOCK*NORTHSTAR3PL" in files[1].read_bytes() and b"*2*X*004010" in files[1].read_bytes()
+    assert "northstar-3pl:2:0002" in ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-2")).ids(
+        DocType.TRANSACTION_SET
+    )
+
+
+def test_a_retried_940_step_is_delivered_once(ports: FlowPorts, tmp_path: Path) -> None:
+    """The step's numbers roll back with its transaction; the retry renders the same file, not a second."""
+    order = run_order_through(ports).document
+    assert isinstance(order, Order)
+    message = envelope("order")
+    # Given the step running inside its idempotency claim's transaction, as the middleware runs it
+    claim = SqlMessageStore(ports.store).claim(orders.TO_WAREHOUSE, message.idempotency_key, message.message_id)
+    assert claim is not None
+    hops.enter(Hop("m-1", orders.TO_WAREHOUSE, "edi.outbound", message, b"{}", claim=claim))
+    try:
+        orders.to_warehouse(ports, message, order)
+    finally:
+        hops.leave()
+    # When something after the upload fails, the claim rolls back (numbers, links, the mark)
+    claim.rollback()
+    assert ports.store.control_numbers.last("northstar-3pl", "isa") is None
+    # Then the redelivered message renders the same file, which is not delivered twice
+    orders.to_warehouse(ports, message, order)
+    assert len(outbox(tmp_path, "northstar-3pl")) == 1
+    assert ports.store.control_numbers.last("northstar-3pl", "isa") == 1
+
+
+def test_a_945_posts_the_shipment_to_the_booked_order(ports: FlowPorts, erp: MemoryErp) -> None:
+    order = run_order_through(ports).document
+    orders.to_erp(ports, envelope("order"), order)
+    payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
+    [out] = edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload)
+    assert out.step == "shipments.to_erp" and isinstance(out.document, Shipment)
+    shipments.to_erp(ports, envelope("shipment"), out.document)
+    posted = erp.shipments["SHP-20261124-01"]
+    assert posted.references["erp_order_no"] == "SO00001"
+    assert [line.sku for line in posted.orders[0].lines] == ["ITEM-1", "ITEM-2", "ITEM-3"]
+    linked = ports.store.links.connected(DocRef(DocType.TRACKING_NUMBER, "1Z999AA10123456784"))
+    assert linked.ids(DocType.PURCHASE_ORDER) == ["PO-778812"]
+
+
+def test_a_shipment_for_an_order_never_booked_goes_to_the_warehouse_team(ports: FlowPorts) -> None:
+    shipment = translate(ADVICE_945).sets[0].document
+    assert isinstance(shipment, Shipment)
+    with pytest.raises(BusinessError) as caught:
+        shipments.to_erp(ports, envelope("shipment"), shipment)
+    assert caught.value.owner is Owner.WAREHOUSE and "PO-778812" in str(caught.value)
+
+
+def test_an_unknown_sender_is_a_business_error(ports: FlowPorts) -> None:
+    data = ORDER_850.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ").replace(b"*ACMERETAIL*", b"*SOMEONEELSE*")
+    with pytest.raises(BusinessError, match="SOMEONEELSE"):
+        edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data))
+
+
+def test_garbage_is_a_business_error_naming_the_file(ports: FlowPorts) -> None:
+    with pytest.raises(BusinessError, match=r"junk\.x12"):
+        edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, b"hello world", "junk.x12"))
+
+
+def inbound_997(status: str, group: int = 1) -> bytes:
+    body = [f"AK1*OW*{group}", "AK2*940*0001", f"AK5*{status}", f"AK9*{status}*1*1*{1 if status == 'A' else 0}"]
+    segments = [
+        "ISA*00*          *00*          *ZZ*NORTHSTAR3PL   *ZZ*CROSSDOCK      *261121*0900*U*00401*000000088*0*P*>",
+        "GS*FA*NORTHSTAR3PL*CROSSDOCK*20261121*0900*88*X*004010",
+        "ST*997*0001",
+        *body,
+        f"SE*{len(body) + 2}*0001",
+        "GE*1*88",
+        "IEA*1*000000088",
+    ]
+    return ("~\n".join(segments) + "~\n").encode()
+
+
+def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
+    order = run_order_through(ports).document
+    assert isinstance(order, Order)
+    orders.to_warehouse(ports, envelope("order"), order)
+    payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
+    assert edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload) == []
+    linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
+    assert linked.ids(edi_inbound.ACKNOWLEDGMENT) == ["NORTHSTAR3PL:000000088:1:accepted"]
+    assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []  # never an ack of an ack
+    assert ports.store.exceptions.items() == []
+
+
+def test_a_rejecting_997_opens_a_work_item(ports: FlowPorts) -> None:
+    payload = stored(ports.store, inbound_997("R"), "997.x12", "sftp:northstar-3pl")
+    edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)
+    [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
+    assert "rejected our group 1" in work.error_message and work.raw_payload_id == payload.payload_id
+
+
+def test_a_shopify_webhook_becomes_an_order_for_the_channel_customer(ports: FlowPorts) -> None:
+    payload = stored(ports.store, json.dumps(shopify_order()).encode(), "wh-1", "webhook:shopify")
+    [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
+    assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+    assert out.document.channel == "shopify" and out.document.references["erp_customer_no"] == "C10000"
+
+
+def test_a_webhook_body_that_is_not_json_is_a_business_error(ports: FlowPorts) -> None:
+    payload = stored(ports.store, b"{not json", "wh-2", "webhook:shopify")
+    with pytest.raises(BusinessError, match="not JSON"):
+        marketplace.handle(ports, envelope("inbound_payload"), payload)
