@@ -42,6 +42,9 @@ def worker(
     queues: Annotated[
         list[str] | None, typer.Option("--queues", "-Q", help="Only these queues (lanes); repeat the option.")
     ] = None,
+    boot: Annotated[
+        str, typer.Option("--app", help="The worker entry point (module:function) that builds broker and actors.")
+    ] = "crossdock.actors.boot:boot",
 ) -> None:
     """Run Dramatiq workers with crossdock's broker, middleware and actors (RabbitMQ only)."""
     settings = load_settings()
@@ -50,7 +53,7 @@ def worker(
             "no broker URL: the embedded in-memory broker runs inside the process that sends messages; "
             "set CROSSDOCK_BROKER_URL=amqp://... to run separate workers"
         )
-    args = [sys.executable, "-m", "dramatiq", "crossdock.actors.boot:boot"]
+    args = [sys.executable, "-m", "dramatiq", boot]
     args += ["--processes", str(processes), "--threads", str(threads)]
     if queues:
         args += ["--queues", *queues]

@@ -1,0 +1,183 @@
+"""Backbone bench: messages per second through a no-op actor on the real RabbitMQ, with Dramatiq's
+default middleware (baseline) and with all of crossdock's middleware (correlation, size limit,
+idempotency and journal on PostgreSQL, error policy, metrics), in the same run.
+
+Each variant preloads ``--messages`` messages into its own queue, then an in-process Dramatiq worker
+(``--threads`` threads) drains it; the rate is messages / drain time. Per-hop latency is the time
+from the first middleware's ``before_process_message`` to the last ``after_process_message``
+(everything the worker does for one message but the ack). Uses a throwaway vhost and a throwaway
+PostgreSQL database, both removed at the end.
+
+    .venv/bin/python bench/backbone_bench.py [--messages 3000] [--threads 8]
+
+The last line is one JSON object: bare_msgs_per_s, crossdock_msgs_per_s, ratio, p99_hop_ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import dramatiq
+import httpx
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.middleware import Middleware
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crossdock.broker.send import send
+from crossdock.broker.setup import amqp_parameters_url, build_broker
+from crossdock.broker.sql_store import SqlMessageStore
+from crossdock.settings import load_settings
+from crossdock.store import Database, Store, upgrade
+from tests.reliability_app import probe_message
+
+MANAGEMENT = "http://127.0.0.1:15672"
+AUTH = ("guest", "guest")
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+class HopTimer(Middleware):
+    """Times each message from the first before-hook to the last after-hook; counts them."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+        self.durations: list[float] = []
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.expected = 0
+
+    def before_process_message(self, broker: Any, message: Any) -> None:
+        self.started[message.message_id] = time.perf_counter()
+
+    def _finish(self, message: Any) -> None:
+        elapsed = time.perf_counter() - self.started.pop(message.message_id)
+        with self.lock:
+            self.durations.append(elapsed)
+            if len(self.durations) >= self.expected:
+                self.done.set()
+
+    def after_process_message(self, broker: Any, message: Any, *, result: Any = None, exception: Any = None) -> None:
+        self._finish(message)
+
+    def after_skip_message(self, broker: Any, message: Any) -> None:
+        self._finish(message)
+
+
+def noop(payload: str) -> None:
+    """The actor under test does nothing."""
+
+
+def drain(broker: Any, timer: HopTimer, messages: int, threads: int) -> float:
+    timer.expected = messages
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
+    started = time.perf_counter()
+    worker.start()
+    try:
+        if not timer.done.wait(timeout=300):
+            raise RuntimeError(f"only {len(timer.durations)} of {messages} messages processed in 300 s")
+        return time.perf_counter() - started
+    finally:
+        worker.stop()
+
+
+def p99_ms(durations: list[float]) -> float:
+    return statistics.quantiles(durations, n=100)[98] * 1000
+
+
+def run_bare(url: str, messages: int, threads: int) -> tuple[float, float]:
+    timer = HopTimer()
+    broker = RabbitmqBroker(url=amqp_parameters_url(url, 30), confirm_delivery=True)
+    broker.add_middleware(timer, before=broker.middleware[0].__class__)
+    actor = dramatiq.actor(noop, broker=broker, actor_name="bench.bare", queue_name="bench-bare")
+    for n in range(messages):
+        envelope, document = probe_message(f"B-{n}")
+        actor.send(send_payload(envelope, document))
+    elapsed = drain(broker, timer, messages, threads)
+    broker.close()
+    return messages / elapsed, p99_ms(timer.durations)
+
+
+def send_payload(envelope: Any, document: Any) -> str:
+    from crossdock.broker import codec
+
+    return codec.encode(envelope, document)
+
+
+def run_crossdock(url: str, db_url: str, messages: int, threads: int) -> tuple[float, float]:
+    timer = HopTimer()
+    settings = load_settings(environ={"CROSSDOCK_BROKER_URL": url, "CROSSDOCK_DATABASE_URL": db_url})
+    store = Store.from_url(db_url)
+    broker = build_broker(settings, store=SqlMessageStore(store))
+    broker.add_middleware(timer, before=broker.middleware[0].__class__)
+    dramatiq.actor(noop, broker=broker, actor_name="bench.crossdock", queue_name="bench-crossdock")
+    for n in range(messages):
+        envelope, document = probe_message(f"C-{n}")
+        send(broker, "bench.crossdock", envelope, document)
+    elapsed = drain(broker, timer, messages, threads)
+    broker.close()
+    with store.db.engine.connect() as conn:
+        hops = conn.execute(text("SELECT count(*) FROM journal WHERE status = 'succeeded'")).scalar_one()
+    store.close()
+    if hops != messages:
+        raise RuntimeError(f"journal has {hops} succeeded hops, expected {messages}")
+    return messages / elapsed, p99_ms(timer.durations)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    tag = uuid.uuid4().hex[:10]
+    vhost, database = f"crossdock-bench-{tag}", f"crossdock_bench_{tag}"
+    api = httpx.Client(base_url=MANAGEMENT, auth=AUTH, timeout=10)
+    api.put(f"/api/vhosts/{quote(vhost, safe='')}").raise_for_status()
+    api.put(
+        f"/api/permissions/{quote(vhost, safe='')}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
+    ).raise_for_status()
+    admin = Database.from_url(PG_ADMIN)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    db_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    try:
+        db = Database.from_url(db_url)
+        upgrade(db)
+        db.dispose()
+        url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+        bare_rate, bare_p99 = run_bare(url, args.messages, args.threads)
+        print(f"bare      (Dramatiq defaults): {bare_rate:8.1f} msg/s   p99 hop {bare_p99:7.2f} ms")
+        cd_rate, cd_p99 = run_crossdock(url, db_url, args.messages, args.threads)
+        print(f"crossdock (all middleware)   : {cd_rate:8.1f} msg/s   p99 hop {cd_p99:7.2f} ms")
+        ratio = cd_rate / bare_rate
+        print(f"ratio {ratio:.2f} (target >= 0.50); {args.messages} messages, {args.threads} threads, PostgreSQL store")
+    finally:
+        api.delete(f"/api/vhosts/{quote(vhost, safe='')}")
+        api.close()
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+    result = {
+        "bare_msgs_per_s": round(bare_rate, 1),
+        "crossdock_msgs_per_s": round(cd_rate, 1),
+        "ratio": round(ratio, 3),
+        "p99_hop_ms": round(cd_p99, 2),
+        "bare_p99_hop_ms": round(bare_p99, 2),
+        "messages": args.messages,
+        "threads": args.threads,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
