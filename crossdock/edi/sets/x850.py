@@ -138,6 +138,8 @@ def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any], contact: dict[st
                 doc["discounts"].append(fields)
             else:
                 doc["fees"].append({"kind": fields["code"] or "SAC", "amount": fields["amount"]})
+                if fields["description"]:
+                    ctx.warn(seg, f"SAC15={fields['description']!r} not mapped (a fee has no description)", 15)
     elif sid == "TXI":
         tax = _tax(ctx, seg, "taxes")
         if tax is not None:

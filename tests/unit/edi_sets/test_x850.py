@@ -17,7 +17,7 @@ REF*DP*038
 REF*IA*V-77
 PER*BD*PAT BUYER*TE*5550001111*FX*5550002222
 SAC*A*C310***1250**********SPRING PROMO
-SAC*C*D240***995
+SAC*C*D240***995**********FREIGHT
 SAC*N**ZZ*OHRO
 ITD*01*15**********NET 60
 DTM*010*20261124
@@ -123,6 +123,7 @@ def test_850_keeps_and_reports_what_it_does_not_map() -> None:
     locations = {w.location: w.message for w in result.warnings}
     assert "PER[1]/PER06" in locations  # the fax number
     assert "PO1[2]/PO101" in locations  # numbered by position
+    assert "SAC[2]/SAC15" in locations  # a fee's description
     assert any(u.segment_index is not None for u in result.unmapped)
 
 
