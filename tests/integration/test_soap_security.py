@@ -96,7 +96,10 @@ def test_without_http_basic_the_erp_answers_401_a_config_error(erp_sim_secured: 
 
 def test_a_wrong_basic_password_is_refused(erp_sim_secured: ErpSimServer) -> None:
     gateway = erp_gateway(
-        erp_sim_secured, username=SECURED_USER, password=SECURED_PASSWORD, basic_username=BASIC_USER,
+        erp_sim_secured,
+        username=SECURED_USER,
+        password=SECURED_PASSWORD,
+        basic_username=BASIC_USER,
         basic_password="nope",
     )
     with pytest.raises(ConfigError, match="credentials were refused"):
@@ -141,3 +144,15 @@ def test_a_response_with_a_dtd_is_refused_by_the_client_never_expanded() -> None
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_gateway_built_from_a_profile_talks_to_the_secured_erp(erp_sim_secured: ErpSimServer, tmp_path) -> None:
+    from crossdock.bridges.soap import build_gateway, load_erp_profile
+
+    (tmp_path / "wss").write_text(SECURED_PASSWORD)
+    profile = (
+        f"endpoint: {erp_sim_secured.endpoint}\nusername: {SECURED_USER}\npassword_file: wss\n"
+        f"basic_username: {BASIC_USER}\nbasic_password_env: ERP_BASIC\nread_timeout_s: 5\n"
+    ).encode()
+    connection, mapping = load_erp_profile(profile, "erp.yaml", tmp_path, {"ERP_BASIC": SECURED_PASSWORD})
+    assert build_gateway(connection, mapping).get_item("ITEM-3")["Description"] == "Ceramic Mug Set (4)"

@@ -13,6 +13,7 @@ from crossdock.bridges.soap.factory import (
     load_wsdl,
 )
 from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, SalesOrderRef
+from crossdock.bridges.soap.profile import ErpProfile, build_gateway, load_erp_profile
 from crossdock.bridges.soap.transport import HardenedTransport, RemoteFetchRefusedError
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "ErpConnection",
     "ErpGateway",
     "ErpPort",
+    "ErpProfile",
     "ErpTimeoutError",
     "ErpUnavailableError",
     "HardenedTransport",
@@ -31,7 +33,9 @@ __all__ = [
     "bind_service",
     "build_breaker",
     "build_erp_client",
+    "build_gateway",
     "erp_errors",
     "hardened_settings",
+    "load_erp_profile",
     "load_wsdl",
 ]
