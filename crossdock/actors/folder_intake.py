@@ -1,0 +1,50 @@
+"""A local folder standing in for a partner's SFTP mailbox (the embedded demo, a site that receives
+files another way): the same decisions and the same sink order as the SFTP poller.
+
+``<root>/inbound`` is read; each file is identified (:func:`crossdock.bridges.sftp.identify`), checked
+for a duplicate, stored and enqueued through the sink, and ONLY THEN moved to ``<root>/archive``
+(unreadable files go to ``<root>/error`` with a ``<name>.reason.txt``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from crossdock.bridges.sftp import InboundSink, PollReport, identify, safe_name
+
+
+def _move(path: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():  # an earlier file of the same name: keep both
+        target = folder / f"{path.stem}.{os.getpid()}.{path.stat().st_mtime_ns}{path.suffix}"
+    path.rename(target)
+
+
+def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
+    report = PollReport(partner=partner)
+    inbound = root / "inbound"
+    for path in sorted(inbound.iterdir()) if inbound.exists() else []:
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        data = path.read_bytes()
+        item, reason = identify(partner, safe_name(path.name), data)
+        duplicate = sink.find_duplicate(item)
+        if duplicate is not None:
+            sink.record_duplicate(item, duplicate)
+            report.duplicates.append((item.name, duplicate))
+            _move(path, root / "archive")
+            continue
+        if reason is not None:
+            sink.record_rejected(item, data, reason)
+            report.rejected.append((item.name, reason))
+            (root / "error").mkdir(parents=True, exist_ok=True)
+            (root / "error" / f"{item.name}.reason.txt").write_text(reason + "\n", encoding="utf-8")
+            _move(path, root / "error")
+            continue
+        ref = sink.store_raw(item, data)
+        sink.enqueue(ref, item)
+        report.accepted.append((item.name, ref))
+        _move(path, root / "archive")
+    return report
