@@ -26,6 +26,7 @@ class Metrics(Middleware):
     def __init__(self, *, port: int | None = None, registry: CollectorRegistry | None = None) -> None:
         self.port = port
         self.bound_port: int | None = None
+        self._server: Any = None
         self.registry = registry or CollectorRegistry(auto_describe=True)
         labels = ("actor", "queue")
         self.messages = Counter(
@@ -51,13 +52,23 @@ class Metrics(Middleware):
             return
         for port in range(self.port, self.port + PORT_SEARCH):
             try:
-                start_http_server(port, addr="127.0.0.1", registry=self.registry)
+                self._server = start_http_server(port, addr="127.0.0.1", registry=self.registry)
             except OSError:
                 continue
             self.bound_port = port
             logger.info("Prometheus metrics on http://127.0.0.1:%d/metrics", port)
             return
         logger.error("No free metrics port in %d..%d", self.port, self.port + PORT_SEARCH - 1)
+
+    def before_worker_shutdown(self, broker: Broker, worker: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving metrics (worker shutdown)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server[0].shutdown()
+            server[0].server_close()
 
     def after_enqueue(self, broker: Broker, message: Any, delay: int | None) -> None:
         if delay is None:
