@@ -128,6 +128,13 @@ class SetContext:
             if value and position not in positions:
                 self.warn(seg, f"{seg.id}{position:02d}={value!r} not mapped", position)
 
+    def expect(self, seg: Segment, position: int, *defaults: str) -> None:
+        """Warn when element ``position`` holds something other than ``defaults`` (a code the canonical
+        document cannot carry, such as a collect payment method)."""
+        value = seg[position]
+        if value and value not in defaults:
+            self.warn(seg, f"{seg.id}{position:02d}={value!r} not mapped", position)
+
     # --- typed element readers (record an error and return None on bad input) -------------------
     def decimal(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> Decimal | None:
         self.at(canonical_field, seg, position)

@@ -33,6 +33,9 @@ TAX_KINDS = {"ST": "sales", "VA": "vat", "GS": "gst"}
 AMOUNTS = {"1": "subtotal", "TT": "total"}
 PO1_PAIRS = [(q, q + 1) for q in range(6, 25, 2)]
 NAMED_REFERENCES = ("release_number", "contract_number")
+PER_UNIT_BASIS = ("PE", "TE", "UM", "WE", "CP", "CT", "QT", "NT")
+"""PO105 codes for a price per unit of the line's unit of measure; any other basis (HP per hundred, SR
+suggested retail ...) is reported, the price still read as per unit."""
 
 
 def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translation[Order]:
@@ -204,7 +207,8 @@ def _amount(ctx: SetContext, seg: Segment, totals: dict[str, Decimal]) -> None:
 
 
 def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
-    ctx.used(seg, *range(1, 26))
+    ctx.used(seg, 1, 2, 3, 4, *range(6, 26))
+    ctx.expect(seg, 5, *PER_UNIT_BASIS)
     ctx.at(f"lines[{index}]", seg)
     ctx.at(f"lines[{index}].line_number", seg, 1)
     number = seg[1]

@@ -207,6 +207,7 @@ def shipment_segment(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None
     sid = seg.id
     if sid == "TD1" and "package_count" not in doc:
         ctx.used(seg, 1, 2, 6, 7, 8)
+        ctx.expect(seg, 1, "CTN")
         count = ctx.decimal(seg, 2, "package_count")
         doc["package_count"] = int(count) if count is not None and count == int(count) else None
         doc["total_weight"] = ctx.decimal(seg, 7, "total_weight")
@@ -266,6 +267,7 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         if seg.id == "BSN" and bsn is None:
             bsn = seg
             ctx.used(seg, 1, 2, 3, 4, 5)
+            ctx.expect(seg, 1, "00")
             if not seg[2]:
                 ctx.error(ctx.where(seg, 2), "shipment_id", "BSN02 shipment identification is required")
             doc["shipment_id"] = seg[2]

@@ -115,6 +115,8 @@ def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
         doc["notes"].append(seg[2])
     elif sid == "W66":
         ctx.used(seg, 1, 2, 5, 10)
+        ctx.expect(seg, 1, "PP")  # the payment method and transport mode we write
+        ctx.expect(seg, 2, "M")
         method = {"carrier": seg.get(10), "routing": seg.get(5)}
         doc["shipping_method"] = method if any(method.values()) else None
     else:

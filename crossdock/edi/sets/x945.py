@@ -145,6 +145,7 @@ def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any], order: dict[str,
             order["po_date"] = ctx.date(seg, 2, "orders[0].po_date")
     elif sid == "W27":
         ctx.used(seg, 1, 2, 3)
+        ctx.expect(seg, 1, "M")
         doc["carrier_scac"] = seg.get(2)
         doc["carrier_name"] = seg.get(3)
     else:

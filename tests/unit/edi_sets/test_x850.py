@@ -182,3 +182,9 @@ def test_a_line_amount_stays_with_its_line() -> None:
     assert result.document.totals is not None
     assert (result.document.totals.subtotal, result.document.totals.total) == (Decimal("100"), Decimal("7"))
     assert [u.location for u in result.unmapped] == ["AMT[2]"]
+
+
+def test_a_price_basis_other_than_per_unit_is_reported() -> None:
+    body = "BEG*00*SA*PO-1**20261120\nPO1*1*2*EA*29*SR*SK*A\nPO1*2*2*EA*3*PE*SK*B\nCTT*2"
+    result = x850.to_canonical(one_set("850", body))
+    assert [w.location for w in result.warnings] == ["PO1[1]/PO105"]

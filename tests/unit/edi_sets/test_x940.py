@@ -116,3 +116,9 @@ def test_a_confirmation_cannot_be_a_940() -> None:
     with pytest.raises(MappingError) as caught:
         x940.from_canonical(wso)
     assert caught.value.errors[0][0] == "W05/W0501"
+
+
+def test_a_collect_payment_method_is_reported() -> None:
+    body = "W05*N*SO-1\nW66*CC*M***UPS GROUND*****UPSN\nW01*1*EA*012345678905"
+    result = x940.to_canonical(one_set("940", body))
+    assert [w.location for w in result.warnings] == ["W66[1]/W6601"]
