@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -127,3 +128,23 @@ def test_token_bucket_answers_429_with_retry_after_and_rate_headers(marketplace_
     assert 5 <= int(response.headers["retry-after"]) <= 10  # about 1 / 0.1 s until the next token
     assert response.headers["x-amzn-ratelimit-limit"] == "0.1"
     assert response.json()["errors"][0]["code"] == "QuotaExceeded"
+
+
+def test_client_paces_to_the_advertised_rate_and_avoids_429(marketplace_sim: RunningSim) -> None:
+    # Given a marketplace advertising 10 requests/s with a burst of 2 (back to back, call 3 would get 429)
+    marketplace_sim.control.post("/_sim/rate-limit", json={"channel": "amazon", "capacity": 2, "refill_per_s": 10})
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    client = marketplace_sim.client("amazon", sleep=sleep)
+    started = time.monotonic()
+    # When five calls of one operation go out back to back
+    for _ in range(5):
+        with pytest.raises(MarketplaceRejectedError):  # unknown order: 404, but it is a paced, counted call
+            client.get_json("/orders/v0/orders/113-none/orderItems", operation="getOrderItems")
+    # Then the client spaced them by about 0.11 s itself and never needed a Retry-After (1 s)
+    assert time.monotonic() - started >= 0.4
+    assert waits and all(w <= 0.11 + 1e-6 for w in waits)

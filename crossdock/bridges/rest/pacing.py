@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 MAX_INTERVAL_S = 60.0
+MARGIN = 1.1
+"""Stay 10% under the advertised rate: clocks and network jitter would otherwise meet the limit head on."""
 SHOPIFY_LEAK_PER_S = 2.0
 
 
@@ -32,7 +34,7 @@ class Pacer:
             except ValueError:
                 return
             if rate > 0:
-                self.interval = min(1.0 / rate, MAX_INTERVAL_S)
+                self.interval = min(MARGIN / rate, MAX_INTERVAL_S)
             return
         bucket = headers.get("x-shopify-shop-api-call-limit")
         if bucket and "/" in bucket:
