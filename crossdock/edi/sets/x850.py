@@ -207,7 +207,7 @@ def _amount(ctx: SetContext, seg: Segment, totals: dict[str, Decimal]) -> None:
 
 
 def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
-    ctx.used(seg, 1, 2, 3, 4, *range(6, 26))
+    ctx.used(seg, *range(1, 26))
     ctx.expect(seg, 5, *PER_UNIT_BASIS)
     ctx.at(f"lines[{index}]", seg)
     ctx.at(f"lines[{index}].line_number", seg, 1)
