@@ -82,8 +82,11 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
         raise EdiSyntaxError(f"ISA segment is incomplete: {count} of 16 element separators", offset=offset,
                              segment_id="ISA", element=count + 1)
     position += 1
-    while wrapped and position < len(text) and text[position] in LINE_BREAKS:
-        position += 1
+    after = position
+    while after < len(text) and text[after] in LINE_BREAKS:
+        after += 1
+    if after > position and after < len(text) and (wrapped or _usable(text[after])):
+        position, wrapped = after, True  # the line break fell just before ISA16
     if position >= len(text) or text[position] in LINE_BREAKS:
         raise EdiSyntaxError("ISA16 (component separator) is missing", offset=offset, segment_id="ISA", element=16)
     component = text[position]

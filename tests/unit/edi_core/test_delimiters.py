@@ -82,3 +82,11 @@ def test_bad_isa_raises_syntax_error_at_the_isa(data: bytes, fragment: str) -> N
         detect_delimiters(data, offset=7)
     assert caught.value.offset == 7
     assert caught.value.segment_id == "ISA"
+
+
+def test_line_break_just_before_isa16() -> None:
+    text = render([isa(), ["GS", "PO"]]).decode().replace(">~", "\r\n>~", 1)
+    header = parse_isa(text)
+    assert header.delimiters == Delimiters("*", ">", "~", None)
+    assert header.elements[16] == ">"
+    assert WarningCode.WRAPPED_LINES in dict(header.notes)
