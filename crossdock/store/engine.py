@@ -3,7 +3,8 @@ root. Creating it opens nothing; the first query connects.
 
 SQLite (the embedded default) runs in WAL mode with a 30 s busy timeout and foreign keys on; write
 transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the database lock instead
-of failing on a read-to-write upgrade. PostgreSQL goes through psycopg 3 with ``pool_pre_ping``.
+of failing on a read-to-write upgrade. PostgreSQL goes through psycopg 3 with ``pool_pre_ping`` and a
+30 s ``lock_timeout``.
 
 Database errors that a retry can cure (connection lost, lock timeout, server gone) are raised as
 :class:`StoreUnavailableError`, a :class:`~crossdock.errors.TransientError`.
@@ -27,7 +28,7 @@ from sqlalchemy.pool import StaticPool
 from crossdock.errors import ConfigError, TransientError
 from crossdock.settings import Settings
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_S = 30.0
 PG_CONNECT_TIMEOUT_S = 10
 PG_POOL_SIZE = 10
 PG_MAX_OVERFLOW = 20
@@ -53,12 +54,21 @@ def database_url(url: str | URL) -> URL:
 
 
 def create_engine_for(
-    url: str | URL, *, echo: bool = False, pool_size: int = PG_POOL_SIZE, max_overflow: int = PG_MAX_OVERFLOW
+    url: str | URL,
+    *,
+    echo: bool = False,
+    pool_size: int = PG_POOL_SIZE,
+    max_overflow: int = PG_MAX_OVERFLOW,
+    lock_timeout_s: float = LOCK_TIMEOUT_S,
 ) -> Engine:
     """An engine for ``url`` configured for crossdock (see the module docstring). No connection yet.
 
     The PostgreSQL pool allows ``pool_size + max_overflow`` connections per process: a worker thread
-    may hold one for its step's open transaction and briefly need a second for a journal row."""
+    may hold one for its step's open transaction and briefly need a second for a journal row.
+    ``lock_timeout_s`` bounds every wait for a lock (PostgreSQL ``lock_timeout``, SQLite
+    ``busy_timeout``): a step blocked behind another worker's open transaction on the same key gets
+    :class:`StoreUnavailableError` and is retried later instead of hanging."""
+    lock_ms = max(1, int(lock_timeout_s * 1000))
     parsed = database_url(url)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(
@@ -67,18 +77,18 @@ def create_engine_for(
             pool_pre_ping=True,
             pool_size=pool_size,
             max_overflow=max_overflow,
-            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "options": f"-c lock_timeout={lock_ms}"},
         )
     in_memory = parsed.database in (None, "", ":memory:")
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+    options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": lock_ms / 1000}}
     if in_memory:
         options["poolclass"] = StaticPool
     engine = create_engine(parsed, echo=echo, **options)
-    _configure_sqlite(engine, None if in_memory else Path(str(parsed.database)))
+    _configure_sqlite(engine, None if in_memory else Path(str(parsed.database)), lock_ms)
     return engine
 
 
-def _configure_sqlite(engine: Engine, path: Path | None) -> None:
+def _configure_sqlite(engine: Engine, path: Path | None, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "do_connect")
     def _make_folder(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
         if path is not None:
@@ -90,7 +100,7 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if path is not None:
                 cursor.execute("PRAGMA journal_mode = WAL")

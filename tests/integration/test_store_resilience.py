@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from crossdock.errors import TransientError
-from crossdock.store import AuditAction, Store, StoreUnavailableError
+from crossdock.store import AuditAction, Database, Store, StoreUnavailableError
 from tests.conftest import free_port
 from tests.fixtures.database import PG_ADMIN_URL
 
@@ -53,9 +55,7 @@ def test_pool_reconnects_after_server_side_disconnect(store: Store, migrated_db_
 
 
 @pytest.mark.parametrize("db_backend", ["postgresql"])
-def test_connection_lost_mid_transaction_is_transient_and_nothing_half_done(
-    store: Store, migrated_db_url: str
-) -> None:
+def test_connection_lost_mid_transaction_is_transient_and_nothing_half_done(store: Store, migrated_db_url: str) -> None:
     with pytest.raises(StoreUnavailableError), store.db.write() as session:
         store.audit.record("ops", AuditAction.PURGE, "queue:lost", session=session)
         _kill_connections(migrated_db_url)
@@ -64,3 +64,32 @@ def test_connection_lost_mid_transaction_is_transient_and_nothing_half_done(
     assert store.audit.entries(target="queue:lost") == []
     with store.idempotency.once("after", "k") as run:
         assert run.should_run
+
+
+def test_waiting_behind_another_workers_open_claim_is_bounded(migrated_db_url: str) -> None:
+    # Given worker A inside a step: its atomic claim on key K is still open
+    store = Store(Database.from_url(migrated_db_url, lock_timeout_s=0.5))
+    try:
+        with store.idempotency.once("step", "K", message_id="a") as run_a:
+            assert run_a.should_run
+            # When worker B (another thread) tries the same key
+            errors: list[BaseException] = []
+
+            def worker_b() -> None:
+                try:
+                    with store.idempotency.once("step", "K", message_id="b"):
+                        pass
+                except BaseException as exc:  # asserted below
+                    errors.append(exc)
+
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            thread.join(timeout=30)
+            # Then B gives up after the lock timeout with a retryable error instead of hanging
+            assert not thread.is_alive()
+            assert len(errors) == 1 and isinstance(errors[0], StoreUnavailableError), errors
+        # And once A committed, B's retry sees the key done
+        with store.idempotency.once("step", "K", message_id="b") as run_b:
+            assert not run_b.should_run
+    finally:
+        store.close()
