@@ -111,6 +111,23 @@ def check_command(
         raise typer.Exit(CONFIG_EXIT)
 
 
+def _behaviours(latency_ms: int, fail: list[str]) -> dict[str, Behaviour]:
+    behaviours: dict[str, Behaviour] = {}
+    if latency_ms:
+        behaviours["*"] = Behaviour.from_json({"latency_ms": latency_ms})
+    for spec in fail:
+        operation, _, what = spec.partition("=")
+        if not operation or not what:
+            raise ValueError(f"--fail wants OPERATION=BEHAVIOUR, got {spec!r}")
+        if what == "hang":
+            behaviours[operation] = Behaviour.from_json({"hang": True})
+        elif what.isdigit():
+            behaviours[operation] = Behaviour.from_json({"http_status": int(what)})
+        else:
+            behaviours[operation] = Behaviour.from_json({"fault_code": what})
+    return behaviours
+
+
 def erp_sim(
     port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0: any free port).")] = 8089,
     database: Annotated[
@@ -129,20 +146,15 @@ def erp_sim(
     ] = None,
 ) -> None:
     """Run the simulated legacy ERP; prints its WSDL URL first. Fault injection: POST /control."""
-    behaviours: dict[str, Behaviour] = {}
-    if latency_ms:
-        behaviours["*"] = Behaviour(latency_ms=latency_ms)
-    for spec in fail or []:
-        operation, _, what = spec.partition("=")
-        if not operation or not what:
-            typer.echo(f"error: --fail wants OPERATION=BEHAVIOUR, got {spec!r}", err=True)
-            raise typer.Exit(CONFIG_EXIT)
-        if what == "hang":
-            behaviours[operation] = Behaviour(hang=True)
-        elif what.isdigit():
-            behaviours[operation] = Behaviour(http_status=int(what))
-        else:
-            behaviours[operation] = Behaviour(fault_code=what)
+    if (wss_user is None) != (wss_password_file is None) or (basic_user is None) != (basic_password_file is None):
+        pairs = "--wss-user with --wss-password-file, and --basic-user with --basic-password-file"
+        typer.echo(f"error: give {pairs}", err=True)
+        raise typer.Exit(CONFIG_EXIT)
+    try:
+        behaviours = _behaviours(latency_ms, fail or [])
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(CONFIG_EXIT) from exc
     try:
         auth = SimAuth(
             wss_username=wss_user,

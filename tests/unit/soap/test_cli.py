@@ -66,3 +66,17 @@ def test_check_accepts_the_packaged_mapping_and_names_a_typo(tmp_path: Path) -> 
     (problem,) = json.loads(result.output)
     assert problem["where"] == "operations.c.request.SalesOrder.CustomerNumber"
     assert "no element 'CustomerNumber' in SalesOrder" in problem["problem"] and "CustomerNo" in problem["problem"]
+
+
+def test_erp_sim_refuses_bad_flags_before_serving() -> None:
+    cases = {
+        "GetItem": "--fail wants OPERATION=BEHAVIOUR",
+        "GetItem=200": "http_status must be a 4xx or 5xx status",
+    }
+    for spec, message in cases.items():
+        result = CliRunner().invoke(app, ["erp-sim", "--port", "0", "--database", ":memory:", "--fail", spec])
+        assert result.exit_code == 2 and message in result.output, (spec, result.output)
+    result = CliRunner().invoke(app, ["erp-sim", "--latency-ms=-5", "--database", ":memory:"])
+    assert result.exit_code == 2 and "latency_ms must not be negative" in result.output, result.output
+    result = CliRunner().invoke(app, ["erp-sim", "--wss-user", "u", "--database", ":memory:"])
+    assert result.exit_code == 2 and "--wss-password-file" in result.output, result.output
