@@ -24,7 +24,9 @@ Two ways to use it; a step uses one of them for all its keys:
 
 The insert is ``INSERT ... ON CONFLICT DO NOTHING`` on both backends: concurrent claimers of one key
 are serialised by the unique key (PostgreSQL) or the write lock (SQLite); exactly one gets
-``CLAIMED``. Lease times use this host's UTC clock.
+``CLAIMED``. A claimer waiting behind another worker's open ``once`` transaction waits at most the
+engine's lock timeout (30 s), then gets :class:`~crossdock.store.engine.StoreUnavailableError`
+(retry later). Lease times use this host's UTC clock.
 """
 
 from __future__ import annotations
