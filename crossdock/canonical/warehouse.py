@@ -25,7 +25,7 @@ class WarehouseShippingOrderLine(CanonicalModel):
 
 class WarehouseShippingOrder(CanonicalModel):
     """A request to a warehouse to pick, pack and ship. ``order_ref`` is the depositor's order number
-    (W0502), ``po_number`` the customer's PO (W0503), ``shipment_id`` our shipment id (W0504)."""
+    (W0502), ``po_number`` the customer's PO (W0503), ``shipment_id`` our shipment id (N9*SI)."""
 
     order_ref: NonEmptyStr
     po_number: str | None = None
