@@ -90,7 +90,9 @@ def create_receiver(
         if ctype != "application/json":
             return problem(415, "unsupported_media_type", "Content-Type must be application/json")
         declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body_bytes):
+        if declared is not None and not declared.isdigit():
+            return problem(400, "bad_content_length", "Content-Length must be a non-negative integer")
+        if declared is not None and int(declared) > max_body_bytes:
             return problem(413, "too_large", f"body larger than {max_body_bytes} bytes")
         body = bytearray()
         try:
@@ -138,6 +140,9 @@ def create_receiver(
             seen_ids.forget(replay_key)
             log.warning("webhook %s not stored: %s", webhook_id, exc)
             return problem(503, "unavailable", "could not store the webhook; retry later")
+        except BaseException:
+            seen_ids.forget(replay_key)  # not stored: Shopify's retry must not be taken for a duplicate
+            raise
         return JSONResponse({"status": "accepted", "ref": ref}, status_code=200)
 
     async def health(request: Request) -> Response:

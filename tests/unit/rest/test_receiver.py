@@ -184,3 +184,20 @@ def test_receiver_from_settings_needs_the_secret() -> None:
         "/webhooks/shopify", content=BODY, headers=headers(at=datetime.now(UTC).isoformat())
     )
     assert response.status_code == 200
+
+
+def test_a_sink_bug_does_not_mark_the_delivery_as_seen() -> None:
+    class BrokenOnceSink(InMemorySink):
+        broken = True
+
+        def enqueue(self, ref: str) -> None:
+            if self.broken:
+                self.broken = False
+                raise RuntimeError("bug")
+            super().enqueue(ref)
+
+    sink = BrokenOnceSink()
+    client = AsgiClient(create_receiver(sink, SECRET, clock=lambda: NOW))
+    with pytest.raises(RuntimeError):
+        client.post("/webhooks/shopify", content=BODY, headers=headers())
+    assert client.post("/webhooks/shopify", content=BODY, headers=headers()).json()["status"] == "accepted"
