@@ -8,6 +8,7 @@ ISA11 the repetition separator when ISA12 is 00403 or later.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from crossdock.edi.segment import Delimiters
@@ -18,6 +19,9 @@ ISA_LENGTH = 106
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 MAX_ISA_CHARS = 512  # an unpadded, wrapped ISA is still far shorter than this
 LINE_BREAKS = "\r\n"
+ISA_HEAD = re.compile(r"I[\r\n]{0,2}S[\r\n]{0,2}A[\r\n]{0,2}[^0-9A-Za-z \t\r\n\x0b\x0c]")
+"""An ISA tag and its element separator, allowing the line breaks of a wrapped file between them
+(not ``\\s``: that would also exclude the \\x1c-\\x1f delimiters)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +63,16 @@ def _terminator(text: str, start: int, element: str, component: str, offset: int
 def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
     """Parse the ISA beginning at ``text[start]``; ``base`` is the absolute offset of ``text[0]``."""
     offset = base + start
-    if not text.startswith("ISA", start) or start + 4 > len(text):
+    head = ISA_HEAD.match(text, start)
+    if head is None:
+        if text.startswith("ISA", start) and start + 3 < len(text):
+            raise EdiSyntaxError(f"ISA element separator {text[start + 3]!r} is a letter, digit or space",
+                                 offset=offset, segment_id="ISA")
         raise EdiSyntaxError("expected an ISA segment", offset=offset, segment_id="ISA")
-    element = text[start + 3]
-    if not _usable(element):
-        raise EdiSyntaxError(f"ISA element separator {element!r} is a letter, digit or space", offset=offset,
-                             segment_id="ISA")
+    position = head.end() - 1
+    element = text[position]
     count = 0
-    wrapped = False
-    position = start + 3
+    wrapped = position != start + 3  # a line break inside "ISA" itself (a file wrapped at a fixed width)
     limit = min(len(text), start + MAX_ISA_CHARS)
     while position < limit:
         char = text[position]

@@ -19,7 +19,7 @@ from itertools import accumulate, compress, repeat
 from operator import itemgetter
 from typing import BinaryIO
 
-from crossdock.edi.delimiters import MAX_ISA_CHARS, parse_isa
+from crossdock.edi.delimiters import ISA_HEAD, MAX_ISA_CHARS, parse_isa
 from crossdock.edi.segment import Delimiters, Segment
 from crossdock.edi.tolerance import ReadWarning, WarningCode
 from crossdock.errors import EdiSyntaxError
@@ -30,7 +30,7 @@ MAX_SEGMENT = 4 * 1024 * 1024  # characters without a terminator before giving u
 LINE_BREAKS = "\r\n"
 IGNORABLE = " \t\r\n\x00\x1a"  # whitespace, NUL and ctrl-Z (DOS end of file)
 BOMS = ("\ufeff", "\xef\xbb\xbf")
-ISA_START = re.compile(r"ISA[^0-9A-Za-z \t\r\n\x0b\x0c]")  # \s would also exclude \x1c-\x1f
+ISA_START = ISA_HEAD
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 
 NORMAL, IEA, ISA, SKIP, ENVELOPE = 0, 1, 2, 3, 4

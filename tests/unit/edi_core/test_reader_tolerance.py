@@ -175,3 +175,14 @@ def test_cr_only_line_ends_as_terminator() -> None:
     rows, warnings = read(render(interchange(), terminator="\r", suffix=""))
     assert rows == interchange()
     assert codes(warnings) == {W.NEWLINE_TERMINATOR}
+
+
+@pytest.mark.parametrize("width", range(70, 90))
+def test_wrapped_file_with_two_interchanges_at_every_width(width: int) -> None:
+    # Given two interchanges wrapped at a fixed width: some width splits the second "ISA" tag itself
+    flat = (PLAIN + render(interchange("000000002"), suffix="")).decode()
+    wrapped = "\r\n".join(flat[i:i + width] for i in range(0, len(flat), width)) + "\r\n"
+    reader = X12Reader(wrapped.encode())
+    sets = list(reader.transaction_sets())
+    assert [s.isa[13] for s in sets] == ["000000001", "000000002"]
+    assert [s.segments[0].elements for s in sets] == [interchange()[3]] * 2
