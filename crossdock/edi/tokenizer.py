@@ -300,6 +300,8 @@ class Tokenizer:
                     self._warn(WarningCode.WHITESPACE_BEFORE_SEGMENT, "whitespace before a segment id skipped", start)
                 start += len(lead)
                 piece = stripped
+            if position == last and self._eof:
+                piece = piece.rstrip(IGNORABLE)  # the end of the file, not a wrapped line
             if not piece:
                 if position != last:
                     self._warn(WarningCode.BLANK_LINE, "empty segment or blank line skipped", start)

@@ -114,6 +114,9 @@ def test_last_segment_without_terminator() -> None:
     rows, warnings = read(PLAIN[:-1])
     assert rows == interchange()
     assert W.UNTERMINATED_SEGMENT in codes(warnings)
+    rows, warnings = read(SIMPLE[:-2] + b"\r\n")
+    assert rows == interchange()
+    assert codes(warnings) == {W.LINE_BREAK_AFTER_TERMINATOR, W.UNTERMINATED_SEGMENT}
 
 
 def test_whitespace_before_a_segment_id() -> None:
