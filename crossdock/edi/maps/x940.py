@@ -2,6 +2,9 @@
 
 One entry a line, indented under its loop: ``SEGMENT usage max_use`` or ``LOOP id usage repeat``, usage
 ``M`` (mandatory) or ``O`` (optional), ``>1`` for unbounded. The first segment of a loop starts it.
+The LX loop the standard nests between LS and LE inside the line loop is left out: pyx12 has no
+bounded loops, so it would swallow every following outer LX (every multi-LX file would fail). A file that
+really uses LS/LX/LE reports the inner LX as out of place.
 Extracted from the X12 004010 table (via olmelabs/EdiEngine, MIT); 005010 uses the same table.
 """
 
@@ -54,25 +57,6 @@ LOOP LX O >1
       LM M 1
       LQ O 100
     LS O 1
-    LOOP LX O >1
-      LX M 1
-      N9 O >1
-      G62 O 10
-      N1 O 1
-      SDQ O >1
-      LOOP LM O 10
-        LM M 1
-        LQ O 100
-      LOOP LH1 O >1
-        LH1 M 1
-        LH2 O 4
-        LH3 O 10
-        LFH O 20
-        LEP O 3
-        LH4 O 1
-        LHT O 3
-        LHR O 5
-        PER O 5
     LE O 1
     LOOP FA1 O >1
       FA1 M 1

@@ -212,3 +212,22 @@ def test_missing_se_is_reported_once_and_the_group_still_closes(validator: X12Va
     assert group.declared_sets == 1 and len(group.sets) == 1
     [bad] = group.sets[0].errors
     assert (bad.level, bad.code) == (Level.SET, "2")  # AK502 2: transaction set trailer missing
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_940_and_945_with_several_lx_lines_validate(validator: X12Validator, version: str) -> None:
+    # Given a 940 and a 945 with three LX line loops each (what every real multi-line order has),
+    # when validated, then no later LX is taken for the standard's LS/LE-bounded inner LX loop.
+    body_940 = BODIES["940"][:8] + [
+        line
+        for n in (1, 2, 3)
+        for line in (f"LX*{n}", f"W01*{n}*EA*01234567890{n}*VN*SKU{n}", f"N9*LI*{n}")
+    ] + ["W76*6*3*LB"]
+    body_945 = BODIES["945"][:6] + [
+        line
+        for n in (1, 2, 3)
+        for line in (f"LX*{n}", f"MAN*GM*0000012345000000001{n}", f"W12*CC*{n}*{n}**EA*01234567890{n}", f"N9*LI*{n}")
+    ] + ["W03*6*3*LB"]
+    for set_id, body in (("940", body_940), ("945", body_945)):
+        report = validator.validate(one(set_id, body, version=version))
+        assert report.status is Status.VALID, (set_id, [i.message for i in report.all_issues()])
