@@ -10,6 +10,13 @@ import threading
 from enum import StrEnum
 from typing import Protocol
 
+__all__ = [
+    "MAX_CONTROL_NUMBER",
+    "ControlKind",
+    "ControlNumberAllocator",
+    "InMemoryControlNumbers",
+]
+
 
 class ControlKind(StrEnum):
     INTERCHANGE = "isa"  # ISA13, 9 digits

@@ -15,6 +15,15 @@ from crossdock.edi.segment import Delimiters
 from crossdock.edi.tolerance import WarningCode
 from crossdock.errors import EdiSyntaxError
 
+__all__ = [
+    "ISA_HEAD",
+    "ISA_LENGTH",
+    "ISA_WIDTHS",
+    "IsaHeader",
+    "detect_delimiters",
+    "parse_isa",
+]
+
 ISA_LENGTH = 106
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 MAX_ISA_CHARS = 512  # an unpadded, wrapped ISA is still far shorter than this

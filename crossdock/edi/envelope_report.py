@@ -16,6 +16,16 @@ from enum import StrEnum
 from crossdock.edi.segment import Delimiters
 from crossdock.edi.tolerance import ReadWarning
 
+__all__ = [
+    "EnvelopeCode",
+    "EnvelopeIssue",
+    "GroupEnvelope",
+    "InterchangeEnvelope",
+    "Level",
+    "SetEnvelope",
+    "Severity",
+]
+
 
 class EnvelopeCode(StrEnum):
     # interchange (ISA/IEA); TA105 note codes in brackets

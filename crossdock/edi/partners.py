@@ -9,6 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from crossdock.errors import ConfigError
 
+__all__ = [
+    "PartnerProfile",
+    "load_partner_profile",
+]
+
 IdQualifier = Annotated[str, StringConstraints(min_length=2, max_length=2)]
 InterchangeId = Annotated[str, StringConstraints(min_length=1, max_length=15)]
 

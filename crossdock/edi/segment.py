@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "DEFAULT_DELIMITERS",
+    "Delimiters",
+    "Segment",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Delimiters:

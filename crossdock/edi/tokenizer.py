@@ -24,6 +24,14 @@ from crossdock.edi.segment import Delimiters, Segment
 from crossdock.edi.tolerance import ReadWarning, WarningCode
 from crossdock.errors import EdiSyntaxError
 
+__all__ = [
+    "CHUNK_SIZE",
+    "ENVELOPE_ALL",
+    "SEGMENT_ID",
+    "Batch",
+    "Tokenizer",
+]
+
 CHUNK_SIZE = 8 * 1024  # measured: larger batches keep more young objects alive and slow the GC down
 MAX_PREAMBLE = 1024 * 1024  # characters searched for an ISA before giving up
 MAX_SEGMENT = 4 * 1024 * 1024  # characters without a terminator before giving up

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = [
+    "ReadWarning",
+    "WarningCode",
+]
+
 
 class WarningCode(StrEnum):
     BOM = "bom"  # a UTF-8 byte order mark before the first ISA
