@@ -10,6 +10,8 @@ links the 940's interchange, group and set numbers to the warehouse order.
 
 from __future__ import annotations
 
+import re
+
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, effects
 from crossdock.actors.steps import Outgoing
@@ -23,12 +25,25 @@ from crossdock.store import DocRef, DocType
 
 TO_ERP = "orders.to_erp"
 TO_WAREHOUSE = "orders.to_warehouse"
+X12_ID_QUALIFIER = re.compile(r"[A-Z0-9]{1,2}")
 
 
 def order_ref(order: Order) -> DocRef:
     """The order as the channel knows it: a buyer's PO (EDI) or a marketplace order id."""
     kind = DocType.PURCHASE_ORDER if order.channel in (Channel.EDI,) else DocType.MARKETPLACE_ORDER
     return DocRef(kind, order.external_id)
+
+
+def for_warehouse(order: Order) -> Order:
+    """The order as the 3PL sees it: party ids that are not X12 identification codes (a marketplace's
+    ``shopify_customer_id``) mean nothing to the warehouse and cannot be written in N103; they are left
+    out, names and addresses kept."""
+    parties = [
+        party if party.id_qualifier is None or X12_ID_QUALIFIER.fullmatch(party.id_qualifier)
+        else party.model_copy(update={"id_qualifier": None, "id_code": None})
+        for party in order.parties
+    ]  # fmt: skip
+    return order.model_copy(update={"parties": parties})
 
 
 def _order(document: CanonicalModel, step: str) -> Order:
@@ -53,7 +68,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
 def to_warehouse(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
     order = _order(document, TO_WAREHOUSE)
     partner = ports.partner(ports.warehouse_partner)
-    wso = x940.warehouse_order(order, warehouse_code=ports.warehouse_code)
+    wso = x940.warehouse_order(for_warehouse(order), warehouse_code=ports.warehouse_code)
     at = envelope.created_at
     with effects(ports.store) as session:
         numbers = StepControlNumbers(ports.store, session)

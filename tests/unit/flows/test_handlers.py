@@ -211,3 +211,13 @@ def test_a_webhook_body_that_is_not_json_is_a_business_error(ports: FlowPorts) -
     payload = stored(ports.store, b"{not json", "wh-2", "webhook:shopify")
     with pytest.raises(BusinessError, match="not JSON"):
         marketplace.handle(ports, envelope("inbound_payload"), payload)
+
+
+def test_marketplace_party_ids_are_left_out_of_the_940(ports: FlowPorts, tmp_path: Path) -> None:
+    payload = stored(ports.store, json.dumps(shopify_order()).encode(), "wh-1", "webhook:shopify")
+    [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
+    assert isinstance(out.document, Order)
+    assert any(p.id_qualifier and len(p.id_qualifier) > 2 for p in out.document.parties)
+    orders.to_warehouse(ports, envelope("order"), out.document)
+    [order_940] = outbox(tmp_path, "northstar-3pl")
+    assert b"customer_id" not in order_940.read_bytes()
