@@ -125,6 +125,7 @@ def control_numbers(data: bytes) -> tuple[str, str, str]:
     return found["ISA"][13], found["GS"][6], found["ST"][2]
 
 
+@pytest.mark.parametrize("db_backend", ["sqlite", "postgresql"])
 def test_850_over_sftp_books_the_erp_order_once_sends_the_940_and_the_997(rig: Rig) -> None:
     # Given the buyer's 850 in its SFTP inbound folder
     rig.drop("acme-retail", "po_778812.x12", ORDER_850.read_bytes())
@@ -178,6 +179,7 @@ def test_replaying_the_inbound_message_makes_no_second_erp_order(rig: Rig) -> No
     assert len(rig.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778812")).ids(DocType.ERP_ORDER)) == 1
 
 
+@pytest.mark.parametrize("db_backend", ["sqlite", "postgresql"])
 def test_945_from_the_3pl_posts_the_shipment_against_the_erp_order(rig: Rig) -> None:
     rig.drop("acme-retail", "po_778812.x12", ORDER_850.read_bytes())
     poll(rig.buyer)
