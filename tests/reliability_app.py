@@ -10,6 +10,7 @@ the effect and the idempotency mark commit together. What a probe does is read f
 - ``slow``: writes the effect (uncommitted), then, on the first delivery only, records its PID in
   ``$PROBE_MARKERS/slow-<sku>`` and sleeps, to be killed with ``kill -9`` mid-message.
 - ``poison``: raise a TransientError until ``$PROBE_MARKERS/fixed`` exists, then write the effect.
+- ``business``: raise a BusinessError for the warehouse until ``$PROBE_MARKERS/fixed`` exists.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from crossdock.broker.setup import build_broker
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inventory import InventoryLevel
-from crossdock.errors import TransientError
+from crossdock.errors import BusinessError, Owner, TransientError
 from crossdock.settings import Settings, load_settings
 from crossdock.store import Store
 
@@ -83,8 +84,11 @@ def _probe(actor: str, markers: Path, delay_s: float) -> Any:
     def run(payload: str) -> None:
         document = codec.decode(payload).document
         assert isinstance(document, InventoryLevel)
-        if document.location == "poison" and not (markers / "fixed").exists():
+        fixed = (markers / "fixed").exists()
+        if document.location == "poison" and not fixed:
             raise TransientError(f"poison: downstream rejects {document.sku}")
+        if document.location == "business" and not fixed:
+            raise BusinessError(f"unknown SKU {document.sku}", owner=Owner.WAREHOUSE, key=document.sku)
         if delay_s:
             time.sleep(delay_s)
         _write_effect(actor, document.sku)

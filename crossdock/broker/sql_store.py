@@ -78,19 +78,23 @@ class SqlMessageStore:
             self.write_record(hop, session)
 
     def write_record(self, hop: HopRecord, session: Session) -> None:
-        raw_id = None
-        if hop.raw_payload is not None:
-            raw_id = self.store.raw.put(
-                hop.raw_payload,
-                source=hop.source or "broker",
-                name=hop.message_id,
-                content_type="application/json",
-                session=session,
-            ).id
-        self.store.journal.record(self._event(hop, raw_id), session=session)
+        self.store.journal.record(self._event(hop, self._raw(hop, session)), session=session)
+
+    def _raw(self, hop: HopRecord, session: Session) -> int | None:
+        if hop.raw_payload is None:
+            return None
+        return self.store.raw.put(
+            hop.raw_payload,
+            source=hop.source or "broker",
+            name=hop.message_id,
+            content_type="application/json",
+            session=session,
+        ).id
 
     def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
+        """The item keeps the message (raw store) so ``crossdock exceptions replay`` can run it again."""
         with self.db.write() as session:
+            raw_id = self._raw(hop, session)
             self.store.exceptions.open(
                 owner=Owner(owner),
                 error_class=(hop.error or "BusinessError").split(":", 1)[0],
@@ -100,9 +104,10 @@ class SqlMessageStore:
                 correlation_id=hop.correlation_id,
                 actor=hop.step,
                 queue=hop.queue,
+                raw_payload_id=raw_id,
                 session=session,
             )
-            self.write_record(hop, session)
+            self.store.journal.record(self._event(hop, raw_id), session=session)
 
     @staticmethod
     def _event(hop: HopRecord, raw_id: int | None) -> JournalEvent:

@@ -11,9 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from crossdock.broker.republish import republish
 from crossdock.errors import Owner
 from crossdock.settings import load_settings
-from crossdock.store import ItemStatus, Store, WorkItem, WorkItemNotFoundError
+from crossdock.store import AuditAction, ItemStatus, Store, WorkItem, WorkItemNotFoundError
 
 app = typer.Typer(
     help="Exception work items: business errors for integration, warehouse or finance.", no_args_is_help=True
@@ -94,3 +95,39 @@ def resolve(
         typer.echo(json.dumps(_as_dict(item), indent=2))
     else:
         console.print(f"resolved item {item.id} by {item.resolved_by}")
+
+
+@app.command()
+def replay(
+    item_id: int,
+    note: Annotated[str, typer.Option(help="What was fixed.")] = "replayed after the fix",
+    user: Annotated[str | None, typer.Option(help="Who replays it (default: $USER).")] = None,
+) -> None:
+    """Send a parked message to its step again (after fixing the cause), then resolve the item (audited)."""
+    settings = load_settings()
+    if settings.broker_url is None:
+        typer.echo("crossdock: no broker URL: replaying needs RabbitMQ; set CROSSDOCK_BROKER_URL", err=True)
+        raise typer.Exit(2)
+    who = user or getpass.getuser()
+    store = Store.from_settings(settings)
+    try:
+        item = store.exceptions.get(item_id)
+        raw = store.raw.get(item.raw_payload_id) if item.raw_payload_id is not None else None
+        if raw is None or item.actor is None or item.queue is None:
+            typer.echo(f"crossdock: exception item {item_id} has no message to replay", err=True)
+            raise typer.Exit(1)
+        message_id = republish(
+            settings.broker_url,
+            queue=item.queue,
+            actor=item.actor,
+            payload=raw.content.decode(),
+            timeout_s=settings.network_timeout_s,
+        )
+        store.audit.record(who, AuditAction.REPLAY, f"exception:{item_id}", {"message_id": message_id, "note": note})
+        store.exceptions.resolve(item_id, who, note)
+    except WorkItemNotFoundError as exc:
+        typer.echo(f"crossdock: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+    console.print(f"replayed message {message_id} to {item.actor} on {item.queue}; item {item_id} resolved")

@@ -156,6 +156,7 @@ class ErrorPolicy(Middleware):
             document_type=hop.envelope.document_type,
             source=hop.envelope.source,
             payload_sha256=hop.payload_sha256,
+            raw_payload=hop.payload,  # kept with the exception item, to replay after the fix
             retries=int(message.options.get("retries", 0)),
             error=error,
             business_keys=hop.business_keys,
