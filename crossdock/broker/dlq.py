@@ -178,7 +178,7 @@ class DeadLetterQueues:
             found.append((method.delivery_tag, parse(queue, body, properties.headers)))
         return channel, found
 
-    def list(self) -> list[DeadLetter]:
+    def letters(self) -> list[DeadLetter]:
         letters: list[DeadLetter] = []
         with self._connection() as connection:
             for queue in self.queues:
@@ -189,7 +189,7 @@ class DeadLetterQueues:
         return letters
 
     def show(self, letter_id: str) -> DeadLetter | None:
-        return next((letter for letter in self.list() if letter.id == letter_id), None)
+        return next((letter for letter in self.letters() if letter.id == letter_id), None)
 
     def replay(self, select: Selector) -> list[DeadLetter]:
         """Publish the selected replayable dead letters to their queues, then remove them."""

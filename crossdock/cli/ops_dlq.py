@@ -47,7 +47,7 @@ def _table(letters: list[DeadLetter], title: str) -> Table:
 @app.command("list")
 def list_(queue: QueueOption = None, as_json: JsonOption = False) -> None:
     """Dead letters with actor, error, retries and business key."""
-    letters = _queues(load_settings(), queue).list()
+    letters = _queues(load_settings(), queue).letters()
     if as_json:
         typer.echo(json.dumps([letter.summary() for letter in letters], indent=2))
     else:
