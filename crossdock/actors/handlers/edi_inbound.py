@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi import ack, validate
 from crossdock.edi.control import ControlKind
-from crossdock.edi.report import SetReport, ValidationReport
+from crossdock.edi.report import InterchangeReport, SetReport, ValidationReport
 from crossdock.edi.translate import SetResult, translate
 from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType
@@ -64,28 +65,38 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
         raise BusinessError(f"{ref.source} file {ref.name} is not readable X12: {exc}", key=key) from exc
     if not report.interchanges:
         raise BusinessError(f"{ref.source} file {ref.name} holds no X12 interchange", key=key)
-    sender_id = report.interchanges[0].sender_id.strip()
-    partner = ports.partner_for_sender(sender_id)
-    if partner is None:
+    partners = {ic.sender_id.strip(): ports.partner_for_sender(ic.sender_id) for ic in report.interchanges}
+    if not any(partners.values()):
         raise BusinessError(
-            f"{ref.source} file {ref.name}: no trading partner has ISA id {sender_id!r} "
+            f"{ref.source} file {ref.name}: no trading partner has ISA id {', '.join(map(repr, partners))} "
             f"(configured: {', '.join(ports.names)})",
             key=key,
         )
     result = translate(data, source=ref.name)
     outcome = InboundOutcome()
     outgoing: list[Outgoing] = []
-    interchange = DocRef(DocType.INTERCHANGE, f"{sender_id}:{report.interchanges[0].control_number}")
+    where_from = _interchanges(report)
     with effects(ports.store) as session:
-        _send_acks(ports, partner, report, envelope, session, outcome)
+        for interchange in report.interchanges:
+            partner = partners[interchange.sender_id.strip()]
+            if partner is None:
+                sender = interchange.sender_id.strip()
+                outcome.problems.append(f"interchange {interchange.control_number} from {sender}: no trading partner")
+                continue
+            single = replace(report, interchanges=(interchange,), issues=())
+            _send_acks(ports, partner, single, envelope, session, outcome)
         verdicts = _validation_problems(report)
         for item in result.sets:
-            where = f"{item.set_id} {item.control_number} from {item.sender_id}"
-            problem = verdicts.get((item.set_id, item.control_number)) or _translation_problem(item)
+            partner = partners.get(item.sender_id)
+            if partner is None:
+                continue  # reported with its interchange above
+            at = (item.sender_id, item.set_id, item.control_number)
+            problem = verdicts.get(at) or _translation_problem(item)
             if problem is not None:
-                outcome.problems.append(f"{where}: {problem}")
+                outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
                 continue
-            out = _hand_on(ports, partner, item, interchange, envelope, session, outcome)
+            interchange_ref = DocRef(DocType.INTERCHANGE, f"{item.sender_id}:{where_from.get(at, '?')}")
+            out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
             if out is not None:
                 outgoing.append(out)
         if result.read_error is not None:
@@ -123,12 +134,26 @@ def _send_acks(
         outcome.acks.append(where)
 
 
-def _validation_problems(report: ValidationReport) -> dict[tuple[str, str], str]:
-    found: dict[tuple[str, str], str] = {}
-    for set_report in report.sets():
-        if set_report.errors:
-            found[(set_report.set_id, set_report.control_number)] = _describe(set_report)
-    return found
+SetKey = tuple[str, str, str]
+"""(ISA06 sender, ST01, ST02): a set within a file."""
+
+
+def _set_reports(report: ValidationReport) -> Iterator[tuple[InterchangeReport, SetReport]]:
+    for interchange in report.interchanges:
+        for group in interchange.groups:
+            for set_report in group.sets:
+                yield interchange, set_report
+
+
+def _interchanges(report: ValidationReport) -> dict[SetKey, str]:
+    """Each set's ISA13."""
+    return {(ic.sender_id.strip(), s.set_id, s.control_number): ic.control_number for ic, s in _set_reports(report)}
+
+
+def _validation_problems(report: ValidationReport) -> dict[SetKey, str]:
+    return {
+        (ic.sender_id.strip(), s.set_id, s.control_number): _describe(s) for ic, s in _set_reports(report) if s.errors
+    }
 
 
 def _describe(set_report: SetReport) -> str:

@@ -221,3 +221,18 @@ def test_marketplace_party_ids_are_left_out_of_the_940(ports: FlowPorts, tmp_pat
     orders.to_warehouse(ports, envelope("order"), out.document)
     [order_940] = outbox(tmp_path, "northstar-3pl")
     assert b"customer_id" not in order_940.read_bytes()
+
+
+def test_a_file_with_interchanges_from_two_partners_acknowledges_each_to_its_sender(
+    ports: FlowPorts, tmp_path: Path
+) -> None:
+    stranger = ORDER_850.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ").replace(b"*ACMERETAIL*", b"*SOMEONEELSE*")
+    data = ORDER_850 + ADVICE_945 + stranger
+    outs = edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data, "bundle.x12"))
+    assert [o.step for o in outs] == ["orders.to_erp", "shipments.to_erp"]
+    assert b"AK1*PO*501" in outbox(tmp_path, "acme-retail")[0].read_bytes()
+    assert b"AK1*SW*7301" in outbox(tmp_path, "northstar-3pl")[0].read_bytes()
+    [work] = ports.store.exceptions.items()
+    assert "interchange 000000501 from SOMEONEELSE: no trading partner" in work.error_message
+    linked = ports.store.links.connected(DocRef(DocType.SHIPMENT, "SHP-20261124-01"))
+    assert linked.ids(DocType.INTERCHANGE) == ["NORTHSTAR3PL:000007301"]
