@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from crossdock.bridges.sftp import InboundSink, PollReport, identify, safe_name
+from crossdock.bridges.sftp import InboundSink, PollReport, UnsafeRemoteNameError, identify, safe_name
 
 
 def _move(path: Path, folder: Path) -> None:
@@ -28,8 +28,13 @@ def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
     for path in sorted(inbound.iterdir()) if inbound.exists() else []:
         if not path.is_file() or path.name.startswith("."):
             continue
+        try:
+            name = safe_name(path.name)
+        except UnsafeRemoteNameError as exc:
+            report.unsafe.append((path.name, str(exc)))
+            continue
         data = path.read_bytes()
-        item, reason = identify(partner, safe_name(path.name), data)
+        item, reason = identify(partner, name, data)
         duplicate = sink.find_duplicate(item)
         if duplicate is not None:
             sink.record_duplicate(item, duplicate)
