@@ -7,6 +7,7 @@ import typer
 
 from crossdock.cli import db, edi, schema
 from crossdock.cli import demo as demo_cli
+from crossdock.cli import flows as flows_cli
 from crossdock.cli import ops as ops_cli
 from crossdock.cli import rest as rest_cli
 from crossdock.cli import sftp as sftp_cli
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(schema.app, name="schema")
 app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
+app.add_typer(flows_cli.app, name="flows")
 soap_cli.register(app)
 rest_cli.register(app)
 ops_cli.register(app)

@@ -1,0 +1,27 @@
+"""``crossdock flows demo``: exit codes and the JSON summary (the ERP simulator listens on loopback)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crossdock.cli import app
+
+pytestmark = pytest.mark.integration
+
+
+def test_flows_demo_json_exits_0_with_the_trace(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["flows", "demo", "--json", "--workdir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["ok"] is True and summary["order"] == "PO-778812"
+    assert [h["actor"] for h in summary["trace"]][:3] == ["edi.inbound", "orders.to_erp", "orders.to_warehouse"]
+
+
+def test_flows_demo_without_examples_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["flows", "demo", "--examples", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert "cannot run the flow demo" in result.output
