@@ -249,3 +249,31 @@ def test_a_poll_that_dies_between_store_and_enqueue_delivers_the_file_once_on_th
     assert len(attempts) == 2
     assert rig.erp.calls().get("CreateSalesOrder") == 1
     assert len(rig.files("northstar-3pl")) == 1
+
+
+def test_an_erp_outage_is_retried_and_the_order_booked_once(rig: Rig) -> None:
+    # Given the ERP answers 503 to the first create
+    rig.erp.control("CreateSalesOrder", http_status=503, times=1)
+    rig.drop("acme-retail", "po_778812.x12", ORDER_850.read_bytes())
+    poll(rig.buyer)
+    rig.flows.settle()
+    # Then the step was retried: one order in the ERP, one 940, the retry in the journal
+    calls = rig.erp.calls()
+    assert calls.get("CreateSalesOrder") == 2
+    assert len(rig.files("northstar-3pl")) == 1
+    statuses = [(h.actor, str(h.status)) for h in rig.store.trace("PO-778812").hops]
+    assert ("orders.to_erp", "retried") in statuses and ("orders.to_erp", "succeeded") in statuses
+    [erp_order] = rig.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778812")).ids(DocType.ERP_ORDER)
+    assert erp_order
+
+
+def test_an_unknown_item_in_the_erp_parks_the_order_for_a_person(rig: Rig) -> None:
+    # Given an 850 whose first line's SKU has no ERP item
+    order = ORDER_850.read_bytes().replace(b"SK*CD-TEE-BLK-M", b"SK*CD-UNKNOWN-1")
+    rig.drop("acme-retail", "po_778812.x12", order)
+    poll(rig.buyer)
+    rig.flows.settle()
+    # Then no 940 went out and the integration team has a work item naming the item
+    assert rig.files("northstar-3pl") == []
+    [work] = rig.store.exceptions.items(status=ItemStatus.OPEN)
+    assert work.actor == "orders.to_erp" and "CD-UNKNOWN-1" in work.error_message
