@@ -26,6 +26,9 @@ def test_the_demo_runs_the_bundled_examples_end_to_end(tmp_path: Path) -> None:
     [order_940] = [n for n in summary.files["northstar-3pl"] if "_940_" in n]
     data = (tmp_path / "sftp" / "northstar-3pl" / "outbound" / order_940).read_bytes()
     assert validate.validate(data).valid
+    for partner, names in summary.files.items():  # the 997s we sent validate too
+        for name in names:
+            assert validate.validate((tmp_path / "sftp" / partner / "outbound" / name).read_bytes()).valid, name
     assert "duplicate" in summary.events[-1].lines[0]
     # the state stays in the work folder for a person to look at
     assert (tmp_path / "crossdock.db").exists()
