@@ -17,7 +17,7 @@ from crossdock.actors.steps import sender
 from crossdock.actors.wiring import build_flow_broker, build_ports, sftp_sink
 from crossdock.bridges.sftp import InboundPoller, SftpSession, load_profile
 from crossdock.settings import load_settings
-from crossdock.store import HopStatus, Store
+from crossdock.store import DocRef, DocType, HopStatus, Store
 from tests.conftest import ROOT
 from tests.fixtures.erp_sim import ErpSimServer
 from tests.fixtures.rabbitmq import Vhost, WorkerProcesses, wait_for
@@ -64,7 +64,7 @@ def write_site(tmp_path: Path, sshd: SshServer, erp: ErpSimServer) -> Path:
     return site
 
 
-def test_850_flow_on_rabbitmq_with_a_worker_process(
+def test_850_and_945_flow_on_rabbitmq_with_a_worker_process(
     rabbitmq_vhost: Vhost, worker_processes: WorkerProcesses, sshd: SshServer, erp: ErpSimServer, tmp_path: Path
 ) -> None:
     site = write_site(tmp_path, sshd, erp)
@@ -86,6 +86,7 @@ def test_850_flow_on_rabbitmq_with_a_worker_process(
     broker = build_flow_broker(settings, ports)
     worker = worker_processes.start("crossdock.actors.wiring:boot", env, threads=2)
     buyer = SftpSession(load_profile(site / "acme-retail.sftp.yaml"))
+    threepl = SftpSession(load_profile(site / "northstar-3pl.sftp.yaml"))
     outbound_940 = sshd.sftp_root / "northstar-3pl" / "outbound"
     outbound_997 = sshd.sftp_root / "acme-retail" / "outbound"
     try:
@@ -120,8 +121,18 @@ def test_850_flow_on_rabbitmq_with_a_worker_process(
         assert [h.actor for h in store.trace("PO-778812").hops if h.status is HopStatus.SUCCEEDED] == [
             "edi.inbound", "orders.to_erp", "orders.to_warehouse",
         ]  # fmt: skip
+        # And the 3PL's 945 closes the loop: the shipment is posted in the ERP
+        advice = (EXAMPLES / "flows" / "945_from_3pl.x12").read_bytes()
+        (sshd.sftp_root / "northstar-3pl" / "inbound" / "945.x12").write_bytes(advice)
+        threepl_poller = InboundPoller(threepl, sftp_sink(broker, store))
+        if threepl_poller.poll_once().waiting:
+            threepl_poller.poll_once()
+        wait_for(lambda: erp.calls().get("PostShipment") == 1, 60, message="the shipment posted in the ERP")
+        linked = store.links.connected(DocRef(DocType.TRACKING_NUMBER, "1Z999AA10123456784"))
+        assert linked.ids(DocType.PURCHASE_ORDER) == ["PO-778812"]
     finally:
         buyer.close()
+        threepl.close()
         worker_processes.stop(worker)
         with contextlib.suppress(Exception):
             broker.close()
