@@ -37,8 +37,13 @@ ORDER = Order.model_validate(
         "ordered_at": "2026-11-20T10:00:00+00:00",
         "references": {"erp_customer_no": "C10000"},
         "notes": ["gift wrap"],
-        "parties": [{"role": "ship_to", "name": "Ann Example",
-                     "address": {"lines": ["12 Main St"], "city": "Austin", "postal_code": "78701", "country": "US"}}],
+        "parties": [
+            {
+                "role": "ship_to",
+                "name": "Ann Example",
+                "address": {"lines": ["12 Main St"], "city": "Austin", "postal_code": "78701", "country": "US"},
+            }
+        ],
         "lines": [
             {"line_number": "1", "sku": "SKU-RED-1", "quantity": 3, "unit_price": "9.50", "description": "Red mug"},
             {"line_number": "2", "sku": "SKU-BLUE-2", "quantity": 1, "unit_of_measure": "PCS"},

@@ -48,7 +48,10 @@ def test_the_control_endpoint_rejects_unknown_behaviours(erp_sim: ErpSimServer) 
 def test_passwords_never_reach_the_logs(erp_sim_secured: ErpSimServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     gateway = erp_gateway(
-        erp_sim_secured, username=SECURED_USER, password="hunter2-wrong", basic_username="gateway",
+        erp_sim_secured,
+        username=SECURED_USER,
+        password="hunter2-wrong",
+        basic_username="gateway",
         basic_password="basic-hunter2",
     )
     with pytest.raises(ConfigError):

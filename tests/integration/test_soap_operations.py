@@ -28,8 +28,13 @@ def make_order(external_id: str | None = None, sku: str = "ITEM-1", customer: st
                 {
                     "role": "ship_to",
                     "name": "Ann Example",
-                    "address": {"lines": ["12 Main St", "Apt 4"], "city": "Austin", "region": "TX",
-                                "postal_code": "78701", "country": "US"},
+                    "address": {
+                        "lines": ["12 Main St", "Apt 4"],
+                        "city": "Austin",
+                        "region": "TX",
+                        "postal_code": "78701",
+                        "country": "US",
+                    },
                 }
             ],
             "lines": [
@@ -134,27 +139,42 @@ def test_shipping_more_than_ordered_is_refused(erp_sim: ErpSimServer) -> None:
 def test_invoice_and_credit_memo(erp_sim: ErpSimServer) -> None:
     gateway = erp_gateway(erp_sim)
     invoice = gateway.create_invoice(
-        {"customer_no": "C10000", "posting_date": "2026-11-21", "external_document_no": "INV-EXT-1",
-         "lines": [{"item_no": "ITEM-2", "quantity": 2, "unit_price": "24.50"}]}
+        {
+            "customer_no": "C10000",
+            "posting_date": "2026-11-21",
+            "external_document_no": "INV-EXT-1",
+            "lines": [{"item_no": "ITEM-2", "quantity": 2, "unit_price": "24.50"}],
+        }
     )
     assert invoice["document_no"].startswith("INV-") and invoice["amount"] == Decimal("49.00")
     memo = gateway.create_credit_memo(
-        {"customer_no": "C10000", "posting_date": "2026-11-22", "applies_to_doc_no": invoice["document_no"],
-         "reason_code": "RETURN", "lines": [{"item_no": "ITEM-2", "quantity": 1}]}
+        {
+            "customer_no": "C10000",
+            "posting_date": "2026-11-22",
+            "applies_to_doc_no": invoice["document_no"],
+            "reason_code": "RETURN",
+            "lines": [{"item_no": "ITEM-2", "quantity": 1}],
+        }
     )
     assert memo["document_no"].startswith("CM-") and memo["amount"] == Decimal("24.50")
     with pytest.raises(BusinessError, match="Posted Invoice INV-999999 does not exist") as caught:
         gateway.create_credit_memo(
-            {"customer_no": "C10000", "posting_date": "2026-11-22", "applies_to_doc_no": "INV-999999",
-             "lines": [{"item_no": "ITEM-2", "quantity": 1}]}
+            {
+                "customer_no": "C10000",
+                "posting_date": "2026-11-22",
+                "applies_to_doc_no": "INV-999999",
+                "lines": [{"item_no": "ITEM-2", "quantity": 1}],
+            }
         )
     assert caught.value.owner is Owner.FINANCE
 
 
 def test_journal_entry_must_balance(erp_sim: ErpSimServer) -> None:
     gateway = erp_gateway(erp_sim)
-    lines = [{"account_no": "6100", "debit": "12.30", "description": "Marketplace fee"},
-             {"account_no": "1100", "credit": "12.30"}]
+    lines = [
+        {"account_no": "6100", "debit": "12.30", "description": "Marketplace fee"},
+        {"account_no": "1100", "credit": "12.30"},
+    ]
     posted = gateway.post_journal_entry({"posting_date": "2026-11-21", "lines": lines})
     assert posted["document_no"].startswith("JE-") and posted["transaction_no"] > 0
     lines[1] = {"account_no": "1100", "credit": "12.00"}
@@ -190,6 +210,10 @@ def test_a_retried_shipment_or_invoice_posts_once(erp_sim: ErpSimServer) -> None
     assert gateway.post_shipment(shipment) == first  # same ExternalDocumentNo: the same posted shipment
     after = {lv["LocationCode"]: lv["Inventory"] for lv in gateway.get_inventory_levels(["ITEM-1"])}["MAIN"]
     assert after == on_hand - 2
-    invoice = {"customer_no": "C10000", "posting_date": "2026-11-21", "external_document_no": f"INV-{ref.document_no}",
-               "lines": [{"item_no": "ITEM-1", "quantity": 2}]}
+    invoice = {
+        "customer_no": "C10000",
+        "posting_date": "2026-11-21",
+        "external_document_no": f"INV-{ref.document_no}",
+        "lines": [{"item_no": "ITEM-1", "quantity": 2}],
+    }
     assert gateway.create_invoice(invoice) == gateway.create_invoice(invoice)

@@ -45,9 +45,7 @@ class ErpConnection(BaseModel):
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
 
 
-def load_wsdl(
-    location: Path | str, transport: HardenedTransport, settings: zeep.Settings | None = None
-) -> zeep.Client:
+def load_wsdl(location: Path | str, transport: HardenedTransport, settings: zeep.Settings | None = None) -> zeep.Client:
     """Load a WSDL with zeep; remote imports fail fast with a ``ConfigError`` naming their URL."""
     try:
         return zeep.Client(str(location), transport=transport, settings=settings or hardened_settings())
@@ -104,4 +102,3 @@ def build_erp_client(connection: ErpConnection) -> tuple[zeep.Client, ServicePro
 
 def build_breaker(connection: ErpConnection) -> CircuitBreaker:
     return CircuitBreaker(connection.breaker_failures, connection.breaker_cooldown_s)
-

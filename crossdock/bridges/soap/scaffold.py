@@ -14,30 +14,53 @@ from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport
 
 _OPERATION_PREFERENCE = [
     re.compile(p, re.I)
-    for p in (r"^create$", r"sales.?order.*create|create.*sales.?order", r"order.*create|create.*order",
-              r"^create", r"create|insert|add|submit|post|request")
+    for p in (
+        r"^create$",
+        r"sales.?order.*create|create.*sales.?order",
+        r"order.*create|create.*order",
+        r"^create",
+        r"create|insert|add|submit|post|request",
+    )
 ]
 _HEADER = [
     (re.compile(r"country", re.I), {"source": "parties[role=ship_to].address.country"}),
     (re.compile(r"city", re.I), {"source": "parties[role=ship_to].address.city"}),
     (re.compile(r"post.?code|postal|zip", re.I), {"source": "parties[role=ship_to].address.postal_code"}),
     (re.compile(r"currency|curr.?code", re.I), {"source": "currency"}),
-    (re.compile(r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
-                r"|(cust|customer).?po.?(no|number)|^po.?number$|^buyer.?id$", re.I),
-     {"source": "external_id"}),
-    (re.compile(r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number)$", re.I),
-     {"source": "references.erp_customer_no"}),
-    (re.compile(r"^(ship.?to.?)?name$|first.?line.?name|^customer.?name$", re.I),
-     {"source": "parties[role=ship_to].name"}),
-    (re.compile(r"^(order|ordered|document|posting|purchase.?order|creation)?_?date$", re.I),
-     {"source": "ordered_at", "format": "date"}),
+    (
+        re.compile(
+            r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
+            r"|(cust|customer).?po.?(no|number)|^po.?number$|^buyer.?id$",
+            re.I,
+        ),
+        {"source": "external_id"},
+    ),
+    (
+        re.compile(r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number)$", re.I),
+        {"source": "references.erp_customer_no"},
+    ),
+    (
+        re.compile(r"^(ship.?to.?)?name$|first.?line.?name|^customer.?name$", re.I),
+        {"source": "parties[role=ship_to].name"},
+    ),
+    (
+        re.compile(r"^(order|ordered|document|posting|purchase.?order|creation)?_?date$", re.I),
+        {"source": "ordered_at", "format": "date"},
+    ),
 ]
 _LINE = [  # matched against the field's path inside one line, so nested ids do not pass for the SKU
-    (re.compile(r"(^|[._])(ordered_?|requested_?)?(qty|quantity)$|^quantity\w*$", re.I),
-     {"source": "quantity", "format": "decimal"}),
-    (re.compile(r"^(no|sku|item.?(no|id|number|code)|product.?(id|code)|product\.internalid|material\w*)$"
-                r"|(^|_)(ordered_)?item$", re.I),
-     {"source": "sku"}),
+    (
+        re.compile(r"(^|[._])(ordered_?|requested_?)?(qty|quantity)$|^quantity\w*$", re.I),
+        {"source": "quantity", "format": "decimal"},
+    ),
+    (
+        re.compile(
+            r"^(no|sku|item.?(no|id|number|code)|product.?(id|code)|product\.internalid|material\w*)$"
+            r"|(^|_)(ordered_)?item$",
+            re.I,
+        ),
+        {"source": "sku"},
+    ),
     (re.compile(r"(^|_)(unit.?)?(selling.?)?price$", re.I), {"source": "unit_price", "format": "decimal"}),
     (re.compile(r"^description$", re.I), {"source": "description"}),
     (re.compile(r"line.?(no|number)$|^position$|^id$", re.I), {"source": "$index", "format": "str"}),

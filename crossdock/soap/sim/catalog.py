@@ -57,11 +57,13 @@ def get_inventory_levels(db: sqlite3.Connection, request: Reader) -> dict[str, A
     for row in db.execute(query + " ORDER BY item_no, location", params).fetchall():
         on_orders = _on_sales_orders(db, row["item_no"], row["location"])
         inventory = Decimal(row["quantity"])
-        levels.append({
-            "ItemNo": row["item_no"],
-            "LocationCode": row["location"],
-            "Inventory": inventory,
-            "QtyOnSalesOrder": on_orders,
-            "Available": max(inventory - on_orders, Decimal(0)),
-        })
+        levels.append(
+            {
+                "ItemNo": row["item_no"],
+                "LocationCode": row["location"],
+                "Inventory": inventory,
+                "QtyOnSalesOrder": on_orders,
+                "Available": max(inventory - on_orders, Decimal(0)),
+            }
+        )
     return {"InventoryLevel": levels}

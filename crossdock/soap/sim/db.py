@@ -95,7 +95,12 @@ def posted_before(db: sqlite3.Connection, kind: str, external: str | None) -> sq
 
 
 def record_posting(
-    db: sqlite3.Connection, document_no: str, kind: str, customer: str | None, amount: str, external: str | None,
+    db: sqlite3.Connection,
+    document_no: str,
+    kind: str,
+    customer: str | None,
+    amount: str,
+    external: str | None,
     transaction_no: int | None = None,
 ) -> None:
     db.execute(

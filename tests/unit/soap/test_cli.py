@@ -59,8 +59,10 @@ def test_check_accepts_the_packaged_mapping_and_names_a_typo(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "fits" in result.output and "9 operations" in result.output
     typo = tmp_path / "erp.yaml"
-    typo.write_text("name: x\noperations:\n  c:\n    operation: CreateSalesOrder\n    request:\n"
-                    "      SalesOrder.CustomerNumber: external_id\n")
+    typo.write_text(
+        "name: x\noperations:\n  c:\n    operation: CreateSalesOrder\n    request:\n"
+        "      SalesOrder.CustomerNumber: external_id\n"
+    )
     result = CliRunner().invoke(app, ["soap", "check", PACKAGED, str(typo), "--json"])
     assert result.exit_code == 2
     (problem,) = json.loads(result.output)

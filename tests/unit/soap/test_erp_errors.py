@@ -44,16 +44,25 @@ def test_an_html_error_page_read_as_an_unknown_fault_is_transient() -> None:
 
 
 def test_authentication_faults_are_configuration_errors() -> None:
-    fault = etree.fromstring(b"<detail><ErpFault><ErrorCode>AUTHENTICATION_FAILED</ErrorCode>"
-                             b"<ErrorMessage>bad</ErrorMessage></ErpFault></detail>")
+    fault = etree.fromstring(
+        b"<detail><ErpFault><ErrorCode>AUTHENTICATION_FAILED</ErrorCode>"
+        b"<ErrorMessage>bad</ErrorMessage></ErpFault></detail>"
+    )
     assert isinstance(_raised(zeep_errors.Fault("bad", "soap:Client", detail=fault)), ConfigError)
     assert isinstance(_raised(zeep_errors.Fault("no", "wsse:FailedAuthentication")), ConfigError)
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(500, ErpUnavailableError), (502, ErpUnavailableError), (503, ErpUnavailableError), (429, ErpUnavailableError),
-     (401, ConfigError), (403, ConfigError), (404, ConfigError)],
+    [
+        (500, ErpUnavailableError),
+        (502, ErpUnavailableError),
+        (503, ErpUnavailableError),
+        (429, ErpUnavailableError),
+        (401, ConfigError),
+        (403, ConfigError),
+        (404, ConfigError),
+    ],
 )
 def test_http_statuses(status: int, expected: type[Exception]) -> None:
     error = _raised(zeep_errors.TransportError("Server returned HTTP status", status_code=status))

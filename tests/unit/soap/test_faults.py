@@ -15,8 +15,9 @@ DETAIL = b"""<detail><e:ErpFault xmlns:e="urn:crossdock:erp:v1"><e:ErrorCode>ITE
 
 def test_the_detail_gives_code_message_and_field() -> None:
     fault = read_fault("soap:Client", "Item ITEM-9 does not exist.", parse_xml(DETAIL))
-    assert fault == ErpFault("Client", "Item ITEM-9 does not exist.", "ITEM_NOT_FOUND",
-                             "SalesOrder.SalesLines.SalesLine[2].ItemNo")
+    assert fault == ErpFault(
+        "Client", "Item ITEM-9 does not exist.", "ITEM_NOT_FOUND", "SalesOrder.SalesLines.SalesLine[2].ItemNo"
+    )
     error = classify(fault, "CreateSalesOrder", Owner.INTEGRATION, key="PO-1")
     assert isinstance(error, ErpRefusedError) and error.owner is Owner.WAREHOUSE and error.key == "PO-1"
     assert str(error) == (
@@ -27,8 +28,12 @@ def test_the_detail_gives_code_message_and_field() -> None:
 
 @pytest.mark.parametrize(
     ("code", "owner"),
-    [("UNBALANCED_JOURNAL", Owner.FINANCE), ("CUSTOMER_NOT_FOUND", Owner.INTEGRATION),
-     ("INSUFFICIENT_INVENTORY", Owner.WAREHOUSE), ("SOMETHING_ELSE", Owner.CUSTOMER_SERVICE)],
+    [
+        ("UNBALANCED_JOURNAL", Owner.FINANCE),
+        ("CUSTOMER_NOT_FOUND", Owner.INTEGRATION),
+        ("INSUFFICIENT_INVENTORY", Owner.WAREHOUSE),
+        ("SOMETHING_ELSE", Owner.CUSTOMER_SERVICE),
+    ],
 )
 def test_owner_follows_the_code_else_the_operation(code: str, owner: Owner) -> None:
     fault = ErpFault("Client", "no", code)
@@ -42,8 +47,11 @@ def test_busy_codes_are_transient() -> None:
 
 def test_an_erp_without_detail_is_judged_by_faultcode_and_words() -> None:
     # Dynamics NAV style: no detail, the message says it is locked: try again later.
-    nav = read_fault("a:Microsoft.Dynamics.Nav.Types.Exceptions.NavNCLDeadlockException",
-                     "Your activity was deadlocked with another user modifying the Sales Header table.", None)
+    nav = read_fault(
+        "a:Microsoft.Dynamics.Nav.Types.Exceptions.NavNCLDeadlockException",
+        "Your activity was deadlocked with another user modifying the Sales Header table.",
+        None,
+    )
     assert isinstance(classify(nav, "Create", Owner.INTEGRATION), TransientError)
     # A Client fault is the caller's problem even if its words sound temporary.
     client = read_fault("soap:Client", "Field timeout must be positive", None)
@@ -55,6 +63,7 @@ def test_an_erp_without_detail_is_judged_by_faultcode_and_words() -> None:
 
 
 def test_sap_style_detail_without_our_fields_keeps_the_faultstring() -> None:
-    detail = etree.fromstring(b"<detail><StandardMessageFault><standard><faultText>Bad</faultText></standard>"
-                              b"</StandardMessageFault></detail>")
+    detail = etree.fromstring(
+        b"<detail><StandardMessageFault><standard><faultText>Bad</faultText></standard></StandardMessageFault></detail>"
+    )
     assert read_fault("soap:Server", "Web service processing error", detail).message == "Web service processing error"

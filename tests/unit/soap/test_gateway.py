@@ -13,8 +13,13 @@ from crossdock.errors import Owner, TransientError
 from crossdock.soap import ErpFault, ErpRefusedError
 
 ORDER = Order.model_validate(
-    {"channel": "shopify", "external_id": "1001", "ordered_at": "2026-11-20T10:00:00Z",
-     "references": {"erp_customer_no": "C10000"}, "lines": [{"line_number": "1", "sku": "ITEM-1", "quantity": 1}]}
+    {
+        "channel": "shopify",
+        "external_id": "1001",
+        "ordered_at": "2026-11-20T10:00:00Z",
+        "references": {"erp_customer_no": "C10000"},
+        "lines": [{"line_number": "1", "sku": "ITEM-1", "quantity": 1}],
+    }
 )
 
 

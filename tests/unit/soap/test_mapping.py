@@ -20,8 +20,11 @@ ORDER = Order.model_validate(
         "shipping_method": {"carrier": "ups", "service_level": "2day"},
         "parties": [
             {"role": "bill_to", "name": "Billing Person", "address": {"lines": ["1 Bill St"], "city": "Reno"}},
-            {"role": "ship_to", "name": "Ann Example",
-             "address": {"lines": ["12 Main St", "Apt 4"], "city": "Austin", "region": "TX", "country": "US"}},
+            {
+                "role": "ship_to",
+                "name": "Ann Example",
+                "address": {"lines": ["12 Main St", "Apt 4"], "city": "Austin", "region": "TX", "country": "US"},
+            },
         ],
         "lines": [
             {"line_number": "A1", "sku": "ITEM-1", "quantity": 2, "unit_price": "89.00"},
@@ -40,7 +43,11 @@ def test_the_default_mapping_builds_a_nested_create_sales_order_request() -> Non
     assert order["RequestedDeliveryDate"] == "2026-11-25"
     assert (order["ShippingAgentCode"], order["ShippingAgentServiceCode"]) == ("UPS", "2DAY")
     assert order["ShipToAddress"] == {
-        "Name": "Ann Example", "Address": "12 Main St", "Address2": "Apt 4", "City": "Austin", "County": "TX",
+        "Name": "Ann Example",
+        "Address": "12 Main St",
+        "Address2": "Apt 4",
+        "City": "Austin",
+        "County": "TX",
         "CountryRegionCode": "US",
     }
     lines = order["SalesLines"]["SalesLine"]
@@ -116,10 +123,17 @@ def test_read_response_picks_nested_values_and_tolerates_absence() -> None:
 
 def test_response_items_read_a_repeated_element_into_logical_fields() -> None:
     op = default_mapping().operation("get_inventory_levels")
-    response = {"InventoryLevel": [
-        {"ItemNo": "ITEM-1", "LocationCode": "MAIN", "Inventory": Decimal(5), "QtyOnSalesOrder": Decimal(1),
-         "Available": Decimal(4)},
-    ]}
+    response = {
+        "InventoryLevel": [
+            {
+                "ItemNo": "ITEM-1",
+                "LocationCode": "MAIN",
+                "Inventory": Decimal(5),
+                "QtyOnSalesOrder": Decimal(1),
+                "Available": Decimal(4),
+            },
+        ]
+    }
     assert read_items(op, response) == [
         {"sku": "ITEM-1", "location": "MAIN", "on_hand": Decimal(5), "allocated": Decimal(1), "available": Decimal(4)}
     ]

@@ -16,8 +16,15 @@ def _load(request_yaml: str, document: str = "order") -> None:
 def test_the_default_mapping_covers_every_logical_operation() -> None:
     mapping = default_mapping()
     assert {op.operation for op in mapping.operations.values()} == {
-        "CreateSalesOrder", "GetSalesOrderByExternalRef", "CancelSalesOrder", "PostShipment", "CreateInvoice",
-        "CreateCreditMemo", "PostJournalEntry", "GetInventoryLevels", "GetItem",
+        "CreateSalesOrder",
+        "GetSalesOrderByExternalRef",
+        "CancelSalesOrder",
+        "PostShipment",
+        "CreateInvoice",
+        "CreateCreditMemo",
+        "PostJournalEntry",
+        "GetInventoryLevels",
+        "GetItem",
     }
 
 

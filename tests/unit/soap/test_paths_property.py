@@ -21,9 +21,11 @@ def _no_prefixes(paths: list[tuple[str, ...]]) -> bool:
 
 
 @settings(max_examples=150)
-@given(st.dictionaries(PATH, st.text(min_size=1, max_size=5), min_size=1, max_size=6).filter(
-    lambda d: _no_prefixes(list(d))
-))
+@given(
+    st.dictionaries(PATH, st.text(min_size=1, max_size=5), min_size=1, max_size=6).filter(
+        lambda d: _no_prefixes(list(d))
+    )
+)
 def test_each_constant_lands_at_its_path(values: dict[tuple[str, ...], str]) -> None:
     op = OperationMap(operation="Op", request={".".join(path): {"const": value} for path, value in values.items()})
     request = build_request(op, {})

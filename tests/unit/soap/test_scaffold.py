@@ -22,11 +22,15 @@ from crossdock.soap import load_mapping
 DATA = Path(__file__).resolve().parents[2] / "data" / "soap"
 ORDER = Order.model_validate(
     {
-        "channel": "walmart", "external_id": "WM-5550001", "ordered_at": "2026-11-20T10:00:00-06:00",
+        "channel": "walmart",
+        "external_id": "WM-5550001",
+        "ordered_at": "2026-11-20T10:00:00-06:00",
         "references": {"erp_customer_no": "C20000"},
         "parties": [{"role": "ship_to", "name": "Bo Example", "address": {"city": "Tulsa", "country": "US"}}],
-        "lines": [{"line_number": "1", "sku": "SKU-A", "quantity": 2, "unit_price": "5.00"},
-                  {"line_number": "2", "sku": "SKU-B", "quantity": 1}],
+        "lines": [
+            {"line_number": "1", "sku": "SKU-A", "quantity": 2, "unit_price": "5.00"},
+            {"line_number": "2", "sku": "SKU-B", "quantity": 1},
+        ],
     }
 )
 WSDLS = {

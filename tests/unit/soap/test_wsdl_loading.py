@@ -18,10 +18,16 @@ from crossdock.soap import HostileXmlError, contract, load_mapping, parse_xml, r
 DATA = Path(__file__).resolve().parents[2] / "data" / "soap"
 PACKAGED = Path(contract.__file__).parent / contract.WSDL_NAME
 ORDER = Order.model_validate(
-    {"channel": "edi", "external_id": "PO-77", "ordered_at": "2026-11-20T10:00:00Z",
-     "references": {"erp_customer_no": "C30000"},
-     "lines": [{"line_number": "1", "sku": "ITEM-1", "quantity": 3},
-               {"line_number": "2", "sku": "ITEM-2", "quantity": 1}]}
+    {
+        "channel": "edi",
+        "external_id": "PO-77",
+        "ordered_at": "2026-11-20T10:00:00Z",
+        "references": {"erp_customer_no": "C30000"},
+        "lines": [
+            {"line_number": "1", "sku": "ITEM-1", "quantity": 3},
+            {"line_number": "2", "sku": "ITEM-2", "quantity": 1},
+        ],
+    }
 )
 
 
