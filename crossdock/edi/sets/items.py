@@ -57,26 +57,18 @@ def read_ids(
     """Item identifiers from the qualifier/value ``pairs`` (and a bare UPC element) of ``seg``; the
     first of each kind wins, the rest are warnings; the SKU comes from ``ctx.lookups.sku_map`` when absent."""
     found: dict[str, str] = {}
-    candidates: list[tuple[str, str, int]] = []
-    if upc_position is not None and seg[upc_position]:
-        candidates.append(("UP", seg[upc_position], upc_position))
     elements = seg.elements
     size = len(elements)
-    candidates += [(elements[q], elements[v], v) for q, v in pairs if v < size and elements[v]]
-    for qualifier, value, position in candidates:
-        if qualifier == "IB" and isbn_to_gtin(value):
-            ctx.warn(seg, f"ISBN {value!r} read as GTIN-13 {isbn_to_gtin(value)}", position)
-            qualifier, value = "EN", isbn_to_gtin(value) or value
-        kind = table.get(qualifier)
-        if kind is None:
-            ctx.warn(seg, f"product id {qualifier}={value!r} not mapped (unknown qualifier)", position)
-        elif kind == "gtin" and not is_gtin(value):
-            ctx.warn(seg, f"{qualifier} {value!r} is not a GTIN-8/12/13/14: not mapped", position)
-        elif kind in found:
-            if found[kind] != value:
-                ctx.warn(seg, f"second {kind} {qualifier}={value!r} not mapped", position)
-        else:
-            found[kind] = value
+    if upc_position is not None and upc_position < size and elements[upc_position]:
+        _take(ctx, seg, found, table, "UP", elements[upc_position], upc_position)
+    for q, v in pairs:
+        if v < size and elements[v]:
+            qualifier, value = elements[q], elements[v]
+            kind = table.get(qualifier)
+            if kind is None or kind in found or (kind == "gtin" and not is_gtin(value)):
+                _take(ctx, seg, found, table, qualifier, value, v)  # the unusual cases, with their warnings
+            else:
+                found[kind] = value
     if "sku" not in found and ctx.lookups.sku_map:
         for kind in ("gtin", "buyer_part_number", "vendor_part_number"):
             sku = ctx.lookups.sku_map.get(found.get(kind, ""))
@@ -84,3 +76,28 @@ def read_ids(
                 found["sku"] = sku
                 break
     return found
+
+
+def _take(
+    ctx: SetContext,
+    seg: Segment,
+    found: dict[str, str],
+    table: dict[str, str],
+    qualifier: str,
+    value: str,
+    position: int,
+) -> None:
+    """Add one qualifier/value pair to ``found``, or warn why not; the first of each kind wins."""
+    if qualifier == "IB" and isbn_to_gtin(value):
+        ctx.warn(seg, f"ISBN {value!r} read as GTIN-13 {isbn_to_gtin(value)}", position)
+        qualifier, value = "EN", isbn_to_gtin(value) or value
+    kind = table.get(qualifier)
+    if kind is None:
+        ctx.warn(seg, f"product id {qualifier}={value!r} not mapped (unknown qualifier)", position)
+    elif kind == "gtin" and not is_gtin(value):
+        ctx.warn(seg, f"{qualifier} {value!r} is not a GTIN-8/12/13/14: not mapped", position)
+    elif kind in found:
+        if found[kind] != value:
+            ctx.warn(seg, f"second {kind} {qualifier}={value!r} not mapped", position)
+    else:
+        found[kind] = value

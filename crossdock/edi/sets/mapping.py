@@ -8,7 +8,7 @@ unmapped segment also carries the segment's 0-based index in the input file (``s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +22,9 @@ from crossdock.edi.sets import values
 from crossdock.errors import MappingError
 
 DocumentT = TypeVar("DocumentT", bound=BaseModel)
+Position = tuple[Segment, int | None, Mapping[str, int] | None]
+"""Where a canonical field came from: a segment, its element (or ``None``), and for a :meth:`SetContext.row`
+the elements of its sub-fields."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,9 @@ class Translation(Generic[DocumentT]):
     unmapped: tuple[UnmappedSegment, ...] = ()
 
 
+_NO_LOOKUPS = Lookups()
+
+
 class SetContext:
     """Collects the outcome of mapping one transaction set. Mappings call :meth:`warn`, :meth:`keep`,
     :meth:`error` and the typed readers; :meth:`build` raises :class:`MappingError` with every field
@@ -76,33 +82,54 @@ class SetContext:
 
     def __init__(self, ts: TransactionSet, lookups: Lookups | None = None) -> None:
         self.ts = ts
-        self.lookups = lookups or Lookups()
+        self.lookups = lookups or _NO_LOOKUPS
         self.warnings: list[MappingWarning] = []
         self.unmapped: list[UnmappedSegment] = []
         self.errors: list[tuple[str, str]] = []
-        self.positions: dict[str, str] = {}
-        self._occurrence: dict[int, int] = {}
-        counts: Counter[str] = Counter()
-        for seg in ts.segments:
-            counts[seg.id] += 1
-            self._occurrence[id(seg)] = counts[seg.id]
+        self.positions: dict[str, Position] = {}
+        self._occurrence: dict[int, int] | None = None  # built on the first position actually reported
+        self._pending: list[Callable[[], None]] = []
 
     # --- positions -------------------------------------------------------------------------------
+    # Positions are recorded as (segment, element) and only spelled out (``PO1[3]/PO102``) when a
+    # warning, an unmapped segment or an error is reported: most sets report nothing.
     def where(self, seg: Segment, element: int | None = None) -> str:
-        ref = f"{seg.id}[{self._occurrence.get(id(seg), 1)}]"
-        return ref if element is None else f"{ref}/{seg.id}{element:02d}"
+        occurrence = self._occurrence
+        if occurrence is None:
+            occurrence = self._occurrence = _occurrences(self.ts.segments)
+        ref = f"{seg.elements[0]}[{occurrence.get(id(seg), 1)}]"
+        return ref if element is None else f"{ref}/{seg.elements[0]}{element:02d}"
 
     def at(self, canonical_field: str, seg: Segment, element: int | None = None) -> None:
         """Remember where ``canonical_field`` came from, so a model error on it names the X12 position."""
-        self.positions[canonical_field] = self.where(seg, element)
+        self.positions[canonical_field] = (seg, element, None)
+
+    def row(self, canonical_field: str, seg: Segment, elements: Mapping[str, int]) -> None:
+        """Remember that ``canonical_field`` (a line, say) came from ``seg``, and that its sub-fields
+        ``elements`` came from those elements of it (``{"quantity": 2}``: ``lines[3].quantity`` is
+        ``PO1[4]/PO102``), in one entry. A later :meth:`at` on a sub-field wins."""
+        self.positions[canonical_field] = (seg, None, elements)
+
+    def later(self, record: Callable[[], None]) -> None:
+        """Run ``record`` (which calls :meth:`at`) only if a position is ever looked up."""
+        self._pending.append(record)
 
     def locate(self, path: str) -> str:
         """The X12 position of ``path`` or of its nearest recorded parent (``lines[2]`` for
         ``lines[2].gtin``); the set itself when nothing is recorded."""
+        pending, self._pending = self._pending, []
+        for record in pending:
+            record()
+        child = ""
         while path:
-            if path in self.positions:
-                return self.positions[path]
+            entry = self.positions.get(path)
+            if entry is not None:
+                seg, element, elements = entry
+                if elements is not None:
+                    element = elements.get(child)
+                return self.where(seg, element)
             cut = max(path.rfind("."), path.rfind("["))
+            child = path[cut + 1 :] if cut > 0 else ""
             path = path[:cut] if cut > 0 else ""
         return f"ST[{self.ts.control_number}]"
 
@@ -123,10 +150,16 @@ class SetContext:
         self.errors.append((location, f"{canonical_field}: {message}"))
 
     def used(self, seg: Segment, *positions: int) -> None:
-        """Warn about each non-empty element of ``seg`` outside ``positions`` (read but not mapped)."""
-        for position, value in enumerate(seg.elements[1:], start=1):
+        """Warn about each non-empty element of ``seg`` outside ``positions`` (read but not mapped).
+        ``positions`` are in ascending order."""
+        elements = seg.elements
+        last = len(elements) - 1
+        if last <= len(positions) and (last < 1 or positions[last - 1] == last):
+            return  # ascending positions whose first ``last`` are 1..last: every element is listed
+        for position in range(1, last + 1):
+            value = elements[position]
             if value and position not in positions:
-                self.warn(seg, f"{seg.id}{position:02d}={value!r} not mapped", position)
+                self.warn(seg, f"{elements[0]}{position:02d}={value!r} not mapped", position)
 
     def expect(self, seg: Segment, position: int, *defaults: str) -> None:
         """Warn when element ``position`` holds something other than ``defaults`` (a code the canonical
@@ -136,12 +169,17 @@ class SetContext:
             self.warn(seg, f"{seg.id}{position:02d}={value!r} not mapped", position)
 
     # --- typed element readers (record an error and return None on bad input) -------------------
-    def decimal(self, seg: Segment, position: int, canonical_field: str, *, required: bool = False) -> Decimal | None:
-        self.at(canonical_field, seg, position)
-        text = seg[position].strip()
+    def decimal(
+        self, seg: Segment, position: int, canonical_field: str, *, required: bool = False, record: bool = True
+    ) -> Decimal | None:
+        """Element ``position`` as a Decimal; ``record=False`` when a :meth:`row` already locates the field."""
+        if record:
+            self.positions[canonical_field] = (seg, position, None)
+        elements = seg.elements
+        text = elements[position].strip() if position < len(elements) else ""
         if not text:
             if required:
-                self.error(self.where(seg, position), canonical_field, f"{seg.id}{position:02d} is required")
+                self.error(self.where(seg, position), canonical_field, f"{elements[0]}{position:02d} is required")
             return None
         try:
             return values.parse_decimal(text)
@@ -200,6 +238,16 @@ class SetContext:
         )
 
 
+def _occurrences(segments: list[Segment]) -> dict[int, int]:
+    """id(segment) → its 1-based occurrence among the set's segments with the same id."""
+    counts: Counter[str] = Counter()
+    occurrence: dict[int, int] = {}
+    for seg in segments:
+        counts[seg.elements[0]] += 1
+        occurrence[id(seg)] = counts[seg.elements[0]]
+    return occurrence
+
+
 def _field_path(loc: Iterable[int | str]) -> str:
     out = ""
     for part in loc:
@@ -221,19 +269,31 @@ def mapping_error(message: str, location: str, canonical_field: str, problem: st
 
 def locate_tree(ctx: SetContext, orders: list[dict[str, Any]]) -> None:
     """Record the X12 position of each order line and package (their ``_seg`` entries, removed here),
-    so model errors under ``orders[i].packages[j].lines[k]`` name the segment they came from."""
-    for oi, order in enumerate(orders):
-        groups: list[tuple[str, list[dict[str, Any]]]] = [(f"orders[{oi}]", order["lines"])]
-        for pi, package in enumerate(order["packages"]):
-            seg = package.pop("_seg", None)
-            if seg is not None:
-                ctx.at(f"orders[{oi}].packages[{pi}]", seg)
-            groups.append((f"orders[{oi}].packages[{pi}]", package["lines"]))
-        for prefix, lines in groups:
-            for li, line in enumerate(lines):
-                seg = line.pop("_seg", None)
+    so model errors under ``orders[i].packages[j].lines[k]`` name the segment they came from. The
+    positions are spelled out only if one is ever looked up."""
+    tree = [
+        (
+            [line.pop("_seg", None) for line in order["lines"]],
+            [(package.pop("_seg", None), [line.pop("_seg", None) for line in package["lines"]])
+             for package in order["packages"]],
+        )
+        for order in orders
+    ]  # fmt: skip
+
+    def record() -> None:
+        for oi, (lines, packages) in enumerate(tree):
+            groups: list[tuple[str, list[Segment | None]]] = [(f"orders[{oi}]", lines)]
+            for pi, (seg, package_lines) in enumerate(packages):
+                prefix = f"orders[{oi}].packages[{pi}]"
                 if seg is not None:
-                    ctx.at(f"{prefix}.lines[{li}]", seg)
+                    ctx.at(prefix, seg)
+                groups.append((prefix, package_lines))
+            for prefix, segs in groups:
+                for li, line_seg in enumerate(segs):
+                    if line_seg is not None:
+                        ctx.at(f"{prefix}.lines[{li}]", line_seg)
+
+    ctx.later(record)
 
 
 def is_reference_qualifier(key: str) -> bool:

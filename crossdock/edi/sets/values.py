@@ -80,6 +80,8 @@ def is_midnight_utc(moment: datetime) -> bool:
 
 def parse_decimal(text: str) -> Decimal:
     """An R or N element as a Decimal; ``ValueError`` for anything else (exponents included)."""
+    if text.replace(".", "", 1).isdecimal():  # the common case, checked without the pattern
+        return Decimal(text)
     if not _NUMBER.match(text):
         raise ValueError(f"{text!r} is not a number")
     try:

@@ -48,9 +48,11 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
     line: dict[str, Any] | None = None
     beg: Segment | None = None
     ctt: Segment | None = None
-    i = 0
-    while i < len(segs):
-        seg, sid = segs[i], segs[i].id
+    lines: list[dict[str, Any]] = doc["lines"]
+    i, count = 0, len(segs)
+    while i < count:
+        seg = segs[i]
+        sid = seg.elements[0]
         if sid == "N1" and line is None:
             party, i = parties.read_loop(ctx, segs, i, parties.RETAIL)
             if party is not None:
@@ -58,20 +60,19 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
             continue
         i += 1
         if sid == "PO1":
-            line = _start_line(ctx, seg, len(doc["lines"]))
-            doc["lines"].append(line)
-        elif sid == "CTT" or line is None:
-            if sid == "CTT":
-                ctt, line = seg, None
-            elif sid == "AMT":  # header or summary (after CTT); a line's AMT stays with the line
-                _amount(ctx, seg, totals)
-            elif sid == "BEG":
-                beg = seg
-                _beg(ctx, seg, doc)
-            else:
-                _header(ctx, seg, doc, header_contact)
+            line = _start_line(ctx, seg, len(lines))
+            lines.append(line)
+        elif line is not None and sid != "CTT":
+            _line_segment(ctx, seg, line, len(lines) - 1)
+        elif sid == "CTT":
+            ctt, line = seg, None
+        elif sid == "AMT":  # header or summary (after CTT); a line's AMT stays with the line
+            _amount(ctx, seg, totals)
+        elif sid == "BEG":
+            beg = seg
+            _beg(ctx, seg, doc)
         else:
-            _line_segment(ctx, seg, line, len(doc["lines"]) - 1)
+            _header(ctx, seg, doc, header_contact)
     require(beg, ctx, "BEG", "external_id")
     if not doc["lines"]:
         ctx.error("PO1", "lines", "an 850 needs at least one PO1 line")
@@ -206,34 +207,50 @@ def _amount(ctx: SetContext, seg: Segment, totals: dict[str, Decimal]) -> None:
         totals[name] = amount
 
 
+PO1_USED = tuple(range(1, 26))
+LINE_ELEMENTS = {"line_number": 1, "quantity": 2, "unit_price": 4}
+"""Where a line's fields come from in its PO1 (a CTP03 price is recorded when it is read)."""
+
+
 def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
-    ctx.used(seg, *range(1, 26))
-    ctx.expect(seg, 5, *PER_UNIT_BASIS)
-    ctx.at(f"lines[{index}]", seg)
-    ctx.at(f"lines[{index}].line_number", seg, 1)
+    elements = seg.elements
+    if len(elements) > 26:
+        ctx.used(seg, *PO1_USED)
+    if len(elements) > 5 and elements[5] and elements[5] not in PER_UNIT_BASIS:
+        ctx.expect(seg, 5, *PER_UNIT_BASIS)
+    ctx.row(f"lines[{index}]", seg, LINE_ELEMENTS)
     number = seg[1]
     if not number:
         number = str(index + 1)
         ctx.warn(seg, f"PO101 line number missing: numbered {number} by position", 1)
-    ids = items.read_ids(ctx, seg, PO1_PAIRS, items.RETAIL)
+    ids: dict[str, Any] = items.read_ids(ctx, seg, PO1_PAIRS, items.RETAIL)
     if not ids:
         ctx.error(ctx.where(seg, 7), f"lines[{index}]", "no usable item identifier (UP/EN/UK/IN/BP/VN/SK ...)")
     uom = seg[3]
     if not uom:
         ctx.warn(seg, "PO103 unit of measure missing: EA assumed", 3)
-    return {
-        "line_number": number,
-        "quantity": ctx.decimal(seg, 2, f"lines[{index}].quantity", required=True),
-        "unit_of_measure": uom or "EA",
-        "unit_price": ctx.decimal(seg, 4, f"lines[{index}].unit_price"),
-        "discounts": [],
-        "taxes": [],
-        **ids,
-    }
+    quantity = _line_decimal(ctx, seg, 2, index, "quantity", required=True)
+    ids["line_number"] = number
+    ids["quantity"] = quantity
+    ids["unit_of_measure"] = uom or "EA"
+    ids["unit_price"] = _line_decimal(ctx, seg, 4, index, "unit_price") if len(elements) > 4 else None
+    ids["discounts"] = []
+    ids["taxes"] = []
+    return ids
+
+
+def _line_decimal(
+    ctx: SetContext, seg: Segment, position: int, index: int, name: str, *, required: bool = False
+) -> Decimal | None:
+    """A PO1 number: the common case (plain digits) without building the field's name."""
+    text = seg[position]
+    if text.replace(".", "", 1).isdecimal():  # digits with at most one point: a valid R number
+        return Decimal(text)
+    return ctx.decimal(seg, position, f"lines[{index}].{name}", required=required, record=False)
 
 
 def _line_segment(ctx: SetContext, seg: Segment, line: dict[str, Any], index: int) -> None:
-    sid = seg.id
+    sid = seg.elements[0]
     if sid == "PID" and "description" not in line and seg[5]:
         ctx.used(seg, 1, 5)
         line["description"] = seg[5]
