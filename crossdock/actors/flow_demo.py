@@ -5,7 +5,7 @@
 * the ERP simulator served in-process on a loopback port, called through the hardened SOAP client,
 * local folders standing in for the partners' SFTP mailboxes (``<workdir>/sftp/<partner>/...``),
 * the bundled examples: the buyer's 850 (``examples/850_from_buyer.x12``), the 3PL's 945
-  (``examples/flows/945_from_3pl.x12``) and the partners' envelope profiles (``examples/partners/``).
+  (``examples/945_from_3pl.x12``) and the partners' envelope profiles (``examples/partners/``).
 
 What happens: the 850 is picked up, stored and enqueued; validated and acknowledged (997 to the buyer);
 booked in the ERP; sent to the 3PL as a 940. The 945 is picked up, acknowledged, and posted to the ERP
@@ -127,7 +127,7 @@ def run_demo(
     """Run the whole flow on embedded defaults; ``workdir`` keeps the state (default: a temp folder,
     removed afterwards). Returns what happened at each hop."""
     order_data = (order_file or examples / "850_from_buyer.x12").read_bytes()
-    advice_data = (advice_file or examples / "flows" / "945_from_3pl.x12").read_bytes()
+    advice_data = (advice_file or examples / "945_from_3pl.x12").read_bytes()
     with _workdir(workdir) as work, EmbeddedErp() as erp:
         settings = load_settings(environ={"CROSSDOCK_DATA_DIR": str(work)})
         store = Store.from_settings(settings)

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.integration
 
 EXAMPLES = ROOT / "examples"
 ORDER_850 = EXAMPLES / "850_from_buyer.x12"
-ADVICE_945 = EXAMPLES / "flows" / "945_from_3pl.x12"
+ADVICE_945 = EXAMPLES / "945_from_3pl.x12"
 ITEM_MAP = {"CD-TEE-BLK-M": "ITEM-1", "CD-HOOD-GRY-L": "ITEM-2", "CD-SOCK-6PK": "ITEM-3"}
 FOLDERS = ("inbound", "outbound", "archive", "error")
 

@@ -122,7 +122,7 @@ def test_850_and_945_flow_on_rabbitmq_with_a_worker_process(
             "edi.inbound", "orders.to_erp", "orders.to_warehouse",
         ]  # fmt: skip
         # And the 3PL's 945 closes the loop: the shipment is posted in the ERP
-        advice = (EXAMPLES / "flows" / "945_from_3pl.x12").read_bytes()
+        advice = (EXAMPLES / "945_from_3pl.x12").read_bytes()
         (sshd.sftp_root / "northstar-3pl" / "inbound" / "945.x12").write_bytes(advice)
         threepl_poller = InboundPoller(threepl, sftp_sink(broker, store))
         if threepl_poller.poll_once().waiting:

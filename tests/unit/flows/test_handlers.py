@@ -24,7 +24,7 @@ from tests.unit.flows.fakes import MemoryErp, flow_ports
 from tests.unit.rest.samples import shopify_order
 
 ORDER_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
-ADVICE_945 = (ROOT / "examples" / "flows" / "945_from_3pl.x12").read_bytes()
+ADVICE_945 = (ROOT / "examples" / "945_from_3pl.x12").read_bytes()
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
