@@ -1,6 +1,6 @@
 """The worker's composition root: settings → store → broker → actors, in that order.
 
-``dramatiq crossdock.actors.boot:boot`` (what ``crossdock worker`` runs) calls :func:`boot` in each
+``dramatiq crossdock.actors.boot:boot`` calls :func:`boot` in each
 worker process; the broker is set before any actor is declared.
 """
 

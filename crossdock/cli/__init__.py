@@ -24,12 +24,14 @@ app = typer.Typer(
 app.add_typer(schema.app, name="schema")
 app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
-app.add_typer(flows_cli.app, name="flows")
 soap_cli.register(app)
 rest_cli.register(app)
 ops_cli.register(app)
 sftp_cli.register(app)
-app.command("demo")(demo_cli.demo)
+# The main job: the business flows end to end on embedded defaults. `crossdock edi demo` walks the
+# same example files through the X12 layer alone, step by step, printing each document.
+app.command("demo")(flows_cli.demo)
+edi.app.command("demo")(demo_cli.demo)
 
 
 def main() -> None:

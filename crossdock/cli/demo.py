@@ -1,4 +1,4 @@
-"""``crossdock demo``: the bundled examples through the whole X12 flow, with embedded defaults (no server)."""
+"""``crossdock edi demo``: the bundled examples through the X12 layer alone, with embedded defaults (no server)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``crossdock flows demo [--json] [--workdir DIR]``: the business flows end to end on embedded defaults
+"""``crossdock demo [--json] [--workdir DIR]``: the business flows end to end on embedded defaults
 (in-memory broker and worker, SQLite, the ERP simulator in-process on loopback, local folders as the
 partners' SFTP mailboxes, the bundled examples). Exit 0 when the flow completed, 1 otherwise, 2 when the
 examples cannot be read."""
@@ -14,10 +14,7 @@ import typer
 from crossdock.actors.flow_demo import EXAMPLES, run_demo
 from crossdock.errors import ConfigError
 
-app = typer.Typer(help="Business flows: X12 and webhooks through the ERP to the 3PL.", no_args_is_help=True)
 
-
-@app.command("demo")
 def demo(
     examples: Annotated[Path, typer.Option("--examples", help="Folder with the example files.")] = EXAMPLES,
     workdir: Annotated[

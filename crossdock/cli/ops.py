@@ -44,7 +44,7 @@ def worker(
     ] = None,
     boot: Annotated[
         str, typer.Option("--app", help="The worker entry point (module:function) that builds broker and actors.")
-    ] = "crossdock.actors.boot:boot",
+    ] = "crossdock.actors.wiring:boot",
 ) -> None:
     """Run Dramatiq workers with crossdock's broker, middleware and actors (RabbitMQ only)."""
     settings = load_settings()

@@ -1,4 +1,4 @@
-"""``crossdock flows demo``: exit codes and the JSON summary (the ERP simulator listens on loopback)."""
+"""``crossdock demo``: exit codes and the JSON summary (the ERP simulator listens on loopback)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_flows_demo_json_exits_0_with_the_trace(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["flows", "demo", "--json", "--workdir", str(tmp_path)])
+    result = CliRunner().invoke(app, ["demo", "--json", "--workdir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["ok"] is True and summary["order"] == "PO-778812"
@@ -22,6 +22,6 @@ def test_flows_demo_json_exits_0_with_the_trace(tmp_path: Path) -> None:
 
 
 def test_flows_demo_without_examples_exits_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["flows", "demo", "--examples", str(tmp_path / "missing")])
+    result = CliRunner().invoke(app, ["demo", "--examples", str(tmp_path / "missing")])
     assert result.exit_code == 2
     assert "cannot run the flow demo" in result.output

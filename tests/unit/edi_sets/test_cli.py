@@ -55,7 +55,7 @@ def test_render_from_translate_output(tmp_path: Path) -> None:
 
 
 def test_demo_runs_the_bundled_examples() -> None:
-    result = runner.invoke(app, ["demo", "--no-show-x12"])
+    result = runner.invoke(app, ["edi", "demo", "--no-show-x12"])
     assert result.exit_code == 0, result.output
     assert "Order PO-778812: 3 lines, 42 units" in result.output
     assert "Shipment SHP-20261124-01: 2 packages, 40 units shipped (partial)" in result.output
