@@ -37,7 +37,7 @@ class EmbeddedErp:
     def start(self) -> EmbeddedErp:
         self._db = SimDatabase(self.database)
         self._db.open()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY
         sock.bind((LOOPBACK, 0))
         sock.listen(64)
         self._socket, self.port = sock, sock.getsockname()[1]
