@@ -13,7 +13,7 @@ from crossdock.edi.sets.mapping import SetContext
 LEVELS = "SOTPI"
 
 
-@dataclass
+@dataclass(eq=False, slots=True)
 class Node:
     """One HL level: its HL segment, level code (HL03), own segments and child levels."""
 
@@ -23,19 +23,20 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def build(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list[Node], Segment | None]:
-    """Segments before the first HL, the root HL nodes, and the CTT segment. Parents are resolved after
-    every HL is read, so a parent may appear after its child."""
+def build(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list[Node], Segment | None, list[Node]]:
+    """Segments before the first HL, the root HL nodes, the CTT segment, and every HL node in input
+    order. Parents are resolved after every HL is read, so a parent may appear after its child."""
     header: list[Segment] = []
     nodes: list[Node] = []
     ctt: Segment | None = None
     current: Node | None = None
     for seg in segments:
-        if seg.id == "HL":
+        sid = seg.elements[0]
+        if sid == "HL":
             ctx.used(seg, 1, 2, 3, 4)
             current = Node(seg, seg[3])
             nodes.append(current)
-        elif seg.id == "CTT":
+        elif sid == "CTT":
             ctt, current = seg, None
         elif current is not None:
             current.segments.append(seg)
@@ -43,7 +44,7 @@ def build(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list
             header.append(seg)
         else:
             ctx.keep(seg)
-    return header, _link(ctx, nodes), ctt
+    return header, _link(ctx, nodes), ctt, nodes
 
 
 def _link(ctx: SetContext, nodes: list[Node]) -> list[Node]:
@@ -56,7 +57,7 @@ def _link(ctx: SetContext, nodes: list[Node]) -> list[Node]:
             ctx.error(ctx.where(node.hl, 1), "hierarchy", f"HL01 {hl_id!r} used twice")
         else:
             by_id[hl_id] = node
-    parents: dict[int, Node] = {}
+    parents: dict[Node, Node] = {}
     for position, node in enumerate(nodes):
         hl = node.hl
         if hl[2]:
@@ -64,24 +65,34 @@ def _link(ctx: SetContext, nodes: list[Node]) -> list[Node]:
             if parent is None or parent is node:
                 ctx.error(ctx.where(hl, 2), "hierarchy", f"HL02 parent {hl[2]!r} is not the HL01 of another level")
             else:
-                parents[id(node)] = parent
+                parents[node] = parent
         elif node.level != "S" and LEVELS.find(node.level) > 0:
             rank = LEVELS.find(node.level)
             earlier = (n for n in reversed(nodes[:position]) if 0 <= LEVELS.find(n.level) < rank)
             parent = next(earlier, None)
             if parent is not None:
-                parents[id(node)] = parent
+                parents[node] = parent
                 ctx.warn(hl, f"HL02 missing: placed under HL {parent.hl[1]} by level", 2)
     roots: list[Node] = []
+    reaches_root: dict[Node, bool] = {}  # False: its parent pointers run into a cycle
     for node in nodes:
-        seen = {id(node)}
-        up = parents.get(id(node))
-        while up is not None and id(up) not in seen:
-            seen.add(id(up))
-            up = parents.get(id(up))
-        if up is not None:
+        parent = parents.get(node)
+        if parent is None or reaches_root.get(parent):  # the common case: a root, or under a linked level
+            reaches_root[node] = True
+            (parent.children if parent is not None else roots).append(node)
+            continue
+        path: list[Node] = []
+        on_path: set[Node] = set()
+        up: Node | None = node
+        while up is not None and up not in reaches_root and up not in on_path:
+            path.append(up)
+            on_path.add(up)
+            up = parents.get(up)
+        ok = up is None or reaches_root.get(up, False)
+        for seen in path:
+            reaches_root[seen] = ok
+        if not ok:
             ctx.error(ctx.where(node.hl, 2), "hierarchy", "HL02 parent pointers form a cycle")
             continue
-        parent = parents.get(id(node))
-        (parent.children if parent is not None else roots).append(node)
+        parent.children.append(node)
     return roots

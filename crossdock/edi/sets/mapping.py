@@ -87,18 +87,35 @@ class SetContext:
         self.unmapped: list[UnmappedSegment] = []
         self.errors: list[tuple[str, str]] = []
         self.positions: dict[str, Position] = {}
-        self._occurrence: dict[int, int] | None = None  # built on the first position actually reported
+        self._occurrence: dict[int, int] | None = None  # built once many positions are reported
+        self._ids: list[str] | None = None
+        self._asked = 0
         self._pending: list[Callable[[], None]] = []
 
     # --- positions -------------------------------------------------------------------------------
     # Positions are recorded as (segment, element) and only spelled out (``PO1[3]/PO102``) when a
     # warning, an unmapped segment or an error is reported: most sets report nothing.
     def where(self, seg: Segment, element: int | None = None) -> str:
-        occurrence = self._occurrence
-        if occurrence is None:
-            occurrence = self._occurrence = _occurrences(self.ts.segments)
-        ref = f"{seg.elements[0]}[{occurrence.get(id(seg), 1)}]"
-        return ref if element is None else f"{ref}/{seg.elements[0]}{element:02d}"
+        sid = seg.elements[0]
+        ref = f"{sid}[{self._occurrence_of(seg)}]"
+        return ref if element is None else f"{ref}/{sid}{element:02d}"
+
+    def _occurrence_of(self, seg: Segment) -> int:
+        """1-based occurrence of ``seg`` among the set's segments with its id (1 when not in the set).
+        The first few are counted in C over a list of ids; a set reporting more gets a full index."""
+        if self._occurrence is not None:
+            return self._occurrence.get(id(seg), 1)
+        segments = self.ts.segments
+        self._asked += 1
+        if self._asked > _COUNTED_LOOKUPS:
+            self._occurrence = _occurrences(segments)
+            return self._occurrence.get(id(seg), 1)
+        position = _position(segments, seg)
+        if position is None:
+            return 1
+        if self._ids is None:
+            self._ids = list(map(_segment_id, segments))
+        return self._ids[: position + 1].count(seg.elements[0])
 
     def at(self, canonical_field: str, seg: Segment, element: int | None = None) -> None:
         """Remember where ``canonical_field`` came from, so a model error on it names the X12 position."""
@@ -176,7 +193,10 @@ class SetContext:
         if record:
             self.positions[canonical_field] = (seg, position, None)
         elements = seg.elements
-        text = elements[position].strip() if position < len(elements) else ""
+        text = elements[position] if position < len(elements) else ""
+        if text.replace(".", "", 1).isdecimal():  # digits with at most one point: the common case
+            return Decimal(text)
+        text = text.strip()
         if not text:
             if required:
                 self.error(self.where(seg, position), canonical_field, f"{elements[0]}{position:02d} is required")
@@ -236,6 +256,22 @@ class SetContext:
         raise MappingError(
             f"{self.ts.set_id} {self.ts.control_number} cannot be mapped to {model.__name__}", self.errors, key=key
         )
+
+
+_COUNTED_LOOKUPS = 16
+
+
+def _segment_id(seg: Segment) -> str:
+    return seg.elements[0]
+
+
+def _position(segments: list[Segment], seg: Segment) -> int | None:
+    """Index of ``seg`` (by identity) in ``segments``: from the input indexes when they are consecutive."""
+    if segments and seg.index is not None and segments[0].index is not None:
+        guess = seg.index - segments[0].index
+        if 0 <= guess < len(segments) and segments[guess] is seg:
+            return guess
+    return next((i for i, s in enumerate(segments) if s is seg), None)
 
 
 def _occurrences(segments: list[Segment]) -> dict[int, int]:

@@ -40,6 +40,8 @@ SET_ID = "856"
 FUNCTIONAL_ID = "SH"
 
 LIN_PAIRS = [(q, q + 1) for q in range(2, 31, 2)]
+LIN_USED = tuple(range(1, 32))
+TRACKING = frozenset({("MAN", "CP"), ("REF", "2I")})
 SHIPMENT_REFS = {"BM": "bill_of_lading", "CN": "pro_number"}
 
 
@@ -144,22 +146,23 @@ class _Walk:
         ctx = self.ctx
         attrs: dict[str, Any] = {}
         for seg in node.segments:
-            if seg.id == "MAN" and seg[1] == "GM" and _is_sscc(seg[2]) and "sscc" not in attrs:
+            sid, first = seg.elements[0], seg[1]
+            if sid == "MAN" and first == "GM" and _is_sscc(seg[2]) and "sscc" not in attrs:
                 ctx.used(seg, 1, 2)
                 attrs["sscc"] = seg[2]
-            elif (seg.id, seg[1]) in (("MAN", "CP"), ("REF", "2I")) and seg[2] and "tracking_number" not in attrs:
+            elif (sid, first) in TRACKING and seg[2] and "tracking_number" not in attrs:
                 ctx.used(seg, 1, 2)
                 attrs["tracking_number"] = seg[2]
-            elif seg.id == "TD1" and "packaging_code" not in attrs:
+            elif sid == "TD1" and "packaging_code" not in attrs:
                 ctx.used(seg, 1, 2, 6, 7, 8)
                 attrs["packaging_code"] = seg.get(1)
-                attrs["weight"] = ctx.decimal(seg, 7, "packages.weight")
+                attrs["weight"] = ctx.decimal(seg, 7, "packages.weight", record=False)
                 attrs["weight_unit"] = seg.get(8)
-            elif seg.id == "PO4" and seg[6] and "weight" not in attrs:
+            elif sid == "PO4" and seg[6] and "weight" not in attrs:
                 ctx.used(seg, 6, 7)
-                attrs["weight"] = ctx.decimal(seg, 6, "packages.weight")
+                attrs["weight"] = ctx.decimal(seg, 6, "packages.weight", record=False)
                 attrs["weight_unit"] = seg.get(7)
-            elif seg.id == "MAN" and seg[1] == "GM":
+            elif sid == "MAN" and first == "GM":
                 ctx.keep(seg, f"MAN*GM {seg[2]!r} is not an SSCC-18 (18 digits, optionally after AI 00): kept unmapped")
             else:
                 ctx.keep(seg)
@@ -168,38 +171,56 @@ class _Walk:
     def item(self, node: Node) -> dict[str, Any] | None:
         ctx = self.ctx
         line: dict[str, Any] = {}
+        lin: Segment | None = None
         sn1: Segment | None = None
         for seg in node.segments:
-            if seg.id == "LIN" and "lin" not in line:
-                line["lin"] = True
-                ctx.used(seg, *range(1, 32))
-                pl = next((seg[v] for q, v in LIN_PAIRS if seg[q] == "PL" and seg[v]), None)
-                pairs = [(q, v) for q, v in LIN_PAIRS if seg[q] != "PL"]
-                line.update(items.read_ids(ctx, seg, pairs, items.RETAIL))
-                if seg[1] or pl:
-                    line["line_number"] = seg[1] or pl
-            elif seg.id == "SN1" and sn1 is None:
+            sid = seg.elements[0]
+            if sid == "LIN" and lin is None:
+                lin = seg
+                line.update(_lin(ctx, seg))
+            elif sid == "SN1" and sn1 is None:
                 sn1 = seg
                 ctx.used(seg, 1, 2, 3, 5, 6)
-                line["quantity_shipped"] = ctx.decimal(seg, 2, "quantity_shipped", required=True)
+                line["quantity_shipped"] = ctx.decimal(seg, 2, "quantity_shipped", required=True, record=False)
                 line["unit_of_measure"] = seg[3] or "EA"
-                line["quantity_ordered"] = ctx.decimal(seg, 5, "quantity_ordered")
+                line["quantity_ordered"] = ctx.decimal(seg, 5, "quantity_ordered", record=False)
                 if seg[1]:
                     line.setdefault("line_number", seg[1])
-            elif seg.id == "PID" and seg[5] and "description" not in line:
+            elif sid == "PID" and seg[5] and "description" not in line:
                 ctx.used(seg, 1, 2, 5)
                 line["description"] = seg[5]
-            elif seg.id == "REF" and seg[1] == "LT" and seg[2] and "lot" not in line:
+            elif sid == "REF" and seg[1] == "LT" and seg[2] and "lot" not in line:
                 ctx.used(seg, 1, 2)
                 line["lot"] = seg[2]
             else:
                 ctx.keep(seg)
-        line.pop("lin", None)
         line["_seg"] = node.hl
         if sn1 is None:
             ctx.error(ctx.where(node.hl), "lines.quantity_shipped", "item level without SN1 (quantity shipped)")
             return None
         return line
+
+
+def _lin(ctx: SetContext, seg: Segment) -> dict[str, Any]:
+    """LIN01 line number (or the purchaser's line number, qualifier PL) and the item identifiers."""
+    elements = seg.elements
+    size = len(elements)
+    if size > 32:
+        ctx.used(seg, *LIN_USED)
+    purchaser_line: str | None = None
+    pairs: list[tuple[int, int]] = []
+    for q, v in LIN_PAIRS:
+        if v >= size:
+            break
+        if elements[q] != "PL":
+            pairs.append((q, v))
+        elif purchaser_line is None and elements[v]:
+            purchaser_line = elements[v]
+    line: dict[str, Any] = items.read_ids(ctx, seg, pairs, items.RETAIL)
+    number = (elements[1] if size > 1 else "") or purchaser_line
+    if number:
+        line["line_number"] = number
+    return line
 
 
 def shipment_segment(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None:
@@ -261,7 +282,7 @@ def _new_order() -> dict[str, Any]:
 def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translation[Shipment]:
     ctx = SetContext(ts, lookups)
     doc: dict[str, Any] = {"parties": [], "tracking_numbers": [], "references": {}}
-    header, roots, ctt = hierarchy.build(ctx, ts.segments)
+    header, roots, ctt, levels = hierarchy.build(ctx, ts.segments)
     bsn: Segment | None = None
     for seg in header:
         if seg.id == "BSN" and bsn is None:
@@ -285,8 +306,8 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         ctx.error("HL", "orders", "the hierarchy holds no order, pack or item level")
     if ctt is not None:
         ctx.used(ctt, 1, 2)
-        count = sum(1 for seg in ts.segments if seg.id == "HL")
-        item_count = sum(1 for seg in ts.segments if seg.id == "HL" and seg[3] == "I")
+        count = len(levels)
+        item_count = sum(1 for node in levels if node.level == "I")
         if ctt[1] and ctt[1] not in (str(count), str(item_count)):
             ctx.warn(ctt, f"CTT01 says {ctt[1]}: the set has {count} HL segments, {item_count} items", 1)
     locate_tree(ctx, walk.orders)

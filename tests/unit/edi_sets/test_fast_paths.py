@@ -67,3 +67,11 @@ def test_warnings_count_occurrences_of_their_own_segment_id() -> None:
         one_set("850", "BEG*00*SA*PO-1**20261120\nPO1*1*1*EA**PE*SK*A\nPID*F****A\nPO1**2*EA*1*PE*SK*B")
     )
     assert [w.location for w in result.warnings] == ["PO1[2]/PO101"]
+
+
+def test_positions_stay_right_past_the_first_few_reported() -> None:
+    # Given 20 lines without a line number, among other segments (each one a warning)
+    lines = "\n".join(f"PO1**1*EA*1*PE*SK*S{n}\nPID*F****T" for n in range(20))
+    result = x850.to_canonical(one_set("850", f"BEG*00*SA*PO-1**20261120\n{lines}"))
+    # Then each warning names its own PO1, whether counted directly or from the full index
+    assert [w.location for w in result.warnings] == [f"PO1[{n}]/PO101" for n in range(1, 21)]
