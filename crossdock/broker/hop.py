@@ -38,6 +38,7 @@ class Hop:
     claim: Claim | None = None
     outcome: HopStatus | None = None
     error: str | None = None
+    _sha256: str | None = None
 
     @property
     def message_id(self) -> str:
@@ -46,7 +47,9 @@ class Hop:
 
     @property
     def payload_sha256(self) -> str:
-        return hashlib.sha256(self.payload).hexdigest()
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.payload).hexdigest()
+        return self._sha256
 
     @property
     def first_hop(self) -> bool:

@@ -73,3 +73,12 @@ class MessageStore(Protocol):
 
     def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
         """Open an exception work item for a person (and journal the hop as parked)."""
+
+
+class BatchingMessageStore(MessageStore, Protocol):
+    """A store that can also group-commit hops of steps without database effects (optional)."""
+
+    def claim_batched(self, step: str, key: str, message_id: str) -> Claim | None:
+        """``None`` when (step, key) is already processed; else a claim whose mark and journal row
+        :meth:`Claim.commit` writes in a batch with other hops' (blocking until committed). Its
+        ``connection`` raises: the step has no transaction for effects of its own."""

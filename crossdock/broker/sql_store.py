@@ -1,30 +1,30 @@
 """The middleware's :class:`~crossdock.broker.ports.MessageStore` over crossdock's SQL store.
 
-One transaction per successful hop: :meth:`IdempotencyKeys.once` inserts the key ``done``
-(insert-or-ignore) in a write transaction that stays open while the step runs; the step's effects,
-the raw payload of a first hop and the journal row join it; the middleware commits it after the step.
+Two ways to commit a hop:
+
+* :meth:`SqlMessageStore.claim` (the default, for steps with database effects): one transaction per
+  successful hop. :meth:`IdempotencyKeys.once` inserts the key ``done`` (insert-or-ignore) in a write
+  transaction that stays open while the step runs; the step's effects, the raw payload of a first hop
+  and the journal row join it; the middleware commits it after the step.
+* :meth:`SqlMessageStore.claim_batched` (steps declared ``group_commit=True``, which have no database
+  effects of their own): a cheap read skips keys already processed, and after the step the mark and
+  the journal row are committed with other hops' in one transaction by the process's
+  :class:`~crossdock.broker.group_commit.GroupCommitter`, before the message is acknowledged.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, suppress
+from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
-from crossdock.broker.ports import HopRecord, HopStatus
-from crossdock.errors import Owner
-from crossdock.store import HopStatus as StoredStatus
-from crossdock.store import JournalEvent, Once, Store
-
-_STATUS = {
-    HopStatus.RECEIVED: StoredStatus.RECEIVED,
-    HopStatus.SUCCEEDED: StoredStatus.SUCCEEDED,
-    HopStatus.FAILED: StoredStatus.FAILED,
-    HopStatus.RETRIED: StoredStatus.RETRIED,
-    HopStatus.DEAD_LETTERED: StoredStatus.DEAD_LETTERED,
-    HopStatus.PARKED: StoredStatus.FAILED,  # the store's journal has no "parked"; the work item says it
-    HopStatus.DUPLICATE: StoredStatus.DUPLICATE,
-}
+from crossdock.broker.group_commit import GroupCommitter
+from crossdock.broker.journal_rows import journal_event, raw_payload
+from crossdock.broker.ports import HopRecord
+from crossdock.errors import ConfigError, Owner
+from crossdock.store import Once, Store
+from crossdock.store.idempotency import Mark
 
 
 class _RollbackError(Exception):
@@ -60,10 +60,44 @@ class SqlClaim:
                 scope.__exit__(_RollbackError, _RollbackError(), None)
 
 
+class GroupCommitEffectError(ConfigError):
+    """A ``group_commit=True`` step tried to write database effects through its claim."""
+
+
+class BatchedClaim:
+    """A claim whose mark and journal row are committed in a batch after the step; it has no
+    transaction for the step's own effects (``connection`` refuses, so a wrongly declared step fails
+    loudly instead of losing exactly-once)."""
+
+    def __init__(self, committer: GroupCommitter, step: str, key: str, message_id: str) -> None:
+        self._committer = committer
+        self._mark = Mark(step, key, message_id)
+        self._record: HopRecord | None = None
+        self.duplicate = False
+        """Set by :meth:`commit` when another delivery marked the key first."""
+
+    @property
+    def connection(self) -> NoReturn:
+        raise GroupCommitEffectError(
+            f"step {self._mark.step} is declared group_commit=True, which gives it no transaction for "
+            "database effects; declare it without group_commit to write through its claim"
+        )
+
+    def record(self, hop: HopRecord) -> None:
+        self._record = hop
+
+    def commit(self) -> None:
+        self.duplicate = not self._committer.commit(self._mark, self._record)
+
+    def rollback(self) -> None:
+        self._record = None
+
+
 class SqlMessageStore:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.db = store.db
+        self.committer = GroupCommitter(store)
 
     def claim(self, step: str, key: str, message_id: str) -> SqlClaim | None:
         scope = self.store.idempotency.once(step, key, message_id=message_id)
@@ -73,23 +107,23 @@ class SqlMessageStore:
             return None
         return SqlClaim(self, scope, once)
 
+    def claim_batched(self, step: str, key: str, message_id: str) -> BatchedClaim | None:
+        if self.store.idempotency.is_marked(step, key):
+            return None
+        return BatchedClaim(self.committer, step, key, message_id)
+
     def record(self, hop: HopRecord) -> None:
         with self.db.write() as session:
             self.write_record(hop, session)
 
     def write_record(self, hop: HopRecord, session: Session) -> None:
-        self.store.journal.record(self._event(hop, self._raw(hop, session)), session=session)
+        self.store.journal.record(journal_event(hop, self._raw(hop, session)), session=session)
 
     def _raw(self, hop: HopRecord, session: Session) -> int | None:
-        if hop.raw_payload is None:
+        payload = raw_payload(hop)
+        if payload is None:
             return None
-        return self.store.raw.put(
-            hop.raw_payload,
-            source=hop.source or "broker",
-            name=hop.message_id,
-            content_type="application/json",
-            session=session,
-        ).id
+        return self.store.raw.keep_many([payload], session=session)[0]
 
     def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
         """The item keeps the message (raw store) so ``crossdock exceptions replay`` can run it again."""
@@ -107,27 +141,8 @@ class SqlMessageStore:
                 raw_payload_id=raw_id,
                 session=session,
             )
-            self.store.journal.record(self._event(hop, raw_id), session=session)
+            self.store.journal.record(journal_event(hop, raw_id), session=session)
 
-    @staticmethod
-    def _event(hop: HopRecord, raw_id: int | None) -> JournalEvent:
-        error_class, _, error_message = (hop.error or "").partition(": ")
-        if hop.status is HopStatus.PARKED:
-            error_message = f"parked as an exception work item: {error_message}"
-        return JournalEvent(
-            message_id=hop.message_id,
-            correlation_id=hop.correlation_id or hop.message_id,
-            actor=hop.step,
-            queue=hop.queue,
-            status=_STATUS[hop.status],
-            causation_id=hop.causation_id,
-            idempotency_key=hop.idempotency_key,
-            started_at=hop.received_at,
-            finished_at=hop.finished_at,
-            payload_sha256=hop.payload_sha256,
-            error_class=error_class or None,
-            error_message=error_message or None,
-            retries=hop.retries,
-            raw_payload_id=raw_id,
-            business_keys=dict(hop.business_keys),
-        )
+    def close(self) -> None:
+        """Commit the hops still waiting and stop the group committer (worker shutdown)."""
+        self.committer.close()

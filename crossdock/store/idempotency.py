@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -99,6 +100,25 @@ class KeyRecord:
     finished_at: datetime | None
 
 
+_ROWS = IdempotencyRow.__table__
+assert isinstance(_ROWS, Table)
+_MARK_DONE = {
+    # RETURNING names the keys that went in: the rest were marked before (duplicates).
+    "postgresql": postgresql.insert(_ROWS).on_conflict_do_nothing().returning(_ROWS.c.step, _ROWS.c.key),
+    "sqlite": sqlite.insert(_ROWS).on_conflict_do_nothing().returning(_ROWS.c.step, _ROWS.c.key),
+}
+_IS_MARKED = select(_ROWS.c.state).where(_ROWS.c.step == bindparam("step"), _ROWS.c.key == bindparam("key"))
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A key to record ``done`` with :meth:`IdempotencyKeys.mark_done_many`."""
+
+    step: str
+    key: str
+    message_id: str | None = None
+
+
 def _where(step: str, key: str, token: str | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [IdempotencyRow.step == step, IdempotencyRow.key == key]
     if token is not None:
@@ -131,6 +151,36 @@ class IdempotencyKeys:
                 },
             )
             yield Once(should_run=inserted, session=s)
+
+    def mark_done_many(self, marks: list[Mark], *, session: Session | None = None) -> set[tuple[str, str]]:
+        """Atomic mode for many keys at once (batched hops): insert each (step, key) ``done`` unless it
+        is there already, in one statement; returns the (step, key) pairs that went in. With
+        ``session``, the marks commit with that transaction."""
+        if not marks:
+            return set()
+        now = utcnow()
+        rows = [
+            {
+                "step": m.step,
+                "key": m.key,
+                "state": KeyState.DONE.value,
+                "token": uuid.uuid4().hex,
+                "message_id": m.message_id,
+                "attempts": 1,
+                "claimed_at": now,
+                "lease_expires_at": None,
+                "finished_at": now,
+            }
+            for m in marks
+        ]
+        with self._db.write(session) as s:
+            stmt = _MARK_DONE[s.get_bind().dialect.name]
+            return {(step, key) for step, key in s.execute(stmt, rows).all()}
+
+    def is_marked(self, step: str, key: str) -> bool:
+        """Whether (step, key) has a mark (done or in progress): a cheap read, no transaction kept."""
+        with self._db.read() as s:
+            return s.execute(_IS_MARKED, {"step": step, "key": key}).first() is not None
 
     def claim(
         self,

@@ -18,6 +18,7 @@ from crossdock.store.models import JournalRow, MessageKeyRow
 
 MAX_ERROR_CHARS = 4000
 _INSERT = insert(JournalRow).returning(JournalRow.id)
+_INSERT_MANY = insert(JournalRow)
 
 BusinessKeys = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
 """Kind → value(s), ``{"marketplace_order": "1001", "tracking_number": ["1Z1", "1Z2"]}``, or
@@ -102,6 +103,30 @@ def _hop(row: JournalRow) -> Hop:
     )
 
 
+def _values(event: JournalEvent) -> dict[str, object]:
+    duration = event.duration_ms
+    if duration is None and event.finished_at is not None:
+        duration = (event.finished_at - event.started_at).total_seconds() * 1000
+    message = event.error_message[:MAX_ERROR_CHARS] if event.error_message else event.error_message
+    return {
+        "message_id": event.message_id,
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "idempotency_key": event.idempotency_key,
+        "actor": event.actor,
+        "queue": event.queue,
+        "status": HopStatus(event.status).value,
+        "started_at": event.started_at,
+        "finished_at": event.finished_at,
+        "duration_ms": duration,
+        "payload_sha256": event.payload_sha256,
+        "error_class": event.error_class,
+        "error_message": message,
+        "retries": event.retries,
+        "raw_payload_id": event.raw_payload_id,
+    }
+
+
 def key_pairs(keys: BusinessKeys) -> list[tuple[str, str]]:
     """Normalise business keys to distinct (kind, value) pairs; empty values are dropped."""
     pairs: list[tuple[str, str]] = []
@@ -119,31 +144,26 @@ class Journal:
 
     def record(self, event: JournalEvent, *, session: Session | None = None) -> int:
         """Append one hop event (and its business keys); returns the row id."""
-        duration = event.duration_ms
-        if duration is None and event.finished_at is not None:
-            duration = (event.finished_at - event.started_at).total_seconds() * 1000
-        message = event.error_message[:MAX_ERROR_CHARS] if event.error_message else event.error_message
-        values = {
-            "message_id": event.message_id,
-            "correlation_id": event.correlation_id,
-            "causation_id": event.causation_id,
-            "idempotency_key": event.idempotency_key,
-            "actor": event.actor,
-            "queue": event.queue,
-            "status": HopStatus(event.status).value,
-            "started_at": event.started_at,
-            "finished_at": event.finished_at,
-            "duration_ms": duration,
-            "payload_sha256": event.payload_sha256,
-            "error_class": event.error_class,
-            "error_message": message,
-            "retries": event.retries,
-            "raw_payload_id": event.raw_payload_id,
-        }
         with self._db.write(session) as s:
-            row_id = s.execute(_INSERT, values).scalar_one()
+            row_id = s.execute(_INSERT, _values(event)).scalar_one()
             self._add_keys(s, event.message_id, event.correlation_id, event.business_keys)
             return int(row_id)
+
+    def record_many(self, events: Sequence[JournalEvent], *, session: Session | None = None) -> None:
+        """Append several hop events and their business keys in two statements (the bulk write path
+        of batched hops); atomic with ``session``'s transaction."""
+        if not events:
+            return
+        keys = [
+            {"message_id": e.message_id, "kind": kind, "value": value, "correlation_id": e.correlation_id}
+            for e in events
+            for kind, value in key_pairs(e.business_keys)
+        ]
+        with self._db.write(session) as s:
+            s.execute(_INSERT_MANY, [_values(e) for e in events])
+            insert_ignore_many(
+                s, MessageKeyRow, list({(k["message_id"], k["kind"], k["value"]): k for k in keys}.values())
+            )
 
     def add_keys(
         self, message_id: str, correlation_id: str, keys: BusinessKeys, *, session: Session | None = None

@@ -7,6 +7,11 @@ step runs; the step writes its effects through it (``current_hop().claim.connect
 committed after a success, together with the journal row, or rolled back on any failure. A worker
 killed mid-message therefore leaves neither effect nor mark, and the redelivered message runs again.
 
+A step without database effects of its own may be declared ``group_commit=True``: its mark and journal
+row are then committed with other hops' in one transaction after the step (see
+:mod:`crossdock.broker.group_commit`), still before the message is acknowledged. Such a step has no
+claim transaction to write through (``claim.connection`` raises).
+
 A store failure raises :class:`StoreUnavailableError` (a ``MiddlewareError``), so Dramatiq does not run the
 step; the error policy retries the message.
 """
@@ -36,15 +41,20 @@ class Idempotency(Middleware):
 
     @property
     def actor_options(self) -> set[str]:
-        return {"idempotent"}
+        return {"idempotent", "group_commit"}
 
     def before_process_message(self, broker: Broker, message: MessageProxy) -> None:
-        if not broker.get_actor(message.actor_name).options.get("idempotent", True):
+        options = broker.get_actor(message.actor_name).options
+        if not options.get("idempotent", True):
             return
         hop = hops.hop_for(message)
         key = hop.envelope.idempotency_key
+        claim_batched = getattr(self.store, "claim_batched", None) if options.get("group_commit", False) else None
         try:
-            claim = self.store.claim(message.actor_name, key, hop.message_id)
+            if claim_batched is not None:
+                claim = claim_batched(message.actor_name, key, hop.message_id)
+            else:
+                claim = self.store.claim(message.actor_name, key, hop.message_id)
         except Exception as exc:
             raise StoreUnavailableError(f"idempotency store failed for step {message.actor_name}: {exc}") from exc
         if claim is None:
@@ -64,6 +74,8 @@ class Idempotency(Middleware):
         claim, hop.claim = hop.claim, None
         try:
             claim.commit()
+            if getattr(claim, "duplicate", False):  # a batched claim lost to a concurrent delivery
+                hop.outcome = HopStatus.DUPLICATE
         except Exception:
             # The effect is not committed, so acknowledging would lose it: reject to the dead-letter
             # queue instead (RabbitMQ keeps it; `crossdock dlq replay` runs it again).

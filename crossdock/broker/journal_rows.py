@@ -1,0 +1,54 @@
+"""How a :class:`~crossdock.broker.ports.HopRecord` becomes the store's journal event and raw payload."""
+
+from __future__ import annotations
+
+from crossdock.broker.ports import HopRecord, HopStatus
+from crossdock.store import HopStatus as StoredStatus
+from crossdock.store import JournalEvent
+from crossdock.store.raw import NewPayload
+
+_STATUS = {
+    HopStatus.RECEIVED: StoredStatus.RECEIVED,
+    HopStatus.SUCCEEDED: StoredStatus.SUCCEEDED,
+    HopStatus.FAILED: StoredStatus.FAILED,
+    HopStatus.RETRIED: StoredStatus.RETRIED,
+    HopStatus.DEAD_LETTERED: StoredStatus.DEAD_LETTERED,
+    HopStatus.PARKED: StoredStatus.FAILED,  # the store's journal has no "parked"; the work item says it
+    HopStatus.DUPLICATE: StoredStatus.DUPLICATE,
+}
+
+
+def raw_payload(hop: HopRecord) -> NewPayload | None:
+    """The first hop's bytes as the raw store keeps them (named by message id), or ``None``."""
+    if hop.raw_payload is None:
+        return None
+    return NewPayload(
+        hop.raw_payload,
+        source=hop.source or "broker",
+        name=hop.message_id,
+        content_type="application/json",
+        sha256=hop.payload_sha256,
+    )
+
+
+def journal_event(hop: HopRecord, raw_id: int | None) -> JournalEvent:
+    error_class, _, error_message = (hop.error or "").partition(": ")
+    if hop.status is HopStatus.PARKED:
+        error_message = f"parked as an exception work item: {error_message}"
+    return JournalEvent(
+        message_id=hop.message_id,
+        correlation_id=hop.correlation_id or hop.message_id,
+        actor=hop.step,
+        queue=hop.queue,
+        status=_STATUS[hop.status],
+        causation_id=hop.causation_id,
+        idempotency_key=hop.idempotency_key,
+        started_at=hop.received_at,
+        finished_at=hop.finished_at,
+        payload_sha256=hop.payload_sha256,
+        error_class=error_class or None,
+        error_message=error_message or None,
+        retries=hop.retries,
+        raw_payload_id=raw_id,
+        business_keys=dict(hop.business_keys),
+    )
