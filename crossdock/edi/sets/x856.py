@@ -88,7 +88,7 @@ class _Walk:
                     (order or self.default_order())["packages"].append(package)
         elif level == "I":
             line = self.item(node)
-            packs = [child for child in node.children if child.level == "P"]
+            packs = [child for child in node.children if child.level == "P"] if node.children else []
             if line is not None and package is None and len(packs) == 1:  # S/O/I/P: the item's one pack
                 package = {**self.package(packs[0]), "_seg": packs[0].hl, "lines": [line]}
                 if pallet:
