@@ -33,7 +33,8 @@ def build(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list
     for seg in segments:
         sid = seg.elements[0]
         if sid == "HL":
-            ctx.used(seg, 1, 2, 3, 4)
+            if len(seg.elements) > 5:  # HL01..HL04 are read: only a longer HL has something to report
+                ctx.used(seg, 1, 2, 3, 4)
             current = Node(seg, seg[3])
             nodes.append(current)
         elif sid == "CTT":

@@ -219,14 +219,14 @@ def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
     if len(elements) > 5 and elements[5] and elements[5] not in PER_UNIT_BASIS:
         ctx.expect(seg, 5, *PER_UNIT_BASIS)
     ctx.row(f"lines[{index}]", seg, LINE_ELEMENTS)
-    number = seg[1]
+    number = elements[1] if len(elements) > 1 else ""
     if not number:
         number = str(index + 1)
         ctx.warn(seg, f"PO101 line number missing: numbered {number} by position", 1)
     ids: dict[str, Any] = items.read_ids(ctx, seg, PO1_PAIRS, items.RETAIL)
     if not ids:
         ctx.error(ctx.where(seg, 7), f"lines[{index}]", "no usable item identifier (UP/EN/UK/IN/BP/VN/SK ...)")
-    uom = seg[3]
+    uom = elements[3] if len(elements) > 3 else ""
     if not uom:
         ctx.warn(seg, "PO103 unit of measure missing: EA assumed", 3)
     quantity = _line_decimal(ctx, seg, 2, index, "quantity", required=True)
