@@ -127,7 +127,7 @@ def write_file(path: Path, set_id: str, target_bytes: int) -> int:
 
 
 def read_and_translate(path: Path) -> tuple[int, int]:
-    """Stream ``path`` through the reader and C's set translators; returns (segments, sets translated)."""
+    """Stream ``path`` through the reader and the set translators; returns (segments, sets translated)."""
     from crossdock.edi.translate import translate_set
 
     segments = translated = 0

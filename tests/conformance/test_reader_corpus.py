@@ -2,7 +2,7 @@
 
 Every file must read; files that are genuinely invalid (named ``*fail*`` / ``*Failed*``) must come out
 with a precise envelope issue or EdiError (or, when the defect is inside a set, an invalid validation
-report), never any other exception. Engineer C's corpus test covers
+report), never any other exception. tests/conformance/test_corpus.py covers
 translation and validation; this one covers only reading and envelopes.
 """
 

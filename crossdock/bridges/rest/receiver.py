@@ -172,7 +172,7 @@ def create_receiver(
 
 def receiver_from_settings(settings: Settings, sink: RawSink) -> Starlette:
     """The receiver with the secret from ``settings.webhook_secret`` (``CROSSDOCK_WEBHOOK_SECRET``) and
-    the broker's message size as the body limit; the lead's composition root passes the real sink."""
+    the broker's message size as the body limit; the composition root passes the real sink."""
     if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
         raise ConfigError("webhook_secret is not set (CROSSDOCK_WEBHOOK_SECRET): unsigned webhooks are never accepted")
     secret = settings.webhook_secret.get_secret_value().encode()

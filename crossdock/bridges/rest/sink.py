@@ -1,4 +1,5 @@
-"""Where the REST bridges hand raw payloads: a port the lead wires to the store and the broker.
+"""Where the REST bridges hand raw payloads: a port the composition root
+(``crossdock.actors.intake.StoreWebhookSink``) backs with the store and the broker.
 
 A bridge calls ``store_raw`` (durable, returns a reference) and then ``enqueue(ref)``; it never imports
 the store or the broker. ``blocking = False`` tells the ASGI receiver it may call the sink on the event

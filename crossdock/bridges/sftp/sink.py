@@ -12,8 +12,9 @@ The poller calls, for every complete remote file, in this order and only in this
 
 If any sink call raises, the remote file stays in the inbound folder and is tried again next poll, so a
 sink must make ``store_raw`` idempotent (same bytes → same ref) and report a file as a duplicate only
-once ``enqueue`` returned for it. The in-memory sink below follows these rules; the lead wires the
-store's raw payload table and the broker behind the same Protocol.
+once ``enqueue`` returned for it. The in-memory sink below follows these rules;
+``crossdock.actors.intake.StoreInboundSink`` puts the store's raw payload table and the broker behind
+the same Protocol.
 """
 
 from __future__ import annotations
