@@ -9,6 +9,8 @@ packaged file, SFTP sessions connect on first use; ports are closed when the wor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,28 @@ def sftp_sink(broker: Broker, store: Store) -> StoreInboundSink:
 def webhook_sink(broker: Broker, store: Store) -> StoreWebhookSink:
     """The sink the webhook receiver hands bodies to."""
     return StoreWebhookSink(store, sender(broker))
+
+
+@contextmanager
+def intake(settings: Settings) -> Iterator[tuple[StoreInboundSink, StoreWebhookSink]]:
+    """The sinks a producer process (``crossdock sftp poll --enqueue``) hands payloads to: stored in the
+    crossdock store, then sent to ``edi.inbound`` / ``marketplace.inbound`` on the configured RabbitMQ,
+    where ``crossdock worker`` processes them. The in-memory broker is refused: a producer process has
+    no worker of its own, so its messages would never be processed."""
+    if settings.uses_embedded_broker:
+        raise ConfigError(
+            "enqueueing needs CROSSDOCK_BROKER_URL (RabbitMQ): with the in-memory broker no worker in "
+            "another process would ever receive the messages"
+        )
+    store = Store.from_settings(settings)
+    ports = build_ports(load_flow_config(flows_file(settings)), store)
+    broker = build_flow_broker(settings, ports)
+    try:
+        yield sftp_sink(broker, store), webhook_sink(broker, store)
+    finally:
+        broker.close()
+        ports.close()
+        store.close()
 
 
 def flows_file(settings: Settings) -> Path:

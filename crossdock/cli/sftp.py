@@ -6,6 +6,7 @@ files); 2 configuration problem (profile, pinned host key, credentials).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
@@ -16,8 +17,10 @@ from typing import Annotated
 import paramiko
 import typer
 
+from crossdock.actors.wiring import intake
 from crossdock.bridges.sftp import (
     InboundPoller,
+    InboundSink,
     PollReport,
     SftpSession,
     identify,
@@ -90,10 +93,18 @@ def poll_command(
     once: Annotated[bool, typer.Option("--once", help="One poll (new files get a settle_s second look).")] = False,
     max_polls: Annotated[int | None, typer.Option("--max-polls", min=1, help="Stop after N polls.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each poll's report as one JSON line.")] = False,
+    enqueue: Annotated[
+        bool,
+        typer.Option(
+            "--enqueue",
+            help="Store files in crossdock's database and send them to the edi.inbound flow on RabbitMQ "
+            "(needs CROSSDOCK_BROKER_URL and <partners_path>/flows.yaml) instead of a folder.",
+        ),
+    ] = False,
 ) -> None:
-    """Fetch complete inbound files: store each durably under --to and journal it, THEN archive it on
-    the server; non-X12 or unreadable files go to the error folder with a reason file. Without --once
-    or --max-polls it polls every poll_interval_s until interrupted."""
+    """Fetch complete inbound files: store each durably (under --to, or in the database with --enqueue)
+    and hand it on, THEN archive it on the server; non-X12 or unreadable files go to the error folder
+    with a reason file. Without --once or --max-polls it polls every poll_interval_s until interrupted."""
     problems: list[PollReport] = []
 
     def show(report: PollReport) -> None:
@@ -107,9 +118,15 @@ def poll_command(
 
     try:
         profile = load_profile(profile_file)
-        folder = to if to is not None else load_settings().data_dir / "sftp" / profile.partner
-        with SftpSession(profile) as session:
-            poller = InboundPoller(session, FolderSink(folder))
+        settings = load_settings()
+        with contextlib.ExitStack() as stack:
+            sink: InboundSink
+            if enqueue:
+                sink, _ = stack.enter_context(intake(settings))
+            else:
+                sink = FolderSink(to if to is not None else settings.data_dir / "sftp" / profile.partner)
+            session = stack.enter_context(SftpSession(profile))
+            poller = InboundPoller(session, sink)
             if once:
                 show(poller.poll_once())
             else:
