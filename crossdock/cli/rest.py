@@ -1,5 +1,5 @@
 """``crossdock rest translate --channel shopify|amazon|walmart FILE [--json]`` and
-``crossdock marketplace-sim --port N``.
+``crossdock marketplace-sim --port N``; ``crossdock rest serve --port N`` runs the webhook receiver.
 
 Exit codes of ``translate``: 0 a canonical Order was produced; 1 the payload cannot be mapped (field-level
 errors listed); 2 the file is unreadable or not JSON.
@@ -92,6 +92,42 @@ def marketplace_sim(
     sys.stdout.flush()
     config = uvicorn.Config(create_sim_app(SimState(orders_per_channel=orders)), log_level="warning", lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
+
+
+@app.command("serve")
+def serve(
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8088,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Run the signed-webhook receiver (POST /webhooks/shopify, GET /openapi.json): each verified body is
+    stored in crossdock's database and sent to the marketplace.inbound flow on RabbitMQ, where
+    ``crossdock worker`` books it. Needs CROSSDOCK_WEBHOOK_SECRET, CROSSDOCK_BROKER_URL and
+    <partners_path>/flows.yaml. Prints its base URL first."""
+    import uvicorn
+
+    from crossdock.actors.wiring import intake
+    from crossdock.bridges.rest.receiver import receiver_from_settings
+    from crossdock.errors import ConfigError
+    from crossdock.settings import load_settings
+
+    try:
+        settings = load_settings()
+        with intake(settings) as (_, webhook_sink):
+            receiver = receiver_from_settings(settings, webhook_sink)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+                raise typer.Exit(UNREADABLE_EXIT) from None
+            typer.echo(f"http://{host}:{sock.getsockname()[1]}")
+            sys.stdout.flush()
+            config = uvicorn.Config(receiver, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
+            uvicorn.Server(config).run(sockets=[sock])
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(UNREADABLE_EXIT) from exc
 
 
 def register(root: typer.Typer) -> None:
