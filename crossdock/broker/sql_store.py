@@ -7,7 +7,7 @@ Two ways to commit a hop:
   transaction that stays open while the step runs; the step's effects, the raw payload of a first hop
   and the journal row join it; the middleware commits it after the step.
 * :meth:`SqlMessageStore.claim_batched` (steps declared ``group_commit=True``, which have no database
-  effects of their own): a cheap read skips keys already processed, and after the step the mark and
+  effects of their own): a batched read skips keys already processed, and after the step the mark and
   the journal row are committed with other hops' in one transaction by the process's
   :class:`~crossdock.broker.group_commit.GroupCommitter`, before the message is acknowledged.
 """
@@ -108,7 +108,7 @@ class SqlMessageStore:
         return SqlClaim(self, scope, once)
 
     def claim_batched(self, step: str, key: str, message_id: str) -> BatchedClaim | None:
-        if self.store.idempotency.is_marked(step, key):
+        if self.committer.is_marked(step, key):
             return None
         return BatchedClaim(self.committer, step, key, message_id)
 

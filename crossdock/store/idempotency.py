@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, delete, select, text, tuple_, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -104,10 +104,21 @@ _ROWS = IdempotencyRow.__table__
 assert isinstance(_ROWS, Table)
 _MARK_DONE = {
     # RETURNING names the keys that went in: the rest were marked before (duplicates).
-    "postgresql": postgresql.insert(_ROWS).on_conflict_do_nothing().returning(_ROWS.c.step, _ROWS.c.key),
     "sqlite": sqlite.insert(_ROWS).on_conflict_do_nothing().returning(_ROWS.c.step, _ROWS.c.key),
 }
+# PostgreSQL: one short statement with one array per column (unnest), so the driver parses the query
+# once and adapts the values in C, whatever the batch size.
+_MARK_DONE_PG = text(
+    "INSERT INTO idempotency_keys (step, key, state, token, message_id, attempts, claimed_at, finished_at) "
+    "SELECT u.step, u.key, 'done', u.token, u.message_id, 1, :now, :now FROM unnest("
+    "CAST(:steps AS varchar[]), CAST(:keys AS varchar[]), CAST(:tokens AS varchar[]), CAST(:message_ids AS varchar[])"
+    ") AS u(step, key, token, message_id) ORDER BY u.step, u.key "  # one lock order: concurrent batches cannot deadlock
+    "ON CONFLICT DO NOTHING RETURNING step, key"
+)
 _IS_MARKED = select(_ROWS.c.state).where(_ROWS.c.step == bindparam("step"), _ROWS.c.key == bindparam("key"))
+_MARKED = select(_ROWS.c.step, _ROWS.c.key).where(
+    tuple_(_ROWS.c.step, _ROWS.c.key).in_(bindparam("pairs", expanding=True))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,28 +170,43 @@ class IdempotencyKeys:
         if not marks:
             return set()
         now = utcnow()
-        rows = [
-            {
-                "step": m.step,
-                "key": m.key,
-                "state": KeyState.DONE.value,
-                "token": uuid.uuid4().hex,
-                "message_id": m.message_id,
-                "attempts": 1,
-                "claimed_at": now,
-                "lease_expires_at": None,
-                "finished_at": now,
-            }
-            for m in marks
-        ]
         with self._db.write(session) as s:
-            stmt = _MARK_DONE[s.get_bind().dialect.name]
-            return {(step, key) for step, key in s.execute(stmt, rows).all()}
+            if s.get_bind().dialect.name == "postgresql":
+                params = {
+                    "now": now,
+                    "steps": [m.step for m in marks],
+                    "keys": [m.key for m in marks],
+                    "tokens": [uuid.uuid4().hex for _ in marks],
+                    "message_ids": [m.message_id for m in marks],
+                }
+                return {(step, key) for step, key in s.execute(_MARK_DONE_PG, params).all()}
+            rows = [
+                {
+                    "step": m.step,
+                    "key": m.key,
+                    "state": KeyState.DONE.value,
+                    "token": uuid.uuid4().hex,
+                    "message_id": m.message_id,
+                    "attempts": 1,
+                    "claimed_at": now,
+                    "lease_expires_at": None,
+                    "finished_at": now,
+                }
+                for m in marks
+            ]
+            return {(step, key) for step, key in s.execute(_MARK_DONE["sqlite"], rows).all()}
 
     def is_marked(self, step: str, key: str) -> bool:
         """Whether (step, key) has a mark (done or in progress): a cheap read, no transaction kept."""
         with self._db.read() as s:
             return s.execute(_IS_MARKED, {"step": step, "key": key}).first() is not None
+
+    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (step, key) pairs have a mark (done or in progress): one read for many."""
+        if not pairs:
+            return set()
+        with self._db.read() as s:
+            return {(step, key) for step, key in s.execute(_MARKED, {"pairs": list(dict.fromkeys(pairs))}).all()}
 
     def claim(
         self,

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -28,7 +28,18 @@ def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-_INSERT_MANY = insert(RawPayloadRow).returning(RawPayloadRow.id, sort_by_parameter_order=True)
+_TABLE = RawPayloadRow.__table__
+assert isinstance(_TABLE, Table)
+_INSERT_MANY = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)  # Core: no ORM bulk path
+# PostgreSQL: one short statement with one array per column, whatever the batch size. Ids come from
+# the table's sequence in insertion order (ORDER BY n), so sorted ids follow the input order.
+_INSERT_MANY_PG = text(
+    "INSERT INTO raw_payloads (sha256, source, name, size, content, content_type, received_at) "
+    "SELECT u.sha256, u.source, u.name, u.size, u.content, u.content_type, :now FROM unnest("
+    "CAST(:sha256 AS varchar[]), CAST(:source AS varchar[]), CAST(:name AS varchar[]), CAST(:size AS bigint[]), "
+    "CAST(:content AS bytea[]), CAST(:content_type AS varchar[])"
+    ") WITH ORDINALITY AS u(sha256, source, name, size, content, content_type, n) ORDER BY u.n RETURNING id"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,23 +152,35 @@ class RawStore:
         if not payloads:
             return []
         now = utcnow()
-        rows = [
-            {
-                "sha256": p.sha256 or sha256_hex(p.content),
-                "source": p.source,
-                "name": p.name,
-                "size": len(p.content),
-                "content": p.content,
-                "sender": None,
-                "interchange_control": None,
-                "content_type": p.content_type,
-                "headers": None,
-                "received_at": now,
-                "accepted_at": None,
-            }
-            for p in payloads
-        ]
+        digests = [p.sha256 or sha256_hex(p.content) for p in payloads]
         with self._db.write(session) as s:
+            if s.get_bind().dialect.name == "postgresql":
+                params = {
+                    "now": now,
+                    "sha256": digests,
+                    "source": [p.source for p in payloads],
+                    "name": [p.name for p in payloads],
+                    "size": [len(p.content) for p in payloads],
+                    "content": [p.content for p in payloads],
+                    "content_type": [p.content_type for p in payloads],
+                }
+                return sorted(int(i) for i in s.execute(_INSERT_MANY_PG, params).scalars())
+            rows = [
+                {
+                    "sha256": digest,
+                    "source": p.source,
+                    "name": p.name,
+                    "size": len(p.content),
+                    "content": p.content,
+                    "sender": None,
+                    "interchange_control": None,
+                    "content_type": p.content_type,
+                    "headers": None,
+                    "received_at": now,
+                    "accepted_at": None,
+                }
+                for p, digest in zip(payloads, digests, strict=True)
+            ]
             return [int(i) for i in s.execute(_INSERT_MANY, rows).scalars()]
 
     def put_once(
