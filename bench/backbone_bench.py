@@ -8,7 +8,7 @@ from the first middleware's ``before_process_message`` to the last ``after_proce
 (everything the worker does for one message but the ack). Uses a throwaway vhost and a throwaway
 PostgreSQL database, both removed at the end.
 
-    .venv/bin/python bench/backbone_bench.py [--messages 3000] [--threads 8]
+    .venv/bin/python bench/backbone_bench.py [--messages 3000] [--threads 32]
 
 The last line is one JSON object: bare_msgs_per_s, crossdock_msgs_per_s, ratio, p99_hop_ms.
 """
@@ -144,7 +144,7 @@ def run_crossdock(url: str, db_url: str, messages: int, threads: int, *, group_c
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=3000)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=32)
     args = parser.parse_args()
 
     tag = uuid.uuid4().hex[:10]
