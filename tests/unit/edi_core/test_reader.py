@@ -8,6 +8,7 @@ import pytest
 
 from crossdock.edi.reader import X12Reader, read_transaction_sets
 from crossdock.edi.segment import Delimiters
+from crossdock.edi.tokenizer import CHUNK_SIZE
 from crossdock.errors import EdiEnvelopeError, EdiError, EdiSyntaxError
 
 from .samples import SIMPLE, group, interchange, isa, order_set, render
@@ -67,7 +68,7 @@ def test_reader_keeps_only_one_batch_at_a_time() -> None:
     data = render(interchange(groups=[group("1", [order_set(f"{n:04d}", lines=50) for n in range(1, 200)])]))
     reader = X12Reader(data)
     biggest = max(len(batch) for batch, _ in reader.batches())
-    assert biggest < 8192 // 10
+    assert biggest < CHUNK_SIZE // 10
 
 
 def test_missing_iea_before_next_isa_is_read_with_a_warning() -> None:
