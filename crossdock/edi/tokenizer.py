@@ -260,18 +260,16 @@ class Tokenizer:
             if not SEGMENT_ID.fullmatch(segment_id):
                 return self._pieces_slow(text, delimiters, out, marks)
             known[segment_id] = _kind(segment_id)
-        stop = len(rows)
+        # the interchange ends inside this text at an IEA (taken) or at an ISA with no IEA before it (left)
         ends = [ids.index(name) for name in ("ISA", "IEA") if name in seen]
-        if ends:
-            stop = min(ends)
-            if ids[stop] == "IEA":
-                stop += 1
+        end = min(ends) if ends else -1
+        stop = len(rows) if end < 0 else end + 1 if ids[end] == "IEA" else end
         # starts[i] is the offset of piece i; starts[stop] the offset just past the last one taken
         starts = list(accumulate(map(step.__add__, map(len, pieces[:stop])), initial=self._base))
         boundary: int | None = None
-        if stop < len(rows) or ends:
+        if end >= 0:
             boundary = min(starts[stop] - self._base, len(text))
-            if ids[stop - 1] != "IEA" if stop else True:
+            if ids[end] == "ISA":
                 self._warn(WarningCode.MISSING_IEA, "ISA before the previous interchange's IEA", starts[stop])
         index = self._index
         out.extend(map(Segment, rows[:stop], range(index, index + stop), starts,

@@ -71,10 +71,14 @@ def test_reader_keeps_only_one_batch_at_a_time() -> None:
     assert biggest < CHUNK_SIZE // 10
 
 
-def test_missing_iea_before_next_isa_is_read_with_a_warning() -> None:
+@pytest.mark.parametrize("chunk_size", [7, 4096])
+def test_missing_iea_before_next_isa_is_read_with_a_warning(chunk_size: int) -> None:
     first = render(interchange("000000001")[:-1])
-    sets = read_transaction_sets(first + SIMPLE)
-    assert len(sets) == 2
+    reader = X12Reader(first + SIMPLE, chunk_size=chunk_size)
+    sets = list(reader.transaction_sets())
+    assert [s.isa[13] for s in sets] == ["000000001", "000000001"]
+    (warning,) = [w for w in reader.warnings if w.code == "missing-iea"]
+    assert warning.offset == len(first)
 
 
 @pytest.mark.parametrize(
