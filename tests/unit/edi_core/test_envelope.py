@@ -133,3 +133,22 @@ def test_report_serialises_to_plain_data() -> None:
     data = report.to_dict()
     issue = data["groups"][0]["sets"][0]["issues"][0]  # type: ignore[index]
     assert issue["code"] == "se01-segment-count" and issue["ack_code"] == "4"
+
+
+def test_batches_across_chunk_boundaries_count_like_single_segments() -> None:
+    # Given sets spread over many 4 KiB chunks, one with a wrong SE01 and one without SE
+    sets = [order_set(f"{n:04d}", lines=30) for n in range(1, 30)]
+    sets[10] = with_row(sets[10], "SE", 1, "99")
+    sets[20] = without(sets[20], "SE")
+    data = render(interchange(groups=[group("1", sets)]))
+    assert len(data) > 7 * 4096
+    reader = X12Reader(data)
+    checker = EnvelopeChecker()
+    for seg in reader.segments():
+        checker.add(seg, reader.delimiters)
+    one_by_one = checker.finish(reader.warnings)
+    # Then the batch path finds the same, and exactly those two problems
+    assert check_envelopes(data) == one_by_one
+    codes = [issue.code for issue in one_by_one[0].all_issues()]
+    assert codes.count(C.SE_SEGMENT_COUNT) == 1 and codes.count(C.MISSING_SE) == 1
+    assert [s.segment_count for s in one_by_one[0].groups[0].sets][:2] == [35, 35]
