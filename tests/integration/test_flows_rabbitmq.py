@@ -5,7 +5,6 @@ partners' mailboxes on sshd, the ERP simulator, and a SQLite file shared by the 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 EXAMPLES = ROOT / "examples"
 FOLDERS = ("inbound", "outbound", "archive", "error")
-
-
-@pytest.fixture
-def erp() -> Iterator[ErpSimServer]:
-    server = ErpSimServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def write_site(tmp_path: Path, sshd: SshServer, erp: ErpSimServer) -> Path:

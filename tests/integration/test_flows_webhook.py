@@ -34,15 +34,6 @@ def db_backend() -> str:
 
 
 @pytest.fixture
-def erp() -> Iterator[ErpSimServer]:
-    server = ErpSimServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def flows(store: Store, erp: ErpSimServer, tmp_path: Path) -> Iterator[EmbeddedFlows]:
     profiles = ROOT / "examples" / "partners"
     threepl = load_partner_profile((profiles / "northstar-3pl.yaml").read_bytes())

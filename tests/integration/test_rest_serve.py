@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -22,15 +21,6 @@ from tests.fixtures.sshd import SshServer
 from tests.integration.test_flows_rabbitmq import write_site
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-@pytest.fixture
-def erp() -> Iterator[ErpSimServer]:
-    server = ErpSimServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_served_receiver_stores_and_queues_signed_webhooks_once(

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +22,6 @@ from tests.fixtures.sshd import SshServer
 from tests.integration.test_flows_rabbitmq import write_site
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-@pytest.fixture
-def erp() -> Iterator[ErpSimServer]:
-    server = ErpSimServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def poll(site: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
