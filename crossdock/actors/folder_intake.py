@@ -26,6 +26,9 @@ def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
     report = PollReport(partner=partner)
     inbound = root / "inbound"
     for path in sorted(inbound.iterdir()) if inbound.exists() else []:
+        if path.is_symlink():  # it could point anywhere: never follow a link out of the mailbox
+            report.unsafe.append((path.name, "a symbolic link, not a regular file"))
+            continue
         if not path.is_file() or path.name.startswith("."):
             continue
         try:
