@@ -14,9 +14,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crossdock.errors import ConfigError
@@ -61,6 +62,34 @@ class Settings(BaseSettings):
     def uses_embedded_broker(self) -> bool:
         return self.broker_url is None
 
+    def __repr_args__(self) -> Any:  # repr() and str() show URLs with their password masked
+        for name, value in super().__repr_args__():
+            yield name, mask_url_password(value) if name in _URL_FIELDS and isinstance(value, str) else value
+
+
+_URL_FIELDS = frozenset({"broker_url", "database_url", "rabbitmq_management_url"})
+
+
+def mask_url_password(url: str) -> str:
+    """``url`` with the password of its user info replaced by ``***`` (for messages and reprs)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "<unparsable URL>"
+    if password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def _summary(exc: ValidationError) -> str:
+    """Field and problem only: pydantic's own text repeats the input, which may be a URL with a password."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+        for err in exc.errors(include_input=False, include_url=False)
+    )
+
 
 def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Build the settings: YAML file values first, then ``CROSSDOCK_*`` environment variables over them.
@@ -89,5 +118,5 @@ def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | 
     try:
         # Values are passed explicitly, so pydantic-settings' own env reading must not run again.
         return Settings.model_validate(values)
-    except ValueError as exc:
-        raise ConfigError(f"invalid settings: {exc}") from exc
+    except ValidationError as exc:  # the cause is not chained: its text holds the rejected values
+        raise ConfigError(f"invalid settings: {_summary(exc)}") from None

@@ -31,3 +31,25 @@ def test_settings_are_frozen() -> None:
     settings = load_settings(environ={})
     with pytest.raises(ValueError):
         settings.max_retries = 3  # type: ignore[misc]
+
+
+def test_a_rejected_url_password_is_not_in_the_error() -> None:
+    with pytest.raises(ConfigError, match="broker_url") as caught:
+        load_settings(environ={"CROSSDOCK_BROKER_URL": "http://ops:hunter2@127.0.0.1/"})
+    assert "hunter2" not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_repr_masks_url_passwords_and_secrets() -> None:
+    settings = load_settings(
+        environ={
+            "CROSSDOCK_BROKER_URL": "amqp://ops:hunter2@127.0.0.1:5672/%2F",
+            "CROSSDOCK_DATABASE_URL": "postgresql://app:pgsecret@127.0.0.1/test",
+            "CROSSDOCK_WEBHOOK_SECRET": "whsecret",
+        }
+    )
+    shown = repr(settings) + str(settings)
+    for secret in ("hunter2", "pgsecret", "whsecret"):
+        assert secret not in shown
+    assert "amqp://ops:***@127.0.0.1:5672/%2F" in shown
+    assert settings.broker_url == "amqp://ops:hunter2@127.0.0.1:5672/%2F"  # the value itself is intact
