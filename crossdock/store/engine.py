@@ -4,7 +4,8 @@ root. Creating it opens nothing; the first query connects.
 SQLite (the embedded default) runs in WAL mode with a 30 s busy timeout and foreign keys on; write
 transactions start with ``BEGIN IMMEDIATE`` so concurrent writers queue on the database lock instead
 of failing on a read-to-write upgrade. PostgreSQL goes through psycopg 3 with ``pool_pre_ping`` and a
-30 s ``lock_timeout``.
+30 s ``lock_timeout``. Both hide statement parameters from error messages and echo: they carry payloads
+(customer names and addresses) that must not reach logs, journal rows or dead letters.
 
 Database errors that a retry can cure (connection lost, lock timeout, server gone) are raised as
 :class:`StoreUnavailableError`, a :class:`~crossdock.errors.TransientError`.
@@ -74,6 +75,7 @@ def create_engine_for(
         return create_engine(
             parsed,
             echo=echo,
+            hide_parameters=True,
             pool_pre_ping=True,
             pool_size=pool_size,
             max_overflow=max_overflow,
@@ -83,7 +85,7 @@ def create_engine_for(
     options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": lock_ms / 1000}}
     if in_memory:
         options["poolclass"] = StaticPool
-    engine = create_engine(parsed, echo=echo, **options)
+    engine = create_engine(parsed, echo=echo, hide_parameters=True, **options)
     _configure_sqlite(engine, None if in_memory else Path(str(parsed.database)), lock_ms)
     return engine
 

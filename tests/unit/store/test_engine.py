@@ -163,3 +163,18 @@ def test_another_thread_waits_for_the_write_lock(sqlite_store: Store) -> None:
         assert other.is_alive() and done == []  # blocked on the lock, not refused
     other.join(timeout=30)
     assert done and [e.target for e in sqlite_store.audit.entries()] == ["queue:2", "queue:first"]
+
+
+def test_database_errors_do_not_carry_statement_parameters(tmp_path: Path) -> None:
+    # Given a statement that fails with a customer's address among its parameters
+    db = Database.from_url(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        with db.write() as session:
+            session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, ship_to TEXT NOT NULL)"))
+        with pytest.raises(IntegrityError) as caught, db.write() as session:
+            session.execute(text("INSERT INTO t (id, ship_to) VALUES (1, :a), (1, :a)"), {"a": "Jane Buyer, 1 Elm St"})
+    finally:
+        db.dispose()
+    # Then the error (logged, journalled, dead-lettered by the error policy) names the failure, not the data
+    assert "UNIQUE constraint failed" in str(caught.value)
+    assert "Jane Buyer" not in str(caught.value)
