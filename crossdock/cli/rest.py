@@ -19,7 +19,7 @@ import typer
 from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import MappingError
 
-app = typer.Typer(help="Marketplaces over REST: translate payloads.", no_args_is_help=True)
+app = typer.Typer(help="Marketplaces over REST: translate payloads, run the webhook receiver.", no_args_is_help=True)
 MAPPING_EXIT = 1
 UNREADABLE_EXIT = 2
 
