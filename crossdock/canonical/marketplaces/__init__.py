@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
 from crossdock.canonical.marketplaces import amazon, shopify, walmart
 from crossdock.canonical.order import Channel, Order
+from crossdock.errors import MappingError
 
 ORDER_MAPPINGS: dict[Channel, Callable[[Any], Order]] = {
     Channel.SHOPIFY: shopify.order_to_canonical,
@@ -27,7 +30,12 @@ def order_to_canonical(channel: Channel | str, document: Any) -> Order:
     except (KeyError, ValueError):
         known = ", ".join(c.value for c in ORDER_MAPPINGS)
         raise ValueError(f"no order mapping for channel {channel!r}; known: {known}") from None
-    return mapping(document)
+    try:
+        return mapping(document)
+    except ValidationError as exc:  # a part built outside ``fields.build`` (totals, a line) did not fit
+        errors = [(".".join(map(str, (exc.title, *e["loc"]))), e["msg"]) for e in exc.errors(include_input=False)]
+        raise MappingError(f"cannot map {Channel(channel).value} order: a value does not fit the canonical order",
+                           errors) from exc  # fmt: skip
 
 
 __all__ = ["ORDER_MAPPINGS", "amazon", "order_to_canonical", "shopify", "walmart"]

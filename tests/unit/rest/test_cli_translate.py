@@ -46,3 +46,16 @@ def test_unreadable_and_not_json_exit_2(tmp_path: Path) -> None:
     bad.write_bytes(b"{not json")
     result = runner.invoke(app, ["rest", "translate", "--channel", "walmart", "--json", str(bad)])
     assert result.exit_code == 2 and "not JSON" in json.loads(result.stdout)["error"]
+
+
+def test_an_amount_too_big_for_the_canonical_order_is_a_field_error_not_a_crash(tmp_path: Path) -> None:
+    # Given a Shopify order whose total has more digits than canonical money holds
+    doc = shopify_order()
+    doc["subtotal_price"] = "9" * 30
+    # When it is translated
+    result = runner.invoke(app, ["rest", "translate", "--channel", "shopify", "--json", write(tmp_path, doc)])
+    # Then it is a mapping failure (exit 1) naming the field, not a traceback
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert [e["path"] for e in report["errors"]] == ["Totals.subtotal"]
+    assert "9" * 30 not in result.stdout

@@ -168,3 +168,11 @@ def test_inventory_level_set_payload_and_fractional_quantity() -> None:
     half = level.model_copy(update={"available": Decimal("2.5")})
     with pytest.raises(MappingError, match="available"):
         shopify.inventory_level_payload(half, inventory_item_id=1, location_id=2)
+
+
+def test_a_line_price_with_more_places_than_canonical_money_is_a_mapping_error() -> None:
+    doc = shopify_order()
+    doc["line_items"][0]["price"] = "1.123456"
+    with pytest.raises(MappingError) as caught:
+        order_to_canonical("shopify", doc)
+    assert caught.value.errors == [("OrderLine.unit_price", "Decimal input should have no more than 4 decimal places")]
