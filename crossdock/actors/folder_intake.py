@@ -22,6 +22,16 @@ def _move(path: Path, folder: Path) -> None:
     path.rename(target)
 
 
+def _write_reason(target: Path, reason: str) -> None:
+    """Write ``target`` itself: a link planted under that name is replaced, never written through."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(reason + "\n")
+
+
 def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
     report = PollReport(partner=partner)
     inbound = root / "inbound"
@@ -47,8 +57,7 @@ def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
         if reason is not None:
             sink.record_rejected(item, data, reason)
             report.rejected.append((item.name, reason))
-            (root / "error").mkdir(parents=True, exist_ok=True)
-            (root / "error" / f"{item.name}.reason.txt").write_text(reason + "\n", encoding="utf-8")
+            _write_reason(root / "error" / f"{item.name}.reason.txt", reason)
             _move(path, root / "error")
             continue
         ref = sink.store_raw(item, data)

@@ -26,3 +26,24 @@ def test_symlink_in_inbound_is_refused_and_its_target_never_read(tmp_path: Path)
     assert not sink.stored and not sink.rejected and not sink.queue
     assert (inbound / "order.edi").is_symlink()
     assert secret.read_bytes() == b"ISA*00*not for the partner~"
+
+
+def test_a_link_planted_as_the_reason_file_is_replaced_not_written_through(tmp_path: Path) -> None:
+    # Given a file that is not X12 and, in the error folder, a link named like its reason file
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("keep me\n")
+    mailbox = tmp_path / "mailbox"
+    (mailbox / "inbound").mkdir(parents=True)
+    (mailbox / "inbound" / "junk.edi").write_bytes(b"not x12 at all")
+    (mailbox / "error").mkdir()
+    (mailbox / "error" / "junk.edi.reason.txt").symlink_to(victim)
+
+    # When the folder is polled
+    report = poll_folder(mailbox, "acme", MemorySink())
+
+    # Then the file is rejected with its reason beside it, and the link's target is untouched
+    assert [name for name, _ in report.rejected] == ["junk.edi"]
+    reason = mailbox / "error" / "junk.edi.reason.txt"
+    assert not reason.is_symlink() and reason.read_text().strip() == report.rejected[0][1]
+    assert victim.read_text() == "keep me\n"
