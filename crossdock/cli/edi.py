@@ -6,6 +6,9 @@ import typer
 
 from crossdock.cli import edi_check, edi_translate
 
-app = typer.Typer(help="Validate, translate, render and acknowledge X12 files.", no_args_is_help=True)
+app = typer.Typer(
+    help="Validate, translate, render and acknowledge X12 files; walk the bundled examples (demo).",
+    no_args_is_help=True,
+)
 edi_check.register(app)
 edi_translate.register(app)
