@@ -93,6 +93,13 @@ def hop_for(message: MessageProxy) -> Hop:
     return hop
 
 
+def count_option(options: dict[str, Any], name: str, default: int) -> int:
+    """A non-negative integer message option (``retries``, ``max_retries`` ...); a missing or malformed
+    one (another producer's garbage) reads as ``default``, so the error policy never fails on it."""
+    value = options.get(name, default)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
 def peek_hop(message: MessageProxy) -> Hop | None:
     """The hop of ``message`` if one was built (a rejected message has none)."""
     return getattr(message, _ATTRIBUTE, None)

@@ -74,8 +74,7 @@ class ErrorPolicy(Middleware):
 
     def _option(self, broker: Broker, message: MessageProxy, name: str) -> int:
         actor = broker.get_actor(message.actor_name)
-        value = message.options.get(name, actor.options.get(name, getattr(self, name)))
-        return int(value)
+        return hops.count_option(message.options, name, int(actor.options.get(name, getattr(self, name))))
 
     def after_process_message(
         self, broker: Broker, message: MessageProxy, *, result: Any = None, exception: BaseException | None = None
@@ -85,7 +84,7 @@ class ErrorPolicy(Middleware):
         hop = hops.peek_hop(message)
         if hop is not None:
             hop.abort()  # the step's effects and the idempotency mark are rolled back first
-        retries = int(message.options.get("retries", 0))
+        retries = hops.count_option(message.options, "retries", 0)
         decision = decide(exception, retries, self._option(broker, message, "max_retries"))
         error = describe(exception)
         if hop is not None:
@@ -157,7 +156,7 @@ class ErrorPolicy(Middleware):
             source=hop.envelope.source,
             payload_sha256=hop.payload_sha256,
             raw_payload=hop.payload,  # kept with the exception item, to replay after the fix
-            retries=int(message.options.get("retries", 0)),
+            retries=hops.count_option(message.options, "retries", 0),
             error=error,
             business_keys=hop.business_keys,
         )

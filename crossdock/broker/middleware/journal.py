@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def _record(message: MessageProxy, status: HopStatus, hop: hops.Hop | None) -> HopRecord:
     finished = datetime.now(UTC)
-    retries = int(message.options.get("retries", 0))
+    retries = hops.count_option(message.options, "retries", 0)
     if hop is None:  # rejected before its envelope could be read
         raw = message.args[0] if message.args and isinstance(message.args[0], str) else repr(message.args)
         return HopRecord(

@@ -77,6 +77,25 @@ def test_transient_error_is_retried_then_dead_lettered_with_its_error(harness: H
     assert harness.store.rollbacks == 3
 
 
+def test_malformed_retry_options_from_another_producer_still_retry_then_dead_letter(harness: Harness) -> None:
+    # Given a message whose producer wrote garbage retry options, and a step that fails
+    attempts: list[str] = []
+
+    def failing(payload: str) -> None:
+        attempts.append(payload)
+        raise RuntimeError("boom")
+
+    actor = harness.actor(failing, "erp.post")
+    harness.broker.enqueue(actor.message_with_options(args=(wire(),), retries="zz", max_retries="many"))
+    harness.run()
+
+    # Then the error policy reads them as absent: retried max_retries times, then dead-lettered, not lost
+    assert len(attempts) == 3
+    [dead] = harness.broker.dead_letters
+    assert dead.options["dead_letter"]["retries"] == 2
+    assert harness.store.statuses() == [HopStatus.RETRIED, HopStatus.RETRIED, HopStatus.DEAD_LETTERED]
+
+
 def test_unknown_exception_is_treated_as_transient(harness: Harness) -> None:
     attempts: list[str] = []
 
