@@ -37,7 +37,8 @@ def translate_command(
     """Translate each transaction set of FILE to its canonical document.
 
     Exit 0 when a canonical document was produced (what was tolerated is listed as warnings), 1 when
-    the content cannot be mapped (field-level errors), 2 when the file is unreadable.
+    the content cannot be mapped (field-level errors), 2 when the file is unreadable or holds no
+    transaction set.
     """
     try:
         data = file.read_bytes()
