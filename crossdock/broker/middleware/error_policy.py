@@ -126,8 +126,9 @@ class ErrorPolicy(Middleware):
         error: str,
         exception: BaseException,
     ) -> None:
+        reason = getattr(exception, "reason", None)  # crossdock's decode errors; other libraries' may not be text
         info = deadletter.DeadLetterInfo(
-            reason=getattr(exception, "reason", None) or error,
+            reason=reason if isinstance(reason, str) and reason else error,
             error=error,
             error_type=type(exception).__name__,
             retries=retries,

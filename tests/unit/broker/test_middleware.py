@@ -96,6 +96,23 @@ def test_malformed_retry_options_from_another_producer_still_retry_then_dead_let
     assert harness.store.statuses() == [HopStatus.RETRIED, HopStatus.RETRIED, HopStatus.DEAD_LETTERED]
 
 
+def test_a_library_error_whose_reason_is_not_text_is_dead_lettered_with_its_description(harness: Harness) -> None:
+    class LibraryError(Exception):
+        def __init__(self) -> None:
+            super().__init__("remote end closed")
+            self.reason = OSError(104, "Connection reset by peer")  # as urllib's URLError carries it
+
+    def failing(payload: str) -> None:
+        raise LibraryError()
+
+    harness.actor(failing, "erp.post", max_retries=0).send(wire())
+    harness.run()
+
+    [dead] = harness.broker.dead_letters
+    assert dead.options["dead_letter"]["reason"] == "LibraryError: remote end closed"
+    json.dumps(dead.options)  # the dead letter is still encodable as a Dramatiq message
+
+
 def test_unknown_exception_is_treated_as_transient(harness: Harness) -> None:
     attempts: list[str] = []
 
