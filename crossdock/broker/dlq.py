@@ -81,6 +81,9 @@ def parse(queue: str, body: bytes, headers: dict[str, Any] | None) -> DeadLetter
         message = json.loads(body)
         if not isinstance(message, dict) or "actor_name" not in message or "message_id" not in message:
             raise ValueError("not a Dramatiq message")
+        shapes = (("actor_name", str, ""), ("options", dict, {}), ("kwargs", dict, {}), ("args", list, []))
+        if any(not isinstance(message.get(name) or empty, kind) for name, kind, empty in shapes):
+            raise ValueError("not a Dramatiq message: a field of the wrong type")
     except ValueError:
         return DeadLetter(
             id="raw-" + hashlib.sha256(body).hexdigest()[:16],
@@ -96,7 +99,8 @@ def parse(queue: str, body: bytes, headers: dict[str, Any] | None) -> DeadLetter
             body=body,
         )
     options = message.get("options") or {}
-    info = options.get("dead_letter") or {}
+    info = options.get("dead_letter") if isinstance(options.get("dead_letter"), dict) else {}
+    retries = info.get("retries", options.get("retries", 0))
     args = message.get("args") or []
     payload = args[0] if len(args) == 1 else None
     idempotency_key = None
@@ -108,7 +112,7 @@ def parse(queue: str, body: bytes, headers: dict[str, Any] | None) -> DeadLetter
         actor=str(message["actor_name"]),
         reason=info.get("reason") or header_reason or _death_reason(headers) or "unknown",
         error=info.get("error") or options.get("last_error"),
-        retries=int(info.get("retries", options.get("retries", 0)) or 0),
+        retries=retries if isinstance(retries, int) and not isinstance(retries, bool) else 0,
         business_key=codec.business_key(payload),
         idempotency_key=idempotency_key,
         dead_lettered_at=info.get("dead_lettered_at"),

@@ -56,6 +56,19 @@ class CrossdockRabbitmqBroker(RabbitmqBroker):
                     raise ConnectionClosed(exc) from None
 
 
+_FIELD_TYPES = {"actor_name": str, "message_id": str, "kwargs": dict, "options": dict, "message_timestamp": int}
+
+
+def _wrong_field(message: Message[Any]) -> str | None:
+    """Dramatiq decodes any JSON object with the right keys; a field of the wrong type would make the
+    worker's hooks fail after the step and the message be acknowledged, lost. Name the first one."""
+    for name, kind in _FIELD_TYPES.items():
+        value = getattr(message, name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"{name} is a {type(value).__name__}, not a {kind.__name__}"
+    return None
+
+
 class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
     def __next__(self) -> _RabbitmqMessage | None:
         try:
@@ -71,6 +84,10 @@ class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
             message = Message.decode(body)
         except DecodeError as exc:
             self._dead_letter_garbage(method.delivery_tag, body, f"not a Dramatiq message: {exc.error!r}")
+            return None
+        wrong = _wrong_field(message)
+        if wrong is not None:
+            self._dead_letter_garbage(method.delivery_tag, body, f"not a Dramatiq message: {wrong}")
             return None
         if message.actor_name not in self.broker.actors:
             self._dead_letter_garbage(

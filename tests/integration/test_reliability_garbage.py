@@ -75,3 +75,33 @@ def test_garbage_is_dead_lettered_with_reasons_and_the_worker_keeps_going(probe_
     assert {x["id"] for x in json.loads(replay.output)["replayed"]} <= {
         json.loads(b)["message_id"] for b in garbage[2:]
     }
+
+
+def test_dramatiq_fields_of_the_wrong_type_are_dead_lettered_not_lost(probe_run: ProbeRun) -> None:
+    good = json.loads(dramatiq_body("{}"))
+    garbage = [
+        json.dumps(good | {"options": "x", "message_id": "bad-options"}).encode(),
+        json.dumps(good | {"kwargs": ["x"], "message_id": "bad-kwargs"}).encode(),
+        json.dumps(good | {"actor_name": ["probe.effect"], "message_id": "bad-actor"}).encode(),
+        json.dumps(good | {"message_timestamp": "yesterday", "message_id": "bad-timestamp"}).encode(),
+    ]
+    probe_run.send("SKU-BEFORE")  # declares the queues
+
+    # Given Dramatiq-shaped JSON whose fields have the wrong types, published straight onto the queue
+    with contextlib.closing(probe_run.vhost.connection()) as conn:
+        channel = conn.channel()
+        for body in garbage:
+            channel.basic_publish("", "orders", body, pika.BasicProperties(delivery_mode=2))
+    probe_run.send("SKU-AFTER")
+
+    # When a worker consumes the queue
+    worker = probe_run.start_worker(threads=2)
+    wait_for(lambda: probe_run.vhost.queue_counts("orders.XQ")[0] == len(garbage), 60, message="garbage dead-lettered")
+    wait_for(lambda: len(probe_run.effects()) == 2, 30, message="good messages processed")
+
+    # Then every one is kept in the dead-letter queue with the field that is wrong, and the worker lives
+    assert worker.poll() is None
+    result = CliRunner().invoke(app, ["dlq", "list", "--json"], env=probe_run.env)
+    assert result.exit_code == 0, result.output
+    reasons = sorted(letter["reason"] for letter in json.loads(result.output))
+    assert len(reasons) == 4 and all("not a Dramatiq message" in r for r in reasons), reasons
