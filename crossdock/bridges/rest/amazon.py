@@ -7,7 +7,7 @@ import logging
 from datetime import UTC
 from typing import Any
 
-from crossdock.bridges.rest.client import MarketplaceClient
+from crossdock.bridges.rest.client import MarketplaceClient, path_segment
 from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.marketplaces import amazon as mapping
@@ -62,7 +62,7 @@ class AmazonAdapter:
         items: list[Any] = []
         params: dict[str, str | int] = {}
         for _ in range(100):
-            path = f"{ORDERS}/{order_id}/orderItems"
+            path = f"{ORDERS}/{path_segment(order_id, 'AmazonOrderId')}/orderItems"
             payload = _payload(self.client.get_json(path, params, operation="getOrderItems"))
             items += payload.get("OrderItems") or []
             if not payload.get("NextToken"):
@@ -74,7 +74,7 @@ class AmazonAdapter:
         """Send one confirmShipment per order and package; returns how many were sent."""
         calls = mapping.shipment_confirmations(shipment, marketplace_id=self.marketplace_id)
         for call in calls:
-            path = f"{ORDERS}/{call.order_id}/shipmentConfirmation"
+            path = f"{ORDERS}/{path_segment(call.order_id, 'AmazonOrderId')}/shipmentConfirmation"
             self.client.send_json("POST", path, call.body, operation="confirmShipment")
         return len(calls)
 

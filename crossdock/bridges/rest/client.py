@@ -15,13 +15,14 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from crossdock.bridges.rest.backoff import Backoff
 from crossdock.bridges.rest.boundary import NotSentError, RateLimitedError, check_status, http_errors
 from crossdock.bridges.rest.pacing import Pacer
-from crossdock.errors import TransientError
+from crossdock.errors import MappingError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -136,4 +137,12 @@ def decode_json(channel: str, path: str, response: httpx.Response) -> Any:
         raise TransientError(f"{channel} {path}: response is not JSON ({exc.__class__.__name__})") from exc
 
 
-__all__ = ["MarketplaceClient", "decode_json"]
+def path_segment(value: str, what: str) -> str:
+    """``value`` (an order id from a document or a marketplace reply) as ONE URL path segment: encoded,
+    so it can never climb to another endpoint (``../``) or add a query (``?``) to an authenticated call."""
+    if value in ("", ".", ".."):
+        raise MappingError(f"{what} {value!r} cannot be used in a URL path", [(what, "is not a usable id")])
+    return quote(value, safe="")
+
+
+__all__ = ["MarketplaceClient", "decode_json", "path_segment"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crossdock.bridges.rest.client import MarketplaceClient
+from crossdock.bridges.rest.client import MarketplaceClient, path_segment
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.marketplaces import shopify as mapping
 from crossdock.canonical.shipment import Shipment
@@ -39,7 +39,8 @@ class ShopifyAdapter:
         return created
 
     def _open_fulfillment_order(self, order_id: str) -> dict[str, Any]:
-        data = self.client.get_json(f"{self.base}/orders/{order_id}/fulfillment_orders.json", operation=SHOP)
+        path = f"{self.base}/orders/{path_segment(order_id, 'order_ref')}/fulfillment_orders.json"
+        data = self.client.get_json(path, operation=SHOP)
         orders = data.get("fulfillment_orders") if isinstance(data, dict) else None
         open_orders = [fo for fo in orders or [] if isinstance(fo, dict) and fo.get("status") == "open"]
         if not open_orders:

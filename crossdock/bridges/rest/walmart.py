@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from crossdock.bridges.rest.boundary import MarketplaceRejectedError
-from crossdock.bridges.rest.client import MarketplaceClient, decode_json
+from crossdock.bridges.rest.client import MarketplaceClient, decode_json, path_segment
 from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.inventory import InventoryLevel
@@ -76,7 +76,7 @@ class WalmartAdapter:
         """POST one shipping update per purchase order; returns how many were sent."""
         updates = mapping.shipping_updates(shipment)
         for update in updates:
-            path = f"/v3/orders/{update.purchase_order_id}/shipping"
+            path = f"/v3/orders/{path_segment(update.purchase_order_id, 'purchaseOrderId')}/shipping"
             self.client.request(
                 "POST", path, json_body=update.body, headers=self._headers(), operation="shippingUpdates"
             )
