@@ -19,6 +19,7 @@ class CanonicalModel(BaseModel):
         str_strip_whitespace=True,
         validate_default=True,
         ser_json_timedelta="iso8601",
+        hide_input_in_errors=True,  # errors reach logs and dead letters: never echo names or addresses
     )
 
 

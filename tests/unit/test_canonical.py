@@ -16,6 +16,7 @@ from crossdock.canonical import (
     json_schemas,
     redact,
 )
+from crossdock.canonical.party import Address
 
 
 def _order(**overrides: object) -> Order:
@@ -102,3 +103,14 @@ def test_redact_removes_party_pii_but_keeps_ids() -> None:
     assert cleaned["parties"][0]["email"] == "***"
     assert cleaned["parties"][0]["id_code"] == "STORE-9"
     assert "Jane" not in str(cleaned)
+
+
+def test_validation_errors_never_echo_customer_data() -> None:
+    # Given a ship-to whose address has more street lines than the canonical model holds
+    street = ["1 Elm St", "Apt 2", "Jane Buyer c/o", "Building 4", "Floor 5"]
+    with pytest.raises(ValidationError) as caught:
+        Party(role=PartyRole.SHIP_TO, name="Jane Buyer", address=Address(lines=street))
+    # Then the error (logged with its traceback, kept in dead letters) names the field, not the data
+    text = str(caught.value)
+    assert "lines" in text and "at most 4 items" in text
+    assert "Elm St" not in text and "Jane Buyer" not in text
