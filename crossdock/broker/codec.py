@@ -59,6 +59,8 @@ def _parse(payload: object) -> dict[str, Any]:
         data = json.loads(payload)
     except json.JSONDecodeError as exc:
         raise MessageDecodeError(f"bad JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except (ValueError, RecursionError) as exc:  # an integer past Python's digit limit, nesting too deep
+        raise MessageDecodeError(f"bad JSON: {str(exc).split(';')[0]}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("envelope"), dict) or "document" not in data:
         raise MessageDecodeError('message JSON must be an object with "envelope" (an object) and "document"')
     return data

@@ -29,6 +29,8 @@ def test_encode_refuses_a_document_of_another_type() -> None:
         ('{"envelope": {', "bad JSON at line 1 column"),
         ("[1, 2]", 'must be an object with "envelope"'),
         (42, "message argument is a int"),
+        ('{"envelope": {}, "document": ' + "9" * 5000 + "}", "bad JSON: Exceeds the limit"),
+        ("[" * 100_000, "bad JSON: maximum recursion depth"),
     ],
 )
 def test_garbage_gets_a_clear_reason(payload: object, reason: str) -> None:
