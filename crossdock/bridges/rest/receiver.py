@@ -121,7 +121,7 @@ def create_receiver(
             return problem(401, "stale", f"webhook triggered {abs(age):.0f}s {side}; tolerance is {tolerance_s:.0f}s")
         try:
             json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting too deep
             return problem(400, "bad_json", "body is not valid JSON")
         webhook_id = request.headers["x-shopify-webhook-id"].strip()
         # Shopify: the same X-Shopify-Event-Id on two deliveries means a duplicate; older senders only

@@ -108,6 +108,8 @@ def test_rejections_are_4xx_with_a_clear_message(
 def test_signed_but_malformed_json_and_oversized_bodies(client: AsgiClient, sink: InMemorySink) -> None:
     bad = b'{"id": 1,'
     assert client.post("/webhooks/shopify", content=bad, headers=headers(bad)).json()["error"] == "bad_json"
+    deep = b"[" * 100_000
+    assert client.post("/webhooks/shopify", content=deep, headers=headers(deep)).json()["error"] == "bad_json"
     big = b'{"pad": "' + b"x" * 200_001 + b'"}'
     assert client.post("/webhooks/shopify", content=big, headers=headers(big)).status_code == 413
     assert sink.queue == []
