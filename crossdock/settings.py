@@ -83,6 +83,13 @@ def mask_url_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what, without the snippet of the offending line PyYAML's own text quotes."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+    return f"{getattr(exc, 'problem', None) or type(exc).__name__}{where}"
+
+
 def _summary(exc: ValidationError) -> str:
     """Field and problem only: pydantic's own text repeats the input, which may be a URL with a password."""
     return "; ".join(
@@ -104,8 +111,8 @@ def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | 
             loaded = yaml.safe_load(path.read_bytes()) or {}
         except OSError as exc:
             raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+        except yaml.YAMLError as exc:  # the cause is not chained: its text quotes the line (a password)
+            raise ConfigError(f"config file {path} is not valid YAML: {_yaml_problem(exc)}") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {path} must hold a mapping of settings")
         values.update(loaded)

@@ -53,3 +53,11 @@ def test_repr_masks_url_passwords_and_secrets() -> None:
         assert secret not in shown
     assert "amqp://ops:***@127.0.0.1:5672/%2F" in shown
     assert settings.broker_url == "amqp://ops:hunter2@127.0.0.1:5672/%2F"  # the value itself is intact
+
+
+def test_a_broken_config_file_line_is_not_quoted_in_the_error(tmp_path: Path) -> None:
+    config = tmp_path / "crossdock.yaml"
+    config.write_text('broker_url: "amqp://ops:hunter2@127.0.0.1/\nmax_retries: 2\n')
+    with pytest.raises(ConfigError, match="not valid YAML: found unexpected end of stream at line 3") as caught:
+        load_settings(config, environ={})
+    assert "hunter2" not in str(caught.value) and caught.value.__cause__ is None
