@@ -65,5 +65,10 @@ def erp_errors(operation: str, owner: Owner = Owner.INTEGRATION, key: str | None
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else 0
         raise _status_error(operation, status) from exc
+    except requests.TooManyRedirects as exc:
+        raise ErpUnavailableError(
+            f"ERP {operation}: the endpoint answered with a redirect, which crossdock does not follow: "
+            "configure the final URL"
+        ) from exc
     except requests.RequestException as exc:
         raise ErpUnavailableError(f"ERP {operation}: HTTP error {type(exc).__name__}") from exc

@@ -45,6 +45,10 @@ class HardenedTransport(Transport):
     ) -> None:
         session = requests.Session()
         session.auth = basic_auth
+        # Secure by default: no credentials from the operator's ~/.netrc, no proxies from *_PROXY, and no
+        # redirects (a redirected POST would carry the envelope and its WS-Security token elsewhere).
+        session.trust_env = False
+        session.max_redirects = 0
         super().__init__(timeout=read_timeout, operation_timeout=(connect_timeout, read_timeout), session=session)
         self.load_timeout = (connect_timeout, read_timeout)
         self._allowed = _origin(allowed_origin) if allowed_origin else None
