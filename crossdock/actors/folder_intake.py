@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from crossdock.bridges.sftp import InboundSink, PollReport, UnsafeRemoteNameError, identify, safe_name
+from crossdock.bridges.sftp import InboundFile, InboundSink, PollReport, UnsafeRemoteNameError, identify, safe_name
 
 
 def _move(path: Path, folder: Path) -> None:
@@ -32,7 +32,11 @@ def _write_reason(target: Path, reason: str) -> None:
         handle.write(reason + "\n")
 
 
-def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""The SFTP profile's default ``max_file_bytes``: a larger file is refused before it is read."""
+
+
+def poll_folder(root: Path, partner: str, sink: InboundSink, *, max_file_bytes: int = MAX_FILE_BYTES) -> PollReport:
     report = PollReport(partner=partner)
     inbound = root / "inbound"
     for path in sorted(inbound.iterdir()) if inbound.exists() else []:
@@ -45,6 +49,14 @@ def poll_folder(root: Path, partner: str, sink: InboundSink) -> PollReport:
             name = safe_name(path.name)
         except UnsafeRemoteNameError as exc:
             report.unsafe.append((path.name, str(exc)))
+            continue
+        size = path.stat().st_size
+        if size > max_file_bytes:
+            reason = f"file is {size} bytes, more than max_file_bytes {max_file_bytes}"
+            sink.record_rejected(InboundFile(partner, name, size, ""), b"", reason)
+            report.rejected.append((name, reason))
+            _write_reason(root / "error" / f"{name}.reason.txt", reason)
+            _move(path, root / "error")
             continue
         data = path.read_bytes()
         item, reason = identify(partner, name, data)

@@ -47,3 +47,21 @@ def test_a_link_planted_as_the_reason_file_is_replaced_not_written_through(tmp_p
     reason = mailbox / "error" / "junk.edi.reason.txt"
     assert not reason.is_symlink() and reason.read_text().strip() == report.rejected[0][1]
     assert victim.read_text() == "keep me\n"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    # Given a file larger than the mailbox accepts, beside a normal one
+    mailbox = tmp_path / "mailbox"
+    (mailbox / "inbound").mkdir(parents=True)
+    (mailbox / "inbound" / "huge.edi").write_bytes(b"ISA" + b"*" * 2000)
+    sink = MemorySink()
+
+    # When the folder is polled with a 1 KiB limit
+    report = poll_folder(mailbox, "acme", sink, max_file_bytes=1024)
+
+    # Then it goes to the error folder with a reason naming the limit; nothing is stored or enqueued
+    [(name, reason)] = report.rejected
+    assert name == "huge.edi" and "max_file_bytes 1024" in reason
+    assert not sink.stored and not sink.queue
+    assert (mailbox / "error" / "huge.edi").exists()
+    assert "max_file_bytes" in (mailbox / "error" / "huge.edi.reason.txt").read_text()

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from crossdock.bridges.sftp import RemoteFileExistsError, SftpSession, render_name, upload
-from crossdock.errors import TransientError
+from crossdock.errors import BusinessError, Owner, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,12 @@ class FolderOutbound:
         target = self.folder / name
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink():  # crossdock never writes links: someone planted it; a person must look
+                raise BusinessError(
+                    f"outbound {target} is a symbolic link, not a file crossdock delivered: not written, "
+                    "not counted as delivered",
+                    owner=Owner.INTEGRATION,
+                )
             if target.exists():
                 log.info("outbound %s already delivered (an earlier attempt); not written again", target)
                 return str(target)
