@@ -156,3 +156,28 @@ def test_a_gateway_built_from_a_profile_talks_to_the_secured_erp(erp_sim_secured
     ).encode()
     connection, mapping = load_erp_profile(profile, "erp.yaml", tmp_path, {"ERP_BASIC": SECURED_PASSWORD})
     assert build_gateway(connection, mapping).get_item("ITEM-3")["Description"] == "Ceramic Mug Set (4)"
+
+
+def test_an_oversized_request_is_refused_before_it_is_read_whole(erp_sim: ErpSimServer) -> None:
+    padding = "x" * (5 * 1024 * 1024)
+    response = _post(erp_sim, BODY.format(item="ITEM-1").replace("<soap:Body>", f"<!-- {padding} --><soap:Body>"))
+    assert response.status_code == 413
+
+
+def test_a_nonce_that_is_not_base64_is_an_authentication_fault(erp_sim_secured: ErpSimServer) -> None:
+    wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+    digest = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
+    header = (
+        f'<soap:Header><wsse:Security xmlns:wsse="{wsse}"><wsse:UsernameToken>'
+        f"<wsse:Username>{SECURED_USER}</wsse:Username>"
+        f'<wsse:Password Type="{digest}">AAAA</wsse:Password><wsse:Nonce>not base64!</wsse:Nonce>'
+        "</wsse:UsernameToken></wsse:Security></soap:Header>"
+    )
+    body = BODY.format(item="ITEM-1").replace("<soap:Body>", header + "<soap:Body>")
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"urn:crossdock:erp:v1:GetItem"'}
+    response = httpx.post(
+        erp_sim_secured.endpoint, content=body.encode(), headers=headers, timeout=5.0,
+        auth=(BASIC_USER, SECURED_PASSWORD),
+    )  # fmt: skip
+    assert response.status_code == 500
+    assert b"AUTHENTICATION_FAILED" in response.content

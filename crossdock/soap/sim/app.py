@@ -27,6 +27,8 @@ from crossdock.soap.sim.reading import Reader
 
 XML = "text/xml; charset=utf-8"
 PLACEHOLDER_ADDRESS = b"http://localhost:7047/crossdock-erp/ws"
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+"""The largest SOAP request the simulator reads (a real ERP's web server has such a limit too)."""
 TRANSIENT_FAULTS = {"RECORD_LOCKED": "The Sales Header table is locked by another user. Try again later."}
 
 HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -90,7 +92,12 @@ def build_app(db: SimDatabase, control: Control, auth: SimAuth | None = None) ->
     async def call(request: Request) -> Response:
         if not _basic_ok(request, auth):
             return Response("Unauthorized", status_code=401, headers={"WWW-Authenticate": 'Basic realm="erp"'})
-        body = await request.body()
+        received = bytearray()
+        async for chunk in request.stream():  # read no more than a request may hold
+            received += chunk
+            if len(received) > MAX_REQUEST_BYTES:
+                return Response("Request Entity Too Large", status_code=413)
+        body = bytes(received)
         behaviour = control.take(_operation_name(request.headers.get("soapaction", ""), body))
         if behaviour is not None:
             injected = await _inject(behaviour)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -61,7 +62,10 @@ def check_username_token(request: SoapRequest, username: str, password: str) -> 
     password_el = token.find(f"{{{WSSE}}}Password")
     given = (password_el.text or "") if password_el is not None else ""
     if password_el is not None and (password_el.get("Type") or "").endswith(PASSWORD_DIGEST):
-        nonce = base64.b64decode(token.findtext(f"{{{WSSE}}}Nonce") or "")
+        try:
+            nonce = base64.b64decode(token.findtext(f"{{{WSSE}}}Nonce") or "", validate=True)
+        except binascii.Error:
+            raise SimFault("AUTHENTICATION_FAILED", "the WS-Security Nonce is not base64", faultcode="Client") from None
         created = (token.findtext(f"{{{WSU}}}Created") or "").encode()
         expected = base64.b64encode(hashlib.sha1(nonce + created + password.encode()).digest()).decode()  # noqa: S324
     else:
