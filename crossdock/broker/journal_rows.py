@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 from crossdock.broker.ports import HopRecord, HopStatus
-from crossdock.store import HopStatus as StoredStatus
 from crossdock.store import JournalEvent
 from crossdock.store.raw import NewPayload
-
-_STATUS = {
-    HopStatus.RECEIVED: StoredStatus.RECEIVED,
-    HopStatus.SUCCEEDED: StoredStatus.SUCCEEDED,
-    HopStatus.FAILED: StoredStatus.FAILED,
-    HopStatus.RETRIED: StoredStatus.RETRIED,
-    HopStatus.DEAD_LETTERED: StoredStatus.DEAD_LETTERED,
-    HopStatus.PARKED: StoredStatus.FAILED,  # the store's journal has no "parked"; the work item says it
-    HopStatus.DUPLICATE: StoredStatus.DUPLICATE,
-}
 
 
 def raw_payload(hop: HopRecord) -> NewPayload | None:
@@ -40,7 +29,7 @@ def journal_event(hop: HopRecord, raw_id: int | None) -> JournalEvent:
         correlation_id=hop.correlation_id or hop.message_id,
         actor=hop.step,
         queue=hop.queue,
-        status=_STATUS[hop.status],
+        status=hop.status,
         causation_id=hop.causation_id,
         idempotency_key=hop.idempotency_key,
         started_at=hop.received_at,

@@ -8,19 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
-
-class HopStatus(StrEnum):
-    RECEIVED = "received"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    RETRIED = "retried"
-    DEAD_LETTERED = "dead_lettered"
-    PARKED = "parked"
-    """A business error: not retried, an exception work item was opened for a person."""
-    DUPLICATE = "duplicate"
+# The journal's statuses are the middleware's: one enum, re-exported here.
+from crossdock.store.journal import HopStatus as HopStatus
 
 
 @dataclass(frozen=True, slots=True)

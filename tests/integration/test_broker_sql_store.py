@@ -95,4 +95,4 @@ def test_parking_opens_an_exception_item_and_journals_it(store: Store) -> None:
         "BusinessError",
     )
     [hop] = store.journal.hops("m-9")
-    assert hop.status is StoredStatus.FAILED and hop.error_message.startswith("parked as an exception work item")
+    assert hop.status is StoredStatus.PARKED and hop.error_message.startswith("parked as an exception work item")

@@ -41,7 +41,7 @@ def test_business_error_is_parked_then_replayed_after_the_fix(probe_run: ProbeRu
         "orders",
     )
     assert item["error_class"] == "BusinessError" and item["error_message"] == "unknown SKU SKU-NEW"
-    assert probe_run.journal() == ["failed"]
+    assert probe_run.journal() == ["parked"]
     assert probe_run.vhost.queue_counts("orders.XQ")[0] == 0
     assert probe_run.effects() == {}
     code, out = cli(probe_run, "exceptions", "show", str(item["id"]), "--json")
