@@ -15,6 +15,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<partners_pat
       - edi: partners/acme-retail.yaml
         outbound_folder: out/acme-retail
         erp_customer_no: C30000
+        asn: true                             # 856 ship notices for its POs (the default)
 
 Relative paths are relative to the YAML file. Loading reads local files only; nothing connects.
 """
@@ -41,6 +42,7 @@ class PartnerConfig(BaseModel):
     outbound_folder: Path | None = Field(default=None, description="Local folder for outbound files, without SFTP.")
     erp_customer_no: str | None = None
     erp_location_code: str | None = None
+    asn: bool = Field(default=True, description="Send the partner an 856 ship notice when its POs ship.")
 
     @model_validator(mode="after")
     def _one_outbound(self) -> PartnerConfig:

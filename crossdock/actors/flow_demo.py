@@ -8,9 +8,10 @@
   (``examples/945_from_3pl.x12``) and the partners' envelope profiles (``examples/partners/``).
 
 What happens: the 850 is picked up, stored and enqueued; validated and acknowledged (997 to the buyer);
-booked in the ERP; sent to the 3PL as a 940. The 945 is picked up, acknowledged, and posted to the ERP
-against that order. The buyer then re-sends the same 850: it is recognised as a duplicate. The summary
-lists each hop of the order's trace, the files written, the ERP calls and any exception work items.
+booked in the ERP; sent to the 3PL as a 940. The 945 is picked up, acknowledged, posted to the ERP
+against that order, and the buyer gets an 856 ship notice. The buyer then re-sends the same 850: it is
+recognised as a duplicate. The summary lists each hop of the order's trace, the files written, the ERP
+calls and any exception work items.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class FlowDemoSummary:
             and self.erp_calls.get("PostShipment") == 1
             and any("_940_" in name for name in self.files.get(THREEPL, []))
             and any("_997_" in name for name in self.files.get(BUYER, []))
+            and any("_856_" in name for name in self.files.get(BUYER, []))
             and not self.exceptions
         )
 

@@ -18,11 +18,12 @@ STEPS: tuple[FlowStep, ...] = ()
 
 
 def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
-    """The business flows: X12 and webhook intake, order to ERP and warehouse, shipment to ERP."""
+    """The business flows: X12 and webhook intake, order to ERP and warehouse, shipment to ERP and buyer."""
     return (
         FlowStep(edi_inbound.STEP, Lane.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(marketplace.STEP, Lane.ORDERS, partial(marketplace.handle, ports)),
         FlowStep(orders.TO_ERP, Lane.ERP, partial(orders.to_erp, ports)),
         FlowStep(orders.TO_WAREHOUSE, Lane.EDI_OUTBOUND, partial(orders.to_warehouse, ports)),
         FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
+        FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),
     )

@@ -54,7 +54,7 @@ def build_ports(config: FlowConfig, store: Store, *, erp: ErpPort | None = None)
         else:
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
-        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code))
+        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn))
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),

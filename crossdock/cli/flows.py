@@ -22,7 +22,8 @@ def demo(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """850 → 997 + ERP sales order + 940 to the 3PL; 945 → ERP shipment; the same 850 again is a duplicate."""
+    """850 → 997 + ERP sales order + 940 to the 3PL; 945 → ERP shipment + 856 to the buyer; the same 850 again
+    is a duplicate."""
     try:
         summary = run_demo(examples, workdir)
     except (OSError, ConfigError) as exc:

@@ -119,6 +119,18 @@ class DocumentLinks:
         with self._db.read() as s:
             return sorted(self._documents_with_id(s, doc_id, doc_type))
 
+    def neighbours(self, document: DocRef, doc_type: str | None = None) -> list[DocRef]:
+        """The documents linked directly to ``document`` (any line of it): one hop, not the whole
+        connected set; only those of ``doc_type`` when it is given."""
+        with self._db.read() as s:
+            found: set[DocRef] = set()
+            for row in s.scalars(select(DocumentLinkRow).where(_touching([document.document]))):
+                link = _row_link(row)
+                other = link.b if link.a.document == document.document else link.a
+                if doc_type is None or other.doc_type == doc_type:
+                    found.add(other.document)
+            return sorted(found)
+
     def connected(self, start: str | DocRef, *, limit: int = MAX_DOCUMENTS) -> LinkedSet:
         """The whole connected set from a document or a bare id (matching documents of any type)."""
         with self._db.read() as s:

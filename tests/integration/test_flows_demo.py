@@ -19,6 +19,7 @@ def test_the_demo_runs_the_bundled_examples_end_to_end(tmp_path: Path) -> None:
     assert summary.order == "PO-778812"
     assert [hop["actor"] for hop in summary.trace] == [
         "edi.inbound", "orders.to_erp", "orders.to_warehouse", "edi.inbound", "shipments.to_erp",
+        "shipments.to_buyer",
     ]  # fmt: skip
     assert all(hop["status"] == "succeeded" for hop in summary.trace)
     assert summary.erp_calls["CreateSalesOrder"] == 1 and summary.erp_calls["PostShipment"] == 1
@@ -26,7 +27,9 @@ def test_the_demo_runs_the_bundled_examples_end_to_end(tmp_path: Path) -> None:
     [order_940] = [n for n in summary.files["northstar-3pl"] if "_940_" in n]
     data = (tmp_path / "sftp" / "northstar-3pl" / "outbound" / order_940).read_bytes()
     assert validate.validate(data).valid
-    for partner, names in summary.files.items():  # the 997s we sent validate too
+    [notice] = [n for n in summary.files["acme-retail"] if "_856_" in n]
+    assert b"PRF*PO-778812" in (tmp_path / "sftp" / "acme-retail" / "outbound" / notice).read_bytes()
+    for partner, names in summary.files.items():  # the 997s and the 856 we sent validate too
         for name in names:
             assert validate.validate((tmp_path / "sftp" / partner / "outbound" / name).read_bytes()).valid, name
     assert "duplicate" in summary.events[-1].lines[0]

@@ -125,6 +125,20 @@ def test_connected_set_from_any_id(store: Store) -> None:
     assert store.links.connected("nothing").documents == ()
 
 
+def test_neighbours_are_one_hop_away_not_the_whole_set(store: Store) -> None:
+    po, erp, shipment = (DocRef(DocType.PURCHASE_ORDER, "PO-1"), DocRef(DocType.ERP_ORDER, "SO-1"),
+                         DocRef(DocType.SHIPMENT, "SH-1"))  # fmt: skip
+    ours, theirs = DocRef(DocType.INTERCHANGE, "BUYER:000000001"), DocRef(DocType.INTERCHANGE, "3PL:000000007")
+    store.links.link(ours, po)
+    store.links.link(po, DocRef(DocType.ERP_ORDER, "SO-1", "10"))  # a line of the ERP order
+    store.links.link(erp, shipment)
+    store.links.link(theirs, shipment)
+    assert store.links.neighbours(po) == [erp, ours]
+    assert store.links.neighbours(po, DocType.INTERCHANGE) == [ours]  # not the 3PL's, two hops away
+    assert store.links.neighbours(DocRef(DocType.ERP_ORDER, "SO-1", "20")) == [po, shipment]  # any line of it
+    assert store.links.neighbours(DocRef(DocType.SHIPMENT, "nothing")) == []
+
+
 def test_line_level_links_connect_their_documents(store: Store) -> None:
     store.links.link(DocRef(DocType.MARKETPLACE_ORDER, "1001", "1"), DocRef(DocType.ERP_ORDER, "SO-1", "10"))
     store.links.link(DocRef(DocType.MARKETPLACE_ORDER, "1001", "2"), DocRef(DocType.ERP_ORDER, "SO-1", "20"))

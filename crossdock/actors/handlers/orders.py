@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 
 from crossdock.actors.handlers import erp_view
-from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, effects
+from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
-from crossdock.edi.control import ControlKind
 from crossdock.edi.sets import x940
-from crossdock.edi.translate import render
 from crossdock.store import DocRef, DocType
 
 TO_ERP = "orders.to_erp"
@@ -69,18 +68,9 @@ def to_warehouse(ports: FlowPorts, envelope: Envelope, document: CanonicalModel)
     order = _order(document, TO_WAREHOUSE)
     partner = ports.partner(ports.warehouse_partner)
     wso = x940.warehouse_order(for_warehouse(order), warehouse_code=ports.warehouse_code)
-    at = envelope.created_at
     with effects(ports.store) as session:
-        numbers = StepControlNumbers(ports.store, session)
-        data = render("940", wso, partner.edi, numbers, now=at)
-        isa, gs, st = (numbers.first(kind) for kind in (ControlKind.INTERCHANGE, ControlKind.GROUP, ControlKind.SET))
-        partner.outbound.deliver(data, set_id="940", control=isa, at=at)
+        sent = send_x12(ports, partner, "940", wso, envelope, session)
         warehouse_order = DocRef(DocType.WAREHOUSE_ORDER, wso.order_ref)
-        for ref in (
-            order_ref(order),
-            DocRef(DocType.INTERCHANGE, f"{partner.name}:{isa:09d}"),
-            DocRef(DocType.GROUP, f"{partner.name}:{gs}"),
-            DocRef(DocType.TRANSACTION_SET, f"{partner.name}:{gs}:{st:04d}"),
-        ):
+        for ref in (order_ref(order), *sent):
             ports.store.links.link(warehouse_order, ref, message_id=envelope.message_id, session=session)
     return []

@@ -43,6 +43,8 @@ class TradingPartner:
     """The ERP customer an order from this partner is booked to."""
     erp_location_code: str | None = None
     """The ERP location of this partner (a 3PL's warehouse, a buyer's default ship-from)."""
+    asn: bool = True
+    """Send this partner an 856 ship notice when its purchase orders ship."""
 
     @property
     def name(self) -> str:

@@ -1,23 +1,35 @@
-"""``shipments.to_erp``: a 3PL's shipment (945) posted to the ERP against the sales order it ships.
+"""A 3PL's shipment (945) after intake: ``shipments.to_erp`` posts it to the ERP against the sales order
+it ships, then ``shipments.to_buyer`` sends the buyer who ordered it an 856 ship notice (ASN).
 
 The ERP order is found through the cross-references (PO → ERP sales order, written by
 ``orders.to_erp``); a shipment for an order crossdock never booked is a business error for the
 warehouse team. The ERP's posting is idempotent on the shipment id (a retried post returns the first
 posting). Tracking numbers and the posted document are linked to the shipment.
+
+The buyer of each shipped order is the trading partner whose interchange brought its PO (the link
+``edi.inbound`` writes). Orders that came from no X12 partner (marketplace orders) get no 856, nor do
+partners configured with ``asn: false``. A shipment that ships POs of several buyers gives each buyer
+an 856 with its own orders only. The 856 takes its control numbers from the store inside the step's
+transaction, is rendered with the message's time (a retried step writes the same file under the same
+name, delivered once), and its interchange, group and set are linked to the shipment, so the buyer's
+997 for it reconciles like the one for a 940.
 """
 
 from __future__ import annotations
 
 from crossdock.actors.handlers import erp_view
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
+from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Shipment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.shipment import ShipmentOrder
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
 
 TO_ERP = "shipments.to_erp"
+TO_BUYER = "shipments.to_buyer"
 ERP_SHIPMENT = "erp_shipment"
 
 
@@ -40,10 +52,14 @@ def erp_order_for(ports: FlowPorts, shipment: Shipment) -> str:
     )
 
 
-def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+def _shipment(document: CanonicalModel, step: str) -> Shipment:
     if not isinstance(document, Shipment):
-        raise TypeError(f"{TO_ERP} takes a shipment, got {type(document).__name__}")
-    shipment = document
+        raise TypeError(f"{step} takes a shipment, got {type(document).__name__}")
+    return document
+
+
+def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    shipment = _shipment(document, TO_ERP)
     erp_order = erp_order_for(ports, shipment)
     location = ports.partner(ports.warehouse_partner).erp_location_code
     posted = ports.erp.post_shipment(
@@ -56,4 +72,34 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     with effects(ports.store) as session:
         for ref in related:
             ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
+    return [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]
+
+
+def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:
+    """The X12 partner whose interchange brought this order's PO; ``None`` for an order that came
+    from no partner (a marketplace order) or whose PO crossdock never received."""
+    for ref in (order.po_number, order.order_ref):
+        if not ref:
+            continue
+        for interchange in ports.store.links.neighbours(DocRef(DocType.PURCHASE_ORDER, ref), DocType.INTERCHANGE):
+            sender, _, _ = interchange.doc_id.rpartition(":")
+            partner = ports.partner_for_sender(sender)
+            if partner is not None:
+                return partner
+    return None
+
+
+def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    shipment = _shipment(document, TO_BUYER)
+    by_buyer: dict[str, tuple[TradingPartner, list[ShipmentOrder]]] = {}
+    for order in shipment.orders:
+        buyer = buyer_of(ports, order)
+        if buyer is not None and buyer.asn and buyer.name != ports.warehouse_partner:
+            by_buyer.setdefault(buyer.name, (buyer, []))[1].append(order)
+    this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
+    for buyer, shipped in by_buyer.values():
+        notice = shipment if len(shipped) == len(shipment.orders) else shipment.model_copy(update={"orders": shipped})
+        with effects(ports.store) as session:
+            for ref in send_x12(ports, buyer, "856", notice, envelope, session):
+                ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
     return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical import Envelope, Order, Shipment
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi.translate import translate
+from crossdock.edi.validate import validate
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType, ItemStatus, Store
 from tests.conftest import ROOT
@@ -146,6 +148,64 @@ def test_a_945_posts_the_shipment_to_the_booked_order(ports: FlowPorts, erp: Mem
     assert [line.sku for line in posted.orders[0].lines] == ["ITEM-1", "ITEM-2", "ITEM-3"]
     linked = ports.store.links.connected(DocRef(DocType.TRACKING_NUMBER, "1Z999AA10123456784"))
     assert linked.ids(DocType.PURCHASE_ORDER) == ["PO-778812"]
+
+
+def ship_the_order(ports: FlowPorts) -> Outgoing:
+    """The 850 booked, the 3PL's 945 received and posted to the ERP: returns what ``to_erp`` sends on."""
+    order = run_order_through(ports).document
+    orders.to_erp(ports, envelope("order"), order)
+    payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
+    [out] = edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload)
+    assert isinstance(out.document, Shipment)
+    [to_buyer] = shipments.to_erp(ports, envelope("shipment", out.idempotency_key), out.document)
+    return to_buyer
+
+
+def test_a_shipped_po_gets_its_buyer_an_856_that_validates_and_reads_back(ports: FlowPorts, tmp_path: Path) -> None:
+    # Given the buyer's PO booked and shipped by the 3PL
+    out = ship_the_order(ports)
+    assert out.step == shipments.TO_BUYER and isinstance(out.document, Shipment)
+    # When the ship notice step runs
+    assert shipments.to_buyer(ports, envelope("shipment", out.idempotency_key), out.document) == []
+    # Then the buyer (not the 3PL) has an 856 next to the 997 of its 850
+    asn_files = [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name]
+    assert [p for p in outbox(tmp_path, "northstar-3pl") if "_856_" in p.name] == []
+    [asn_file] = asn_files
+    data = asn_file.read_bytes()
+    assert b"ISA*00*          *00*          *ZZ*CROSSDOCK      *ZZ*ACMERETAIL     *" in data
+    report = validate(data)
+    assert report.valid, report.all_issues()
+    [result] = translate(data).sets
+    notice = result.document
+    assert isinstance(notice, Shipment) and notice.shipment_id == "SHP-20261124-01"
+    assert [o.po_number for o in notice.orders] == ["PO-778812"]
+    assert notice.tracking_numbers == ["1Z999AA10123456784"]
+    shipped = {(line.gtin, line.quantity_shipped) for o in notice.orders for p in o.packages for line in p.lines}
+    assert shipped == {("012345678905", 24), ("012345678912", 10), ("4006381333931", 6)}
+    # And the 856's envelope numbers are the buyer's next ones, linked to the shipment and so to the PO
+    isa = ports.store.control_numbers.last("acme-retail", "isa")
+    assert isa == 2  # 1 went to the 997 of the 850
+    linked = ports.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778812"))
+    assert f"acme-retail:{isa:09d}" in linked.ids(DocType.INTERCHANGE)
+
+
+def test_no_856_for_an_order_that_came_from_no_x12_partner(ports: FlowPorts, tmp_path: Path) -> None:
+    out = ship_the_order(ports)
+    assert isinstance(out.document, Shipment)
+    [order] = out.document.orders
+    stranger = out.document.model_copy(update={"orders": [order.model_copy(update={"po_number": "SHOP-1001",
+                                                                                     "order_ref": "SHOP-1001"})]})
+    assert shipments.to_buyer(ports, envelope("shipment"), stranger) == []
+    assert [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name] == []
+
+
+def test_no_856_for_a_buyer_configured_without_asns(ports: FlowPorts, tmp_path: Path) -> None:
+    out = ship_the_order(ports)
+    quiet = dataclasses.replace(
+        ports, partners=tuple(dataclasses.replace(p, asn=p.name != "acme-retail") for p in ports.partners)
+    )
+    shipments.to_buyer(quiet, envelope("shipment"), out.document)
+    assert [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name] == []
 
 
 def test_a_shipment_for_an_order_never_booked_goes_to_the_warehouse_team(ports: FlowPorts) -> None:
