@@ -15,6 +15,7 @@ from lxml import etree
 
 from crossdock.errors import ConfigError
 from crossdock.soap.safe_xml import HostileXmlError, local_name, parse_xml
+from crossdock.soap.schemas import is_well_known
 
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 XSD_NS = "http://www.w3.org/2001/XMLSchema"
@@ -56,7 +57,10 @@ class WsdlOutline:
 
     @property
     def remote_imports(self) -> tuple[str, ...]:
-        return tuple(loc for loc in self.imports if urlparse(loc).scheme in ("http", "https", "ftp"))
+        """Imports on remote hosts, less the well-known W3C/SOAP schemas crossdock carries itself."""
+        return tuple(
+            loc for loc in self.imports if urlparse(loc).scheme in ("http", "https", "ftp") and not is_well_known(loc)
+        )
 
     def operation(self, name: str) -> OperationOutline | None:
         return next((op for pt in self.port_types for op in pt.operations if op.name == name), None)
@@ -72,6 +76,30 @@ def _qname(element: etree._Element, value: str | None) -> str | None:
 
 def _local(value: str | None) -> str:
     return (value or "").rsplit(":", 1)[-1]
+
+
+def _rpc_wrappers(root: etree._Element) -> dict[tuple[str, str], str]:
+    """(port type, operation) → ``{namespace}operation``, the element an rpc-style SOAP binding wraps the
+    input parts in (namespace from the input's ``soap:body``, else the WSDL's target namespace)."""
+    wrappers: dict[tuple[str, str], str] = {}
+    target = root.get("targetNamespace") or ""
+    for binding in root.iterfind(f"{{{WSDL_NS}}}binding"):
+        for soap_ns in (SOAP11_NS, SOAP12_NS):
+            soap_binding = binding.find(f"{{{soap_ns}}}binding")
+            if soap_binding is not None:
+                break
+        else:
+            continue  # an HTTP or other binding
+        for op in binding.iterfind(f"{{{WSDL_NS}}}operation"):
+            soap_op = op.find(f"{{{soap_ns}}}operation")
+            style = (soap_op.get("style") if soap_op is not None else None) or soap_binding.get("style") or "document"
+            if style != "rpc":
+                continue
+            body = op.find(f"{{{WSDL_NS}}}input/{{{soap_ns}}}body")
+            namespace = (body.get("namespace") if body is not None else None) or target
+            key = (_local(binding.get("type")), op.get("name", ""))
+            wrappers.setdefault(key, f"{{{namespace}}}{op.get('name', '')}" if namespace else op.get("name", ""))
+    return wrappers
 
 
 def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
@@ -90,6 +118,7 @@ def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
         part = part if part is not None else next((p for p in parts if "header" not in p.get("name", "").lower()), None)
         element = _qname(part, part.get("element")) if part is not None else None
         messages[message.get("name", "")] = (element, message.get("name", ""))
+    rpc_wrappers = _rpc_wrappers(root)
     port_types = []
     for port_type in root.iterfind(f"{{{WSDL_NS}}}portType"):
         ops = []
@@ -97,6 +126,8 @@ def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
             input_ = op.find(f"{{{WSDL_NS}}}input")
             message_name = _local(input_.get("message")) if input_ is not None else None
             element, _ = messages.get(message_name or "", (None, ""))
+            if element is None:  # rpc style: the body's element is the operation's wrapper
+                element = rpc_wrappers.get((port_type.get("name", ""), op.get("name", "")))
             ops.append(OperationOutline(op.get("name", ""), element, message_name))
         port_types.append(PortTypeOutline(port_type.get("name", ""), tuple(ops)))
     bindings = {b.get("name", ""): _local(b.get("type")) for b in root.iterfind(f"{{{WSDL_NS}}}binding")}

@@ -13,6 +13,7 @@ import zeep
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from zeep import exceptions as zeep_errors
 from zeep.proxy import ServiceProxy
+from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
 from zeep.wsse.username import UsernameToken
 
 from crossdock.bridges.soap.breaker import CircuitBreaker
@@ -22,7 +23,11 @@ from crossdock.soap import contract
 
 
 def hardened_settings() -> zeep.Settings:
-    return zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True, xml_huge_tree=False)
+    """No DTDs, no entities, no huge trees. Remote loads are refused by :class:`HardenedTransport`, the one
+    gate every load goes through, rather than by zeep's ``forbid_external``: that flag would also refuse
+    the SOAP encoding schema that every rpc/encoded WSDL names, which the transport serves from the
+    package instead of fetching it."""
+    return zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=False, xml_huge_tree=False)
 
 
 class ErpConnection(BaseModel):
@@ -52,11 +57,21 @@ def load_wsdl(location: Path | str, transport: HardenedTransport, settings: zeep
     except RemoteFetchRefusedError:
         raise
     except zeep_errors.ExternalReferenceForbidden as exc:
-        raise RemoteFetchRefusedError(str(exc.args[0]) if exc.args else str(exc)) from exc
+        raise RemoteFetchRefusedError(str(exc.url)) from exc
     except (zeep_errors.DTDForbidden, zeep_errors.EntitiesForbidden) as exc:
         raise ConfigError(f"WSDL {location} carries a DTD or entity declaration, which is refused") from exc
     except (zeep_errors.Error, OSError, ValueError) as exc:
         raise ConfigError(f"cannot load WSDL {location}: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"cannot load WSDL {location}: its types refer to each other without end") from exc
+    except Exception as exc:  # zeep's own failures on WSDLs it cannot model (AttributeError, KeyError, ...)
+        raise ConfigError(f"cannot load WSDL {location}: zeep cannot read it ({_describe(exc)})") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    """A library failure as a reader can use it: its class and message, never a traceback."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _transport(connection: ErpConnection) -> HardenedTransport:
@@ -69,21 +84,46 @@ def _transport(connection: ErpConnection) -> HardenedTransport:
     )
 
 
+def soap_version(binding: object) -> str | None:
+    """``"1.1"`` or ``"1.2"`` for a SOAP binding; ``None`` for an HTTP GET/POST or other binding, which
+    crossdock cannot call (ASP.NET services list such ports beside their SOAP ones)."""
+    if isinstance(binding, Soap12Binding):
+        return "1.2"
+    if isinstance(binding, SoapBinding):
+        return "1.1"
+    return None
+
+
 def bind_service(
-    client: zeep.Client, endpoint: str, service: str | None = None, port: str | None = None
+    client: zeep.Client,
+    endpoint: str,
+    service: str | None = None,
+    port: str | None = None,
+    operation: str | None = None,
 ) -> ServiceProxy:
-    """The service proxy of ``service``/``port`` (default: the first ones) posting to ``endpoint``."""
+    """The service proxy of ``service``/``port`` posting to ``endpoint``. Unnamed, they default to the
+    first SOAP port whose binding offers ``operation`` (when given), SOAP 1.1 before 1.2. HTTP GET/POST
+    ports are never picked. The port's own binding is used, also when it comes from an imported WSDL."""
     services = client.wsdl.services
     if not services:
         raise ConfigError("the WSDL is abstract (no service or binding): it cannot be called")
-    name = service or next(iter(services))
-    if name not in services:
-        raise ConfigError(f"the WSDL has no service {name!r} (has: {', '.join(services)})")
-    ports = services[name].ports
-    port_name = port or next(iter(ports))
-    if port_name not in ports:
-        raise ConfigError(f"service {name!r} has no port {port_name!r} (has: {', '.join(ports)})")
-    return client.create_service(ports[port_name].binding.name, endpoint)
+    if service is not None and service not in services:
+        raise ConfigError(f"the WSDL has no service {service!r} (has: {', '.join(services)})")
+    names = [service] if service is not None else list(services)
+    candidates = [(name, port_name, p) for name in names for port_name, p in services[name].ports.items()]
+    if port is not None:
+        candidates = [c for c in candidates if c[1] == port]
+        if not candidates:
+            known = ", ".join(p for name in names for p in services[name].ports) or "none"
+            raise ConfigError(f"the WSDL has no port {port!r} in {' or '.join(map(repr, names))} (has: {known})")
+    soap = [c for c in candidates if soap_version(getattr(c[2], "binding", None)) is not None]
+    if not soap:
+        listed = ", ".join(f"{c[1]} ({type(getattr(c[2], 'binding', None)).__name__})" for c in candidates) or "none"
+        raise ConfigError(f"the WSDL has no SOAP port crossdock can call (ports: {listed})")
+    if operation is not None:
+        soap = [c for c in soap if operation in c[2].binding._operations] or soap
+    soap.sort(key=lambda c: soap_version(c[2].binding) != "1.1")  # SOAP 1.1 first: every ERP speaks it
+    return ServiceProxy(client, soap[0][2].binding, address=endpoint)
 
 
 def build_erp_client(connection: ErpConnection) -> tuple[zeep.Client, ServiceProxy]:

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import zeep
 from zeep.xsd import ComplexType, Element
 
-from crossdock.bridges.soap.factory import hardened_settings, load_wsdl
+from crossdock.bridges.soap.factory import hardened_settings, load_wsdl, soap_version
 from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError
 from crossdock.errors import ConfigError
 from crossdock.soap.outline import WsdlOutline, read_outline
@@ -47,6 +47,7 @@ class PortInfo:
     binding: str
     address: str | None
     operations: list[OperationInfo]
+    soap: str = "1.1"  # the binding's SOAP version
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,18 @@ def _type_name(element: Element) -> str:
     return "(anonymous complex)" if isinstance(xsd_type, ComplexType) else "?"
 
 
+def _array_item_type(xsd_type: Any) -> Any:
+    """The item type of a SOAP-encoded array (``restriction base="soapenc:Array"`` with a
+    ``wsdl:arrayType``), else ``None``. zeep fills such an element from a plain list of items."""
+    if not isinstance(xsd_type, ComplexType):
+        return None
+    try:
+        array_type = xsd_type._array_type
+    except Exception:
+        return None
+    return getattr(array_type, "array_type", None) if array_type is not None else None
+
+
 def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> list[FieldInfo]:
     if not isinstance(xsd_type, ComplexType) or depth >= MAX_DEPTH:
         return []
@@ -79,11 +92,19 @@ def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -
     for name, element in xsd_type.elements:
         if not isinstance(element, Element):
             continue
-        max_occurs = "unbounded" if element.max_occurs == "unbounded" else int(element.max_occurs)
-        children = _fields(element.type, depth + 1, seen | {key})
+        max_occurs: int | str = "unbounded" if element.max_occurs == "unbounded" else int(element.max_occurs)
+        item_type = _array_item_type(element.type)
+        if item_type is not None:  # a SOAP-encoded array: one element filled with a list of items
+            max_occurs = "unbounded"
+            children = _fields(item_type, depth + 1, seen | {key})
+        else:
+            children = _fields(element.type, depth + 1, seen | {key})
         out.append(FieldInfo(name, _type_name(element), int(element.min_occurs), max_occurs, children))
     for name, attribute in xsd_type.attributes:
-        out.append(FieldInfo(f"@{name}", _type_name(attribute), 0, 1))
+        if not name or getattr(attribute, "type", None) is None:
+            continue  # xsd:anyAttribute: nothing to name or fill
+        required = 1 if getattr(attribute, "required", False) else 0  # SAP's schemeID="..." use="required"
+        out.append(FieldInfo(f"@{name}", _type_name(attribute), required, 1))
     return out
 
 
@@ -96,25 +117,26 @@ def _element_fields(client: zeep.Client | None, qname: str | None) -> list[Field
         return []
 
 
+def _operation_info(name: str, operation: Any) -> OperationInfo:
+    body = getattr(operation.input, "body", None)
+    header = getattr(operation.input, "header", None)
+    qname = str(body.qname) if isinstance(body, Element) and body.qname is not None else None
+    headers = _fields(getattr(header, "type", None)) if header is not None else []
+    return OperationInfo(name, qname, _fields(getattr(body, "type", None)), headers)
+
+
 def _ports(client: zeep.Client) -> list[PortInfo]:
+    """The SOAP ports of every service (HTTP GET/POST ports and ports without a binding are left out)."""
     ports = []
     for service_name, service in client.wsdl.services.items():
         for port_name, port in service.ports.items():
-            operations = []
-            for name, operation in sorted(port.binding._operations.items()):
-                body = getattr(operation.input, "body", None)
-                header = getattr(operation.input, "header", None)
-                qname = str(body.qname) if isinstance(body, Element) and body.qname is not None else None
-                operations.append(
-                    OperationInfo(
-                        name,
-                        qname,
-                        _fields(getattr(body, "type", None)),
-                        _fields(getattr(header, "type", None)) if header is not None else [],
-                    )
-                )
-            address = port.binding_options.get("address")
-            ports.append(PortInfo(service_name, port_name, port.binding.name.localname, address, operations))
+            binding: Any = getattr(port, "binding", None)
+            version = soap_version(binding)
+            if binding is None or version is None:
+                continue
+            operations = [_operation_info(name, op) for name, op in sorted(binding._operations.items())]
+            address = (port.binding_options or {}).get("address")
+            ports.append(PortInfo(service_name, port_name, binding.name.localname, address, operations, version))
     return ports
 
 
@@ -144,11 +166,8 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
     for url in outline.remote_imports:
         if not remote or urlparse(url).netloc != urlparse(location).netloc:
             raise RemoteFetchRefusedError(url)
-    settings = hardened_settings()
-    if remote:  # the transport enforces the single allowed origin; zeep's blanket http ban would refuse it
-        settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=False)
-    try:
-        client = load_wsdl(location, transport, settings)
+    try:  # the transport refuses every remote load but the allowed origin's
+        client = load_wsdl(location, transport, hardened_settings())
     except RemoteFetchRefusedError:
         raise
     except ConfigError:
@@ -160,5 +179,11 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
 
 def inspect_wsdl(location: str, timeout_s: float = 30.0) -> WsdlReport:
     client, outline = load_for_inspection(location, timeout_s)
-    ports = _ports(client) if client is not None else []
-    return WsdlReport(location, outline.target_namespace, outline.abstract, ports, _outline_ops(outline, client))
+    try:
+        ports = _ports(client) if client is not None else []
+        port_types = _outline_ops(outline, client)
+    except RecursionError as exc:
+        raise ConfigError(f"cannot inspect WSDL {location}: its types refer to each other without end") from exc
+    except Exception as exc:  # zeep resolves some parts lazily: its failures there name the WSDL too
+        raise ConfigError(f"cannot inspect WSDL {location}: zeep cannot read it ({type(exc).__name__}: {exc})") from exc
+    return WsdlReport(location, outline.target_namespace, outline.abstract, ports, port_types)

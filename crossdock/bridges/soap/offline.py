@@ -36,7 +36,7 @@ def build_message(
                 holder = etree.Element("holder")
                 element.render(holder, element(**request))
                 return etree.tostring(holder[0])
-            service = bind_service(client, UNSENT_ENDPOINT, op.service, op.port)
+            service = bind_service(client, UNSENT_ENDPOINT, op.service, op.port, op.operation)
             if op.operation not in service._binding._operations:
                 raise ConfigError(f"the WSDL has no operation {op.operation!r}")
             return etree.tostring(client.create_message(service, op.operation, **request))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport
+from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, PortInfo, WsdlReport
 
 _OPERATION_PREFERENCE = [
     re.compile(p, re.I)
@@ -29,14 +29,17 @@ _HEADER = [
     (re.compile(r"currency|curr.?code", re.I), {"source": "currency"}),
     (
         re.compile(
-            r"external.?(doc|ref)|purchase.?order.?(id|no)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
+            r"external.?(doc|ref)|purchase.?order.?(id|no|number)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
             r"|(cust|customer).?po.?(no|number)|^po.?number$|^buyer.?id$",
             re.I,
         ),
         {"source": "external_id"},
     ),
     (
-        re.compile(r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number)$", re.I),
+        re.compile(
+            r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number|code)$|^(sold|sell).?to.?(customer|party)?$",
+            re.I,
+        ),
         {"source": "references.erp_customer_no"},
     ),
     (
@@ -73,17 +76,29 @@ _INTEGER_TYPES = {"int", "integer", "long", "short", "byte", "unsignedInt", "uns
 MAX_DEPTH = 6
 
 
-def pick_operation(report: WsdlReport) -> OperationInfo:
-    """The create-like operation of the first port (or port type, for an abstract WSDL)."""
-    candidates = report.ports[0].operations if report.ports else next(iter(report.port_types.values()), [])
-    usable = [op for op in candidates if op.input and "multiple" not in op.name.lower()]
+def _pick(report: WsdlReport) -> tuple[OperationInfo, PortInfo | None]:
+    """The create-like operation, and the port it was found on (``None`` for an abstract WSDL): the
+    best-named operation of all SOAP ports (SOAP 1.1 ports first, then document order)."""
+    candidates: list[tuple[OperationInfo, PortInfo | None]]
+    if report.ports:
+        ports = sorted(report.ports, key=lambda port: port.soap != "1.1")  # as bind_service: SOAP 1.1 first
+        candidates = [(op, port) for port in ports for op in port.operations]
+    else:
+        candidates = [(op, None) for ops in report.port_types.values() for op in ops]
+    usable = [(op, port) for op, port in candidates if op.input and "multiple" not in op.name.lower()]
     for pattern in _OPERATION_PREFERENCE:
-        for op in usable:
+        for op, port in usable:
             if pattern.search(op.name):
-                return op
+                return op, port
     if not usable:
-        raise ValueError("the WSDL has no operation with input fields")
+        names = ", ".join(dict.fromkeys(op.name for op, _ in candidates)) or "none"
+        raise ValueError(f"{report.location}: no operation with input fields to map (operations: {names})")
     return usable[0]
+
+
+def pick_operation(report: WsdlReport) -> OperationInfo:
+    """The create-like operation of the WSDL's SOAP ports (or port types, for an abstract WSDL)."""
+    return _pick(report)[0]
 
 
 def _constant(info: FieldInfo) -> dict[str, Any]:
@@ -121,6 +136,22 @@ def _is_list(info: FieldInfo) -> bool:
     return info.max_occurs == "unbounded" or (isinstance(info.max_occurs, int) and info.max_occurs > 1)
 
 
+def _first_value(fields: list[FieldInfo], prefix: str, depth: int = 0) -> tuple[str, FieldInfo] | None:
+    """The path of the first value reachable without passing a repeated element or an attribute."""
+    for info in fields:
+        if info.name.startswith("@") or _is_list(info) or depth > MAX_DEPTH:
+            continue
+        simple_content = next((c for c in info.children if c.name == "_value_1"), None)
+        if simple_content is not None:
+            return f"{prefix}{info.name}._value_1", simple_content
+        if not info.children:
+            return f"{prefix}{info.name}", info
+        found = _first_value(info.children, f"{prefix}{info.name}.", depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
 def _walk(
     fields: list[FieldInfo], prefix: str, rules: dict[str, Any], line: bool, depth: int, state: dict[str, bool]
 ) -> bool:
@@ -128,7 +159,11 @@ def _walk(
     table = _LINE if line else _HEADER
     telling = False
     for info in fields:
-        if info.name.startswith("@") or depth > MAX_DEPTH:
+        if depth > MAX_DEPTH:
+            continue
+        if info.name.startswith("@"):
+            if info.min_occurs >= 1:  # a required attribute (SAP's schemeID, ...): a filler a person reviews
+                rules[f"{prefix}{info.name[1:]}"] = _constant(info)
             continue
         path = f"{prefix}{info.name}"
         required = info.min_occurs >= 1
@@ -140,6 +175,9 @@ def _walk(
                 rule = _constant(simple_content or info)
             if rule is not None and not (_is_list(info) and "const" in rule):
                 rules[f"{path}._value_1" if simple_content is not None else path] = rule
+                for attribute in info.children:  # SAP's ID with schemeID="..." use="required"
+                    if attribute.name.startswith("@") and attribute.min_occurs >= 1:
+                        rules[f"{path}.{attribute.name[1:]}"] = _constant(attribute)
             continue
         if _is_list(info) and not line and not state["lines"] and (required or _LINE_HINT.search(info.name)):
             state["lines"] = True
@@ -153,19 +191,23 @@ def _walk(
         nested: dict[str, Any] = {}
         nested_telling = _walk(info.children, f"{path}.", nested, line, depth + 1, state)
         if required or nested_telling:
-            if not nested:
-                nested[f"{path}.{info.children[0].name}"] = _constant(info.children[0])
+            if not nested:  # a required group nothing telling fills: its first value, so it is there
+                filler = _first_value(info.children, f"{path}.")
+                if filler is not None:
+                    nested[filler[0]] = _constant(filler[1])
             rules.update(nested)
             telling |= nested_telling
     return telling
 
 
 def scaffold_mapping(report: WsdlReport, logical: str = "create_sales_order") -> dict[str, Any]:
-    """A mapping file's content (``name``, ``operations``) for the WSDL's create-like operation."""
-    operation = pick_operation(report)
+    """A mapping file's content (``name``, ``operations``) for the WSDL's create-like operation. With
+    more than one SOAP port it names the service and port the operation was found on."""
+    operation, port = _pick(report)
     rules: dict[str, Any] = {}
     _walk(operation.input, "", rules, False, 0, {"lines": False})
-    return {
-        "name": f"scaffold-{operation.name}",
-        "operations": {logical: {"operation": operation.name, "document": "order", "request": rules}},
-    }
+    entry: dict[str, Any] = {"operation": operation.name}
+    if port is not None and len(report.ports) > 1:
+        entry |= {"service": port.service, "port": port.port}
+    entry |= {"document": "order", "request": rules}
+    return {"name": f"scaffold-{operation.name}", "operations": {logical: entry}}

@@ -1,0 +1,134 @@
+"""WSDL shapes met in real legacy ERPs, each in a small WSDL written for these tests
+(tests/data/soap/quirks): loaded offline (sockets are disabled in unit tests), inspected, scaffolded and
+turned into a request without sending it, or refused with a ConfigError naming the file and problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from lxml import etree
+from typer.testing import CliRunner
+
+from crossdock.bridges.soap import HardenedTransport, RemoteFetchRefusedError, bind_service, load_wsdl
+from crossdock.bridges.soap.inspect import inspect_wsdl, load_for_inspection
+from crossdock.bridges.soap.mapping_check import check_mapping
+from crossdock.bridges.soap.offline import build_message
+from crossdock.bridges.soap.scaffold import scaffold_mapping
+from crossdock.canonical import Order
+from crossdock.cli import app
+from crossdock.errors import ConfigError
+from crossdock.soap import load_mapping, read_outline
+from crossdock.soap.schemas import is_well_known, read_well_known
+
+QUIRKS = Path(__file__).resolve().parents[2] / "data" / "soap" / "quirks"
+ORDER = Order.model_validate(
+    {
+        "channel": "edi",
+        "external_id": "PO-QUIRK-1",
+        "ordered_at": "2026-11-20T10:00:00Z",
+        "references": {"erp_customer_no": "C30000"},
+        "lines": [
+            {"line_number": "1", "sku": "ITEM-1", "quantity": 3, "unit_price": "9.50"},
+            {"line_number": "2", "sku": "ITEM-2", "quantity": 1},
+        ],
+    }
+)
+
+
+def _scaffold_message(path: Path) -> tuple[bytes, dict[str, Any]]:
+    client, outline = load_for_inspection(str(path))
+    assert client is not None
+    report = inspect_wsdl(str(path))
+    scaffold = scaffold_mapping(report)
+    mapping = load_mapping(yaml.safe_dump(scaffold).encode(), "scaffold")
+    assert check_mapping(report, mapping) == []
+    op = next(iter(mapping.operations.values()))
+    return build_message(client, outline, op, ORDER), scaffold
+
+
+def _texts(message: bytes, name: str) -> list[str]:
+    root = etree.fromstring(message)
+    return [el.text or "" for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == name]
+
+
+def test_rpc_encoded_loads_offline_with_the_soap_encoding_schema_crossdock_carries() -> None:
+    path = QUIRKS / "rpc_encoded_orders.wsdl"
+    outline = read_outline(path.read_bytes(), path.name)
+    assert "http://schemas.xmlsoap.org/soap/encoding/" in outline.imports
+    assert outline.remote_imports == ()  # carried, not fetched
+    described = outline.operation("createOrder")
+    assert described is not None and described.input_element == "{urn:example:legacy:orders}createOrder"
+
+    (port,) = inspect_wsdl(str(path)).ports
+    fields = {f.name: f for f in next(op for op in port.operations if op.name == "createOrder").input}
+    assert list(fields) == ["callContext", "header", "lines"]
+    lines = fields["lines"]  # a soapenc:Array of OrderLine: one element holding a list of items
+    assert lines.max_occurs == "unbounded" and [c.name for c in lines.children] == ["itemCode", "quantity", "unitPrice"]
+
+    message, scaffold = _scaffold_message(path)
+    assert scaffold["operations"]["create_sales_order"]["operation"] == "createOrder"
+    assert _texts(message, "customerPoNumber") == ["PO-QUIRK-1"]
+    assert _texts(message, "soldToCustomer") == ["C30000"]
+    assert _texts(message, "itemCode") == ["ITEM-1", "ITEM-2"]
+
+
+def test_only_the_well_known_schemas_are_served_locally_any_other_remote_import_is_refused() -> None:
+    assert is_well_known("https://schemas.xmlsoap.org/soap/encoding")
+    assert is_well_known("http://www.w3.org/2001/xml.xsd")
+    assert not is_well_known("http://schemas.xmlsoap.org/soap/encoding/?x=1")
+    assert not is_well_known("http://erp.example.invalid/soap/encoding/")
+    transport = HardenedTransport(connect_timeout=1, read_timeout=1)
+    assert transport.load("http://schemas.xmlsoap.org/soap/encoding/") == read_well_known(
+        "http://schemas.xmlsoap.org/soap/encoding/"
+    )
+    with pytest.raises(RemoteFetchRefusedError) as caught:
+        transport.load("http://erp.example.invalid/schemas/orders.xsd")
+    assert caught.value.url == "http://erp.example.invalid/schemas/orders.xsd"
+
+
+def test_http_get_ports_are_left_out_and_soap_11_is_preferred() -> None:
+    path = QUIRKS / "asmx_ports.wsdl"
+    report = inspect_wsdl(str(path))
+    assert [(p.port, p.soap) for p in report.ports] == [("OrderServiceSoap12", "1.2"), ("OrderServiceSoap", "1.1")]
+    message, scaffold = _scaffold_message(path)
+    entry = scaffold["operations"]["create_sales_order"]
+    assert (entry["service"], entry["port"]) == ("OrderService", "OrderServiceSoap")
+    assert etree.QName(etree.fromstring(message)).namespace == "http://schemas.xmlsoap.org/soap/envelope/"
+    assert _texts(message, "CustomerPONumber") == ["PO-QUIRK-1"]
+    assert _texts(message, "ItemNumber") == ["ITEM-1", "ITEM-2"]
+
+    client = load_wsdl(path, HardenedTransport(connect_timeout=1, read_timeout=1))
+    with pytest.raises(ConfigError, match=r"no SOAP port .*OrderServiceHttpGet \(HttpGetBinding\)"):
+        bind_service(client, "http://127.0.0.1:9/x", port="OrderServiceHttpGet")
+
+
+def test_a_binding_imported_from_another_wsdl_binds_and_builds() -> None:
+    message, _ = _scaffold_message(QUIRKS / "split_binding.wsdl")
+    assert _texts(message, "PurchaseOrderNumber") == ["PO-QUIRK-1"]
+    assert _texts(message, "SoldToParty") == ["C30000"]
+    assert _texts(message, "Material") == ["ITEM-1", "ITEM-2"]
+
+
+def test_required_attributes_are_filled_by_the_scaffold() -> None:
+    message, scaffold = _scaffold_message(QUIRKS / "sap_gdt_ids.wsdl")
+    request = scaffold["operations"]["create_sales_order"]["request"]
+    assert "SalesOrder.actionCode" in request and "SalesOrder.BuyerID.schemeID" in request
+    root = etree.fromstring(message, parser=etree.XMLParser(remove_comments=True))
+    (order,) = (el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).localname == "SalesOrder")
+    assert order.get("actionCode")
+    assert _texts(message, "BuyerID") == ["PO-QUIRK-1"]  # SAP: the buyer's own document number
+    assert _texts(message, "ProductID") == ["ITEM-1", "ITEM-2"]
+    quantities = [el for el in root.iter() if etree.QName(el).localname == "RequestedQuantity"]
+    assert [q.text for q in quantities] == ["3", "1"] and all(q.get("unitCode") for q in quantities)
+
+
+def test_a_wsdl_zeep_cannot_model_is_a_config_error_naming_it_also_in_the_cli() -> None:
+    path = QUIRKS / "unreadable_header.wsdl"
+    with pytest.raises(ConfigError, match=r"unreadable_header\.wsdl.*SessionHeader"):
+        inspect_wsdl(str(path))
+    result = CliRunner().invoke(app, ["soap", "inspect", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "unreadable_header.wsdl" in result.output and "SessionHeader" in result.output
