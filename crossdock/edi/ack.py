@@ -27,6 +27,7 @@ _AK502 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12
 _AK905 = frozenset({"1", "2", "3", "4", "5", "6", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
                     "21", "22", "23", "24", "25", "26"})
 _AK304 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8"})
+_TABLE_NAMES = frozenset({"HEADER", "DETAIL", "FOOTER"})
 
 
 def needs_ack(group: GroupReport) -> bool:
@@ -44,6 +45,16 @@ def _clean(value: str, delimiters: Delimiters) -> str:
     return "".join(ch for ch in value if ch not in forbidden)[:99]
 
 
+def _loop_code(loop_id: str | None) -> bool:
+    """AK303 is a loop identifier (AN 1/6, e.g. ``N1`` or HIPAA's ``2000A``); a map's own loop names
+    (pyx12's ``LIN_LOOP``, ``HEADER``) are not, and are left out."""
+    return bool(loop_id) and len(loop_id or "") <= 6 and (loop_id or "").isalnum() and loop_id not in _TABLE_NAMES
+
+
+def _number(value: str, width: int) -> bool:
+    return value.isdigit() and len(value) <= width
+
+
 def _segment_notes(set_report: SetReport, delimiters: Delimiters) -> list[Segment]:
     """AK3 (and its AK4s) for every segment with errors, in the order found."""
     by_segment: dict[tuple[int | None, str | None], list[Issue]] = {}
@@ -54,7 +65,7 @@ def _segment_notes(set_report: SetReport, delimiters: Delimiters) -> list[Segmen
     for (position, segment_id), issues in by_segment.items():
         segment_codes = [i for i in issues if i.level is Level.SEGMENT and i.code in _AK304]
         code = segment_codes[0].code if segment_codes else "8"
-        loop = next((i.loop_id for i in issues if i.loop_id), None)
+        loop = next((i.loop_id for i in issues if _loop_code(i.loop_id)), None)
         out.append(Segment.of("AK3", segment_id or "", str(position or ""), loop, code))
         for issue in issues:
             if issue.level is not Level.ELEMENT or issue.element is None:
@@ -63,7 +74,8 @@ def _segment_notes(set_report: SetReport, delimiters: Delimiters) -> list[Segmen
             if issue.component is not None:
                 where += f"{delimiters.component}{issue.component}"
             bad = _clean(issue.bad_value, delimiters) if issue.bad_value else None
-            out.append(Segment.of("AK4", where, issue.data_element, issue.code, bad))
+            reference = issue.data_element if issue.data_element and _number(issue.data_element, 4) else None
+            out.append(Segment.of("AK4", where, reference, issue.code, bad))
     return out
 
 
@@ -100,10 +112,13 @@ def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment
         body.extend(segments)
         accepted += ok
     received = sum(1 for s in group.sets if s.set_id not in ACK_SETS)
-    group_codes = list(dict.fromkeys(i.code for i in group.issues if i.is_error and i.code in _AK905))[:5]
-    status = _group_status(accepted, received, bool(group_codes))
+    # AK905 codes come from group-level issues only: an element error on the GS itself carries an
+    # AK403 code (GS04 "too short" is 4, which as an AK905 would say "GE02 does not match GS06").
+    group_errors = [i for i in group.issues if i.is_error]
+    group_codes = list(dict.fromkeys(i.code for i in group_errors if i.level is Level.GROUP and i.code in _AK905))
+    status = _group_status(accepted, received, bool(group_errors))
     included = group.declared_sets if group.declared_sets is not None else received
-    body.append(Segment.of("AK9", status, str(included), str(received), str(accepted), *group_codes))
+    body.append(Segment.of("AK9", status, str(included), str(received), str(accepted), *group_codes[:5]))
     return body
 
 

@@ -100,6 +100,19 @@ def _to_pyx12(seg: Segment, delimiters: Delimiters) -> Any:
     return pyx12.segment.Segment(line, delimiters.segment, delimiters.element, delimiters.component)
 
 
+def _gs_with_century(seg: Segment, delimiters: Delimiters) -> Any:
+    """Before 004010 GS04 is a YYMMDD date (DT 6/6; the control maps have 004010's CCYYMMDD): such a
+    GS is checked with the century added (two-digit years below 50 are 20YY), so the date itself is
+    still checked. ``None`` for any other GS."""
+    elements = seg.elements
+    if len(elements) < 9 or len(elements[4]) != 6 or not elements[8][:6].isdigit() or elements[8][:6] >= "004010":
+        return None
+    date = elements[4]
+    century = "20" if date[:2].isdigit() and int(date[:2]) < 50 else "19"
+    line = delimiters.element.join([*elements[:4], century + date, *elements[5:]])
+    return pyx12.segment.Segment(line, delimiters.segment, delimiters.element, delimiters.component)
+
+
 def _int(value: str) -> int | None:
     try:
         return int(value)
@@ -242,7 +255,8 @@ class _Run:
         elif sid == "GS":
             self._close_group(None)
             self.group = _GroupState(seg)
-            self._check_against(self._control(_GS_PATH), data, seg, self.group.issues)
+            gs = _gs_with_century(seg, self.reader.delimiters or Delimiters())
+            self._check_against(self._control(_GS_PATH), gs or data, seg, self.group.issues)
         elif sid == "ST":
             self._close_set()
             if self.group is not None:  # an ST outside any GS is an envelope issue

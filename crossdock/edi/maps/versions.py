@@ -15,9 +15,18 @@ SET_MODULES = (x850, x856, x940, x945, x997)
 #: The map families crossdock compiles: 004010 (required by every retail partner) and 005010.
 VERSIONS = ("004010", "005010")
 
-#: ISA12 values partners really send. Older control versions carry 004010 groups routinely.
-ICVNS = ("00200", "00204", "00300", "00304", "00305", "00306", "00400", "00401", "00402", "00403",
-         "00404", "00405", "00406", "00501", "00502", "00503", "00504", "00505", "00601")
+#: ISA12 values the control maps accept (the I11 code list, 00200 to 00801). Partners send old and
+#: new control versions on 004010 groups alike (00302 and 00602 among them), and a 997 answers with
+#: the inbound ISA12, so every published one is listed, not only those seen so far.
+ICVNS = (
+    "00200", "00201", "00204",
+    *(f"0030{n}" for n in range(8)),
+    *(f"0040{n}" for n in range(7)),
+    *(f"0050{n}" for n in range(6)),
+    *(f"0060{n}" for n in range(6)),
+    *(f"0070{n}" for n in range(7)),
+    "00801",
+)
 
 #: GS08 industry suffixes seen in retail (VICS: Voluntary Interindustry Commerce Solutions, UCS grocery;
 #: X230 is the 005010 997 implementation guide).

@@ -1,0 +1,105 @@
+"""Envelope variants real partners send: old and new ISA12 control versions, pre-004010 groups with
+YYMMDD GS04 dates, and the 997s answering them (hand-written samples, never third-party files)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crossdock.edi.ack import ack_body, build_acks
+from crossdock.edi.control import InMemoryControlNumbers
+from crossdock.edi.reader import X12Reader
+from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, SetReport, Severity, Status
+from crossdock.edi.validate import X12Validator
+from tests.unit.edi_validate.samples import BODIES
+
+NOW = datetime(2024, 1, 6, 9, 30, tzinfo=UTC)
+
+
+def _file(isa12: str, gs08: str, gs04: str = "20240105", set_id: str = "850", body: list[str] | None = None,
+          functional_id: str = "PO") -> bytes:
+    body = BODIES[set_id] if body is None else body
+    lines = [
+        f"ISA*00*          *00*          *ZZ*BUYERCO        *ZZ*SELLERCO       *240105*1200*U*{isa12}*000000905*0*T*>",
+        f"GS*{functional_id}*BUYERCO*SELLERCO*{gs04}*1200*77*X*{gs08}",
+        f"ST*{set_id}*0001",
+        *body,
+        f"SE*{len(body) + 2}*0001",
+        "GE*1*77",
+        "IEA*1*000000905",
+    ]
+    return ("~\n".join(lines) + "~\n").encode("ascii")
+
+
+def _errors(report: object) -> list[str]:
+    return [f"{i.segment_id}{i.element or ''}: {i.message}" for i in report.all_issues() if i.is_error]  # type: ignore[attr-defined]
+
+
+def _ack_segments(validator: X12Validator, data: bytes) -> tuple[list[list[str]], bytes]:
+    [ack] = build_acks(validator.validate(data), InMemoryControlNumbers(), now=NOW)
+    return [seg.elements for seg in X12Reader(ack).segments()], ack
+
+
+@pytest.mark.parametrize("isa12", ["00302", "00303", "00307", "00602", "00605", "00704", "00801"])
+def test_every_published_isa12_carries_a_004010_group(validator: X12Validator, isa12: str) -> None:
+    # Given an 850 in a 004010 group under an older or newer control version than 00401/00501
+    report = validator.validate(_file(isa12, "004010"))
+    # Then the ISA12 is not an error, and the 997 (which answers with the same ISA12) validates too
+    assert report.status is Status.VALID, _errors(report)
+    segments, ack = _ack_segments(validator, _file(isa12, "004010"))
+    assert segments[0][12] == isa12
+    ack_report = validator.validate(ack)
+    assert ack_report.status is Status.VALID, _errors(ack_report)
+
+
+def test_an_isa12_that_is_not_a_version_is_still_an_error(validator: X12Validator) -> None:
+    report = validator.validate(_file("00999", "004010"))
+    assert any(i.segment_id == "ISA" and i.element == 12 for i in report.all_issues() if i.is_error)
+
+
+@pytest.mark.parametrize("gs08", ["003010", "003040", "003060UCS"])
+def test_pre_004010_group_dates_are_yymmdd(validator: X12Validator, gs08: str) -> None:
+    # Given a 003xxx group whose GS04 is YYMMDD, as those versions define it
+    report = validator.validate(_file("00304", gs08, gs04="950120"))
+    # Then the GS is clean (the set itself has no map for 003xxx and is only read)
+    gs_issues = [i for i in report.all_issues() if i.segment_id == "GS" and i.is_error]
+    assert gs_issues == [], _errors(report)
+    assert report.status is Status.NOT_VALIDATED
+
+
+def test_a_pre_004010_yymmdd_date_is_still_checked_as_a_date(validator: X12Validator) -> None:
+    report = validator.validate(_file("00304", "003040", gs04="951340"))
+    [issue] = [i for i in report.all_issues() if i.segment_id == "GS" and i.is_error]
+    assert issue.element == 4 and issue.level is Level.ELEMENT
+
+
+def test_a_004010_group_still_needs_ccyymmdd(validator: X12Validator) -> None:
+    report = validator.validate(_file("00401", "004010", gs04="240105"))
+    assert [(i.segment_id, i.element) for i in report.all_issues() if i.is_error] == [("GS", 4)]
+
+
+def test_a_gs_element_error_is_not_sent_as_an_ak905_code(validator: X12Validator) -> None:
+    # Given a 004010 group with a six-digit GS04 (an AK403 "too short", code 4, on the GS itself)
+    segments, ack = _ack_segments(validator, _file("00401", "004010", gs04="240105"))
+    # Then AK9 says the set was accepted with errors noted, and names no AK905 code: 4 there would
+    # claim that GE02 does not match GS06
+    [ak9] = [s for s in segments if s[0] == "AK9"]
+    assert ak9 == ["AK9", "E", "1", "1", "1"]
+    assert validator.validate(ack).status is Status.VALID
+
+
+@pytest.mark.parametrize(("loop_id", "ak303"), [("N1", "N1"), ("2000A", "2000A"), ("LIN_LOOP", ""), ("HEADER", "")])
+def test_ak3_carries_only_loop_identifiers_that_fit_ak303(loop_id: str, ak303: str) -> None:
+    # Given a set error found inside a loop that a map names loop_id (pyx12's own maps name some
+    # loops LIN_LOOP or HEADER, which are not X12 loop identifiers and exceed AK303's six characters)
+    issue = Issue(Severity.ERROR, Level.ELEMENT, "7", "bad code", segment_id="UIT", segment_position=6,
+                  loop_id=loop_id, element=2, data_element="C001", bad_value="X")
+    set_report = SetReport("830", "0001", None, "830.4010.PS.xml", (issue,))
+    group = GroupReport("PS", "77", "004010", "BUYERCO", "SELLERCO", 1, (set_report,))
+    interchange = InterchangeReport("000000905", "00401", "ZZ", "BUYERCO", "ZZ", "SELLERCO", "T", groups=(group,))
+    # When the 997 body is built
+    body = [seg.elements for seg in ack_body(interchange, group)]
+    # Then AK303 holds the loop identifier only when it is one; AK402 only a data element number
+    assert body[2] == ["AK3", "UIT", "6", ak303, "8"]
+    assert body[3] == ["AK4", "2", "", "7", "X"]
