@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -42,6 +42,10 @@ class DocType(StrEnum):
     INTERCHANGE = "interchange"
     GROUP = "group"
     TRANSACTION_SET = "transaction_set"
+    ACKNOWLEDGMENT = "acknowledgment"
+    """A partner's 997 for one of our groups: ``<sender>:<ISA13>:<group>:<status>``."""
+    WORK_ITEM = "work_item"
+    """An exception work item opened about the document."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -130,6 +134,33 @@ class DocumentLinks:
                 if doc_type is None or other.doc_type == doc_type:
                     found.add(other.document)
             return sorted(found)
+
+    def without(
+        self, doc_type: str, missing: str, *, linked_before: datetime, limit: int = MAX_DOCUMENTS
+    ) -> list[tuple[DocRef, datetime]]:
+        """Documents of ``doc_type`` first linked before ``linked_before`` that have no link to any
+        document of type ``missing`` (outbound groups still without an acknowledgment, say), with the
+        time of their first link, oldest first; at most ``limit``."""
+        row = DocumentLinkRow
+        ends = union_all(
+            select(row.a_id.label("doc_id"), row.created_at).where(row.a_type == doc_type),
+            select(row.b_id.label("doc_id"), row.created_at).where(row.b_type == doc_type),
+        ).subquery()
+        matched = union(
+            select(row.a_id).where(row.a_type == doc_type, row.b_type == missing),
+            select(row.b_id).where(row.b_type == doc_type, row.a_type == missing),
+        )
+        first = func.min(ends.c.created_at)
+        query = (
+            select(ends.c.doc_id, first)
+            .where(ends.c.doc_id.not_in(matched))
+            .group_by(ends.c.doc_id)
+            .having(first < linked_before)
+            .order_by(first, ends.c.doc_id)
+            .limit(limit)
+        )
+        with self._db.read() as s:
+            return [(DocRef(doc_type, doc_id), at) for doc_id, at in s.execute(query)]
 
     def connected(self, start: str | DocRef, *, limit: int = MAX_DOCUMENTS) -> LinkedSet:
         """The whole connected set from a document or a bare id (matching documents of any type)."""

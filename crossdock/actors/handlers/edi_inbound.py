@@ -34,7 +34,7 @@ from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType
 
 STEP = "edi.inbound"
-ACKNOWLEDGMENT = "acknowledgment"
+ACKNOWLEDGMENT = DocType.ACKNOWLEDGMENT
 """Doc type of an inbound 997 in the cross-references."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from crossdock.edi.translate import translate
 from crossdock.edi.validate import validate
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType, ItemStatus, Store
+from crossdock.store.ack_watch import overdue_groups
 from tests.conftest import ROOT
 from tests.unit.flows.fakes import MemoryErp, flow_ports
 from tests.unit.rest.samples import shopify_order
@@ -251,6 +252,19 @@ def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowP
     assert linked.ids(edi_inbound.ACKNOWLEDGMENT) == ["NORTHSTAR3PL:000000088:1:accepted"]
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []  # never an ack of an ack
     assert ports.store.exceptions.items() == []
+
+
+def test_a_940_waits_for_its_997_until_the_3pl_acknowledges_it(ports: FlowPorts) -> None:
+    order = run_order_through(ports).document
+    assert isinstance(order, Order)
+    orders.to_warehouse(ports, envelope("order"), order)
+    later = datetime.now(UTC) + timedelta(days=2)
+    [waiting] = overdue_groups(ports.store, now=later, after=timedelta(hours=24))
+    assert (waiting.partner, waiting.group_control_number) == ("northstar-3pl", "1")
+    assert waiting.documents == (DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"),)
+    payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
+    edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)
+    assert overdue_groups(ports.store, now=later, after=timedelta(hours=24)) == []
 
 
 def test_a_rejecting_997_opens_a_work_item(ports: FlowPorts) -> None:
