@@ -11,6 +11,7 @@ from zeep.proxy import ServiceProxy
 
 from crossdock.bridges.soap.breaker import CircuitBreaker
 from crossdock.bridges.soap.errors import erp_errors
+from crossdock.bridges.soap.factory import request_arguments
 from crossdock.errors import ConfigError, Owner
 from crossdock.soap.mapping import build_request, read_items, read_response
 from crossdock.soap.mapping_config import ErpMapping
@@ -45,7 +46,8 @@ class ErpClient:
         except ValueError as exc:
             raise ConfigError(f"the ERP's WSDL has no operation {operation!r}") from exc
         with self.breaker.guard(), erp_errors(operation, owner, key):
-            result = self._service[operation](**request)
+            args, kwargs = request_arguments(binding_operation, request)
+            result = self._service[operation](*args, **kwargs)
         value = serialize_object(result, target_cls=dict)
         output = getattr(binding_operation.output.body, "type", None)
         elements = getattr(output, "elements", [])

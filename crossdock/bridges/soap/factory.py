@@ -6,8 +6,10 @@ touches the network while doing so (``forbid_external`` plus a transport that re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import zeep
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -15,6 +17,7 @@ from zeep import exceptions as zeep_errors
 from zeep.proxy import ServiceProxy
 from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
 from zeep.wsse.username import UsernameToken
+from zeep.xsd import ComplexType, Element
 
 from crossdock.bridges.soap.breaker import CircuitBreaker
 from crossdock.bridges.soap.transport import HardenedTransport, RemoteFetchRefusedError
@@ -124,6 +127,16 @@ def bind_service(
         soap = [c for c in soap if operation in c[2].binding._operations] or soap
     soap.sort(key=lambda c: soap_version(c[2].binding) != "1.1")  # SOAP 1.1 first: every ERP speaks it
     return ServiceProxy(client, soap[0][2].binding, address=endpoint)
+
+
+def request_arguments(operation: Any, request: Mapping[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """zeep's arguments for ``request``: keywords, except for a body that is one element of a simple type
+    (``<element name="inputXml" type="xsd:string"/>``), which zeep takes positionally."""
+    body = getattr(getattr(operation, "input", None), "body", None)
+    name = getattr(body, "name", None)
+    if isinstance(body, Element) and not isinstance(body.type, ComplexType) and set(request) == {name}:
+        return (request[name],), {}
+    return (), dict(request)
 
 
 def build_erp_client(connection: ErpConnection) -> tuple[zeep.Client, ServiceProxy]:

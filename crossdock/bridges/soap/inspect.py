@@ -122,6 +122,9 @@ def _operation_info(name: str, operation: Any) -> OperationInfo:
     header = getattr(operation.input, "header", None)
     qname = str(body.qname) if isinstance(body, Element) and body.qname is not None else None
     headers = _fields(getattr(header, "type", None)) if header is not None else []
+    if isinstance(body, Element) and body.name and not isinstance(body.type, ComplexType):
+        # the whole body is one value (an XML document as a string, say): the element itself is the field
+        return OperationInfo(name, qname, [FieldInfo(body.name, _type_name(body), 1, 1)], headers)
     return OperationInfo(name, qname, _fields(getattr(body, "type", None)), headers)
 
 

@@ -11,7 +11,7 @@ from lxml import etree
 from pydantic import BaseModel
 
 from crossdock.bridges.soap.errors import erp_errors
-from crossdock.bridges.soap.factory import bind_service
+from crossdock.bridges.soap.factory import bind_service, request_arguments
 from crossdock.errors import ConfigError, MappingError
 from crossdock.soap.mapping import build_request
 from crossdock.soap.mapping_config import OperationMap
@@ -32,13 +32,20 @@ def build_message(
                 described = outline.operation(op.operation)
                 if described is None or described.input_element is None:
                     raise ConfigError(f"the WSDL has no operation {op.operation!r} with an input element")
-                element = client.get_element(described.input_element)
+                try:
+                    element = client.get_element(described.input_element)
+                except LookupError as exc:  # zeep: the message names an element no schema declares
+                    raise ConfigError(
+                        f"operation {op.operation!r}: its input element {described.input_element} is not declared "
+                        "in the WSDL's schemas"
+                    ) from exc
                 holder = etree.Element("holder")
                 element.render(holder, element(**request))
                 return etree.tostring(holder[0])
             service = bind_service(client, UNSENT_ENDPOINT, op.service, op.port, op.operation)
             if op.operation not in service._binding._operations:
                 raise ConfigError(f"the WSDL has no operation {op.operation!r}")
-            return etree.tostring(client.create_message(service, op.operation, **request))
+            args, kwargs = request_arguments(service._binding._operations[op.operation], request)
+            return etree.tostring(client.create_message(service, op.operation, *args, **kwargs))
     except TypeError as exc:  # zeep: an element name the WSDL's type does not have
         raise MappingError(f"{op.operation} request does not fit the WSDL", [(op.operation, str(exc))]) from exc

@@ -86,13 +86,15 @@ def _pick(report: WsdlReport) -> tuple[OperationInfo, PortInfo | None]:
     else:
         candidates = [(op, None) for ops in report.port_types.values() for op in ops]
     usable = [(op, port) for op, port in candidates if op.input and "multiple" not in op.name.lower()]
+    if not usable:  # only operations without parameters (GetVersion()): an empty request still proves the fit
+        usable = [(op, port) for op, port in candidates if op.input_element]
     for pattern in _OPERATION_PREFERENCE:
         for op, port in usable:
             if pattern.search(op.name):
                 return op, port
     if not usable:
         names = ", ".join(dict.fromkeys(op.name for op, _ in candidates)) or "none"
-        raise ValueError(f"{report.location}: no operation with input fields to map (operations: {names})")
+        raise ValueError(f"{report.location}: no operation with an input to map (operations: {names})")
     return usable[0]
 
 

@@ -132,3 +132,25 @@ def test_a_wsdl_zeep_cannot_model_is_a_config_error_naming_it_also_in_the_cli() 
     result = CliRunner().invoke(app, ["soap", "inspect", str(path)])
     assert result.exit_code == 2, result.output
     assert "unreadable_header.wsdl" in result.output and "SessionHeader" in result.output
+
+
+def test_a_body_of_one_string_element_is_a_field_and_a_parameterless_operation_still_scaffolds() -> None:
+    path = QUIRKS / "string_body.wsdl"
+    (port,) = inspect_wsdl(str(path)).ports
+    operations = {op.name: op for op in port.operations}
+    assert [(f.name, f.type, f.min_occurs) for f in operations["SubmitOrderXml"].input] == [("orderXml", "string", 1)]
+    message, _ = _scaffold_message(path)
+    assert _texts(message, "orderXml") == ["X"]  # a filler for a person to replace
+
+    only_parameterless = inspect_wsdl(str(path))
+    only_parameterless.ports[0].operations[:] = [operations["GetVersion"]]
+    scaffold = scaffold_mapping(only_parameterless)
+    assert scaffold["operations"]["create_sales_order"] == {
+        "operation": "GetVersion",
+        "document": "order",
+        "request": {},
+    }
+    client, outline = load_for_inspection(str(path))
+    mapping = load_mapping(yaml.safe_dump(scaffold).encode(), "scaffold")
+    envelope = build_message(client, outline, mapping.operations["create_sales_order"], ORDER)
+    assert "GetVersion" in {etree.QName(el).localname for el in etree.fromstring(envelope).iter()}
