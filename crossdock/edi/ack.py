@@ -13,10 +13,12 @@ Error codes come straight from the report: AK304 (segment), AK403 (element), AK5
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from datetime import datetime
 
 from crossdock.edi.control import ControlKind, ControlNumberAllocator
+from crossdock.edi.maps import versions
 from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, SetReport, ValidationReport
 from crossdock.edi.segment import Delimiters, Segment
 from crossdock.edi.writer import render_segments
@@ -28,6 +30,8 @@ _AK905 = frozenset({"1", "2", "3", "4", "5", "6", "10", "11", "12", "13", "14", 
                     "21", "22", "23", "24", "25", "26"})
 _AK304 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8"})
 _TABLE_NAMES = frozenset({"HEADER", "DETAIL", "FOOTER"})
+# X12's extended character set (004010; 005010 adds ^ and `, which serve as delimiters here anyway).
+_CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"&'()*+,-./:;?= %~@[]_{}\\|<>#$")
 
 
 def needs_ack(group: GroupReport) -> bool:
@@ -40,9 +44,35 @@ def _is_005(version: str) -> bool:
     return version.startswith("005")
 
 
-def _clean(value: str, delimiters: Delimiters) -> str:
+def _clean(value: str, delimiters: Delimiters, width: int = 99) -> str:
+    """``value`` as 997 data: without delimiters or characters outside X12's extended character set
+    (a partner's curly apostrophe in a copied bad value would make the 997 itself invalid), cut to ``width``."""
     forbidden = {delimiters.element, delimiters.segment, delimiters.component, delimiters.repetition}
-    return "".join(ch for ch in value if ch not in forbidden)[:99]
+    return "".join(ch for ch in value if ch in _CHARACTERS and ch not in forbidden)[:width]
+
+
+def _qualifier(value: str) -> str:
+    """ISA05/ISA07 (ID 2/2); ZZ (mutually defined) when the inbound's is not two characters."""
+    value = value.strip()
+    return value if len(value) == 2 and value.isalnum() else "ZZ"
+
+
+def _control_version(interchange: InterchangeReport, groups: Sequence[GroupReport]) -> str:
+    """ISA12 for the 997: the inbound's, or, when that is no X12 control version (a partner's
+    ``00040`` or ``99999``), the one of the first group's GS08 (``004010`` -> ``00401``), else 00401."""
+    if interchange.version in versions.ICVNS:
+        return interchange.version
+    derived = groups[0].version.strip()[:5] if groups else ""
+    return derived if derived in versions.ICVNS else "00401"
+
+
+def _group_version(group: GroupReport, control_version: str) -> str:
+    """GS08 for the 997: the inbound's (trailing spaces dropped), or 004010/005010 after the ISA12 when
+    the inbound's is no X12 version (``5010``, ``21``)."""
+    version = group.version.strip()
+    if len(version) >= 6 and version[:6].isdigit():
+        return version[:12]
+    return "005010" if control_version >= "00501" else "004010"
 
 
 def _loop_code(loop_id: str | None) -> bool:
@@ -80,7 +110,7 @@ def _segment_notes(set_report: SetReport, delimiters: Delimiters) -> list[Segmen
 
 
 def _set_response(set_report: SetReport, group_version: str, delimiters: Delimiters) -> tuple[list[Segment], bool]:
-    ak2 = Segment.of("AK2", set_report.set_id, set_report.control_number,
+    ak2 = Segment.of("AK2", set_report.set_id, set_report.control_number.strip(),
                      set_report.implementation if _is_005(group_version) else None)
     notes = _segment_notes(set_report, delimiters)
     codes = [i.code for i in set_report.errors if i.level is Level.SET and i.code in _AK502]
@@ -102,13 +132,14 @@ def _group_status(accepted: int, received: int, group_errors: bool) -> str:
 def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment]:
     """The 997 segments between ST and SE acknowledging ``group``."""
     delimiters = interchange.delimiters
-    body = [Segment.of("AK1", group.functional_id, group.control_number,
-                       group.version if _is_005(group.version) else None)]
+    version = group.version.strip()
+    body = [Segment.of("AK1", group.functional_id, group.control_number.strip(),
+                       version if _is_005(version) else None)]
     accepted = 0
     for set_report in group.sets:
         if set_report.set_id in ACK_SETS:
             continue
-        segments, ok = _set_response(set_report, group.version, delimiters)
+        segments, ok = _set_response(set_report, version, delimiters)
         body.extend(segments)
         accepted += ok
     received = sum(1 for s in group.sets if s.set_id not in ACK_SETS)
@@ -126,21 +157,27 @@ def _interchange_segments(interchange: InterchangeReport, groups: Sequence[Group
                           allocator: ControlNumberAllocator, partner: str, now: datetime) -> list[Segment]:
     delimiters = interchange.delimiters
     isa_control = allocator.next(partner, ControlKind.INTERCHANGE)
-    repetition = delimiters.repetition if interchange.version >= "00403" and delimiters.repetition else "U"
+    version = _control_version(interchange, groups)
+    repetition = delimiters.repetition if version >= "00403" and delimiters.repetition else "U"
+    # Sender and receiver swapped; an id the inbound wrote too long (or with characters X12 does not
+    # have) is cut to its field, a missing GS02/GS03 is the ISA's: the 997 itself must be valid X12.
+    sender, receiver = _clean(interchange.sender_id, delimiters, 15), _clean(interchange.receiver_id, delimiters, 15)
     segments = [Segment.of(
         "ISA", "00", " " * 10, "00", " " * 10,
-        interchange.receiver_qualifier, interchange.receiver_id.ljust(15),
-        interchange.sender_qualifier, interchange.sender_id.ljust(15),
-        now.strftime("%y%m%d"), now.strftime("%H%M"), repetition, interchange.version, f"{isa_control:09d}",
-        "0", interchange.usage or "P", delimiters.component,
+        _qualifier(interchange.receiver_qualifier), receiver.ljust(15),
+        _qualifier(interchange.sender_qualifier), sender.ljust(15),
+        now.strftime("%y%m%d"), now.strftime("%H%M"), repetition, version, f"{isa_control:09d}",
+        "0", interchange.usage if interchange.usage in ("P", "T", "I") else "P", delimiters.component,
     )]
     for group in groups:
         gs_control = allocator.next(partner, ControlKind.GROUP)
         st_control = f"{allocator.next(partner, ControlKind.SET):04d}"
         body = ack_body(interchange, group)
         segments += [
-            Segment.of("GS", "FA", group.receiver_id, group.sender_id, now.strftime("%Y%m%d"), now.strftime("%H%M"),
-                       str(gs_control), "X", group.version),
+            Segment.of("GS", "FA", _clean(group.receiver_id, delimiters, 15) or receiver,
+                       _clean(group.sender_id, delimiters, 15) or sender,
+                       now.strftime("%Y%m%d"), now.strftime("%H%M"), str(gs_control), "X",
+                       _group_version(group, version)),
             Segment.of("ST", "997", st_control),
             *body,
             Segment.of("SE", str(len(body) + 2), st_control),

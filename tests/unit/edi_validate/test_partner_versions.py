@@ -103,3 +103,45 @@ def test_ak3_carries_only_loop_identifiers_that_fit_ak303(loop_id: str, ak303: s
     # Then AK303 holds the loop identifier only when it is one; AK402 only a data element number
     assert body[2] == ["AK3", "UIT", "6", ak303, "8"]
     assert body[3] == ["AK4", "2", "", "7", "X"]
+
+
+def _raw(isa: str, gs: str, body: list[str], st02: str = "0001") -> bytes:
+    lines = [isa, gs, f"ST*850*{st02}", *body, f"SE*{len(body) + 2}*{st02}", "GE*1*77", "IEA*1*000000905"]
+    return ("~\n".join(lines) + "~\n").encode("utf-8")
+
+
+_ISA = "ISA*00*          *00*          *ZZ*BUYERCO        *ZZ*SELLERCO       *240105*1200*U*{}*000000905*0*T*>"
+_GS = "GS*PO*BUYERCO*SELLERCO*20240105*1200*77*X*{}"
+
+
+@pytest.mark.parametrize(("isa12", "gs08", "want_isa12", "want_gs08"), [
+    ("00040", "004010", "00401", "004010"),  # ISA12 missing a digit: taken from the group's version
+    ("99999", "005010", "00501", "005010"),
+    ("04010", "3040", "00401", "004010"),  # neither is a version: 004010
+    ("00401", "004010VICS ", "00401", "004010VICS"),  # trailing space in GS08
+])
+def test_997_envelope_versions_are_x12_versions_even_when_the_inbound_s_are_not(
+        validator: X12Validator, isa12: str, gs08: str, want_isa12: str, want_gs08: str) -> None:
+    data = _raw(_ISA.format(isa12), _GS.format(gs08), BODIES["850"])
+    segments, ack = _ack_segments(validator, data)
+    assert segments[0][12] == want_isa12 and segments[1][8] == want_gs08
+    ack_report = validator.validate(ack)
+    assert ack_report.status is Status.VALID, _errors(ack_report)
+
+
+def test_997_ids_fit_their_fields_and_copied_values_keep_to_x12_characters(validator: X12Validator) -> None:
+    # Given an inbound whose receiver id runs past ISA08/GS03, whose ST02 has a trailing space, and
+    # whose bad value holds a character X12 does not have (a curly apostrophe)
+    isa = ("ISA*00*          *00*          *ZZ*BUYERCO        *ZZ*APPLICATION RECEIVER ID*240105*1200*U*00401"
+           "*000000905*0*T*>")
+    gs = "GS*PO*BUYERCO*APPLICATION RECEIVER ID*20240105*1200*77*X*004010"
+    body = ["CUR*BY*JEN\u2019S DOLLARS" if line.startswith("CUR") else line for line in BODIES["850"]]
+    segments, ack = _ack_segments(validator, _raw(isa, gs, body, st02="0001 "))
+    # Then the 997 addresses the first 15 characters, acknowledges ST02 0001, copies the bad value
+    # without the apostrophe, and is itself valid
+    assert segments[0][6] == "APPLICATION REC" and segments[1][2] == "APPLICATION REC"
+    assert ["AK2", "850", "0001"] in segments
+    ak4s = [s for s in segments if s[0] == "AK4"]
+    assert ak4s and {ak4[4] for ak4 in ak4s} == {"JENS DOLLARS"}
+    ack_report = validator.validate(ack)
+    assert ack_report.status is Status.VALID, _errors(ack_report)
