@@ -59,6 +59,8 @@ def load_wsdl(location: Path | str, transport: HardenedTransport, settings: zeep
         return zeep.Client(str(location), transport=transport, settings=settings or hardened_settings())
     except RemoteFetchRefusedError:
         raise
+    except ConfigError as exc:  # the transport refused a local file (a device, too large, a strange scheme)
+        raise ConfigError(f"cannot load WSDL {location}: {exc}") from exc
     except zeep_errors.ExternalReferenceForbidden as exc:
         raise RemoteFetchRefusedError(str(exc.url)) from exc
     except (zeep_errors.DTDForbidden, zeep_errors.EntitiesForbidden) as exc:

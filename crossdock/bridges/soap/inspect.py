@@ -8,7 +8,6 @@ An abstract WSDL (port types, no binding or service) is reported as such from it
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,7 +15,7 @@ import zeep
 from zeep.xsd import ComplexType, Element
 
 from crossdock.bridges.soap.factory import hardened_settings, load_wsdl, soap_version
-from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError
+from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError, read_local
 from crossdock.errors import ConfigError
 from crossdock.soap.outline import WsdlOutline, read_outline
 
@@ -160,9 +159,9 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
         connect_timeout=min(timeout_s, 10.0), read_timeout=timeout_s, allowed_origin=location if remote else None
     )
     try:
-        data = transport.load(location) if remote else Path(location).read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read WSDL {location}: {exc.strerror or exc}") from exc
+        data = transport.load(location) if remote else read_local(location)
+    except ConfigError:
+        raise
     except Exception as exc:  # requests errors from a URL fetch: name the URL, keep the cause
         raise ConfigError(f"cannot fetch WSDL {location}: {type(exc).__name__}") from exc
     outline = read_outline(data, location)

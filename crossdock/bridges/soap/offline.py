@@ -34,7 +34,7 @@ def build_message(
                     raise ConfigError(f"the WSDL has no operation {op.operation!r} with an input element")
                 try:
                     element = client.get_element(described.input_element)
-                except LookupError as exc:  # zeep: the message names an element no schema declares
+                except (LookupError, zeep.exceptions.LookupError) as exc:  # an element no schema declares
                     raise ConfigError(
                         f"operation {op.operation!r}: its input element {described.input_element} is not declared "
                         "in the WSDL's schemas"

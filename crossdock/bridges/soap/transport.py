@@ -6,8 +6,11 @@ is refused with :class:`RemoteFetchRefusedError` naming it."""
 
 from __future__ import annotations
 
+import os
+import stat
 from typing import Any
 from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import requests
 from zeep.transports import Transport
@@ -27,6 +30,27 @@ class RemoteFetchRefusedError(ConfigError):
             "and point the import/include schemaLocation at the local copy"
         )
         self.url = url
+
+
+MAX_LOCAL_BYTES = 32 * 1024 * 1024  # far above any real WSDL or XSD (NetSuite's largest XSD is under 1 MiB)
+
+
+def read_local(path: str) -> bytes:
+    """A WSDL or schema file, read only when it is a regular file of sane size: an import naming
+    ``/dev/zero``, a FIFO or a directory is a ``ConfigError`` instead of a hang or a memory blow-up."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{path} is not a regular file, and WSDLs and schemas are read only from files")
+    if info.st_size > MAX_LOCAL_BYTES:
+        raise ConfigError(f"{path} has {info.st_size} bytes, more than the {MAX_LOCAL_BYTES} a WSDL or schema may have")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_LOCAL_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -60,10 +84,17 @@ class HardenedTransport(Transport):
         known = read_well_known(url)  # SOAP encoding, xml.xsd ...: crossdock's own copies, never fetched
         if known is not None:
             return known
-        if urlparse(url).scheme in REMOTE_SCHEMES and _origin(url) != self._allowed:
-            raise RemoteFetchRefusedError(url)
-        content: bytes = super().load(url)
-        return content
+        parsed = urlparse(url)
+        if parsed.scheme in REMOTE_SCHEMES:
+            if _origin(url) != self._allowed:
+                raise RemoteFetchRefusedError(url)
+            content: bytes = super().load(url)
+            return content
+        if parsed.scheme == "file":
+            return read_local(url2pathname(parsed.path))
+        if len(parsed.scheme) > 1:  # jar:, data:, gopher: ... (a one-letter scheme is a Windows drive)
+            raise ConfigError(f"the WSDL names {url!r}, and crossdock reads only local files and http(s)")
+        return read_local(url)
 
     def post(self, address: str, message: Any, headers: dict[str, str]) -> requests.Response:
         # zeep's own post logs whole envelopes at DEBUG; this one never does.

@@ -154,3 +154,18 @@ def test_a_body_of_one_string_element_is_a_field_and_a_parameterless_operation_s
     mapping = load_mapping(yaml.safe_dump(scaffold).encode(), "scaffold")
     envelope = build_message(client, outline, mapping.operations["create_sales_order"], ORDER)
     assert "GetVersion" in {etree.QName(el).localname for el in etree.fromstring(envelope).iter()}
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs a /dev/zero device")
+def test_an_include_naming_a_device_is_refused_not_read() -> None:
+    with pytest.raises(ConfigError, match=r"device_include\.wsdl.*/dev/zero is not a regular file"):
+        load_for_inspection(str(QUIRKS / "device_include.wsdl"))
+    with pytest.raises(ConfigError, match="/dev/zero is not a regular file"):
+        inspect_wsdl("/dev/zero")
+
+
+def test_required_repeated_groups_without_telling_names_are_still_filled() -> None:
+    message, scaffold = _scaffold_message(QUIRKS / "sap_pi_required_groups.wsdl")
+    request = scaffold["operations"]["create_sales_order"]["request"]
+    assert request["HEADER"]["source"] == "lines" and request["DATA.ROW"]["source"] == "lines"
+    assert len(_texts(message, "HEADER")) == 2 and len(_texts(message, "ROW")) == 2
