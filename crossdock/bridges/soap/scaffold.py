@@ -154,6 +154,11 @@ def _first_value(fields: list[FieldInfo], prefix: str, depth: int = 0) -> tuple[
     return None
 
 
+def _lines_source(line: bool) -> str:
+    """Where a repeated group's items come from: the order's lines (from inside a line: all of them)."""
+    return "$root.lines" if line else "lines"
+
+
 def _walk(
     fields: list[FieldInfo], prefix: str, rules: dict[str, Any], line: bool, depth: int, state: dict[str, bool]
 ) -> bool:
@@ -181,15 +186,21 @@ def _walk(
                     if attribute.name.startswith("@") and attribute.min_occurs >= 1:
                         rules[f"{path}.{attribute.name[1:]}"] = _constant(attribute)
             continue
-        if _is_list(info) and not line and not state["lines"] and (required or _LINE_HINT.search(info.name)):
-            state["lines"] = True
-            item_rules: dict[str, Any] = {}
-            if _walk(info.children, "", item_rules, True, depth + 1, state):
-                rules[path] = {"source": "lines", "fields": item_rules}
-                telling = True
-            continue
         if _is_list(info):
-            continue  # a second repeated group (schedule lines, notes): left for a person to map
+            claim = not line and not state["lines"] and (required or bool(_LINE_HINT.search(info.name)))
+            if not claim and not required:
+                continue  # a second, optional repeated group (schedule lines, notes): left for a person
+            state["lines"] |= claim
+            item_rules: dict[str, Any] = {}
+            item_telling = _walk(info.children, "", item_rules, True, depth + 1, state)
+            if required and not item_rules:  # the schema wants at least one item: fill its first value
+                filler = _first_value(info.children, "")
+                if filler is not None:
+                    item_rules[filler[0]] = _constant(filler[1])
+            if item_rules and (item_telling or required):
+                rules[path] = {"source": _lines_source(line), "fields": item_rules}
+                telling |= item_telling
+            continue
         nested: dict[str, Any] = {}
         nested_telling = _walk(info.children, f"{path}.", nested, line, depth + 1, state)
         if required or nested_telling:
@@ -197,6 +208,13 @@ def _walk(
                 filler = _first_value(info.children, f"{path}.")
                 if filler is not None:
                     nested[filler[0]] = _constant(filler[1])
+                else:  # only repeated groups inside: one item per line, with that item's first value
+                    for child in info.children:
+                        item = _first_value(child.children, "") if _is_list(child) else None
+                        if item is not None:
+                            item_fields = {item[0]: _constant(item[1])}
+                            nested[f"{path}.{child.name}"] = {"source": _lines_source(line), "fields": item_fields}
+                            break
             rules.update(nested)
             telling |= nested_telling
     return telling
