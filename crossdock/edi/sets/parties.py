@@ -45,6 +45,16 @@ WAREHOUSE = PartyCodes(
 )
 """940 and 945: the seller is the depositor, DE."""
 
+WAREHOUSE_CONSIGNEE = PartyCodes(read={**WAREHOUSE.read, "CN": PartyRole.SHIP_TO}, write=WAREHOUSE.write)
+"""940 and 945 without an N1*ST: many depositors name the ship-to as the consignee, CN."""
+
+
+def warehouse_codes(segments: Sequence[Segment]) -> PartyCodes:
+    """:data:`WAREHOUSE_CONSIGNEE` when no N1 loop of ``segments`` is a ship-to (ST), else :data:`WAREHOUSE`
+    (a CN beside an ST stays unmapped: the ship-to is the ST)."""
+    has_ship_to = any(seg.id == "N1" and seg.elements[1:2] == ["ST"] for seg in segments)
+    return WAREHOUSE if has_ship_to else WAREHOUSE_CONSIGNEE
+
 
 def read_loop(ctx: SetContext, segments: Sequence[Segment], start: int, codes: PartyCodes) -> tuple[Party | None, int]:
     """Read the N1 loop starting at ``segments[start]``; returns the party (``None`` when its N101 has

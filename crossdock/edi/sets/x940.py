@@ -49,11 +49,12 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
     line: dict[str, Any] | None = None
     lx: Segment | None = None
     w05: Segment | None = None
+    codes = parties.warehouse_codes(segs)
     i = 0
     while i < len(segs):
         seg, sid = segs[i], segs[i].id
         if sid == "N1" and line is None:
-            party, i = parties.read_loop(ctx, segs, i, parties.WAREHOUSE)
+            party, i = parties.read_loop(ctx, segs, i, codes)
             if party is not None:
                 doc["parties"].append(party)
             continue

@@ -45,11 +45,12 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
     group: _Group | None = None
     line: dict[str, Any] | None = None
     w06: Segment | None = None
+    codes = parties.warehouse_codes(segs)
     i = 0
     while i < len(segs):
         seg, sid = segs[i], segs[i].id
         if sid == "N1" and group is None:
-            party, i = parties.read_loop(ctx, segs, i, parties.WAREHOUSE)
+            party, i = parties.read_loop(ctx, segs, i, codes)
             if party is not None:
                 _place_party(doc, party)
             continue
