@@ -2,8 +2,9 @@
 
 The ISA is read by counting its 16 element separators rather than by fixed offsets, so an ISA whose
 fields are not padded to their fixed widths, or one wrapped across lines, still reads (and is
-reported). ISA16 is the component separator, the character after it the segment terminator, and
-ISA11 the repetition separator when ISA12 is 00403 or later.
+reported). ISA16 is the component separator, the character after it the segment terminator (spaces
+a writer padded the ISA with are skipped, and reported), and ISA11 the repetition separator when
+ISA12 is 00403 or later.
 """
 
 from __future__ import annotations
@@ -104,15 +105,20 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
     if position >= len(text) or text[position] in LINE_BREAKS:
         raise EdiSyntaxError("ISA16 (component separator) is missing", offset=offset, segment_id="ISA", element=16)
     component = text[position]
-    terminator, end = _terminator(text, position + 1, element, component, offset)
-    if terminator not in LINE_BREAKS and text[position + 1] in LINE_BREAKS:
+    after_component = position + 1
+    while after_component < len(text) and text[after_component] == " " and after_component - position <= 8:
+        after_component += 1  # a writer that pads the ISA with spaces after ISA16: the terminator follows
+    notes: list[tuple[WarningCode, str]] = []
+    if after_component > position + 1:
+        notes.append((WarningCode.SPACE_BEFORE_TERMINATOR, "spaces between ISA16 and the segment terminator"))
+    terminator, end = _terminator(text, after_component, element, component, offset)
+    if terminator not in LINE_BREAKS and text[after_component] in LINE_BREAKS:
         wrapped = True  # a line break between ISA16 and the terminator
     _check_distinct(element, component, terminator, offset)
     raw = text[start : position + 1]
     if wrapped:
         raw = raw.replace("\r", "").replace("\n", "")
     elements = raw.split(element)
-    notes: list[tuple[WarningCode, str]] = []
     if wrapped:
         notes.append((WarningCode.WRAPPED_LINES, "line breaks inside the ISA segment were removed"))
     widths = tuple(len(value) for value in elements[1:])

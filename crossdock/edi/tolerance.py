@@ -29,6 +29,7 @@ class WarningCode(StrEnum):
     UNTERMINATED_SEGMENT = "unterminated-segment"  # the input ended without a final terminator
     NOT_UTF8 = "not-utf8"  # bytes are not UTF-8; read as Latin-1
     MISSING_IEA = "missing-iea"  # a new ISA began before the previous interchange's IEA
+    SPACE_BEFORE_TERMINATOR = "space-before-terminator"  # spaces between ISA16 and the segment terminator
 
 
 @dataclass(frozen=True, slots=True)

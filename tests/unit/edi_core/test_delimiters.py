@@ -90,3 +90,14 @@ def test_line_break_just_before_isa16() -> None:
     assert header.delimiters == Delimiters("*", ">", "~", None)
     assert header.elements[16] == ">"
     assert WarningCode.WRAPPED_LINES in dict(header.notes)
+
+
+@pytest.mark.parametrize(("after_isa16", "terminator"), [(" ~", "~"), ("   ~\n", "~"), (" \r\n", "\n")])
+def test_spaces_between_isa16_and_the_terminator_are_skipped_and_noted(after_isa16: str, terminator: str) -> None:
+    # Given an ISA that its writer padded with spaces after ISA16 (107+ characters)
+    text = render([isa()], suffix="").decode().replace(">~", ">" + after_isa16, 1) + "GS*PO~"
+    # Then the terminator is the character after the spaces, and the spaces are reported
+    header = parse_isa(text)
+    assert header.delimiters == Delimiters("*", ">", terminator, None)
+    assert header.elements[16] == ">" and text[header.end :].lstrip().startswith("GS")
+    assert WarningCode.SPACE_BEFORE_TERMINATOR in dict(header.notes)
