@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import zeep
 from zeep.xsd import ComplexType, Element
+from zeep.xsd.elements.indicators import Choice, Group
 
 from crossdock.bridges.soap.factory import hardened_settings, load_wsdl, soap_version
 from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError, read_local
@@ -29,6 +30,7 @@ class FieldInfo:
     min_occurs: int
     max_occurs: int | str
     children: list[FieldInfo] = field(default_factory=list)
+    choice: str | None = None  # fields with the same label are alternatives (xsd:choice): fill one of them
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,22 @@ def _array_item_type(xsd_type: Any) -> Any:
     return getattr(array_type, "array_type", None) if array_type is not None else None
 
 
+def _choices(particle: Any, labels: dict[int, tuple[str, int]], inside: tuple[str, int] | None = None) -> None:
+    """Label every element inside an ``xsd:choice`` of ``particle`` with that choice (``choice-N``) and
+    the choice's own minOccurs (zeep gives its alternatives minOccurs 0)."""
+    if isinstance(particle, Choice):
+        inside = (f"choice-{len({label for label, _ in labels.values()}) + 1}", int(particle.min_occurs))
+    if isinstance(particle, Element):
+        if inside is not None:
+            labels[id(particle)] = inside
+        return
+    if isinstance(particle, Group):
+        _choices(particle.child, labels, inside)
+    elif isinstance(particle, list):  # Sequence, All, Choice
+        for child in particle:
+            _choices(child, labels, inside)
+
+
 def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> list[FieldInfo]:
     if not isinstance(xsd_type, ComplexType) or depth >= MAX_DEPTH:
         return []
@@ -88,6 +106,8 @@ def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -
     if key in seen:
         return []
     out = []
+    labels: dict[int, tuple[str, int]] = {}
+    _choices(getattr(xsd_type, "_element", None), labels)
     for name, element in xsd_type.elements:
         if not isinstance(element, Element):
             continue
@@ -98,7 +118,8 @@ def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -
             children = _fields(item_type, depth + 1, seen | {key})
         else:
             children = _fields(element.type, depth + 1, seen | {key})
-        out.append(FieldInfo(name, _type_name(element), int(element.min_occurs), max_occurs, children))
+        choice, min_occurs = labels.get(id(element), (None, int(element.min_occurs)))
+        out.append(FieldInfo(name, _type_name(element), min_occurs, max_occurs, children, choice))
     for name, attribute in xsd_type.attributes:
         if not name or getattr(attribute, "type", None) is None:
             continue  # xsd:anyAttribute: nothing to name or fill

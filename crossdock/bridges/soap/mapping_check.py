@@ -46,7 +46,27 @@ def _is_repeated(info: FieldInfo) -> bool:
     return info.max_occurs == "unbounded" or (isinstance(info.max_occurs, int) and info.max_occurs > 1)
 
 
+def _alternatives(rules: dict[str, Rule], fields: list[FieldInfo], where: str, problems: list[Problem]) -> None:
+    """Two rules filling two alternatives of one xsd:choice: zeep refuses such a request."""
+    chosen: dict[tuple[str, str], str] = {}
+    for target in rules:
+        options, parent = fields, ""
+        for name in parse_target(target):
+            found = _child(options, name)
+            if found is None:
+                break
+            if found.choice is not None:
+                other = chosen.setdefault((parent, found.choice), found.name)
+                if other != found.name:
+                    problems.append(
+                        (f"{where}.{target}", f"{found.name!r} and {other!r} are alternatives (xsd:choice): map one")
+                    )
+                    break
+            options, parent = found.children, f"{parent}.{found.name}"
+
+
 def _check(rules: dict[str, Rule], fields: list[FieldInfo], where: str, problems: list[Problem]) -> None:
+    _alternatives(rules, fields, where, problems)
     for target, rule in rules.items():
         info, problem = _resolve(fields, target)
         at = f"{where}.{target}"

@@ -154,6 +154,27 @@ def _first_value(fields: list[FieldInfo], prefix: str, depth: int = 0) -> tuple[
     return None
 
 
+def _other_alternatives(
+    fields: list[FieldInfo], prefix: str, line: bool, depth: int, state: dict[str, bool]
+) -> set[int]:
+    """The members of each xsd:choice that the scaffold leaves out: it keeps one alternative, the first
+    whose name is telling (tried on a scratch copy), else the first one; zeep refuses two of them."""
+    groups: dict[str, list[FieldInfo]] = {}
+    for info in fields:
+        if info.choice is not None:
+            groups.setdefault(info.choice, []).append(info)
+    skipped: set[int] = set()
+    for members in groups.values():
+        keep = next((m for m in members if _walk([_alone(m)], prefix, {}, line, depth, dict(state))), members[0])
+        skipped.update(id(m) for m in members if m is not keep)
+    return skipped
+
+
+def _alone(info: FieldInfo) -> FieldInfo:
+    """``info`` outside its choice (so trying it does not recurse into the choice again)."""
+    return FieldInfo(info.name, info.type, info.min_occurs, info.max_occurs, info.children)
+
+
 def _lines_source(line: bool) -> str:
     """Where a repeated group's items come from: the order's lines (from inside a line: all of them)."""
     return "$root.lines" if line else "lines"
@@ -165,7 +186,10 @@ def _walk(
     """Add rules for ``fields``; return whether any of them came from a telling name (not a filler)."""
     table = _LINE if line else _HEADER
     telling = False
+    skipped = _other_alternatives(fields, prefix, line, depth, state)
     for info in fields:
+        if id(info) in skipped:
+            continue
         if depth > MAX_DEPTH:
             continue
         if info.name.startswith("@"):

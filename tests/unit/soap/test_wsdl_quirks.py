@@ -169,3 +169,20 @@ def test_required_repeated_groups_without_telling_names_are_still_filled() -> No
     request = scaffold["operations"]["create_sales_order"]["request"]
     assert request["HEADER"]["source"] == "lines" and request["DATA.ROW"]["source"] == "lines"
     assert len(_texts(message, "HEADER")) == 2 and len(_texts(message, "ROW")) == 2
+
+
+def test_the_scaffold_fills_one_alternative_of_a_choice_and_the_check_refuses_two() -> None:
+    path = QUIRKS / "choice_alternatives.wsdl"
+    (operation,) = inspect_wsdl(str(path)).ports[0].operations
+    fields = {f.name: f for f in operation.input}
+    assert fields["CustomerNo"].choice == fields["CustomerName"].choice is not None
+    message, scaffold = _scaffold_message(path)
+    request = scaffold["operations"]["create_sales_order"]["request"]
+    assert "CustomerNo" in request and "CustomerName" not in request
+    assert set(request["Line"]["fields"]) == {"ItemNo", "Quantity"}  # the telling alternative, not the first
+    assert _texts(message, "ItemNo") == ["ITEM-1", "ITEM-2"] and _texts(message, "GTIN") == []
+
+    both = dict(scaffold["operations"]["create_sales_order"], request=request | {"CustomerName": {"const": "A"}})
+    mapping = load_mapping(yaml.safe_dump({"name": "both", "operations": {"create_sales_order": both}}).encode(), "m")
+    ((where, problem),) = check_mapping(inspect_wsdl(str(path)), mapping)
+    assert where.endswith(("request.CustomerName", "request.CustomerNo")) and "alternatives" in problem
