@@ -119,6 +119,7 @@ def ack_command(file: Path = typer.Argument(..., help="Inbound X12 file to ackno
         raise typer.Exit(2) from exc
     acks = build_acks(report, InMemoryControlNumbers(), now=datetime.now(UTC))
     if not acks:
-        typer.echo(f"{file}: nothing to acknowledge (only acknowledgments inside)", err=True)
+        typer.echo(f"{file}: nothing to acknowledge (only acknowledgments, or groups whose GS01 is not a"
+                   " functional identifier, inside)", err=True)
     for ack in acks:
         typer.echo(ack, nl=False)

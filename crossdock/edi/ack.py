@@ -35,9 +35,15 @@ _CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"&'()*+,-./:;?
 
 
 def needs_ack(group: GroupReport) -> bool:
-    if group.functional_id == "FA":
+    """Whether ``group`` gets a 997: not an FA group (never an ack of an ack), and not one whose GS01
+    cannot be echoed in AK101 (ID 2/2; such an envelope is for a TA1, which crossdock does not send)."""
+    if group.functional_id == "FA" or not _functional_id(group.functional_id):
         return False
     return not group.sets or any(s.set_id not in ACK_SETS for s in group.sets)
+
+
+def _functional_id(value: str) -> bool:
+    return len(value) == 2 and value.isascii() and value.isalnum()
 
 
 def _is_005(version: str) -> bool:
@@ -49,6 +55,12 @@ def _clean(value: str, delimiters: Delimiters, width: int = 99) -> str:
     (a partner's curly apostrophe in a copied bad value would make the 997 itself invalid), cut to ``width``."""
     forbidden = {delimiters.element, delimiters.segment, delimiters.component, delimiters.repetition}
     return "".join(ch for ch in value if ch in _CHARACTERS and ch not in forbidden)[:width]
+
+
+def _application_id(value: str, isa_id: str, delimiters: Delimiters) -> str:
+    """GS02/GS03 (AN 2/15) for the 997: the inbound's, cut to 15; the ISA's id when it is missing or shorter."""
+    value = _clean(value, delimiters, 15).strip()
+    return value if len(value) >= 2 else isa_id.strip()
 
 
 def _qualifier(value: str) -> str:
@@ -160,7 +172,8 @@ def _interchange_segments(interchange: InterchangeReport, groups: Sequence[Group
     version = _control_version(interchange, groups)
     repetition = delimiters.repetition if version >= "00403" and delimiters.repetition else "U"
     # Sender and receiver swapped; an id the inbound wrote too long (or with characters X12 does not
-    # have) is cut to its field, a missing GS02/GS03 is the ISA's: the 997 itself must be valid X12.
+    # have) is cut to its field, a missing or one-character GS02/GS03 is the ISA's: the 997 itself
+    # must be valid X12.
     sender, receiver = _clean(interchange.sender_id, delimiters, 15), _clean(interchange.receiver_id, delimiters, 15)
     segments = [Segment.of(
         "ISA", "00", " " * 10, "00", " " * 10,
@@ -174,8 +187,8 @@ def _interchange_segments(interchange: InterchangeReport, groups: Sequence[Group
         st_control = f"{allocator.next(partner, ControlKind.SET):04d}"
         body = ack_body(interchange, group)
         segments += [
-            Segment.of("GS", "FA", _clean(group.receiver_id, delimiters, 15) or receiver,
-                       _clean(group.sender_id, delimiters, 15) or sender,
+            Segment.of("GS", "FA", _application_id(group.receiver_id, receiver, delimiters),
+                       _application_id(group.sender_id, sender, delimiters),
                        now.strftime("%Y%m%d"), now.strftime("%H%M"), str(gs_control), "X",
                        _group_version(group, version)),
             Segment.of("ST", "997", st_control),

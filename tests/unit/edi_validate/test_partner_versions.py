@@ -145,3 +145,24 @@ def test_997_ids_fit_their_fields_and_copied_values_keep_to_x12_characters(valid
     assert ak4s and {ak4[4] for ak4 in ak4s} == {"JENS DOLLARS"}
     ack_report = validator.validate(ack)
     assert ack_report.status is Status.VALID, _errors(ack_report)
+
+
+def test_a_one_character_gs02_is_answered_with_the_isa_id(validator: X12Validator) -> None:
+    gs = "GS*PO*1*SELLERCO*20240105*1200*77*X*004010"  # GS02 is AN 2/15
+    segments, ack = _ack_segments(validator, _raw(_ISA.format("00401"), gs, BODIES["850"]))
+    assert segments[1][1:4] == ["FA", "SELLERCO", "BUYERCO"]
+    ack_report = validator.validate(ack)
+    assert ack_report.status is Status.VALID, _errors(ack_report)
+
+
+def test_a_group_whose_gs01_is_no_functional_identifier_gets_no_997(validator: X12Validator) -> None:
+    # Given two groups, the first with a three-letter GS01 that AK101 (ID 2/2) cannot echo
+    text = _raw(_ISA.format("00401"), "GS*POX*BUYERCO*SELLERCO*20240105*1200*77*X*004010", BODIES["850"]).decode()
+    second = text.split("\n", 1)[1].replace("GS*POX", "GS*PO").replace("*77*", "*78*").replace("GE*1*77", "GE*1*78")
+    data = text.replace("IEA*1*000000905~\n", "") + second.replace("IEA*1*", "IEA*2*")
+    report = validator.validate(data.encode())
+    # Then only the second group is acknowledged, and the 997 is valid
+    [ack] = build_acks(report, InMemoryControlNumbers(), now=NOW)
+    segments = [seg.elements for seg in X12Reader(ack).segments()]
+    assert [s for s in segments if s[0] == "AK1"] == [["AK1", "PO", "78"]]
+    assert validator.validate(ack).status is Status.VALID
