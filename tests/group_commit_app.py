@@ -21,6 +21,7 @@ from crossdock.broker.setup import build_broker
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.settings import load_settings
 from crossdock.store import Store
+from crossdock.store.hop_batch import HopConnection
 
 BATCH_HOLD_S = 0.3
 
@@ -32,13 +33,21 @@ class SlowCommitter(GroupCommitter):
         super().__init__(store)
         self._markers = markers
 
-    def _write(self, batch: list[Pending]) -> None:
-        with self._store.db.write() as session:
-            self._write_in(batch, session)
-            marker = self._markers / "batch-open"
-            if len(batch) > 1 and not marker.exists():
-                marker.write_text(str(os.getpid()))
-            time.sleep(BATCH_HOLD_S)
+    def _write(self, batch: list[Pending], conn: HopConnection | None) -> None:
+        if conn is None:  # SQLite
+            with self._store.db.write() as session:
+                self._write_in(batch, session)
+                self._hold(batch)
+            return
+        with conn.connection.transaction():  # the batch's statement runs inside, uncommitted
+            super()._write(batch, conn)
+            self._hold(batch)
+
+    def _hold(self, batch: list[Pending]) -> None:
+        marker = self._markers / "batch-open"
+        if len(batch) > 1 and not marker.exists():
+            marker.write_text(str(os.getpid()))
+        time.sleep(BATCH_HOLD_S)
 
 
 def noop(payload: str) -> None:

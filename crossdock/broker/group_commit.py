@@ -20,6 +20,7 @@ one bad row does not fail the others; a hop that still fails is reported to its 
 
 from __future__ import annotations
 
+import _thread
 import logging
 import queue
 import threading
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from crossdock.broker.journal_rows import journal_event, raw_payload
 from crossdock.broker.ports import HopRecord, HopStatus
 from crossdock.store import Store
+from crossdock.store.hop_batch import BatchedHop, HopConnection
 from crossdock.store.idempotency import Mark
 from crossdock.store.raw import NewPayload
 
@@ -41,6 +43,23 @@ T = TypeVar("T")
 MAX_BATCH = 500
 COMMIT_THREADS = 1
 WAIT_TIMEOUT_S = 60.0
+
+
+class Signal:
+    """A one-shot wake-up for one waiting thread: a bare lock, cheaper than an ``Event`` (no condition,
+    no ``notify_all``). :meth:`set` must be called at most once."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = _thread.allocate_lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        self._lock.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._lock.acquire(timeout=timeout)
 
 
 class GroupCommitError(Exception):
@@ -53,20 +72,36 @@ class Check:
 
     step: str
     key: str
-    done: threading.Event = field(default_factory=threading.Event)
+    done: Signal = field(default_factory=Signal)
     marked: bool = False
     error: BaseException | None = None
 
 
+_SETTLE = threading.Lock()
+"""Guards :attr:`Pending.finished` and :attr:`Pending.callbacks` (registration against completion)."""
+
+
 @dataclass(slots=True)
 class Pending:
-    """One hop waiting for its batch to commit."""
+    """One hop waiting for its batch to commit. Once ``finished``, ``error`` says whether the batch (or
+    the hop's own retry) failed and ``duplicate`` whether another delivery had marked the key first."""
 
     mark: Mark
     record: HopRecord | None
-    done: threading.Event = field(default_factory=threading.Event)
+    done: Signal = field(default_factory=Signal)
     duplicate: bool = False
     error: BaseException | None = None
+    finished: bool = False
+    callbacks: list[Callable[[Pending], None]] = field(default_factory=list)
+
+    def then(self, callback: Callable[[Pending], None]) -> None:
+        """Call ``callback(self)`` once the hop's batch committed or failed: in the committer thread,
+        or at once in this thread if that already happened. The callback must not raise or block."""
+        with _SETTLE:
+            if not self.finished:
+                self.callbacks.append(callback)
+                return
+        callback(self)
 
 
 class GroupCommitter:
@@ -106,6 +141,20 @@ class GroupCommitter:
             raise GroupCommitError(f"cannot check key {key} of step {step}: {check.error}") from check.error
         return check.marked
 
+    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (step, key) pairs were processed already, in one wait (the consumer's
+        prefetch check). Raises :class:`GroupCommitError` when the store cannot answer."""
+        checks = [Check(step, key) for step, key in pairs]
+        self._ensure_thread()
+        for check in checks:
+            self._checks.put(check)
+        for check in checks:
+            if not check.done.wait(self._wait_timeout_s):
+                raise GroupCommitError(f"no answer within {self._wait_timeout_s:.0f} s for {len(pairs)} keys")
+            if check.error is not None:
+                raise GroupCommitError(f"cannot check keys: {check.error}") from check.error
+        return {(c.step, c.key) for c in checks if c.marked}
+
     def commit(self, mark: Mark, record: HopRecord | None) -> bool:
         """Block until the hop's mark and journal row are committed. ``False`` when another delivery
         marked the key first (the hop was journaled ``duplicate``). Raises :class:`GroupCommitError`."""
@@ -117,6 +166,14 @@ class GroupCommitter:
         if pending.error is not None:
             raise GroupCommitError(f"commit failed for message {mark.message_id}: {pending.error}") from pending.error
         return not pending.duplicate
+
+    def submit(self, mark: Mark, record: HopRecord | None) -> Pending:
+        """Queue the hop's mark and journal row for the next batch and return at once; the caller
+        acknowledges the message only from :meth:`Pending.then`, once the batch committed."""
+        pending = Pending(mark, record)
+        self._ensure_thread()
+        self._queue.put(pending)
+        return pending
 
     def close(self, timeout_s: float = 10.0) -> None:
         """Commit what is waiting, then stop the threads."""
@@ -146,28 +203,37 @@ class GroupCommitter:
                 for thread in self._threads:
                     thread.start()
 
-    def _run(self, source: queue.SimpleQueue[T | None], handle: Callable[[list[T]], None]) -> None:
-        """Take every item waiting (up to the batch size) and handle them together, until ``None``."""
-        stop = False
-        while not stop:
-            first = source.get()
-            if first is None:
-                return
-            items = [first]
-            while len(items) < self._max_batch:
-                try:
-                    item = source.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                items.append(item)
-            handle(items)
-
-    def _check(self, checks: list[Check]) -> None:
+    def _run(
+        self, source: queue.SimpleQueue[T | None], handle: Callable[[list[T], HopConnection | None], None]
+    ) -> None:
+        """Take every item waiting (up to the batch size) and handle them together, until ``None``.
+        On PostgreSQL the thread keeps its own connection (:class:`HopConnection`)."""
+        conn = HopConnection(self._store.db) if self._store.db.backend == "postgresql" else None
         try:
-            marked = self._store.idempotency.marked_many([(c.step, c.key) for c in checks])
+            stop = False
+            while not stop:
+                first = source.get()
+                if first is None:
+                    return
+                items = [first]
+                while len(items) < self._max_batch:
+                    try:
+                        item = source.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        stop = True
+                        break
+                    items.append(item)
+                handle(items, conn)
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _check(self, checks: list[Check], conn: HopConnection | None) -> None:
+        pairs = [(c.step, c.key) for c in checks]
+        try:
+            marked = conn.marked(pairs) if conn is not None else self._store.idempotency.marked_many(pairs)
         except Exception as exc:  # reported to each waiting worker thread, which retries its message
             for check in checks:
                 check.error = exc
@@ -177,24 +243,44 @@ class GroupCommitter:
         for check in checks:
             check.done.set()
 
-    def _commit(self, batch: list[Pending]) -> None:
+    def _commit(self, batch: list[Pending], conn: HopConnection | None) -> None:
         try:
-            self._write(batch)
+            self._write(batch, conn)
             with self._lock:
                 self.batches += 1
         except Exception:
             logger.exception("Group commit of %d hops failed; writing each hop on its own", len(batch))
             for pending in batch:
                 try:
-                    self._write([pending])
+                    self._write([pending], conn)
                 except Exception as exc:  # reported to the waiting worker thread, which dead-letters
                     pending.error = exc
+        with _SETTLE:
+            for pending in batch:
+                pending.finished = True
         for pending in batch:
             pending.done.set()
+            for callback in pending.callbacks:
+                try:
+                    callback(pending)
+                except Exception:
+                    logger.exception("Callback after the group commit of message %s failed", pending.mark.message_id)
 
-    def _write(self, batch: list[Pending]) -> None:
-        with self._store.db.write() as session:
-            self._write_in(batch, session)
+    def _write(self, batch: list[Pending], conn: HopConnection | None) -> None:
+        """Commit the batch: on PostgreSQL in one statement on the thread's connection, on SQLite
+        through the repositories in one transaction."""
+        if conn is None:
+            with self._store.db.write() as session:
+                self._write_in(batch, session)
+            return
+        hops = [
+            BatchedHop(p.mark)
+            if p.record is None
+            else BatchedHop(p.mark, journal_event(p.record, None), raw_payload(p.record))
+            for p in batch
+        ]
+        for pending, won in zip(batch, conn.write(hops), strict=True):
+            pending.duplicate = not won
 
     def _write_in(self, batch: list[Pending], session: Session) -> None:
         """The batch's marks, first-hop raw payloads, journal rows and keys, in ``session``."""

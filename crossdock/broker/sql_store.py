@@ -19,7 +19,7 @@ from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
-from crossdock.broker.group_commit import GroupCommitter
+from crossdock.broker.group_commit import GroupCommitter, Pending
 from crossdock.broker.journal_rows import journal_event, raw_payload
 from crossdock.broker.ports import HopRecord
 from crossdock.errors import ConfigError, Owner
@@ -89,6 +89,11 @@ class BatchedClaim:
     def commit(self) -> None:
         self.duplicate = not self._committer.commit(self._mark, self._record)
 
+    def commit_later(self) -> Pending:
+        """Queue the mark and journal row for the next batch without waiting: for a broker whose
+        consumer acknowledges the message from :meth:`Pending.then`, once the batch committed."""
+        return self._committer.submit(self._mark, self._record)
+
     def rollback(self) -> None:
         self._record = None
 
@@ -107,10 +112,20 @@ class SqlMessageStore:
             return None
         return SqlClaim(self, scope, once)
 
-    def claim_batched(self, step: str, key: str, message_id: str) -> BatchedClaim | None:
-        if self.committer.is_marked(step, key):
+    def claim_batched(
+        self, step: str, key: str, message_id: str, *, marked: bool | None = None
+    ) -> BatchedClaim | None:
+        """``marked``: the answer of an earlier check of this key (the consumer's prefetch check), so
+        the worker thread does not ask again; ``None`` to check now."""
+        if marked is None:
+            marked = self.committer.is_marked(step, key)
+        if marked:
             return None
         return BatchedClaim(self.committer, step, key, message_id)
+
+    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (step, key) pairs were processed already: one read for many (group-commit steps)."""
+        return self.committer.marked_many(pairs)
 
     def record(self, hop: HopRecord) -> None:
         with self.db.write() as session:

@@ -135,7 +135,8 @@ def _hop(row: JournalRow) -> Hop:
     )
 
 
-def _values(event: JournalEvent) -> dict[str, object]:
+def event_values(event: JournalEvent) -> dict[str, object]:
+    """The journal row of ``event``, column by column (``duration_ms`` computed, the error message cut)."""
     duration = event.duration_ms
     if duration is None and event.finished_at is not None:
         duration = (event.finished_at - event.started_at).total_seconds() * 1000
@@ -177,7 +178,7 @@ class Journal:
     def record(self, event: JournalEvent, *, session: Session | None = None) -> int:
         """Append one hop event (and its business keys); returns the row id."""
         with self._db.write(session) as s:
-            row_id = s.execute(_INSERT, _values(event)).scalar_one()
+            row_id = s.execute(_INSERT, event_values(event)).scalar_one()
             self._add_keys(s, event.message_id, event.correlation_id, event.business_keys)
             return int(row_id)
 
@@ -191,7 +192,7 @@ class Journal:
             for e in events
             for kind, value in key_pairs(e.business_keys)
         ]
-        rows = [_values(e) for e in events]
+        rows = [event_values(e) for e in events]
         unique_keys = list({(k["message_id"], k["kind"], k["value"]): k for k in keys}.values())
         with self._db.write(session) as s:
             if s.get_bind().dialect.name == "postgresql":

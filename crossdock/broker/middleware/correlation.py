@@ -22,7 +22,7 @@ class Correlation(Middleware):
     """Decodes the envelope (garbage is rejected here, before any step runs) and sets the log context."""
 
     def before_process_message(self, broker: Broker, message: MessageProxy) -> None:
-        hops.enter(hops.hop_for(message))
+        hops.enter(hops.begin(message))
 
     def after_process_message(
         self, broker: Broker, message: MessageProxy, *, result: Any = None, exception: BaseException | None = None

@@ -10,7 +10,9 @@ killed mid-message therefore leaves neither effect nor mark, and the redelivered
 A step without database effects of its own may be declared ``group_commit=True``: its mark and journal
 row are then committed with other hops' in one transaction after the step (see
 :mod:`crossdock.broker.group_commit`), still before the message is acknowledged. Such a step has no
-claim transaction to write through (``claim.connection`` raises).
+claim transaction to write through (``claim.connection`` raises). On RabbitMQ the worker thread does
+not wait for that commit: the consumer acknowledges the message once its batch committed (see
+:class:`~crossdock.broker.rabbitmq.CrossdockRabbitmqBroker`); on a broker without that, it waits.
 
 A store failure raises :class:`StoreUnavailableError` (a ``MiddlewareError``), so Dramatiq does not run the
 step; the error policy retries the message.
@@ -52,7 +54,7 @@ class Idempotency(Middleware):
         claim_batched = getattr(self.store, "claim_batched", None) if options.get("group_commit", False) else None
         try:
             if claim_batched is not None:
-                claim = claim_batched(message.actor_name, key, hop.message_id)
+                claim = claim_batched(message.actor_name, key, hop.message_id, marked=hop.marked)
             else:
                 claim = self.store.claim(message.actor_name, key, hop.message_id)
         except Exception as exc:
@@ -72,6 +74,12 @@ class Idempotency(Middleware):
             hop.abort()
             return
         claim, hop.claim = hop.claim, None
+        commit_later = getattr(claim, "commit_later", None) if getattr(broker, "acks_after_commit", False) else None
+        if commit_later is not None:
+            # The broker's consumer acknowledges the message once the batch committed (or dead-letters
+            # it if the commit fails); this worker thread goes on with its next message meanwhile.
+            hop.deferred = commit_later()
+            return
         try:
             claim.commit()
             if getattr(claim, "duplicate", False):  # a batched claim lost to a concurrent delivery
