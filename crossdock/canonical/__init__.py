@@ -4,6 +4,7 @@ from crossdock.canonical.acknowledgment import (
     AckError,
     AckStatus,
     FunctionalAcknowledgment,
+    InterchangeAcknowledgment,
     SetAcknowledgment,
 )
 from crossdock.canonical.base import CanonicalModel, gs1_check_digit, has_valid_check_digit
@@ -37,6 +38,7 @@ __all__ = [
     "ReturnAuthorization",
     "SettlementLine",
     "FunctionalAcknowledgment",
+    "InterchangeAcknowledgment",
     "Envelope",
     # parts
     "Address",

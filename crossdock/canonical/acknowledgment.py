@@ -1,7 +1,9 @@
-"""A functional acknowledgment (from an inbound 997/999), for reconciling what we sent."""
+"""Acknowledgments partners send about what we sent, for reconciling it: a functional acknowledgment
+(an inbound 997/999, per group and set) and an interchange acknowledgment (a TA1, per interchange)."""
 
 from __future__ import annotations
 
+from datetime import date, time
 from enum import StrEnum
 
 from pydantic import Field
@@ -47,4 +49,18 @@ class FunctionalAcknowledgment(CanonicalModel):
     accepted: int | None = Field(default=None, ge=0, description="AK904")
     errors: list[str] = Field(default_factory=list, description="AK905-AK909 group error codes.")
     sender_id: str | None = None
+    receiver_id: str | None = None
+
+
+class InterchangeAcknowledgment(CanonicalModel):
+    """A TA1: the partner's verdict on one of our interchanges as a whole (its envelope), before any
+    group in it is looked at."""
+
+    interchange_control_number: NonEmptyStr = Field(description="TA101: the ISA13 acknowledged.")
+    interchange_date: date | None = Field(default=None, description="TA102: that interchange's ISA09.")
+    interchange_time: time | None = Field(default=None, description="TA103: that interchange's ISA10.")
+    status: AckStatus = Field(description="TA104: A accepted, E accepted with errors, R rejected.")
+    note_code: str = Field(description="TA105: 000 no error, else what was wrong with the envelope.")
+    note: str | None = Field(default=None, description="What TA105 means, from the standard's code list.")
+    sender_id: str | None = Field(default=None, description="Who acknowledges: the TA1's own ISA06.")
     receiver_id: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crossdock.canonical.acknowledgment import FunctionalAcknowledgment
+from crossdock.canonical.acknowledgment import FunctionalAcknowledgment, InterchangeAcknowledgment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
@@ -21,6 +21,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "return_authorization": ReturnAuthorization,
     "settlement_line": SettlementLine,
     "functional_acknowledgment": FunctionalAcknowledgment,
+    "interchange_acknowledgment": InterchangeAcknowledgment,
     "inbound_payload": InboundPayload,
     "envelope": Envelope,
 }

@@ -37,8 +37,8 @@ def translate_command(
     """Translate each transaction set of FILE to its canonical document.
 
     Exit 0 when a canonical document was produced (what was tolerated is listed as warnings), 1 when
-    the content cannot be mapped (field-level errors), 2 when the file is unreadable or holds no
-    transaction set.
+    the content cannot be mapped (field-level errors), 2 when the file is unreadable or holds neither a
+    transaction set nor an interchange acknowledgment (TA1).
     """
     try:
         data = file.read_bytes()
@@ -54,9 +54,10 @@ def translate_command(
 
 
 def _exit_code(result: FileResult) -> int:
-    if result.read_error is not None or not result.sets:
+    acks = result.interchange_acks
+    if result.read_error is not None or not (result.sets or acks):
         return 2
-    if result.failed or not result.translated:
+    if result.failed or any(a.status == "failed" for a in acks) or not (result.translated or acks):
         return 1
     return 0
 
@@ -75,9 +76,16 @@ def _print_report(file: Path, result: FileResult) -> None:
             typer.echo(f"  unmapped {seg.location}: {seg.raw}", err=True)
         if item.document is not None:
             typer.echo(item.document.model_dump_json(indent=2, exclude_defaults=True))
+    for ack in result.interchange_acks:
+        typer.echo(f"{file}: TA1 {ack.control_number} ({ack.sender_id} -> {ack.receiver_id}): {ack.status}",
+                   err=ack.status != "translated")  # fmt: skip
+        for where, what in ack.errors:
+            typer.echo(f"  error {where}: {what}", err=True)
+        if ack.document is not None:
+            typer.echo(ack.document.model_dump_json(indent=2, exclude_defaults=True))
     if result.read_error is not None:
         typer.echo(f"{file}: unreadable: {result.read_error}", err=True)
-    elif not result.sets:
+    elif not (result.sets or result.interchange_acks):
         typer.echo(f"{file}: no transaction set found", err=True)
 
 

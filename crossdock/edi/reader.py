@@ -6,7 +6,8 @@ PUBLIC API (other modules build on it; keep it stable):
   chunk at a time, with envelope positions); ``.transaction_sets()``
   yields :class:`TransactionSet` with its enclosing ISA and GS, holding only the current set in memory;
   ``.warnings`` lists what was tolerated (:class:`ReadWarning`, with a ``code``); ``.delimiters`` are
-  those of the interchange being read (each ISA may declare different ones).
+  those of the interchange being read (each ISA may declare different ones); ``.interchange_acks``
+  lists the TA1 segments met so far, each with the ISA of its interchange.
 - ``read_transaction_sets(data: bytes) -> list[TransactionSet]`` for small inputs.
 - ``detect_delimiters(isa: bytes) -> Delimiters``.
 
@@ -110,6 +111,8 @@ class X12Reader:
         self._tokenizer = Tokenizer(stream, [], chunk_size=chunk_size)
         self.source = source
         self.warnings: list[ReadWarning] = self._tokenizer._warnings
+        self.interchange_acks: list[tuple[Segment, Segment]] = []
+        """(ISA, TA1) for each interchange acknowledgment read so far (by :meth:`transaction_sets`)."""
 
     @property
     def delimiters(self) -> Delimiters | None:
@@ -124,7 +127,7 @@ class X12Reader:
         return self._tokenizer.batches()
 
     def transaction_sets(self) -> Iterator[TransactionSet]:
-        cutter = _SetCutter(self._tokenizer)
+        cutter = _SetCutter(self._tokenizer, self.interchange_acks)
         for segments, marks in self._tokenizer.batches():
             yield from cutter.feed(segments, marks)
         cutter.finish()
@@ -133,8 +136,9 @@ class X12Reader:
 class _SetCutter:
     """Cuts ST..SE sets out of batches; the bodies are list slices between envelope segments."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
+    def __init__(self, tokenizer: Tokenizer, acks: list[tuple[Segment, Segment]]) -> None:
         self._tokenizer = tokenizer
+        self._acks = acks
         self._isa: Segment | None = None
         self._gs: Segment | None = None
         self._current: TransactionSet | None = None
@@ -185,6 +189,8 @@ class _SetCutter:
             self._isa, self._gs = seg, None
         elif sid == "IEA":
             self._isa, self._gs = None, None
+        elif sid == "TA1" and self._isa is not None:
+            self._acks.append((self._isa, seg))
         elif sid not in OUTSIDE_SET_ALLOWED:
             what = "SE without ST" if sid == "SE" else f"segment {sid} outside a transaction set"
             raise EdiEnvelopeError(what, offset=seg.offset, segment_index=seg.index, segment_id=sid)

@@ -4,8 +4,9 @@ documents back to X12 with a partner's envelope.
 :func:`translate` reads every interchange, group and set (``crossdock.edi.reader``), dispatches each set
 by ST01 to its module in ``crossdock.edi.sets`` and collects the outcome: ``translated`` (a canonical
 document, with warnings and unmapped segments), ``failed`` (the field-level errors of a
-:class:`~crossdock.errors.MappingError`) or ``unsupported`` (no translator for that set). A read error
-stops reading and is returned with the sets read before it.
+:class:`~crossdock.errors.MappingError`) or ``unsupported`` (no translator for that set). Interchange
+acknowledgments (TA1, outside any set) are translated too (:mod:`crossdock.edi.ta1`). A read error
+stops reading and is returned with what was read before it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
+from crossdock.canonical import InterchangeAcknowledgment, Order, Shipment, WarehouseShippingOrder
+from crossdock.edi import ta1
 from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import ReadWarning, TransactionSet, X12Reader
@@ -67,10 +69,33 @@ class SetResult:
 
 
 @dataclass(frozen=True, slots=True)
+class InterchangeAckResult:
+    """One TA1: ``translated`` with its document, or ``failed`` with the element-level errors."""
+
+    control_number: str
+    sender_id: str
+    receiver_id: str
+    status: Literal["translated", "failed"]
+    document: InterchangeAcknowledgment | None = None
+    errors: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "control_number": self.control_number,
+            "sender_id": self.sender_id,
+            "receiver_id": self.receiver_id,
+            "status": self.status,
+            "document": self.document.model_dump(mode="json") if self.document is not None else None,
+            "errors": [{"location": where, "message": what} for where, what in self.errors],
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class FileResult:
     sets: tuple[SetResult, ...]
     read_warnings: tuple[ReadWarning, ...] = ()
     read_error: EdiError | None = None
+    interchange_acks: tuple[InterchangeAckResult, ...] = ()
 
     @property
     def translated(self) -> list[SetResult]:
@@ -85,6 +110,7 @@ class FileResult:
             "read_error": self.read_error.to_dict() | {"where": self.read_error.where} if self.read_error else None,
             "read_warnings": [w.to_dict() for w in self.read_warnings],
             "sets": [s.to_dict() for s in self.sets],
+            "interchange_acks": [a.to_dict() for a in self.interchange_acks],
         }
 
 
@@ -98,7 +124,18 @@ def translate(data: bytes | BinaryIO, lookups: Lookups | None = None, *, source:
         results.extend(iter_translations(reader, lookups))
     except EdiError as exc:
         error = exc
-    return FileResult(tuple(results), tuple(reader.warnings), error)
+    acks = tuple(translate_ta1(isa, segment) for isa, segment in reader.interchange_acks)
+    return FileResult(tuple(results), tuple(reader.warnings), error, acks)
+
+
+def translate_ta1(isa: Segment, segment: Segment) -> InterchangeAckResult:
+    """The TA1 ``segment`` of the interchange whose ISA is ``isa``."""
+    sender, receiver, number = isa[6].strip(), isa[8].strip(), segment[1].strip()
+    try:
+        document = ta1.to_canonical(segment, isa)
+    except MappingError as exc:
+        return InterchangeAckResult(number, sender, receiver, "failed", errors=tuple(exc.errors))
+    return InterchangeAckResult(number, sender, receiver, "translated", document)
 
 
 def iter_translations(reader: X12Reader, lookups: Lookups | None = None) -> Iterator[SetResult]:

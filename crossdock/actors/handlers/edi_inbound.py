@@ -4,7 +4,8 @@
   functional group goes back to the sender's outbound (its SFTP profile or folder), with control numbers
   taken from the store inside the step's transaction.
 * Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
-  Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges.
+  Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
+  an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
 * A file that cannot be read at all, or from an unknown sender, raises :class:`BusinessError`
@@ -21,7 +22,13 @@ from sqlalchemy.orm import Session
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import FunctionalAcknowledgment, Order, Shipment, idempotency_key
+from crossdock.canonical import (
+    FunctionalAcknowledgment,
+    InterchangeAcknowledgment,
+    Order,
+    Shipment,
+    idempotency_key,
+)
 from crossdock.canonical.acknowledgment import AckStatus
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
@@ -99,6 +106,15 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
             out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
             if out is not None:
                 outgoing.append(out)
+        for item in result.interchange_acks:
+            partner = partners.get(item.sender_id)
+            if partner is None:
+                continue  # reported with its interchange above
+            if item.document is None:
+                problems = "; ".join(f"{where}: {what}" for where, what in item.errors)
+                outcome.problems.append(f"TA1 {item.control_number} from {item.sender_id}: {problems}")
+                continue
+            reconcile_interchange(ports, partner, item.document, envelope, session, outcome)
         if result.read_error is not None:
             outcome.problems.append(f"reading stopped: {result.read_error}")
         if outcome.problems:
@@ -201,6 +217,27 @@ def _hand_on(
     if isinstance(document, FunctionalAcknowledgment):
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
     return None
+
+
+def reconcile_interchange(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    ack_doc: InterchangeAcknowledgment,
+    envelope: Envelope,
+    session: Session,
+    outcome: InboundOutcome,
+) -> None:
+    """Link an inbound TA1 to the interchange of ours it answers; anything but "accepted" (a rejected
+    envelope, or one accepted with errors) is a problem for a person."""
+    number = ack_doc.interchange_control_number
+    ours = DocRef(DocType.INTERCHANGE, f"{partner.name}:{number}")
+    acknowledgment = DocRef(ACKNOWLEDGMENT, f"{ack_doc.sender_id}:TA1:{number}:{ack_doc.status}")
+    ports.store.links.link(ours, acknowledgment, message_id=envelope.message_id, session=session)
+    if ack_doc.status is AckStatus.ACCEPTED:
+        outcome.handed_on.append(f"TA1 accepted for our interchange {number}")
+        return
+    note = f"TA105 {ack_doc.note_code}" + (f" ({ack_doc.note})" if ack_doc.note else "")
+    outcome.problems.append(f"{partner.name} {ack_doc.status} our interchange {number}: {note}")
 
 
 def reconcile(

@@ -267,6 +267,31 @@ def test_a_940_waits_for_its_997_until_the_3pl_acknowledges_it(ports: FlowPorts)
     assert overdue_groups(ports.store, now=later, after=timedelta(hours=24)) == []
 
 
+def inbound_ta1(status: str, note: str = "000") -> bytes:
+    isa = "ISA*00*          *00*          *ZZ*NORTHSTAR3PL   *ZZ*CROSSDOCK      *261121*0900*U*00401*000000090*0*P*>"
+    return f"{isa}~\nTA1*000000001*261120*1000*{status}*{note}~\nIEA*0*000000090~\n".encode()
+
+
+def test_a_ta1_is_linked_to_our_interchange_and_a_rejection_opens_a_work_item(ports: FlowPorts, tmp_path: Path) -> None:
+    # Given our 940 went out as interchange 1
+    order = run_order_through(ports).document
+    assert isinstance(order, Order)
+    orders.to_warehouse(ports, envelope("order"), order)
+    # When the 3PL's TA1 accepts it: linked, nothing sent back, nothing for a person
+    accepted = stored(ports.store, inbound_ta1("A"), "ta1-a.x12", "sftp:northstar-3pl")
+    assert edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-a"), accepted) == []
+    linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
+    assert "NORTHSTAR3PL:TA1:000000001:accepted" in linked.ids(DocType.ACKNOWLEDGMENT)
+    assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []
+    assert ports.store.exceptions.items() == []
+    # And when a TA1 rejects it, a work item says which interchange and why
+    rejected = stored(ports.store, inbound_ta1("R", "001"), "ta1-r.x12", "sftp:northstar-3pl")
+    edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-r"), rejected)
+    [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
+    assert "rejected our interchange 000000001: TA105 001" in work.error_message
+    assert work.raw_payload_id == rejected.payload_id
+
+
 def test_a_rejecting_997_opens_a_work_item(ports: FlowPorts) -> None:
     payload = stored(ports.store, inbound_997("R"), "997.x12", "sftp:northstar-3pl")
     edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)
