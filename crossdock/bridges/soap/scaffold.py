@@ -30,14 +30,16 @@ _HEADER = [
     (
         re.compile(
             r"external.?(doc|ref)|purchase.?order.?(id|no|number)|^(po|order).?(no|number|id)$|^id$|^no$|recordid"
-            r"|(cust|customer).?po.?(no|number)|^po.?number$|^buyer.?id$",
+            r"|(cust|customer).?po.?(no|number)?$|^po.?(number|num)$|^buyer.?id$|customer.?requisition"
+            r"|^(customer|your).?ref(erence)?(.?(no|number))?$|other.?ref.?num|purchase.?order.?by.?customer",
             re.I,
         ),
         {"source": "external_id"},
     ),
     (
         re.compile(
-            r"(customer|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|number|code)$|^(sold|sell).?to.?(customer|party)?$",
+            r"(cust(omer)?|sell.?to|sold.?to|buyer)(.?org)?.?(no|id|num(ber)?|code|account|acct)$"
+            r"|^(sold|sell).?to.?(customer|party)?$",
             re.I,
         ),
         {"source": "references.erp_customer_no"},
@@ -53,18 +55,18 @@ _HEADER = [
 ]
 _LINE = [  # matched against the field's path inside one line, so nested ids do not pass for the SKU
     (
-        re.compile(r"(^|[._])(ordered_?|requested_?)?(qty|quantity)$|^quantity\w*$", re.I),
+        re.compile(r"(qty|quantity)$|^quantity\w*$", re.I),
         {"source": "quantity", "format": "decimal"},
     ),
     (
         re.compile(
-            r"^(no|sku|item.?(no|id|number|code)|product.?(id|code)|product\.internalid|material\w*)$"
+            r"^(no|sku|item.?(no|id|number|code)|product.?(id|code)|product\.internalid|material\w*|part.?(no|num|number))$"
             r"|(^|_)(ordered_)?item$",
             re.I,
         ),
         {"source": "sku"},
     ),
-    (re.compile(r"(^|_)(unit.?)?(selling.?)?price$", re.I), {"source": "unit_price", "format": "decimal"}),
+    (re.compile(r"(^|_)(unit.?|sales.?|selling.?)*price$", re.I), {"source": "unit_price", "format": "decimal"}),
     (re.compile(r"^description$", re.I), {"source": "description"}),
     (re.compile(r"line.?(no|number)$|^position$|^id$", re.I), {"source": "$index", "format": "str"}),
     (re.compile(r"^(unit.?of.?measure\w*|uom|quantity\.unitcode)$", re.I), {"source": "unit_of_measure"}),

@@ -186,3 +186,13 @@ def test_the_scaffold_fills_one_alternative_of_a_choice_and_the_check_refuses_tw
     mapping = load_mapping(yaml.safe_dump({"name": "both", "operations": {"create_sales_order": both}}).encode(), "m")
     ((where, problem),) = check_mapping(inspect_wsdl(str(path)), mapping)
     assert where.endswith(("request.CustomerName", "request.CustomerNo")) and "alternatives" in problem
+
+
+def test_a_wcf_single_wsdl_scaffolds_on_the_basic_http_port_with_erp_style_names() -> None:
+    message, scaffold = _scaffold_message(QUIRKS / "wcf_single_wsdl.wsdl")
+    entry = scaffold["operations"]["create_sales_order"]
+    assert entry["port"] == "BasicHttpBinding_ISalesOrderService"
+    assert entry["request"]["order.CustomerRequisitionNumber"] == {"source": "external_id"}
+    assert entry["request"]["order.CustomerAccount"] == {"source": "references.erp_customer_no"}
+    assert set(entry["request"]["order.Lines.SalesLine"]["fields"]) == {"ItemId", "SalesQty", "SalesPrice"}
+    assert _texts(message, "SalesQty") == ["3", "1"] and _texts(message, "SalesPrice") == ["9.50"]
