@@ -1,9 +1,17 @@
-"""Simulated Shopify Admin REST: orders (since_id, limit), an order's fulfillment orders, fulfillments
-(fulfillment-orders API) and inventory_levels/set. Any API version in the path is accepted."""
+"""Simulated Shopify Admin REST: orders (since_id, limit), an order's fulfillment orders and fulfillments,
+creating fulfillments (fulfillment-orders API) and inventory_levels/set. Any API version in the path is accepted.
+
+Like Shopify, each order has one fulfillment order (FO) whose line items keep what is still fulfillable:
+a fulfillment reduces ``fulfillable_quantity``; the FO is ``open`` until something was fulfilled,
+``in_progress`` while partly fulfilled and ``closed`` once nothing is left. Asking for more than is
+fulfillable, or fulfilling a closed FO, is refused with 422 and nothing is recorded.
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.requests import Request
@@ -16,25 +24,35 @@ from crossdock.bridges.rest.sim.state import SimState
 BASE = "/admin/api/{version}"
 FO_OFFSET = 7_000_000_000
 """A fulfillment order's id is its order's id plus this; its line items' ids are line item id plus this."""
+FULFILLABLE = ("open", "in_progress")
+LIVE = "success"
+"""The status of a fulfillment that counts (Shopify also has cancelled, error, failure, pending, open)."""
 
 
-def fulfillment_orders(order: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
+def fulfilled_quantities(fulfillments: Iterable[dict[str, Any]]) -> Counter[int]:
+    """Order line item id -> units fulfilled by the order's live fulfillments."""
+    done: Counter[int] = Counter()
+    for fulfillment in fulfillments:
+        if fulfillment.get("status") == LIVE:
+            for item in fulfillment["line_items"]:
+                done[item["id"]] += item["quantity"]
+    return done
+
+
+def fulfillment_orders(order: dict[str, Any], fulfillments: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    done = fulfilled_quantities(fulfillments)
+    lines = [
         {
-            "id": order["id"] + FO_OFFSET,
-            "order_id": order["id"],
-            "status": "open",
-            "line_items": [
-                {
-                    "id": item["id"] + FO_OFFSET,
-                    "line_item_id": item["id"],
-                    "quantity": item["quantity"],
-                    "fulfillable_quantity": item["quantity"],
-                }
-                for item in order["line_items"]
-            ],
+            "id": item["id"] + FO_OFFSET,
+            "line_item_id": item["id"],
+            "quantity": item["quantity"],
+            "fulfillable_quantity": max(0, item["quantity"] - done[item["id"]]),
         }
+        for item in order["line_items"]
     ]
+    remaining = any(line["fulfillable_quantity"] for line in lines)
+    status = ("in_progress" if done else "open") if remaining else "closed"
+    return [{"id": order["id"] + FO_OFFSET, "order_id": order["id"], "status": status, "line_items": lines}]
 
 
 def routes(state: SimState) -> list[Route]:
@@ -64,7 +82,17 @@ def routes(state: SimState) -> list[Route]:
         order = find(request.path_params["order_id"])
         if order is None:
             return marketplace_error("shopify", 404, "NotFound", "Not Found")
-        return JSONResponse({"fulfillment_orders": fulfillment_orders(order)})
+        with state.lock:
+            done = list(state.shopify_fulfillments.get(order["id"], []))
+        return JSONResponse({"fulfillment_orders": fulfillment_orders(order, done)})
+
+    async def list_fulfillments(request: Request) -> Response:
+        order = find(request.path_params["order_id"])
+        if order is None:
+            return marketplace_error("shopify", 404, "NotFound", "Not Found")
+        with state.lock:
+            done = list(state.shopify_fulfillments.get(order["id"], []))
+        return JSONResponse({"fulfillments": done})
 
     async def create_fulfillment(request: Request) -> Response:
         body, bad = await json_body(request, "shopify")
@@ -72,28 +100,17 @@ def routes(state: SimState) -> list[Route]:
             return bad
         fulfillment = body.get("fulfillment") if isinstance(body, dict) else None
         groups = fulfillment.get("line_items_by_fulfillment_order") if isinstance(fulfillment, dict) else None
-        if not isinstance(groups, list) or not groups:
+        if not isinstance(fulfillment, dict) or not isinstance(groups, list) or not groups:
             return unprocessable("line_items_by_fulfillment_order is required")
-        with state.lock:
-            by_fo = {fo["id"]: fo for order in state.shopify for fo in fulfillment_orders(order)}
-        for group in groups:
-            fo = by_fo.get(group.get("fulfillment_order_id")) if isinstance(group, dict) else None
-            if fo is None:
-                return unprocessable("fulfillment_order_id does not exist")
-            lines = {line["id"]: line for line in fo["line_items"]}
-            for item in group.get("fulfillment_order_line_items") or []:
-                line = lines.get(item.get("id")) if isinstance(item, dict) else None
-                if line is None:
-                    return unprocessable(f"fulfillment order line item {item} is not in fulfillment order {fo['id']}")
-                if not isinstance(item.get("quantity"), int) or not 0 < item["quantity"] <= line["quantity"]:
-                    return unprocessable(f"quantity for line item {line['id']} must be 1..{line['quantity']}")
-        fulfillment_id = next(ids)
-        state.record("shopify.fulfillments", {"id": fulfillment_id, "body": body})
-        tracking = (fulfillment or {}).get("tracking_info") or {}
-        return JSONResponse(
-            {"fulfillment": {"id": fulfillment_id, "status": "success", "tracking_number": tracking.get("number")}},
-            status_code=201,
-        )
+        tracking = fulfillment.get("tracking_info") or {}
+        if not isinstance(tracking, dict):
+            return unprocessable("tracking_info must be an object")
+        with state.lock:  # checked and recorded at once: two requests cannot both take the last units
+            outcome = _fulfil(state, groups, tracking, next(ids))
+        if isinstance(outcome, str):
+            return unprocessable(outcome)
+        state.record("shopify.fulfillments", {"id": outcome["id"], "body": body})
+        return JSONResponse({"fulfillment": outcome}, status_code=201)
 
     async def set_inventory(request: Request) -> Response:
         body, bad = await json_body(request, "shopify")
@@ -114,6 +131,76 @@ def routes(state: SimState) -> list[Route]:
             endpoint(state, "shopify", get_fulfillment_orders),
             methods=["GET"],
         ),
+        Route(
+            BASE + "/orders/{order_id}/fulfillments.json",
+            endpoint(state, "shopify", list_fulfillments),
+            methods=["GET"],
+        ),
         Route(BASE + "/fulfillments.json", endpoint(state, "shopify", create_fulfillment), methods=["POST"]),
         Route(BASE + "/inventory_levels/set.json", endpoint(state, "shopify", set_inventory), methods=["POST"]),
     ]
+
+
+def _fulfil(state: SimState, groups: list[Any], tracking: dict[str, Any], fulfillment_id: int) -> dict[str, Any] | str:
+    """Create one fulfillment of one order from ``line_items_by_fulfillment_order`` (the caller holds
+    ``state.lock``); the fulfillment as Shopify returns it, or why it is refused."""
+    by_fo = {
+        fo["id"]: (order, fo)
+        for order in state.shopify
+        for fo in fulfillment_orders(order, state.shopify_fulfillments.get(order["id"], []))
+    }
+    wanted: Counter[int] = Counter()  # order line item id -> units asked for
+    left: dict[int, int] = {}  # order line item id -> units still fulfillable
+    order: dict[str, Any] | None = None
+    for group in groups:
+        found = by_fo.get(group.get("fulfillment_order_id")) if isinstance(group, dict) else None
+        if found is None:
+            return "fulfillment_order_id does not exist"
+        owner, fo = found
+        if order is not None and owner["id"] != order["id"]:
+            return "every fulfillment order of a fulfillment must belong to the same order"
+        order = owner
+        if fo["status"] not in FULFILLABLE:
+            return f"fulfillment order {fo['id']} has an unfulfillable status= {fo['status']}"
+        lines = {line["id"]: line for line in fo["line_items"]}
+        left.update({line["line_item_id"]: line["fulfillable_quantity"] for line in lines.values()})
+        items = group.get("fulfillment_order_line_items")
+        if items is None:  # the whole fulfillment order: everything still fulfillable
+            wanted.update({line["line_item_id"]: line["fulfillable_quantity"] for line in lines.values()})
+            continue
+        for item in items if isinstance(items, list) else [items]:
+            line = lines.get(item.get("id")) if isinstance(item, dict) else None
+            if line is None:
+                return f"fulfillment order line item {item} is not in fulfillment order {fo['id']}"
+            quantity = item.get("quantity")
+            if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+                return f"quantity for line item {line['id']} must be a positive integer"
+            wanted[line["line_item_id"]] += quantity
+    assert order is not None  # groups is not empty
+    for line_item_id, quantity in wanted.items():
+        if quantity > left[line_item_id]:
+            fo_line = line_item_id + FO_OFFSET
+            if not left[line_item_id]:
+                return f"fulfillment order line item {fo_line} has nothing left to fulfill (asked for {quantity})"
+            return f"quantity for line item {fo_line} must be 1..{left[line_item_id]}, got {quantity}"
+    items = {item["id"]: item for item in order["line_items"]}
+    done = state.shopify_fulfillments.setdefault(order["id"], [])
+    number, url = tracking.get("number"), tracking.get("url")
+    created = {
+        "id": fulfillment_id,
+        "order_id": order["id"],
+        "name": f"{order['name']}.{len(done) + 1}",
+        "status": LIVE,
+        "tracking_company": tracking.get("company"),
+        "tracking_number": number,
+        "tracking_numbers": [number] if number else [],
+        "tracking_url": url,
+        "tracking_urls": [url] if url else [],
+        "line_items": [
+            {"id": line_id, "sku": items[line_id].get("sku"), "title": items[line_id].get("title"), "quantity": qty}
+            for line_id, qty in wanted.items()
+            if qty
+        ],
+    }
+    done.append(created)
+    return created

@@ -20,6 +20,8 @@ class SimState:
     shopify: list[dict[str, Any]] = field(default_factory=list)
     amazon: list[dict[str, Any]] = field(default_factory=list)
     walmart: list[dict[str, Any]] = field(default_factory=list)
+    shopify_fulfillments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    """Shopify order id -> the fulfillments created for it (what its fulfillment orders derive from)."""
     received: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
@@ -37,6 +39,7 @@ class SimState:
             self.shopify = seed.shopify_orders(n)
             self.amazon = seed.amazon_orders(n)
             self.walmart = seed.walmart_orders(n)
+            self.shopify_fulfillments = {}
             self.received = {}
             self.requests = Counter()
             self.buckets = {channel: TokenBucket(capacity=40, refill_per_s=20) for channel in CHANNELS}
