@@ -62,6 +62,9 @@ def _issue(code: EnvelopeCode, level: Level, message: str, ack: str | None, seg:
                          seg.index if seg else None, seg.offset if seg else None, element)
 
 
+INTERCHANGE_SERVICE = frozenset({"ISB", "ISE"})
+
+
 def _digits(value: str) -> bool:
     return value.isascii() and value.isdigit()  # str.isdigit() alone accepts "²" and other digits
 
@@ -112,7 +115,7 @@ class EnvelopeChecker:
     def add(self, seg: Segment, delimiters: Delimiters | None = None) -> None:
         if seg.id in ENVELOPE_ALL:
             self._envelope(seg, delimiters)
-        else:
+        elif not self._interchange_service(seg.id):
             self._body(seg, 1)
         self._last = seg
 
@@ -120,14 +123,25 @@ class EnvelopeChecker:
         """A tokenizer batch: ``marks`` are the positions of the envelope segments in ``segments``."""
         start = 0
         for mark in marks:
+            while start < mark and self._interchange_service(segments[start].id):
+                start += 1
             if mark > start:
                 self._body(segments[start], mark - start)
             self._envelope(segments[mark], delimiters)
             start = mark + 1
+        while start < len(segments) and self._interchange_service(segments[start].id):
+            start += 1
         if len(segments) > start:
             self._body(segments[start], len(segments) - start)
         if segments:
             self._last = segments[-1]
+
+    def _interchange_service(self, segment_id: str) -> bool:
+        """ISB (grade of service) and ISE (deferred delivery) requests: interchange control segments
+        that X12.5 places between the ISA and the first GS; not data outside a set there."""
+        interchange = self._interchange
+        return segment_id in INTERCHANGE_SERVICE and self._group is None and interchange is not None \
+            and not interchange.groups
 
     def finish(self, warnings: Sequence[ReadWarning] = ()) -> list[InterchangeEnvelope]:
         """Close what is still open (reporting the missing trailers) and return the reports, with the

@@ -152,3 +152,25 @@ def test_batches_across_chunk_boundaries_count_like_single_segments() -> None:
     codes = [issue.code for issue in one_by_one[0].all_issues()]
     assert codes.count(C.SE_SEGMENT_COUNT) == 1 and codes.count(C.MISSING_SE) == 1
     assert [s.segment_count for s in one_by_one[0].groups[0].sets][:2] == [35, 35]
+
+
+def _with_service_requests(rows: list[Row], where: int) -> list[Row]:
+    return [*rows[:where], ["ISB", "1"], ["ISE", "200601", "0515", "04"], *rows[where:]]
+
+
+def test_isb_and_ise_between_the_isa_and_the_first_gs_are_interchange_control_not_data() -> None:
+    # Given an interchange with grade-of-service and deferred-delivery requests before its first GS
+    rows = _with_service_requests(interchange(), 1)
+    # Then neither the batch path (check_envelopes) nor the segment path (EnvelopeChecker.add) reports them
+    assert issues_of(rows) == []
+    checker = EnvelopeChecker()
+    reader = X12Reader(render(rows))
+    for seg in reader.segments():
+        checker.add(seg, reader.delimiters)
+    assert [issue for report in checker.finish() for issue in report.all_issues()] == []
+
+
+def test_isb_after_a_group_is_still_a_segment_outside_a_set() -> None:
+    rows = interchange()
+    rows = _with_service_requests(rows, len(rows) - 1)  # between the GE and the IEA
+    assert [issue.code for issue in issues_of(rows)] == [C.SEGMENT_OUTSIDE_SET]
