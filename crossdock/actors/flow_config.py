@@ -16,8 +16,13 @@ YAML, validated by pydantic, errors naming the field; by default ``<partners_pat
         outbound_folder: out/acme-retail
         erp_customer_no: C30000
         asn: true                             # 856 ship notices for its POs (the default)
+    marketplaces:                             # optional: confirm shipped marketplace orders
+      shopify: {base_url: "https://my-shop.myshopify.com", token_env: CROSSDOCK_SHOPIFY_TOKEN,
+                api_version: "2024-01"}
 
-Relative paths are relative to the YAML file. Loading reads local files only; nothing connects.
+Relative paths are relative to the YAML file. Loading reads local files only; nothing connects. A
+marketplace's access token is never in this file: ``token_env`` names the environment variable holding
+it, read when the worker builds its ports (:func:`crossdock.actors.wiring.build_marketplaces`).
 """
 
 from __future__ import annotations
@@ -51,6 +56,19 @@ class PartnerConfig(BaseModel):
         return self
 
 
+class MarketplaceConfig(BaseModel):
+    """Where one marketplace channel's shipments are confirmed. The token is read from ``token_env``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_url: str = Field(pattern=r"^https?://[^/@\s]+/?$", description="The API's base URL (scheme and host).")
+    token_env: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="The environment variable holding the access token."
+    )
+    api_version: str = Field(default="2024-01", pattern=r"^(\d{4}-\d{2}|unstable)$")
+    timeout_s: float = Field(default=30.0, gt=0, le=300, description="Read timeout (connect: at most 10 s).")
+
+
 class FlowConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -60,6 +78,7 @@ class FlowConfig(BaseModel):
     item_map: dict[str, str] = Field(default_factory=dict)
     channel_customers: dict[str, str] = Field(default_factory=dict)
     erp: ErpConnection
+    marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
 
 
 def _resolve(base: Path, path: Path | None) -> Path | None:

@@ -18,7 +18,9 @@ STEPS: tuple[FlowStep, ...] = ()
 
 
 def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
-    """The business flows: X12 and webhook intake, order to ERP and warehouse, shipment to ERP and buyer."""
+    """The business flows: X12 and webhook intake, order to ERP and warehouse, shipment to ERP, buyer and
+    marketplace. ``shipments.to_marketplace`` runs on the shipments lane: a REST call, not an X12 delivery
+    (edi.outbound) nor an ERP call (erp), and a shipment update that must not wait behind order backlogs."""
     return (
         FlowStep(edi_inbound.STEP, Lane.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(marketplace.STEP, Lane.ORDERS, partial(marketplace.handle, ports)),
@@ -26,4 +28,5 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(orders.TO_WAREHOUSE, Lane.EDI_OUTBOUND, partial(orders.to_warehouse, ports)),
         FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
         FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),
+        FlowStep(shipments.TO_MARKETPLACE, Lane.SHIPMENTS, partial(shipments.to_marketplace, ports)),
     )

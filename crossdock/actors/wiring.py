@@ -4,12 +4,14 @@ the SFTP poller and the webhook receiver hand their payloads to.
 :func:`boot` is a worker entry point (``dramatiq crossdock.actors.wiring:boot``): like
 :func:`crossdock.actors.boot.boot`, plus the business flow steps built from
 ``<partners_path>/flows.yaml``. Building opens no connection: the ERP client loads its WSDL from the
-packaged file, SFTP sessions connect on first use; ports are closed when the worker shuts down.
+packaged file, SFTP sessions and marketplace clients connect on first use; ports are closed when the
+worker shuts down. Marketplace tokens come from the environment variables the configuration names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,13 @@ from dramatiq.broker import Broker
 from dramatiq.middleware import Middleware
 
 from crossdock.actors import flows
-from crossdock.actors.flow_config import FLOWS_FILE, FlowConfig, load_flow_config
+from crossdock.actors.flow_config import FLOWS_FILE, FlowConfig, MarketplaceConfig, load_flow_config
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
-from crossdock.actors.handlers.ports import FlowPorts, Outbound, TradingPartner
+from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.steps import declare_steps, sender
+from crossdock.bridges.rest.client import MarketplaceClient
+from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.sftp import SftpSession, load_profile
 from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client
 from crossdock.bridges.soap.client import ErpClient
@@ -41,7 +45,48 @@ def build_erp(config: FlowConfig) -> ErpPort:
     return ErpGateway(ErpClient(service, default_mapping(), build_breaker(config.erp)))
 
 
-def build_ports(config: FlowConfig, store: Store, *, erp: ErpPort | None = None) -> FlowPorts:
+def build_shopify(config: MarketplaceConfig, token: str) -> ShopifyAdapter:
+    client = MarketplaceClient("shopify", config.base_url, auth_headers={AUTH_HEADER: token}, timeout=config.timeout_s)
+    return ShopifyAdapter(client, api_version=config.api_version)
+
+
+MARKETPLACES: dict[str, Callable[[MarketplaceConfig, str], MarketplacePort]] = {"shopify": build_shopify}
+"""The channels crossdock confirms shipments to, and how each one's port is built (config, token)."""
+
+
+def build_marketplaces(
+    configs: Mapping[str, MarketplaceConfig], environ: Mapping[str, str] | None = None
+) -> dict[str, MarketplacePort]:
+    """One port per configured channel, its token read from the environment variable ``token_env``
+    names (``environ``: ``os.environ`` unless given). Errors name the channel and the variable, never a
+    token. Nothing connects."""
+    env = os.environ if environ is None else environ
+    built: dict[str, MarketplacePort] = {}
+    for channel, config in configs.items():
+        build = MARKETPLACES.get(channel)
+        if build is None:
+            raise ConfigError(
+                f"marketplaces.{channel}: crossdock cannot confirm shipments to {channel!r} "
+                f"(it can to: {', '.join(MARKETPLACES)})"
+            )
+        token = env.get(config.token_env, "").strip()
+        if not token:
+            raise ConfigError(
+                f"marketplaces.{channel}: the environment variable {config.token_env} (token_env) is not set"
+            )
+        built[channel] = build(config, token)
+    return built
+
+
+def build_ports(
+    config: FlowConfig,
+    store: Store,
+    *,
+    erp: ErpPort | None = None,
+    marketplaces: Mapping[str, MarketplacePort] | None = None,
+) -> FlowPorts:
+    """The flows' ports from the configuration; ``erp`` and ``marketplaces`` replace the configured ones
+    when given (``marketplaces={}``: a process that never confirms shipments, and needs no token)."""
     partners = []
     for item in config.partners:
         try:
@@ -63,6 +108,7 @@ def build_ports(config: FlowConfig, store: Store, *, erp: ErpPort | None = None)
         warehouse_code=config.warehouse_code,
         item_map=dict(config.item_map),
         channel_customers=dict(config.channel_customers),
+        marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports
@@ -109,7 +155,8 @@ def intake(settings: Settings) -> Iterator[tuple[StoreInboundSink, StoreWebhookS
             "another process would ever receive the messages"
         )
     store = Store.from_settings(settings)
-    ports = build_ports(load_flow_config(flows_file(settings)), store)
+    # a producer only sends: its steps never run here, so no marketplace (and no token) is needed
+    ports = build_ports(load_flow_config(flows_file(settings)), store, marketplaces={})
     broker = build_flow_broker(settings, ports)
     try:
         yield sftp_sink(broker, store), webhook_sink(broker, store)

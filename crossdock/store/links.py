@@ -29,6 +29,11 @@ class DocType(StrEnum):
     """The document kinds crossdock links. Any other string is accepted too."""
 
     MARKETPLACE_ORDER = "marketplace_order"
+    CHANNEL_ORDER = "channel_order"
+    """A marketplace order under its channel, ``<channel>:<order id>`` (``shopify:5100000001``): linked to
+    its ``marketplace_order`` alone, so the channel is one hop away and no node gathers a channel's orders."""
+    MARKETPLACE_FULFILLMENT = "marketplace_fulfillment"
+    """A shipment confirmed to a marketplace: ``<channel>:<the marketplace's fulfillment id>``."""
     PURCHASE_ORDER = "purchase_order"
     ERP_ORDER = "erp_order"
     WAREHOUSE_ORDER = "warehouse_order"

@@ -36,11 +36,22 @@ def order_for_erp(order: Order, item_map: Mapping[str, str]) -> Order:
 
 
 def shipment_for_erp(
-    shipment: Shipment, item_map: Mapping[str, str], *, erp_order_no: str, location: str | None
+    shipment: Shipment,
+    item_map: Mapping[str, str],
+    *,
+    erp_order_no: str,
+    location: str | None,
+    line_numbers: bool = True,
 ) -> Shipment:
+    """The shipment as the ERP posts it. ``line_numbers=False`` leaves the lines' numbers out, for an
+    order whose line numbers are not the ERP's (a marketplace's line item ids, 51000000010 ...: the ERP
+    numbers the lines of the order it booked by position, and takes a shipped line by its item when the
+    number is absent)."""
     orders = []
     for shipment_order in shipment.orders:
         lines = [_mapped(line, item_map) for line in shipment_order.all_lines]
+        if not line_numbers:
+            lines = [line.model_copy(update={"line_number": None}) for line in lines]
         orders.append(shipment_order.model_copy(update={"lines": lines, "packages": []}))
     references = {**with_references(shipment.references, {ERP_LOCATION: location}), ERP_ORDER: erp_order_no}
     return shipment.model_copy(update={"orders": orders, "references": references})

@@ -3,9 +3,11 @@
 
 ``to_erp`` calls the ERP gateway's idempotent create (it asks GetSalesOrderByExternalRef first), so a
 redelivered or replayed order never makes a second ERP order; it links the PO / marketplace order to
-the ERP sales order number. ``to_warehouse`` renders the 940 with control numbers from the store (in
-the step's transaction: used up only when the step commits), delivers it to the warehouse partner and
-links the 940's interchange, group and set numbers to the warehouse order.
+the ERP sales order number, and a marketplace order to its channel (``channel_order:<channel>:<id>``,
+see :mod:`crossdock.actors.handlers.channels`), which ``shipments.to_marketplace`` reads.
+``to_warehouse`` renders the 940 with control numbers from the store (in the step's transaction: used
+up only when the step commits), delivers it to the warehouse partner and links the 940's interchange,
+group and set numbers to the warehouse order.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 
 from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
@@ -57,9 +60,11 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_LOCATION: warehouse.erp_location_code})})  # fmt: skip
     booked = ports.erp.create_sales_order(erp_view.order_for_erp(order, ports.item_map))
+    related = [DocRef(DocType.ERP_ORDER, booked.document_no), channel_ref(order)]
     with effects(ports.store) as session:
-        ports.store.links.link(order_ref(order), DocRef(DocType.ERP_ORDER, booked.document_no),
-                               message_id=envelope.message_id, session=session)  # fmt: skip
+        for ref in related:
+            if ref is not None:
+                ports.store.links.link(order_ref(order), ref, message_id=envelope.message_id, session=session)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(TO_WAREHOUSE, "order", booked_order, envelope.idempotency_key)]
 

@@ -1,4 +1,5 @@
-"""What the flow handlers are given: the store, the ERP, where outbound X12 goes, and the partners.
+"""What the flow handlers are given: the store, the ERP, where outbound X12 goes, the partners, and the
+marketplaces shipments are confirmed to.
 
 Built once at worker boot (:mod:`crossdock.actors.wiring`) and passed to every handler; nothing here
 opens a connection when constructed.
@@ -10,12 +11,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
+from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
 from crossdock.errors import ConfigError
@@ -28,6 +30,19 @@ class Outbound(Protocol):
     def deliver(self, data: bytes, *, set_id: str, control: int, at: datetime) -> str:
         """Put ``data`` where the partner picks it up; returns where. Idempotent: the same document
         (same set, control number and time) delivered again is not written twice."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class MarketplacePort(Protocol):
+    """Confirms shipments to one marketplace channel (``ShopifyAdapter`` for ``shopify``)."""
+
+    def fulfill(self, shipment: Shipment) -> Sequence[Mapping[str, Any]]:
+        """Tell the marketplace that ``shipment``'s orders (the marketplace's order id in ``order_ref``)
+        shipped: tracking number, carrier, the lines and quantities shipped. Returns the marketplace's
+        fulfillments, each with its ``id``. Idempotent: an order already confirmed with one of the
+        shipment's tracking numbers is not confirmed again (its existing fulfillment is returned)."""
         ...
 
     def close(self) -> None: ...
@@ -63,6 +78,8 @@ class FlowPorts:
     """Our SKU -> ERP item number, where they differ."""
     channel_customers: Mapping[str, str] = field(default_factory=dict)
     """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
+    marketplaces: Mapping[str, MarketplacePort] = field(default_factory=dict)
+    """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:
@@ -82,6 +99,8 @@ class FlowPorts:
     def close(self) -> None:
         for partner in self.partners:
             partner.outbound.close()
+        for marketplace in self.marketplaces.values():
+            marketplace.close()
 
 
 def step_session() -> Session | None:

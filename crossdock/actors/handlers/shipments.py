@@ -1,5 +1,6 @@
 """A 3PL's shipment (945) after intake: ``shipments.to_erp`` posts it to the ERP against the sales order
-it ships, then ``shipments.to_buyer`` sends the buyer who ordered it an 856 ship notice (ASN).
+it ships, then ``shipments.to_buyer`` sends the buyer who ordered it an 856 ship notice (ASN) and
+``shipments.to_marketplace`` confirms marketplace orders to their marketplace.
 
 The ERP order is found through the cross-references (PO → ERP sales order, written by
 ``orders.to_erp``); a shipment for an order crossdock never booked is a business error for the
@@ -13,11 +14,21 @@ an 856 with its own orders only. The 856 takes its control numbers from the stor
 transaction, is rendered with the message's time (a retried step writes the same file under the same
 name, delivered once), and its interchange, group and set are linked to the shipment, so the buyer's
 997 for it reconciles like the one for a 940.
+
+``to_marketplace`` (sent only when a marketplace is configured) confirms each shipped order that is a
+marketplace order of a configured channel (the channel ``orders.to_erp`` recorded, see
+:mod:`~crossdock.actors.handlers.channels`) to that marketplace, each order on its own with its own lines
+and tracking numbers. EDI orders are not its business; orders of a channel without a ``marketplaces:``
+entry are skipped (logged). The marketplace port is idempotent on the tracking number, so a retried or
+replayed step confirms nothing twice; the marketplace's fulfillment ids are linked to the shipment.
 """
 
 from __future__ import annotations
 
+import logging
+
 from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
@@ -30,11 +41,15 @@ from crossdock.store import DocRef, DocType
 
 TO_ERP = "shipments.to_erp"
 TO_BUYER = "shipments.to_buyer"
+TO_MARKETPLACE = "shipments.to_marketplace"
 ERP_SHIPMENT = "erp_shipment"
 
+log = logging.getLogger(__name__)
 
-def erp_order_for(ports: FlowPorts, shipment: Shipment) -> str:
-    """The ERP sales order number of the (first) order this shipment ships."""
+
+def erp_order_for(ports: FlowPorts, shipment: Shipment) -> tuple[str, str]:
+    """The ERP sales order number of the (first) order this shipment ships, and the kind of document
+    it was found by (``purchase_order``, ``marketplace_order`` ...)."""
     for shipment_order in shipment.orders:
         for ref in (shipment_order.po_number, shipment_order.order_ref):
             if not ref:
@@ -42,7 +57,7 @@ def erp_order_for(ports: FlowPorts, shipment: Shipment) -> str:
             for kind in (DocType.PURCHASE_ORDER, DocType.MARKETPLACE_ORDER, DocType.WAREHOUSE_ORDER):
                 found = ports.store.links.connected(DocRef(kind, ref)).ids(DocType.ERP_ORDER)
                 if found:
-                    return found[0]
+                    return found[0], kind
     refs = [r for o in shipment.orders for r in (o.po_number, o.order_ref) if r]
     raise BusinessError(
         f"shipment {shipment.shipment_id} ships order(s) {', '.join(refs) or '(none named)'} that crossdock "
@@ -60,11 +75,12 @@ def _shipment(document: CanonicalModel, step: str) -> Shipment:
 
 def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
     shipment = _shipment(document, TO_ERP)
-    erp_order = erp_order_for(ports, shipment)
+    erp_order, kind = erp_order_for(ports, shipment)
     location = ports.partner(ports.warehouse_partner).erp_location_code
-    posted = ports.erp.post_shipment(
-        erp_view.shipment_for_erp(shipment, ports.item_map, erp_order_no=erp_order, location=location)
-    )
+    # a marketplace's line item ids are no ERP line numbers (the ERP numbers the lines it booked 1, 2 ...)
+    numbered = kind != DocType.MARKETPLACE_ORDER
+    posted = ports.erp.post_shipment(erp_view.shipment_for_erp(
+        shipment, ports.item_map, erp_order_no=erp_order, location=location, line_numbers=numbered))  # fmt: skip
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
     related = [DocRef(DocType.ERP_ORDER, erp_order), DocRef(ERP_SHIPMENT, posted)]
     related += [DocRef(DocType.TRACKING_NUMBER, number) for number in shipment.tracking_numbers]
@@ -72,7 +88,10 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     with effects(ports.store) as session:
         for ref in related:
             ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
-    return [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]
+    sent = [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]
+    if ports.marketplaces:
+        sent.append(Outgoing(TO_MARKETPLACE, "shipment", shipment, envelope.idempotency_key))
+    return sent
 
 
 def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:
@@ -102,4 +121,37 @@ def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> 
         with effects(ports.store) as session:
             for ref in send_x12(ports, buyer, "856", notice, envelope, session):
                 ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
+    return []
+
+
+def for_marketplace(shipment: Shipment, order: ShipmentOrder, order_id: str) -> Shipment:
+    """The shipment as one marketplace order sees it: that order alone (its marketplace id in
+    ``order_ref``), with its packages' tracking numbers when it has any, else the shipment's."""
+    own = [p.tracking_number for p in order.packages if p.tracking_number]
+    return shipment.model_copy(update={
+        "orders": [order.model_copy(update={"order_ref": order_id})],
+        "tracking_numbers": list(dict.fromkeys(own)) or shipment.tracking_numbers,
+    })  # fmt: skip
+
+
+def to_marketplace(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    shipment = _shipment(document, TO_MARKETPLACE)
+    confirmed: list[DocRef] = []
+    for order in shipment.orders:
+        found = marketplace_order_of(ports.store, order)
+        if found is None:
+            continue  # an EDI order: the buyer gets an 856 from to_buyer
+        channel, order_id = found
+        marketplace = ports.marketplaces.get(channel)
+        if marketplace is None:
+            log.info("shipment %s: %s order not confirmed, no marketplaces.%s configured",
+                     shipment.shipment_id, channel, channel)  # fmt: skip
+            continue
+        for fulfillment in marketplace.fulfill(for_marketplace(shipment, order, order_id)):
+            if fulfillment.get("id") is not None:
+                confirmed.append(DocRef(DocType.MARKETPLACE_FULFILLMENT, f"{channel}:{fulfillment['id']}"))
+    this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
+    with effects(ports.store) as session:
+        for ref in confirmed:
+            ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
     return []

@@ -1,4 +1,5 @@
-"""An in-memory ERP implementing the gateway's ErpPort (the parts the flows call), and flow ports."""
+"""In-memory fakes implementing the real ports: an ERP (the gateway's ErpPort, the parts the flows call)
+and a marketplace (MarketplacePort, as the Shopify adapter behaves); and flow ports."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.bridges.soap import SalesOrderRef
 from crossdock.canonical import InventoryLevel, Order, Shipment
 from crossdock.edi.partners import PartnerProfile
-from crossdock.errors import BusinessError, Owner
+from crossdock.errors import BusinessError, Owner, TransientError
 from crossdock.store import Store
 
 
@@ -57,6 +58,59 @@ class MemoryErp:
 
     def get_item(self, item_no: str) -> dict[str, Any]:
         raise NotImplementedError
+
+
+class MemoryMarketplace:
+    """A marketplace's orders (order id -> line id -> quantity) and the fulfillments made against them.
+
+    Behaves as the Shopify adapter over Shopify: an order already fulfilled with one of the shipment's
+    tracking numbers returns that fulfillment instead of a new one; asking for more than is left is the
+    marketplace's refusal (a BusinessError). ``lose_replies`` makes the next N accepted fulfillments fail
+    afterwards, as when the reply never arrives."""
+
+    def __init__(self, orders: Mapping[str, Mapping[str, int]]) -> None:
+        self.orders = {order_id: dict(lines) for order_id, lines in orders.items()}
+        self.fulfillments: list[dict[str, Any]] = []
+        self.lose_replies = 0
+        self.closed = False
+
+    def left(self, order_id: str) -> dict[str, int]:
+        left = dict(self.orders[order_id])
+        for done in self.fulfillments:
+            if done["order_id"] == order_id:
+                for line, quantity in done["lines"].items():
+                    left[line] -= quantity
+        return left
+
+    def fulfill(self, shipment: Shipment) -> list[dict[str, Any]]:
+        created = []
+        for order in shipment.orders:
+            order_id = order.order_ref or order.po_number or ""
+            numbers = {*shipment.tracking_numbers, *(p.tracking_number for p in order.packages if p.tracking_number)}
+            existing = [f for f in self.fulfillments if f["order_id"] == order_id and numbers & set(f["tracking"])]
+            if existing:
+                created.append(existing[0])
+                continue
+            if order_id not in self.orders:
+                raise BusinessError(f"order {order_id} not found", owner=Owner.INTEGRATION)
+            lines: dict[str, int] = {}
+            for line in order.all_lines:
+                lines[line.line_number or ""] = lines.get(line.line_number or "", 0) + int(line.quantity_shipped)
+            left = self.left(order_id)
+            for line_id, quantity in lines.items():
+                if quantity > left.get(line_id, 0):
+                    raise BusinessError(f"line {line_id} of order {order_id}: {quantity} > {left.get(line_id, 0)}")
+            fulfillment = {"id": len(self.fulfillments) + 1, "order_id": order_id, "tracking": sorted(numbers),
+                           "carrier": shipment.carrier_name or shipment.carrier_scac, "lines": lines}  # fmt: skip
+            self.fulfillments.append(fulfillment)
+            if self.lose_replies:
+                self.lose_replies -= 1
+                raise TransientError("the marketplace's reply was lost")
+            created.append(fulfillment)
+        return created
+
+    def close(self) -> None:
+        self.closed = True
 
 
 BUYER = PartnerProfile(name="acme-retail", sender_id="CROSSDOCK", receiver_id="ACMERETAIL", usage="T")

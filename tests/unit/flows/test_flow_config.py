@@ -8,7 +8,8 @@ import pytest
 
 from crossdock.actors.flow_config import flow_config_from_dict, load_flow_config
 from crossdock.actors.handlers.outbound import FolderOutbound
-from crossdock.actors.wiring import build_ports, flows_file
+from crossdock.actors.wiring import build_marketplaces, build_ports, flows_file
+from crossdock.bridges.rest.shopify import ShopifyAdapter
 from crossdock.errors import ConfigError
 from crossdock.settings import load_settings
 from crossdock.store import Store
@@ -25,6 +26,10 @@ def test_the_bundled_example_builds_ports_without_connecting(sqlite_store: Store
     assert isinstance(ports.partner("northstar-3pl").outbound, FolderOutbound)
     assert ports.partner_for_sender("ACMERETAIL") is ports.partner("acme-retail")
     assert ports.item_map["CD-SOCK-6PK"] == "ITEM-3"
+
+
+BASE = {"warehouse_partner": "a", "erp": {"endpoint": "http://127.0.0.1:1/erp"},
+        "partners": [{"edi": "a.yaml", "outbound_folder": "out"}]}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -52,3 +57,56 @@ def test_an_unknown_warehouse_partner_fails_at_boot(sqlite_store: Store) -> None
 def test_the_worker_needs_partners_path() -> None:
     with pytest.raises(ConfigError, match="partners_path"):
         flows_file(load_settings(environ={}))
+
+
+SHOPIFY = {"base_url": "https://crossdock-test.myshopify.com", "token_env": "CROSSDOCK_SHOPIFY_TOKEN",
+           "api_version": "2024-04"}  # fmt: skip
+
+
+def test_a_configured_marketplace_is_built_with_the_token_from_its_environment_variable(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSDOCK_SHOPIFY_TOKEN", "shpat_from_env")
+    marketplaces = flow_config_from_dict({**BASE, "marketplaces": {"shopify": SHOPIFY}}, base=Path("/")).marketplaces
+    config = load_flow_config(EXAMPLE).model_copy(update={"marketplaces": marketplaces})
+    # building connects nowhere (unit tests have no sockets)
+    ports = build_ports(config, sqlite_store)
+    shopify = ports.marketplaces["shopify"]
+    assert isinstance(shopify, ShopifyAdapter) and shopify.base == "/admin/api/2024-04"
+    ports.close()
+    # a producer process (sftp poll --enqueue, rest serve) builds none, and needs no token
+    monkeypatch.delenv("CROSSDOCK_SHOPIFY_TOKEN")
+    assert build_ports(config, sqlite_store, marketplaces={}).marketplaces == {}
+
+
+def test_a_missing_token_names_the_variable(sqlite_store: Store) -> None:
+    config = flow_config_from_dict({**BASE, "marketplaces": {"shopify": SHOPIFY}}, base=Path("/"))
+    with pytest.raises(ConfigError, match=r"marketplaces\.shopify: the environment variable CROSSDOCK_SHOPIFY_TOKEN"):
+        build_marketplaces(config.marketplaces, {"CROSSDOCK_SHOPIFY_TOKEN": "  "})
+
+
+def test_a_token_written_in_the_file_is_refused_without_repeating_it() -> None:
+    data = {**BASE, "marketplaces": {"shopify": {**SHOPIFY, "token": "shpat_secret_in_yaml"}}}
+    with pytest.raises(ConfigError, match=r"marketplaces\.shopify\.token") as caught:
+        flow_config_from_dict(data, base=Path("/"))
+    assert "shpat_secret_in_yaml" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "message"),
+    [
+        ({**SHOPIFY, "base_url": "https://user:pw@shop.example"}, "base_url"),
+        ({**SHOPIFY, "token_env": "NOT-A-NAME"}, "token_env"),
+        ({**SHOPIFY, "api_version": "latest"}, "api_version"),
+    ],
+)
+def test_marketplace_errors_name_the_field(marketplace: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        flow_config_from_dict({**BASE, "marketplaces": {"shopify": marketplace}}, base=Path("/"))
+    assert "pw@" not in str(caught.value)
+
+
+def test_a_channel_crossdock_cannot_confirm_to_is_refused_at_boot() -> None:
+    config = flow_config_from_dict({**BASE, "marketplaces": {"ebay": SHOPIFY}}, base=Path("/"))
+    with pytest.raises(ConfigError, match="cannot confirm shipments to 'ebay'"):
+        build_marketplaces(config.marketplaces, {"CROSSDOCK_SHOPIFY_TOKEN": "x"})
