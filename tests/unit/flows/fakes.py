@@ -63,9 +63,10 @@ class MemoryErp:
 class MemoryMarketplace:
     """A marketplace's orders (order id -> line id -> quantity) and the fulfillments made against them.
 
-    Behaves as the Shopify adapter over Shopify: an order already fulfilled with one of the shipment's
-    tracking numbers returns that fulfillment instead of a new one; asking for more than is left is the
-    marketplace's refusal (a BusinessError). ``lose_replies`` makes the next N accepted fulfillments fail
+    Behaves as the Shopify adapter over Shopify (``tests/integration/test_marketplace_port_contract.py``
+    runs the same checks on both): an order already fulfilled with one of the shipment's tracking numbers
+    returns that fulfillment instead of a new one; no tracking number, an unknown order or more than is
+    left is a BusinessError. ``lose_replies`` makes the next N accepted fulfillments fail
     afterwards, as when the reply never arrives."""
 
     def __init__(self, orders: Mapping[str, Mapping[str, int]]) -> None:
@@ -87,6 +88,8 @@ class MemoryMarketplace:
         for order in shipment.orders:
             order_id = order.order_ref or order.po_number or ""
             numbers = {*shipment.tracking_numbers, *(p.tracking_number for p in order.packages if p.tracking_number)}
+            if not numbers:
+                raise BusinessError(f"order {order_id}: a tracking number is required", owner=Owner.INTEGRATION)
             existing = [f for f in self.fulfillments if f["order_id"] == order_id and numbers & set(f["tracking"])]
             if existing:
                 created.append(existing[0])
