@@ -30,25 +30,36 @@ app = typer.Typer(help="The legacy ERP over SOAP.", no_args_is_help=True)
 CONFIG_EXIT = 2
 
 
-def _add_fields(node: Tree, fields: list[FieldInfo]) -> None:
+def _add_fields(node: Tree, fields: list[FieldInfo], expanded: set[str]) -> None:
+    """Each named complex type's fields are listed once per operation, later uses say so: SAP's global
+    data types repeat in every item and would print tens of thousands of lines (and take seconds)."""
     for info in fields:
         occurs = f"{info.min_occurs}..{info.max_occurs}"
-        _add_fields(node.add(escape(f"{info.name}: {info.type} [{occurs}]")), info.children)
+        choice = f" ({info.choice})" if info.choice else ""
+        label = f"{info.name}: {info.type} [{occurs}]{choice}"
+        named = bool(info.children) and not info.type.startswith("(")
+        if named and info.type in expanded:
+            node.add(escape(f"{label}: fields as above"))
+            continue
+        if named:
+            expanded.add(info.type)
+        _add_fields(node.add(escape(label)), info.children, expanded)
 
 
 def _add_operation(node: Tree, operation: OperationInfo) -> None:
     element = f"  ({escape(operation.input_element)})" if operation.input_element else ""
     branch = node.add(f"[bold]{escape(operation.name)}[/bold]{element}")
     if operation.headers:
-        _add_fields(branch.add("headers"), operation.headers)
-    _add_fields(branch, operation.input)
+        _add_fields(branch.add("headers"), operation.headers, set())
+    _add_fields(branch, operation.input, set())
 
 
 def _render(report: WsdlReport, console: Console) -> None:
     kind = "ABSTRACT: port types only, no binding or service" if report.abstract else "concrete"
     root = Tree(escape(f"{report.location}  [{kind}]  targetNamespace={report.target_namespace}"))
     for port in report.ports:
-        node = root.add(escape(f"service {port.service} / port {port.port} (binding {port.binding}) → {port.address}"))
+        binding = f"binding {port.binding}, SOAP {port.soap}"
+        node = root.add(escape(f"service {port.service} / port {port.port} ({binding}) → {port.address}"))
         for operation in port.operations:
             _add_operation(node, operation)
     if report.abstract:

@@ -196,3 +196,13 @@ def test_a_wcf_single_wsdl_scaffolds_on_the_basic_http_port_with_erp_style_names
     assert entry["request"]["order.CustomerAccount"] == {"source": "references.erp_customer_no"}
     assert set(entry["request"]["order.Lines.SalesLine"]["fields"]) == {"ItemId", "SalesQty", "SalesPrice"}
     assert _texts(message, "SalesQty") == ["3", "1"] and _texts(message, "SalesPrice") == ["9.50"]
+
+
+def test_inspect_text_lists_a_named_type_once_per_operation_and_shows_soap_versions() -> None:
+    result = CliRunner().invoke(app, ["soap", "inspect", str(QUIRKS / "sap_gdt_ids.wsdl")])
+    assert result.exit_code == 0, result.output
+    assert "SOAP 1.1" in result.output
+    assert result.output.count("schemeID") == 1  # PartyID's fields under BuyerID only
+    assert "SellerID: PartyID [0..1]: fields as above" in result.output
+    result = CliRunner().invoke(app, ["soap", "inspect", str(QUIRKS / "choice_alternatives.wsdl")])
+    assert "CustomerNo: string [1..1] (choice-1)" in result.output
