@@ -1,5 +1,6 @@
-"""crossdock's own minimal copies of the few W3C/SOAP schemas that WSDLs name by a well-known remote
-location: SOAP 1.1 and 1.2 encoding (every rpc/encoded WSDL), the XML namespace, XML media types.
+"""crossdock's own minimal stand-ins for the few W3C/SOAP schemas that WSDLs name by a well-known remote
+location: SOAP 1.1 and 1.2 encoding (every rpc/encoded WSDL), the WSDL namespace's attributes, the XML
+namespace, XML media types.
 
 Loading a WSDL never fetches them: the transport answers these locations with the files here, and the
 WSDL outline does not count them as remote imports. Any other remote location is refused.
@@ -18,6 +19,7 @@ _FILES = {
     "www.w3.org/xml/1998/namespace": "xml.xsd",
     "www.w3.org/2005/05/xmlmime": "xmlmime.xsd",
     "www.w3.org/2005/05/xmlmime.xsd": "xmlmime.xsd",
+    "schemas.xmlsoap.org/wsdl": "wsdl.xsd",
 }
 
 
