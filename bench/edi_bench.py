@@ -11,13 +11,16 @@ What it does (all files in a temporary directory, removed at the end):
    slice size is printed); (c) a naive tokenizer on the same bytes: ``data.split(b"~")`` then
    ``.split(b"*")`` on each segment. (a), (c) and the reader alone (no translation, for reference)
    run interleaved, best of ``--repeat`` rounds each, in segments per second; ratios a/c and a/b are
-   printed.
+   printed. Interleaved with them, (d) the validation floor: the canonical documents of the first 400
+   sets, dumped to plain dicts, validated again with ``model_validate`` — what any translator that
+   produces these pydantic documents must at least spend, reading and mapping aside.
 3. Peak RSS of read + translate over a 10 MB and a 100 MB file, each in a fresh child process
    (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` reported by the child).
 
 The last line is one JSON object: translate_seg_per_s, pyx12_seg_per_s, naive_seg_per_s,
 ratio_translate_vs_naive, ratio_translate_vs_pyx12, peak_rss_mb_10mb, peak_rss_mb_100mb (and, for
-reference, read_seg_per_s and ratio_read_vs_naive).
+reference, read_seg_per_s and ratio_read_vs_naive, and validate_floor_seg_per_s and
+ratio_validate_floor_vs_naive for (d)).
 
 Run: ``.venv/bin/python bench/edi_bench.py`` (``--quick`` for a smoke run with small files).
 """
@@ -38,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from pydantic import BaseModel  # noqa: E402
 
 from crossdock.canonical import gs1_check_digit  # noqa: E402
 from crossdock.edi.control import InMemoryControlNumbers  # noqa: E402
@@ -150,6 +155,32 @@ def read_only(path: Path) -> int:
     return segments
 
 
+def validation_floor(path: Path, max_sets: int = 400) -> Callable[[], int]:
+    """A run that only VALIDATES the canonical documents of the first ``max_sets`` sets of ``path``
+    (rebuilt from plain dicts with ``model_validate``, as every translator must): the least any
+    translator producing these pydantic documents can cost, reading and mapping aside. Returns the run
+    (counting the sets' segments)."""
+    from crossdock.edi.translate import translate_set
+
+    dumped: list[tuple[type[BaseModel], dict[str, object]]] = []
+    segments = 0
+    with path.open("rb") as stream:
+        for ts in X12Reader(stream).transaction_sets():
+            document = translate_set(ts).document
+            assert document is not None
+            dumped.append((type(document), document.model_dump()))
+            segments += len(ts.segments) + 2
+            if len(dumped) == max_sets:
+                break
+
+    def run() -> int:
+        for model, data in dumped:
+            model.model_validate(data)
+        return segments
+
+    return run
+
+
 def naive(data: bytes) -> int:
     count = 0
     for raw in data.split(b"~"):
@@ -202,7 +233,7 @@ def main() -> None:
     from crossdock.edi.validate import X12Validator
 
     validator = X12Validator()
-    totals = {"translate": [0.0, 0], "read": [0.0, 0], "pyx12": [0.0, 0], "naive": [0.0, 0]}
+    totals = {"translate": [0.0, 0], "read": [0.0, 0], "pyx12": [0.0, 0], "naive": [0.0, 0], "floor": [0.0, 0]}
     with tempfile.TemporaryDirectory(prefix="edi-bench-") as tmp:
         folder = Path(tmp)
         for set_id in KINDS:
@@ -213,10 +244,12 @@ def main() -> None:
                 "translate": lambda big=big: read_and_translate(big)[0],
                 "read": lambda big=big: read_only(big),
                 "naive": lambda data=data: naive(data),
+                "floor": validation_floor(big),
             })
             seconds, segments = timed["translate"]
             read_seconds, read_segments = timed["read"]
             naive_seconds, naive_segments = timed["naive"]
+            floor_seconds, floor_segments = timed["floor"]
             small = folder / f"small-{set_id}.x12"
             write_file(small, set_id, pyx12_size)
             small_data = small.read_bytes()
@@ -231,12 +264,14 @@ def main() -> None:
             pyx12_seconds, pyx12_segments = best_of(1, {"pyx12": validate})["pyx12"]
             for key, secs, segs in (("translate", seconds, segments), ("read", read_seconds, read_segments),
                                     ("naive", naive_seconds, naive_segments),
+                                    ("floor", floor_seconds, floor_segments),
                                     ("pyx12", pyx12_seconds, pyx12_segments)):
                 totals[key][0] += secs
                 totals[key][1] += segs
             print(f"{set_id}: {len(data) / mb:.1f} MB, {segments} segments; read+translate "
                   f"{segments / seconds:,.0f} seg/s; read only {read_segments / read_seconds:,.0f} seg/s; "
                   f"naive split {naive_segments / naive_seconds:,.0f} seg/s; "
+                  f"model validation alone {floor_segments / floor_seconds:,.0f} seg/s; "
                   f"pyx12 on a {len(small_data) / 1024:.0f} KiB slice {pyx12_segments / pyx12_seconds:,.0f} seg/s")
         peaks = []
         for rss_size in rss_sizes:
@@ -256,10 +291,14 @@ def main() -> None:
         "peak_rss_mb_100mb": peaks[1],
         "read_seg_per_s": round(rate["read"]),
         "ratio_read_vs_naive": round(rate["read"] / rate["naive"], 3),
+        "validate_floor_seg_per_s": round(rate["floor"]),
+        "ratio_validate_floor_vs_naive": round(rate["floor"] / rate["naive"], 3),
     }
     print(f"read only / naive split = {figures['ratio_read_vs_naive']}; "
           f"read+translate / naive split = {figures['ratio_translate_vs_naive']} (target >= 0.25); "
-          f"read+translate / pyx12 = {figures['ratio_translate_vs_pyx12']}")
+          f"read+translate / pyx12 = {figures['ratio_translate_vs_pyx12']}; "
+          f"canonical model validation alone / naive split = {figures['ratio_validate_floor_vs_naive']} "
+          "(no translator producing these documents can do better)")
     print(json.dumps(figures))
 
 
