@@ -21,6 +21,7 @@ from crossdock.errors import ConfigError
 from crossdock.soap.outline import WsdlOutline, read_outline
 
 MAX_DEPTH = 8
+MAX_FIELDS = 50_000  # per operation; SAP ESR exports reach ~10k
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,13 @@ def _choices(particle: Any, labels: dict[int, tuple[str, int]], inside: tuple[st
             _choices(child, labels, inside)
 
 
-def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -> list[FieldInfo]:
-    if not isinstance(xsd_type, ComplexType) or depth >= MAX_DEPTH:
+def _fields(
+    xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset(), budget: list[int] | None = None
+) -> list[FieldInfo]:
+    """The fields of ``xsd_type``, nested MAX_DEPTH deep; at most MAX_FIELDS per operation, so a schema
+    whose types fan out (n fields, each n fields, ...) cannot make inspection run for minutes."""
+    budget = [MAX_FIELDS] if budget is None else budget
+    if not isinstance(xsd_type, ComplexType) or depth >= MAX_DEPTH or budget[0] <= 0:
         return []
     key = str(getattr(xsd_type, "qname", "") or id(xsd_type))
     if key in seen:
@@ -111,13 +117,14 @@ def _fields(xsd_type: Any, depth: int = 0, seen: frozenset[str] = frozenset()) -
     for name, element in xsd_type.elements:
         if not isinstance(element, Element):
             continue
+        budget[0] -= 1
         max_occurs: int | str = "unbounded" if element.max_occurs == "unbounded" else int(element.max_occurs)
         item_type = _array_item_type(element.type)
         if item_type is not None:  # a SOAP-encoded array: one element filled with a list of items
             max_occurs = "unbounded"
-            children = _fields(item_type, depth + 1, seen | {key})
+            children = _fields(item_type, depth + 1, seen | {key}, budget)
         else:
-            children = _fields(element.type, depth + 1, seen | {key})
+            children = _fields(element.type, depth + 1, seen | {key}, budget)
         choice, min_occurs = labels.get(id(element), (None, int(element.min_occurs)))
         out.append(FieldInfo(name, _type_name(element), min_occurs, max_occurs, children, choice))
     for name, attribute in xsd_type.attributes:

@@ -13,7 +13,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from crossdock.bridges.soap import HardenedTransport, RemoteFetchRefusedError, bind_service, load_wsdl
-from crossdock.bridges.soap.inspect import inspect_wsdl, load_for_inspection
+from crossdock.bridges.soap.inspect import MAX_DEPTH, MAX_FIELDS, FieldInfo, inspect_wsdl, load_for_inspection
 from crossdock.bridges.soap.mapping_check import check_mapping
 from crossdock.bridges.soap.offline import build_message
 from crossdock.bridges.soap.scaffold import scaffold_mapping
@@ -206,3 +206,25 @@ def test_inspect_text_lists_a_named_type_once_per_operation_and_shows_soap_versi
     assert "SellerID: PartyID [0..1]: fields as above" in result.output
     result = CliRunner().invoke(app, ["soap", "inspect", str(QUIRKS / "choice_alternatives.wsdl")])
     assert "CustomerNo: string [1..1] (choice-1)" in result.output
+
+
+def test_types_that_fan_out_are_inspected_within_a_field_budget(tmp_path: Path) -> None:
+    # 8 fields per type, 6 levels: 8**6 = 262144 leaves if every path were listed.
+    levels = [
+        f'<xsd:complexType name="T{level}"><xsd:sequence>'
+        + "".join(f'<xsd:element name="f{n}" type="tns:T{level + 1}"/>' for n in range(8))
+        + "</xsd:sequence></xsd:complexType>"
+        for level in range(6)
+    ]
+    levels.append('<xsd:simpleType name="T6"><xsd:restriction base="xsd:string"/></xsd:simpleType>')
+    source = (QUIRKS / "choice_alternatives.wsdl").read_text()
+    start = source.index('<xsd:element name="CreateOrder">')
+    end = source.index('<xsd:element name="CreateOrderResponse">')
+    wide = source[:start] + '<xsd:element name="CreateOrder" type="tns:T0"/>' + "".join(levels) + source[end:]
+    (tmp_path / "wide.wsdl").write_text(wide)
+    (operation,) = inspect_wsdl(str(tmp_path / "wide.wsdl")).ports[0].operations
+
+    def count(fields: list[FieldInfo]) -> int:
+        return sum(1 + count(f.children) for f in fields)
+
+    assert MAX_FIELDS <= count(operation.input) <= MAX_FIELDS + 8 * MAX_DEPTH
