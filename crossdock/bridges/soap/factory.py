@@ -68,7 +68,7 @@ def load_wsdl(location: Path | str, transport: HardenedTransport, settings: zeep
     except (zeep_errors.Error, OSError, ValueError) as exc:
         raise ConfigError(f"cannot load WSDL {location}: {exc}") from exc
     except RecursionError as exc:
-        raise ConfigError(f"cannot load WSDL {location}: its types refer to each other without end") from exc
+        raise ConfigError(f"cannot load WSDL {location}: its imports or types refer to each other without end") from exc
     except Exception as exc:  # zeep's own failures on WSDLs it cannot model (AttributeError, KeyError, ...)
         raise ConfigError(f"cannot load WSDL {location}: zeep cannot read it ({_describe(exc)})") from exc
 
