@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 OUTSIDE_SET_ALLOWED = frozenset({"TA1"})  # interchange acknowledgments sit between ISA and GS
+INTERCHANGE_SERVICE = frozenset({"ISB", "ISE"})
+"""Grade of service (ISB) and deferred delivery (ISE) requests: interchange control segments that sit
+between the ISA and a GS; read past (the envelope checks report one misplaced elsewhere)."""
 
 
 @dataclass(slots=True)
@@ -159,6 +162,11 @@ class _SetCutter:
         if self._current is not None:
             self._current.segments.extend(segments[start:stop])
             return
+        if self._isa is not None and self._gs is None:  # ISB / ISE service requests before a group
+            while start < stop and segments[start].elements[0] in INTERCHANGE_SERVICE:
+                start += 1
+            if start == stop:
+                return
         seg = segments[start]
         what = "SE without ST" if seg.id == "SE" else f"segment {seg.id} outside a transaction set"
         raise EdiEnvelopeError(what, offset=seg.offset, segment_index=seg.index, segment_id=seg.id)

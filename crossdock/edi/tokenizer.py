@@ -49,6 +49,7 @@ _first = itemgetter(0)
 Batch = tuple[list[Segment], list[int]]
 """Segments of one chunk, and the positions in that list of envelope segments (ISA, IEA, GS, GE, ST,
 SE, TA1): consumers slice the set bodies between them instead of looking at every segment."""
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class Tokenizer:
@@ -74,6 +75,9 @@ class Tokenizer:
         if self._eof:
             return
         chunk = self._stream.read(self._chunk_size)
+        if self._base == 0 and not self._buf and chunk.startswith(UTF16_BOMS) and not self._latin1:
+            self._decoder = codecs.getincrementaldecoder("utf-16")()  # the BOM says which byte order
+            self._warn(WarningCode.UTF16, "input is UTF-16 (byte order mark): decoded; offsets count characters", 0)
         if not chunk:
             self._eof = True
             pending = self._decoder.getstate()[0]

@@ -28,6 +28,7 @@ class WarningCode(StrEnum):
     WHITESPACE_BEFORE_SEGMENT = "whitespace-before-segment"  # spaces or tabs before a segment id
     UNTERMINATED_SEGMENT = "unterminated-segment"  # the input ended without a final terminator
     NOT_UTF8 = "not-utf8"  # bytes are not UTF-8; read as Latin-1
+    UTF16 = "utf-16"  # the input is UTF-16 (a byte order mark first), decoded as such
     MISSING_IEA = "missing-iea"  # a new ISA began before the previous interchange's IEA
     SPACE_BEFORE_TERMINATOR = "space-before-terminator"  # spaces between ISA16 and the segment terminator
 

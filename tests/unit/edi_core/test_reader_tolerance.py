@@ -91,6 +91,24 @@ def test_utf8_bom_is_skipped_and_offsets_stay_byte_offsets() -> None:
         assert data[seg.offset:].startswith(seg.id.encode())
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_decoded(encoding: str) -> None:
+    text = SIMPLE.decode("latin-1")
+    data = ("\ufeff" + text if encoding != "utf-16" else text).encode(encoding)
+    for chunk_size in (8192, 7):  # code units split across chunks
+        rows, warnings = read(data, chunk_size=chunk_size)
+        assert rows == interchange()
+        assert W.UTF16 in codes(warnings)
+
+
+def test_isb_and_ise_between_isa_and_gs_are_interchange_control_segments() -> None:
+    rows = interchange()
+    data = render([rows[0], ["ISB", "1"], ["ISE", "200601", "0515", "04"], *rows[1:]])
+    reader = X12Reader(data)
+    [one] = list(reader.transaction_sets())
+    assert one.set_id == "850" and [s.id for s in one.segments][:1] == ["BEG"]
+
+
 def test_leading_garbage_before_isa_is_skipped() -> None:
     data = b"  \r\nFILE HEADER 2024\r\n" + SIMPLE
     rows, warnings = read(data)
