@@ -31,8 +31,8 @@ from crossdock.settings import Settings
 
 LOCK_TIMEOUT_S = 30.0
 PG_CONNECT_TIMEOUT_S = 10
-PG_POOL_SIZE = 10
-PG_MAX_OVERFLOW = 20
+PG_POOL_SIZE = 30
+PG_MAX_OVERFLOW = 0
 WRITE_LOCK = "crossdock_write"
 """Execution option: start the transaction with the database write lock (SQLite `BEGIN IMMEDIATE`)."""
 
@@ -65,7 +65,10 @@ def create_engine_for(
     """An engine for ``url`` configured for crossdock (see the module docstring). No connection yet.
 
     The PostgreSQL pool allows ``pool_size + max_overflow`` connections per process: a worker thread
-    may hold one for its step's open transaction and briefly need a second for a journal row.
+    may hold one for its step's open transaction and briefly need a second for a journal row. They
+    are all ``pool_size`` by default, kept once opened: an overflow connection is closed at check-in,
+    so with more busy worker threads than ``pool_size`` a good third of the hops opened a new
+    PostgreSQL connection (measured: 705 connects for 2,000 hops at 32 threads).
     ``lock_timeout_s`` bounds every wait for a lock (PostgreSQL ``lock_timeout``, SQLite
     ``busy_timeout``): a step blocked behind another worker's open transaction on the same key gets
     :class:`StoreUnavailableError` and is retried later instead of hanging."""
