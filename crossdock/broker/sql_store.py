@@ -24,6 +24,7 @@ from crossdock.broker.journal_rows import journal_event, raw_payload
 from crossdock.broker.ports import HopRecord
 from crossdock.errors import ConfigError, Owner
 from crossdock.store import Once, Store
+from crossdock.store.hop_batch import record_hop
 from crossdock.store.idempotency import Mark
 
 
@@ -132,6 +133,9 @@ class SqlMessageStore:
             self.write_record(hop, session)
 
     def write_record(self, hop: HopRecord, session: Session) -> None:
+        if self.db.backend == "postgresql":  # raw payload, journal row and keys in one statement
+            record_hop(session, journal_event(hop, None), raw_payload(hop))
+            return
         self.store.journal.record(journal_event(hop, self._raw(hop, session)), session=session)
 
     def _raw(self, hop: HopRecord, session: Session) -> int | None:
