@@ -110,14 +110,15 @@ def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
         raise ConfigError(str(exc)) from exc
     if root.tag != f"{{{WSDL_NS}}}definitions":
         raise ConfigError(f"{origin} is not a WSDL 1.1 document (root element is {local_name(root)!r})")
-    messages: dict[str, tuple[str | None, str]] = {}
+    messages: dict[str, tuple[str | None, str | None]] = {}  # message -> (element part, else a type part's name)
     for message in root.iterfind(f"{{{WSDL_NS}}}message"):
         parts = message.findall(f"{{{WSDL_NS}}}part")
         # Multi-part messages (Oracle ISG: a header part and a body part): the body is the input.
         part = next((p for p in parts if p.get("name") in ("parameters", "body", "Body")), None)
         part = part if part is not None else next((p for p in parts if "header" not in p.get("name", "").lower()), None)
         element = _qname(part, part.get("element")) if part is not None else None
-        messages[message.get("name", "")] = (element, message.get("name", ""))
+        typed_part = part.get("name") if part is not None and element is None and part.get("type") else None
+        messages[message.get("name", "")] = (element, typed_part)
     rpc_wrappers = _rpc_wrappers(root)
     port_types = []
     for port_type in root.iterfind(f"{{{WSDL_NS}}}portType"):
@@ -125,9 +126,11 @@ def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
         for op in port_type.iterfind(f"{{{WSDL_NS}}}operation"):
             input_ = op.find(f"{{{WSDL_NS}}}input")
             message_name = _local(input_.get("message")) if input_ is not None else None
-            element, _ = messages.get(message_name or "", (None, ""))
+            element, typed_part = messages.get(message_name or "", (None, None))
             if element is None:  # rpc style: the body's element is the operation's wrapper
                 element = rpc_wrappers.get((port_type.get("name", ""), op.get("name", "")))
+            if element is None:  # document style with type parts: each part is a body element of its name
+                element = typed_part
             ops.append(OperationOutline(op.get("name", ""), element, message_name))
         port_types.append(PortTypeOutline(port_type.get("name", ""), tuple(ops)))
     bindings = {b.get("name", ""): _local(b.get("type")) for b in root.iterfind(f"{{{WSDL_NS}}}binding")}

@@ -21,6 +21,8 @@ from crossdock.errors import ConfigError
 from crossdock.soap.outline import WsdlOutline, read_outline
 
 MAX_DEPTH = 8
+SOAP_ENV_11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_ENV_12 = "http://www.w3.org/2003/05/soap-envelope"
 MAX_FIELDS = 50_000  # per operation; SAP ESR exports reach ~10k
 
 
@@ -148,6 +150,8 @@ def _operation_info(name: str, operation: Any) -> OperationInfo:
     body = getattr(operation.input, "body", None)
     header = getattr(operation.input, "header", None)
     qname = str(body.qname) if isinstance(body, Element) and body.qname is not None else None
+    if qname in (f"{{{SOAP_ENV_11}}}Body", f"{{{SOAP_ENV_12}}}Body"):
+        qname = None  # document style with type parts: zeep wraps them in the Body itself, no one element
     headers = _fields(getattr(header, "type", None)) if header is not None else []
     if isinstance(body, Element) and body.name and not isinstance(body.type, ComplexType):
         # the whole body is one value (an XML document as a string, say): the element itself is the field

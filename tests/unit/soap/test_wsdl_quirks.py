@@ -228,3 +228,16 @@ def test_types_that_fan_out_are_inspected_within_a_field_budget(tmp_path: Path) 
         return sum(1 + count(f.children) for f in fields)
 
     assert MAX_FIELDS <= count(operation.input) <= MAX_FIELDS + 8 * MAX_DEPTH
+
+
+def test_document_style_type_parts_name_their_body_elements() -> None:
+    path = QUIRKS / "document_type_parts.wsdl"
+    described = read_outline(path.read_bytes(), path.name).operation("submitOrder")
+    assert described is not None and described.input_element == "order"
+    (operation,) = inspect_wsdl(str(path)).ports[0].operations
+    assert operation.input_element is None  # not zeep's stand-in, the SOAP Body
+    assert [f.name for f in operation.input] == ["order", "channel"]
+    message, _ = _scaffold_message(path)
+    assert _texts(message, "orderNumber") == ["PO-QUIRK-1"]
+    assert _texts(message, "itemNumber") == ["ITEM-1", "ITEM-2"]
+    assert "order" in {etree.QName(el).localname for el in etree.fromstring(message).iter()}
