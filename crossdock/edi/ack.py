@@ -145,13 +145,16 @@ def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment
     """The 997 segments between ST and SE acknowledging ``group``."""
     delimiters = interchange.delimiters
     version = group.version.strip()
+    # AK103/AK203 exist from 005010 on: whether to send them depends on the 997's own GS08, which is
+    # the inbound's unless that is no version (a GS08 of "00501X092A1" gets a 004010 997).
+    ack_version = _group_version(group, _control_version(interchange, [group]))
     body = [Segment.of("AK1", group.functional_id, group.control_number.strip(),
-                       version if _is_005(version) else None)]
+                       version[:12] if _is_005(ack_version) else None)]
     accepted = 0
     for set_report in group.sets:
-        if set_report.set_id in ACK_SETS:
-            continue
-        segments, ok = _set_response(set_report, version, delimiters)
+        if set_report.set_id in ACK_SETS or not 4 <= len(set_report.control_number.strip()) <= 9:
+            continue  # an ST02 AK202 (AN 4/9) cannot carry is counted below as received, not accepted
+        segments, ok = _set_response(set_report, ack_version, delimiters)
         body.extend(segments)
         accepted += ok
     received = sum(1 for s in group.sets if s.set_id not in ACK_SETS)

@@ -207,10 +207,12 @@ def control_file_name(version: str) -> str:
 
 def merge_index(pyx12_maps: bytes) -> bytes:
     """``maps.xml``: crossdock's entries for every ISA12 x GS08 variant x GS01 first, then pyx12's own
-    (HIPAA) entries, minus its HIPAA-only 997 for plain ``004010`` groups."""
+    (HIPAA) entries, minus its HIPAA-only 997s: crossdock's general 997 (any AK101/AK201) checks every
+    997, whatever implementation guide its GS08 names (a 110 acknowledged under ``004010X098A1`` was
+    rejected by pyx12's). pyx12's 999s stay."""
     theirs: dict[str, list[ET.Element]] = {}
     for version_node in SafeET.fromstring(pyx12_maps).iter("version"):
-        kept = [m for m in version_node.iter("map") if not (m.get("fic") == "FA" and m.get("vriic") == "004010")]
+        kept = [m for m in version_node.iter("map") if not (m.get("fic") == "FA" and m.get("abbr") == "997")]
         theirs.setdefault(version_node.get("icvn"), []).extend(kept)
     root = ET.Element("maps")
     for icvn in sorted(set(versions.ICVNS) | set(theirs)):

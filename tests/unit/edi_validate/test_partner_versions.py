@@ -166,3 +166,32 @@ def test_a_group_whose_gs01_is_no_functional_identifier_gets_no_997(validator: X
     segments = [seg.elements for seg in X12Reader(ack).segments()]
     assert [s for s in segments if s[0] == "AK1"] == [["AK1", "PO", "78"]]
     assert validator.validate(ack).status is Status.VALID
+
+
+def test_997_under_a_hipaa_style_gs08_for_a_retail_group_validates(validator: X12Validator) -> None:
+    # Given an 850 group whose GS08 names an implementation guide (as some translators stamp on all)
+    data = _raw(_ISA.format("00401"), _GS.format("004010X098A1"), BODIES["850"])
+    segments, ack = _ack_segments(validator, data)
+    # Then the 997 keeps that GS08 and is checked with crossdock's general 997 map, not pyx12's
+    # HIPAA-only one (which knows no AK101 PO)
+    assert segments[1][8] == "004010X098A1"
+    ack_report = validator.validate(ack)
+    assert ack_report.status is Status.VALID, _errors(ack_report)
+    assert ack_report.sets()[0].map_name == "crossdock.997.0040.xml"
+
+
+def test_ak103_follows_the_997_s_own_version(validator: X12Validator) -> None:
+    # Given a GS08 that starts like 005010 but is no version ("00501X092A1"): the 997 is a 004010 one
+    data = _raw(_ISA.format("00401"), _GS.format("00501X092A1"), BODIES["850"])
+    segments, ack = _ack_segments(validator, data)
+    assert segments[1][8] == "004010"
+    assert [s for s in segments if s[0] == "AK1"] == [["AK1", "PO", "77"]]  # no AK103 in 004010
+    assert validator.validate(ack).status is Status.VALID
+
+
+def test_a_set_whose_st02_does_not_fit_ak202_is_counted_but_not_answered(validator: X12Validator) -> None:
+    data = _raw(_ISA.format("00401"), _GS.format("004010"), BODIES["850"], st02="0003100001")
+    segments, ack = _ack_segments(validator, data)
+    assert not [s for s in segments if s[0] == "AK2"]
+    assert [s for s in segments if s[0] == "AK9"] == [["AK9", "R", "1", "1", "0"]]
+    assert validator.validate(ack).status is Status.VALID
