@@ -106,6 +106,7 @@ class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
         super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]
         self._deferred = 0
         self._deferred_settled = threading.Condition()
+        self._settled: list[tuple[Any, MessageProxy, DeferredCommit]] = []
         self._ready: deque[_RabbitmqMessage] = deque()
         self._marked_many = _prefetch_checker(self.broker)
 
@@ -123,30 +124,47 @@ class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
         deferred.then(partial(self._settle, self.connection, self.channel, message))
 
     def _settle(self, connection: Any, channel: Any, message: MessageProxy, deferred: DeferredCommit) -> None:
-        """In the committer thread: acknowledge the committed hop, or reject it to the dead-letter
-        queue if its commit failed (nothing was recorded; `crossdock dlq replay` runs it again)."""
+        """In the committer thread: hand the hop's basic.ack (or, if its commit failed, its basic.nack
+        to the dead-letter queue: nothing was recorded, `crossdock dlq replay` runs it again) to the
+        consumer thread. One wake-up carries every hop settled until the consumer thread runs it."""
         try:
-            if deferred.error is None:
-                connection.add_callback_threadsafe(partial(channel.basic_ack, message._tag))
-            else:
-                logger.error(
-                    "Commit of step %s failed; dead-lettering message %s: %s",
-                    message.actor_name,
-                    message.message_id,
-                    deferred.error,
-                )
-                connection.add_callback_threadsafe(partial(channel.basic_nack, message._tag, requeue=False))
-        except Exception as exc:  # the connection closed meanwhile: RabbitMQ redelivers the message
+            with self._deferred_settled:
+                self._settled.append((channel, message, deferred))
+                wake = len(self._settled) == 1
+            if wake:
+                connection.add_callback_threadsafe(self._send_settled)
+        except Exception as exc:  # the connection closed meanwhile: RabbitMQ redelivers the messages
+            with self._deferred_settled:
+                lost, self._settled = self._settled, []
             logger.warning(
-                "Message %s was committed but could not be acknowledged (%s); its redelivery is skipped "
-                "as a duplicate",
-                message.message_id,
+                "%d messages were committed but cannot be acknowledged (%s); their redeliveries are skipped "
+                "as duplicates",
+                len(lost),
                 exc,
             )
         finally:
             with self._deferred_settled:
                 self._deferred -= 1
                 self._deferred_settled.notify_all()
+
+    def _send_settled(self) -> None:
+        """In the consumer thread (a pika callback): the acks and rejections settled so far."""
+        with self._deferred_settled:
+            settled, self._settled = self._settled, []
+        for channel, message, deferred in settled:
+            try:
+                if deferred.error is None:
+                    channel.basic_ack(message._tag)
+                    continue
+                logger.error(
+                    "Commit of step %s failed; dead-lettering message %s: %s",
+                    message.actor_name,
+                    message.message_id,
+                    deferred.error,
+                )
+                channel.basic_nack(message._tag, requeue=False)
+            except Exception as exc:  # the channel closed: RabbitMQ redelivers the message
+                logger.warning("Could not settle message %s after its commit (%s)", message.message_id, exc)
 
     def close(self) -> None:
         with self._deferred_settled:

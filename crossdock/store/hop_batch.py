@@ -136,11 +136,18 @@ def record_hop(session: Session, event: JournalEvent, payload: NewPayload | None
 
 def _row(event: JournalEvent | None, payload: NewPayload | None, keys: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON row of one hop's journal event and raw payload; its business keys go to ``keys``."""
-    row: dict[str, Any] = {"journaled": event is not None}
-    if event is not None:
-        row.update(event_values(event))
-        ids = {"message_id": event.message_id, "correlation_id": event.correlation_id}
-        keys += [{**ids, "kind": kind, "value": value} for kind, value in key_pairs(event.business_keys)]
+    row: dict[str, Any]
+    if event is None:
+        row = {"journaled": False}
+    else:
+        row = event_values(event)
+        row["journaled"] = True
+        row["started_at"] = row["started_at"].isoformat()  # not through json's default hook: per hop
+        if row["finished_at"] is not None:
+            row["finished_at"] = row["finished_at"].isoformat()
+        if event.business_keys:
+            ids = {"message_id": event.message_id, "correlation_id": event.correlation_id}
+            keys += [{**ids, "kind": kind, "value": value} for kind, value in key_pairs(event.business_keys)]
     if payload is not None:
         row["content"] = payload.content.hex()
         row["size"] = len(payload.content)

@@ -46,6 +46,8 @@ class Metrics(Middleware):
             "crossdock_dead_letters", "Messages moved to the dead-letter queue.", labels, registry=self.registry
         )
         self.enqueued = Counter("crossdock_messages_enqueued", "Messages enqueued.", labels, registry=self.registry)
+        self._counted: dict[tuple[str, str, str], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
 
     def after_worker_boot(self, broker: Broker, worker: Any) -> None:
         if self.port is None:
@@ -88,9 +90,16 @@ class Metrics(Middleware):
 
     def _observe(self, message: MessageProxy, outcome: HopStatus, hop: hops.Hop | None) -> None:
         labels = (message.actor_name, message.queue_name)
-        self.messages.labels(*labels, outcome.value).inc()
+        key = (*labels, outcome.value)
+        counter = self._counted.get(key)
+        if counter is None:  # labels() validates and locks on every call: look each child up once
+            counter = self._counted[key] = self.messages.labels(*key)
+        counter.inc()
         if hop is not None:
-            self.latency.labels(*labels).observe(hop.elapsed())
+            histogram = self._timed.get(labels)
+            if histogram is None:
+                histogram = self._timed[labels] = self.latency.labels(*labels)
+            histogram.observe(hop.elapsed())
         if outcome is HopStatus.RETRIED:
             self.retries.labels(*labels).inc()
         elif outcome is HopStatus.DEAD_LETTERED:
