@@ -121,6 +121,7 @@ def serve(
             except OSError as exc:
                 typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
                 raise typer.Exit(UNREADABLE_EXIT) from None
+            sock.listen(2048)  # before the URL is printed: a client that reads it may connect at once
             typer.echo(f"http://{host}:{sock.getsockname()[1]}")
             sys.stdout.flush()
             config = uvicorn.Config(receiver, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
