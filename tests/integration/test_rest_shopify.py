@@ -158,3 +158,22 @@ def test_a_server_error_on_the_post_is_transient_and_not_repeated_by_the_client(
     assert fulfillments(marketplace_sim, order["id"]) == []
     [created] = adapter.fulfill(_shipment(str(order["id"]), whole(order)))  # the broker's retry
     assert created["tracking_number"] == TRACKING
+
+
+def test_lines_without_a_line_item_id_are_matched_by_their_sku(marketplace_sim: RunningSim) -> None:
+    """A 945 without N9*LI: the shipped lines carry the SKU only."""
+    order = next(o for o in marketplace_sim.state.shopify if len({i["sku"] for i in o["line_items"]}) > 1)
+    first, second = order["line_items"][:2]
+    adapter = ShopifyAdapter(marketplace_sim.client("shopify"))
+    shipment = _shipment(str(order["id"]), [])
+    by_sku = [ShipmentLine(sku=item["sku"], quantity_shipped=item["quantity"]) for item in (first, second)]
+    shipment = shipment.model_copy(update={"orders": [shipment.orders[0].model_copy(update={"lines": by_sku})]})
+    [created] = adapter.fulfill(shipment)
+    assert {i["id"]: i["quantity"] for i in created["line_items"]} == {
+        first["id"]: first["quantity"], second["id"]: second["quantity"]
+    }
+    # a SKU the order does not have stays unmatched, and the mapping names the line
+    stranger = shipment.model_copy(update={"tracking_numbers": ["1ZOTHER"], "orders": [
+        shipment.orders[0].model_copy(update={"lines": [ShipmentLine(sku="NOT-SOLD", quantity_shipped=1)]})]})
+    with pytest.raises(MappingError, match=r"orders\[0\]\.lines\[0\]\.line_number"):
+        adapter.fulfill(stranger)

@@ -13,7 +13,7 @@ from typing import Any
 from crossdock.bridges.rest.client import MarketplaceClient, path_segment
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.marketplaces import shopify as mapping
-from crossdock.canonical.shipment import Shipment
+from crossdock.canonical.shipment import Shipment, ShipmentLine
 from crossdock.errors import MappingError
 
 API_VERSION = "2024-01"
@@ -39,7 +39,9 @@ class ShopifyAdapter:
         """One fulfillment per order of the shipment (``order_ref``, else ``po_number``, is the Shopify
         order id), as Shopify returns it: the one created, or the order's existing fulfillment that
         already carries one of the order's tracking numbers (nothing is created then). Lines are
-        translated to the order's open fulfillment order's line item ids first."""
+        translated to the order's open fulfillment order's line item ids first; a line whose number is
+        no line item id of the order (a 945 without N9*LI) is matched by its SKU when exactly one line
+        item of the order has that SKU."""
         done = []
         for index, order in enumerate(shipment.orders):
             order_id = order.order_ref or order.po_number
@@ -60,6 +62,8 @@ class ShopifyAdapter:
                 continue
             fo = self._open_fulfillment_order(order_id)
             line_ids = {str(line["line_item_id"]): line["id"] for line in fo.get("line_items", [])}
+            if any(line.line_number not in line_ids for line in order.all_lines):
+                one = self._lines_by_sku(order_id, one)
             body = mapping.fulfillment_payload(
                 one, fulfillment_order_id=fo["id"], fulfillment_line_ids=line_ids, notify_customer=notify_customer
             )
@@ -83,6 +87,32 @@ class ShopifyAdapter:
             if carried & numbers:
                 return fulfillment
         return None
+
+    def _lines_by_sku(self, order_id: str, shipment: Shipment) -> Shipment:
+        """``shipment`` (one order) with the order's line item id as the ``line_number`` of each line
+        that has none Shopify knows (a 945 without N9*LI), found by the line's SKU when exactly one line
+        item of the order has it; other lines are left as they are (the mapping then names them)."""
+        path = f"{self.base}/orders/{path_segment(order_id, 'order_ref')}.json"
+        data = self.client.get_json(path, {"fields": "id,line_items"}, operation=SHOP)
+        order = data.get("order") if isinstance(data, dict) else None
+        items = order.get("line_items") if isinstance(order, dict) else None
+        known = {str(item.get("id")) for item in items or [] if isinstance(item, dict)}
+        by_sku: dict[str, list[str]] = {}
+        for item in items or []:
+            if isinstance(item, dict) and item.get("sku"):
+                by_sku.setdefault(str(item["sku"]), []).append(str(item.get("id")))
+
+        def numbered(line: ShipmentLine) -> ShipmentLine:
+            ids = by_sku.get(line.sku or "", [])
+            if line.line_number in known or len(ids) != 1:
+                return line
+            return line.model_copy(update={"line_number": ids[0]})
+
+        shipped = shipment.orders[0]
+        packages = [p.model_copy(update={"lines": [numbered(line) for line in p.lines]}) for p in shipped.packages]
+        lines = [numbered(line) for line in shipped.lines]
+        shipped = shipped.model_copy(update={"lines": lines, "packages": packages})
+        return shipment.model_copy(update={"orders": [shipped]})
 
     def _open_fulfillment_order(self, order_id: str) -> dict[str, Any]:
         data = self.client.get_json(self._order_path(order_id, "fulfillment_orders"), operation=SHOP)

@@ -1,5 +1,6 @@
-"""Simulated Shopify Admin REST: orders (since_id, limit), an order's fulfillment orders and fulfillments,
-creating fulfillments (fulfillment-orders API) and inventory_levels/set. Any API version in the path is accepted.
+"""Simulated Shopify Admin REST: orders (since_id, limit), one order (``fields``), an order's fulfillment
+orders and fulfillments, creating fulfillments (fulfillment-orders API) and inventory_levels/set. Any API
+version in the path is accepted.
 
 Like Shopify, each order has one fulfillment order (FO) whose line items keep what is still fulfillable:
 a fulfillment reduces ``fulfillable_quantity``; the FO is ``open`` until something was fulfilled,
@@ -78,6 +79,13 @@ def routes(state: SimState) -> list[Route]:
         with state.lock:
             return next((o for o in state.shopify if str(o["id"]) == order_id), None)
 
+    async def get_order(request: Request) -> Response:
+        order = find(request.path_params["order_id"])
+        if order is None:
+            return marketplace_error("shopify", 404, "NotFound", "Not Found")
+        fields = [f for f in request.query_params.get("fields", "").split(",") if f]
+        return JSONResponse({"order": {k: v for k, v in order.items() if not fields or k in fields}})
+
     async def get_fulfillment_orders(request: Request) -> Response:
         order = find(request.path_params["order_id"])
         if order is None:
@@ -126,6 +134,7 @@ def routes(state: SimState) -> list[Route]:
 
     return [
         Route(BASE + "/orders.json", endpoint(state, "shopify", list_orders), methods=["GET"]),
+        Route(BASE + "/orders/{order_id}.json", endpoint(state, "shopify", get_order), methods=["GET"]),
         Route(
             BASE + "/orders/{order_id}/fulfillment_orders.json",
             endpoint(state, "shopify", get_fulfillment_orders),
