@@ -50,6 +50,8 @@ class WsdlOutline:
     bindings: dict[str, str] = field(default_factory=dict)  # binding name -> port type name
     port_types: tuple[PortTypeOutline, ...] = ()
     imports: tuple[str, ...] = ()  # every wsdl:import location and xsd import/include schemaLocation
+    wsdl_imports: tuple[str, ...] = ()  # the wsdl:import locations alone (other WSDL documents)
+    rpc_wrappers: dict[tuple[str, str], str] = field(default_factory=dict)  # (port type, op) -> element
 
     @property
     def abstract(self) -> bool:
@@ -64,6 +66,31 @@ class WsdlOutline:
 
     def operation(self, name: str) -> OperationOutline | None:
         return next((op for pt in self.port_types for op in pt.operations if op.name == name), None)
+
+    def merged(self, other: WsdlOutline) -> WsdlOutline:
+        """This outline with a ``wsdl:import``-ed document's services, bindings and port types added
+        (SAP, WCF and JAX-WS exports split the interface from the service); names already here win."""
+        services = other.services | self.services
+        bindings = other.bindings | self.bindings
+        known = {pt.name for pt in self.port_types}
+        wrappers = other.rpc_wrappers | self.rpc_wrappers
+        port_types = tuple(
+            PortTypeOutline(pt.name, tuple(_with_wrapper(op, wrappers.get((pt.name, op.name))) for op in pt.operations))
+            for pt in (*self.port_types, *(pt for pt in other.port_types if pt.name not in known))
+        )
+        return WsdlOutline(
+            target_namespace=self.target_namespace,
+            services=services,
+            bindings=bindings,
+            port_types=port_types,
+            imports=self.imports + tuple(loc for loc in other.imports if loc not in self.imports),
+            wsdl_imports=self.wsdl_imports + tuple(loc for loc in other.wsdl_imports if loc not in self.wsdl_imports),
+            rpc_wrappers=wrappers,
+        )
+
+
+def _with_wrapper(op: OperationOutline, wrapper: str | None) -> OperationOutline:
+    return op if op.input_element or wrapper is None else OperationOutline(op.name, wrapper, op.input_message)
 
 
 def _qname(element: etree._Element, value: str | None) -> str | None:
@@ -144,7 +171,8 @@ def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
             location = address.get("location") if address is not None else None
             ports.append(PortOutline(port.get("name", ""), _local(port.get("binding")), location))
         services[service.get("name", "")] = tuple(ports)
-    imports = [el.get("location", "") for el in root.iterfind(f"{{{WSDL_NS}}}import")]
+    wsdl_imports = [el.get("location", "") for el in root.iterfind(f"{{{WSDL_NS}}}import")]
+    imports = list(wsdl_imports)
     for tag in ("import", "include", "redefine"):
         imports += [el.get("schemaLocation", "") for el in root.iter(f"{{{XSD_NS}}}{tag}")]
     return WsdlOutline(
@@ -153,4 +181,6 @@ def read_outline(data: bytes, origin: str = "WSDL") -> WsdlOutline:
         bindings=bindings,
         port_types=tuple(port_types),
         imports=tuple(loc for loc in imports if loc),
+        wsdl_imports=tuple(loc for loc in wsdl_imports if loc),
+        rpc_wrappers=rpc_wrappers,
     )

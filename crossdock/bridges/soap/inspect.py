@@ -7,9 +7,10 @@ An abstract WSDL (port types, no binding or service) is reported as such from it
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import zeep
 from zeep.xsd import ComplexType, Element
@@ -184,6 +185,33 @@ def _outline_ops(outline: WsdlOutline, client: zeep.Client | None) -> dict[str, 
     }
 
 
+MAX_WSDL_IMPORTS = 50
+
+
+def _with_imported_wsdls(outline: WsdlOutline, location: str, transport: HardenedTransport) -> WsdlOutline:
+    """``outline`` merged with the WSDL documents it ``wsdl:import``s from local files (or, for a URL, from
+    that origin): their port types, bindings and imports count too. Remote ones are left for the
+    remote-import check; an imported schema (not a WSDL) is zeep's business."""
+    pending = [(location, loc) for loc in outline.wsdl_imports]
+    seen = {location}
+    while pending and len(seen) <= MAX_WSDL_IMPORTS:
+        base, loc = pending.pop(0)
+        if urlparse(loc).scheme in REMOTE_SCHEMES and urlparse(base).netloc != urlparse(loc).netloc:
+            continue
+        remote_base = urlparse(base).scheme in REMOTE_SCHEMES
+        target = urljoin(base, loc) if remote_base else os.path.normpath(os.path.join(os.path.dirname(base), loc))
+        if target in seen:
+            continue
+        seen.add(target)
+        try:
+            imported = read_outline(transport.load(target), target)
+        except ConfigError:
+            continue  # not a WSDL (an XSD imported with wsdl:import), unreadable: zeep reports it when loading
+        outline = outline.merged(imported)
+        pending += [(target, nested) for nested in imported.wsdl_imports]
+    return outline
+
+
 def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Client | None, WsdlOutline]:
     """Load a WSDL file (offline) or URL (that origin only) with zeep and outline it."""
     remote = urlparse(location).scheme in REMOTE_SCHEMES
@@ -196,7 +224,7 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
         raise
     except Exception as exc:  # requests errors from a URL fetch: name the URL, keep the cause
         raise ConfigError(f"cannot fetch WSDL {location}: {type(exc).__name__}") from exc
-    outline = read_outline(data, location)
+    outline = _with_imported_wsdls(read_outline(data, location), location, transport)
     for url in outline.remote_imports:
         if not remote or urlparse(url).netloc != urlparse(location).netloc:
             raise RemoteFetchRefusedError(url)

@@ -13,7 +13,10 @@ Problem = tuple[str, str]
 
 def _operations(report: WsdlReport, service: str | None, port: str | None) -> dict[str, OperationInfo]:
     """Operations by name: from the mapped (or first) port that has them, else from the port types."""
-    found = {op.name: op for ops in report.port_types.values() for op in ops}
+    found: dict[str, OperationInfo] = {}
+    for ops in report.port_types.values():  # the first port type with the name wins, as in the scaffold
+        for op in ops:
+            found.setdefault(op.name, op)
     ports = [p for p in report.ports if (service is None or p.service == service) and (port is None or p.port == port)]
     for info in reversed(ports):  # the first port wins
         found.update({op.name: op for op in info.operations})

@@ -23,7 +23,10 @@ _OPERATION_PREFERENCE = [
     )
 ]
 _HEADER = [
-    (re.compile(r"country", re.I), {"source": "parties[role=ship_to].address.country"}),
+    (  # an address's country, not a country of origin (NAV's Country_Region_of_Origin_Code on items)
+        re.compile(r"(^|ship.?to.?|sell.?to.?|bill.?to.?|address.?|delivery.?)country(.?region)?(.?code)?$", re.I),
+        {"source": "parties[role=ship_to].address.country"},
+    ),
     (re.compile(r"city", re.I), {"source": "parties[role=ship_to].address.city"}),
     (re.compile(r"post.?code|postal|zip", re.I), {"source": "parties[role=ship_to].address.postal_code"}),
     (re.compile(r"currency|curr.?code", re.I), {"source": "currency"}),

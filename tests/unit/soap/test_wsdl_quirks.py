@@ -13,7 +13,16 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from crossdock.bridges.soap import HardenedTransport, RemoteFetchRefusedError, bind_service, load_wsdl
-from crossdock.bridges.soap.inspect import MAX_DEPTH, MAX_FIELDS, FieldInfo, inspect_wsdl, load_for_inspection
+from crossdock.bridges.soap.inspect import (
+    MAX_DEPTH,
+    MAX_FIELDS,
+    FieldInfo,
+    OperationInfo,
+    PortInfo,
+    WsdlReport,
+    inspect_wsdl,
+    load_for_inspection,
+)
 from crossdock.bridges.soap.mapping_check import check_mapping
 from crossdock.bridges.soap.offline import build_message
 from crossdock.bridges.soap.scaffold import scaffold_mapping
@@ -241,3 +250,25 @@ def test_document_style_type_parts_name_their_body_elements() -> None:
     assert _texts(message, "orderNumber") == ["PO-QUIRK-1"]
     assert _texts(message, "itemNumber") == ["ITEM-1", "ITEM-2"]
     assert "order" in {etree.QName(el).localname for el in etree.fromstring(message).iter()}
+
+
+def test_the_outline_of_a_split_wsdl_follows_its_local_wsdl_import() -> None:
+    path = QUIRKS / "split_binding.wsdl"
+    assert read_outline(path.read_bytes(), path.name).operation("SalesOrderCreateRequestConfirmation_In") is None
+    _, outline = load_for_inspection(str(path))
+    described = outline.operation("SalesOrderCreateRequestConfirmation_In")
+    assert described is not None
+    assert described.input_element == "{urn:example:split:orders:interface}SalesOrderCreateRequest"
+    assert not outline.abstract and outline.bindings == {"SalesOrderBinding": "SalesOrderCreateRequestConfirmation_In"}
+
+
+def test_only_an_address_country_is_taken_for_the_ship_to_country() -> None:
+    def report(*names: str) -> WsdlReport:
+        fields = [FieldInfo(name, "string", 1, 1) for name in names]
+        operation = OperationInfo("Create", "{urn:x}Create", [FieldInfo("Item", "Item", 1, 1, fields)])
+        return WsdlReport("x.wsdl", "urn:x", False, [PortInfo("S", "P", "B", None, [operation])], {})
+
+    request = scaffold_mapping(report("Country_Region_of_Origin_Code", "Ship_to_Country_Region_Code"))
+    rules = request["operations"]["create_sales_order"]["request"]
+    assert rules["Item.Ship_to_Country_Region_Code"] == {"source": "parties[role=ship_to].address.country"}
+    assert rules["Item.Country_Region_of_Origin_Code"] == {"const": "X"}  # required, nothing telling
