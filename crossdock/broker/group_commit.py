@@ -24,6 +24,7 @@ import _thread
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
@@ -141,16 +142,19 @@ class GroupCommitter:
             raise GroupCommitError(f"cannot check key {key} of step {step}: {check.error}") from check.error
         return check.marked
 
-    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which of these (step, key) pairs were processed already, in one wait (the consumer's
-        prefetch check). Raises :class:`GroupCommitError` when the store cannot answer."""
+    def marked_many(self, pairs: list[tuple[str, str]], *, timeout_s: float | None = None) -> set[tuple[str, str]]:
+        """Which of these (step, key) pairs were processed already, in one wait of at most
+        ``timeout_s`` (the consumer's prefetch check). Raises :class:`GroupCommitError` when the store
+        cannot answer in time."""
+        timeout = self._wait_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + timeout
         checks = [Check(step, key) for step, key in pairs]
         self._ensure_thread()
         for check in checks:
             self._checks.put(check)
         for check in checks:
-            if not check.done.wait(self._wait_timeout_s):
-                raise GroupCommitError(f"no answer within {self._wait_timeout_s:.0f} s for {len(pairs)} keys")
+            if not check.done.wait(max(0.0, deadline - time.monotonic())):
+                raise GroupCommitError(f"no answer within {timeout:.0f} s for {len(pairs)} keys")
             if check.error is not None:
                 raise GroupCommitError(f"cannot check keys: {check.error}") from check.error
         return {(c.step, c.key) for c in checks if c.marked}

@@ -85,5 +85,5 @@ class BatchingMessageStore(MessageStore, Protocol):
         a batch with other hops' (blocking until committed). Its ``connection`` raises: the step has
         no transaction for effects of its own."""
 
-    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which (step, key) pairs were processed already, in one read."""
+    def marked_many(self, pairs: list[tuple[str, str]], *, timeout_s: float | None = None) -> set[tuple[str, str]]:
+        """Which (step, key) pairs were processed already, in one read (raises past ``timeout_s``)."""

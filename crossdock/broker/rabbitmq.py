@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 PUBLISH_ATTEMPTS = 6
 PREFETCH_CHECK_MAX = 500
 """At most this many received messages are checked together (bounded by the prefetch count anyway)."""
+PREFETCH_CHECK_WAIT_S = 5.0
+"""How long the consumer thread (which also keeps the connection's heartbeats) waits for that check;
+past it, the worker threads check their keys themselves."""
 DEFERRED_ACK_WAIT_S = 30.0
 """At consumer shutdown, how long to wait for the commits of hops not acknowledged yet."""
 _AMQP_ERRORS = (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError)
@@ -77,13 +80,11 @@ class CrossdockRabbitmqBroker(RabbitmqBroker):
                     raise ConnectionClosed(exc) from None
 
 
-def _prefetch_checker(broker: RabbitmqBroker) -> Callable[[list[tuple[str, str]]], set[tuple[str, str]]] | None:
+def _prefetch_checker(broker: RabbitmqBroker) -> Callable[..., set[tuple[str, str]]] | None:
     """The idempotency store's batch check, when the broker has one that group-commits."""
     for middleware in broker.middleware:
         if isinstance(middleware, Idempotency):
-            checker: Callable[[list[tuple[str, str]]], set[tuple[str, str]]] | None = getattr(
-                middleware.store, "marked_many", None
-            )
+            checker: Callable[..., set[tuple[str, str]]] | None = getattr(middleware.store, "marked_many", None)
             return checker
     return None
 
@@ -214,7 +215,7 @@ class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
         if not found or checker is None:
             return
         try:
-            marked = checker(list(found))
+            marked = checker(list(found), timeout_s=PREFETCH_CHECK_WAIT_S)
         except Exception as exc:
             logger.warning("Prefetch check of %d keys failed (%s); worker threads check them", len(found), exc)
             return

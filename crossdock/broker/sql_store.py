@@ -124,9 +124,9 @@ class SqlMessageStore:
             return None
         return BatchedClaim(self.committer, step, key, message_id)
 
-    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    def marked_many(self, pairs: list[tuple[str, str]], *, timeout_s: float | None = None) -> set[tuple[str, str]]:
         """Which (step, key) pairs were processed already: one read for many (group-commit steps)."""
-        return self.committer.marked_many(pairs)
+        return self.committer.marked_many(pairs, timeout_s=timeout_s)
 
     def record(self, hop: HopRecord) -> None:
         with self.db.write() as session:

@@ -140,8 +140,7 @@ def _row(event: JournalEvent | None, payload: NewPayload | None, keys: list[dict
     if event is None:
         row = {"journaled": False}
     else:
-        row = event_values(event)
-        row["journaled"] = True
+        row = {**event_values(event), "journaled": True}
         row["started_at"] = row["started_at"].isoformat()  # not through json's default hook: per hop
         if row["finished_at"] is not None:
             row["finished_at"] = row["finished_at"].isoformat()
@@ -160,7 +159,9 @@ def _row(event: JournalEvent | None, payload: NewPayload | None, keys: list[dict
 
 def _hop_rows(hops: Sequence[BatchedHop]) -> tuple[list[str], str, str]:
     """(tokens, hops JSON, business keys JSON) for :data:`_WRITE`."""
-    tokens, rows, keys = [], [], []
+    tokens: list[str] = []
+    rows: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
     for n, hop in enumerate(hops):
         token = os.urandom(16).hex()
         tokens.append(token)
