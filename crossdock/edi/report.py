@@ -155,6 +155,9 @@ class InterchangeReport:
     groups: tuple[GroupReport, ...] = ()
     issues: tuple[Issue, ...] = ()
     segment_index: int | None = None
+    date: str = ""  # ISA09, YYMMDD
+    time: str = ""  # ISA10, HHMM
+    ack_requested: str = ""  # ISA14: "1" when the sender asks for a TA1
 
     @property
     def status(self) -> Status:

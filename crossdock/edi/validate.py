@@ -404,7 +404,8 @@ class _Run:
         isa = state.isa
         self.interchanges.append(InterchangeReport(
             isa[13], isa[12], isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(), isa[15],
-            state.delimiters, tuple(state.groups), tuple(state.issues), isa.index))
+            state.delimiters, tuple(state.groups), tuple(state.issues), isa.index,
+            date=isa[9].strip(), time=isa[10].strip(), ack_requested=isa[14].strip()))
 
 
 def _downgrade(issue: Issue) -> Issue:
