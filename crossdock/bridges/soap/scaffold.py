@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, PortInfo, WsdlReport
+from crossdock.errors import ConfigError
 
 _OPERATION_PREFERENCE = [
     re.compile(p, re.I)
@@ -99,7 +100,7 @@ def _pick(report: WsdlReport) -> tuple[OperationInfo, PortInfo | None]:
                 return op, port
     if not usable:
         names = ", ".join(dict.fromkeys(op.name for op, _ in candidates)) or "none"
-        raise ValueError(f"{report.location}: no operation with an input to map (operations: {names})")
+        raise ConfigError(f"{report.location}: no operation with an input to map (operations: {names})")
     return usable[0]
 
 

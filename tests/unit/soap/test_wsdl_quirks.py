@@ -272,3 +272,10 @@ def test_only_an_address_country_is_taken_for_the_ship_to_country() -> None:
     rules = request["operations"]["create_sales_order"]["request"]
     assert rules["Item.Ship_to_Country_Region_Code"] == {"source": "parties[role=ship_to].address.country"}
     assert rules["Item.Country_Region_of_Origin_Code"] == {"const": "X"}  # required, nothing telling
+
+
+def test_a_wsdl_without_any_operation_input_is_a_config_error_for_the_scaffold() -> None:
+    port = PortInfo("S", "P", "B", None, [OperationInfo("Ping", None, [])])
+    empty = WsdlReport("empty.wsdl", "urn:x", False, [port], {})
+    with pytest.raises(ConfigError, match=r"empty\.wsdl: no operation with an input to map \(operations: Ping\)"):
+        scaffold_mapping(empty)
