@@ -136,9 +136,9 @@ def request_arguments(operation: Any, request: Mapping[str, Any]) -> tuple[tuple
     (``<element name="inputXml" type="xsd:string"/>``), which zeep takes positionally."""
     body = getattr(getattr(operation, "input", None), "body", None)
     name = getattr(body, "name", None)
-    if isinstance(name, str) and isinstance(body, Element) and not isinstance(body.type, ComplexType):
-        if set(request) == {name}:
-            return (request[name],), {}
+    simple = isinstance(body, Element) and not isinstance(body.type, ComplexType)
+    if simple and isinstance(name, str) and set(request) == {name}:
+        return (request[name],), {}
     return (), dict(request)
 
 
