@@ -103,8 +103,9 @@ def validate_command(
 
 def ack_command(file: Path = typer.Argument(..., help="Inbound X12 file to acknowledge.")) -> None:
     """Print the 997 functional acknowledgment for each functional group in FILE (none for 997/999
-    groups: acknowledgments are never acknowledged). Control numbers come from an in-memory allocator
-    starting at 1. Exit 2 when the file is unreadable."""
+    groups: acknowledgments are never acknowledged), with a TA1 for each interchange that asks for one
+    (ISA14 = 1) or has envelope errors. Control numbers come from an in-memory allocator starting at 1.
+    Exit 2 when the file is unreadable."""
     data = _read(file)
     if isinstance(data, str):
         typer.echo(f"{file}: {data}", err=True)

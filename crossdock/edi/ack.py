@@ -5,7 +5,11 @@ PUBLIC API:
 - ``ack_body(interchange, group) -> list[Segment]``: AK1, AK2/AK3/AK4/AK5 per set, AK9 for one group.
 - ``build_acks(report, allocator, *, now, partner=None) -> list[bytes]``: one interchange per inbound
   interchange that has something to acknowledge, one FA group (one 997) per inbound group, sender and
-  receiver swapped, version (ISA12, GS08, AK103/AK203 in 005010) and delimiters matched to the inbound.
+  receiver swapped, version (ISA12, GS08, AK103/AK203 in 005010) and delimiters matched to the inbound;
+  a TA1 after the ISA when the inbound asked for one (ISA14 = 1) or its envelope has errors
+  (:func:`crossdock.edi.ta1.for_interchange`).
+- ``build_acknowledgments(...)``: the same, each with what it holds (``"997"``, or ``"TA1"`` for an
+  interchange holding only a TA1), for naming the files.
 
 Never an ack of an ack: FA groups (997, 999) and groups holding only 997/999/TA1 are skipped.
 Error codes come straight from the report: AK304 (segment), AK403 (element), AK502 (set), AK905 (group).
@@ -17,6 +21,7 @@ import string
 from collections.abc import Sequence
 from datetime import datetime
 
+from crossdock.edi import ta1 as interchange_ack
 from crossdock.edi.control import ControlKind, ControlNumberAllocator
 from crossdock.edi.maps import versions
 from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, SetReport, ValidationReport
@@ -169,7 +174,8 @@ def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment
 
 
 def _interchange_segments(interchange: InterchangeReport, groups: Sequence[GroupReport],
-                          allocator: ControlNumberAllocator, partner: str, now: datetime) -> list[Segment]:
+                          allocator: ControlNumberAllocator, partner: str, now: datetime,
+                          ta1: Segment | None = None) -> list[Segment]:
     delimiters = interchange.delimiters
     isa_control = allocator.next(partner, ControlKind.INTERCHANGE)
     version = _control_version(interchange, groups)
@@ -185,6 +191,8 @@ def _interchange_segments(interchange: InterchangeReport, groups: Sequence[Group
         now.strftime("%y%m%d"), now.strftime("%H%M"), repetition, version, f"{isa_control:09d}",
         "0", interchange.usage if interchange.usage in ("P", "T", "I") else "P", delimiters.component,
     )]
+    if ta1 is not None:
+        segments.append(ta1)
     for group in groups:
         gs_control = allocator.next(partner, ControlKind.GROUP)
         st_control = f"{allocator.next(partner, ControlKind.SET):04d}"
@@ -203,18 +211,26 @@ def _interchange_segments(interchange: InterchangeReport, groups: Sequence[Group
     return segments
 
 
-def build_acks(report: ValidationReport, allocator: ControlNumberAllocator, *, now: datetime,
-               partner: str | None = None, suffix: str = "\n") -> list[bytes]:
-    """One 997 interchange per inbound interchange with groups to acknowledge. ``partner`` keys the
-    control numbers (default: the inbound sender, ``qualifier:id``)."""
-    out: list[bytes] = []
+def build_acknowledgments(report: ValidationReport, allocator: ControlNumberAllocator, *, now: datetime,
+                          partner: str | None = None, suffix: str = "\n") -> list[tuple[str, bytes]]:
+    """One interchange per inbound interchange with groups to acknowledge or a TA1 due, as
+    ``("997", data)``, or ``("TA1", data)`` when it holds only a TA1. ``partner`` keys the control
+    numbers (default: the inbound sender, ``qualifier:id``)."""
+    out: list[tuple[str, bytes]] = []
     for interchange in report.interchanges:
         groups = [g for g in interchange.groups if needs_ack(g)]
-        if not groups:
+        ta1 = interchange_ack.for_interchange(interchange, now)
+        if not groups and ta1 is None:
             continue
         key = partner or f"{interchange.sender_qualifier}:{interchange.sender_id}"
-        segments = _interchange_segments(interchange, groups, allocator, key, now)
+        segments = _interchange_segments(interchange, groups, allocator, key, now, ta1)
         delimiters = interchange.delimiters
         terminator_suffix = "" if delimiters.segment == "\n" else suffix
-        out.append(render_segments(segments, delimiters, terminator_suffix))
+        out.append(("997" if groups else "TA1", render_segments(segments, delimiters, terminator_suffix)))
     return out
+
+
+def build_acks(report: ValidationReport, allocator: ControlNumberAllocator, *, now: datetime,
+               partner: str | None = None, suffix: str = "\n") -> list[bytes]:
+    """The interchanges of :func:`build_acknowledgments`, without what they hold."""
+    return [data for _, data in build_acknowledgments(report, allocator, now=now, partner=partner, suffix=suffix)]

@@ -1,14 +1,24 @@
-"""TA1 Interchange Acknowledgment -> :class:`~crossdock.canonical.InterchangeAcknowledgment`.
+"""TA1 Interchange Acknowledgment, both ways.
 
 A TA1 sits between an ISA and its first GS (or alone in an interchange with no group). It answers for
 one interchange's envelope: TA101 the ISA13 acknowledged, TA102/TA103 that interchange's date and
-time, TA104 A / E / R, and TA105 the interchange note code (the I18 code list below). Problems are a
-:class:`~crossdock.errors.MappingError` naming the element (``TA1/TA104``).
+time, TA104 A / E / R, and TA105 the interchange note code (the I18 code list below).
+
+- :func:`to_canonical`: an inbound TA1 -> :class:`~crossdock.canonical.InterchangeAcknowledgment`;
+  problems are a :class:`~crossdock.errors.MappingError` naming the element (``TA1/TA104``).
+- :func:`for_interchange`: the TA1 crossdock sends for an inbound interchange, or ``None`` when none is
+  due: one is sent when the sender asked (ISA14 = 1) or when the envelope has errors. crossdock
+  processes the groups of an interchange whatever its envelope says, so it answers A (no envelope
+  error) or E (accepted, errors noted: TA105 is the first error's note code), never R.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from crossdock.canonical import AckStatus, InterchangeAcknowledgment
+from crossdock.edi.report import InterchangeReport, Level
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets import values
 from crossdock.errors import MappingError
@@ -85,3 +95,28 @@ def to_canonical(ta1: Segment, isa: Segment) -> InterchangeAcknowledgment:
         sender_id=isa[6].strip() or None,
         receiver_id=isa[8].strip() or None,
     )
+
+
+def for_interchange(interchange: InterchangeReport, now: datetime) -> Segment | None:
+    """The TA1 answering ``interchange`` (``now`` stands in for an ISA09/ISA10 that is not a valid
+    date or time, so the TA1 itself stays valid X12), or ``None`` when none is due."""
+    errors = [i for i in interchange.issues if i.is_error and i.level is Level.INTERCHANGE]
+    if interchange.ack_requested != "1" and not errors:
+        return None
+    codes = [i.code for i in errors if i.code in NOTE_CODES and i.code != "000"]
+    note = codes[0] if codes else ("022" if errors else "000")
+    number = interchange.control_number.strip()
+    number = number.zfill(9) if number.isdigit() and len(number) <= 9 else "000000000"
+    day = interchange.date if _valid(interchange.date, values.parse_date, 6) else now.strftime("%y%m%d")
+    clock = interchange.time if _valid(interchange.time, values.parse_time, 4) else now.strftime("%H%M")
+    return Segment.of("TA1", number, day, clock, "E" if errors else "A", note)
+
+
+def _valid(text: str, parse: Callable[[str], object], width: int) -> bool:
+    if len(text) != width or not text.isdigit():
+        return False
+    try:
+        parse(text)
+    except ValueError:
+        return False
+    return True

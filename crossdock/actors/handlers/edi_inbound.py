@@ -1,8 +1,9 @@
 """``edi.inbound``: one stored X12 file → validated, acknowledged (997), translated, and handed on.
 
 * The file is read from the raw store and validated (:mod:`crossdock.edi.validate`); a 997 for each
-  functional group goes back to the sender's outbound (its SFTP profile or folder), with control numbers
-  taken from the store inside the step's transaction.
+  functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
+  back to the sender's outbound (its SFTP profile or folder), with control numbers taken from the
+  store inside the step's transaction.
 * Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
@@ -106,15 +107,15 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
             out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
             if out is not None:
                 outgoing.append(out)
-        for item in result.interchange_acks:
-            partner = partners.get(item.sender_id)
+        for answer in result.interchange_acks:
+            partner = partners.get(answer.sender_id)
             if partner is None:
                 continue  # reported with its interchange above
-            if item.document is None:
-                problems = "; ".join(f"{where}: {what}" for where, what in item.errors)
-                outcome.problems.append(f"TA1 {item.control_number} from {item.sender_id}: {problems}")
+            if answer.document is None:
+                problems = "; ".join(f"{where}: {what}" for where, what in answer.errors)
+                outcome.problems.append(f"TA1 {answer.control_number} from {answer.sender_id}: {problems}")
                 continue
-            reconcile_interchange(ports, partner, item.document, envelope, session, outcome)
+            reconcile_interchange(ports, partner, answer.document, envelope, session, outcome)
         if result.read_error is not None:
             outcome.problems.append(f"reading stopped: {result.read_error}")
         if outcome.problems:
@@ -142,11 +143,11 @@ def _send_acks(
     outcome: InboundOutcome,
 ) -> None:
     numbers = StepControlNumbers(ports.store, session)
-    acks = ack.build_acks(report, numbers, now=envelope.created_at, partner=partner.name,
-                          suffix=partner.edi.segment_suffix)  # fmt: skip
+    acks = ack.build_acknowledgments(report, numbers, now=envelope.created_at, partner=partner.name,
+                                     suffix=partner.edi.segment_suffix)  # fmt: skip
     isa_numbers = [value for _, kind, value in numbers.taken if kind is ControlKind.INTERCHANGE]
-    for data, isa in zip(acks, isa_numbers, strict=True):
-        where = partner.outbound.deliver(data, set_id="997", control=isa, at=envelope.created_at)
+    for (holds, data), isa in zip(acks, isa_numbers, strict=True):
+        where = partner.outbound.deliver(data, set_id=holds, control=isa, at=envelope.created_at)
         outcome.acks.append(where)
 
 

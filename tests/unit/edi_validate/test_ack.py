@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crossdock.edi.ack import build_acks
+from crossdock.canonical import AckStatus
+from crossdock.edi.ack import build_acknowledgments, build_acks
 from crossdock.edi.control import InMemoryControlNumbers
 from crossdock.edi.reader import X12Reader
 from crossdock.edi.report import Status
+from crossdock.edi.translate import translate
 from crossdock.edi.validate import X12Validator
 from tests.unit.edi_validate.samples import BODIES, interchange, one
 
@@ -95,3 +97,37 @@ def test_one_ack_interchange_per_inbound_interchange_and_one_997_per_group(valid
     ak1s = [[s for s in _segments(ack) if s[0] == "AK1"] for ack in acks]
     assert ak1s == [[["AK1", "OW", "1"]], [["AK1", "SW", "2"]]]
     assert [_segments(ack)[0][13] for ack in acks] == ["000000001", "000000002"]
+
+
+def _asking_for_ta1(data: bytes) -> bytes:
+    return data.replace(b"*000000905*0*T*>", b"*000000905*1*T*>", 1)
+
+
+def test_a_ta1_follows_the_isa_when_the_sender_asks_for_one(validator: X12Validator) -> None:
+    [(holds, ack)] = build_acknowledgments(validator.validate(_asking_for_ta1(one("940"))), InMemoryControlNumbers(),
+                                           now=NOW)  # fmt: skip
+    segs = _segments(ack)
+    assert holds == "997"
+    assert segs[1] == ["TA1", "000000905", "240105", "1200", "A", "000"]  # echoes ISA13, ISA09, ISA10
+    assert segs[2][0] == "GS" and segs[-1] == ["IEA", "1", "000000001"]
+    assert segs[0][14] == "0"  # we never ask for a TA1 back
+    report = validator.validate(ack)
+    assert report.status is Status.VALID, [i.message for i in report.all_issues() if i.is_error]
+    assert [t.document.status for t in translate(ack).interchange_acks if t.document] == [AckStatus.ACCEPTED]
+
+
+def test_an_envelope_error_gets_a_ta1_with_its_note_code_unasked(validator: X12Validator) -> None:
+    data = one("940").replace(b"IEA*1*000000905", b"IEA*1*000000906")
+    segs = _segments(_ack(validator, data))
+    assert segs[1] == ["TA1", "000000905", "240105", "1200", "E", "001"]
+
+
+def test_no_ta1_unasked_for_a_clean_envelope(validator: X12Validator) -> None:
+    assert all(s[0] != "TA1" for s in _segments(_ack(validator, one("940"))))
+
+
+def test_an_interchange_of_acks_asking_for_a_ta1_gets_one_alone(validator: X12Validator) -> None:
+    inbound_997 = _asking_for_ta1(one("997", ["AK1*OW*7", "AK9*A*1*1*1"], functional_id="FA"))
+    [(holds, ack)] = build_acknowledgments(validator.validate(inbound_997), InMemoryControlNumbers(), now=NOW)
+    assert holds == "TA1"
+    assert [s[0] for s in _segments(ack)] == ["ISA", "TA1", "IEA"] and _segments(ack)[-1][1] == "0"

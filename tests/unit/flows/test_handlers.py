@@ -71,6 +71,14 @@ def test_an_850_goes_on_as_an_order_for_the_erp_customer_and_is_acknowledged(por
     assert ports.store.control_numbers.last("acme-retail", "isa") == 1
 
 
+def test_an_850_asking_for_a_ta1_gets_it_with_its_997(ports: FlowPorts, tmp_path: Path) -> None:
+    asking = ORDER_850.replace(b"*000000501*0*P*>", b"*000000501*1*P*>", 1)
+    assert asking != ORDER_850
+    edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, asking))
+    [ack] = outbox(tmp_path, "acme-retail")
+    assert b"~\nTA1*000000501*261120*0930*A*000~\nGS*FA*" in ack.read_bytes().replace(b"\r\n", b"\n")
+
+
 def test_the_order_key_is_the_same_whatever_file_carried_it(ports: FlowPorts) -> None:
     first = run_order_through(ports)
     [again] = edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), stored(ports.store, ORDER_850, "b.x12"))
