@@ -21,6 +21,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crossdock.errors import ConfigError
+from crossdock.yaml_problem import yaml_problem
 
 
 class Settings(BaseSettings):
@@ -83,13 +84,6 @@ def mask_url_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """Where and what, without the snippet of the offending line PyYAML's own text quotes."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-    return f"{getattr(exc, 'problem', None) or type(exc).__name__}{where}"
-
-
 def _summary(exc: ValidationError) -> str:
     """Field and problem only: pydantic's own text repeats the input, which may be a URL with a password."""
     return "; ".join(
@@ -112,7 +106,7 @@ def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | 
         except OSError as exc:
             raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
         except yaml.YAMLError as exc:  # the cause is not chained: its text quotes the line (a password)
-            raise ConfigError(f"config file {path} is not valid YAML: {_yaml_problem(exc)}") from None
+            raise ConfigError(f"config file {path} is not valid YAML: {yaml_problem(exc)}") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"config file {path} must hold a mapping of settings")
         values.update(loaded)

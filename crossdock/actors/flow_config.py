@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from crossdock.bridges.soap import ErpConnection
 from crossdock.errors import ConfigError
+from crossdock.yaml_problem import yaml_problem
 
 FLOWS_FILE = "flows.yaml"
 
@@ -110,7 +111,7 @@ def load_flow_config(path: Path) -> FlowConfig:
     except OSError as exc:
         raise ConfigError(f"cannot read flow configuration {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"flow configuration {path} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"flow configuration {path} is not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"flow configuration {path} must be a mapping")
     return flow_config_from_dict(data, base=path.parent, source=f"flow configuration {path}")

@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from crossdock.errors import ConfigError
+from crossdock.yaml_problem import yaml_problem
 
 __all__ = [
     "PartnerProfile",
@@ -61,7 +62,7 @@ def load_partner_profile(data: bytes, *, name_hint: str = "profile") -> PartnerP
     try:
         raw = yaml.safe_load(data)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{name_hint}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{name_hint}: not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{name_hint}: a partner profile must be a mapping")
     try:

@@ -35,6 +35,7 @@ from crossdock.canonical import document_class
 from crossdock.errors import ConfigError, Owner
 from crossdock.soap import contract, source_check
 from crossdock.soap.paths import SourcePath, parse_source, parse_target
+from crossdock.yaml_problem import yaml_problem
 
 Format = Literal["str", "upper", "date", "decimal", "int", "bool"]
 Scalar = str | int | float | bool
@@ -227,7 +228,7 @@ def load_mapping(data: bytes, origin: str = "ERP mapping") -> ErpMapping:
     try:
         raw = yaml.load(data, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"{origin} is not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{origin} must be a mapping with 'name' and 'operations'")
     try:

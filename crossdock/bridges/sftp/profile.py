@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from crossdock.bridges.sftp.hostkeys import parse_pinned
 from crossdock.bridges.sftp.names import check_pattern, safe_folder
 from crossdock.errors import ConfigError
+from crossdock.yaml_problem import yaml_problem
 
 _PARTNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -219,7 +220,7 @@ def load_profile(path: Path) -> PartnerProfile:
     except OSError as exc:
         raise ConfigError(f"cannot read SFTP partner profile {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"SFTP partner profile {path} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"SFTP partner profile {path} is not valid YAML: {yaml_problem(exc)}") from None
     if not isinstance(loaded, dict):
         raise ConfigError(f"SFTP partner profile {path} must hold a mapping")
     return profile_from_dict(loaded, source=str(path), base=path.parent)

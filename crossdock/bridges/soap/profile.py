@@ -31,6 +31,7 @@ from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_e
 from crossdock.bridges.soap.gateway import ErpGateway
 from crossdock.errors import ConfigError
 from crossdock.soap.mapping_config import ErpMapping, default_mapping, load_mapping
+from crossdock.yaml_problem import yaml_problem
 
 
 class ErpProfile(BaseModel):
@@ -85,7 +86,7 @@ def load_erp_profile(
         raw = yaml.safe_load(data)
         profile = ErpProfile.model_validate(raw if raw is not None else {})
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML: {exc}") from exc
+        raise ConfigError(f"{origin} is not valid YAML: {yaml_problem(exc)}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{origin}: {problems}") from exc
