@@ -17,7 +17,7 @@ from zeep.xsd import ComplexType, Element
 from zeep.xsd.elements.indicators import Choice, Group
 
 from crossdock.bridges.soap.factory import hardened_settings, load_wsdl, soap_version
-from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError, read_local
+from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError
 from crossdock.errors import ConfigError
 from crossdock.soap.outline import WsdlOutline, read_outline
 
@@ -219,7 +219,7 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
         connect_timeout=min(timeout_s, 10.0), read_timeout=timeout_s, allowed_origin=location if remote else None
     )
     try:
-        data = transport.load(location) if remote else read_local(location)
+        data = transport.load(location)  # a URL from its own origin only; a path or file:// URL from a file
     except ConfigError:
         raise
     except Exception as exc:  # requests errors from a URL fetch: name the URL, keep the cause

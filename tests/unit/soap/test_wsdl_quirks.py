@@ -279,3 +279,8 @@ def test_a_wsdl_without_any_operation_input_is_a_config_error_for_the_scaffold()
     empty = WsdlReport("empty.wsdl", "urn:x", False, [port], {})
     with pytest.raises(ConfigError, match=r"empty\.wsdl: no operation with an input to map \(operations: Ping\)"):
         scaffold_mapping(empty)
+
+
+def test_a_file_url_loads_like_a_path_with_its_relative_imports() -> None:
+    report = inspect_wsdl((QUIRKS / "split_binding.wsdl").resolve().as_uri())
+    assert [op.name for op in report.ports[0].operations] == ["SalesOrderCreateRequestConfirmation_In"]
