@@ -41,7 +41,7 @@ _CHARACTERS = frozenset(string.ascii_letters + string.digits + "!\"&'()*+,-./:;?
 
 def needs_ack(group: GroupReport) -> bool:
     """Whether ``group`` gets a 997: not an FA group (never an ack of an ack), and not one whose GS01
-    cannot be echoed in AK101 (ID 2/2; such an envelope is for a TA1, which crossdock does not send)."""
+    cannot be echoed in AK101 (ID 2/2)."""
     if group.functional_id == "FA" or not _functional_id(group.functional_id):
         return False
     return not group.sets or any(s.set_id not in ACK_SETS for s in group.sets)
@@ -85,9 +85,9 @@ def _control_version(interchange: InterchangeReport, groups: Sequence[GroupRepor
 
 def _group_version(group: GroupReport, control_version: str) -> str:
     """GS08 for the 997: the inbound's (trailing spaces dropped), or 004010/005010 after the ISA12 when
-    the inbound's is no X12 version (``5010``, ``21``)."""
+    the inbound's is no X12 release (``5010``, ``21``, ``999999``)."""
     version = group.version.strip()
-    if len(version) >= 6 and version[:6].isdigit():
+    if versions.is_release(version):
         return version[:12]
     return "005010" if control_version >= "00501" else "004010"
 

@@ -161,7 +161,8 @@ class InterchangeReport:
 
     @property
     def status(self) -> Status:
-        return _status(self.issues, tuple(g.status for g in self.groups), False)
+        # An interchange without groups (one holding only a TA1) is fully checked by its envelope.
+        return _status(self.issues, tuple(g.status for g in self.groups), not self.groups)
 
     def to_dict(self) -> dict[str, object]:
         return {

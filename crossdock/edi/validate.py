@@ -186,7 +186,7 @@ class X12Validator:
         exact = self._index.get_filename(icvn, gs08, fic)
         if exact and self._load(exact).id == set_id:
             return exact, [], False
-        family = versions.base_version(gs08)
+        family = versions.base_version(gs08, set_id)
         if family is None:
             return None, [f"no implementation guide for version {gs08!r}: {set_id} read and checked only"], False
         notes: list[str] = []

@@ -58,9 +58,15 @@ CODE_LISTS = {
 }
 
 
-def base_version(gs08: str) -> str | None:
+#: Sets whose segments barely changed between releases, so that the nearest family checks older and
+#: newer releases too (findings as warnings): a 997 answering a 003010 or 006020 group is one.
+STABLE_SETS = frozenset({"997"})
+
+
+def base_version(gs08: str, set_id: str | None = None) -> str | None:
     """The map family for a GS08 value: ``004010VICS`` -> ``004010``; other 004xxx and 005xxx
-    releases -> the nearest family (reported as such); anything else -> ``None``."""
+    releases -> the nearest family (reported as such); for the :data:`STABLE_SETS` only, 002xxx and
+    003xxx -> ``004010`` and 006xxx to 008xxx -> ``005010``; anything else -> ``None``."""
     code = gs08.strip()[:6]
     if not code.isdigit():
         return None
@@ -68,7 +74,17 @@ def base_version(gs08: str) -> str | None:
         return "004010"
     if code.startswith("005"):
         return "005010"
+    if set_id in STABLE_SETS and code.startswith(("002", "003")):
+        return "004010"
+    if set_id in STABLE_SETS and code.startswith(("006", "007", "008")):
+        return "005010"
     return None
+
+
+def is_release(gs08: str) -> bool:
+    """Whether GS08 starts with an X12 release, ``002000`` to ``008999`` (``004010``, ``005010X230`` ...)."""
+    code = gs08.strip()[:6]
+    return len(code) == 6 and code.isdigit() and "002" <= code[:3] <= "008"
 
 
 def map_file_name(set_id: str, version: str) -> str:

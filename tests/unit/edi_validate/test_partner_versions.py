@@ -195,3 +195,29 @@ def test_a_set_whose_st02_does_not_fit_ak202_is_counted_but_not_answered(validat
     assert not [s for s in segments if s[0] == "AK2"]
     assert [s for s in segments if s[0] == "AK9"] == [["AK9", "R", "1", "1", "0"]]
     assert validator.validate(ack).status is Status.VALID
+
+
+@pytest.mark.parametrize(("isa12", "gs08"), [("00304", "003040"), ("00200", "002001"), ("00602", "006020"),
+                                             ("00704", "007040VICS")])
+def test_997_answering_an_older_or_newer_release_validates(validator: X12Validator, isa12: str, gs08: str) -> None:
+    # Given a group of a release crossdock has no maps for: the 997 answers with that GS08 ...
+    segments, ack = _ack_segments(validator, _raw(_ISA.format(isa12), _GS.format(gs08), BODIES["850"]))
+    assert segments[1][8] == gs08
+    # ... and is checked against the nearest 997 map (the 997 barely changed between releases)
+    ack_report = validator.validate(ack)
+    assert ack_report.status is Status.VALID, _errors(ack_report)
+    assert ack_report.sets()[0].map_name in ("crossdock.997.0040.xml", "crossdock.997.0050.xml")
+
+
+def test_a_gs08_that_is_no_release_gets_a_004010_997(validator: X12Validator) -> None:
+    segments, ack = _ack_segments(validator, _raw(_ISA.format("00401"), _GS.format("999999X999X9"), BODIES["850"]))
+    assert segments[1][8] == "004010"
+    assert validator.validate(ack).status is Status.VALID
+
+
+def test_an_interchange_holding_only_a_ta1_is_valid(validator: X12Validator) -> None:
+    isa = _ISA.format("00401")
+    data = f"{isa}~\nTA1*000000123*240105*1200*A*000~\nIEA*0*000000905~\n".encode()
+    report = validator.validate(data)
+    assert report.status is Status.VALID, _errors(report)
+    assert validator.validate(data.replace(b"IEA*0*", b"IEA*1*")).status is Status.INVALID  # IEA01 counts groups
