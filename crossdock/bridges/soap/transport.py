@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from contextlib import closing
 from typing import Any
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -95,6 +97,24 @@ class HardenedTransport(Transport):
         if len(parsed.scheme) > 1:  # jar:, data:, gopher: ... (a one-letter scheme is a Windows drive)
             raise ConfigError(f"the WSDL names {url!r}, and crossdock reads only local files and http(s)")
         return read_local(url)
+
+    def _load_remote_data(self, url: str) -> bytes:
+        """A WSDL or schema from the allowed origin, streamed: at most MAX_LOCAL_BYTES and the read timeout
+        in all (zeep's own reads the whole body, so an endless or dripping answer never ended)."""
+        deadline = time.monotonic() + self.load_timeout[1]
+        with closing(self.session.get(url, timeout=self.load_timeout, stream=True)) as response:
+            response.raise_for_status()
+            chunks: list[bytes] = []
+            size = 0
+            # read1: what has arrived (iter_content would wait for a whole chunk, past the deadline)
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+                size += len(chunk)
+                if size > MAX_LOCAL_BYTES:
+                    raise ConfigError(f"{url} sent more than {MAX_LOCAL_BYTES} bytes, more than a WSDL or schema has")
+                if time.monotonic() > deadline:
+                    raise ConfigError(f"{url} did not finish sending within {self.load_timeout[1]:g} s")
+                chunks.append(chunk)
+            return b"".join(chunks)
 
     def post(self, address: str, message: Any, headers: dict[str, str]) -> requests.Response:
         # zeep's own post logs whole envelopes at DEBUG; this one never does.
