@@ -22,7 +22,7 @@ from typing import Any
 
 import pika
 import pika.exceptions
-from dramatiq.broker import MessageProxy
+from dramatiq.broker import Consumer, MessageProxy
 from dramatiq.brokers.rabbitmq import RabbitmqBroker, _RabbitmqConsumer, _RabbitmqMessage
 from dramatiq.common import q_name
 from dramatiq.errors import ConnectionClosed, DecodeError
@@ -38,6 +38,9 @@ from crossdock.broker.ports import DeferredCommit
 logger = logging.getLogger(__name__)
 
 PUBLISH_ATTEMPTS = 6
+GROUP_COMMIT_PREFETCH = 256
+"""Prefetch of a queue with group-commit steps (at most this many messages of ``max_message_bytes`` held
+per worker process and queue)."""
 PREFETCH_CHECK_MAX = 500
 """At most this many received messages are checked together (bounded by the prefetch count anyway)."""
 PREFETCH_CHECK_WAIT_S = 5.0
@@ -56,6 +59,15 @@ class CrossdockRabbitmqBroker(RabbitmqBroker):
     @property
     def consumer_class(self) -> type[_RabbitmqConsumer]:
         return _CrossdockConsumer
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
+        """A queue with a group-commit step prefetches at least :data:`GROUP_COMMIT_PREFETCH`
+        messages: its messages stay unacknowledged until their batch committed, and a batch can only
+        be as large as the messages in flight (Dramatiq's default is twice the worker threads)."""
+        if any(a.queue_name == queue_name and a.options.get("group_commit") for a in self.actors.values()):
+            prefetch = max(prefetch, GROUP_COMMIT_PREFETCH)
+        consumer: Consumer = super().consume(queue_name, prefetch, timeout)
+        return consumer
 
     def publish_dead_letter(
         self, queue: str, body: bytes, *, reason: str, headers: dict[str, Any] | None = None
