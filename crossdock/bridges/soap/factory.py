@@ -110,8 +110,14 @@ def bind_service(
     first SOAP port whose binding offers ``operation`` (when given), SOAP 1.1 before 1.2. HTTP GET/POST
     ports are never picked. The port's own binding is used, also when it comes from an imported WSDL."""
     services = client.wsdl.services
-    if not services:
-        raise ConfigError("the WSDL is abstract (no service or binding): it cannot be called")
+    if not services:  # a binding-only WSDL (SAP exports one per binding, without a service): bind directly
+        bindings = [b for b in client.wsdl.bindings.values() if soap_version(b) is not None]
+        if not bindings or service is not None or port is not None:
+            raise ConfigError("the WSDL has no service and no SOAP binding: it cannot be called")
+        if operation is not None:
+            bindings = [b for b in bindings if operation in b._operations] or bindings
+        bindings.sort(key=lambda b: soap_version(b) != "1.1")
+        return ServiceProxy(client, bindings[0], address=endpoint)
     if service is not None and service not in services:
         raise ConfigError(f"the WSDL has no service {service!r} (has: {', '.join(services)})")
     names = [service] if service is not None else list(services)

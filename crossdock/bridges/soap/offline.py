@@ -46,6 +46,11 @@ def build_message(
             if op.operation not in service._binding._operations:
                 raise ConfigError(f"the WSDL has no operation {op.operation!r}")
             args, kwargs = request_arguments(service._binding._operations[op.operation], request)
-            return etree.tostring(client.create_message(service, op.operation, *args, **kwargs))
+            # zeep's create_message takes the binding options from the client's default service, which a
+            # binding-only WSDL does not have: pass this proxy's own.
+            envelope, _ = service._binding._create(
+                op.operation, args, kwargs, client=client, options=service._binding_options
+            )
+            return etree.tostring(envelope)
     except TypeError as exc:  # zeep: an element name the WSDL's type does not have
         raise MappingError(f"{op.operation} request does not fit the WSDL", [(op.operation, str(exc))]) from exc

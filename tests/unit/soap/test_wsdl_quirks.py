@@ -284,3 +284,15 @@ def test_a_wsdl_without_any_operation_input_is_a_config_error_for_the_scaffold()
 def test_a_file_url_loads_like_a_path_with_its_relative_imports() -> None:
     report = inspect_wsdl((QUIRKS / "split_binding.wsdl").resolve().as_uri())
     assert [op.name for op in report.ports[0].operations] == ["SalesOrderCreateRequestConfirmation_In"]
+
+
+def test_a_binding_without_a_service_is_bound_directly() -> None:
+    path = QUIRKS / "binding_only.wsdl"
+    report = inspect_wsdl(str(path))
+    assert report.ports == [] and not report.abstract
+    message, scaffold = _scaffold_message(path)
+    assert scaffold["operations"]["create_sales_order"]["operation"] == "SalesOrderCreateRequestConfirmation_In"
+    assert _texts(message, "ProductID") == ["ITEM-1", "ITEM-2"]
+    client = load_wsdl(path, HardenedTransport(connect_timeout=1, read_timeout=1))
+    with pytest.raises(ConfigError, match="no service"):
+        bind_service(client, "http://127.0.0.1:9/x", service="SalesOrderService")
