@@ -1,7 +1,9 @@
 """Build zeep clients: from the packaged WSDL (or a user's WSDL file) offline, with hardened settings.
 
 Constructors do no IO; :func:`build_erp_client` is the one place that loads a WSDL and it never
-touches the network while doing so (``forbid_external`` plus a transport that refuses remote loads).
+touches the network while doing so: :class:`HardenedTransport` refuses every remote load (see
+:func:`hardened_settings` for why that, not zeep's ``forbid_external``, is the gate), and no DTD or
+entity is ever parsed.
 """
 
 from __future__ import annotations
