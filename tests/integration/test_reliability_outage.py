@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.rabbitmq_re
 
 MESSAGES = 5_000
 CUTS = 3
+SETTLE_DELAY_S = 0.05  # each settlement probe takes this long, so a burst of them is still queued
+QUEUED_BEFORE_RESTART = 200
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ def test_cuts_and_restart_lose_no_confirmed_message(probe_run: ProbeRun) -> None
     proxy = FaultProxy(PORT).start()
     through_proxy = probe_run.vhost.url_via(proxy.port)
     probe_run.env["CROSSDOCK_BROKER_URL"] = through_proxy
+    probe_run.env["PROBE_SETTLE_DELAY_S"] = str(SETTLE_DELAY_S)
     worker = probe_run.start_worker(threads=8)
     producer = probe_run.app.producer(probe_run.settings(), probe_run.markers)
     confirmed: list[str] = []
@@ -66,8 +69,13 @@ def test_cuts_and_restart_lose_no_confirmed_message(probe_run: ProbeRun) -> None
         cutter.join(10)
         assert proxy.cuts >= 1
 
-        # And RabbitMQ restarted while messages wait in the durable queue
-        waiting, _ = probe_run.vhost.queue_counts("orders")
+        # And RabbitMQ restarted while messages wait in a durable queue: a burst of slow settlement
+        # probes (the worker cannot drain them before the restart, however fast the machine)
+        for n in range(QUEUED_BEFORE_RESTART):
+            envelope, document = probe_run.app.probe_message(f"S-{n:04d}")
+            send(producer, "probe.settle", envelope, document)
+            confirmed.append(document.sku)
+        waiting, _ = probe_run.vhost.queue_counts("settlements")
         rabbitmqctl("stop_app")
         try:
             time.sleep(1)
