@@ -16,9 +16,12 @@ YAML, validated by pydantic, errors naming the field; by default ``<partners_pat
         outbound_folder: out/acme-retail
         erp_customer_no: C30000
         asn: true                             # 856 ship notices for its POs (the default)
-    marketplaces:                             # optional: confirm shipped marketplace orders
+    marketplaces:                             # optional: confirm shipped Shopify orders, poll Amazon/Walmart
       shopify: {base_url: "https://my-shop.myshopify.com", token_env: CROSSDOCK_SHOPIFY_TOKEN,
                 api_version: "2024-01"}
+      amazon: {base_url: "https://sellingpartnerapi-na.amazon.com", token_env: CROSSDOCK_AMAZON_TOKEN,
+               marketplace_id: ATVPDKIKX0DER}       # read by ``crossdock rest poll --channel amazon``
+      walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
 
 Relative paths are relative to the YAML file. Loading reads local files only; nothing connects. A
 marketplace's access token is never in this file: ``token_env`` names the environment variable holding
@@ -57,8 +60,14 @@ class PartnerConfig(BaseModel):
         return self
 
 
+CHANNELS = ("shopify", "amazon", "walmart")
+POLLED_CHANNELS = ("amazon", "walmart")
+"""The channels whose orders ``crossdock rest poll`` fetches (Shopify's come by webhook)."""
+
+
 class MarketplaceConfig(BaseModel):
-    """Where one marketplace channel's shipments are confirmed. The token is read from ``token_env``."""
+    """How to reach one marketplace channel: where Shopify shipments are confirmed, where Amazon and
+    Walmart orders are polled from. The token is read from the environment variable ``token_env``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -68,6 +77,20 @@ class MarketplaceConfig(BaseModel):
     )
     api_version: str = Field(default="2024-01", pattern=r"^(\d{4}-\d{2}|unstable)$")
     timeout_s: float = Field(default=30.0, gt=0, le=300, description="Read timeout (connect: at most 10 s).")
+    marketplace_id: str | None = Field(
+        default=None, pattern=r"^[A-Z0-9]{1,20}$", description="Amazon only: the SP-API marketplace id polled."
+    )
+    page_size: int = Field(default=100, ge=1, le=100, description="Amazon, Walmart: orders per page when polling.")
+    lookback_h: float = Field(
+        default=24.0, gt=0, le=24 * 180, description="Amazon, Walmart: a first poll with no state starts this long ago."
+    )
+
+
+def _check_channel(channel: str, config: MarketplaceConfig) -> None:
+    if channel == "amazon" and config.marketplace_id is None:
+        raise ValueError("marketplaces.amazon: marketplace_id is required (e.g. ATVPDKIKX0DER)")
+    if channel != "amazon" and config.marketplace_id is not None:
+        raise ValueError(f"marketplaces.{channel}: marketplace_id is for amazon only")
 
 
 class FlowConfig(BaseModel):
@@ -80,6 +103,12 @@ class FlowConfig(BaseModel):
     channel_customers: dict[str, str] = Field(default_factory=dict)
     erp: ErpConnection
     marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _channel_fields(self) -> FlowConfig:
+        for channel, config in self.marketplaces.items():
+            _check_channel(channel, config)
+        return self
 
 
 def _resolve(base: Path, path: Path | None) -> Path | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 
+from crossdock.bridges.rest.polling import ORDER_ID_HEADER, POLLED, SOURCE_HEADER
 from crossdock.bridges.sftp.sink import InboundFile
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
@@ -141,7 +142,11 @@ class StoreWebhookSink:
     """The webhook receiver's :class:`~crossdock.bridges.rest.sink.RawSink` over the raw store and the broker.
 
     A delivery the marketplace retries (same delivery id, same body) is the same stored row, so its
-    message carries the same idempotency key and runs once."""
+    message carries the same idempotency key and runs once. A polled order (headers ``source: poll``
+    and ``order_id``, from :func:`crossdock.bridges.rest.polling.hand_page`) is stored as source
+    ``poll:<channel>``, name ``order:<order id>``: the same order polled again with the same content is
+    the same row and the same key; changed content (a status change, a cancellation) is a new row, and
+    ``orders.to_erp`` books the order once whatever carried it (its key is the channel and order id)."""
 
     blocking = True
     """It does database IO: the receiver calls it in a worker thread."""
@@ -153,10 +158,15 @@ class StoreWebhookSink:
 
     def store_raw(self, channel: str, body: bytes, headers: Mapping[str, str]) -> str:
         lowered = {name.lower(): value for name, value in headers.items()}
-        name = next((lowered[h] for h in DELIVERY_ID_HEADERS if lowered.get(h)), None)
+        name: str | None
+        if lowered.get(SOURCE_HEADER) == POLLED and lowered.get(ORDER_ID_HEADER):
+            source, name = f"{POLLED}:{channel}", f"order:{lowered[ORDER_ID_HEADER]}"
+        else:
+            source = f"webhook:{channel}"
+            name = next((lowered[h] for h in DELIVERY_ID_HEADERS if lowered.get(h)), None)
         ref = self.store.raw.put_once(
             body,
-            source=f"webhook:{channel}",
+            source=source,
             name=name or f"sha256:{sha256_hex(body)}",
             content_type="application/json",
             headers=headers,

@@ -20,12 +20,20 @@ from dramatiq.broker import Broker
 from dramatiq.middleware import Middleware
 
 from crossdock.actors import flows
-from crossdock.actors.flow_config import FLOWS_FILE, FlowConfig, MarketplaceConfig, load_flow_config
+from crossdock.actors.flow_config import (
+    FLOWS_FILE,
+    POLLED_CHANNELS,
+    FlowConfig,
+    MarketplaceConfig,
+    load_flow_config,
+)
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.steps import declare_steps, sender
+from crossdock.bridges.rest import amazon, walmart
 from crossdock.bridges.rest.client import MarketplaceClient
+from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.sftp import SftpSession, load_profile
 from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client
@@ -57,25 +65,50 @@ MARKETPLACES: dict[str, Callable[[MarketplaceConfig, str], MarketplacePort]] = {
 def build_marketplaces(
     configs: Mapping[str, MarketplaceConfig], environ: Mapping[str, str] | None = None
 ) -> dict[str, MarketplacePort]:
-    """One port per configured channel, its token read from the environment variable ``token_env``
-    names (``environ``: ``os.environ`` unless given). Errors name the channel and the variable, never a
-    token. Nothing connects."""
-    env = os.environ if environ is None else environ
+    """One port per configured channel crossdock confirms shipments to, its token read from the
+    environment variable ``token_env`` names (``environ``: ``os.environ`` unless given). Amazon and
+    Walmart entries are for ``crossdock rest poll`` only: no port, no token needed here. Errors name the
+    channel and the variable, never a token. Nothing connects."""
     built: dict[str, MarketplacePort] = {}
     for channel, config in configs.items():
         build = MARKETPLACES.get(channel)
+        if build is None and channel in POLLED_CHANNELS:
+            continue  # polled by ``crossdock rest poll``; no shipment confirmation to it yet
         if build is None:
             raise ConfigError(
                 f"marketplaces.{channel}: crossdock cannot confirm shipments to {channel!r} "
                 f"(it can to: {', '.join(MARKETPLACES)})"
             )
-        token = env.get(config.token_env, "").strip()
-        if not token:
-            raise ConfigError(
-                f"marketplaces.{channel}: the environment variable {config.token_env} (token_env) is not set"
-            )
-        built[channel] = build(config, token)
+        built[channel] = build(config, _token(channel, config, environ))
     return built
+
+
+def _token(channel: str, config: MarketplaceConfig, environ: Mapping[str, str] | None) -> str:
+    env = os.environ if environ is None else environ
+    token = env.get(config.token_env, "").strip()
+    if not token:
+        raise ConfigError(f"marketplaces.{channel}: the environment variable {config.token_env} (token_env) is not set")
+    return token
+
+
+def build_order_poller(
+    config: FlowConfig, channel: str, environ: Mapping[str, str] | None = None
+) -> tuple[OrderPoller, MarketplaceClient]:
+    """The order poller of ``channel`` (amazon, walmart) from ``marketplaces.<channel>``, its token from
+    the environment variable ``token_env`` names, and its client (the caller closes it). Nothing connects."""
+    if channel not in POLLED_CHANNELS:
+        raise ConfigError(f"crossdock polls orders from {' and '.join(POLLED_CHANNELS)}, not {channel!r}")
+    market = config.marketplaces.get(channel)
+    if market is None:
+        raise ConfigError(f"marketplaces.{channel} is not configured in flows.yaml (base_url, token_env)")
+    header = amazon.AUTH_HEADER if channel == "amazon" else walmart.AUTH_HEADER
+    client = MarketplaceClient(
+        channel, market.base_url, auth_headers={header: _token(channel, market, environ)}, timeout=market.timeout_s
+    )
+    if channel == "amazon":
+        assert market.marketplace_id is not None  # the config validator demands it
+        return amazon.AmazonAdapter(client, market.marketplace_id, page_size=market.page_size), client
+    return walmart.WalmartAdapter(client, page_size=market.page_size), client
 
 
 def build_ports(

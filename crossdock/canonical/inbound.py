@@ -13,7 +13,7 @@ from crossdock.canonical.base import CanonicalModel, NonEmptyStr
 
 class InboundPayload(CanonicalModel):
     payload_id: int = Field(ge=1, description="Id of the stored raw payload.")
-    source: NonEmptyStr = Field(description="Where it came from: sftp:<partner>, webhook:<channel>.")
+    source: NonEmptyStr = Field(description="Where it came from: sftp:<partner>, webhook:<channel>, poll:<channel>.")
     name: NonEmptyStr = Field(description="The file name or request id.")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(ge=0)

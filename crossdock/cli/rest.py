@@ -1,17 +1,25 @@
 """``crossdock rest translate --channel shopify|amazon|walmart FILE [--json]`` and
-``crossdock marketplace-sim --port N``; ``crossdock rest serve --port N`` runs the webhook receiver.
+``crossdock marketplace-sim --port N``; ``crossdock rest serve --port N`` runs the webhook receiver;
+``crossdock rest poll --channel amazon|walmart`` runs an order poller.
 
 Exit codes of ``translate``: 0 a canonical Order was produced; 1 the payload cannot be mapped (field-level
-errors listed); 2 the file is unreadable or not JSON.
+errors listed); 2 the file is unreadable or not JSON. Of ``serve`` and ``poll``: 2 a configuration
+problem; ``poll --once``: 1 the poll failed (what was handed over before the failure stays handed over).
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -19,9 +27,13 @@ import typer
 from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import MappingError
 
-app = typer.Typer(help="Marketplaces over REST: translate payloads, run the webhook receiver.", no_args_is_help=True)
+app = typer.Typer(
+    help="Marketplaces over REST: translate payloads, run the webhook receiver, poll orders.", no_args_is_help=True
+)
 MAPPING_EXIT = 1
+FAILED_EXIT = 1
 UNREADABLE_EXIT = 2
+CONFIG_EXIT = 2
 
 
 class ChannelName(StrEnum):
@@ -129,6 +141,111 @@ def serve(
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(UNREADABLE_EXIT) from exc
+
+
+class PolledChannel(StrEnum):
+    AMAZON = "amazon"
+    WALMART = "walmart"
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO 8601 date-time (e.g. 2026-11-01T00:00:00Z)") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter(f"{value!r} has no UTC offset (add Z or +HH:MM)")
+    return moment
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` (the poll in hand finishes its page and saves it) instead of
+    interrupting a write; the previous handlers come back afterwards."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@app.command("poll")
+def poll(
+    channel: Annotated[PolledChannel, typer.Option("--channel", help="Which marketplace's orders to poll.")],
+    once: Annotated[bool, typer.Option("--once", help="Poll until caught up, then exit.")] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=1.0, max=86_400.0, help="Seconds between polls (without --once).")
+    ] = 300.0,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="ISO date-time a FIRST poll starts at (no saved state yet); default: now minus the "
+            "channel's lookback_h (24 h). Ignored once a state is saved.",
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None, typer.Option("--state", help="The poll state file; default <data_dir>/rest/poll-<channel>.json.")
+    ] = None,
+    max_polls: Annotated[int | None, typer.Option("--max-polls", min=1, help="Stop after N polls.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each poll's report as one JSON line.")] = False,
+) -> None:
+    """Poll Amazon SP-API or Walmart orders: each new order is stored in crossdock's database and sent
+    to the marketplace.inbound flow on RabbitMQ, where ``crossdock worker`` books it; the poll state
+    (watermark, cursor) is saved after each page. Needs CROSSDOCK_BROKER_URL, <partners_path>/flows.yaml
+    with marketplaces.<channel>, and the token in the environment variable its token_env names. Without
+    --once it polls every --interval seconds until SIGTERM or SIGINT."""
+    from crossdock.actors.flow_config import load_flow_config
+    from crossdock.actors.wiring import build_order_poller, flows_file, intake
+    from crossdock.bridges.rest.poll_service import PollRound, PollService
+    from crossdock.bridges.rest.poll_state_file import PollStateFile
+    from crossdock.errors import ConfigError
+    from crossdock.settings import load_settings
+
+    first_start = _since(since)
+    failed: list[PollRound] = []
+
+    def show(report: PollRound) -> None:
+        if report.error is not None:
+            failed.append(report)
+        if as_json:
+            sys.stdout.write(json.dumps(report.to_dict()) + "\n")
+        else:
+            end = "caught up" if report.caught_up else "stopped" if report.stopped else f"failed: {report.error}"
+            typer.echo(f"{report.channel}: {report.handed} new orders, watermark "
+                       f"{report.state.watermark.isoformat()}, {end}")  # fmt: skip
+        sys.stdout.flush()
+
+    stop = threading.Event()
+    try:
+        settings = load_settings()
+        config = load_flow_config(flows_file(settings))
+        poller, client = build_order_poller(config, channel.value)
+        lookback = timedelta(hours=config.marketplaces[channel.value].lookback_h)
+        state_file = PollStateFile(state or settings.data_dir / "rest" / f"poll-{channel.value}.json", channel.value)
+        saved = state_file.load()
+        if saved is not None and first_start is not None:
+            typer.echo(f"note: --since ignored: resuming from {state_file.path} "
+                       f"(watermark {saved.watermark.isoformat()})", err=True)  # fmt: skip
+        start = first_start or datetime.now(UTC) - lookback
+        with client, intake(settings) as (_, sink), _stop_on_signals(stop):
+            service = PollService(channel.value, poller, sink, state_file, start, stop=stop)
+            if once:
+                show(service.poll_once())
+            else:
+                service.run(interval, show, max_polls=max_polls)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(CONFIG_EXIT) from exc
+    if once and failed:
+        raise typer.Exit(FAILED_EXIT)
 
 
 def register(root: typer.Typer) -> None:

@@ -1,8 +1,9 @@
 """``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp``.
 
-The body is read from the raw store (the receiver kept it as received); the channel comes from the
-payload's source (``webhook:shopify``). A body that is not JSON or does not map is a business error
-for the integration team (parked with the field-level errors), never a crash.
+The body is read from the raw store (the receiver or ``crossdock rest poll`` kept it as received); the
+channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A body that is not JSON
+or does not map is a business error for the integration team (parked with the field-level errors),
+never a crash.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     if not isinstance(document, InboundPayload):
         raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
     key = f"raw-payload:{document.payload_id}"
-    channel = document.source.removeprefix("webhook:")
+    origin, _, channel = document.source.partition(":")
+    if origin not in ("webhook", "poll") or not channel:
+        raise BusinessError(f"raw payload {document.payload_id}: {document.source!r} is no marketplace source", key=key)
     stored = ports.store.raw.get(document.payload_id)
     if stored is None:
         raise BusinessError(f"raw payload {document.payload_id} ({document.source}) is not in the store", key=key)

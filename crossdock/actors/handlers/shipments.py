@@ -144,7 +144,7 @@ def to_marketplace(ports: FlowPorts, envelope: Envelope, document: CanonicalMode
         channel, order_id = found
         marketplace = ports.marketplaces.get(channel)
         if marketplace is None:
-            log.info("shipment %s: %s order not confirmed, no marketplaces.%s configured",
+            log.info("shipment %s: %s order not confirmed, no shipment confirmation to %s is configured",
                      shipment.shipment_id, channel, channel)  # fmt: skip
             continue
         for fulfillment in marketplace.fulfill(for_marketplace(shipment, order, order_id)):

@@ -17,6 +17,8 @@ from crossdock.errors import MappingError, TransientError
 
 log = logging.getLogger(__name__)
 ORDERS = "/orders/v0/orders"
+AUTH_HEADER = "x-amz-access-token"
+"""SP-API's access token header (an LWA access token; crossdock takes it as a static token)."""
 
 
 class AmazonAdapter:

@@ -8,9 +8,15 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from crossdock.bridges.rest.sink import RawSink
+
+SOURCE_HEADER = "source"
+ORDER_ID_HEADER = "order_id"
+POLLED = "poll"
+"""A polled order reaches ``RawSink.store_raw`` with headers ``{"source": "poll", "order_id": <id>}``:
+a store-backed sink keys it by channel and order id (``crossdock.actors.intake.StoreWebhookSink``)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,17 @@ class PollState:
 Checkpoint = Callable[[PollState], None]
 
 
+class OrderPoller(Protocol):
+    """A marketplace's order poller (``AmazonAdapter``, ``WalmartAdapter``)."""
+
+    def poll_orders(
+        self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
+    ) -> PollState:
+        """Hand every order created at or after ``state`` to ``sink``, page by page, calling
+        ``checkpoint`` with the advanced state after each page is in the sink; return the final state."""
+        ...
+
+
 @dataclass(frozen=True)
 class PolledOrder:
     order_id: str
@@ -55,7 +72,7 @@ def hand_page(
         if order.created < state.watermark or (order.created == state.watermark and order.order_id in seen):
             continue
         body = json.dumps(order.document, separators=(",", ":")).encode()
-        ref = sink.store_raw(channel, body, {"source": "poll", "order_id": order.order_id})
+        ref = sink.store_raw(channel, body, {SOURCE_HEADER: POLLED, ORDER_ID_HEADER: order.order_id})
         sink.enqueue(ref)
         handed += 1
         if order.created > watermark:

@@ -19,6 +19,8 @@ from crossdock.canonical.shipment import Shipment
 from crossdock.errors import MappingError, TransientError
 
 log = logging.getLogger(__name__)
+AUTH_HEADER = "WM_SEC.ACCESS_TOKEN"
+"""Walmart's access token header (crossdock takes it as a static token, not client credentials)."""
 
 
 class WalmartAdapter:

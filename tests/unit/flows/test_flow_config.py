@@ -8,8 +8,10 @@ import pytest
 
 from crossdock.actors.flow_config import flow_config_from_dict, load_flow_config
 from crossdock.actors.handlers.outbound import FolderOutbound
-from crossdock.actors.wiring import build_marketplaces, build_ports, flows_file
+from crossdock.actors.wiring import build_marketplaces, build_order_poller, build_ports, flows_file
+from crossdock.bridges.rest.amazon import AmazonAdapter
 from crossdock.bridges.rest.shopify import ShopifyAdapter
+from crossdock.bridges.rest.walmart import WalmartAdapter
 from crossdock.errors import ConfigError
 from crossdock.settings import load_settings
 from crossdock.store import Store
@@ -110,3 +112,47 @@ def test_a_channel_crossdock_cannot_confirm_to_is_refused_at_boot() -> None:
     config = flow_config_from_dict({**BASE, "marketplaces": {"ebay": SHOPIFY}}, base=Path("/"))
     with pytest.raises(ConfigError, match="cannot confirm shipments to 'ebay'"):
         build_marketplaces(config.marketplaces, {"CROSSDOCK_SHOPIFY_TOKEN": "x"})
+
+
+AMAZON = {"base_url": "https://sellingpartnerapi-na.amazon.com", "token_env": "CROSSDOCK_AMAZON_TOKEN",
+          "marketplace_id": "ATVPDKIKX0DER", "page_size": 20}  # fmt: skip
+WALMART = {"base_url": "https://marketplace.walmartapis.com", "token_env": "CROSSDOCK_WALMART_TOKEN"}
+
+
+def test_polled_channels_build_their_poller_and_leave_the_worker_alone() -> None:
+    config = flow_config_from_dict({**BASE, "marketplaces": {"amazon": AMAZON, "walmart": WALMART}}, base=Path("/"))
+    # the worker confirms no shipment to them (yet), and needs none of their tokens
+    assert build_marketplaces(config.marketplaces, {}) == {}
+    poller, client = build_order_poller(config, "amazon", {"CROSSDOCK_AMAZON_TOKEN": "Atza|from-env"})
+    assert isinstance(poller, AmazonAdapter) and poller.marketplace_id == "ATVPDKIKX0DER" and poller.page_size == 20
+    client.close()
+    poller, client = build_order_poller(config, "walmart", {"CROSSDOCK_WALMART_TOKEN": "wm-from-env"})
+    assert isinstance(poller, WalmartAdapter) and poller.page_size == 100
+    client.close()
+    assert config.marketplaces["walmart"].lookback_h == 24
+
+
+def test_poller_configuration_errors_name_the_channel_and_variable_never_a_token() -> None:
+    config = flow_config_from_dict({**BASE, "marketplaces": {"walmart": WALMART}}, base=Path("/"))
+    with pytest.raises(ConfigError, match=r"marketplaces\.amazon is not configured"):
+        build_order_poller(config, "amazon", {})
+    with pytest.raises(ConfigError, match=r"marketplaces\.walmart: the environment variable CROSSDOCK_WALMART_TOKEN"):
+        build_order_poller(config, "walmart", {"CROSSDOCK_WALMART_TOKEN": " "})
+    with pytest.raises(ConfigError, match="not 'shopify'"):
+        build_order_poller(config, "shopify", {})
+
+
+@pytest.mark.parametrize(
+    ("channel", "entry", "message"),
+    [
+        ("amazon", {k: v for k, v in AMAZON.items() if k != "marketplace_id"}, "marketplace_id is required"),
+        ("walmart", {**WALMART, "marketplace_id": "ATVPDKIKX0DER"}, "marketplace_id is for amazon only"),
+        ("amazon", {**AMAZON, "page_size": 500}, r"marketplaces\.amazon\.page_size"),
+        ("walmart", {**WALMART, "lookback_h": 0}, r"marketplaces\.walmart\.lookback_h"),
+        ("walmart", {**WALMART, "client_secret": "wm-secret-in-yaml"}, r"marketplaces\.walmart\.client_secret"),
+    ],
+)
+def test_polled_channel_errors_name_the_field(channel: str, entry: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        flow_config_from_dict({**BASE, "marketplaces": {channel: entry}}, base=Path("/"))
+    assert "wm-secret-in-yaml" not in str(caught.value)

@@ -15,7 +15,7 @@ from crossdock.actors.steps import Outgoing
 from crossdock.broker import hop as hops
 from crossdock.broker.hop import Hop
 from crossdock.broker.sql_store import SqlMessageStore
-from crossdock.canonical import Envelope, Order, Shipment
+from crossdock.canonical import Envelope, Order, Shipment, idempotency_key
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi.translate import translate
 from crossdock.edi.validate import validate
@@ -24,7 +24,7 @@ from crossdock.store import DocRef, DocType, ItemStatus, Store
 from crossdock.store.ack_watch import overdue_groups
 from tests.conftest import ROOT
 from tests.unit.flows.fakes import MemoryErp, flow_ports
-from tests.unit.rest.samples import shopify_order
+from tests.unit.rest.samples import amazon_items, amazon_order, shopify_order, walmart_order
 
 ORDER_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
 ADVICE_945 = (ROOT / "examples" / "945_from_3pl.x12").read_bytes()
@@ -343,3 +343,20 @@ def test_a_file_with_interchanges_from_two_partners_acknowledges_each_to_its_sen
     assert "interchange 000000501 from SOMEONEELSE: no trading partner" in work.error_message
     linked = ports.store.links.connected(DocRef(DocType.SHIPMENT, "SHP-20261124-01"))
     assert linked.ids(DocType.INTERCHANGE) == ["NORTHSTAR3PL:000007301"]
+
+
+@pytest.mark.parametrize("channel", ["amazon", "walmart"])
+def test_a_polled_order_becomes_an_order_for_orders_to_erp(ports: FlowPorts, channel: str) -> None:
+    body = {"Order": amazon_order(), "OrderItems": amazon_items()} if channel == "amazon" else walmart_order()
+    payload = stored(ports.store, json.dumps(body).encode(), "order:1", f"poll:{channel}")
+    [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
+    assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+    assert out.document.channel == channel
+    order = out.document
+    assert out.idempotency_key == idempotency_key("order", channel, order.external_id, order.purpose.value)
+
+
+def test_a_payload_from_no_marketplace_source_is_a_business_error(ports: FlowPorts) -> None:
+    payload = stored(ports.store, json.dumps(shopify_order()).encode(), "x", "sftp:acme-retail")
+    with pytest.raises(BusinessError, match="no marketplace source"):
+        marketplace.handle(ports, envelope("inbound_payload"), payload)

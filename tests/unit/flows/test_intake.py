@@ -139,3 +139,25 @@ def _message(store: Store, payload_id: int):  # type: ignore[no-untyped-def]
     ref = store.raw.ref(payload_id)
     assert ref is not None
     return inbound_message(ref, ref.source)
+
+
+def test_a_polled_order_is_keyed_by_channel_and_order_id(sqlite_store: Store, broker: StubBroker) -> None:
+    declare_steps(broker, [FlowStep("marketplace.inbound", Lane.ORDERS, lambda envelope, document: None)])
+    sink = StoreWebhookSink(sqlite_store, sender(broker))
+    polled = {"source": "poll", "order_id": "111-1"}
+    # Given an order polled twice with the same content (a state lost, an overlapping poll)
+    first = sink.store_raw("amazon", b'{"Order": 1}', polled)
+    assert sink.store_raw("amazon", b'{"Order": 1}', polled) == first
+    # Then it is one row, under the channel and order id, whose message has one key
+    ref = sqlite_store.raw.ref(int(first))
+    assert ref is not None and (ref.source, ref.name) == ("poll:amazon", "order:111-1")
+    sink.enqueue(first)
+    sink.enqueue(sink.store_raw("amazon", b'{"Order": 1}', polled))
+    assert [m.envelope.idempotency_key for m in drain(broker, "orders")] == [payload_key(int(first))] * 2
+    # And the same order with changed content (a cancellation) is kept as a new row, as is another channel's
+    assert sink.store_raw("amazon", b'{"Order": 2}', polled) != first
+    assert sink.store_raw("walmart", b'{"Order": 1}', {**polled, "order_id": "111-1"}) != first
+    # A webhook body never takes a poll's key by accident: without the poll headers it is a webhook
+    webhook = sink.store_raw("amazon", b'{"Order": 1}', {"x-amzn-notification-id": "n-1"})
+    webhook_ref = sqlite_store.raw.ref(int(webhook))
+    assert webhook_ref is not None and webhook_ref.source == "webhook:amazon"
