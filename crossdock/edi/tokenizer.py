@@ -256,7 +256,15 @@ class Tokenizer:
         pieces = body.split(sep)
         if "" in pieces:
             return self._pieces_slow(text, delimiters, out, marks)
-        rows = list(map(str.split, pieces, repeat(delimiters.element)))
+        cut = pieces
+        if delimiters.segment in LINE_BREAKS and (" " + sep in text or body.endswith(" ")):
+            # spaces before a newline terminator are line padding, not data ('USD ' is no currency)
+            cut = [piece.rstrip(" ") for piece in pieces]
+            self._warn(WarningCode.SPACE_BEFORE_TERMINATOR, "spaces before the line break ending a segment skipped",
+                       self._base)
+            if "" in cut:
+                return self._pieces_slow(text, delimiters, out, marks)
+        rows = list(map(str.split, cut, repeat(delimiters.element)))
         ids = list(map(_first, rows))
         seen = set(ids)
         known = self._known
@@ -298,6 +306,10 @@ class Tokenizer:
             piece = raw
             if newline_terminated:
                 piece = piece.strip(LINE_BREAKS)
+                if piece.endswith(" "):
+                    piece = piece.rstrip(" ")
+                    self._warn(WarningCode.SPACE_BEFORE_TERMINATOR,
+                               "spaces before the line break ending a segment skipped", start)
             elif piece and piece[0] in IGNORABLE:
                 stripped = piece.lstrip(IGNORABLE)
                 lead = piece[: len(piece) - len(stripped)]

@@ -109,6 +109,22 @@ def test_isb_and_ise_between_isa_and_gs_are_interchange_control_segments() -> No
     assert one.set_id == "850" and [s.id for s in one.segments][:1] == ["BEG"]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("blank_line", [False, True])  # True takes the slow path
+def test_spaces_before_a_newline_terminator_are_padding_not_data(newline: str, blank_line: bool) -> None:
+    rows = interchange()
+    lines = [("*".join(row) + " ") for row in rows]
+    if blank_line:
+        lines.insert(3, "")
+    data = (newline.join(lines) + newline).encode()
+    for chunk_size in (8192, 7):
+        read_rows, warnings = read(data, chunk_size=chunk_size)
+        assert read_rows == rows
+        assert W.SPACE_BEFORE_TERMINATOR in codes(warnings)
+    for seg in X12Reader(data).segments():
+        assert data[seg.offset:].startswith(seg.id.encode())
+
+
 def test_leading_garbage_before_isa_is_skipped() -> None:
     data = b"  \r\nFILE HEADER 2024\r\n" + SIMPLE
     rows, warnings = read(data)
