@@ -7,9 +7,9 @@ SKU, so VN/VC/SK → SKU and VA/VP/MG → vendor part.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
-from crossdock.canonical import gs1_check_digit
+from crossdock.canonical import gs1_check_digit, has_valid_check_digit
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets.mapping import SetContext
 
@@ -42,6 +42,20 @@ def isbn_to_gtin(isbn: str) -> str | None:
     return body + str(gs1_check_digit(body))
 
 
+GTIN_LENGTHS = {"UP": 12, "UA": 12, "EN": 13, "UK": 14}
+MAX_ZEROS_RESTORED = 3
+
+
+def restore_leading_zeros(qualifier: str, value: str) -> str | None:
+    """A GTIN that lost up to three leading zeros (a spreadsheet read the UPC as a number), when the
+    zero-padded value's GS1 check digit fits; ``None`` otherwise."""
+    width = GTIN_LENGTHS.get(qualifier)
+    if width is None or not value.isdigit() or not width - MAX_ZEROS_RESTORED <= len(value) < width:
+        return None
+    padded = value.zfill(width)
+    return padded if has_valid_check_digit(padded) else None
+
+
 def gtin_qualifier(gtin: str) -> str:
     return {12: "UP", 14: "UK"}.get(len(gtin), "EN")
 
@@ -49,13 +63,15 @@ def gtin_qualifier(gtin: str) -> str:
 def read_ids(
     ctx: SetContext,
     seg: Segment,
-    pairs: Iterable[tuple[int, int]],
+    pairs: Sequence[tuple[int, int]],
     table: dict[str, str],
     *,
     upc_position: int | None = None,
 ) -> dict[str, str]:
     """Item identifiers from the qualifier/value ``pairs`` (and a bare UPC element) of ``seg``; the
-    first of each kind wins, the rest are warnings; the SKU comes from ``ctx.lookups.sku_map`` when absent."""
+    first of each kind wins, the rest are warnings; the SKU comes from ``ctx.lookups.sku_map`` when absent
+    (looked up by the GTIN, buyer or vendor part number, else by any id value of the segment, so a
+    partner's malformed UPC can be mapped)."""
     found: dict[str, str] = {}
     elements = seg.elements
     size = len(elements)
@@ -70,11 +86,17 @@ def read_ids(
             else:
                 found[kind] = value
     if "sku" not in found and ctx.lookups.sku_map:
+        sku_map = ctx.lookups.sku_map
         for kind in ("gtin", "buyer_part_number", "vendor_part_number"):
-            sku = ctx.lookups.sku_map.get(found.get(kind, ""))
+            sku = sku_map.get(found.get(kind, ""))
             if sku:
                 found["sku"] = sku
                 break
+        else:  # an id that could not be used as such (a malformed UPC, an unknown qualifier) may be mapped
+            raw = (elements[v] for _, v in pairs if v < size and elements[v])
+            sku = next((sku_map[value] for value in raw if value in sku_map), None)
+            if sku:
+                found["sku"] = sku
     return found
 
 
@@ -92,6 +114,12 @@ def _take(
         ctx.warn(seg, f"ISBN {value!r} read as GTIN-13 {isbn_to_gtin(value)}", position)
         qualifier, value = "EN", isbn_to_gtin(value) or value
     kind = table.get(qualifier)
+    if kind == "gtin" and not is_gtin(value):
+        restored = restore_leading_zeros(qualifier, value)
+        if restored is not None:
+            ctx.warn(seg, f"{qualifier} {value!r} read as {restored} (leading zeros restored; its check digit fits)",
+                     position)  # fmt: skip
+            value = restored
     if kind is None:
         ctx.warn(seg, f"product id {qualifier}={value!r} not mapped (unknown qualifier)", position)
     elif kind == "gtin" and not is_gtin(value):

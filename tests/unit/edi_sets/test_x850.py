@@ -135,6 +135,23 @@ def test_sku_comes_from_the_lookup_when_the_line_has_none() -> None:
     assert mapped.lines[0].sku == "OUR-SKU-1"
 
 
+def test_a_upc_that_lost_its_leading_zero_is_restored_when_its_check_digit_fits() -> None:
+    body = "BEG*00*SA*PO-1**20261120\nPO1*1*5*EA*1*PE*UP*12345678905\nCTT*1"  # 012345678905 in a spreadsheet
+    result = x850.to_canonical(one_set("850", body))
+    assert result.document.lines[0].gtin == "012345678905"
+    assert any("leading zeros restored" in w.message and w.location == "PO1[1]/PO107" for w in result.warnings)
+    with pytest.raises(MappingError):  # a check digit that does not fit is no UPC: no identifier left
+        x850.to_canonical(one_set("850", body.replace("12345678905", "12345678906")))
+
+
+def test_a_malformed_item_id_can_be_mapped_to_our_sku() -> None:
+    body = "BEG*00*SA*PO-1**20261120\nPO1*1*5*EA*1*PE*UP*555666411\nCTT*1"
+    with pytest.raises(MappingError, match="no usable item identifier"):
+        x850.to_canonical(one_set("850", body))
+    mapped = x850.to_canonical(one_set("850", body), Lookups(sku_map={"555666411": "OUR-SKU-9"})).document
+    assert mapped.lines[0].sku == "OUR-SKU-9" and mapped.lines[0].gtin is None
+
+
 @pytest.mark.parametrize(
     ("body", "location", "field"),
     [
