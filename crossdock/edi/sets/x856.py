@@ -53,6 +53,7 @@ class _Walk:
         self.doc = doc
         self.orders: list[dict[str, Any]] = []
         self._default: dict[str, Any] | None = None
+        self._role_codes: dict[str, str] = {}  # ship_from / ship_to -> the N101 code that set it
 
     def default_order(self) -> dict[str, Any]:
         if self._default is None:
@@ -118,17 +119,26 @@ class _Walk:
         for seg in _with_loops(self.ctx, node.segments, parties.RETAIL, self._party):
             shipment_segment(self.ctx, seg, self.doc)
 
-    def _party(self, party: Any) -> None:
-        if party.role == PartyRole.SHIP_FROM and "ship_from" not in self.doc:
-            self.doc["ship_from"] = party
-        elif party.role == PartyRole.SHIP_TO and "ship_to" not in self.doc:
-            self.doc["ship_to"] = party
-        else:
+    def _party(self, party: Any, n1: Segment) -> None:
+        """Ship-from and ship-to are fields of the shipment, never in ``parties``: the standard code
+        (SF, ST) wins over an alias (SH shipper); another party in the same role is reported."""
+        field = {PartyRole.SHIP_FROM: "ship_from", PartyRole.SHIP_TO: "ship_to"}.get(party.role)
+        if field is None:
             self.doc["parties"].append(party)
+            return
+        standard = parties.RETAIL.write[party.role]
+        taken = self._role_codes.get(field)
+        if taken is None or (taken != standard and n1[1] == standard):
+            if taken is not None:
+                self.ctx.warn(n1, f"N1*{n1[1]} is the {field.replace('_', '-')}: the N1*{taken} before it is not", 1)
+            self.doc[field] = party
+            self._role_codes[field] = n1[1]
+        else:
+            self.ctx.warn(n1, f"a second {field.replace('_', '-')} (N1*{n1[1]}) not mapped: N1*{taken} is", 1)
 
     def order(self, node: Node, order: dict[str, Any]) -> None:
         ctx = self.ctx
-        for seg in _with_loops(ctx, node.segments, parties.RETAIL, order["parties"].append):
+        for seg in _with_loops(ctx, node.segments, parties.RETAIL, lambda party, _n1: order["parties"].append(party)):
             if seg.id == "PRF" and "po_number" not in order:
                 ctx.used(seg, 1, 4)
                 order["po_number"] = seg.get(1)
@@ -258,13 +268,14 @@ def shipment_segment(ctx: SetContext, seg: Segment, doc: dict[str, Any]) -> None
 
 
 def _with_loops(ctx: SetContext, segments: list[Segment], codes: parties.PartyCodes, sink: Any) -> Iterator[Segment]:
-    """Yield the segments that are not N1 loops; N1 loops go to ``sink`` as parties."""
+    """Yield the segments that are not N1 loops; N1 loops go to ``sink(party, n1)`` as parties."""
     i = 0
     while i < len(segments):
         if segments[i].id == "N1":
+            n1 = segments[i]
             party, i = parties.read_loop(ctx, segments, i, codes)
             if party is not None:
-                sink(party)
+                sink(party, n1)
             continue
         yield segments[i]
         i += 1

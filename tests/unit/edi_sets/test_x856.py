@@ -82,6 +82,16 @@ def test_pick_and_pack_asn() -> None:
     assert result.unmapped == ()
 
 
+def test_ship_from_is_the_sf_party_not_its_shipper_alias_nor_a_second_party() -> None:
+    body = PICK_AND_PACK.replace("N1*SF*", "N1*SH*ACME SHIPPER\nN1*SF*", 1)
+    assert body != PICK_AND_PACK
+    result = x856.to_canonical(one_set("856", body))
+    shipment = result.document
+    assert shipment.ship_from is not None and shipment.ship_from.name != "ACME SHIPPER"
+    assert all(p.role not in (PartyRole.SHIP_FROM, PartyRole.SHIP_TO) for p in shipment.parties)
+    assert any("N1*SH before it is not" in w.message for w in result.warnings)
+
+
 def test_856_roundtrip() -> None:
     shipment = x856.to_canonical(one_set("856", PICK_AND_PACK)).document
     body = "\n".join("*".join(seg.elements) for seg in x856.from_canonical(shipment))
