@@ -230,12 +230,12 @@ def poll(
         poller, client = build_order_poller(config, channel.value)
         lookback = timedelta(hours=config.marketplaces[channel.value].lookback_h)
         state_file = PollStateFile(state or settings.data_dir / "rest" / f"poll-{channel.value}.json", channel.value)
-        saved = state_file.load()
-        if saved is not None and first_start is not None:
-            typer.echo(f"note: --since ignored: resuming from {state_file.path} "
-                       f"(watermark {saved.watermark.isoformat()})", err=True)  # fmt: skip
         start = first_start or datetime.now(UTC) - lookback
-        with client, intake(settings) as (_, sink), _stop_on_signals(stop):
+        with client, state_file.exclusive(), intake(settings) as (_, sink), _stop_on_signals(stop):
+            saved = state_file.load()
+            if saved is not None and first_start is not None:
+                typer.echo(f"note: --since ignored: resuming from {state_file.path} "
+                           f"(watermark {saved.watermark.isoformat()})", err=True)  # fmt: skip
             service = PollService(channel.value, poller, sink, state_file, start, stop=stop)
             if once:
                 show(service.poll_once())

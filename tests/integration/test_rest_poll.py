@@ -179,6 +179,9 @@ def test_the_service_polls_until_sigterm_and_exits_cleanly(
         assert service.stdout is not None
         first = service.stdout.readline()
         assert first.startswith("walmart: 25 new orders"), first
+        # A second poller of the same state is refused while the service holds it
+        second = CliRunner().invoke(app, ["rest", "poll", "--channel", "walmart", "--once"], env=env)
+        assert second.exit_code == 2 and "in use by another poller" in second.stderr
         # When it is asked to stop while it sleeps until the next poll
         service.send_signal(signal.SIGTERM)
         _, err = service.communicate(timeout=20)
@@ -214,7 +217,7 @@ def test_configuration_problems_exit_2_naming_what_is_missing(
     code, out = run("--channel", "amazon", CROSSDOCK_AMAZON_TOKEN=None)
     assert code == 2 and "CROSSDOCK_AMAZON_TOKEN (token_env) is not set" in out
     state = tmp_path / "data" / "rest" / "poll-amazon.json"
-    state.parent.mkdir(parents=True)
+    state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text('{"format": 1, "channel": "amazon", "state": {"watermark": ')
     code, out = run("--channel", "amazon")
     assert code == 2 and f"poll state {state} is unreadable" in out

@@ -3,9 +3,10 @@ after each page is in the sink), sleep, again, until asked to stop.
 
 A failed poll (marketplace down, rate limited past the client's retries, a page that does not map,
 the database or the broker away) is logged and reported, and the next poll starts again from the
-last saved page; it never ends the service. Only a configuration problem (an unreadable state file)
-does. A stop request is honoured between pages and during the sleep: the page in hand is finished
-and saved first, so a stopped poll resumes at the next page.
+last saved page; it never ends the service. Only a configuration problem does (a state file that
+cannot be read or saved: polling on without a checkpoint would hand the same pages over and over).
+A stop request is honoured between pages and during the sleep: the page in hand is finished and
+saved first, so a stopped poll resumes at the next page.
 """
 
 from __future__ import annotations

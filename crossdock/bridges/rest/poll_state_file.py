@@ -5,14 +5,17 @@ a temporary file in the same folder, flushes it to disk, then renames it over th
 the folder): a crash at any point leaves either the old state or the new one, never half of either.
 A file that cannot be read back is a :class:`~crossdock.errors.ConfigError` naming it: the poller
 does not guess where to start, the operator decides (fix it, or delete it and pass ``--since``).
+:meth:`PollStateFile.exclusive` keeps a second poller off the same file (``<file>.lock``, ``flock``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +29,25 @@ class PollStateFile:
     def __init__(self, path: Path, channel: str) -> None:
         self.path = path
         self.channel = channel
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold this state for the calling poller; another holder is a ConfigError. The lock goes with
+        the process (``flock``), so a poller that was killed leaves nothing to clean up."""
+        lock = self.path.with_name(f"{self.path.name}.lock")
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ConfigError(f"cannot lock poll state {self.path}: {exc.strerror}") from exc
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ConfigError(f"poll state {self.path} is in use by another poller ({lock} is locked)") from None
+            yield
+        finally:
+            os.close(fd)
 
     def load(self) -> PollState | None:
         """The saved state, or ``None`` when no poll of this channel has saved one yet."""

@@ -78,3 +78,15 @@ def test_a_file_of_another_channel_is_refused(tmp_path: Path) -> None:
     PollStateFile(tmp_path / "state.json", "walmart").save(STATE)
     with pytest.raises(ConfigError, match=r"state\.json is for channel 'walmart', not 'amazon'"):
         PollStateFile(tmp_path / "state.json", "amazon").load()
+
+
+def test_a_second_poller_of_the_same_state_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rest" / "poll-amazon.json"
+    with PollStateFile(path, "amazon").exclusive():
+        second = PollStateFile(path, "amazon")
+        with pytest.raises(ConfigError, match=r"poll-amazon\.json is in use by another poller"), second.exclusive():
+            pass
+        with PollStateFile(tmp_path / "rest" / "poll-walmart.json", "walmart").exclusive():
+            pass  # another channel's state is another lock
+    with PollStateFile(path, "amazon").exclusive():  # released when the holder is done
+        pass
