@@ -15,7 +15,10 @@ BACKLOG = 200
 
 @pytest.fixture
 def db_backend() -> str:
-    return "sqlite"
+    # PostgreSQL: on SQLite a step holds the database's one write lock while it runs (the idempotency
+    # claim), and a thread waiting for it can starve behind a stream of settlement steps; that tests
+    # SQLite's lock, not the lanes
+    return "postgresql"
 
 
 def test_settlement_backlog_does_not_delay_inventory(probe_run: ProbeRun) -> None:
@@ -24,6 +27,7 @@ def test_settlement_backlog_does_not_delay_inventory(probe_run: ProbeRun) -> Non
         probe_run.send(f"SETTLE-{n}", actor="probe.settle")
     probe_run.start_worker(threads=2, env={"PROBE_SETTLE_DELAY_S": "0.05"})
     wait_for(lambda: len(probe_run.effects()) >= 5, 60, message="settlements to start")
+    wait_for(lambda: probe_run.vhost.queue_counts("inventory")[1] >= 1, 60, message="the inventory lane's consumer")
 
     # When inventory updates arrive
     sent_at = time.time()
