@@ -3,8 +3,7 @@ WS-Security UsernameToken is demanded and checked."""
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from lxml import etree
 from crossdock.bridges.soap import ErpUnavailableError
 from crossdock.errors import ConfigError
 from tests.fixtures.erp_sim import BASIC_USER, SECURED_PASSWORD, SECURED_USER, ErpSimServer, erp_gateway
+from tests.fixtures.loopback_http import loopback_http
 
 pytestmark = pytest.mark.integration
 
@@ -131,19 +131,12 @@ class _HostileErp(BaseHTTPRequestHandler):
 
 
 def test_a_response_with_a_dtd_is_refused_by_the_client_never_expanded() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileErp)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_http(_HostileErp) as base_url:
         fake = ErpSimServer()
-        fake.wsdl_url = f"http://127.0.0.1:{server.server_address[1]}/erp?wsdl"
+        fake.wsdl_url = f"{base_url}/erp?wsdl"
         with pytest.raises(ErpUnavailableError, match="DTD/entity"):
             erp_gateway(fake).get_item("ITEM-1")
         fake.stop()
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def test_a_gateway_built_from_a_profile_talks_to_the_secured_erp(erp_sim_secured: ErpSimServer, tmp_path) -> None:

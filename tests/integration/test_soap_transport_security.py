@@ -3,15 +3,15 @@ against a real HTTP server on loopback that records what reaches it."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from crossdock.bridges.soap.errors import ErpUnavailableError, erp_errors
 from crossdock.bridges.soap.transport import HardenedTransport
+from tests.fixtures.loopback_http import loopback_http
 
 pytestmark = pytest.mark.integration
 
@@ -40,15 +40,8 @@ class Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     Recorder.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with loopback_http(Recorder) as base_url:
+        yield base_url
 
 
 def test_no_credentials_from_netrc(server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,16 +4,16 @@ answer that does not stop (or drips) is cut at the size cap or the read timeout.
 from __future__ import annotations
 
 import gzip
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from crossdock.bridges.soap.inspect import inspect_wsdl
 from crossdock.errors import ConfigError
+from tests.fixtures.loopback_http import loopback_http
 
 pytestmark = pytest.mark.integration
 
@@ -56,15 +56,8 @@ class Answers(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with loopback_http(Answers) as base_url:
+        yield base_url
 
 
 @pytest.mark.parametrize("path", ["/service.asmx?wsdl", "/gzipped.asmx?wsdl"])
