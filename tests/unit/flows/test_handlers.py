@@ -60,6 +60,14 @@ def run_order_through(ports: FlowPorts) -> Outgoing:
     return out
 
 
+def send_940(ports: FlowPorts) -> Order:
+    """The buyer's 850 read and sent to the 3PL as a 940 (interchange and group 1 of northstar-3pl)."""
+    order = run_order_through(ports).document
+    assert isinstance(order, Order)
+    orders.to_warehouse(ports, envelope("order"), order)
+    return order
+
+
 def test_an_850_goes_on_as_an_order_for_the_erp_customer_and_is_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
     out = run_order_through(ports)
     assert out.step == "orders.to_erp"
@@ -251,9 +259,7 @@ def inbound_997(status: str, group: int = 1) -> bytes:
 
 
 def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
-    order = run_order_through(ports).document
-    assert isinstance(order, Order)
-    orders.to_warehouse(ports, envelope("order"), order)
+    send_940(ports)
     payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
     assert edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload) == []
     linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
@@ -263,9 +269,7 @@ def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowP
 
 
 def test_a_940_waits_for_its_997_until_the_3pl_acknowledges_it(ports: FlowPorts) -> None:
-    order = run_order_through(ports).document
-    assert isinstance(order, Order)
-    orders.to_warehouse(ports, envelope("order"), order)
+    send_940(ports)
     later = datetime.now(UTC) + timedelta(days=2)
     [waiting] = overdue_groups(ports.store, now=later, after=timedelta(hours=24))
     assert (waiting.partner, waiting.group_control_number) == ("northstar-3pl", "1")
@@ -282,9 +286,7 @@ def inbound_ta1(status: str, note: str = "000") -> bytes:
 
 def test_a_ta1_is_linked_to_our_interchange_and_a_rejection_opens_a_work_item(ports: FlowPorts, tmp_path: Path) -> None:
     # Given our 940 went out as interchange 1
-    order = run_order_through(ports).document
-    assert isinstance(order, Order)
-    orders.to_warehouse(ports, envelope("order"), order)
+    send_940(ports)
     # When the 3PL's TA1 accepts it: linked, nothing sent back, nothing for a person
     accepted = stored(ports.store, inbound_ta1("A"), "ta1-a.x12", "sftp:northstar-3pl")
     assert edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-a"), accepted) == []
