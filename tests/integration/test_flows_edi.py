@@ -46,16 +46,6 @@ def db_backend() -> str:
     return "sqlite"
 
 
-@pytest.fixture
-def erp() -> Iterator[ErpSimServer]:
-    """A fresh simulator per test: sales orders and call counts must not leak between tests."""
-    server = ErpSimServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 @dataclass
 class Rig:
     sshd: SshServer

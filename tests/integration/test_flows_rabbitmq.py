@@ -54,23 +54,28 @@ def write_site(tmp_path: Path, sshd: SshServer, erp: ErpSimServer) -> Path:
     return site
 
 
+def site_store_and_env(tmp_path: Path, site: Path, amqp_url: str) -> tuple[Store, dict[str, str]]:
+    """A migrated SQLite store in ``tmp_path`` and the ``CROSSDOCK_*`` settings a process of the site
+    runs with (RabbitMQ, that database, the partners folder, the data folder)."""
+    db_url = f"sqlite:///{tmp_path / 'crossdock.db'}"
+    store = Store.from_url(db_url)
+    store.upgrade()
+    env = {
+        "CROSSDOCK_BROKER_URL": amqp_url,
+        "CROSSDOCK_DATABASE_URL": db_url,
+        "CROSSDOCK_PARTNERS_PATH": str(site),
+        "CROSSDOCK_DATA_DIR": str(tmp_path),
+    }
+    return store, env
+
+
 def test_850_and_945_flow_on_rabbitmq_with_a_worker_process(
     rabbitmq_vhost: Vhost, worker_processes: WorkerProcesses, sshd: SshServer, erp: ErpSimServer, tmp_path: Path
 ) -> None:
     site = write_site(tmp_path, sshd, erp)
-    db_url = f"sqlite:///{tmp_path / 'crossdock.db'}"
-    env = {
-        "CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url,
-        "CROSSDOCK_DATABASE_URL": db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site),
-        "CROSSDOCK_DATA_DIR": str(tmp_path),
-        "CROSSDOCK_MAX_RETRIES": "2",
-        "CROSSDOCK_MIN_BACKOFF_MS": "100",
-        "CROSSDOCK_MAX_BACKOFF_MS": "400",
-    }
+    store, env = site_store_and_env(tmp_path, site, rabbitmq_vhost.amqp_url)
+    env |= {"CROSSDOCK_MAX_RETRIES": "2", "CROSSDOCK_MIN_BACKOFF_MS": "100", "CROSSDOCK_MAX_BACKOFF_MS": "400"}
     settings = load_settings(environ=env)
-    store = Store.from_url(db_url)
-    store.upgrade()
     # The producer side (the SFTP poller) publishes to RabbitMQ; a worker process consumes.
     ports = build_ports(load_flow_config(site / "flows.yaml"), store)
     broker = build_flow_broker(settings, ports)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
 
 import pika
 import pytest
@@ -34,6 +35,20 @@ def dramatiq_body(payload: object, actor: str = "probe.effect") -> bytes:
     ).encode()
 
 
+def publish_between_good_messages_and_consume(probe_run: ProbeRun, garbage: list[bytes]) -> subprocess.Popen[bytes]:
+    """Publish ``garbage`` straight onto the orders queue with pika (after SKU-BEFORE, before
+    SKU-AFTER), start a worker, and wait until the garbage is dead-lettered and both good messages ran."""
+    with contextlib.closing(probe_run.vhost.connection()) as conn:
+        channel = conn.channel()
+        for body in garbage:
+            channel.basic_publish("", "orders", body, pika.BasicProperties(delivery_mode=2))
+    probe_run.send("SKU-AFTER")
+    worker = probe_run.start_worker(threads=2)
+    wait_for(lambda: probe_run.vhost.queue_counts("orders.XQ")[0] == len(garbage), 60, message="garbage dead-lettered")
+    wait_for(lambda: len(probe_run.effects()) == 2, 30, message="good messages processed")
+    return worker
+
+
 def test_garbage_is_dead_lettered_with_reasons_and_the_worker_keeps_going(probe_run: ProbeRun) -> None:
     envelope_v9 = probe_run.app.probe_message("SKU-V9")[0].model_dump(mode="json") | {"schema_version": 9}
     wrong_version = json.dumps({"envelope": envelope_v9, "document": {}})
@@ -46,17 +61,8 @@ def test_garbage_is_dead_lettered_with_reasons_and_the_worker_keeps_going(probe_
         dramatiq_body("{}", actor="no.such.actor"),  # an actor nobody declared
     ]
 
-    # Given garbage published straight onto the orders queue with pika
-    with contextlib.closing(probe_run.vhost.connection()) as conn:
-        channel = conn.channel()
-        for body in garbage:
-            channel.basic_publish("", "orders", body, pika.BasicProperties(delivery_mode=2))
-    probe_run.send("SKU-AFTER")
-
-    # When a worker consumes the queue
-    worker = probe_run.start_worker(threads=2)
-    wait_for(lambda: probe_run.vhost.queue_counts("orders.XQ")[0] == len(garbage), 60, message="garbage dead-lettered")
-    wait_for(lambda: len(probe_run.effects()) == 2, 30, message="good messages processed")
+    # Given garbage published straight onto the orders queue with pika, when a worker consumes it
+    worker = publish_between_good_messages_and_consume(probe_run, garbage)
 
     # Then each piece is dead-lettered with its reason, good messages went through, the worker is alive
     assert sorted(probe_run.effects()) == ["SKU-AFTER", "SKU-BEFORE"]
@@ -87,17 +93,8 @@ def test_dramatiq_fields_of_the_wrong_type_are_dead_lettered_not_lost(probe_run:
     ]
     probe_run.send("SKU-BEFORE")  # declares the queues
 
-    # Given Dramatiq-shaped JSON whose fields have the wrong types, published straight onto the queue
-    with contextlib.closing(probe_run.vhost.connection()) as conn:
-        channel = conn.channel()
-        for body in garbage:
-            channel.basic_publish("", "orders", body, pika.BasicProperties(delivery_mode=2))
-    probe_run.send("SKU-AFTER")
-
-    # When a worker consumes the queue
-    worker = probe_run.start_worker(threads=2)
-    wait_for(lambda: probe_run.vhost.queue_counts("orders.XQ")[0] == len(garbage), 60, message="garbage dead-lettered")
-    wait_for(lambda: len(probe_run.effects()) == 2, 30, message="good messages processed")
+    # Given Dramatiq-shaped JSON whose fields have the wrong types on the queue, when a worker consumes it
+    worker = publish_between_good_messages_and_consume(probe_run, garbage)
 
     # Then every one is kept in the dead-letter queue with the field that is wrong, and the worker lives
     assert worker.poll() is None

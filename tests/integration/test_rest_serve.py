@@ -12,13 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crossdock.store import Store
 from tests.conftest import ROOT
 from tests.fixtures.erp_sim import ErpSimServer
 from tests.fixtures.marketplace import WEBHOOK_SECRET, RunningSim
 from tests.fixtures.rabbitmq import Vhost, wait_for
 from tests.fixtures.sshd import SshServer
-from tests.integration.test_flows_rabbitmq import write_site
+from tests.integration.test_flows_rabbitmq import site_store_and_env, write_site
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -32,15 +31,10 @@ def test_served_receiver_stores_and_queues_signed_webhooks_once(
 ) -> None:
     # Given a crossdock site on RabbitMQ and the receiver started as its own process
     site = write_site(tmp_path, sshd, erp)
-    db_url = f"sqlite:///{tmp_path / 'crossdock.db'}"
-    store = Store.from_url(db_url)
-    store.upgrade()
+    store, site_env = site_store_and_env(tmp_path, site, rabbitmq_vhost.amqp_url)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")},
-        "CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url,
-        "CROSSDOCK_DATABASE_URL": db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site),
-        "CROSSDOCK_DATA_DIR": str(tmp_path),
+        **site_env,
         "CROSSDOCK_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     server = subprocess.Popen(

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from crossdock.store import Store
 from tests.conftest import ROOT
 from tests.fixtures.erp_sim import ErpSimServer
 from tests.fixtures.rabbitmq import Vhost
 from tests.fixtures.sshd import SshServer
-from tests.integration.test_flows_rabbitmq import write_site
+from tests.integration.test_flows_rabbitmq import site_store_and_env, write_site
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -47,15 +46,7 @@ def test_poll_enqueue_stores_then_queues_then_archives(
     # second look within the run (settle_s), as a scheduled one-shot poller would be configured.
     profile_file = site / "acme-retail.sftp.yaml"
     profile_file.write_text(yaml.safe_dump({**yaml.safe_load(profile_file.read_text()), "settle_s": 0.5}))
-    db_url = f"sqlite:///{tmp_path / 'crossdock.db'}"
-    store = Store.from_url(db_url)
-    store.upgrade()
-    env = {
-        "CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url,
-        "CROSSDOCK_DATABASE_URL": db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site),
-        "CROSSDOCK_DATA_DIR": str(tmp_path),
-    }
+    store, env = site_store_and_env(tmp_path, site, rabbitmq_vhost.amqp_url)
     order_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
     buyer = sshd.sftp_root / "acme-retail"
     (buyer / "inbound" / "po.x12").write_bytes(order_850)
