@@ -22,6 +22,7 @@ from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.settings import load_settings
 from crossdock.store import Store
 from crossdock.store.hop_batch import HopConnection
+from tests.reliability_app import write_marker
 
 BATCH_HOLD_S = 0.3
 
@@ -46,7 +47,7 @@ class SlowCommitter(GroupCommitter):
     def _hold(self, batch: list[Pending]) -> None:
         marker = self._markers / "batch-open"
         if len(batch) > 1 and not marker.exists():
-            marker.write_text(str(os.getpid()))
+            write_marker(marker, str(os.getpid()))
         time.sleep(BATCH_HOLD_S)
 
 

@@ -42,6 +42,13 @@ SLOW_SLEEP_S = 60.0
 PROBES = {"probe.effect": Lane.ORDERS, "probe.stock": Lane.INVENTORY, "probe.settle": Lane.SETTLEMENTS}
 
 
+def write_marker(marker: Path, text: str) -> None:
+    """Write ``marker`` whole or not at all (a test waiting for it to exist reads it at once)."""
+    temp = marker.with_name(f".{marker.name}.{os.getpid()}")
+    temp.write_text(text)
+    os.replace(temp, marker)
+
+
 def create_effects_table(url: str) -> None:
     store = Store.from_url(url)
     try:
@@ -94,7 +101,7 @@ def _probe(actor: str, markers: Path, delay_s: float) -> Any:
         _write_effect(actor, document.sku)
         marker = markers / f"slow-{document.sku}"
         if document.location == "slow" and not marker.exists():
-            marker.write_text(str(os.getpid()))
+            write_marker(marker, str(os.getpid()))
             time.sleep(SLOW_SLEEP_S)
 
     run.__name__ = actor.replace(".", "_")
