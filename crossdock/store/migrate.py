@@ -3,10 +3,13 @@ this package, so an installed crossdock can upgrade its own database.
 
 Concurrent upgrades (several workers booting at once) are serialised: on PostgreSQL by a
 transaction-level advisory lock, on SQLite by the write lock; the late one finds nothing to do.
+SQLite can still answer "database is locked" to a connection that arrives while a brand-new file is
+switched to WAL mode, so a run that hits a lock error is tried again, at most ``ATTEMPTS`` times.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,10 +19,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from crossdock.store.engine import WRITE_LOCK, Database, translate_errors
+from crossdock.store.engine import WRITE_LOCK, Database, StoreUnavailableError, translate_errors
 
 SCRIPT_LOCATION = "crossdock.store:migrations"
 _PG_LOCK_KEY = 0x63726F7373  # "cross"
+ATTEMPTS = 3
 
 
 def alembic_config() -> Config:
@@ -58,6 +62,17 @@ def downgrade(db: Database, revision: str) -> str | None:
 
 
 def _run(db: Database, step: Callable[[Config], None]) -> None:
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            _run_once(db, step)
+            return
+        except StoreUnavailableError:
+            if attempt == ATTEMPTS:
+                raise
+            time.sleep(0.5 * attempt)
+
+
+def _run_once(db: Database, step: Callable[[Config], None]) -> None:
     config = alembic_config()
     engine = db.engine.execution_options(**{WRITE_LOCK: True})
     with translate_errors(), engine.connect() as conn, conn.begin():
