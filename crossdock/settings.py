@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_backoff_ms: int = Field(default=300_000, ge=0)
     network_timeout_s: float = Field(default=30.0, gt=0, description="Default connect/read timeout for every call.")
     webhook_secret: SecretStr | None = None
+    queue_type: Literal["classic", "quorum"] = Field(
+        default="classic", description="RabbitMQ queue type of every lane: quorum queues replicate on a cluster."
+    )
+    quorum_delivery_limit: int = Field(
+        default=20, ge=1, description="Quorum queues: deliveries of one message before RabbitMQ dead-letters it."
+    )
 
     @field_validator("broker_url")
     @classmethod

@@ -5,6 +5,11 @@
 * A consumer that dead-letters bytes which are not a Dramatiq message (or name an actor this worker
   does not know) with a clear reason, and keeps consuming. Dramatiq's own consumer rejects them
   without saying why.
+* Quorum queues on request (``queue_type="quorum"``): every lane, its delay queue and its dead-letter
+  queue are declared ``x-queue-type: quorum`` (replicated on a RabbitMQ cluster), lanes with a
+  delivery limit (a message redelivered that often, e.g. because it kills its worker each time, goes
+  to ``<queue>.XQ``) and at-least-once dead-lettering. A queue's type is fixed when it is declared:
+  switch an existing vhost only once it is drained (docs/deploy.md).
 * Acknowledgement after the group commit: a hop of a ``group_commit=True`` step hands its mark and
   journal row to the group committer and its worker thread moves on; the consumer acknowledges the
   message only once that batch committed, and rejects it to ``<queue>.XQ`` if the commit failed. So
@@ -23,8 +28,8 @@ from typing import Any
 import pika
 import pika.exceptions
 from dramatiq.broker import Consumer, MessageProxy
-from dramatiq.brokers.rabbitmq import RabbitmqBroker, _RabbitmqConsumer, _RabbitmqMessage
-from dramatiq.common import q_name
+from dramatiq.brokers.rabbitmq import DEAD_MESSAGE_TTL, RabbitmqBroker, _RabbitmqConsumer, _RabbitmqMessage
+from dramatiq.common import q_name, xq_name
 from dramatiq.errors import ConnectionClosed, DecodeError
 from dramatiq.message import Message
 
@@ -48,13 +53,48 @@ PREFETCH_CHECK_WAIT_S = 5.0
 past it, the worker threads check their keys themselves."""
 DEFERRED_ACK_WAIT_S = 30.0
 """At consumer shutdown, how long to wait for the commits of hops not acknowledged yet."""
+_QUORUM_ARGUMENTS = {
+    "x-queue-type": "quorum",
+    # a message RabbitMQ dead-letters (rejected, or over its delivery limit) is kept until <queue>.XQ
+    # confirmed it, instead of at most once; this strategy needs reject-publish overflow
+    "x-dead-letter-strategy": "at-least-once",
+    "x-overflow": "reject-publish",
+}
 _AMQP_ERRORS = (pika.exceptions.AMQPConnectionError, pika.exceptions.AMQPChannelError)
+
+
+QUEUE_TYPES = ("classic", "quorum")
 
 
 class CrossdockRabbitmqBroker(RabbitmqBroker):
     acks_after_commit = True
     """Its consumer acknowledges a group-commit hop from the commit's callback (read by the idempotency
     middleware, which then does not make the worker thread wait for the commit)."""
+
+    def __init__(self, *args: Any, queue_type: str = "classic", delivery_limit: int = 20, **kwargs: Any) -> None:
+        if queue_type not in QUEUE_TYPES:
+            raise ValueError(f"queue_type must be one of {', '.join(QUEUE_TYPES)}, not {queue_type!r}")
+        if delivery_limit < 1:
+            raise ValueError("delivery_limit must be at least 1")
+        self.queue_type = queue_type
+        self.delivery_limit = delivery_limit
+        super().__init__(*args, **kwargs)
+
+    def _build_queue_arguments(self, queue_name: str) -> dict[str, Any]:
+        arguments: dict[str, Any] = super()._build_queue_arguments(queue_name)
+        if self.queue_type == "quorum":
+            arguments.update(_QUORUM_ARGUMENTS)
+            arguments["x-delivery-limit"] = self.delivery_limit
+        return arguments
+
+    def _declare_xq_queue(self, queue_name: str) -> Any:
+        if self.queue_type != "quorum":
+            return super()._declare_xq_queue(queue_name)
+        return self.channel.queue_declare(
+            queue=xq_name(queue_name),
+            durable=True,
+            arguments={"x-queue-type": "quorum", "x-message-ttl": DEAD_MESSAGE_TTL},
+        )
 
     @property
     def consumer_class(self) -> type[_RabbitmqConsumer]:

@@ -79,6 +79,8 @@ def build_broker(settings: Settings, *, store: MessageStore | None = None, metri
             url=amqp_parameters_url(settings.broker_url, settings.network_timeout_s),
             confirm_delivery=True,
             middleware=middleware,
+            queue_type=settings.queue_type,
+            delivery_limit=settings.quorum_delivery_limit,
         )
     dramatiq.set_broker(broker)
     return broker
