@@ -9,6 +9,7 @@ problem; ``poll --once``: 1 the poll failed (what was handed over before the fai
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import signal
 import socket
@@ -83,10 +84,13 @@ def _fail(as_json: bool, code: int, message: str, errors: list[tuple[str, str]])
 
 
 def marketplace_sim(
-    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0: any free port).")] = 8090,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8090,
     orders: Annotated[int, typer.Option(help="Seeded orders per marketplace.", min=0, max=10_000)] = 25,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 in a container stack; loopback by default).")
+    ] = "127.0.0.1",
 ) -> None:
-    """Run the marketplace simulator (Shopify, Amazon SP-API, Walmart) on 127.0.0.1; prints its base URL
+    """Run the marketplace simulator (Shopify, Amazon SP-API, Walmart), on 127.0.0.1 by default; prints its base URL
     first. Control: GET /_sim/state, POST /_sim/faults, /_sim/rate-limit, /_sim/reset, /_sim/webhooks."""
     import uvicorn
 
@@ -95,11 +99,12 @@ def marketplace_sim(
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind(("127.0.0.1", port))
+        sock.bind((host, port))
     except OSError as exc:
-        typer.echo(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         raise typer.Exit(UNREADABLE_EXIT) from None
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    shown = "127.0.0.1" if ipaddress.ip_address(host).is_unspecified else host  # 0.0.0.0: reachable here too
+    url = f"http://{shown}:{sock.getsockname()[1]}"
     typer.echo(url)
     sys.stdout.flush()
     config = uvicorn.Config(create_sim_app(SimState(orders_per_channel=orders)), log_level="warning", lifespan="off")

@@ -140,7 +140,10 @@ def _behaviours(latency_ms: int, fail: list[str]) -> dict[str, Behaviour]:
 
 
 def erp_sim(
-    port: Annotated[int, typer.Option(help="TCP port on 127.0.0.1 (0: any free port).")] = 8089,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8089,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0 in a container stack; loopback by default).")
+    ] = "127.0.0.1",
     database: Annotated[
         str | None, typer.Option(help="SQLite file for the ERP's state, or :memory: (default: <data_dir>/erp-sim.db).")
     ] = None,
@@ -181,7 +184,7 @@ def erp_sim(
         data_dir.mkdir(parents=True, exist_ok=True)
         database = str(data_dir / "erp-sim.db")
     db_path = database if database == ":memory:" else Path(database)
-    serve(port, db_path, auth, behaviours, announce=functools.partial(print, flush=True))
+    serve(port, db_path, auth, behaviours, announce=functools.partial(print, flush=True), host=host)
 
 
 def register(root: typer.Typer) -> None:

@@ -14,9 +14,14 @@ from tests.fixtures.marketplace import TOKEN_HEADERS
 pytestmark = pytest.mark.integration
 
 
-def test_marketplace_sim_prints_its_url_first_and_serves() -> None:
+@pytest.mark.parametrize(
+    ("host_args", "announced"),
+    [([], "http://127.0.0.1:"), (["--host", "127.0.0.2"], "http://127.0.0.2:")],
+    ids=["loopback-default", "another-address"],
+)
+def test_marketplace_sim_prints_its_url_first_and_serves(host_args: list[str], announced: str) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crossdock", "marketplace-sim", "--port", "0", "--orders", "5"],
+        [sys.executable, "-m", "crossdock", "marketplace-sim", "--port", "0", "--orders", "5", *host_args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -24,7 +29,7 @@ def test_marketplace_sim_prints_its_url_first_and_serves() -> None:
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:")
+        assert url.startswith(announced)
         with httpx.Client(base_url=url, timeout=5) as client:
             for _ in range(50):
                 try:

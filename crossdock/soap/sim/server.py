@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +22,10 @@ def serve(
     auth: SimAuth | None = None,
     behaviours: dict[str, Behaviour] | None = None,
     announce: Callable[[str], None] = print,
+    host: str = LOOPBACK,
 ) -> None:
-    """Bind ``127.0.0.1:port`` (0: any free port), announce the WSDL URL, serve until stopped."""
+    """Bind ``host:port`` (loopback by default; 0: any free port), announce the WSDL URL, serve until
+    stopped."""
     db = SimDatabase(database)
     db.open()
     control = Control()
@@ -32,7 +35,7 @@ def serve(
     # socket says it is TCP; without it every response waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, port))
+    sock.bind((host, port))
     sock.listen(128)
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
@@ -42,7 +45,8 @@ def serve(
         lifespan="off",
         timeout_graceful_shutdown=1,
     )
-    announce(f"http://{LOOPBACK}:{bound}/erp?wsdl")
+    shown = LOOPBACK if ipaddress.ip_address(host).is_unspecified else host  # 0.0.0.0: reachable here too
+    announce(f"http://{shown}:{bound}/erp?wsdl")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
