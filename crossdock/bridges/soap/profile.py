@@ -26,16 +26,15 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from crossdock.bridges.soap.client import ErpClient
 from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_erp_client
 from crossdock.bridges.soap.gateway import ErpGateway
 from crossdock.bridges.soap.transport import CALL_DEADLINE_S, MAX_RESPONSE_BYTES
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
 from crossdock.soap.mapping_config import ErpMapping, default_mapping, load_mapping
-from crossdock.yaml_problem import yaml_problem
 
 
 class ErpProfile(BaseModel):
@@ -89,11 +88,9 @@ def load_erp_profile(
 ) -> tuple[ErpConnection, ErpMapping]:
     """Parse a profile; relative files are resolved against ``base_dir`` (the profile's folder)."""
     env = os.environ if environ is None else environ
+    raw = load_yaml(data, origin)
     try:
-        raw = yaml.safe_load(data)
         profile = ErpProfile.model_validate(raw if raw is not None else {})
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML: {yaml_problem(exc)}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{origin}: {problems}") from exc
