@@ -18,8 +18,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from crossdock.bridges.soap import CircuitOpenError, CircuitState, ErpTimeoutError
-from crossdock.bridges.soap.errors import ErpResponseTooLargeError
+from crossdock.bridges.soap import CircuitOpenError, CircuitState, ErpResponseTooLargeError, ErpTimeoutError
 from crossdock.bridges.soap.limits import CHUNK, ResponseTooLargeError
 from crossdock.errors import BusinessError, TransientError
 from crossdock.soap import ErpRefusedError

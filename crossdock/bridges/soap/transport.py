@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -22,7 +21,7 @@ from urllib.request import url2pathname
 import requests
 from zeep.transports import Transport
 
-from crossdock.bridges.soap.limits import CallDeadlineError, WatchedAdapter, read_capped
+from crossdock.bridges.soap.limits import CallDeadlineError, ResponseTooLargeError, WatchedAdapter, read_capped
 from crossdock.errors import ConfigError
 from crossdock.soap.schemas import read_well_known
 
@@ -151,21 +150,30 @@ class HardenedTransport(Transport):
 
     def _load_remote_data(self, url: str) -> bytes:
         """A WSDL or schema from the allowed origin, streamed: at most MAX_LOCAL_BYTES and the read timeout
-        in all (zeep's own reads the whole body, so an endless or dripping answer never ended)."""
-        deadline = time.monotonic() + self.load_timeout[1]
-        with closing(self.session.get(url, timeout=self.load_timeout, stream=True)) as response:
-            response.raise_for_status()
-            chunks: list[bytes] = []
-            size = 0
-            # read1: what has arrived (iter_content would wait for a whole chunk, past the deadline)
-            while chunk := response.raw.read1(64 * 1024, decode_content=True):
-                size += len(chunk)
-                if size > MAX_LOCAL_BYTES:
-                    raise ConfigError(f"{url} sent more than {MAX_LOCAL_BYTES} bytes, more than a WSDL or schema has")
-                if time.monotonic() > deadline:
-                    raise ConfigError(f"{url} did not finish sending within {self.load_timeout[1]:g} s")
-                chunks.append(chunk)
-            return b"".join(chunks)
+        for the whole fetch, headers included (zeep's own reads the whole body, so an endless or dripping
+        answer never ended). A redirect is refused before its body is read."""
+        seconds = self.load_timeout[1]
+        late = ConfigError(f"{url} did not finish sending within {seconds:g} s")
+        with self._adapter.watch(seconds) as watch:
+            try:
+                response = self.session.get(url, timeout=self.load_timeout, stream=True, allow_redirects=False)
+                with closing(response):
+                    if response.is_redirect:
+                        raise requests.TooManyRedirects(f"{url} redirects elsewhere", response=response)
+                    response.raise_for_status()
+                    body = read_capped(response, MAX_LOCAL_BYTES, watch)
+            except ResponseTooLargeError as exc:
+                too_large = f"{url} sent more than {MAX_LOCAL_BYTES} bytes, more than a WSDL or schema has"
+                raise ConfigError(too_large) from exc
+            except CallDeadlineError as exc:
+                raise late from exc
+            except (requests.RequestException, OSError) as exc:
+                if watch.expired and not isinstance(exc, requests.TooManyRedirects):
+                    raise late from exc
+                raise
+            if watch.expired:  # the sockets were shut: what was read may end early
+                raise late
+        return body
 
     def post(self, address: str, message: Any, headers: dict[str, str]) -> requests.Response:
         """One operation call, bounded: socket timeouts on each wait, ``call_deadline`` on the whole call,
