@@ -6,6 +6,7 @@ and the line, never as a traceback: all six loaders share ``crossdock.config_yam
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,10 @@ def test_ten_thousand_lines_of_nesting_print_one_line(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value) and caught.value.__cause__ is None
 
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# bounded in count and time: 60 examples per loader, none allowed 5 s (each takes milliseconds)
+FUZZ = settings(
+    max_examples=60, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 TOKENS = [
     "a", "name", ":", ": ", "- ", "-", "[", "]", "{", "}", ",", "&x ", "*x", "&y ", "*y", "<<: *x", "!!binary ",
     "!!int ", "!!float ", "!!set ", "? ", "'", '"', "#", "|", ">", "---", "...", "\n", "\n  ", "\n    ", "\t",
