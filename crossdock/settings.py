@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
-from crossdock.yaml_problem import yaml_problem
 
 
 class Settings(BaseSettings):
@@ -108,13 +107,12 @@ def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | 
     values: dict[str, Any] = {}
     if path is not None:
         try:
-            loaded = yaml.safe_load(path.read_bytes()) or {}
+            data = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
-        except yaml.YAMLError as exc:  # the cause is not chained: its text quotes the line (a password)
-            raise ConfigError(f"config file {path} is not valid YAML: {yaml_problem(exc)}") from None
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"config file {path} must hold a mapping of settings")
+        loaded = load_yaml(data, f"config file {path}") or {}
+        if not isinstance(loaded, dict) or not all(isinstance(name, str) for name in loaded):
+            raise ConfigError(f"config file {path} must hold a mapping of setting names to values")
         values.update(loaded)
     prefix = "CROSSDOCK_"
     for key, value in env.items():

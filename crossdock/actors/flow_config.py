@@ -33,12 +33,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from crossdock.bridges.soap import ErpConnection
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
-from crossdock.yaml_problem import yaml_problem
 
 FLOWS_FILE = "flows.yaml"
 
@@ -136,11 +135,10 @@ def flow_config_from_dict(data: dict[str, Any], *, base: Path, source: str = "fl
 
 def load_flow_config(path: Path) -> FlowConfig:
     try:
-        data = yaml.safe_load(path.read_bytes())
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read flow configuration {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"flow configuration {path} is not valid YAML: {yaml_problem(exc)}") from None
+    data = load_yaml(raw, f"flow configuration {path}")
     if not isinstance(data, dict):
         raise ConfigError(f"flow configuration {path} must be a mapping")
     return flow_config_from_dict(data, base=path.parent, source=f"flow configuration {path}")

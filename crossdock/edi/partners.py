@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
-from crossdock.yaml_problem import yaml_problem
 
 __all__ = [
     "PartnerProfile",
@@ -59,10 +58,7 @@ class PartnerProfile(BaseModel):
 
 def load_partner_profile(data: bytes, *, name_hint: str = "profile") -> PartnerProfile:
     """Parse a partner profile from YAML bytes; the error names the file and field on failure."""
-    try:
-        raw = yaml.safe_load(data)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{name_hint}: not valid YAML: {yaml_problem(exc)}") from None
+    raw = load_yaml(data, name_hint)
     if not isinstance(raw, dict):
         raise ConfigError(f"{name_hint}: a partner profile must be a mapping")
     try:

@@ -3,6 +3,8 @@
 The reference ERP puts ``<ErpFault><ErrorCode/><ErrorMessage/><Field/></ErpFault>`` in the fault
 detail. Other ERPs (NAV, SAP, Oracle ISG) send only faultcode/faultstring, or their own detail:
 :func:`classify` then falls back on the SOAP faultcode and on words that mean "try again later".
+Every text taken from a fault is cut to :data:`MAX_FAULT_TEXT` characters (:func:`cut`): it ends up in
+error messages, exception items and logs, and an ERP can send megabytes of it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from crossdock.soap.safe_xml import local_name
 TRANSIENT_CODES = frozenset({"RECORD_LOCKED", "DEADLOCK", "SERVICE_UNAVAILABLE", "TIMEOUT", "MAINTENANCE"})
 WAREHOUSE_CODES = frozenset({"ITEM_NOT_FOUND", "ITEM_BLOCKED", "INSUFFICIENT_INVENTORY", "LOCATION_NOT_FOUND"})
 FINANCE_CODES = frozenset({"UNBALANCED_JOURNAL", "ACCOUNT_NOT_FOUND", "CREDIT_LIMIT_EXCEEDED", "PERIOD_CLOSED"})
+MAX_FAULT_TEXT = 2000
 _TRANSIENT_TEXT = re.compile(r"locked by another user|deadlock|try again|temporarily unavailable|timeout", re.I)
 
 
@@ -52,21 +55,30 @@ class ErpBusyError(TransientError):
         self.operation = operation
 
 
+def cut(text: str, limit: int = MAX_FAULT_TEXT) -> str:
+    """``text`` when it has at most ``limit`` characters; else its start and how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
 def _text(element: etree._Element, name: str) -> str | None:
     for child in element.iter():
         if isinstance(child.tag, str) and local_name(child) == name and child.text and child.text.strip():
-            return child.text.strip()
+            return cut(child.text.strip())
     return None
 
 
 def read_fault(faultcode: str | None, message: str | None, detail: etree._Element | None) -> ErpFault:
     """Build an :class:`ErpFault` from a fault's code, string and (optional) detail element."""
-    code = (faultcode or "").rsplit(":", 1)[-1] or "Server"
+    code = cut((faultcode or "").rsplit(":", 1)[-1] or "Server", 200)
     error_code = field = None
-    text = message or ""
+    text = cut(message or "")
     if detail is not None:
         error_code = _text(detail, "ErrorCode")
+        error_code = cut(error_code, 200) if error_code else None
         field = _text(detail, "Field")
+        field = cut(field, 200) if field else None
         text = _text(detail, "ErrorMessage") or text
     return ErpFault(faultcode=code, message=text or "(no message)", error_code=error_code, field=field)
 

@@ -25,17 +25,15 @@ Loading never touches the network; every problem is a ``ConfigError`` naming the
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationError, model_validator
 
 from crossdock.canonical import document_class
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError, Owner
 from crossdock.soap import contract, source_check
 from crossdock.soap.paths import SourcePath, parse_source, parse_target
-from crossdock.yaml_problem import yaml_problem
 
 Format = Literal["str", "upper", "date", "decimal", "int", "bool"]
 Scalar = str | int | float | bool
@@ -205,30 +203,13 @@ class ErpMapping(BaseModel):
             raise ConfigError(f"ERP mapping {self.name!r} has no operation {logical!r} (known: {known})") from None
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. Under YAML 1.1 an ERP field named ``No`` (NAV's document
-    number) or ``On`` would silently become a boolean key."""
-
-
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
 def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc if part not in ("field", "list")) or "(top level)"
 
 
 def load_mapping(data: bytes, origin: str = "ERP mapping") -> ErpMapping:
     """Parse and check a mapping file's bytes; ``origin`` (a file name) prefixes every error."""
-    try:
-        raw = yaml.load(data, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML: {yaml_problem(exc)}") from None
+    raw = load_yaml(data, origin, yaml12_booleans=True)  # a field named No or On stays a string
     if not isinstance(raw, dict):
         raise ConfigError(f"{origin} must be a mapping with 'name' and 'operations'")
     try:

@@ -23,6 +23,15 @@ CHUNK = b"<a>" + b"x" * (64 * 1024 - 3)
 
 class Answers(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path == "/drip-headers":  # the headers never end: no single read waits long
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+                for _ in range(100):  # 20 s at most
+                    self.wfile.write(b"a")
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/xml")
         if self.path == "/service.asmx?wsdl":
@@ -74,3 +83,10 @@ def test_an_endless_answer_is_cut_at_the_size_cap(server: str) -> None:
 def test_a_dripping_answer_is_cut_at_the_read_timeout(server: str) -> None:
     with pytest.raises(ConfigError, match="/drip did not finish sending within 1 s"):
         inspect_wsdl(server + "/drip", timeout_s=1)
+
+
+def test_dripping_headers_are_cut_at_the_read_timeout(server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="/drip-headers did not finish sending within 1 s"):
+        inspect_wsdl(server + "/drip-headers", timeout_s=1)
+    assert time.monotonic() - started < 5  # the server would drip for 20 s

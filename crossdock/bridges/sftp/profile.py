@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from crossdock.bridges.sftp.hostkeys import parse_pinned
 from crossdock.bridges.sftp.names import check_pattern, safe_folder
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
-from crossdock.yaml_problem import yaml_problem
 
 _PARTNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -216,11 +215,10 @@ def profile_from_dict(data: Mapping[str, Any], *, source: str = "profile", base:
 def load_profile(path: Path) -> PartnerProfile:
     """Read and validate one partner profile YAML file."""
     try:
-        loaded = yaml.safe_load(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read SFTP partner profile {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"SFTP partner profile {path} is not valid YAML: {yaml_problem(exc)}") from None
+    loaded = load_yaml(data, f"SFTP partner profile {path}")
     if not isinstance(loaded, dict):
         raise ConfigError(f"SFTP partner profile {path} must hold a mapping")
     return profile_from_dict(loaded, source=str(path), base=path.parent)

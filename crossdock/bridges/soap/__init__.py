@@ -3,7 +3,7 @@ context manager, and the gateway (idempotent create) the flows call."""
 
 from crossdock.bridges.soap.breaker import CircuitBreaker, CircuitOpenError, CircuitState
 from crossdock.bridges.soap.client import ErpClient
-from crossdock.bridges.soap.errors import ErpTimeoutError, ErpUnavailableError, erp_errors
+from crossdock.bridges.soap.errors import ErpResponseTooLargeError, ErpTimeoutError, ErpUnavailableError, erp_errors
 from crossdock.bridges.soap.factory import (
     ErpConnection,
     bind_service,
@@ -14,7 +14,7 @@ from crossdock.bridges.soap.factory import (
 )
 from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, SalesOrderRef
 from crossdock.bridges.soap.profile import ErpProfile, build_gateway, load_erp_profile
-from crossdock.bridges.soap.transport import HardenedTransport, RemoteFetchRefusedError
+from crossdock.bridges.soap.transport import HardenedTransport, LocalFileRefusedError, RemoteFetchRefusedError
 
 __all__ = [
     "CircuitBreaker",
@@ -25,9 +25,11 @@ __all__ = [
     "ErpGateway",
     "ErpPort",
     "ErpProfile",
+    "ErpResponseTooLargeError",
     "ErpTimeoutError",
     "ErpUnavailableError",
     "HardenedTransport",
+    "LocalFileRefusedError",
     "RemoteFetchRefusedError",
     "SalesOrderRef",
     "bind_service",

@@ -22,7 +22,13 @@ from zeep.wsse.username import UsernameToken
 from zeep.xsd import ComplexType, Element
 
 from crossdock.bridges.soap.breaker import CircuitBreaker
-from crossdock.bridges.soap.transport import HardenedTransport, RemoteFetchRefusedError
+from crossdock.bridges.soap.transport import (
+    CALL_DEADLINE_S,
+    MAX_RESPONSE_BYTES,
+    HardenedTransport,
+    LocalFileRefusedError,
+    RemoteFetchRefusedError,
+)
 from crossdock.errors import ConfigError
 from crossdock.soap import contract
 
@@ -42,6 +48,9 @@ class ErpConnection(BaseModel):
 
     endpoint: str = Field(pattern=r"^https?://", description="The SOAP endpoint (POST address).")
     wsdl_file: Path | None = Field(default=None, description="A local WSDL; unset: crossdock's packaged contract.")
+    schema_dirs: tuple[Path, ...] = Field(
+        default=(), description="Folders besides the WSDL's own whose files its imports and includes may read."
+    )
     service: str | None = None
     port: str | None = None
     username: str | None = Field(default=None, description="WS-Security UsernameToken user.")
@@ -51,15 +60,23 @@ class ErpConnection(BaseModel):
     basic_password: SecretStr | None = None
     connect_timeout_s: float = Field(default=5.0, gt=0)
     read_timeout_s: float = Field(default=30.0, gt=0)
+    call_deadline_s: float = Field(
+        default=CALL_DEADLINE_S, gt=0, description="The whole call: connect, send, headers and body."
+    )
+    max_response_bytes: int = Field(
+        default=MAX_RESPONSE_BYTES, ge=1024, description="The largest answer read, decoded (gzip included)."
+    )
     breaker_failures: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
 
 
 def load_wsdl(location: Path | str, transport: HardenedTransport, settings: zeep.Settings | None = None) -> zeep.Client:
-    """Load a WSDL with zeep; remote imports fail fast with a ``ConfigError`` naming their URL."""
+    """Load a WSDL with zeep; remote imports fail fast with a ``ConfigError`` naming their URL, and local
+    ones outside the WSDL's folder (and the transport's ``local_roots``) with one naming the file."""
+    transport.confine_to(location)
     try:
         return zeep.Client(str(location), transport=transport, settings=settings or hardened_settings())
-    except RemoteFetchRefusedError:
+    except (RemoteFetchRefusedError, LocalFileRefusedError):
         raise
     except ConfigError as exc:  # the transport refused a local file (a device, too large, a strange scheme)
         raise ConfigError(f"cannot load WSDL {location}: {exc}") from exc
@@ -87,7 +104,12 @@ def _transport(connection: ErpConnection) -> HardenedTransport:
         secret = connection.basic_password.get_secret_value() if connection.basic_password else ""
         basic = (connection.basic_username, secret)
     return HardenedTransport(
-        connect_timeout=connection.connect_timeout_s, read_timeout=connection.read_timeout_s, basic_auth=basic
+        connect_timeout=connection.connect_timeout_s,
+        read_timeout=connection.read_timeout_s,
+        basic_auth=basic,
+        local_roots=connection.schema_dirs,
+        max_response_bytes=connection.max_response_bytes,
+        call_deadline=connection.call_deadline_s,
     )
 
 

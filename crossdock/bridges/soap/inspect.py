@@ -1,14 +1,17 @@
 """What a WSDL offers: services, ports, operations and their input fields (nested names and types).
 
-Files load offline (local imports/includes relative to the file are fine; remote ones are a
-``ConfigError`` naming the URL, before any fetch). A URL loads with timeouts from that one origin.
+Files load offline (local imports/includes inside the file's folder, or a folder in ``allowed_dirs``,
+are fine; files elsewhere and remote ones are a ``ConfigError`` naming them, before any read or
+fetch). A URL loads with timeouts from that one origin.
 An abstract WSDL (port types, no binding or service) is reported as such from its XML outline.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
@@ -17,7 +20,12 @@ from zeep.xsd import ComplexType, Element
 from zeep.xsd.elements.indicators import Choice, Group
 
 from crossdock.bridges.soap.factory import hardened_settings, load_wsdl, soap_version
-from crossdock.bridges.soap.transport import REMOTE_SCHEMES, HardenedTransport, RemoteFetchRefusedError
+from crossdock.bridges.soap.transport import (
+    REMOTE_SCHEMES,
+    HardenedTransport,
+    LocalFileRefusedError,
+    RemoteFetchRefusedError,
+)
 from crossdock.errors import ConfigError
 from crossdock.soap.outline import WsdlOutline, read_outline
 
@@ -212,12 +220,18 @@ def _with_imported_wsdls(outline: WsdlOutline, location: str, transport: Hardene
     return outline
 
 
-def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Client | None, WsdlOutline]:
+def load_for_inspection(
+    location: str, timeout_s: float = 30.0, allowed_dirs: Sequence[str | Path] = ()
+) -> tuple[zeep.Client | None, WsdlOutline]:
     """Load a WSDL file (offline) or URL (that origin only) with zeep and outline it."""
     remote = urlparse(location).scheme in REMOTE_SCHEMES
     transport = HardenedTransport(
-        connect_timeout=min(timeout_s, 10.0), read_timeout=timeout_s, allowed_origin=location if remote else None
+        connect_timeout=min(timeout_s, 10.0),
+        read_timeout=timeout_s,
+        allowed_origin=location if remote else None,
+        local_roots=allowed_dirs,
     )
+    transport.confine_to(location)
     try:
         data = transport.load(location)  # a URL from its own origin only; a path or file:// URL from a file
     except ConfigError:
@@ -230,7 +244,7 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
             raise RemoteFetchRefusedError(url)
     try:  # the transport refuses every remote load but the allowed origin's
         client = load_wsdl(location, transport, hardened_settings())
-    except RemoteFetchRefusedError:
+    except (RemoteFetchRefusedError, LocalFileRefusedError):
         raise
     except ConfigError:
         if not outline.abstract:
@@ -239,8 +253,8 @@ def load_for_inspection(location: str, timeout_s: float = 30.0) -> tuple[zeep.Cl
     return client, outline
 
 
-def inspect_wsdl(location: str, timeout_s: float = 30.0) -> WsdlReport:
-    client, outline = load_for_inspection(location, timeout_s)
+def inspect_wsdl(location: str, timeout_s: float = 30.0, allowed_dirs: Sequence[str | Path] = ()) -> WsdlReport:
+    client, outline = load_for_inspection(location, timeout_s, allowed_dirs)
     try:
         ports = _ports(client) if client is not None else []
         port_types = _outline_ops(outline, client)

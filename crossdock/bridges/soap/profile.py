@@ -4,12 +4,15 @@
 
     endpoint: https://erp.example.com:7047/DynamicsNAV100/WS/CRONUS/Page/SalesOrder
     wsdl_file: nav/SalesOrder.wsdl        # relative to the profile; unset: crossdock's reference ERP
+    schema_dirs: [shared/xsd]             # optional: folders besides the WSDL's its imports may read
     mapping_file: nav/mapping.yaml        # unset: the packaged mapping for the reference ERP
     username: CROSSDOCK
     password_env: ERP_PASSWORD            # or password_file: secrets/erp-password
     basic_username: gateway               # optional HTTP Basic, with basic_password_env / _file
     connect_timeout_s: 5
     read_timeout_s: 30
+    call_deadline_s: 60                   # the whole call: connect, send, headers and body
+    max_response_bytes: 33554432          # the largest answer read, decoded (32 MiB)
     breaker_failures: 5
     breaker_cooldown_s: 30
 
@@ -23,15 +26,15 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from crossdock.bridges.soap.client import ErpClient
 from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_erp_client
 from crossdock.bridges.soap.gateway import ErpGateway
+from crossdock.bridges.soap.transport import CALL_DEADLINE_S, MAX_RESPONSE_BYTES
+from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
 from crossdock.soap.mapping_config import ErpMapping, default_mapping, load_mapping
-from crossdock.yaml_problem import yaml_problem
 
 
 class ErpProfile(BaseModel):
@@ -39,6 +42,7 @@ class ErpProfile(BaseModel):
 
     endpoint: str = Field(pattern=r"^https?://")
     wsdl_file: Path | None = None
+    schema_dirs: tuple[Path, ...] = ()
     mapping_file: Path | None = None
     service: str | None = None
     port: str | None = None
@@ -51,6 +55,8 @@ class ErpProfile(BaseModel):
     basic_password_env: str | None = None
     connect_timeout_s: float = Field(default=5.0, gt=0)
     read_timeout_s: float = Field(default=30.0, gt=0)
+    call_deadline_s: float = Field(default=CALL_DEADLINE_S, gt=0)
+    max_response_bytes: int = Field(default=MAX_RESPONSE_BYTES, ge=1024)
     breaker_failures: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
 
@@ -82,11 +88,9 @@ def load_erp_profile(
 ) -> tuple[ErpConnection, ErpMapping]:
     """Parse a profile; relative files are resolved against ``base_dir`` (the profile's folder)."""
     env = os.environ if environ is None else environ
+    raw = load_yaml(data, origin)
     try:
-        raw = yaml.safe_load(data)
         profile = ErpProfile.model_validate(raw if raw is not None else {})
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin} is not valid YAML: {yaml_problem(exc)}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{origin}: {problems}") from exc
@@ -94,6 +98,7 @@ def load_erp_profile(
     connection = ErpConnection(
         endpoint=profile.endpoint,
         wsdl_file=wsdl,
+        schema_dirs=tuple(base_dir / folder for folder in profile.schema_dirs),
         service=profile.service,
         port=profile.port,
         username=profile.username,
@@ -105,6 +110,8 @@ def load_erp_profile(
         ),
         connect_timeout_s=profile.connect_timeout_s,
         read_timeout_s=profile.read_timeout_s,
+        call_deadline_s=profile.call_deadline_s,
+        max_response_bytes=profile.max_response_bytes,
         breaker_failures=profile.breaker_failures,
         breaker_cooldown_s=profile.breaker_cooldown_s,
     )

@@ -67,3 +67,16 @@ def test_sap_style_detail_without_our_fields_keeps_the_faultstring() -> None:
         b"<detail><StandardMessageFault><standard><faultText>Bad</faultText></standard></StandardMessageFault></detail>"
     )
     assert read_fault("soap:Server", "Web service processing error", detail).message == "Web service processing error"
+
+
+def test_fault_texts_are_cut_to_a_few_kb() -> None:
+    huge = "x" * (5 * 1024 * 1024)
+    detail = parse_xml(
+        f'<detail><e:ErpFault xmlns:e="urn:crossdock:erp:v1"><e:ErrorCode>{huge}</e:ErrorCode>'
+        f"<e:ErrorMessage>{huge}</e:ErrorMessage><e:Field>{huge}</e:Field></e:ErpFault></detail>".encode()
+    )
+    fault = read_fault("soap:" + huge, huge, detail)
+    assert len(fault.faultcode) < 300 and len(fault.error_code or "") < 300 and len(fault.field or "") < 300
+    assert fault.message.startswith("x" * 2000) and fault.message.endswith(f"({len(huge) - 2000} more characters)")
+    assert len(str(classify(fault, "GetItem", Owner.INTEGRATION))) < 4096
+    assert read_fault(None, huge, None).message == fault.message

@@ -31,6 +31,15 @@ def test_a_user_wsdl_and_mapping_relative_to_the_profile_build_a_gateway_offline
     assert gateway.client.mapping.operation("create_sales_order").operation == "Create"
 
 
+def test_the_call_limits_and_schema_folders_come_from_the_profile(tmp_path: Path) -> None:
+    defaults, _ = load_erp_profile(b"endpoint: http://127.0.0.1:9/erp\n", "erp.yaml", tmp_path, {})
+    assert (defaults.call_deadline_s, defaults.max_response_bytes, defaults.schema_dirs) == (60.0, 32 * 1024 * 1024, ())
+    text = b"endpoint: http://127.0.0.1:9/erp\ncall_deadline_s: 20\nmax_response_bytes: 65536\nschema_dirs: [xsd]\n"
+    connection, _ = load_erp_profile(text, "erp.yaml", tmp_path, {})
+    assert (connection.call_deadline_s, connection.max_response_bytes) == (20.0, 65536)
+    assert connection.schema_dirs == (tmp_path / "xsd",)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
