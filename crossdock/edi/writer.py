@@ -54,7 +54,9 @@ def profile_delimiters(profile: PartnerProfile) -> Delimiters:
 
 
 def render_segments(segments: Iterable[Segment], delimiters: Delimiters, suffix: str = "") -> bytes:
-    """Join segments with ``delimiters``; trailing empty elements are dropped. A value holding the
+    """Join segments with ``delimiters``; trailing spaces of a segment's last element are suppressed (X12's
+    rule for AN values; a reader takes spaces before a line-break terminator as line padding) and trailing
+    empty elements are dropped. A value holding the
     element separator, segment terminator, repetition separator or a line break is an error
     (composites may hold the component separator). ISA11 and ISA16 hold separators by definition."""
     forbidden = {delimiters.element, delimiters.segment, "\r", "\n"}
@@ -66,7 +68,10 @@ def render_segments(segments: Iterable[Segment], delimiters: Delimiters, suffix:
         if not SEGMENT_ID.fullmatch(seg.id):
             raise EdiError(f"{seg.id!r} is not a segment id (2-3 capitals and digits)", segment_index=number)
         elements = list(seg.elements)
-        while len(elements) > 1 and elements[-1] == "":
+        while len(elements) > 1 and seg.id != "ISA":
+            elements[-1] = elements[-1].rstrip(" ")
+            if elements[-1]:
+                break
             elements.pop()
         banned = isa_forbidden if seg.id == "ISA" else forbidden
         for position, value in enumerate(elements):

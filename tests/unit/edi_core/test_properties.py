@@ -119,7 +119,10 @@ def test_what_the_writer_writes_reads_back(delimiters: tuple[str, str, str, str]
     expected = []
     for values in rows:
         elements = ["N9", *values]
-        while len(elements) > 1 and elements[-1] == "":
+        while len(elements) > 1:  # trailing spaces of the last element are suppressed, then empty ones dropped
+            elements[-1] = elements[-1].rstrip(" ")
+            if elements[-1]:
+                break
             elements.pop()
         expected.append(elements)
     assert [s.elements for s in one.segments] == expected
