@@ -28,7 +28,7 @@ from crossdock.store import AttemptKind, AuditAction, RawRef, Store, WorkItem
 Publish = Callable[[str, Envelope, InboundPayload], None]
 """``publish(step, envelope, document)``: sends the first message of the flow (with confirms)."""
 
-FIRST_STEPS = {"sftp": EDI_INBOUND, "folder": EDI_INBOUND, "webhook": MARKETPLACE_INBOUND, "poll": MARKETPLACE_INBOUND}
+FIRST_STEPS = {"sftp": EDI_INBOUND, "webhook": MARKETPLACE_INBOUND, "poll": MARKETPLACE_INBOUND}
 FIRST_STEP_LANES = {EDI_INBOUND: Lane.EDI_INBOUND, MARKETPLACE_INBOUND: Lane.ORDERS}
 """The queue of each first step (as :func:`crossdock.actors.flows.flow_steps` declares it; a test checks)."""
 
