@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from crossdock.broker.ports import HopRecord, HopStatus
 from crossdock.store import JournalEvent
 from crossdock.store.raw import NewPayload
@@ -41,3 +43,21 @@ def journal_event(hop: HopRecord, raw_id: int | None) -> JournalEvent:
         raw_payload_id=raw_id,
         business_keys=dict(hop.business_keys),
     )
+
+
+def channel_of(payload: bytes | None) -> str | None:
+    """Where a parked message's order came from, for ``exceptions list --channel``: an order's
+    ``channel`` (``shopify``, ``edi``), or the partner of an inbound payload's source (``webhook:shopify``
+    → ``shopify``, ``sftp:acme-retail`` → ``acme-retail``). Best effort: ``None`` when unknown."""
+    try:
+        document = json.loads(payload or b"null").get("document")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    channel, source = document.get("channel"), document.get("source")
+    if isinstance(channel, str) and channel:
+        return channel[:100]
+    if isinstance(source, str) and ":" in source:
+        return source.partition(":")[2][:100] or None
+    return None

@@ -38,6 +38,25 @@ class HopRecord:
     business_keys: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetterRecord:
+    """A dead-lettered message as the store journals it (it outlives the broker's copy)."""
+
+    message_id: str
+    queue: str
+    actor: str | None
+    reason: str
+    body: bytes
+    """The Dramatiq message as it went to the dead-letter queue: what a replay sends."""
+    error: str | None = None
+    error_type: str | None = None
+    retries: int = 0
+    business_key: str | None = None
+    idempotency_key: str | None = None
+    correlation_id: str | None = None
+    dead_lettered_at: datetime | None = None
+
+
 class Claim(Protocol):
     """An open database transaction that holds the idempotency mark of one (step, key).
 
@@ -72,8 +91,14 @@ class MessageStore(Protocol):
     def record(self, hop: HopRecord) -> None:
         """Write one journal row in its own transaction."""
 
-    def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
-        """Open an exception work item for a person (and journal the hop as parked)."""
+    def open_exception(
+        self, hop: HopRecord, *, owner: str, reason: str, key: str | None, code: str | None = None
+    ) -> None:
+        """Open an exception work item for a person, or add the attempt to the one open for the same
+        step and idempotency key (and journal the hop as parked)."""
+
+    def record_dead_letter(self, letter: DeadLetterRecord) -> None:
+        """Journal a dead letter in the store (``crossdock dlq`` reads it after the broker's copy expired)."""
 
 
 class BatchingMessageStore(MessageStore, Protocol):

@@ -20,10 +20,10 @@ from typing import NoReturn
 from sqlalchemy.orm import Session
 
 from crossdock.broker.group_commit import GroupCommitter, Pending
-from crossdock.broker.journal_rows import journal_event, raw_payload
-from crossdock.broker.ports import HopRecord
+from crossdock.broker.journal_rows import channel_of, journal_event, raw_payload
+from crossdock.broker.ports import DeadLetterRecord, HopRecord, HopStatus
 from crossdock.errors import ConfigError, Owner
-from crossdock.store import Once, Store
+from crossdock.store import NewDeadLetter, Once, Store
 from crossdock.store.hop_batch import record_hop
 from crossdock.store.idempotency import Mark
 
@@ -48,6 +48,12 @@ class SqlClaim:
 
     def record(self, hop: HopRecord) -> None:
         self._store.write_record(hop, self._once.session)
+        if hop.status is HopStatus.SUCCEEDED and hop.idempotency_key is not None:
+            # A replayed or reprocessed hop that succeeds resolves the item parked for its step and key,
+            # in the transaction that commits its effect: resolved exactly when the effect happened.
+            self._store.store.exceptions.resolve_succeeded(
+                hop.step, hop.idempotency_key, hop.message_id, session=self._once.session
+            )
 
     def commit(self) -> None:
         scope, self._scope = self._scope, None
@@ -113,9 +119,7 @@ class SqlMessageStore:
             return None
         return SqlClaim(self, scope, once)
 
-    def claim_batched(
-        self, step: str, key: str, message_id: str, *, marked: bool | None = None
-    ) -> BatchedClaim | None:
+    def claim_batched(self, step: str, key: str, message_id: str, *, marked: bool | None = None) -> BatchedClaim | None:
         """``marked``: the answer of an earlier check of this key (the consumer's prefetch check), so
         the worker thread does not ask again; ``None`` to check now."""
         if marked is None:
@@ -144,8 +148,11 @@ class SqlMessageStore:
             return None
         return self.store.raw.keep_many([payload], session=session)[0]
 
-    def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
-        """The item keeps the message (raw store) so ``crossdock exceptions replay`` can run it again."""
+    def open_exception(
+        self, hop: HopRecord, *, owner: str, reason: str, key: str | None, code: str | None = None
+    ) -> None:
+        """The item keeps the message (raw store) so ``crossdock exceptions replay`` can run it again; a
+        hop of the same step and key that parks again adds an attempt to the open item."""
         with self.db.write() as session:
             raw_id = self._raw(hop, session)
             self.store.exceptions.open(
@@ -158,9 +165,30 @@ class SqlMessageStore:
                 actor=hop.step,
                 queue=hop.queue,
                 raw_payload_id=raw_id,
+                idempotency_key=hop.idempotency_key,
+                code=code,
+                channel=channel_of(hop.raw_payload),
                 session=session,
             )
             self.store.journal.record(journal_event(hop, raw_id), session=session)
+
+    def record_dead_letter(self, letter: DeadLetterRecord) -> None:
+        self.store.dead_letters.record(
+            NewDeadLetter(
+                message_id=letter.message_id,
+                queue=letter.queue,
+                actor=letter.actor,
+                reason=letter.reason,
+                body=letter.body,
+                error=letter.error,
+                error_type=letter.error_type,
+                retries=letter.retries,
+                business_key=letter.business_key,
+                idempotency_key=letter.idempotency_key,
+                correlation_id=letter.correlation_id,
+                dead_lettered_at=letter.dead_lettered_at,
+            )
+        )
 
     def close(self) -> None:
         """Commit the hops still waiting and stop the group committer (worker shutdown)."""

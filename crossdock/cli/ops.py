@@ -1,5 +1,5 @@
-"""Operator commands: ``crossdock worker``, ``queues``, ``trace``, ``dlq ...``, ``exceptions ...`` and
-``acks overdue``.
+"""Operator commands: ``crossdock worker``, ``queues``, ``trace``, ``dlq ...``, ``exceptions ...``,
+``reprocess`` and ``acks overdue``.
 
 Composition root: read settings, build what the command needs, call one function, print a table
 (rich) or ``--json``. Exit codes: 0 done, 1 nothing found / nothing to do, 2 configuration error
@@ -19,7 +19,7 @@ from rich.table import Table
 
 from crossdock.broker.lanes import LANES
 from crossdock.broker.queue_stats import queue_report
-from crossdock.cli import ops_acks, ops_dlq, ops_exceptions
+from crossdock.cli import ops_acks, ops_dlq, ops_exceptions, ops_reprocess
 from crossdock.settings import load_settings
 from crossdock.store import Store
 
@@ -152,4 +152,5 @@ def register(app: typer.Typer) -> None:
     app.command()(trace)
     app.add_typer(ops_dlq.app, name="dlq")
     app.add_typer(ops_exceptions.app, name="exceptions")
+    app.command("reprocess")(ops_reprocess.reprocess_command)
     app.add_typer(ops_acks.app, name="acks")

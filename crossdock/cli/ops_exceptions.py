@@ -1,4 +1,10 @@
-"""``crossdock exceptions list|show|resolve``: business errors waiting for a person."""
+"""``crossdock exceptions list|show|replay|resolve|ignore``: business errors waiting for a person.
+
+``replay`` sends each parked message to its step again and leaves the item OPEN: the item is resolved
+by the hop that succeeds (in that hop's transaction, by whoever asked for the replay, with their
+note); a replay that parks again adds the attempt to the item's history. Every bulk command takes
+filters, prints the count, and acts only with ``--yes`` (``--dry-run`` changes nothing).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crossdock.broker.republish import republish
-from crossdock.errors import Owner
-from crossdock.settings import load_settings
-from crossdock.store import AuditAction, ItemStatus, Store, WorkItem, WorkItemNotFoundError
+from crossdock.broker.republish import republisher
+from crossdock.cli import item_filters as f
+from crossdock.settings import Settings, load_settings
+from crossdock.store import (
+    AttemptKind,
+    AuditAction,
+    ItemStatus,
+    Store,
+    WorkItem,
+    WorkItemNotFoundError,
+    WorkItemStateError,
+)
 
 app = typer.Typer(
     help="Exception work items: business errors for integration, warehouse or finance.", no_args_is_help=True
@@ -22,44 +36,59 @@ app = typer.Typer(
 console = Console()
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+IdsArgument = Annotated[list[int] | None, typer.Argument(help="Exception item ids (or select them with filters).")]
+UserOption = Annotated[str | None, typer.Option("--user", help="Who does it, for the audit log (default: $USER).")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Act even on items already in that status.")]
 
 
-def _as_dict(item: WorkItem) -> dict[str, Any]:
-    return json.loads(json.dumps(asdict(item), default=str))
+def as_dict(item: WorkItem) -> dict[str, Any]:
+    return json.loads(json.dumps(asdict(item), default=str))  # type: ignore[no-any-return]
 
 
-@app.command("list")
-def list_(
-    status: Annotated[ItemStatus | None, typer.Option(help="open, resolved or ignored (default: open).")] = None,
-    owner: Annotated[Owner | None, typer.Option(help="Only this owner role.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Exception items, newest first."""
-    store = Store.from_settings(load_settings())
-    try:
-        items = store.exceptions.items(status=status or ItemStatus.OPEN, owner=owner)
-    finally:
-        store.close()
-    if as_json:
-        typer.echo(json.dumps([_as_dict(i) for i in items], indent=2))
-        return
-    table = Table("id", "status", "owner", "business key", "actor", "error", "created", title=f"{len(items)} items")
+def _table(items: list[WorkItem], title: str) -> Table:
+    table = Table("id", "status", "owner", "step", "code", "channel", "business key", "tries", "error", title=title)
     for i in items:
         table.add_row(
             str(i.id),
             i.status.value,
             i.owner.value,
-            i.business_key or "-",
             i.actor or "-",
-            f"{i.error_class}: {i.error_message}"[:70],
-            i.created_at.isoformat(timespec="seconds"),
+            i.code or i.error_class,
+            i.channel or "-",
+            i.business_key or "-",
+            str(sum(a.kind is AttemptKind.PARKED for a in i.attempts) or "-"),
+            i.error_message[:60],
         )
-    console.print(table)
+    return table
+
+
+@app.command("list")
+def list_(
+    owner: f.OwnerOption = None,
+    status: f.StatusOption = None,
+    code: f.CodeOption = None,
+    step: f.StepOption = None,
+    channel: f.ChannelOption = None,
+    since: f.SinceOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many (oldest first).")] = 1000,
+    as_json: JsonOption = False,
+) -> None:
+    """Exception items matching the filters (default: open), oldest first, with their count."""
+    where = f.item_filter(owner=owner, status=status, code=code, step=step, channel=channel, since=since)
+    store = Store.from_settings(load_settings())
+    try:
+        items = store.exceptions.find(where, limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps([as_dict(i) for i in items], indent=2))
+        return
+    console.print(_table(items, f"{len(items)} items"))
 
 
 @app.command()
 def show(item_id: int, as_json: JsonOption = False) -> None:
-    """One item with its notes."""
+    """One item with its notes and its history of attempts (parked, replay, reprocess, succeeded)."""
     store = Store.from_settings(load_settings())
     try:
         item = store.exceptions.get(item_id)
@@ -69,65 +98,205 @@ def show(item_id: int, as_json: JsonOption = False) -> None:
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(_as_dict(item), indent=2))
+        typer.echo(json.dumps(as_dict(item), indent=2))
         return
-    for key, value in _as_dict(item).items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+    for key, value in as_dict(item).items():
+        if key not in ("notes", "attempts"):
+            console.print(f"[bold]{key}[/bold]: {value}")
+    for attempt in item.attempts:
+        who = f" by {attempt.who}" if attempt.who else ""
+        console.print(f"  {attempt.at.isoformat(timespec='seconds')} {attempt.kind.value}{who}: {attempt.detail or ''}")
+    for note in item.notes:
+        console.print(f"  note {note.created_at.isoformat(timespec='seconds')} {note.author}: {note.text}")
+
+
+def _close(
+    ids: list[int] | None,
+    where: Any,
+    *,
+    to: ItemStatus,
+    note: str,
+    user: str | None,
+    force: bool,
+    yes: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    who = user or getpass.getuser()
+    verb = to.value
+    store = Store.from_settings(load_settings())
+    done: list[WorkItem] = []
+    refused: list[str] = []
+    try:
+        items = f.select_items(store, ids, where)
+        if not f.confirmed(items, by_ids=bool(ids), yes=yes, dry_run=dry_run, verb=verb):
+            _print(items, as_json, "matching")
+            raise typer.Exit(0 if dry_run else 1)
+        close = store.exceptions.resolve if to is ItemStatus.RESOLVED else store.exceptions.ignore
+        for item in items:
+            try:
+                done.append(close(item.id, who, note, force=force))
+            except WorkItemStateError as exc:
+                refused.append(str(exc))
+    finally:
+        store.close()
+    for reason in refused:
+        typer.echo(f"crossdock: {reason}", err=True)
+    if as_json:
+        typer.echo(json.dumps({verb: [as_dict(i) for i in done], "refused": refused}, indent=2))
+    else:
+        console.print(f"{verb} {len(done)} items by {who}" + (f"; {len(refused)} refused" if refused else ""))
+    if refused or not done:
+        raise typer.Exit(1)
+
+
+def _print(items: list[WorkItem], as_json: bool, title: str) -> None:
+    if as_json:
+        typer.echo(json.dumps([as_dict(i) for i in items], indent=2))
+    else:
+        console.print(_table(items, f"{len(items)} items {title}"))
 
 
 @app.command()
 def resolve(
-    item_id: int,
-    note: Annotated[str, typer.Option(help="What was done (kept with the item and in the audit log).")],
-    user: Annotated[str | None, typer.Option(help="Who resolved it (default: $USER).")] = None,
+    ids: IdsArgument = None,
+    note: Annotated[str, typer.Option(help="What was done (kept with the item and in the audit log).")] = "",
+    user: UserOption = None,
+    force: ForceOption = False,
+    owner: f.OwnerOption = None,
+    status: f.StatusOption = None,
+    code: f.CodeOption = None,
+    step: f.StepOption = None,
+    channel: f.ChannelOption = None,
+    since: f.SinceOption = None,
+    yes: f.YesOption = False,
+    dry_run: f.DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Mark an item resolved, with a note and who did it (audited)."""
-    store = Store.from_settings(load_settings())
-    try:
-        item = store.exceptions.resolve(item_id, user or getpass.getuser(), note)
-    except WorkItemNotFoundError as exc:
-        typer.echo(f"crossdock: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        store.close()
-    if as_json:
-        typer.echo(json.dumps(_as_dict(item), indent=2))
-    else:
-        console.print(f"resolved item {item.id} by {item.resolved_by}")
+    """Mark items resolved, with a note and who did it (audited). An already resolved item is refused
+    unless --force."""
+    if not note:
+        raise typer.BadParameter("say what was done", param_hint="--note")
+    where = (
+        f.item_filter(owner=owner, status=status, code=code, step=step, channel=channel, since=since)
+        if f.has_filters(owner, status, code, step, channel, since)
+        else None
+    )
+    _close(ids, where, to=ItemStatus.RESOLVED, note=note, user=user, force=force, yes=yes, dry_run=dry_run,
+           as_json=as_json)  # fmt: skip
+
+
+@app.command()
+def ignore(
+    ids: IdsArgument = None,
+    note: Annotated[str, typer.Option(help="Why nothing is to be done (kept with the item, audited).")] = "",
+    user: UserOption = None,
+    force: ForceOption = False,
+    owner: f.OwnerOption = None,
+    status: f.StatusOption = None,
+    code: f.CodeOption = None,
+    step: f.StepOption = None,
+    channel: f.ChannelOption = None,
+    since: f.SinceOption = None,
+    yes: f.YesOption = False,
+    dry_run: f.DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Dismiss items that need no action (a test order, a cancelled order), audited."""
+    if not note:
+        raise typer.BadParameter("say why it is ignored", param_hint="--note")
+    where = (
+        f.item_filter(owner=owner, status=status, code=code, step=step, channel=channel, since=since)
+        if f.has_filters(owner, status, code, step, channel, since)
+        else None
+    )
+    _close(ids, where, to=ItemStatus.IGNORED, note=note, user=user, force=force, yes=yes, dry_run=dry_run,
+           as_json=as_json)  # fmt: skip
+
+
+def broker_url(settings: Settings, what: str) -> str:
+    if settings.broker_url is None:
+        typer.echo(f"crossdock: no broker URL: {what} needs RabbitMQ; set CROSSDOCK_BROKER_URL", err=True)
+        raise typer.Exit(2)
+    return settings.broker_url
 
 
 @app.command()
 def replay(
-    item_id: int,
+    ids: IdsArgument = None,
     note: Annotated[str, typer.Option(help="What was fixed.")] = "replayed after the fix",
-    user: Annotated[str | None, typer.Option(help="Who replays it (default: $USER).")] = None,
+    user: UserOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replay items that are not open, too.")] = False,
+    owner: f.OwnerOption = None,
+    status: f.StatusOption = None,
+    code: f.CodeOption = None,
+    step: f.StepOption = None,
+    channel: f.ChannelOption = None,
+    since: f.SinceOption = None,
+    yes: f.YesOption = False,
+    dry_run: f.DryRunOption = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Send a parked message to its step again (after fixing the cause), then resolve the item (audited)."""
+    """Send parked messages to their step again (after fixing the cause), audited. The item stays open
+    until the step succeeds; if it parks again, the attempt is in the item's history."""
     settings = load_settings()
-    if settings.broker_url is None:
-        typer.echo("crossdock: no broker URL: replaying needs RabbitMQ; set CROSSDOCK_BROKER_URL", err=True)
-        raise typer.Exit(2)
+    url = broker_url(settings, "replaying")
     who = user or getpass.getuser()
+    where = (
+        f.item_filter(owner=owner, status=status, code=code, step=step, channel=channel, since=since)
+        if f.has_filters(owner, status, code, step, channel, since)
+        else None
+    )
     store = Store.from_settings(settings)
+    sent: list[dict[str, Any]] = []
+    refused: list[str] = []
     try:
-        item = store.exceptions.get(item_id)
-        raw = store.raw.get(item.raw_payload_id) if item.raw_payload_id is not None else None
-        if raw is None or item.actor is None or item.queue is None:
-            typer.echo(f"crossdock: exception item {item_id} has no message to replay", err=True)
-            raise typer.Exit(1)
-        message_id = republish(
-            settings.broker_url,
-            queue=item.queue,
-            actor=item.actor,
-            payload=raw.content.decode(),
-            timeout_s=settings.network_timeout_s,
-        )
-        store.audit.record(who, AuditAction.REPLAY, f"exception:{item_id}", {"message_id": message_id, "note": note})
-        store.exceptions.resolve(item_id, who, note)
-    except WorkItemNotFoundError as exc:
-        typer.echo(f"crossdock: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        items = f.select_items(store, ids, where)
+        if not f.confirmed(items, by_ids=bool(ids), yes=yes, dry_run=dry_run, verb="replayed"):
+            _print(items, as_json, "matching")
+            raise typer.Exit(0 if dry_run else 1)
+        try:
+            with republisher(url, timeout_s=settings.network_timeout_s) as publisher:
+                for item in items:
+                    reason = _replay_one(store, publisher, item, who, note, force=force)
+                    if reason is None:
+                        sent.append({"item": item.id, "actor": item.actor, "queue": item.queue})
+                    else:
+                        refused.append(reason)
+        except typer.Exit:
+            raise
+        except Exception as exc:  # pika raises many unrelated classes for "cannot connect"
+            typer.echo(f"crossdock: cannot publish to RabbitMQ: {exc!r} ({len(sent)} replayed before)", err=True)
+            raise typer.Exit(2) from exc
     finally:
         store.close()
-    console.print(f"replayed message {message_id} to {item.actor} on {item.queue}; item {item_id} resolved")
+    for reason in refused:
+        typer.echo(f"crossdock: {reason}", err=True)
+    if as_json:
+        typer.echo(json.dumps({"replayed": sent, "refused": refused}, indent=2))
+    else:
+        console.print(
+            f"replayed {len(sent)} items by {who}; each stays open until its step succeeds "
+            "(`crossdock exceptions show ID` has its attempts)"
+        )
+    if refused or not sent:
+        raise typer.Exit(1)
+
+
+def _replay_one(store: Store, publisher: Any, item: WorkItem, who: str, note: str, *, force: bool) -> str | None:
+    """Replay one item; returns why not, or ``None`` when sent."""
+    if item.status is not ItemStatus.OPEN and not force:
+        return f"exception item {item.id} is {item.status.value}: not replayed (use --force)"
+    raw = store.raw.get(item.raw_payload_id) if item.raw_payload_id is not None else None
+    if raw is None or item.actor is None or item.queue is None:
+        return f"exception item {item.id} has no message to replay (try `crossdock reprocess --item {item.id}`)"
+    store.exceptions.record_attempt(item.id, AttemptKind.REPLAY, who, message_id=item.message_id, detail=note)
+    try:
+        message_id = publisher.send(
+            queue=item.queue, actor=item.actor, payload=raw.content.decode(), options={"replay_of_item": item.id}
+        )
+    except Exception as exc:
+        store.exceptions.record_attempt(item.id, AttemptKind.NOT_SENT, who, detail=f"replay not sent: {exc!r}")
+        raise
+    store.audit.record(who, AuditAction.REPLAY, f"exception:{item.id}", {"message_id": message_id, "note": note})
+    return None

@@ -44,6 +44,8 @@ class ErpRefusedError(BusinessError):
         super().__init__(f"ERP {operation} refused: {code}{fault.message}{where}", owner=owner, key=key)
         self.fault = fault
         self.operation = operation
+        self.code = fault.error_code
+        """The ERP's error code (``ITEM_NOT_FOUND``): what ``crossdock exceptions list --code`` filters on."""
 
 
 class ErpBusyError(TransientError):

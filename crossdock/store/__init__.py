@@ -19,7 +19,9 @@ Public API:
 - idempotency: IdempotencyKeys, Claim, ClaimOutcome, Once, KeyState, KeyRecord, DEFAULT_LEASE_S
 - cross-references: DocumentLinks, DocRef, DocType, Link, LinkedSet
 - control numbers: ControlNumbers (implements crossdock.edi.control.ControlNumberAllocator)
-- exception work items: WorkItems, WorkItem, ItemStatus, Note, WorkItemNotFoundError
+- exception work items: WorkItems, WorkItem, ItemStatus, ItemFilter, Note, WorkItemNotFoundError,
+  WorkItemStateError, Attempt, AttemptKind
+- dead letters: DeadLetters, NewDeadLetter, StoredDeadLetter, LetterStatus, AmbiguousIdError
 - audit: AuditLog, AuditEntry, AuditAction
 - trace: TraceResult, key_variants
 - retention: PruneReport (``Store.prune``)
@@ -29,6 +31,7 @@ See docs/store.md.
 
 from crossdock.store.audit import AuditAction, AuditEntry, AuditLog
 from crossdock.store.control_numbers import ControlNumbers
+from crossdock.store.dead_letters import AmbiguousIdError, DeadLetters, LetterStatus, NewDeadLetter, StoredDeadLetter
 from crossdock.store.engine import (
     Database,
     NestedWriteError,
@@ -52,7 +55,16 @@ from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
 from crossdock.store.retention import PruneReport
 from crossdock.store.store import Store
 from crossdock.store.trace import TraceResult, key_variants
-from crossdock.store.work_items import ItemStatus, Note, WorkItem, WorkItemNotFoundError, WorkItems
+from crossdock.store.work_item_history import Attempt, AttemptKind
+from crossdock.store.work_items import (
+    ItemFilter,
+    ItemStatus,
+    Note,
+    WorkItem,
+    WorkItemNotFoundError,
+    WorkItems,
+    WorkItemStateError,
+)
 
 __all__ = [
     # the facade and engine
@@ -99,6 +111,16 @@ __all__ = [
     "ItemStatus",
     "Note",
     "WorkItemNotFoundError",
+    "WorkItemStateError",
+    "ItemFilter",
+    "Attempt",
+    "AttemptKind",
+    # dead letters
+    "DeadLetters",
+    "NewDeadLetter",
+    "StoredDeadLetter",
+    "LetterStatus",
+    "AmbiguousIdError",
     # audit
     "AuditLog",
     "AuditEntry",

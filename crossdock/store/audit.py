@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     """Actions crossdock itself records; callers may use other strings too."""
 
     REPLAY = "replay"
+    REPROCESS = "reprocess"
     PURGE = "purge"
     RESOLVE = "resolve"
     IGNORE = "ignore"

@@ -15,7 +15,9 @@ __all__ = [
     "AuditRow",
     "Base",
     "ControlNumberRow",
+    "DeadLetterRow",
     "DocumentLinkRow",
+    "ExceptionAttemptRow",
     "ExceptionItemRow",
     "ExceptionNoteRow",
     "IdempotencyRow",
@@ -151,6 +153,50 @@ class ExceptionItemRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(NAME))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(NAME), index=True)
+    """The parked message's key: a later hop of the same step and key re-parks into (or resolves) this item."""
+    code: Mapped[str | None] = mapped_column(String(100), index=True)
+    """What went wrong, for filters: the ERP fault code (``ITEM_NOT_FOUND``) or the error class."""
+    channel: Mapped[str | None] = mapped_column(String(100), index=True)
+    """Where the order came from (``shopify``, ``edi``) or the inbound source's partner."""
+
+
+class ExceptionAttemptRow(Base):
+    """An item's history: each park, replay, reprocess and the hop that finally succeeded. Append-only."""
+
+    __tablename__ = "exception_attempts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("exception_items.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(20))
+    who: Mapped[str | None] = mapped_column(String(NAME))
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class DeadLetterRow(Base):
+    """A dead letter as the worker journaled it: it outlives the broker's copy (which expires)."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_ID), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    queue: Mapped[str] = mapped_column(String(NAME))
+    actor: Mapped[str | None] = mapped_column(String(NAME))
+    reason: Mapped[str] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    error_type: Mapped[str | None] = mapped_column(String(NAME))
+    retries: Mapped[int] = mapped_column(Integer)
+    business_key: Mapped[str | None] = mapped_column(String(NAME))
+    idempotency_key: Mapped[str | None] = mapped_column(String(NAME))
+    correlation_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    raw_payload_id: Mapped[int] = mapped_column(ForeignKey("raw_payloads.id"))
+    """The Dramatiq message body as it was dead-lettered (what a replay sends)."""
+    dead_lettered_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acted_by: Mapped[str | None] = mapped_column(String(NAME))
 
 
 class ExceptionNoteRow(Base):

@@ -16,7 +16,14 @@ from sqlalchemy import CursorResult, delete, exists, select
 from crossdock.store.audit import AuditAction, AuditLog
 from crossdock.store.engine import Database
 from crossdock.store.idempotency import KeyState
-from crossdock.store.models import ExceptionItemRow, IdempotencyRow, JournalRow, MessageKeyRow, RawPayloadRow
+from crossdock.store.models import (
+    DeadLetterRow,
+    ExceptionItemRow,
+    IdempotencyRow,
+    JournalRow,
+    MessageKeyRow,
+    RawPayloadRow,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +39,7 @@ def _count(result: object) -> int:
     return max(int(result.rowcount), 0)
 
 
-def prune(
-    db: Database, audit: AuditLog, *, before: datetime, who: str, idempotency_keys: bool = False
-) -> PruneReport:
+def prune(db: Database, audit: AuditLog, *, before: datetime, who: str, idempotency_keys: bool = False) -> PruneReport:
     """Delete what is older than ``before`` (see the module docstring) in one transaction."""
     if before.tzinfo is None:
         raise ValueError("before must be timezone-aware")
@@ -53,6 +58,7 @@ def prune(
                     RawPayloadRow.received_at < before,
                     ~exists(select(JournalRow.id).where(JournalRow.raw_payload_id == RawPayloadRow.id)),
                     ~exists(select(ExceptionItemRow.id).where(ExceptionItemRow.raw_payload_id == RawPayloadRow.id)),
+                    ~exists(select(DeadLetterRow.id).where(DeadLetterRow.raw_payload_id == RawPayloadRow.id)),
                 )
             )
         )

@@ -9,6 +9,7 @@ from crossdock.settings import Settings
 from crossdock.store import migrate
 from crossdock.store.audit import AuditLog
 from crossdock.store.control_numbers import ControlNumbers
+from crossdock.store.dead_letters import DeadLetters
 from crossdock.store.engine import Database
 from crossdock.store.idempotency import IdempotencyKeys
 from crossdock.store.journal import Journal
@@ -23,7 +24,7 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``audit``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`, :meth:`close`.
+    ``exceptions``, ``dead_letters``, ``audit``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -35,6 +36,7 @@ class Store:
         self.control_numbers = ControlNumbers(db)
         self.audit = AuditLog(db)
         self.exceptions = WorkItems(db, self.audit)
+        self.dead_letters = DeadLetters(db, self.raw)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

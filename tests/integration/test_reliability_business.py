@@ -1,5 +1,6 @@
 """A business error is parked as an exception work item for its owner, not retried, not lost; after the
-fix ``crossdock exceptions replay`` runs it once and resolves the item (audited)."""
+fix ``crossdock exceptions replay`` runs it once, and the hop that succeeds resolves the item by the
+user who replayed it (audited)."""
 
 from __future__ import annotations
 
@@ -62,6 +63,7 @@ def test_business_error_is_parked_then_replayed_after_the_fix(probe_run: ProbeRu
     finally:
         store.close()
     assert resolved.resolved_by == "wh-lead" and resolved.notes[-1].text == "SKU added"
+    assert [a.kind.value for a in resolved.attempts] == ["parked", "replay", "succeeded"]
     assert actions == ["replay", "resolve"]
 
 

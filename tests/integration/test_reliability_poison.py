@@ -27,6 +27,7 @@ def test_poison_message_is_retried_dead_lettered_and_replayed_once_after_the_fix
 
     # Then each is tried 1 + max_retries (2) times and lands in orders.XQ with its error
     wait_for(lambda: probe_run.vhost.queue_counts("orders.XQ")[0] == 2, 60, message="two dead letters")
+    wait_for(lambda: len(probe_run.journal()) == 6, 10, message="the dead-lettered hops in the journal")
     assert probe_run.journal() == ["dead_lettered"] * 2 + ["retried"] * 4
     code, out = cli(probe_run, "dlq", "list", "--json")
     assert code == 0, out

@@ -26,6 +26,7 @@ from dramatiq.middleware import Middleware
 
 from crossdock.broker import deadletter
 from crossdock.broker import hop as hops
+from crossdock.broker.dead_letter_journal import journal_dead_letter
 from crossdock.broker.ports import HopRecord, HopStatus, MessageStore
 from crossdock.errors import BusinessError, ConfigError, EdiError, PermanentError
 
@@ -135,6 +136,8 @@ class ErrorPolicy(Middleware):
             dead_lettered_at=datetime.now(UTC).isoformat(),
         )
         logger.warning("Dead-lettering message %s after %d retries: %s", message.message_id, retries, error)
+        if self.store is not None:  # journaled first: the store's copy outlives the broker's (7-day TTL)
+            journal_dead_letter(self.store, message, hop, info)
         deadletter.dead_letter(broker, message, info)
         if hop is not None:
             hop.outcome = HopStatus.DEAD_LETTERED
@@ -162,7 +165,13 @@ class ErrorPolicy(Middleware):
             business_keys=hop.business_keys,
         )
         try:
-            self.store.open_exception(record, owner=owner, reason=str(exception), key=getattr(exception, "key", None))
+            self.store.open_exception(
+                record,
+                owner=owner,
+                reason=str(exception),
+                key=getattr(exception, "key", None),
+                code=getattr(exception, "code", None) or type(exception).__name__,
+            )
         except Exception:
             logger.exception("Could not open an exception item for message %s; dead-lettering it", hop.message_id)
             return False

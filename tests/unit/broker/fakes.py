@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from crossdock.broker.ports import HopRecord, HopStatus
+from crossdock.broker.ports import DeadLetterRecord, HopRecord, HopStatus
 
 
 @dataclass
@@ -50,6 +50,7 @@ class MemoryStore:
     effects: list[Any] = field(default_factory=list)
     hops: list[HopRecord] = field(default_factory=list)
     exceptions: list[dict[str, Any]] = field(default_factory=list)
+    dead_letters: list[DeadLetterRecord] = field(default_factory=list)
     rollbacks: int = 0
     fail_claims: bool = False
 
@@ -66,10 +67,18 @@ class MemoryStore:
         with self.lock:
             self.hops.append(hop)
 
-    def open_exception(self, hop: HopRecord, *, owner: str, reason: str, key: str | None) -> None:
+    def open_exception(
+        self, hop: HopRecord, *, owner: str, reason: str, key: str | None, code: str | None = None
+    ) -> None:
         with self.lock:
-            self.exceptions.append({"owner": owner, "reason": reason, "key": key, "message_id": hop.message_id})
+            self.exceptions.append(
+                {"owner": owner, "reason": reason, "key": key, "message_id": hop.message_id, "code": code}
+            )
             self.hops.append(hop)
+
+    def record_dead_letter(self, letter: DeadLetterRecord) -> None:
+        with self.lock:
+            self.dead_letters.append(letter)
 
     def statuses(self, step: str | None = None) -> list[HopStatus]:
         with self.lock:

@@ -75,6 +75,10 @@ def test_transient_error_is_retried_then_dead_lettered_with_its_error(harness: H
     assert dead.options["dead_letter"]["retries"] == 2
     assert harness.store.statuses() == [HopStatus.RETRIED, HopStatus.RETRIED, HopStatus.DEAD_LETTERED]
     assert harness.store.rollbacks == 3
+    # and the dead letter is journaled in the store too (it outlives the broker's 7-day copy)
+    [journaled] = harness.store.dead_letters
+    assert (journaled.message_id, journaled.actor, journaled.retries) == (dead.message_id, "erp.post", 2)
+    assert journaled.error == "TransientError: ERP timed out" and journaled.body
 
 
 def test_malformed_retry_options_from_another_producer_still_retry_then_dead_letter(harness: Harness) -> None:
@@ -138,7 +142,8 @@ def test_business_error_is_parked_for_its_owner_not_retried(harness: Harness) ->
     assert len(attempts) == 1
     assert harness.broker.dead_letters == []
     [item] = harness.store.exceptions
-    assert item["owner"] == "warehouse" and item["key"] == "SKU-1"
+    assert item["owner"] == "warehouse" and item["key"] == "SKU-1" and item["code"] == "BusinessError"
+    assert harness.store.dead_letters == []
     assert harness.store.statuses() == [HopStatus.PARKED]
     assert harness.store.done == set()  # not marked processed: a fix plus a replay runs it
 
