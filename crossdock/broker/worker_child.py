@@ -29,7 +29,7 @@ from types import FrameType
 
 from dramatiq import Worker
 from dramatiq.cli import import_broker
-from dramatiq.errors import ConnectionError as BrokerConnectionError
+from dramatiq.errors import BrokerConnectionError
 
 from crossdock.errors import CrossdockError
 
