@@ -142,3 +142,32 @@ def test_a_worker_that_cannot_boot_stops_the_master_with_exit_2(probe_run: Probe
     assert code == 2, output
     assert "cannot boot tests.no_such_module:boot" in output
     assert "Traceback" not in output
+
+
+def test_worker_processes_stop_when_their_master_is_killed(
+    probe_run: ProbeRun, master: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    log = tmp_path / "worker.log"
+    wait_for(lambda: probe_run.vhost.queue_counts("orders")[1] == 2, 60, message=f"2 consumers: {log.read_text()}")
+    children = children_of(master.pid)
+    assert len(children) == 2
+
+    # When the master is killed with SIGKILL
+    master.kill()
+    master.wait(10)
+
+    # Then its worker processes notice and stop on their own: no orphan keeps consuming
+    def gone() -> bool:
+        return not any(Path(f"/proc/{pid}").exists() and _running(pid) for pid in children)
+
+    wait_for(gone, 30, message=f"the orphaned worker processes to stop: {log.read_text()[-3000:]}")
+    assert probe_run.vhost.queue_counts("orders")[1] == 0
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan is reaped by init, but may be a zombie for a moment)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
