@@ -124,6 +124,14 @@ def test_a_killed_worker_process_is_replaced_and_the_queue_keeps_a_consumer(
     wait_for(lambda: set(skus) <= set(probe_run.effects()), 60, message="the messages sent after the kills")
     assert {probe_run.effects()[sku][1] for sku in skus} <= children_of(master.pid)
 
+    # And SIGHUP replaces every worker process without leaving the queue without a consumer
+    before = children_of(master.pid)
+    master.send_signal(signal.SIGHUP)
+    idle = longest_idle_while_alive(probe_run, master, WATCH_S)
+    assert idle <= MAX_IDLE_S, log.read_text()[-4000:]
+    after = children_of(master.pid)
+    assert len(after) == 2 and not after & before
+
     # And SIGTERM stops everything with exit code 0
     master.send_signal(signal.SIGTERM)
     assert master.wait(30) == 0
