@@ -12,6 +12,8 @@
     read_timeout_s: 30
     breaker_failures: 5
     breaker_cooldown_s: 30
+    outage_window_s: 43200                # while the circuit is open, messages wait up to 12 h
+    max_calls_per_s: 50                   # per worker process; null: unpaced
 
 Secrets are read when the profile loads (never at import, never inline in the YAML) and kept as
 ``SecretStr``.
@@ -26,9 +28,11 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from crossdock.bridges.soap.breaker import DEFAULT_OUTAGE_WINDOW_S
 from crossdock.bridges.soap.client import ErpClient
-from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_erp_client
+from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_erp_client, build_pacer
 from crossdock.bridges.soap.gateway import ErpGateway
+from crossdock.bridges.soap.pacing import DEFAULT_MAX_CALLS_PER_S
 from crossdock.errors import ConfigError
 from crossdock.soap.mapping_config import ErpMapping, default_mapping, load_mapping
 from crossdock.yaml_problem import yaml_problem
@@ -53,6 +57,8 @@ class ErpProfile(BaseModel):
     read_timeout_s: float = Field(default=30.0, gt=0)
     breaker_failures: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
+    outage_window_s: float = Field(default=DEFAULT_OUTAGE_WINDOW_S, ge=0)
+    max_calls_per_s: float | None = Field(default=DEFAULT_MAX_CALLS_PER_S, gt=0)
 
 
 def _secret(
@@ -107,6 +113,8 @@ def load_erp_profile(
         read_timeout_s=profile.read_timeout_s,
         breaker_failures=profile.breaker_failures,
         breaker_cooldown_s=profile.breaker_cooldown_s,
+        outage_window_s=profile.outage_window_s,
+        max_calls_per_s=profile.max_calls_per_s,
     )
     if profile.mapping_file is None:
         return connection, default_mapping()
@@ -118,6 +126,6 @@ def load_erp_profile(
 
 
 def build_gateway(connection: ErpConnection, mapping: ErpMapping) -> ErpGateway:
-    """Load the WSDL (offline) and wire client, breaker and gateway: call once at worker boot."""
+    """Load the WSDL (offline) and wire client, breaker, pacer and gateway: call once per worker process."""
     _, service = build_erp_client(connection)
-    return ErpGateway(ErpClient(service, mapping, build_breaker(connection)))
+    return ErpGateway(ErpClient(service, mapping, build_breaker(connection)), pacer=build_pacer(connection))
