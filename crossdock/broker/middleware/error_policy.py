@@ -113,9 +113,10 @@ class ErrorPolicy(Middleware):
         self, broker: Broker, message: MessageProxy, hop: hops.Hop | None, exception: UnavailableError, error: str
     ) -> None:
         """Requeue after the dependency's retry-after, the retry count untouched."""
-        outage.start_waiting(message.options, time.time())
+        now = time.time()
+        outage.start_waiting(message.options, now)
         message.options["last_error"] = error
-        delay = outage.delay_ms(exception)
+        delay = outage.delay_ms(exception, outage.waited_s(message.options, now))
         try:
             broker.enqueue(message, delay=delay)
         except Exception:

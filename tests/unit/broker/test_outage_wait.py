@@ -39,6 +39,13 @@ def test_the_wait_honours_retry_after_with_a_floor_and_some_jitter() -> None:
     assert outage.delay_ms(down(retry_after=0.0), rng=lambda: 0.0) == int(outage.MIN_WAIT_S * 1000)
 
 
+def test_a_long_wait_grows_with_the_time_waited_up_to_five_minutes() -> None:
+    assert outage.delay_ms(down(retry_after=30.0), waited=10.0, rng=lambda: 0.0) == 30_000
+    assert outage.delay_ms(down(retry_after=30.0), waited=120.0, rng=lambda: 0.0) == 120_000
+    assert outage.delay_ms(down(retry_after=30.0), waited=5 * 3600, rng=lambda: 0.0) == 300_000
+    assert outage.delay_ms(down(retry_after=900.0), waited=5 * 3600, rng=lambda: 0.0) == 900_000
+
+
 def test_waiting_is_measured_from_the_first_wait() -> None:
     options: dict[str, object] = {}
     assert outage.waited_s(options, 1000.0) == 0.0
