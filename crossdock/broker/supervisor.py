@@ -203,7 +203,11 @@ class Supervisor:
 
 
 def supervise(spec: WorkerSpec, processes: int) -> int:
-    """Run ``processes`` worker processes of ``spec`` until SIGTERM; the exit code."""
+    """Run ``processes`` worker processes of ``spec`` until SIGTERM; the exit code. As with
+    ``python -m dramatiq``, the current folder is importable. The app's module is imported here, in the
+    master, so it must open nothing at import (crossdock's build everything in their boot function)."""
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     logging.basicConfig(level=logging.INFO, format=worker_child.LOG_FORMAT, stream=sys.stderr)
     logging.getLogger("pika").setLevel(logging.WARNING)  # pika logs every connection step at INFO
     return Supervisor(spec, processes).run()
