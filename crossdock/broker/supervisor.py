@@ -114,8 +114,9 @@ class Supervisor:
             self.retiring = [c for c in self.retiring if c.poll() is None]
             code = self._replace_dead()
             if code is not None:
-                self._terminate(self.children)
-                self._wait(self.children)
+                everyone = self._everyone()
+                self._terminate(everyone)
+                self._wait(everyone)
                 return code
 
     def _everyone(self) -> list[Child]:
