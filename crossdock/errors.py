@@ -4,6 +4,7 @@
 
     CrossdockError
     ├── TransientError          retry with backoff (network drop, 5xx, timeout, lock contention)
+    │   └── UnavailableError    a dependency is down for now (open circuit): wait, spend no retry
     ├── BusinessError(owner=)   no retry: goes to the exception work queue for a person to act on
     │   └── MappingError        a document could not be mapped to or from a canonical one
     ├── ConfigError             fix the configuration; retrying will not help
@@ -37,6 +38,17 @@ class CrossdockError(Exception):
 
 class TransientError(CrossdockError):
     """Something outside us failed in a way that may succeed later: retry with backoff."""
+
+
+class UnavailableError(TransientError):
+    """A dependency is known to be down (its circuit breaker is open): try again after ``retry_after``
+    seconds without spending a retry, for at most ``wait_limit_s`` seconds in all (its maintenance
+    window); after that it is an ordinary transient failure."""
+
+    def __init__(self, message: str, *, retry_after: float, wait_limit_s: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.wait_limit_s = wait_limit_s
 
 
 class BusinessError(CrossdockError):

@@ -36,7 +36,7 @@ from crossdock.bridges.rest.client import MarketplaceClient
 from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.sftp import SftpSession, load_profile
-from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client
+from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client, build_pacer
 from crossdock.bridges.soap.client import ErpClient
 from crossdock.broker.middleware.correlation import install_log_filter
 from crossdock.broker.setup import build_broker
@@ -49,8 +49,10 @@ from crossdock.store import Store
 
 
 def build_erp(config: FlowConfig) -> ErpPort:
+    """The ERP port of one worker process: its breaker and its pacer are shared by the process's threads."""
     _, service = build_erp_client(config.erp)
-    return ErpGateway(ErpClient(service, default_mapping(), build_breaker(config.erp)))
+    client = ErpClient(service, default_mapping(), build_breaker(config.erp))
+    return ErpGateway(client, pacer=build_pacer(config.erp))
 
 
 def build_shopify(config: MarketplaceConfig, token: str) -> ShopifyAdapter:

@@ -9,8 +9,6 @@ Composition root: read settings, build what the command needs, call one function
 from __future__ import annotations
 
 import json
-import os
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +17,8 @@ from rich.table import Table
 
 from crossdock.broker.lanes import LANES
 from crossdock.broker.queue_stats import queue_report
+from crossdock.broker.supervisor import supervise
+from crossdock.broker.worker_child import WorkerSpec
 from crossdock.cli import ops_acks, ops_dlq, ops_exceptions, ops_reprocess
 from crossdock.settings import load_settings
 from crossdock.store import Store
@@ -46,19 +46,20 @@ def worker(
     boot: Annotated[
         str, typer.Option("--app", help="The worker entry point (module:function) that builds broker and actors.")
     ] = "crossdock.actors.wiring:boot",
+    shutdown_timeout: Annotated[
+        float, typer.Option(min=0, help="Seconds a stopping worker process gives its in-flight messages.")
+    ] = 30.0,
 ) -> None:
-    """Run Dramatiq workers with crossdock's broker, middleware and actors (RabbitMQ only)."""
+    """Run worker processes with crossdock's broker, middleware and actors (RabbitMQ only); a worker
+    process that dies is restarted (docs/backbone.md, "Worker supervision")."""
     settings = load_settings()
     if settings.broker_url is None:
         raise fail(
             "no broker URL: the embedded in-memory broker runs inside the process that sends messages; "
             "set CROSSDOCK_BROKER_URL=amqp://... to run separate workers"
         )
-    args = [sys.executable, "-m", "dramatiq", boot]
-    args += ["--processes", str(processes), "--threads", str(threads)]
-    if queues:
-        args += ["--queues", *queues]
-    os.execv(sys.executable, args)  # noqa: S606 - replaces this process so signals go straight to Dramatiq
+    spec = WorkerSpec(boot, threads=threads, queues=tuple(queues or ()), shutdown_timeout_s=shutdown_timeout)
+    raise typer.Exit(supervise(spec, processes))
 
 
 def queues(

@@ -61,9 +61,12 @@ def test_the_circuit_opens_after_consecutive_failures_and_probes_after_the_coold
     breaker = gateway.client.breaker
     # Given an ERP answering 503 to everything
     erp_sim.control("*", http_status=503)
-    for _ in range(2):
-        with pytest.raises(ErpUnavailableError):
-            gateway.get_item("ITEM-1")
+    with pytest.raises(ErpUnavailableError):
+        gateway.get_item("ITEM-1")
+    # the failure that opens the circuit is raised as the open circuit, from the 503
+    with pytest.raises(CircuitOpenError) as opened:
+        gateway.get_item("ITEM-1")
+    assert isinstance(opened.value.__cause__, ErpUnavailableError)
     # Then the circuit is open and the next call does not reach the ERP
     assert breaker.state is CircuitState.OPEN
     calls_before = erp_sim.calls().get("GetItem", 0)
@@ -72,8 +75,9 @@ def test_the_circuit_opens_after_consecutive_failures_and_probes_after_the_coold
     assert erp_sim.calls().get("GetItem", 0) == calls_before
     # When the cool-down passes while the ERP still fails, the one probe fails and the circuit reopens
     time.sleep(0.6)
-    with pytest.raises(ErpUnavailableError):
+    with pytest.raises(CircuitOpenError) as probe:
         gateway.get_item("ITEM-1")
+    assert isinstance(probe.value.__cause__, ErpUnavailableError)
     assert breaker.state is CircuitState.OPEN
     # When the ERP recovers, the next probe goes through and closes the circuit
     erp_sim.reset()

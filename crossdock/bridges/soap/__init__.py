@@ -9,14 +9,17 @@ from crossdock.bridges.soap.factory import (
     bind_service,
     build_breaker,
     build_erp_client,
+    build_pacer,
     hardened_settings,
     load_wsdl,
 )
 from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, SalesOrderRef
+from crossdock.bridges.soap.pacing import CallPacer
 from crossdock.bridges.soap.profile import ErpProfile, build_gateway, load_erp_profile
 from crossdock.bridges.soap.transport import HardenedTransport, LocalFileRefusedError, RemoteFetchRefusedError
 
 __all__ = [
+    "CallPacer",
     "CircuitBreaker",
     "CircuitOpenError",
     "CircuitState",
@@ -35,6 +38,7 @@ __all__ = [
     "bind_service",
     "build_breaker",
     "build_erp_client",
+    "build_pacer",
     "build_gateway",
     "erp_errors",
     "hardened_settings",

@@ -21,7 +21,8 @@ from zeep.wsdl.bindings.soap import Soap12Binding, SoapBinding
 from zeep.wsse.username import UsernameToken
 from zeep.xsd import ComplexType, Element
 
-from crossdock.bridges.soap.breaker import CircuitBreaker
+from crossdock.bridges.soap.breaker import DEFAULT_OUTAGE_WINDOW_S, CircuitBreaker
+from crossdock.bridges.soap.pacing import DEFAULT_MAX_CALLS_PER_S, CallPacer
 from crossdock.bridges.soap.transport import (
     CALL_DEADLINE_S,
     MAX_RESPONSE_BYTES,
@@ -68,6 +69,17 @@ class ErpConnection(BaseModel):
     )
     breaker_failures: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
+    outage_window_s: float = Field(
+        default=DEFAULT_OUTAGE_WINDOW_S,
+        ge=0,
+        description="While the circuit is open, messages wait (spending no retry) for up to this long in all.",
+    )
+    max_calls_per_s: float | None = Field(
+        default=DEFAULT_MAX_CALLS_PER_S,
+        gt=0,
+        description="Calls per second each worker process makes at most (a backlog drains at this pace); "
+        "null: no limit.",
+    )
 
 
 def load_wsdl(location: Path | str, transport: HardenedTransport, settings: zeep.Settings | None = None) -> zeep.Client:
@@ -187,4 +199,11 @@ def build_erp_client(connection: ErpConnection) -> tuple[zeep.Client, ServicePro
 
 
 def build_breaker(connection: ErpConnection) -> CircuitBreaker:
-    return CircuitBreaker(connection.breaker_failures, connection.breaker_cooldown_s)
+    return CircuitBreaker(
+        connection.breaker_failures, connection.breaker_cooldown_s, outage_window_s=connection.outage_window_s
+    )
+
+
+def build_pacer(connection: ErpConnection) -> CallPacer | None:
+    """The process's pace for ERP calls (``None``: unpaced). Build one per process and share it."""
+    return None if connection.max_calls_per_s is None else CallPacer(connection.max_calls_per_s)

@@ -3,6 +3,9 @@
 ``create_sales_order`` is idempotent: it first asks GetSalesOrderByExternalRef and creates only when
 the order is absent; if a create races another one and the ERP answers "duplicate external document
 number", it looks the order up again and returns it. A retried create never makes a second order.
+
+Every call waits for its slot in the process's :class:`~crossdock.bridges.soap.pacing.CallPacer` when
+the gateway has one (``erp.max_calls_per_s``), so a backlog drains at that pace.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from crossdock.bridges.soap.client import ErpClient
+from crossdock.bridges.soap.pacing import CallPacer
 from crossdock.canonical import InventoryLevel, Order, Shipment
 from crossdock.errors import MappingError, TransientError
 from crossdock.soap.faults import ErpRefusedError
@@ -47,12 +51,24 @@ class ErpPort(Protocol):
 class ErpGateway:
     """:class:`ErpPort` over an :class:`ErpClient`."""
 
-    def __init__(self, client: ErpClient, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        client: ErpClient,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        pacer: CallPacer | None = None,
+    ) -> None:
         self.client = client
+        self.pacer = pacer
         self._clock = clock
 
+    def _call(self, logical: str, source: BaseModel | Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
+        if self.pacer is not None:
+            self.pacer.wait()
+        return self.client.call(logical, source, key=key)
+
     def find_sales_order(self, order: Order) -> SalesOrderRef | None:
-        found = self.client.call("get_sales_order_by_external_ref", order, key=order.external_id)
+        found = self._call("get_sales_order_by_external_ref", order, key=order.external_id)
         if not found.get("found") or not found.get("document_no"):
             return None
         return SalesOrderRef(str(found["document_no"]), found.get("status"), created=False)
@@ -62,7 +78,7 @@ class ErpGateway:
         if existing is not None:
             return existing
         try:
-            created = self.client.call("create_sales_order", order, key=order.external_id)
+            created = self._call("create_sales_order", order, key=order.external_id)
         except ErpRefusedError as exc:
             if exc.fault.error_code not in DUPLICATE_CODES:
                 raise
@@ -73,29 +89,29 @@ class ErpGateway:
         return SalesOrderRef(str(created["document_no"]), created.get("status"), created=True)
 
     def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str:
-        result = self.client.call("cancel_sales_order", {"document_no": document_no, "reason_code": reason_code})
+        result = self._call("cancel_sales_order", {"document_no": document_no, "reason_code": reason_code})
         return str(result.get("status"))
 
     def post_shipment(self, shipment: Shipment) -> str:
-        return str(self.client.call("post_shipment", shipment, key=shipment.shipment_id)["document_no"])
+        return str(self._call("post_shipment", shipment, key=shipment.shipment_id)["document_no"])
 
     def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]:
-        return self.client.call("create_invoice", invoice, key=invoice.get("external_document_no"))
+        return self._call("create_invoice", invoice, key=invoice.get("external_document_no"))
 
     def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]:
-        return self.client.call("create_credit_memo", credit_memo, key=credit_memo.get("external_document_no"))
+        return self._call("create_credit_memo", credit_memo, key=credit_memo.get("external_document_no"))
 
     def post_journal_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
-        return self.client.call("post_journal_entry", entry, key=entry.get("external_document_no"))
+        return self._call("post_journal_entry", entry, key=entry.get("external_document_no"))
 
     def get_inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[dict[str, Any]]:
         """The ERP's inventory lines as it sent them (see :meth:`inventory_levels` for canonical ones)."""
-        result = self.client.call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
+        result = self._call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
         return list(result.get("levels") or [])
 
     def inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[InventoryLevel]:
         """Canonical inventory levels, read through the mapping's ``response_items``."""
-        result = self.client.call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
+        result = self._call("get_inventory_levels", {"item_nos": list(item_nos), "location_code": location})
         as_of = self._clock()
         levels = []
         for n, item in enumerate(result.get("items") or [], 1):
@@ -107,4 +123,4 @@ class ErpGateway:
         return levels
 
     def get_item(self, item_no: str) -> dict[str, Any]:
-        return dict(self.client.call("get_item", {"item_no": item_no}, key=item_no).get("item") or {})
+        return dict(self._call("get_item", {"item_no": item_no}, key=item_no).get("item") or {})

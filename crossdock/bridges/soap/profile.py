@@ -15,6 +15,8 @@
     max_response_bytes: 33554432          # the largest answer read, decoded (32 MiB)
     breaker_failures: 5
     breaker_cooldown_s: 30
+    outage_window_s: 43200                # while the circuit is open, messages wait up to 12 h
+    max_calls_per_s: 50                   # per worker process; null: unpaced
 
 Secrets are read when the profile loads (never at import, never inline in the YAML) and kept as
 ``SecretStr``.
@@ -28,9 +30,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from crossdock.bridges.soap.breaker import DEFAULT_OUTAGE_WINDOW_S
 from crossdock.bridges.soap.client import ErpClient
-from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_erp_client
+from crossdock.bridges.soap.factory import ErpConnection, build_breaker, build_erp_client, build_pacer
 from crossdock.bridges.soap.gateway import ErpGateway
+from crossdock.bridges.soap.pacing import DEFAULT_MAX_CALLS_PER_S
 from crossdock.bridges.soap.transport import CALL_DEADLINE_S, MAX_RESPONSE_BYTES
 from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
@@ -59,6 +63,8 @@ class ErpProfile(BaseModel):
     max_response_bytes: int = Field(default=MAX_RESPONSE_BYTES, ge=1024)
     breaker_failures: int = Field(default=5, ge=1)
     breaker_cooldown_s: float = Field(default=30.0, ge=0)
+    outage_window_s: float = Field(default=DEFAULT_OUTAGE_WINDOW_S, ge=0)
+    max_calls_per_s: float | None = Field(default=DEFAULT_MAX_CALLS_PER_S, gt=0)
 
 
 def _secret(
@@ -114,6 +120,8 @@ def load_erp_profile(
         max_response_bytes=profile.max_response_bytes,
         breaker_failures=profile.breaker_failures,
         breaker_cooldown_s=profile.breaker_cooldown_s,
+        outage_window_s=profile.outage_window_s,
+        max_calls_per_s=profile.max_calls_per_s,
     )
     if profile.mapping_file is None:
         return connection, default_mapping()
@@ -125,6 +133,6 @@ def load_erp_profile(
 
 
 def build_gateway(connection: ErpConnection, mapping: ErpMapping) -> ErpGateway:
-    """Load the WSDL (offline) and wire client, breaker and gateway: call once at worker boot."""
+    """Load the WSDL (offline) and wire client, breaker, pacer and gateway: call once per worker process."""
     _, service = build_erp_client(connection)
-    return ErpGateway(ErpClient(service, mapping, build_breaker(connection)))
+    return ErpGateway(ErpClient(service, mapping, build_breaker(connection)), pacer=build_pacer(connection))

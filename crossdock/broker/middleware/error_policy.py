@@ -6,6 +6,9 @@
 ``PermanentError``,    dead-lettered at once (``<queue>.XQ``) with the error
 ``ConfigError``,
 ``EdiError``
+``UnavailableError``   (an open ERP circuit breaker) requeued after the breaker's ``retry_after``
+                       without spending a retry, for up to its ``wait_limit_s`` in all (see
+                       :mod:`~crossdock.broker.middleware.outage`); then as ``TransientError``
 ``TransientError`` and retried with exponential backoff and jitter (``min_backoff`` doubling up to
 anything else          ``max_backoff``), at most ``max_retries`` times, then dead-lettered
 =====================  ==========================================================================
@@ -16,6 +19,7 @@ This middleware replaces Dramatiq's ``Retries`` and owns the same actor options.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -27,8 +31,9 @@ from dramatiq.middleware import Middleware
 from crossdock.broker import deadletter
 from crossdock.broker import hop as hops
 from crossdock.broker.dead_letter_journal import journal_dead_letter
+from crossdock.broker.middleware import outage
 from crossdock.broker.ports import HopRecord, HopStatus, MessageStore
-from crossdock.errors import BusinessError, ConfigError, EdiError, PermanentError
+from crossdock.errors import BusinessError, ConfigError, EdiError, PermanentError, UnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +44,18 @@ class Decision(StrEnum):
     RETRY = "retry"
     DEAD_LETTER = "dead_letter"
     PARK = "park"
+    WAIT = "wait"
 
 
-def decide(exception: BaseException, retries: int, max_retries: int) -> Decision:
-    """Pure: ``retries`` is how many times the message was already retried."""
+def decide(exception: BaseException, retries: int, max_retries: int, waited_s: float = 0.0) -> Decision:
+    """Pure: ``retries`` is how many times the message was already retried, ``waited_s`` how long it
+    has waited for a dependency that is down."""
     if isinstance(exception, BusinessError):
         return Decision.PARK
     if isinstance(exception, PermanentError | ConfigError | EdiError):
         return Decision.DEAD_LETTER
+    if outage.may_wait(exception, waited_s):
+        return Decision.WAIT
     return Decision.RETRY if retries < max_retries else Decision.DEAD_LETTER
 
 
@@ -86,16 +95,40 @@ class ErrorPolicy(Middleware):
         if hop is not None:
             hop.abort()  # the step's effects and the idempotency mark are rolled back first
         retries = hops.count_option(message.options, "retries", 0)
-        decision = decide(exception, retries, self._option(broker, message, "max_retries"))
+        waited = outage.waited_s(message.options, time.time())
+        decision = decide(exception, retries, self._option(broker, message, "max_retries"), waited)
         error = describe(exception)
         if hop is not None:
             hop.error = error
         if decision is Decision.PARK and not self._park(message, hop, exception, error):
             decision = Decision.DEAD_LETTER
-        if decision is Decision.RETRY:
+        if decision is Decision.WAIT:
+            assert isinstance(exception, UnavailableError)  # decide() waits for nothing else
+            self._wait(broker, message, hop, exception, error)
+        elif decision is Decision.RETRY:
             self._retry(broker, message, hop, retries, error)
         elif decision is Decision.DEAD_LETTER:
             self._dead_letter(broker, message, hop, retries, error, exception)
+
+    def _wait(
+        self, broker: Broker, message: MessageProxy, hop: hops.Hop | None, exception: UnavailableError, error: str
+    ) -> None:
+        """Requeue after the dependency's retry-after, the retry count untouched."""
+        now = time.time()
+        outage.start_waiting(message.options, now)
+        message.options["last_error"] = error
+        delay = outage.delay_ms(exception, outage.waited_s(message.options, now))
+        try:
+            broker.enqueue(message, delay=delay)
+        except Exception:
+            logger.exception("Could not re-enqueue waiting message %s; rejecting it instead", message.message_id)
+            message.fail()  # RabbitMQ's dead-letter exchange keeps it in <queue>.XQ
+            if hop is not None:
+                hop.outcome = HopStatus.DEAD_LETTERED
+            return
+        logger.info("Message %s waits %d ms for the dependency to come back: %s", message.message_id, delay, error)
+        if hop is not None:
+            hop.outcome = HopStatus.RETRIED
 
     def _retry(self, broker: Broker, message: MessageProxy, hop: hops.Hop | None, retries: int, error: str) -> None:
         message.options["retries"] = retries + 1

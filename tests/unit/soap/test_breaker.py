@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crossdock.bridges.soap import CircuitBreaker, CircuitOpenError, CircuitState
-from crossdock.errors import BusinessError, TransientError
+from crossdock.errors import BusinessError, TransientError, UnavailableError
 
 
 class FakeClock:
@@ -83,3 +83,33 @@ def test_business_errors_count_as_the_erp_answering() -> None:
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="failure_threshold"):
         CircuitBreaker(0)
+
+
+def test_the_failure_that_opens_the_circuit_says_so_and_keeps_its_cause() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(2, 30.0, outage_window_s=600.0, clock=clock)
+    _fail(breaker)  # below the threshold: an ordinary transient error
+    with pytest.raises(CircuitOpenError) as caught, breaker.guard():
+        raise TransientError("HTTP 503")
+    assert isinstance(caught.value, UnavailableError)
+    assert str(caught.value.__cause__) == "HTTP 503"
+    assert caught.value.retry_after == pytest.approx(30.0)
+    assert caught.value.wait_limit_s == 600.0
+
+
+def test_a_failed_probe_is_an_open_circuit_too() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(1, 30.0, clock=clock)
+    _fail(breaker)
+    clock.now += 30
+    with pytest.raises(CircuitOpenError) as caught, breaker.guard():
+        raise TransientError("HTTP 503")
+    assert caught.value.retry_after == pytest.approx(30.0)
+    assert caught.value.wait_limit_s == 12 * 3600.0  # the default outage window
+
+
+def test_a_call_below_the_threshold_fails_as_itself() -> None:
+    breaker = CircuitBreaker(3, 30.0, clock=FakeClock())
+    with pytest.raises(TransientError) as caught, breaker.guard():
+        raise TransientError("HTTP 503")
+    assert not isinstance(caught.value, UnavailableError)
