@@ -22,6 +22,7 @@ Public API:
 - exception work items: WorkItems, WorkItem, ItemStatus, Note, WorkItemNotFoundError
 - audit: AuditLog, AuditEntry, AuditAction
 - trace: TraceResult, key_variants
+- named locks across processes and hosts: NamedLocks (``Store.locks``)
 - retention: PruneReport (``Store.prune``)
 
 See docs/store.md.
@@ -47,6 +48,7 @@ from crossdock.store.idempotency import (
 )
 from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, JournalEvent
 from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
+from crossdock.store.locks import NamedLocks
 from crossdock.store.migrate import current, head, upgrade
 from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
 from crossdock.store.retention import PruneReport
@@ -108,4 +110,6 @@ __all__ = [
     "key_variants",
     # retention
     "PruneReport",
+    # locks
+    "NamedLocks",
 ]
