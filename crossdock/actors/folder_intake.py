@@ -103,7 +103,11 @@ def _handle(path: Path, root: Path, partner: str, sink: InboundSink, max_file_by
     if path.is_symlink():  # it could point anywhere: never follow a link out of the mailbox
         report.unsafe.append((path.name, "a symbolic link, not a regular file"))
         return
-    if not path.is_file() or path.name.startswith("."):
+    if path.name.startswith("."):
+        return
+    if not path.is_file():
+        if not path.exists():  # listed a moment ago
+            raise _GoneError
         return
     try:
         name = safe_name(path.name)
