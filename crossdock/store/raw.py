@@ -263,11 +263,15 @@ class RawStore:
             condition = condition & (RawPayloadRow.sha256 == sha256)
         return self._first(condition, accepted_only)
 
-    def interchange_reused(self, sender: str, interchange_control: str, sha256: str) -> RawRef | None:
-        """The first ACCEPTED payload that carried this sender and ISA13 with OTHER content: the
-        partner reused the control number (a counter reset or wrap-around). Not a duplicate: the new
-        interchange is processed, with a warning."""
+    def interchange_reused(
+        self, sender: str, interchange_control: str, sha256: str, *, before: int | None = None
+    ) -> RawRef | None:
+        """The first ACCEPTED payload that carried this sender and ISA13 with OTHER content (stored
+        before payload ``before``, when given): the partner reused the control number (a counter reset
+        or wrap-around). Not a duplicate: the new interchange is processed, with a warning."""
         condition = _same_interchange(sender, interchange_control) & (RawPayloadRow.sha256 != sha256)
+        if before is not None:
+            condition = condition & (RawPayloadRow.id < before)
         return self._first(condition, True)
 
     def _first(self, condition: ColumnElement[bool], accepted_only: bool) -> RawRef | None:
