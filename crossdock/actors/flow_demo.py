@@ -27,6 +27,7 @@ from crossdock.actors.embedded import EmbeddedFlows
 from crossdock.actors.embedded_erp import EmbeddedErp
 from crossdock.actors.flow_config import flow_config_from_dict
 from crossdock.actors.folder_intake import poll_folder
+from crossdock.actors.intake import StoreInboundSink
 from crossdock.actors.wiring import build_ports
 from crossdock.bridges.sftp import PollReport
 from crossdock.canonical import Order
@@ -86,6 +87,11 @@ class FlowDemoSummary:
         }
 
 
+def _poll(root: Path, partner: str, sink: StoreInboundSink) -> PollReport:
+    """One poll of a local mailbox under its lock in the store (across hosts on PostgreSQL)."""
+    return poll_folder(root, partner, sink, lock=sink)
+
+
 @contextmanager
 def _workdir(path: Path | None) -> Iterator[Path]:
     if path is not None:
@@ -143,17 +149,17 @@ def run_demo(
         with EmbeddedFlows(settings, ports) as flows:
             (mailboxes[BUYER] / "inbound" / "850_from_buyer.x12").write_bytes(order_data)
             summary.events.append(
-                _report("The buyer's 850 arrives", poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink))
+                _report("The buyer's 850 arrives", _poll(mailboxes[BUYER], BUYER, flows.sftp_sink))
             )
             flows.settle()
             (mailboxes[THREEPL] / "inbound" / "945_from_3pl.x12").write_bytes(advice_data)
             summary.events.append(
-                _report("The 3PL's 945 arrives", poll_folder(mailboxes[THREEPL], THREEPL, flows.sftp_sink))
+                _report("The 3PL's 945 arrives", _poll(mailboxes[THREEPL], THREEPL, flows.sftp_sink))
             )
             flows.settle()
             (mailboxes[BUYER] / "inbound" / "850_resent.x12").write_bytes(order_data)
             summary.events.append(
-                _report("The buyer sends the same 850 again", poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink))
+                _report("The buyer sends the same 850 again", _poll(mailboxes[BUYER], BUYER, flows.sftp_sink))
             )
             flows.settle()
         _collect(summary, Store.from_settings(settings), mailboxes, erp)

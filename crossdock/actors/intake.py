@@ -10,12 +10,23 @@ Both keep the bytes in the raw payload store, then send the first message of the
   idempotency key (``raw-payload:<id>``): the first step's idempotency mark skips the second copy.
 
 Either way the flow runs exactly once per file.
+
+Duplicates: a file counts as delivered before when an accepted payload has the same source, name and
+content, or the same ISA sender, ISA13 and content. The same sender and ISA13 with OTHER content is a
+new interchange (partners reset and wrap their counters): it is processed like any other, with a
+warning kept on its raw payload row and journaled (``crossdock trace <ISA13>`` shows it).
+
+Two pollers on one mailbox: ``store_raw`` is ``put_once`` (one row per file, atomic), and
+:meth:`StoreInboundSink.hold` is the poller's per-mailbox lock in the store (a PostgreSQL advisory
+lock, so it holds across hosts).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 
 from crossdock.bridges.rest.polling import ORDER_ID_HEADER, POLLED, SOURCE_HEADER
 from crossdock.bridges.sftp.sink import InboundFile
@@ -24,6 +35,8 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.errors import Owner
 from crossdock.store import HopStatus, JournalEvent, RawRef, Store, sha256_hex
+
+log = logging.getLogger(__name__)
 
 Send = Callable[[str, Envelope, CanonicalModel], None]
 """``send(step_name, envelope, document)``: what :func:`crossdock.actors.steps.sender` returns."""
@@ -73,18 +86,32 @@ class StoreInboundSink:
     def source(item: InboundFile) -> str:
         return f"sftp:{item.partner}"
 
+    @contextmanager
+    def hold(self, mailbox: str) -> Iterator[bool]:
+        """The poller's per-mailbox lock (:class:`~crossdock.bridges.sftp.sink.MailboxLock`), held in
+        the store: across processes, and across hosts on PostgreSQL."""
+        with self.store.locks.hold(f"mailbox:{mailbox}") as held:
+            yield held
+
     def find_duplicate(self, item: InboundFile) -> str | None:
         raw = self.store.raw
         seen = raw.seen_file(self.source(item), item.name, item.sha256, accepted_only=True)
         if seen is not None:
             return f"already received {item.name} with the same content (raw payload {seen.id})"
         if item.isa is not None:
-            seen = raw.seen_interchange(item.isa.sender_id, item.isa.control_number, accepted_only=True)
+            isa = item.isa
+            seen = raw.seen_interchange(isa.sender_id, isa.control_number, sha256=item.sha256, accepted_only=True)
             if seen is not None:
-                return f"already received interchange {item.isa} in {seen.name} (raw payload {seen.id})"
+                return (
+                    f"already received interchange {isa} with the same content in {seen.name} "
+                    f"(raw payload {seen.id})"
+                )
         return None
 
     def record_duplicate(self, item: InboundFile, reason: str) -> None:
+        self._journal(item, HopStatus.DUPLICATE, reason)
+
+    def _journal(self, item: InboundFile, status: HopStatus, message: str, *, error_class: str | None = None) -> None:
         message_id = uuid.uuid4().hex
         self.store.journal.record(
             JournalEvent(
@@ -92,9 +119,10 @@ class StoreInboundSink:
                 correlation_id=message_id,
                 actor="sftp.inbound",
                 queue=self.source(item),
-                status=HopStatus.DUPLICATE,
+                status=status,
                 payload_sha256=item.sha256,
-                error_message=reason,
+                error_class=error_class,
+                error_message=message,
                 business_keys=_file_keys(item),
             )
         )
@@ -114,6 +142,7 @@ class StoreInboundSink:
             )
 
     def store_raw(self, item: InboundFile, data: bytes) -> str:
+        warning = self._reuse_warning(item)
         ref = self.store.raw.put_once(
             data,
             source=self.source(item),
@@ -121,8 +150,24 @@ class StoreInboundSink:
             sender=item.isa.sender_id if item.isa else None,
             interchange_control=item.isa.control_number if item.isa else None,
             content_type=X12_CONTENT_TYPE,
+            warning=warning,
         )
+        if warning is not None and ref.warning == warning and ref.accepted_at is None:
+            log.warning("%s file %s (raw payload %d): %s", self.source(item), item.name, ref.id, warning)
+            self._journal(item, HopStatus.RECEIVED, warning, error_class="InterchangeControlReused")
         return str(ref.id)
+
+    def _reuse_warning(self, item: InboundFile) -> str | None:
+        if item.isa is None:
+            return None
+        earlier = self.store.raw.interchange_reused(item.isa.sender_id, item.isa.control_number, item.sha256)
+        if earlier is None:
+            return None
+        return (
+            f"ISA13 {item.isa.control_number} from {item.isa.sender_id} was already used by {earlier.name} "
+            f"(raw payload {earlier.id}, received {earlier.received_at:%Y-%m-%d %H:%M} UTC) with different "
+            "content: processed as a new interchange (control number reused by the sender)"
+        )
 
     def enqueue(self, ref: str, item: InboundFile) -> None:
         _hand_on(self.store, self.send, self.step, int(ref))

@@ -21,6 +21,7 @@ from crossdock.actors.wiring import intake
 from crossdock.bridges.sftp import (
     InboundPoller,
     InboundSink,
+    MailboxLock,
     PollReport,
     SftpSession,
     identify,
@@ -81,6 +82,10 @@ def _print_report(report: PollReport) -> None:
         typer.echo(f"refused   {name!r}: {reason}", err=True)
     for name in report.waiting:
         typer.echo(f"waiting   {name} (still being written)")
+    for name, what in report.gone:
+        typer.echo(f"gone      {name}: {what}")
+    if report.busy is not None:
+        typer.echo(f"busy      {report.busy}")
 
 
 @app.command("poll")
@@ -104,7 +109,9 @@ def poll_command(
 ) -> None:
     """Fetch complete inbound files: store each durably (under --to, or in the database with --enqueue)
     and hand it on, THEN archive it on the server; non-X12 or unreadable files go to the error folder
-    with a reason file. Without --once or --max-polls it polls every poll_interval_s until interrupted."""
+    with a reason file. Without --once or --max-polls it polls every poll_interval_s until interrupted.
+    Each poll holds the mailbox's lock (in the database with --enqueue: across hosts on PostgreSQL; in
+    the folder otherwise): a poll that finds another poller holding it skips and says "busy"."""
     problems: list[PollReport] = []
 
     def show(report: PollReport) -> None:
@@ -121,12 +128,13 @@ def poll_command(
         settings = load_settings()
         with contextlib.ExitStack() as stack:
             sink: InboundSink
-            if enqueue:
-                sink, _ = stack.enter_context(intake(settings))
-            else:
-                sink = FolderSink(to if to is not None else settings.data_dir / "sftp" / profile.partner)
+            lock: MailboxLock
+            if enqueue:  # the lock in the store: across hosts on PostgreSQL
+                sink = lock = stack.enter_context(intake(settings))[0]
+            else:  # the lock in the folder: this host
+                sink = lock = FolderSink(to if to is not None else settings.data_dir / "sftp" / profile.partner)
             session = stack.enter_context(SftpSession(profile))
-            poller = InboundPoller(session, sink)
+            poller = InboundPoller(session, sink, lock=lock)
             if once:
                 show(poller.poll_once())
             else:

@@ -24,6 +24,7 @@ Public API:
 - dead letters: DeadLetters, NewDeadLetter, StoredDeadLetter, LetterStatus, AmbiguousIdError
 - audit: AuditLog, AuditEntry, AuditAction
 - trace: TraceResult, key_variants
+- named locks across processes and hosts: NamedLocks (``Store.locks``)
 - retention: PruneReport (``Store.prune``)
 
 See docs/store.md.
@@ -50,6 +51,7 @@ from crossdock.store.idempotency import (
 )
 from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, JournalEvent
 from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
+from crossdock.store.locks import NamedLocks
 from crossdock.store.migrate import current, head, upgrade
 from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
 from crossdock.store.retention import PruneReport
@@ -130,4 +132,6 @@ __all__ = [
     "key_variants",
     # retention
     "PruneReport",
+    # locks
+    "NamedLocks",
 ]

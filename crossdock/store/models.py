@@ -37,6 +37,7 @@ class RawPayloadRow(Base):
     __table_args__ = (
         Index("ix_raw_payloads_source_name_sha256", "source", "name", "sha256"),
         Index("ix_raw_payloads_sender_interchange", "sender", "interchange_control"),
+        Index("ux_raw_payloads_file_key", "file_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -51,6 +52,10 @@ class RawPayloadRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    file_key: Mapped[str | None] = mapped_column(String(64))
+    """Set by ``RawStore.put_once`` only: one row per (source, name, sha256), enforced by a unique index."""
+    warning: Mapped[str | None] = mapped_column(Text)
+    """Something a person should know about this payload that did not stop it (an ISA13 reused)."""
 
 
 class JournalRow(Base):

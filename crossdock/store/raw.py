@@ -2,11 +2,17 @@
 kept so bad input can be inspected and replayed, plus the "seen before?" checks for duplicate files.
 
 Every :meth:`RawStore.put` keeps a row, duplicates too; :attr:`RawRef.duplicate_of` tells the caller
-it has seen the same file (same source, name and SHA-256) or the same interchange (same sender and
-ISA13) before. :meth:`RawStore.put_once` is the idempotent variant (same file → same row), for a
-poller that may store a file again after a crash. A payload is *accepted* once it was handed on for
-processing (:meth:`RawStore.mark_accepted`); the ``seen_*`` checks can count only accepted ones, so
-a file whose hand-off failed is not reported as a duplicate on the next poll.
+it has seen the same file (same source, name and SHA-256) or the same interchange (same sender, ISA13
+and SHA-256) before. :meth:`RawStore.put_once` is the idempotent variant (same file → same row), for
+a poller that may store a file again after a crash, or two pollers that fetched the same file: a
+unique index on the file's key makes it one row whatever the concurrency (insert-or-ignore, then
+read, never read-then-write). A payload is *accepted* once it was handed on for processing
+(:meth:`RawStore.mark_accepted`); the ``seen_*`` checks can count only accepted ones, so a file whose
+hand-off failed is not reported as a duplicate on the next poll.
+
+An ISA13 is not unique on its own: partners reset and wrap their counters. The same sender and ISA13
+with the same content is the same interchange; with different content it is a new one, which
+:meth:`RawStore.interchange_reused` finds so the caller can keep a warning on its row.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
 from crossdock.store.engine import Database
+from crossdock.store.insert_ignore import insert_ignore
 from crossdock.store.models import RawPayloadRow
 
 
@@ -69,7 +76,9 @@ class RawRef:
     headers: Mapping[str, str] = field(default_factory=dict)
     accepted_at: datetime | None = None
     duplicate_of: int | None = None
-    """Id of the earliest earlier payload with the same (source, name, sha256) or (sender, ISA13)."""
+    """Id of the earliest earlier payload with the same (source, name, sha256) or (sender, ISA13, sha256)."""
+    warning: str | None = None
+    """What a person should know about this payload that did not stop it (an ISA13 reused)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +101,7 @@ def _ref(row: RawPayloadRow, duplicate_of: int | None = None) -> RawRef:
         headers=dict(row.headers or {}),
         accepted_at=row.accepted_at,
         duplicate_of=duplicate_of,
+        warning=row.warning,
     )
 
 
@@ -101,6 +111,11 @@ def _same_file(source: str, name: str, digest: str) -> ColumnElement[bool]:
 
 def _same_interchange(sender: str, control: str) -> ColumnElement[bool]:
     return (RawPayloadRow.sender == sender) & (RawPayloadRow.interchange_control == control)
+
+
+def file_key(source: str, name: str, digest: str) -> str:
+    """The unique key of one file for :meth:`RawStore.put_once`: a hash, so any name fits the index."""
+    return sha256_hex(f"{source}\n{name}\n{digest}".encode())
 
 
 class RawStore:
@@ -117,29 +132,23 @@ class RawStore:
         interchange_control: str | None = None,
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        warning: str | None = None,
         session: Session | None = None,
     ) -> RawRef:
         """Keep ``content``; ``source`` says where from (``sftp:acme-3pl``, ``webhook:shopify``,
         ``erp``), ``name`` the file name or request id. ``sender``/``interchange_control`` are the
         ISA06 and ISA13 of an X12 interchange, when known. ``headers``: non-secret metadata to keep
-        (never signatures or credentials)."""
+        (never signatures or credentials). ``warning``: a note for a person, kept on the row."""
         digest = sha256_hex(content)
         with self._db.write(session) as s:
-            condition = _same_file(source, name, digest)
-            if sender is not None and interchange_control is not None:
-                condition = or_(condition, _same_interchange(sender, interchange_control))
-            earlier = s.scalars(select(RawPayloadRow.id).where(condition).order_by(RawPayloadRow.id).limit(1)).first()
+            earlier = s.scalars(
+                select(RawPayloadRow.id)
+                .where(_earlier_copy(source, name, digest, sender, interchange_control))
+                .order_by(RawPayloadRow.id)
+                .limit(1)
+            ).first()
             row = RawPayloadRow(
-                sha256=digest,
-                source=source,
-                name=name,
-                size=len(content),
-                content=content,
-                sender=sender,
-                interchange_control=interchange_control,
-                content_type=content_type,
-                headers=dict(headers) if headers else None,
-                received_at=utcnow(),
+                **_values(content, digest, source, name, sender, interchange_control, content_type, headers, warning)
             )
             s.add(row)
             s.flush()
@@ -193,27 +202,28 @@ class RawStore:
         interchange_control: str | None = None,
         content_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        warning: str | None = None,
         session: Session | None = None,
     ) -> RawRef:
         """Like :meth:`put`, but when the identical file (source, name, sha256) is already stored,
-        return that row instead of keeping a second copy."""
+        return that row instead of keeping a second copy. Atomic under concurrency: callers racing
+        with the same file (two pollers, two hosts) all get the one row, whose ``warning`` and
+        ``headers`` are those of the caller that inserted it.
+
+        The row goes in with insert-or-ignore on its unique ``file_key``; on PostgreSQL a concurrent
+        insert of the same key waits for the other transaction, then reads its row."""
         digest = sha256_hex(content)
+        key = file_key(source, name, digest)
         with self._db.write(session) as s:
             existing = s.scalars(
                 select(RawPayloadRow).where(_same_file(source, name, digest)).order_by(RawPayloadRow.id).limit(1)
             ).first()
-            if existing is not None:
+            if existing is not None:  # also finds rows kept before file keys existed, and by put()
                 return _ref(existing)
-            return self.put(
-                content,
-                source=source,
-                name=name,
-                sender=sender,
-                interchange_control=interchange_control,
-                content_type=content_type,
-                headers=headers,
-                session=s,
-            )
+            values = _values(content, digest, source, name, sender, interchange_control, content_type, headers, warning)
+            insert_ignore(s, RawPayloadRow, {**values, "file_key": key})
+            row = s.scalars(select(RawPayloadRow).where(RawPayloadRow.file_key == key)).one()
+            return _ref(row)
 
     def mark_accepted(self, payload_id: int, *, session: Session | None = None) -> bool:
         """Record that the payload was handed on for processing; ``False`` if it already was."""
@@ -243,9 +253,26 @@ class RawStore:
         content hash, if any."""
         return self._first(_same_file(source, name, sha256), accepted_only)
 
-    def seen_interchange(self, sender: str, interchange_control: str, *, accepted_only: bool = False) -> RawRef | None:
-        """The first payload stored (or accepted) for this X12 sender (ISA06) and ISA13."""
-        return self._first(_same_interchange(sender, interchange_control), accepted_only)
+    def seen_interchange(
+        self, sender: str, interchange_control: str, *, sha256: str | None = None, accepted_only: bool = False
+    ) -> RawRef | None:
+        """The first payload stored (or accepted) for this X12 sender (ISA06) and ISA13, and, given
+        ``sha256``, with that content: the same interchange sent again."""
+        condition = _same_interchange(sender, interchange_control)
+        if sha256 is not None:
+            condition = condition & (RawPayloadRow.sha256 == sha256)
+        return self._first(condition, accepted_only)
+
+    def interchange_reused(
+        self, sender: str, interchange_control: str, sha256: str, *, before: int | None = None
+    ) -> RawRef | None:
+        """The first ACCEPTED payload that carried this sender and ISA13 with OTHER content (stored
+        before payload ``before``, when given): the partner reused the control number (a counter reset
+        or wrap-around). Not a duplicate: the new interchange is processed, with a warning."""
+        condition = _same_interchange(sender, interchange_control) & (RawPayloadRow.sha256 != sha256)
+        if before is not None:
+            condition = condition & (RawPayloadRow.id < before)
+        return self._first(condition, True)
 
     def _first(self, condition: ColumnElement[bool], accepted_only: bool) -> RawRef | None:
         query = select(RawPayloadRow).where(condition).order_by(RawPayloadRow.id).limit(1)
@@ -254,3 +281,38 @@ class RawStore:
         with self._db.read() as s:
             row = s.scalars(query).first()
             return None if row is None else _ref(row)
+
+
+def _earlier_copy(
+    source: str, name: str, digest: str, sender: str | None, control: str | None
+) -> ColumnElement[bool]:
+    condition = _same_file(source, name, digest)
+    if sender is not None and control is not None:
+        condition = or_(condition, _same_interchange(sender, control) & (RawPayloadRow.sha256 == digest))
+    return condition
+
+
+def _values(
+    content: bytes,
+    digest: str,
+    source: str,
+    name: str,
+    sender: str | None,
+    interchange_control: str | None,
+    content_type: str | None,
+    headers: Mapping[str, str] | None,
+    warning: str | None,
+) -> dict[str, object]:
+    return {
+        "sha256": digest,
+        "source": source,
+        "name": name,
+        "size": len(content),
+        "content": content,
+        "sender": sender,
+        "interchange_control": interchange_control,
+        "content_type": content_type,
+        "headers": dict(headers) if headers else None,
+        "warning": warning,
+        "received_at": utcnow(),
+    }

@@ -14,6 +14,7 @@ from crossdock.store.engine import Database
 from crossdock.store.idempotency import IdempotencyKeys
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
+from crossdock.store.locks import NamedLocks
 from crossdock.store.raw import RawStore
 from crossdock.store.retention import PruneReport, prune
 from crossdock.store.trace import Tracer, TraceResult
@@ -24,7 +25,8 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``dead_letters``, ``audit``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`, :meth:`close`.
+    ``exceptions``, ``dead_letters``, ``audit``, ``locks``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`,
+    :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -37,6 +39,7 @@ class Store:
         self.audit = AuditLog(db)
         self.exceptions = WorkItems(db, self.audit)
         self.dead_letters = DeadLetters(db, self.raw)
+        self.locks = NamedLocks(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

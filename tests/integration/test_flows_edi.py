@@ -27,7 +27,7 @@ from crossdock.edi import validate
 from crossdock.edi.partners import load_partner_profile
 from crossdock.edi.reader import X12Reader
 from crossdock.settings import load_settings
-from crossdock.store import DocRef, DocType, ItemStatus, Store
+from crossdock.store import DocRef, DocType, ItemStatus, Store, sha256_hex
 from tests.conftest import ROOT
 from tests.fixtures.erp_sim import ErpSimServer, erp_gateway
 from tests.fixtures.sshd import SshServer
@@ -167,6 +167,47 @@ def test_replaying_the_inbound_message_makes_no_second_erp_order(rig: Rig) -> No
     assert rig.erp.calls().get("CreateSalesOrder") == 1
     assert len(rig.files("northstar-3pl")) == 1
     assert len(rig.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778812")).ids(DocType.ERP_ORDER)) == 1
+
+
+@pytest.mark.parametrize("db_backend", ["sqlite", "postgresql"])
+def test_a_reused_isa13_with_other_content_is_processed_with_a_warning(rig: Rig) -> None:
+    # Given the buyer's 850 (ISA13 000000501) processed
+    first = ORDER_850.read_bytes()
+    rig.drop("acme-retail", "po_778812.x12", first)
+    assert len(poll(rig.buyer).accepted) == 1
+    rig.flows.settle()
+    # When the buyer's counter comes back to 501 on another order (a reset, a wrap-around)
+    second = first.replace(b"PO-778812", b"PO-778813")
+    assert control_numbers(second)[0] == control_numbers(first)[0] == "000000501"
+    rig.drop("acme-retail", "po_778813.x12", second)
+    report = poll(rig.buyer)
+    rig.flows.settle()
+    # Then it is processed, not archived as a duplicate: its own ERP order, 940 and 997
+    assert [name for name, _ in report.accepted] == ["po_778813.x12"] and report.duplicates == []
+    assert rig.erp.calls().get("CreateSalesOrder") == 2
+    assert len(rig.files("northstar-3pl")) == 2
+    acks = [f.read_bytes() for f in rig.files("acme-retail")]
+    assert len(acks) == 2 and all(b"AK9*A*1*1*1" in ack for ack in acks)
+    # And the two interchanges are not linked to each other: each PO leads to its own ERP order (a 945
+    # for PO-778813 posts against PO-778813's order)
+    booked = rig.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778813")).ids(DocType.ERP_ORDER)
+    earlier = rig.store.links.connected(DocRef(DocType.PURCHASE_ORDER, "PO-778812")).ids(DocType.ERP_ORDER)
+    assert len(booked) == len(earlier) == 1 and booked != earlier
+    assert rig.store.exceptions.items(status=ItemStatus.OPEN) == []
+    # And the file's record carries the warning, naming the earlier file
+    [(_, ref)] = report.accepted
+    stored = rig.store.raw.ref(int(ref))
+    assert stored is not None and stored.warning is not None
+    assert "ISA13 000000501" in stored.warning and "po_778812.x12" in stored.warning
+    first_ref = rig.store.raw.seen_file("sftp:acme-retail", "po_778812.x12", sha256_hex(first))
+    assert first_ref is not None and first_ref.warning is None
+    # And the second interchange sent once more is a duplicate of itself, journaled, not processed again
+    rig.drop("acme-retail", "po_778813_again.x12", second)
+    again = poll(rig.buyer)
+    rig.flows.settle()
+    assert [name for name, _ in again.duplicates] == ["po_778813_again.x12"] and again.accepted == []
+    assert "po_778813.x12" in again.duplicates[0][1]
+    assert rig.erp.calls().get("CreateSalesOrder") == 2 and len(rig.files("acme-retail")) == 2
 
 
 @pytest.mark.parametrize("db_backend", ["sqlite", "postgresql"])

@@ -9,6 +9,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from crossdock.bridges.sftp import InboundPoller, MemorySink, SftpSession, load_profile
+from crossdock.bridges.sftp.folder_sink import FolderSink
 from crossdock.bridges.sftp.hostkeys import fingerprint_of_line
 from crossdock.cli import app
 from tests.fixtures.sshd import SshServer, interchange
@@ -53,13 +55,36 @@ def test_poll_once_stores_journals_and_archives(sshd: SshServer, tmp_path: Path)
     events = [json.loads(line)["event"] for line in (out / "journal.jsonl").read_text().splitlines()]
     assert sorted(events) == ["enqueued", "rejected"]
     assert (sshd.folder("archive") / "ASN_31.edi").exists()
-    # A second run of the CLI (a new process in real life) still knows the interchange: duplicate
-    (sshd.folder("inbound") / "ASN_31_again.edi").write_bytes(interchange(control=31, body="Y"))
+    # A second run of the CLI (a new process in real life) still knows the interchange: duplicate;
+    # the same ISA13 with other content (a reused control number) is a new interchange
+    (sshd.folder("inbound") / "ASN_31_again.edi").write_bytes(interchange(control=31))
+    (sshd.folder("inbound") / "ASN_31_reused.edi").write_bytes(interchange(control=31, body="Y"))
     again = runner.invoke(
         app, ["sftp", "poll", str(write_profile(sshd, tmp_path, settle_s=0.2)), "--to", str(out), "--once", "--json"]
     )
     assert again.exit_code == 0, again.output
-    assert [name for name, _ in json.loads(again.stdout)["duplicates"]] == ["ASN_31_again.edi"]
+    report = json.loads(again.stdout)
+    assert [name for name, _ in report["duplicates"]] == ["ASN_31_again.edi"]
+    assert [name for name, _ in report["accepted"]] == ["ASN_31_reused.edi"]
+    assert report["busy"] is None and report["gone"] == []
+
+
+def test_poll_skips_a_mailbox_another_poller_holds_and_says_busy(sshd: SshServer, tmp_path: Path) -> None:
+    # Given another poller on this host holding the mailbox's lock in the same --to folder
+    (sshd.folder("inbound") / "ASN_41.edi").write_bytes(interchange(control=41))
+    profile_file = write_profile(sshd, tmp_path, settle_s=0.2)
+    out = tmp_path / "received"
+    mailbox = InboundPoller(SftpSession(load_profile(profile_file)), MemorySink()).mailbox  # no IO
+    with FolderSink(out).hold(mailbox) as held:
+        assert held
+        # When the CLI polls
+        busy = runner.invoke(app, ["sftp", "poll", str(profile_file), "--to", str(out), "--once"])
+    # Then it says so, exits 0 and leaves the file for the poller holding the mailbox
+    assert busy.exit_code == 0, busy.output
+    assert busy.output.startswith("busy ") and "another poller" in busy.output
+    assert (sshd.folder("inbound") / "ASN_41.edi").exists()
+    done = runner.invoke(app, ["sftp", "poll", str(profile_file), "--to", str(out), "--once"])
+    assert done.exit_code == 0 and "accepted  ASN_41.edi" in done.output, done.output
 
 
 def test_push_names_the_file_from_the_pattern(sshd: SshServer, tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def test_done_marker_decides_completeness_and_is_removed(sshd: SshServer) -> Non
     assert names(sshd.folder("archive")) == ["ASN_10.edi"]
 
 
-def test_duplicates_by_name_and_hash_and_by_isa_control_number(sshd: SshServer) -> None:
+def test_duplicates_by_name_and_hash_and_by_isa_control_number_and_hash(sshd: SshServer) -> None:
     inbound, archive = sshd.folder("inbound"), sshd.folder("archive")
     data = interchange(control=11)
     sink = MemorySink()
@@ -98,13 +98,17 @@ def test_duplicates_by_name_and_hash_and_by_isa_control_number(sshd: SshServer) 
         (inbound / "ASN_11.edi").write_bytes(data)
         poller.poll_once()
         poller.poll_once()
-        # Given the same file dropped again, and the same interchange under a new name
+        # Given the same file dropped again, the same interchange under a new name, and the same
+        # ISA13 reused for another interchange (the partner's counter wrapped)
         (inbound / "ASN_11.edi").write_bytes(data)
-        (inbound / "RESENT_ASN_11.edi").write_bytes(interchange(control=11, body="X"))
+        (inbound / "RESENT_ASN_11.edi").write_bytes(data)
+        (inbound / "WRAPPED_11.edi").write_bytes(interchange(control=11, body="X"))
         poller.poll_once()
         report = poller.poll_once()
-    # Then neither is enqueued again; both are archived and journaled as duplicates
-    assert len(sink.queue) == 1
+    # Then the first two are not enqueued again, but archived and journaled as duplicates; the
+    # reused ISA13 with other content is a new interchange, enqueued
+    assert [item.name for _, item in sink.queue] == ["ASN_11.edi", "WRAPPED_11.edi"]
+    assert [name for name, _ in report.accepted] == ["WRAPPED_11.edi"]
     dup_names = sorted(name for name, _ in report.duplicates)
     assert dup_names == ["ASN_11.edi", "RESENT_ASN_11.edi"]
     reasons = dict(report.duplicates)
@@ -113,7 +117,7 @@ def test_duplicates_by_name_and_hash_and_by_isa_control_number(sshd: SshServer) 
     assert sorted(item.name for item, _ in sink.duplicates) == dup_names
     assert names(inbound) == []
     archived = names(archive)
-    assert len(archived) == 3 and "ASN_11.edi" in archived and "RESENT_ASN_11.edi" in archived
+    assert len(archived) == 4 and "ASN_11.edi" in archived and "RESENT_ASN_11.edi" in archived
     assert any(n.startswith("ASN_11.edi.") for n in archived)  # never over the first archived copy
     assert (archive / "ASN_11.edi").read_bytes() == data
 

@@ -59,14 +59,31 @@ def test_same_file_again_is_flagged_and_kept(store: Store) -> None:
 
 def test_same_interchange_under_a_new_name_is_flagged(store: Store) -> None:
     first = store.raw.put(EDI, source="sftp:acme-3pl", name="a.edi", sender="ACME3PL", interchange_control="000000321")
-    resent = store.raw.put(
-        EDI + b"\n", source="sftp:acme-3pl", name="b.edi", sender="ACME3PL", interchange_control="000000321"
-    )
+    resent = store.raw.put(EDI, source="sftp:acme-3pl", name="b.edi", sender="ACME3PL", interchange_control="000000321")
     assert resent.duplicate_of == first.id
     seen = store.raw.seen_interchange("ACME3PL", "000000321")
     assert seen is not None and seen.id == first.id
     assert store.raw.seen_interchange("ACME3PL", "000000322") is None
     assert store.raw.seen_interchange("OTHER", "000000321") is None
+
+
+def test_a_reused_isa13_with_other_content_is_not_a_duplicate(store: Store) -> None:
+    # Given an accepted interchange, and the sender's counter coming back to its ISA13 later
+    first = store.raw.put(EDI, source="sftp:acme-3pl", name="a.edi", sender="ACME3PL", interchange_control="000000321")
+    store.raw.mark_accepted(first.id)
+    other = EDI + b"GS*SH~"
+    reused = store.raw.put_once(
+        other, source="sftp:acme-3pl", name="c.edi", sender="ACME3PL", interchange_control="000000321",
+        warning="ISA13 000000321 reused",
+    )  # fmt: skip
+    # Then it is not a duplicate of the first, carries its warning, and the reuse is found
+    assert reused.duplicate_of is None and reused.warning == "ISA13 000000321 reused"
+    assert store.raw.seen_interchange("ACME3PL", "000000321", sha256=sha256_hex(other), accepted_only=True) is None
+    earlier = store.raw.interchange_reused("ACME3PL", "000000321", sha256_hex(other))
+    assert earlier is not None and earlier.id == first.id
+    assert store.raw.interchange_reused("ACME3PL", "000000321", sha256_hex(EDI)) is None
+    same = store.raw.seen_interchange("ACME3PL", "000000321", sha256=sha256_hex(EDI), accepted_only=True)
+    assert same is not None and same.id == first.id
 
 
 def test_put_once_is_idempotent_for_the_same_file(store: Store) -> None:

@@ -39,7 +39,7 @@ from crossdock.edi.control import ControlKind
 from crossdock.edi.report import InterchangeReport, SetReport, ValidationReport
 from crossdock.edi.translate import SetResult, translate
 from crossdock.errors import BusinessError, EdiError, Owner
-from crossdock.store import DocRef, DocType
+from crossdock.store import DocRef, DocType, RawRef
 
 STEP = "edi.inbound"
 ACKNOWLEDGMENT = DocType.ACKNOWLEDGMENT
@@ -103,7 +103,7 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
             if problem is not None:
                 outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
                 continue
-            interchange_ref = DocRef(DocType.INTERCHANGE, f"{item.sender_id}:{where_from.get(at, '?')}")
+            interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
             out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
             if out is not None:
                 outgoing.append(out)
@@ -188,6 +188,15 @@ def _translation_problem(item: SetResult) -> str | None:
     if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
+
+
+def _interchange_ref(ports: FlowPorts, stored: RawRef, sender: str, control: str) -> DocRef:
+    """``<sender>:<ISA13>``; for an ISA13 the sender reused with other content (its raw payload is not
+    the first accepted one with it), ``<sender>:<ISA13>:raw-<payload id>``, so the two interchanges'
+    documents are never linked to each other (a 945 finds its own order's ERP order)."""
+    earlier = ports.store.raw.interchange_reused(sender, control, stored.sha256, before=stored.id)
+    suffix = "" if earlier is None else f":raw-{stored.id}"
+    return DocRef(DocType.INTERCHANGE, f"{sender}:{control}{suffix}")
 
 
 def _hand_on(

@@ -17,7 +17,7 @@ from crossdock.bridges.sftp.names import render_name, safe_name
 from crossdock.bridges.sftp.poller import InboundPoller, PollReport
 from crossdock.bridges.sftp.profile import PartnerProfile, load_profile, profile_from_dict
 from crossdock.bridges.sftp.session import SftpSession
-from crossdock.bridges.sftp.sink import InboundFile, InboundSink, IsaKey, MemorySink
+from crossdock.bridges.sftp.sink import InboundFile, InboundSink, IsaKey, MailboxLock, MemorySink
 from crossdock.bridges.sftp.upload import Uploaded, upload, upload_document
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "InboundPoller",
     "PollReport",
     "InboundSink",
+    "MailboxLock",
     "InboundFile",
     "IsaKey",
     "MemorySink",

@@ -3,8 +3,10 @@
 The poller calls, for every complete remote file, in this order and only in this order:
 
 1. ``find_duplicate(item)``: a reason string when this file was already delivered (same partner and
-   name and SHA-256, or same ISA sender and ISA13 control number), else ``None``.
-   Duplicate → ``record_duplicate(item, reason)``, then the remote file is archived.
+   name and SHA-256, or same ISA sender, ISA13 control number and SHA-256), else ``None``.
+   Duplicate → ``record_duplicate(item, reason)``, then the remote file is archived. The same ISA13
+   with other content is NOT a duplicate: partners reset and wrap their counters, so it is a new
+   interchange (a sink may keep a warning with it).
 2. Not X12 or unreadable → ``record_rejected(item, data, reason)`` (keep the bytes for a person),
    then the remote file goes to the error folder with a ``<name>.reason.txt``.
 3. Otherwise ``ref = store_raw(item, data)`` (must be durable when it returns), then
@@ -15,11 +17,19 @@ sink must make ``store_raw`` idempotent (same bytes → same ref) and report a f
 once ``enqueue`` returned for it. The in-memory sink below follows these rules;
 ``crossdock.actors.intake.StoreInboundSink`` puts the store's raw payload table and the broker behind
 the same Protocol.
+
+:class:`MailboxLock` is the per-mailbox lock a poller holds for one poll, so two pollers on one
+mailbox (two hosts, a restart overlap) never read it at the same time: the one that does not get it
+skips that poll and says so. The composition provides it (the store-backed sink holds it in the
+database, across hosts; :class:`~crossdock.bridges.sftp.folder_sink.FolderSink` in its folder).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -57,6 +67,13 @@ class InboundSink(Protocol):
     def enqueue(self, ref: str, item: InboundFile) -> None: ...
 
 
+class MailboxLock(Protocol):
+    def hold(self, mailbox: str) -> AbstractContextManager[bool]:
+        """Enter: ``True`` when this poller now holds ``mailbox`` (until exit), ``False`` at once when
+        another poller holds it."""
+        ...
+
+
 @dataclass
 class MemorySink:
     """An in-process :class:`InboundSink` for tests and the demo (a real implementation, not a mock)."""
@@ -66,13 +83,25 @@ class MemorySink:
     duplicates: list[tuple[InboundFile, str]] = field(default_factory=list)
     rejected: list[tuple[InboundFile, bytes, str]] = field(default_factory=list)
     _by_content: set[tuple[str, str, str]] = field(default_factory=set)
-    _by_isa: set[tuple[str, IsaKey]] = field(default_factory=set)
+    _by_isa: set[tuple[str, IsaKey, str]] = field(default_factory=set)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+
+    @contextmanager
+    def hold(self, mailbox: str) -> Iterator[bool]:
+        """A :class:`MailboxLock` within this process."""
+        lock = self._locks.setdefault(mailbox, threading.Lock())
+        held = lock.acquire(blocking=False)
+        try:
+            yield held
+        finally:
+            if held:
+                lock.release()
 
     def find_duplicate(self, item: InboundFile) -> str | None:
         if (item.partner, item.name, item.sha256) in self._by_content:
             return f"already received {item.name} with the same content (sha256 {item.sha256[:12]})"
-        if item.isa is not None and (item.partner, item.isa) in self._by_isa:
-            return f"already received interchange {item.isa} from this sender"
+        if item.isa is not None and (item.partner, item.isa, item.sha256) in self._by_isa:
+            return f"already received interchange {item.isa} with the same content from this sender"
         return None
 
     def record_duplicate(self, item: InboundFile, reason: str) -> None:
@@ -92,4 +121,4 @@ class MemorySink:
         self.queue.append((ref, item))
         self._by_content.add((item.partner, item.name, item.sha256))
         if item.isa is not None:
-            self._by_isa.add((item.partner, item.isa))
+            self._by_isa.add((item.partner, item.isa, item.sha256))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import select
 
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink, payload_key
 from crossdock.actors.steps import FlowStep, declare_steps, sender
@@ -18,6 +19,7 @@ from crossdock.broker.setup import build_broker
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.settings import load_settings
 from crossdock.store import ItemStatus, Store
+from crossdock.store.models import JournalRow
 
 X12 = b"ISA*00*...~GS*SH~ST*856*0001~SE*2*0001~GE*1*1~IEA*1*000000001~"
 
@@ -106,9 +108,38 @@ def test_same_interchange_under_another_name_is_a_duplicate_once_accepted(
 ) -> None:
     sink = StoreInboundSink(sqlite_store, sender(broker))
     assert deliver(sink, item("first.edi"), X12) == "enqueued"
-    resent = X12 + b"\n"
-    assert deliver(sink, item("again.edi", resent), resent) == "duplicate"
+    assert deliver(sink, item("again.edi"), X12) == "duplicate"
     assert len(drain(broker)) == 1
+    [row] = [h for h in sqlite_store.journal.for_correlations(_correlations(sqlite_store)) if h.status == "duplicate"]
+    assert "same content" in (row.error_message or "") and "first.edi" in (row.error_message or "")
+
+
+def test_a_reused_isa13_with_other_content_is_processed_with_a_warning(sqlite_store: Store, broker: StubBroker) -> None:
+    # Given an interchange delivered, then the partner's counter wrapped and ISA13 1 came back
+    sink = StoreInboundSink(sqlite_store, sender(broker))
+    assert deliver(sink, item("first.edi"), X12) == "enqueued"
+    reused = X12.replace(b"ST*856*0001", b"ST*856*0002")
+    # When the new interchange arrives (under a new name)
+    assert deliver(sink, item("wrapped.edi", reused), reused) == "enqueued"
+    # Then it is handed on like any new file, and its record carries the warning
+    first, second = drain(broker)
+    assert isinstance(second.document, InboundPayload)
+    ref = sqlite_store.raw.ref(second.document.payload_id)
+    assert ref is not None and ref.accepted_at is not None
+    assert ref.warning is not None and "ISA13 000000001" in ref.warning and "first.edi" in ref.warning
+    assert isinstance(first.document, InboundPayload)
+    first_ref = sqlite_store.raw.ref(first.document.payload_id)
+    assert first_ref is not None and first_ref.warning is None
+    # And the warning is journaled under the file and the control number (crossdock trace finds it)
+    trace = sqlite_store.trace("000000001")
+    assert any(h.status == "received" and h.error_class == "InterchangeControlReused" for h in trace.hops)
+    # And the same reused interchange sent once more is a duplicate of the second, not of the first
+    assert deliver(sink, item("wrapped-again.edi", reused), reused) == "duplicate"
+
+
+def _correlations(store: Store) -> set[str]:
+    with store.db.read() as session:
+        return set(session.scalars(select(JournalRow.correlation_id)))
 
 
 def test_unreadable_file_is_kept_with_an_exception_item(sqlite_store: Store, broker: StubBroker) -> None:

@@ -22,8 +22,25 @@ def test_stored_enqueued_files_are_duplicates_after_a_restart(tmp_path: Path) ->
     # Given a new process on the same folder
     restarted = FolderSink(tmp_path)
     assert "same content" in (restarted.find_duplicate(item) or "")
-    renamed, _ = identify("acme", "b.edi", interchange(control=3, body="Q"))
+    renamed, _ = identify("acme", "b.edi", data)
     assert "ZZ:ACME3PL#000000003" in (restarted.find_duplicate(renamed) or "")
+    reused, _ = identify("acme", "c.edi", interchange(control=3, body="Q"))
+    assert restarted.find_duplicate(reused) is None  # same ISA13, other content: a new interchange
+
+
+def test_another_process_on_the_same_folder_is_seen_once_the_lock_is_taken(tmp_path: Path) -> None:
+    # Given two sinks on one folder (two pollers), each with its duplicate index loaded
+    data = interchange(control=7)
+    item, _ = identify("acme", "a.edi", data)
+    first, second = FolderSink(tmp_path), FolderSink(tmp_path)
+    assert second.find_duplicate(item) is None
+    # When the first one delivers the file under the mailbox lock
+    with first.hold("mailbox") as held:
+        assert held
+        first.enqueue(first.store_raw(item, data), item)
+    # Then the second one, once it holds the lock, knows the file
+    with second.hold("mailbox") as held:
+        assert held and second.find_duplicate(item) is not None
 
 
 def test_rejected_and_duplicate_events_are_journaled(tmp_path: Path) -> None:

@@ -80,9 +80,11 @@ def test_memory_sink_reports_duplicates_only_after_enqueue() -> None:
     assert sink.find_duplicate(item) is None  # stored but not enqueued: must be tried again
     sink.enqueue(ref, item)
     assert sink.find_duplicate(item) is not None
-    renamed, _ = identify("acme", "b.edi", interchange(control=5, body="Z"))
+    renamed, _ = identify("acme", "b.edi", interchange(control=5))
     assert "interchange ZZ:ACME3PL#000000005" in (sink.find_duplicate(renamed) or "")
-    other_partner, _ = identify("other", "b.edi", interchange(control=5, body="Z"))
+    reused, _ = identify("acme", "b.edi", interchange(control=5, body="Z"))
+    assert sink.find_duplicate(reused) is None  # same ISA13, other content: a new interchange
+    other_partner, _ = identify("other", "b.edi", interchange(control=5))
     assert sink.find_duplicate(other_partner) is None
 
 
