@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -75,12 +77,22 @@ def test_a_message_over_the_delivery_limit_goes_to_the_dead_letter_queue(rabbitm
         broker.close()
     with contextlib.closing(rabbitmq_vhost.connection()) as conn:
         channel = conn.channel()
+        channel.confirm_delivery()  # a quorum queue enqueues once its log commits: wait for that
         channel.basic_publish(exchange="", routing_key="orders", body=b"crashes its worker")
 
         # When it is delivered and given back again and again (a worker that dies on it each time)
+        def next_delivery() -> Any:
+            # a returned message is back in the queue once the queue's log has it: poll, bounded
+            deadline = time.monotonic() + 3
+            while True:
+                method, _props, _body = channel.basic_get("orders")
+                if method is not None or time.monotonic() > deadline:
+                    return method
+                time.sleep(0.05)
+
         deliveries = 0
         for _ in range(10):
-            method, _props, _body = channel.basic_get("orders")
+            method = next_delivery()
             if method is None:
                 break
             deliveries += 1

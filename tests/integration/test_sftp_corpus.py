@@ -1,6 +1,7 @@
 """Real third-party X12 files (../shared/corpus/x12) dropped on a real sshd: every one is picked up
 as X12 (quirky delimiters, BOMs, wrapped lines, several interchanges), and interchanges that repeat a
-sender's ISA13 are caught as duplicates. Envelope defects are the validator's business, not the bridge's."""
+sender's ISA13 with the same bytes are caught as duplicates. Envelope defects are the validator's
+business, not the bridge's."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_every_corpus_file_is_accepted_or_a_true_duplicate(sshd: SshServer) -> N
     # Given every corpus file in the inbound folder, under a safe unique name
     expected_dups: set[str] = set()
     no_isa: set[str] = set()
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[tuple[str, str, str], bytes]] = set()
     for path in files:
         name = f"{path.parent.name}_{path.name}".replace(" ", "_")
         shutil.copyfile(path, sshd.folder("inbound") / name)
@@ -59,16 +60,17 @@ def test_every_corpus_file_is_accepted_or_a_true_duplicate(sshd: SshServer) -> N
         if key is None or not readable(data):
             no_isa.add(name)
             continue
-        if key in seen:
+        if (key, data) in seen:
             expected_dups.add(name)
-        seen.add(key)
+        seen.add((key, data))
     sink = MemorySink()
     with SftpSession(profile_from_dict(sshd.profile_dict())) as session:
         poller = InboundPoller(session, sink)
         poller.poll_once()
         report = poller.poll_once()
     # Then only files that are not readable X12 (no ISA, or the reader gives up with a positioned
-    # error) are rejected, with a reason; repeats of (sender, ISA13) are duplicates; the rest are enqueued
+    # error) are rejected, with a reason; repeats of (sender, ISA13) with the same bytes are duplicates (a
+    # reused ISA13 with other content is a new interchange); the rest are enqueued
     assert {name for name, reason in report.rejected if reason} == no_isa
     assert {name for name, _ in report.duplicates} == expected_dups
     assert len(report.accepted) == len(files) - len(expected_dups) - len(no_isa)
