@@ -22,6 +22,9 @@ YAML, validated by pydantic, errors naming the field; by default ``<partners_pat
       amazon: {base_url: "https://sellingpartnerapi-na.amazon.com", token_env: CROSSDOCK_AMAZON_TOKEN,
                marketplace_id: ATVPDKIKX0DER}       # read by ``crossdock rest poll --channel amazon``
       walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
+    schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
+      - {job: sftp-poll, partner: northstar-3pl, every: 1m}
+      - {job: acks-overdue, hours: 24, cron: "0 * * * *"}
 
 Relative paths are relative to the YAML file. Loading reads local files only; nothing connects. A
 marketplace's access token is never in this file: ``token_env`` names the environment variable holding
@@ -35,6 +38,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crossdock.actors.schedule_config import ScheduledJob, check_unique
 from crossdock.bridges.soap import ErpConnection
 from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
@@ -102,11 +106,16 @@ class FlowConfig(BaseModel):
     channel_customers: dict[str, str] = Field(default_factory=dict)
     erp: ErpConnection
     marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
+    schedule: list[ScheduledJob] = Field(default_factory=list, description="Periodic jobs (crossdock scheduler).")
 
     @model_validator(mode="after")
     def _channel_fields(self) -> FlowConfig:
         for channel, config in self.marketplaces.items():
             _check_channel(channel, config)
+        check_unique(self.schedule)
+        for job in self.schedule:
+            if job.channel is not None and job.channel not in self.marketplaces:
+                raise ValueError(f"schedule: {job.name}: marketplaces.{job.channel} is not configured")
         return self
 
 
