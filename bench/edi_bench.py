@@ -208,7 +208,7 @@ def best_of(repeat: int, runs: dict[str, Callable[[], int]]) -> dict[str, tuple[
 def child_peak_rss_mb(path: Path) -> float:
     """Run ``crossdock edi translate --json path`` in a fresh interpreter; its own VmHWM, in MB."""
     out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True,
-                         text=True, timeout=900)
+                         text=True, timeout=3600)
     return float(out.stdout.strip().splitlines()[-1])
 
 
