@@ -4,8 +4,9 @@
 * SQLite in a temporary folder (migrated on the spot),
 * the ERP simulator served in-process on a loopback port, called through the hardened SOAP client,
 * local folders standing in for the partners' SFTP mailboxes (``<workdir>/sftp/<partner>/...``),
-* the bundled examples: the buyer's 850 (``examples/850_from_buyer.x12``), the 3PL's 945
-  (``examples/945_from_3pl.x12``) and the partners' envelope profiles (``examples/partners/``).
+* the bundled examples (package data, :mod:`crossdock.examples`, so an installed wheel has them): the
+  buyer's 850 (``850_from_buyer.x12``), the 3PL's 945 (``945_from_3pl.x12``) and the partners'
+  envelope profiles (``partners/``).
 
 What happens: the 850 is picked up, stored and enqueued; validated and acknowledged (997 to the buyer);
 booked in the ERP; sent to the 3PL as a 940. The 945 is picked up, acknowledged, posted to the ERP
@@ -33,10 +34,10 @@ from crossdock.bridges.sftp import PollReport
 from crossdock.canonical import Order
 from crossdock.edi.translate import translate
 from crossdock.errors import ConfigError
+from crossdock.examples import EXAMPLES
 from crossdock.settings import load_settings
 from crossdock.store import Store
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BUYER, THREEPL = "acme-retail", "northstar-3pl"
 ITEM_MAP = {"CD-TEE-BLK-M": "ITEM-1", "CD-HOOD-GRY-L": "ITEM-2", "CD-SOCK-6PK": "ITEM-3"}
 """The example SKUs as the simulated ERP's item numbers."""

@@ -5,23 +5,31 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
-from crossdock.edi.control import InMemoryControlNumbers
-from crossdock.edi.partners import load_partner_profile
-from crossdock.edi.translate import FileResult, render, translate
 from crossdock.errors import ConfigError, MappingError
 
-DOCUMENTS: dict[str, tuple[type[BaseModel], ...]] = {
-    "850": (Order,),
-    "940": (WarehouseShippingOrder, Order),
-    "945": (Shipment,),
-    "856": (Shipment,),
-}
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from crossdock.edi.translate import FileResult
+
+SETS = ("850", "940", "945", "856")
+
+
+def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
+    """The canonical documents a set renders from, in the order they are tried."""
+    from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
+
+    documents: dict[str, tuple[type[BaseModel], ...]] = {
+        "850": (Order,),
+        "940": (WarehouseShippingOrder, Order),
+        "945": (Shipment,),
+        "856": (Shipment,),
+    }
+    return documents[set_id]
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +48,8 @@ def translate_command(
     the content cannot be mapped (field-level errors), 2 when the file is unreadable or holds neither a
     transaction set nor an interchange acknowledgment (TA1).
     """
+    from crossdock.edi.translate import translate
+
     try:
         data = file.read_bytes()
     except OSError as exc:
@@ -99,8 +109,12 @@ def render_command(
 
     Exit 1 when the document cannot be rendered as that set, 2 when a file is unreadable or invalid.
     """
-    if set_id not in DOCUMENTS:
-        typer.echo(f"--set must be one of {', '.join(DOCUMENTS)}", err=True)
+    from crossdock.edi.control import InMemoryControlNumbers
+    from crossdock.edi.partners import load_partner_profile
+    from crossdock.edi.translate import render
+
+    if set_id not in SETS:
+        typer.echo(f"--set must be one of {', '.join(SETS)}", err=True)
         raise typer.Exit(2)
     try:
         profile = load_partner_profile(partner.read_bytes(), name_hint=str(partner))
@@ -108,7 +122,7 @@ def render_command(
     except (OSError, ConfigError, json.JSONDecodeError) as exc:
         typer.echo(f"cannot load input: {exc}", err=True)
         raise typer.Exit(2) from exc
-    model = _parse(raw, DOCUMENTS[set_id], document)
+    model = _parse(raw, _documents(set_id), document)
     try:
         out = render(set_id, model, profile, InMemoryControlNumbers(start_control), now=datetime.now(UTC))
     except MappingError as exc:
@@ -119,6 +133,8 @@ def render_command(
 
 def _parse(raw: Any, models: tuple[type[BaseModel], ...], source: Path) -> BaseModel:
     """The first of ``models`` that ``raw`` (or its ``document`` member, for translate's JSON) validates as."""
+    from pydantic import ValidationError
+
     if isinstance(raw, dict) and isinstance(raw.get("sets"), list) and raw["sets"]:
         raw = raw["sets"][0].get("document")
     errors: list[str] = []

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from crossdock.actors.flow_demo import EXAMPLES, run_demo
 from crossdock.errors import ConfigError
+from crossdock.examples import EXAMPLES
 
 
 def demo(
@@ -24,6 +24,8 @@ def demo(
 ) -> None:
     """850 → 997 + ERP sales order + 940 to the 3PL; 945 → ERP shipment + 856 to the buyer; the same 850 again
     is a duplicate."""
+    from crossdock.actors.flow_demo import run_demo
+
     try:
         summary = run_demo(examples, workdir)
     except (OSError, ConfigError) as exc:
