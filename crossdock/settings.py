@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Quorum queues: deliveries of one message before RabbitMQ dead-letters it."
     )
 
+    @field_validator("config_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("broker_url")
     @classmethod
     def _amqp_only(cls, value: str | None) -> str | None:
