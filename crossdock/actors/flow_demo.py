@@ -17,6 +17,7 @@ calls and any exception work items.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,10 +94,33 @@ def _poll(root: Path, partner: str, sink: StoreInboundSink) -> PollReport:
     return poll_folder(root, partner, sink, lock=sink)
 
 
+MARKER = ".crossdock-demo"
+"""The file that marks a folder as a demo's workdir: a re-run may replace what an earlier run left."""
+DEMO_STATE = ("crossdock.db", "crossdock.db-wal", "crossdock.db-shm", "crossdock.db-journal", "crossdock.db.locks",
+              "sftp")  # fmt: skip
+"""What a run leaves in its workdir (and a re-run removes first)."""
+
+
+def _fresh(path: Path) -> None:
+    """Make ``path`` ready for a run: created, or emptied of an earlier run's state (only a folder the
+    demo marked; any other non-empty folder is refused rather than written into)."""
+    path.mkdir(parents=True, exist_ok=True)
+    marker = path / MARKER
+    if not marker.exists() and any(path.iterdir()):
+        raise ConfigError(f"{path} is not empty and not a demo workdir: give a new or empty folder")
+    for name in DEMO_STATE:
+        old = path / name
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    marker.write_text("crossdock demo state: a re-run of `crossdock demo --workdir` replaces it\n")
+
+
 @contextmanager
 def _workdir(path: Path | None) -> Iterator[Path]:
     if path is not None:
-        path.mkdir(parents=True, exist_ok=True)
+        _fresh(path)
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="crossdock-demo-") as temp:

@@ -131,8 +131,8 @@ def serve(
 
     try:
         settings = runtime.settings()
-        runtime.open_store(settings).close()  # refuse to start on a database without its schema
         with intake(settings) as (_, webhook_sink):
+            runtime.open_store(settings).close()  # refuse to start on a database without its schema
             receiver = receiver_from_settings(settings, webhook_sink)
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -74,3 +74,13 @@ def test_config_check_without_config_dir_is_a_finding(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["config", "check", "--json"], env=env)
     assert result.exit_code == 1
     assert json.loads(result.output)["findings"][0]["file"] == "CROSSDOCK_CONFIG_DIR"
+
+
+def test_the_example_flows_match_the_defaults_and_the_sftp_example_loads() -> None:
+    from crossdock.actors.flow_config import load_flow_config
+    from crossdock.bridges.sftp import load_profile
+
+    config = load_flow_config(ROOT / "examples" / "flows" / "flows.yaml")
+    assert config.erp.endpoint == "http://127.0.0.1:8089/erp"  # where `crossdock erp-sim` listens by default
+    profile = load_profile(ROOT / "examples" / "flows" / "northstar-3pl.sftp.yaml")
+    assert profile.partner == "northstar-3pl" and len(profile.pinned_keys()) == 1
