@@ -1,6 +1,6 @@
 """The business-flow configuration: trading partners, the 3PL, ERP master data and the ERP connection.
 
-YAML, validated by pydantic, errors naming the field; by default ``<partners_path>/flows.yaml``::
+YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/flows.yaml``::
 
     warehouse_partner: northstar-3pl          # who gets our 940s
     warehouse_code: COL1

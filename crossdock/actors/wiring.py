@@ -3,7 +3,7 @@ the SFTP poller and the webhook receiver hand their payloads to.
 
 :func:`boot` is a worker entry point (``dramatiq crossdock.actors.wiring:boot``): like
 :func:`crossdock.actors.boot.boot`, plus the business flow steps built from
-``<partners_path>/flows.yaml``. Building opens no connection: the ERP client loads its WSDL from the
+``<config_dir>/flows.yaml``. Building opens no connection: the ERP client loads its WSDL from the
 packaged file, SFTP sessions and marketplace clients connect on first use; ports are closed when the
 worker shuts down. Marketplace tokens come from the environment variables the configuration names.
 """
@@ -233,9 +233,30 @@ def intake(settings: Settings) -> Iterator[tuple[StoreInboundSink, StoreWebhookS
 
 
 def flows_file(settings: Settings) -> Path:
-    if settings.partners_path is None:
-        raise ConfigError("partners_path is not set: the business flows read <partners_path>/flows.yaml")
-    return settings.partners_path / FLOWS_FILE
+    if settings.config_dir is None:
+        raise ConfigError("config_dir is not set: set CROSSDOCK_CONFIG_DIR to the folder holding flows.yaml")
+    return settings.config_dir / FLOWS_FILE
+
+
+def preflight() -> None:
+    """What ``crossdock worker`` checks once, in the master, before it forks a worker process: the
+    flows configuration builds (flows.yaml, partner, SFTP and ERP profiles, marketplace tokens), the
+    database is at the newest schema, RabbitMQ lets us into the virtual host. Raises the first
+    problem as a :class:`~crossdock.errors.CrossdockError`; connects only to check and leaves."""
+    from crossdock.broker.probe import check_broker
+    from crossdock.store.readiness import require_schema
+
+    settings = load_settings()
+    if settings.broker_url is None:
+        raise ConfigError("no broker URL: crossdock worker needs RabbitMQ; set CROSSDOCK_BROKER_URL")
+    config = load_flow_config(flows_file(settings))
+    store = Store.from_settings(settings)
+    try:
+        build_ports(config, store).close()
+        require_schema(store.db)
+    finally:
+        store.close()
+    check_broker(settings.broker_url, timeout_s=min(settings.network_timeout_s, 10.0))
 
 
 def boot() -> Broker:

@@ -54,7 +54,7 @@ def run_command(
     from crossdock.actors.wiring import flows_file
     from crossdock.errors import ConfigError, CrossdockError
     from crossdock.settings import load_settings
-    from crossdock.store.migrate import current, head
+    from crossdock.store.readiness import require_schema
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     stop = threading.Event()
@@ -64,8 +64,7 @@ def run_command(
         if not config.schedule:
             raise ConfigError(f"{flows_file(settings)}: no schedule: section, nothing to run")
         with scheduler_from_settings(settings, config) as scheduler, _stop_on_signals(stop):
-            if current(scheduler.store.db) != head():
-                raise ConfigError("the database schema is not at head: run `crossdock db upgrade`")
+            require_schema(scheduler.store.db)
             scheduler.standby_s = standby_s
             scheduler.on_event = lambda message: typer.echo(f"scheduler: {message}", err=True)
             scheduler.run(stop)

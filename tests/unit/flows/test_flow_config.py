@@ -56,8 +56,8 @@ def test_an_unknown_warehouse_partner_fails_at_boot(sqlite_store: Store) -> None
         build_ports(config, sqlite_store)
 
 
-def test_the_worker_needs_partners_path() -> None:
-    with pytest.raises(ConfigError, match="partners_path"):
+def test_the_worker_needs_config_dir() -> None:
+    with pytest.raises(ConfigError, match="CROSSDOCK_CONFIG_DIR"):
         flows_file(load_settings(environ={}))
 
 
