@@ -25,6 +25,7 @@ Public API:
 - audit: AuditLog, AuditEntry, AuditAction
 - trace: TraceResult, key_variants
 - named locks across processes and hosts: NamedLocks (``Store.locks``)
+- outbound documents: Outbox, OutboxEntry (``Store.outbox``)
 - retention: PruneReport (``Store.prune``)
 
 See docs/store.md.
@@ -53,6 +54,7 @@ from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, Journ
 from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
 from crossdock.store.locks import NamedLocks
 from crossdock.store.migrate import current, head, upgrade
+from crossdock.store.outbox import Outbox, OutboxEntry
 from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
 from crossdock.store.retention import PruneReport
 from crossdock.store.store import Store
@@ -134,4 +136,7 @@ __all__ = [
     "PruneReport",
     # locks
     "NamedLocks",
+    # outbox
+    "Outbox",
+    "OutboxEntry",
 ]
