@@ -1,5 +1,5 @@
 """Operator commands: ``crossdock worker``, ``queues``, ``trace``, ``dlq ...``, ``exceptions ...``,
-``reprocess`` and ``acks overdue``.
+``reprocess``, ``acks overdue`` and ``outbox ...``.
 
 Composition root: read settings, build what the command needs, call one function, print a table
 (rich) or ``--json``. Exit codes: 0 done, 1 nothing found / nothing to do, 2 configuration error
@@ -19,7 +19,7 @@ from crossdock.broker.lanes import LANES
 from crossdock.broker.queue_stats import queue_report
 from crossdock.broker.supervisor import supervise
 from crossdock.broker.worker_child import WorkerSpec
-from crossdock.cli import ops_acks, ops_dlq, ops_exceptions, ops_reprocess
+from crossdock.cli import ops_acks, ops_dlq, ops_exceptions, ops_outbox, ops_reprocess
 from crossdock.settings import load_settings
 from crossdock.store import Store
 
@@ -155,3 +155,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ops_exceptions.app, name="exceptions")
     app.command("reprocess")(ops_reprocess.reprocess_command)
     app.add_typer(ops_acks.app, name="acks")
+    app.add_typer(ops_outbox.app, name="outbox")
