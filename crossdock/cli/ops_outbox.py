@@ -57,7 +57,7 @@ def list_command(
         raise typer.Exit(2)
     store = Store.from_settings(load_settings())
     try:
-        entries = store.outbox.list(status=None if status == "all" else status, partner=partner, set_id=set_id,
+        entries = store.outbox.list(status=status, partner=partner, set_id=set_id,
                                     older_than_s=older_than, limit=limit)  # fmt: skip
         counts = store.outbox.counts()
     finally:

@@ -143,16 +143,18 @@ class Outbox:
         limit: int = 1000,
     ) -> list[OutboxEntry]:
         """Rows oldest first; ``status``: ``pending`` (not delivered, not held), ``held``, ``delivered``
-        or ``None`` for all."""
+        or ``all`` (``None``)."""
         query = _query()
-        if status == "delivered":
+        if status in (None, "all"):
+            pass
+        elif status == "delivered":
             query = query.where(OutboxDeliveryRow.outbox_id.is_not(None))
         elif status == "pending":
             query = query.where(OutboxDeliveryRow.outbox_id.is_(None), OutboxRow.held.is_(None))
         elif status == "held":
             query = query.where(OutboxDeliveryRow.outbox_id.is_(None), OutboxRow.held.is_not(None))
-        elif status is not None:
-            raise ValueError(f"unknown outbox status {status!r} (pending, held, delivered)")
+        else:
+            raise ValueError(f"unknown outbox status {status!r} (pending, held, delivered, all)")
         if partner is not None:
             query = query.where(OutboxRow.partner == partner)
         if set_id is not None:
