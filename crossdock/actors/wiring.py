@@ -30,6 +30,7 @@ from crossdock.actors.flow_config import (
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
+from crossdock.actors.outbox_sweeper import OutboxSweeper
 from crossdock.actors.steps import declare_steps, sender
 from crossdock.bridges.rest import amazon, walmart
 from crossdock.bridges.rest.client import MarketplaceClient
@@ -191,10 +192,14 @@ class ClosePorts(Middleware):
         self.ports.store.close()
 
 
-def build_flow_broker(settings: Settings, ports: FlowPorts) -> Broker:
-    """The project's broker with the journal/idempotency store and every flow step declared."""
+def build_flow_broker(settings: Settings, ports: FlowPorts, *, sweep_outbox: bool = False) -> Broker:
+    """The project's broker with the journal/idempotency store and every flow step declared; with
+    ``sweep_outbox`` (a worker process), the outbox sweeper too."""
     broker = build_broker(settings, store=SqlMessageStore(ports.store))
     broker.add_middleware(ClosePorts(ports))
+    if sweep_outbox:
+        interval, after = settings.outbox_sweep_interval_s, settings.outbox_sweep_after_s
+        broker.add_middleware(OutboxSweeper(ports.store, interval_s=interval, after_s=after))
     declare_steps(broker, (*flows.STEPS, *flows.flow_steps(ports)))
     return broker
 
@@ -263,4 +268,4 @@ def boot() -> Broker:
     install_log_filter()
     settings = load_settings()
     store = Store.from_settings(settings)
-    return build_flow_broker(settings, build_ports(load_flow_config(flows_file(settings)), store))
+    return build_flow_broker(settings, build_ports(load_flow_config(flows_file(settings)), store), sweep_outbox=True)

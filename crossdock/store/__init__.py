@@ -26,6 +26,7 @@ Public API:
 - trace: TraceResult, key_variants
 - named locks across processes and hosts: NamedLocks, Lease (``Store.locks``)
 - scheduler runs: SchedulerRuns, SchedulerRun (``Store.scheduler_runs``)
+- outbound documents: Outbox, OutboxEntry (``Store.outbox``)
 - retention: PruneReport (``Store.prune``)
 
 See docs/store.md.
@@ -54,6 +55,7 @@ from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, Journ
 from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
 from crossdock.store.locks import Lease, NamedLocks
 from crossdock.store.migrate import current, head, upgrade
+from crossdock.store.outbox import Outbox, OutboxEntry
 from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
 from crossdock.store.retention import PruneReport
 from crossdock.store.scheduler_runs import SchedulerRun, SchedulerRuns
@@ -140,4 +142,7 @@ __all__ = [
     # scheduler runs
     "SchedulerRun",
     "SchedulerRuns",
+    # outbox
+    "Outbox",
+    "OutboxEntry",
 ]

@@ -23,6 +23,8 @@ __all__ = [
     "IdempotencyRow",
     "JournalRow",
     "MessageKeyRow",
+    "OutboxDeliveryRow",
+    "OutboxRow",
     "RawPayloadRow",
     "SchedulerRunRow",
 ]
@@ -137,6 +139,47 @@ class ControlNumberRow(Base):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     last_value: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxRow(Base):
+    """One outbound X12 document exactly as it leaves: recorded in the step's transaction with the
+    control numbers it holds, delivered from here after that commit (see ``crossdock.store.outbox``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_partner_interchange", "partner", "isa_control"),
+        Index("ux_outbox_file_name", "partner", "file_name", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    set_id: Mapped[str] = mapped_column(String(8))
+    isa_control: Mapped[int] = mapped_column(BigInteger)
+    gs_control: Mapped[int | None] = mapped_column(BigInteger)
+    st_control: Mapped[int | None] = mapped_column(BigInteger)
+    """The first group's GS06 and its first set's ST02 (``None`` in an interchange holding only a TA1)."""
+    file_name: Mapped[str] = mapped_column(String(NAME))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    business_keys: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    step: Mapped[str | None] = mapped_column(String(NAME))
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    swept_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the sweeper last sent this row to delivery again (so several sweepers send it once)."""
+    held: Mapped[str | None] = mapped_column(Text)
+    """Why delivery stopped for a person to look (another file under its name); the sweeper skips it."""
+
+
+class OutboxDeliveryRow(Base):
+    """An outbox document delivered: written once, after the file is in place."""
+
+    __tablename__ = "outbox_deliveries"
+
+    outbox_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id"), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    location: Mapped[str] = mapped_column(String(1000))
 
 
 class ExceptionItemRow(Base):

@@ -15,6 +15,7 @@ from crossdock.store.idempotency import IdempotencyKeys
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
 from crossdock.store.locks import NamedLocks
+from crossdock.store.outbox import Outbox
 from crossdock.store.raw import RawStore
 from crossdock.store.retention import PruneReport, prune
 from crossdock.store.scheduler_runs import SchedulerRuns
@@ -26,7 +27,8 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``; methods :meth:`trace`,
+    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``outbox``; methods
+    :meth:`trace`,
     :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
@@ -42,6 +44,7 @@ class Store:
         self.dead_letters = DeadLetters(db, self.raw)
         self.locks = NamedLocks(db)
         self.scheduler_runs = SchedulerRuns(db)
+        self.outbox = Outbox(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

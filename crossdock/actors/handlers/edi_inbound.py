@@ -2,8 +2,8 @@
 
 * The file is read from the raw store and validated (:mod:`crossdock.edi.validate`); a 997 for each
   functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
-  back to the sender's outbound (its SFTP profile or folder), with control numbers taken from the
-  store inside the step's transaction.
+  back to the sender's outbound (its SFTP profile or folder): control numbers taken and the
+  acknowledgment recorded in the outbox inside the step's transaction, delivered after its commit.
 * Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
+from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import (
     FunctionalAcknowledgment,
@@ -97,7 +98,7 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 outcome.problems.append(f"interchange {interchange.control_number} from {sender}: no trading partner")
                 continue
             single = replace(report, interchanges=(interchange,), issues=())
-            _send_acks(ports, partner, single, envelope, session, outcome)
+            outgoing += _send_acks(ports, partner, single, envelope, session, outcome, stored.ref)
         verdicts = _validation_problems(report)
         try:
             for item in iter_translations(reader):  # one set at a time: memory stays flat for big files
@@ -149,14 +150,35 @@ def _send_acks(
     envelope: Envelope,
     session: Session,
     outcome: InboundOutcome,
-) -> None:
+    stored: RawRef,
+) -> list[Outgoing]:
+    """Record the 997s (and TA1s) for ``report`` in the outbox in the step's transaction; returns their
+    deliveries, sent after the commit."""
     numbers = StepControlNumbers(ports.store, session)
     acks = ack.build_acknowledgments(report, numbers, now=envelope.created_at, partner=partner.name,
                                      suffix=partner.edi.segment_suffix)  # fmt: skip
-    isa_numbers = [value for _, kind, value in numbers.taken if kind is ControlKind.INTERCHANGE]
-    for (holds, data), isa in zip(acks, isa_numbers, strict=True):
-        where = partner.outbound.deliver(data, set_id=holds, control=isa, at=envelope.created_at)
-        outcome.acks.append(where)
+    deliveries = []
+    for (holds, data), controls in zip(acks, _per_interchange(numbers), strict=True):
+        answered = ",".join(f"{ic.sender_id.strip()}:{ic.control_number}" for ic in report.interchanges)
+        recorded = record_x12(ports, partner, holds, data, controls, at=envelope.created_at, session=session,
+                              step=STEP, message_id=envelope.message_id,
+                              business_keys={"answers": answered, "raw_payload": str(stored.id)})  # fmt: skip
+        outcome.acks.append(f"outbox:{recorded.outbox_id}")
+        deliveries.append(recorded.delivery)
+    return deliveries
+
+
+def _per_interchange(numbers: StepControlNumbers) -> list[tuple[int, int | None, int | None]]:
+    """(ISA13, first GS06, first ST02) of each interchange, in the order the numbers were taken."""
+    out: list[list[int | None]] = []
+    for _, kind, value in numbers.taken:
+        if kind is ControlKind.INTERCHANGE:
+            out.append([value, None, None])
+        elif kind is ControlKind.GROUP and out[-1][1] is None:
+            out[-1][1] = value
+        elif kind is ControlKind.SET and out[-1][2] is None:
+            out[-1][2] = value
+    return [(int(isa or 0), gs, st) for isa, gs, st in out]
 
 
 SetKey = tuple[str, str, str]
