@@ -15,11 +15,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from crossdock.actors.reprocess import FIRST_STEP_LANES, ReprocessError, origin_payload, reprocess
-from crossdock.broker import codec
+from crossdock.actors.reprocess import ReprocessError, plan, publisher_for, reprocess
 from crossdock.broker.republish import Republisher, republisher
-from crossdock.canonical.envelope import Envelope
-from crossdock.canonical.inbound import InboundPayload
 from crossdock.cli import item_filters as f
 from crossdock.cli.ops_exceptions import broker_url
 from crossdock.settings import load_settings
@@ -29,22 +26,16 @@ console = Console()
 
 
 def _publisher(publisher: Republisher) -> Any:
-    def publish(step: str, envelope: Envelope, document: InboundPayload) -> None:
-        publisher.send(queue=FIRST_STEP_LANES[step].value, actor=step, payload=codec.encode(envelope, document))
-
-    return publish
+    return publisher_for(publisher)
 
 
 def _plan(store: Store, raw: list[int], items: list[WorkItem]) -> dict[int, list[WorkItem]]:
     """Payload id → the items it is reprocessed for (none for a payload named with --raw)."""
-    plan: dict[int, list[WorkItem]] = {payload_id: [] for payload_id in raw}
-    for item in items:
-        try:
-            plan.setdefault(origin_payload(store, item), []).append(item)
-        except ReprocessError as exc:
-            typer.echo(f"crossdock: {exc}", err=True)
-            raise typer.Exit(1) from exc
-    return plan
+    try:
+        return plan(store, raw, items)
+    except ReprocessError as exc:
+        typer.echo(f"crossdock: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 def reprocess_command(
