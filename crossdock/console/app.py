@@ -3,6 +3,7 @@ action passes (a user, and for a POST a CSRF token checked by the action itself)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 
@@ -17,12 +18,19 @@ from starlette.staticfiles import StaticFiles
 
 from crossdock.console import actions, pages
 from crossdock.console.context import ConsoleContext
-from crossdock.console.security import CsrfError, SecurityHeaders, check_csrf, current_user, start_session
+from crossdock.console.security import (
+    CsrfError,
+    LoginThrottle,
+    SecurityHeaders,
+    check_csrf,
+    current_user,
+    start_session,
+)
 from crossdock.console.web import ctx, environment, render
 
 Handler = Callable[[Request], Response | Awaitable[Response]]
 COOKIE = "crossdock_console"
-OPEN_PATHS = ("/login", "/health", "/static/")
+ANONYMOUS = "(anonymous)"
 
 
 def _guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -61,10 +69,17 @@ async def login(request: Request) -> Response:
     except CsrfError as exc:
         return render(request, "login.html", {"error": str(exc)}, status_code=403)
     c = ctx(request)
-    name, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:1000]
+    throttle: LoginThrottle = request.app.state.throttle
+    name, password = str(form.get("username", "")).strip()[:100], str(form.get("password", ""))[:1000]
+    if throttle.locked(name):
+        await run_in_threadpool(c.store.audit.record, ANONYMOUS, "login_refused", "console", {"user": name})
+        return render(request, "login.html", {"error": "too many failed logins: try again later"}, status_code=429)
     user = await run_in_threadpool(c.config.authenticate, name, password)
     if user is None:
+        throttle.failed(name)
+        await run_in_threadpool(c.store.audit.record, ANONYMOUS, "login_failed", "console", {"user": name})
         return render(request, "login.html", {"error": "wrong user name or password"}, status_code=401)
+    throttle.succeeded(name)
     start_session(request, user)
     await run_in_threadpool(c.store.audit.record, user.name, "login", "console", {"role": user.role.value})
     return RedirectResponse("/", status_code=303)
@@ -101,6 +116,7 @@ def create_app(context: ConsoleContext) -> Starlette:
         Route("/dead-letters/{letter_id:str}", _guarded(_sync(pages.dead_letter))),
         Route("/trace", _guarded(_sync(pages.trace))),
         Route("/partners", _guarded(_sync(pages.partners))),
+        Route("/raw/{payload_id:int}", _guarded(_sync(pages.raw_payload))),
         Mount("/static", StaticFiles(directory=str(files("crossdock.console").joinpath("static"))), name="static"),
     ]
     hours = context.config.session_hours
@@ -118,4 +134,5 @@ def create_app(context: ConsoleContext) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware)
     app.state.context = context
     app.state.templates = environment()
+    app.state.throttle = LoginThrottle(time.monotonic)
     return app

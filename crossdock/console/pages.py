@@ -16,11 +16,12 @@ from crossdock.actors.reprocess import ReprocessError, origin_payload
 from crossdock.broker.lanes import LANES
 from crossdock.broker.recovery import collect_letters
 from crossdock.console.config import Action, may, sees_pii
+from crossdock.console.context import ConsoleContext
 from crossdock.console.graph import document_graph
 from crossdock.console.payload import show
 from crossdock.console.web import ctx, render, user_of
 from crossdock.errors import Owner
-from crossdock.store import ItemFilter, ItemStatus, WorkItemNotFoundError, dashboard
+from crossdock.store import ItemFilter, ItemStatus, RawRef, TraceResult, WorkItemNotFoundError, dashboard
 from crossdock.store.ack_watch import overdue_groups
 
 AGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
@@ -168,18 +169,45 @@ def dead_letter(request: Request) -> Response:
     )
 
 
+def _trace(c: ConsoleContext, key: str) -> tuple[TraceResult, RawRef | None]:
+    """Trace ``key``; a raw payload id is traced through the messages that kept it, its ISA13 or its name."""
+    result = c.store.trace(key)
+    ref = c.store.raw.ref(int(key)) if key.isdigit() and len(key) < 19 else None
+    if result.found or ref is None:
+        return result, ref
+    for other in [*dashboard.correlations_of_payload(c.store.db, ref.id), ref.interchange_control, ref.name]:
+        if other:
+            found = c.store.trace(other)
+            if found.found:
+                return found, ref
+    return result, ref
+
+
 def trace(request: Request) -> Response:
+    c = ctx(request)
     key = request.query_params.get("key", "").strip()[:200]
-    result = ctx(request).store.trace(key) if key else None
+    result, ref = _trace(c, key) if key else (None, None)
     graph = document_graph(result.documents) if result and result.documents.documents else None
     items: dict[int, Any] = {}
     if result is not None:  # the work items about any key the trace found (items name keys as field=value)
         names = {f"{kind}={value}" for kind, value in result.keys[:50]} | {key}
-        for name in sorted(names):
-            for item in ctx(request).store.exceptions.find(ItemFilter(status=None, business_key=name), limit=50):
+        wanted = [ItemFilter(status=None, business_key=name) for name in sorted(names)]
+        if ref is not None:
+            wanted.append(ItemFilter(status=None, raw_payload_id=ref.id))
+        for where in wanted:
+            for item in c.store.exceptions.find(where, limit=50):
                 items[item.id] = item
     found = sorted(items.values(), key=lambda i: i.id)
-    return render(request, "trace.html", {"key": key, "result": result, "graph": graph, "items": found})
+    return render(request, "trace.html", {"key": key, "result": result, "graph": graph, "items": found, "ref": ref})
+
+
+def raw_payload(request: Request) -> Response:
+    c = ctx(request)
+    payload = c.store.raw.get(int(request.path_params["payload_id"]))
+    if payload is None:
+        return render(request, "message.html", {"title": "Not found", "text": "no such raw payload"}, 404)
+    shown = show(payload.content, mask=not sees_pii(user_of(request).role))
+    return render(request, "raw.html", {"ref": payload.ref, "shown": shown})
 
 
 def partners(request: Request) -> Response:

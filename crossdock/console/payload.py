@@ -83,7 +83,7 @@ def _show_xml(data: bytes, mask: bool) -> str:
         for element in root.iter():
             if isinstance(element.tag, str) and element.text and element.text.strip() and _pii_key(local_name(element)):
                 element.text = MASK
-    return etree.tostring(root, pretty_print=True, encoding="unicode")
+    return str(etree.tostring(root, pretty_print=True, encoding="unicode"))
 
 
 def show(content: bytes, *, mask: bool) -> Shown:

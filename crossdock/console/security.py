@@ -6,6 +6,8 @@ security headers every response carries.
   the user's role is read from the config on every request, so removing a user ends their sessions.
 - Proxy mode: a request from a trusted proxy address carrying ``user_header`` is that user (who must
   be in the config: the role comes from there). Anything else must log in.
+- Logins: five failures for a name lock it for 15 minutes (:class:`LoginThrottle`); every login and
+  every refused one is audited.
 - CSRF: every POST carries the session's token (form field ``csrf_token`` or header ``X-CSRF-Token``,
   which htmx sends) and, when the browser sends one, an ``Origin`` of this host.
 """
@@ -13,6 +15,7 @@ security headers every response carries.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
@@ -25,6 +28,7 @@ SESSION_USER = "user"
 SESSION_CSRF = "csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+MAX_TRACKED_NAMES = 10_000
 HEADERS = (
     (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                  b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
@@ -72,6 +76,37 @@ def check_csrf(request: Request, form: FormData) -> None:
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
         raise CsrfError("the request comes from another site")
+
+
+class LoginThrottle:
+    """After ``limit`` failed logins for one user name within ``window_s``, refuse that name until the
+    window has passed (one process's memory: a restart forgets, several replicas count apart)."""
+
+    def __init__(self, clock: Callable[[], float], *, limit: int = 5, window_s: float = 900) -> None:
+        self._clock = clock
+        self._limit = limit
+        self._window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, name: str) -> list[float]:
+        now = self._clock()
+        recent = [t for t in self._failures.get(name, []) if now - t < self._window_s]
+        if recent:
+            self._failures[name] = recent
+        else:
+            self._failures.pop(name, None)
+        return recent
+
+    def locked(self, name: str) -> bool:
+        return len(self._recent(name)) >= self._limit
+
+    def failed(self, name: str) -> None:
+        if len(self._failures) > MAX_TRACKED_NAMES:  # bounded: forget the lot rather than grow without end
+            self._failures.clear()
+        self._failures.setdefault(name, []).append(self._clock())
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(name, None)
 
 
 class SecurityHeaders:

@@ -75,12 +75,12 @@ def open_items_by_owner(db: Database, *, now: datetime) -> list[OwnerItems]:
         for owner, created in s.execute(query):
             ages[owner].append(created)
     found = []
-    for owner, created in sorted(ages.items()):
+    for owner, opened in sorted(ages.items()):
         buckets: Counter[str] = Counter()
-        for at in created:
+        for at in opened:
             age = now - at
             buckets[next(name for name, limit in AGE_BUCKETS if age < limit)] += 1
-        found.append(OwnerItems(owner, len(created), min(created), {name: buckets[name] for name, _ in AGE_BUCKETS}))
+        found.append(OwnerItems(owner, len(opened), min(opened), {name: buckets[name] for name, _ in AGE_BUCKETS}))
     return found
 
 
@@ -245,3 +245,10 @@ def partner_activity(db: Database, *, limit: int = 2000, groups_per_partner: int
         if p.last_out is None:
             p.last_out, p.last_out_group, p.ack_status = at, number, status
     return sorted(partners.values(), key=lambda p: p.partner)
+
+
+def correlations_of_payload(db: Database, payload_id: int, *, limit: int = 50) -> list[str]:
+    """The correlations whose journal names raw payload ``payload_id`` (the message body it kept)."""
+    query = select(JournalRow.correlation_id).where(JournalRow.raw_payload_id == payload_id).distinct().limit(limit)
+    with db.read() as s:
+        return sorted(s.scalars(query))

@@ -41,6 +41,7 @@ from tests.fixtures.rabbitmq import Vhost
 pytestmark = pytest.mark.integration
 
 PASSWORD = "correct horse battery staple"
+KEYS = {"external_id": "PO-1", "interchange_control_number": "000000501"}
 SECRET = "s" * 48
 CUSTOMER = "Jane Q. Customer"
 PAGES = ("/", "/overview/panel", "/exceptions", "/exceptions/1", "/dead-letters", "/trace?key=PO-1", "/partners")
@@ -103,8 +104,7 @@ def seed(store: Store) -> dict[str, int]:
     first = store.raw.put(codec.encode(envelope, document).encode(), source="sftp:acme-retail",
                           name=envelope.correlation_id, content_type="application/json")  # fmt: skip
     store.journal.record(JournalEvent(envelope.message_id, envelope.correlation_id, "edi.inbound", "edi.inbound",
-                                      HopStatus.SUCCEEDED, raw_payload_id=first.id,
-                                      business_keys={"external_id": "PO-1"}))  # fmt: skip
+                                      HopStatus.SUCCEEDED, raw_payload_id=first.id, business_keys=KEYS))  # fmt: skip
     store.journal.record(JournalEvent("m2", envelope.correlation_id, "orders.to_erp", "erp", HopStatus.PARKED,
                                       causation_id=envelope.message_id, error_message="no ERP customer"))  # fmt: skip
     common = {"error_class": "MappingError", "correlation_id": envelope.correlation_id}
@@ -183,6 +183,20 @@ def test_every_page_and_action_needs_a_login(console: Console) -> None:
         assert anonymous.get("/health").text == "ok" and anonymous.get("/static/htmx-2.0.11.min.js").status_code == 200
     assert console.item("edi") is ItemStatus.OPEN
     assert [e.who for e in console.store.audit.entries(action="login")] == []
+    assert sorted(e.details["user"] for e in console.store.audit.entries(action="login_failed")) == ["ana", "nobody"]
+
+
+def test_five_failed_logins_lock_the_name_for_a_while(console: Console) -> None:
+    with console.client() as client:
+        token = csrf(client)
+        for _ in range(5):
+            wrong = client.post("/login", data={"username": "ana", "password": "guess", "csrf_token": token})
+            assert wrong.status_code == 401
+        right = client.post("/login", data={"username": "ana", "password": PASSWORD, "csrf_token": token})
+        assert right.status_code == 429 and client.get("/").status_code == 303
+    with console.login("vic"):  # another name is not locked
+        pass
+    assert len(console.store.audit.entries(action="login_refused")) == 1
 
 
 def test_every_page_renders_for_each_role_and_only_viewers_see_pii_masked(console: Console) -> None:
@@ -212,6 +226,11 @@ def test_the_overview_trace_and_partner_pages_show_the_store(console: Console) -
         trace = client.get("/trace?key=PO-1").text
         assert "orders.to_erp" in trace and "erp_order" in trace and "SO-1" in trace and "<svg" in trace
         assert f"/exceptions/{console.items['edi']}" in trace
+        by_file = client.get("/trace?key=1").text  # the 850's raw payload id: traced through its ISA13
+        assert 'Raw payload <a href="/raw/1">1</a>' in by_file and "orders.to_erp" in by_file
+        raw = client.get("/raw/1").text
+        assert "850.x12" in raw and "\nN3*" in raw and "Elm Street" not in raw and "[masked]" in raw
+        assert client.get("/raw/999").status_code == 404
         partners = client.get("/partners").text
         assert "northstar-3pl" in partners and "accepted" in partners
         letters = client.get("/dead-letters").text
