@@ -14,6 +14,9 @@ from crossdock.console.config import ConsoleConfig
 from crossdock.settings import Settings
 from crossdock.store import Store
 
+PAGE_TIMEOUT_S = 5.0
+"""The longest a page waits for RabbitMQ (actions use the settings' network timeout)."""
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -30,8 +33,9 @@ class BrokerView:
     def queues(self) -> tuple[QueueReport | None, str | None]:
         if self.url is None:
             return None, "no broker URL (CROSSDOCK_BROKER_URL): the embedded broker has no queues to show"
+        timeout = min(self.timeout_s, PAGE_TIMEOUT_S)  # a page that refreshes itself must not hang on RabbitMQ
         try:
-            return queue_report(self.url, LANES, management_url=self.management_url, timeout_s=self.timeout_s), None
+            return queue_report(self.url, LANES, management_url=self.management_url, timeout_s=timeout), None
         except Exception as exc:  # pika raises many unrelated classes for "cannot connect"
             return None, f"cannot read queues from RabbitMQ: {type(exc).__name__}"
 
@@ -39,7 +43,7 @@ class BrokerView:
         if self.url is None:
             return [], "no broker URL: showing the dead letters journaled in the store"
         try:
-            return DeadLetterQueues(self.url, queues, timeout_s=self.timeout_s).letters(), None
+            return DeadLetterQueues(self.url, queues, timeout_s=min(self.timeout_s, PAGE_TIMEOUT_S)).letters(), None
         except Exception as exc:  # pika raises many unrelated classes for "cannot connect"
             return [], f"cannot read the dead-letter queues on RabbitMQ ({type(exc).__name__}): showing the store's"
 

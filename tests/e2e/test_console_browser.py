@@ -89,7 +89,9 @@ def console_url(site: Site, tmp_path: Path) -> Iterator[str]:
         f"users:\n  - {{name: ana, role: operator, password_hash: '{hash_password(PASSWORD)}'}}\n"
     )  # secure cookies: Chromium keeps them on http://localhost
     config = load_console_config(config_path, {"CROSSDOCK_CONSOLE_SECRET": "c" * 40})
-    settings = Settings(broker_url=site.vhost.amqp_url, network_timeout_s=10)
+    settings = Settings(
+        broker_url=site.vhost.amqp_url, rabbitmq_management_url="http://127.0.0.1:15672", network_timeout_s=10
+    )
     with ServerThread(create_app(ConsoleContext(site.store, settings, config))) as server:
         yield server.url.replace("127.0.0.1", "localhost")
 
@@ -129,6 +131,11 @@ def test_an_operator_reprocesses_a_parked_order_from_the_console_and_sees_it_boo
 
     # Then the overview shows the lanes from RabbitMQ, the open item and the parked order; htmx runs
     until(driver, lambda d: "Overview" in d.page_source and "integration" in d.page_source, 20, "the overview")
+
+    def consumers(d: object) -> str:
+        return str(d.find_element(By.CSS_SELECTOR, "#lane-orders td:nth-child(4)").text)  # type: ignore[attr-defined]
+
+    until(driver, lambda d: consumers(d) not in ("0", "-"), 30, "the worker's consumers in the management API")
     assert driver.execute_script("return typeof htmx") == "object"  # type: ignore[attr-defined]
     panel = find(By.ID, "panel").text
     assert "orders" in panel and "parked" in panel and "shopify" in panel and "no broker URL" not in panel
