@@ -27,6 +27,7 @@ from crossdock.console.security import (
     start_session,
 )
 from crossdock.console.web import ctx, environment, render
+from crossdock.store import StoreUnavailableError
 
 Handler = Callable[[Request], Response | Awaitable[Response]]
 COOKIE = "crossdock_console"
@@ -99,6 +100,14 @@ def health(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is down or locked: say so (503) instead of a server error; the next refresh retries."""
+    text = "the store (database) cannot be reached right now; this page retries when reloaded"
+    if request.headers.get("hx-request"):
+        return PlainTextResponse(text, status_code=503)
+    return render(request, "message.html", {"title": "Store unavailable", "text": text}, status_code=503)
+
+
 def create_app(context: ConsoleContext) -> Starlette:
     """The console for ``context`` (store, settings, users); constructing it connects to nothing."""
     routes = [
@@ -131,7 +140,7 @@ def create_app(context: ConsoleContext) -> Starlette:
             https_only=context.config.secure_cookies,
         ),
     ]
-    app = Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={StoreUnavailableError: store_unavailable})
     app.state.context = context
     app.state.templates = environment()
     app.state.throttle = LoginThrottle(time.monotonic)

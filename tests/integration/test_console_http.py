@@ -406,3 +406,16 @@ def test_business_gauges_for_prometheus(store: Store) -> None:
     store.links.link(DocRef(DocType.WAREHOUSE_ORDER, "PO-5"), DocRef(DocType.GROUP, "northstar-3pl:8"))
     text = generate_latest(registry_for(store, lambda: now, ack_overdue_hours=24)).decode()
     assert 'crossdock_acks_overdue{partner="northstar-3pl"} 1.0' in text
+
+
+def test_an_unreachable_store_is_a_503_page_not_a_server_error(tmp_path: Path, password_hash: str) -> None:
+    config = load_console_config(config_file(tmp_path, password_hash), {"CROSSDOCK_CONSOLE_SECRET": SECRET})
+    down = Store.from_url("postgresql+psycopg://crossdock@127.0.0.1:1/nowhere")
+    try:
+        app = create_app(ConsoleContext(down, Settings(), config))
+        with ServerThread(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+            token = csrf(client)
+            login = client.post("/login", data={"username": "ana", "password": PASSWORD, "csrf_token": token})
+            assert login.status_code == 503 and "store (database) cannot be reached" in login.text
+    finally:
+        down.close()
