@@ -61,6 +61,8 @@ class PartnerActivity:
     unacknowledged: int = 0
     groups: list[tuple[str, datetime, str | None]] = field(default_factory=list)
     """Recent groups out, newest first: (group control number, sent at, 997 status)."""
+    files: list[tuple[int, str, datetime, str | None]] = field(default_factory=list)
+    """Recent files in, newest first: (raw payload id, name, received at, ISA13)."""
 
 
 def open_items_by_owner(db: Database, *, now: datetime) -> list[OwnerItems]:
@@ -208,16 +210,18 @@ def partner_activity(db: Database, *, limit: int = 2000, groups_per_partner: int
     links = DocumentLinkRow
     with db.read() as s:
         inbound = s.execute(
-            select(raw.source, raw.name, raw.received_at)
+            select(raw.id, raw.source, raw.name, raw.received_at, raw.interchange_control)
             .where(or_(raw.source.like("sftp:%"), raw.source.like("webhook:%"), raw.source.like("poll:%")))
             .order_by(raw.id.desc())
             .limit(limit)
         )
-        for source, name, received in inbound:
+        for payload_id, source, name, received, isa13 in inbound:
             if _MESSAGE_BODY_NAME.fullmatch(name):
                 continue
             p = partner(source.partition(":")[2] or source)
             p.files_in += 1
+            if len(p.files) < groups_per_partner:
+                p.files.append((payload_id, name, received, isa13))
             if p.last_in is None or received > p.last_in:
                 p.last_in, p.last_in_name = received, name
         group_rows = s.execute(

@@ -145,6 +145,13 @@ def test_an_operator_reprocesses_a_parked_order_from_the_console_and_sees_it_boo
     if target := os.environ.get("CROSSDOCK_CONSOLE_SCREENSHOT"):
         shutil.copyfile(shot, ROOT / target)
 
+    # And the overview refreshes itself (htmx replaces the panel, the page is not reloaded)
+    stamp = find(By.CSS_SELECTOR, "#panel p.muted").text
+    driver.execute_script("document.title = 'not reloaded'")  # type: ignore[attr-defined]
+    until(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#panel p.muted").text != stamp, 30,
+          "htmx refreshing the overview", reload=False)  # fmt: skip
+    assert driver.title == "not reloaded"  # type: ignore[attr-defined]
+
     # When they find the parked order among the exceptions and open it
     find(By.LINK_TEXT, "Exceptions").click()
     find(By.NAME, "channel").send_keys("shopify")

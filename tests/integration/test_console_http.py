@@ -233,6 +233,7 @@ def test_the_overview_trace_and_partner_pages_show_the_store(console: Console) -
         assert client.get("/raw/999").status_code == 404
         partners = client.get("/partners").text
         assert "northstar-3pl" in partners and "accepted" in partners
+        assert '<a href="/raw/1">850.x12</a>' in partners and "000000501" in partners
         letters = client.get("/dead-letters").text
         assert "d" * 16 in letters and "max retries" in letters
 
