@@ -25,6 +25,7 @@ from crossdock.store import ItemFilter, ItemStatus, RawRef, TraceResult, WorkIte
 from crossdock.store.ack_watch import overdue_groups
 
 AGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+"""``age=<24h`` (opened in the last 24 hours) or ``age=>24h`` (waiting longer)."""
 PAGE = 500
 ITEM_ACTIONS = (Action.REPLAY, Action.REPROCESS, Action.RESOLVE, Action.IGNORE)
 
@@ -76,7 +77,8 @@ def _filter(request: Request) -> tuple[ItemFilter, dict[str, str]]:
     q = {k: v.strip() for k, v in request.query_params.items() if v.strip()}
     status = q.get("status", ItemStatus.OPEN.value)
     owner = q.get("owner")
-    age = AGES.get(q.get("age", ""))
+    age_filter = q.get("age", "")
+    age = AGES.get(age_filter[1:]) if age_filter[:1] == "<" else None
     where = ItemFilter(
         status=None if status == "any" else ItemStatus(status) if status in set(ItemStatus) else ItemStatus.OPEN,
         owner=Owner(owner) if owner in set(Owner) else None,
@@ -90,7 +92,11 @@ def _filter(request: Request) -> tuple[ItemFilter, dict[str, str]]:
 
 def exceptions(request: Request) -> Response:
     where, q = _filter(request)
-    items = ctx(request).store.exceptions.find(where, limit=PAGE)
+    items = ctx(request).store.exceptions.find(where, limit=PAGE)  # oldest first
+    older = AGES.get(q.get("age", "")[1:]) if q.get("age", "")[:1] == ">" else None
+    if older is not None:
+        before = ctx(request).clock() - older
+        items = [i for i in items if i.created_at <= before]
     user = user_of(request)
     return render(
         request,
@@ -100,7 +106,7 @@ def exceptions(request: Request) -> Response:
             "q": q,
             "statuses": [*ItemStatus, "any"],
             "owners": list(Owner),
-            "ages": list(AGES),
+            "ages": [f"{sign}{age}" for sign in "<>" for age in AGES],
             "actions": [a for a in ITEM_ACTIONS if any(may(user.role, a, o) for o in Owner)],
             "now": ctx(request).clock(),
         },

@@ -202,8 +202,8 @@ def test_five_failed_logins_lock_the_name_for_a_while(console: Console) -> None:
 def test_every_page_renders_for_each_role_and_only_viewers_see_pii_masked(console: Console) -> None:
     for name in ("vic", "ana", "fin"):
         with console.login(name) as client:
-            for page in (*PAGES, f"/exceptions/{console.items['edi']}", f"/dead-letters/{'d' * 32}",
-                         "/exceptions?status=any&owner=integration&age=1h&channel=edi", "/trace?key=SO-1"):  # fmt: skip
+            for page in (*PAGES, f"/exceptions/{console.items['edi']}", f"/dead-letters/{'d' * 32}", "/trace?key=SO-1",
+                         "/exceptions?status=any&owner=integration&age=%3C1h&channel=edi"):  # fmt: skip
                 response = client.get(page)
                 assert response.status_code == 200, (name, page, response.text[:500])
                 assert response.headers["x-frame-options"] == "DENY" and "default-src 'self'" in response.headers[
@@ -231,6 +231,9 @@ def test_the_overview_trace_and_partner_pages_show_the_store(console: Console) -
         raw = client.get("/raw/1").text
         assert "850.x12" in raw and "\nN3*" in raw and "Elm Street" not in raw and "[masked]" in raw
         assert client.get("/raw/999").status_code == 404
+        fresh = client.get("/exceptions", params={"age": "<1h"}).text
+        old = client.get("/exceptions", params={"age": ">1h"}).text
+        assert f'href="/exceptions/{console.items["edi"]}"' in fresh and "No items match" in old
         partners = client.get("/partners").text
         assert "northstar-3pl" in partners and "accepted" in partners
         assert '<a href="/raw/1">850.x12</a>' in partners and "000000501" in partners
