@@ -1,5 +1,6 @@
-"""``crossdock console``: the ops console (docs/console.md). The web stack is imported only when the
-command runs, so the rest of the command line starts without it."""
+"""``crossdock console``: the ops console (docs/console.md). Imports only typer here: the web stack,
+the store and the settings are imported when the command runs, so ``crossdock --help`` stays fast. A
+bad console config is a ``ConfigError``: one line and exit 2 through :mod:`crossdock.cli.boundary`."""
 
 from __future__ import annotations
 
@@ -7,9 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from crossdock.errors import ConfigError
-from crossdock.settings import load_settings
 
 
 def console(
@@ -32,10 +30,7 @@ def console(
 
         typer.echo(hashed(typer.prompt("password", hide_input=True, confirmation_prompt=True)))
         return
+    from crossdock.cli import runtime
     from crossdock.console.server import serve
 
-    try:
-        serve(load_settings(), config, host=host, port=port, metrics_host=metrics_host, metrics_port=metrics_port)
-    except ConfigError as exc:
-        typer.echo(f"crossdock: {exc}", err=True)
-        raise typer.Exit(2) from None
+    serve(runtime.settings(), config, host=host, port=port, metrics_host=metrics_host, metrics_port=metrics_port)

@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import getpass
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from crossdock.broker.dlq import DeadLetter, DeadLetterQueues
-from crossdock.broker.lanes import LANES, canonical_queue
-from crossdock.broker.recovery import Letter, collect_letters, take_letters
-from crossdock.settings import Settings, load_settings
-from crossdock.store import Store
+from crossdock.cli import runtime
+from crossdock.cli.output import Format, FormatOption, print_fields, print_json, print_table
 
-app = typer.Typer(help="Dead letters (journaled in the store; <queue>.XQ on RabbitMQ): list, show, replay, purge.",
-                  no_args_is_help=True)  # fmt: skip
-console = Console()
+if TYPE_CHECKING:
+    from crossdock.broker.dlq import DeadLetter
+    from crossdock.broker.recovery import Letter
+    from crossdock.settings import Settings
+    from crossdock.store import Store
 
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Dead letters (journaled in the store; <queue>.XQ on RabbitMQ): list, show, replay, purge.",
+    no_args_is_help=True,
+)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 QueueOption = Annotated[list[str] | None, typer.Option("--queue", help="Only these queues (repeat).")]
 UserOption = Annotated[str | None, typer.Option("--user", help="Who does it, for the audit log (default: $USER).")]
@@ -35,13 +37,12 @@ MIN_PREFIX = 8
 
 
 def _require_broker(settings: Settings) -> str:
-    if settings.broker_url is None:
-        typer.echo("crossdock: no broker URL: dead letters live on RabbitMQ; set CROSSDOCK_BROKER_URL", err=True)
-        raise typer.Exit(2)
-    return settings.broker_url
+    return runtime.require_broker(settings, "dead letters (they live on RabbitMQ)")
 
 
 def _broker_letters(settings: Settings, queues: list[str]) -> list[DeadLetter]:
+    from crossdock.broker.dlq import DeadLetterQueues
+
     try:
         return DeadLetterQueues(_require_broker(settings), queues, timeout_s=settings.network_timeout_s).letters()
     except Exception as exc:  # pika raises many unrelated classes for "cannot connect"
@@ -52,6 +53,9 @@ def _broker_letters(settings: Settings, queues: list[str]) -> list[DeadLetter]:
 
 
 def collect(settings: Settings, store: Store, queue: list[str] | None) -> list[Letter]:
+    from crossdock.broker.lanes import LANES, canonical_queue
+    from crossdock.broker.recovery import collect_letters
+
     queues = [canonical_queue(q) for q in (queue or LANES)]
     return collect_letters(store, queues, _broker_letters(settings, queues))
 
@@ -71,32 +75,29 @@ def pick(letters: list[Letter], ids: list[str]) -> list[Letter]:
     return list(chosen.values())
 
 
-def _table(letters: list[Letter], title: str) -> Table:
-    table = Table("id", "queue", "actor", "retries", "business key", "where", "reason", title=title)
+def _table(letters: list[Letter], title: str, fmt: Format = Format.TABLE) -> None:
+    rows = []
     for letter in letters:
         s = letter.summary
         where = "store+broker" if s["journaled"] and s["on_broker"] else "store" if s["journaled"] else "broker"
-        table.add_row(
-            letter.id, s["queue"], s["actor"] or "-", str(s["retries"]), s["business_key"] or "-", where,
-            str(s["reason"])[:80],
-        )  # fmt: skip
-    return table
+        rows.append([letter.id, s["queue"], s["actor"], s["retries"], s["business_key"], where, s["reason"]])
+    print_table(["id", "queue", "actor", "retries", "business key", "where", "reason"], rows, title=title, fmt=fmt)
 
 
 @app.command("list")
-def list_(queue: QueueOption = None, as_json: JsonOption = False) -> None:
+def list_(queue: QueueOption = None, as_json: JsonOption = False, fmt: FormatOption = Format.TABLE) -> None:
     """Dead letters with actor, error, retries, business key and where they are kept."""
-    settings = load_settings()
+    settings = runtime.settings()
     _require_broker(settings)
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     try:
         letters = collect(settings, store, queue)
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps([letter.summary for letter in letters], indent=2))
+        print_json([letter.summary for letter in letters])
     else:
-        console.print(_table(letters, f"{len(letters)} dead letters"))
+        _table(letters, f"{len(letters)} dead letters", fmt)
 
 
 @app.command()
@@ -105,20 +106,19 @@ def show(
     queue: QueueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One dead letter in full, with its body."""
-    settings = load_settings()
+    """One dead letter in full, with its body. Exit 1 when the id names none (or several)."""
+    settings = runtime.settings()
     _require_broker(settings)
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     try:
         [letter] = pick(collect(settings, store, queue), [letter_id])
     finally:
         store.close()
     detail = {**letter.summary, "body": (letter.body or b"").decode("utf-8", errors="replace")}
     if as_json:
-        typer.echo(json.dumps(detail, indent=2))
+        print_json(detail)
         return
-    for key, value in detail.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+    print_fields(detail)
 
 
 def _take(
@@ -127,10 +127,10 @@ def _take(
     if not ids and not all_:
         typer.echo("crossdock: name dead letter ids, or --all", err=True)
         raise typer.Exit(2)
-    settings = load_settings()
+    settings = runtime.settings()
     url = _require_broker(settings)
     who = user or getpass.getuser()
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     taken: list[Letter] = []
     try:
         letters = collect(settings, store, queue)
@@ -144,13 +144,15 @@ def _take(
     if as_json:
         typer.echo(json.dumps({verb: [letter.summary for letter in taken]}, indent=2))
     else:
-        console.print(_table(taken, f"{verb} {len(taken)}"))
+        _table(taken, f"{verb} {len(taken)}")
     if not taken:
         raise typer.Exit(1)
 
 
 def _act(settings: Settings, url: str, store: Store, chosen: list[Letter], who: str, *, replay: bool) -> list[Letter]:
     """Replay (publish, then remove the broker's copy) or purge each letter; mark and audit it."""
+    from crossdock.broker.recovery import take_letters
+
     try:
         return take_letters(store, url, chosen, who, replay=replay, timeout_s=settings.network_timeout_s)
     except Exception as exc:  # pika raises many unrelated classes for "cannot connect"

@@ -9,6 +9,9 @@
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
+  Sets are translated one at a time as they are read; a set over the size limits
+  (``FlowPorts.edi_limits``) stops reading there and an HL hierarchy too deep fails its set: both are
+  problems on that exception item, never a retry.
 * A file that cannot be read at all, or from an unknown sender, raises :class:`BusinessError`
   (parked as an exception work item); nothing is sent.
 """
@@ -36,8 +39,9 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi import ack, validate
 from crossdock.edi.control import ControlKind
+from crossdock.edi.reader import X12Reader
 from crossdock.edi.report import InterchangeReport, SetReport, ValidationReport
-from crossdock.edi.translate import SetResult, translate
+from crossdock.edi.translate import SetResult, iter_translations, translate_ta1
 from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType, RawRef
 
@@ -80,7 +84,8 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
             f"(configured: {', '.join(ports.names)})",
             key=key,
         )
-    result = translate(data, source=ref.name)
+    reader = X12Reader(data, source=ref.name, max_set_segments=ports.edi_limits[0], max_set_bytes=ports.edi_limits[1])
+    read_error: EdiError | None = None
     outcome = InboundOutcome()
     outgoing: list[Outgoing] = []
     where_from = _interchanges(report)
@@ -94,20 +99,23 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
             single = replace(report, interchanges=(interchange,), issues=())
             _send_acks(ports, partner, single, envelope, session, outcome)
         verdicts = _validation_problems(report)
-        for item in result.sets:
-            partner = partners.get(item.sender_id)
-            if partner is None:
-                continue  # reported with its interchange above
-            at = (item.sender_id, item.set_id, item.control_number)
-            problem = verdicts.get(at) or _translation_problem(item)
-            if problem is not None:
-                outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
-                continue
-            interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
-            out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
-            if out is not None:
-                outgoing.append(out)
-        for answer in result.interchange_acks:
+        try:
+            for item in iter_translations(reader):  # one set at a time: memory stays flat for big files
+                partner = partners.get(item.sender_id)
+                if partner is None:
+                    continue  # reported with its interchange above
+                at = (item.sender_id, item.set_id, item.control_number)
+                problem = verdicts.get(at) or _translation_problem(item)
+                if problem is not None:
+                    outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
+                    continue
+                interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
+                out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
+                if out is not None:
+                    outgoing.append(out)
+        except EdiError as exc:  # a set over the size limits: what was read before it goes on
+            read_error = exc
+        for answer in (translate_ta1(isa, segment) for isa, segment in reader.interchange_acks):
             partner = partners.get(answer.sender_id)
             if partner is None:
                 continue  # reported with its interchange above
@@ -116,8 +124,8 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 outcome.problems.append(f"TA1 {answer.control_number} from {answer.sender_id}: {problems}")
                 continue
             reconcile_interchange(ports, partner, answer.document, envelope, session, outcome)
-        if result.read_error is not None:
-            outcome.problems.append(f"reading stopped: {result.read_error}")
+        if read_error is not None:
+            outcome.problems.append(f"reading stopped: {read_error}")
         if outcome.problems:
             ports.store.exceptions.open(
                 owner=Owner.INTEGRATION,

@@ -20,6 +20,7 @@ from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
+from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
 from crossdock.errors import ConfigError
 from crossdock.store import Store
 
@@ -80,6 +81,8 @@ class FlowPorts:
     """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
     marketplaces: Mapping[str, MarketplacePort] = field(default_factory=dict)
     """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
+    edi_limits: tuple[int, int] = (MAX_SET_SEGMENTS, MAX_SET_BYTES)
+    """Largest inbound X12 transaction set, in segments and in bytes: a larger one is refused."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:
