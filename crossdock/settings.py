@@ -5,11 +5,16 @@ Sources, later ones winning: defaults, an optional YAML config file, then enviro
 time: call :func:`load_settings`.
 
 Embedded defaults need no server: with no broker URL the broker is Dramatiq's in-memory broker with an
-in-process worker, and the database is SQLite under ``data_dir``.
+in-process worker, and the database is SQLite under ``data_dir``, by default the user's data directory
+(``~/.local/share/crossdock`` on Linux, from platformdirs), never a path relative to the current folder.
+
+:func:`environment_warnings` names what the environment gets wrong without being an error: a
+``CROSSDOCK_*`` variable no setting reads (with the closest known name), a deprecated name.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,14 +31,19 @@ from crossdock.errors import ConfigError
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CROSSDOCK_", frozen=True, extra="forbid")
 
-    data_dir: Path = Field(default=Path("var"), description="Where embedded state lives (SQLite, raw payloads).")
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir(),
+        description="Where embedded state lives (SQLite, raw payloads); default: the user's data directory.",
+    )
     broker_url: str | None = Field(
         default=None, description="amqp://user:pass@host:5672/vhost for RabbitMQ; unset for the in-memory broker."
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; unset for SQLite at <data_dir>/crossdock.db."
     )
-    partners_path: Path | None = Field(default=None, description="Folder of trading-partner/channel YAML profiles.")
+    config_dir: Path | None = Field(
+        default=None, description="The folder holding flows.yaml (and, beside it, the partner profiles it names)."
+    )
     rabbitmq_management_url: str | None = Field(
         default=None, description="http://127.0.0.1:15672 to read queue stats over the management API."
     )
@@ -51,12 +61,22 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Quorum queues: deliveries of one message before RabbitMQ dead-letters it."
     )
 
+    @field_validator("config_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @field_validator("broker_url")
     @classmethod
     def _amqp_only(cls, value: str | None) -> str | None:
         if value and not value.startswith(("amqp://", "amqps://")):
             raise ValueError("broker_url must be an amqp:// or amqps:// URL")
         return value
+
+    @property
+    def partners_path(self) -> Path | None:
+        """The old name of :attr:`config_dir` (``CROSSDOCK_PARTNERS_PATH`` still sets it, with a warning)."""
+        return self.config_dir
 
     @property
     def effective_database_url(self) -> str:
@@ -71,6 +91,13 @@ class Settings(BaseSettings):
     def __repr_args__(self) -> Any:  # repr() and str() show URLs with their password masked
         for name, value in super().__repr_args__():
             yield name, mask_url_password(value) if name in _URL_FIELDS and isinstance(value, str) else value
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (platformdirs), e.g. ``~/.local/share/crossdock`` on Linux."""
+    import platformdirs  # only when no data_dir is configured
+
+    return Path(platformdirs.user_data_dir("crossdock", appauthor=False))
 
 
 _URL_FIELDS = frozenset({"broker_url", "database_url", "rabbitmq_management_url"})
@@ -114,14 +141,52 @@ def load_settings(config_file: Path | None = None, environ: Mapping[str, str] | 
         if not isinstance(loaded, dict) or not all(isinstance(name, str) for name in loaded):
             raise ConfigError(f"config file {path} must hold a mapping of setting names to values")
         values.update(loaded)
-    prefix = "CROSSDOCK_"
+    for old, new in DEPRECATED_NAMES.items():
+        if old in values:
+            values.setdefault(new, values.pop(old))
     for key, value in env.items():
-        if key.startswith(prefix) and key != "CROSSDOCK_CONFIG":
-            name = key[len(prefix) :].lower()
+        if key.startswith(PREFIX) and key != "CROSSDOCK_CONFIG":
+            name = key[len(PREFIX) :].lower()
             if name in Settings.model_fields:
                 values[name] = value
+    for old, new in DEPRECATED_NAMES.items():
+        old_env, new_env = PREFIX + old.upper(), PREFIX + new.upper()
+        if env.get(old_env) and not env.get(new_env):
+            values[new] = env[old_env]
     try:
         # Values are passed explicitly, so pydantic-settings' own env reading must not run again.
         return Settings.model_validate(values)
     except ValidationError as exc:  # the cause is not chained: its text holds the rejected values
         raise ConfigError(f"invalid settings: {_summary(exc)}") from None
+
+
+PREFIX = "CROSSDOCK_"
+DEPRECATED_NAMES = {"partners_path": "config_dir"}
+"""Old setting name -> new one: the old name still works, with a warning."""
+OTHER_NAMES = frozenset({"CROSSDOCK_CONFIG"})
+"""``CROSSDOCK_*`` variables crossdock reads that are not settings."""
+_SECRET_SUFFIXES = ("_TOKEN", "_PASSWORD", "_SECRET", "_KEY")
+"""A variable with one of these endings may be a secret a configuration file names (``token_env``)."""
+
+
+def environment_warnings(environ: Mapping[str, str] | None = None) -> list[str]:
+    """What the ``CROSSDOCK_*`` variables get wrong without being an error, one message each: a
+    deprecated name, a name no setting reads (with the closest known one). Never a value."""
+    env = os.environ if environ is None else environ
+    known = {PREFIX + name.upper() for name in Settings.model_fields} | OTHER_NAMES
+    messages = []
+    for key in sorted(env):
+        if not key.startswith(PREFIX) or key in known:
+            continue
+        old = key[len(PREFIX) :].lower()
+        if old in DEPRECATED_NAMES:
+            new = PREFIX + DEPRECATED_NAMES[old].upper()
+            ignored = f" ({key} is ignored: {new} is set)" if new in env else ""
+            messages.append(f"{key} is deprecated: use {new}{ignored}")
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.8)
+        if close:
+            messages.append(f"{key} is not a crossdock setting (ignored): did you mean {close[0]}?")
+        elif not key.endswith(_SECRET_SUFFIXES) and not key.startswith(PREFIX + "TEST_"):
+            messages.append(f"{key} is not a crossdock setting (ignored)")
+    return messages

@@ -4,8 +4,9 @@
 * SQLite in a temporary folder (migrated on the spot),
 * the ERP simulator served in-process on a loopback port, called through the hardened SOAP client,
 * local folders standing in for the partners' SFTP mailboxes (``<workdir>/sftp/<partner>/...``),
-* the bundled examples: the buyer's 850 (``examples/850_from_buyer.x12``), the 3PL's 945
-  (``examples/945_from_3pl.x12``) and the partners' envelope profiles (``examples/partners/``).
+* the bundled examples (package data, :mod:`crossdock.examples`, so an installed wheel has them): the
+  buyer's 850 (``850_from_buyer.x12``), the 3PL's 945 (``945_from_3pl.x12``) and the partners'
+  envelope profiles (``partners/``).
 
 What happens: the 850 is picked up, stored and enqueued; validated and acknowledged (997 to the buyer);
 booked in the ERP; sent to the 3PL as a 940. The 945 is picked up, acknowledged, posted to the ERP
@@ -16,6 +17,7 @@ calls and any exception work items.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,10 +35,10 @@ from crossdock.bridges.sftp import PollReport
 from crossdock.canonical import Order
 from crossdock.edi.translate import translate
 from crossdock.errors import ConfigError
+from crossdock.examples import EXAMPLES
 from crossdock.settings import load_settings
 from crossdock.store import Store
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BUYER, THREEPL = "acme-retail", "northstar-3pl"
 ITEM_MAP = {"CD-TEE-BLK-M": "ITEM-1", "CD-HOOD-GRY-L": "ITEM-2", "CD-SOCK-6PK": "ITEM-3"}
 """The example SKUs as the simulated ERP's item numbers."""
@@ -92,10 +94,33 @@ def _poll(root: Path, partner: str, sink: StoreInboundSink) -> PollReport:
     return poll_folder(root, partner, sink, lock=sink)
 
 
+MARKER = ".crossdock-demo"
+"""The file that marks a folder as a demo's workdir: a re-run may replace what an earlier run left."""
+DEMO_STATE = ("crossdock.db", "crossdock.db-wal", "crossdock.db-shm", "crossdock.db-journal", "crossdock.db.locks",
+              "sftp")  # fmt: skip
+"""What a run leaves in its workdir (and a re-run removes first)."""
+
+
+def _fresh(path: Path) -> None:
+    """Make ``path`` ready for a run: created, or emptied of an earlier run's state (only a folder the
+    demo marked; any other non-empty folder is refused rather than written into)."""
+    path.mkdir(parents=True, exist_ok=True)
+    marker = path / MARKER
+    if not marker.exists() and any(path.iterdir()):
+        raise ConfigError(f"{path} is not empty and not a demo workdir: give a new or empty folder")
+    for name in DEMO_STATE:
+        old = path / name
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    marker.write_text("crossdock demo state: a re-run of `crossdock demo --workdir` replaces it\n")
+
+
 @contextmanager
 def _workdir(path: Path | None) -> Iterator[Path]:
     if path is not None:
-        path.mkdir(parents=True, exist_ok=True)
+        _fresh(path)
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="crossdock-demo-") as temp:

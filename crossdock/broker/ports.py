@@ -93,9 +93,9 @@ class MessageStore(Protocol):
 
     def open_exception(
         self, hop: HopRecord, *, owner: str, reason: str, key: str | None, code: str | None = None
-    ) -> None:
+    ) -> int | None:
         """Open an exception work item for a person, or add the attempt to the one open for the same
-        step and idempotency key (and journal the hop as parked)."""
+        step and idempotency key (and journal the hop as parked); the item's id when known."""
 
     def record_dead_letter(self, letter: DeadLetterRecord) -> None:
         """Journal a dead letter in the store (``crossdock dlq`` reads it after the broker's copy expired)."""

@@ -150,12 +150,12 @@ class SqlMessageStore:
 
     def open_exception(
         self, hop: HopRecord, *, owner: str, reason: str, key: str | None, code: str | None = None
-    ) -> None:
+    ) -> int | None:
         """The item keeps the message (raw store) so ``crossdock exceptions replay`` can run it again; a
         hop of the same step and key that parks again adds an attempt to the open item."""
         with self.db.write() as session:
             raw_id = self._raw(hop, session)
-            self.store.exceptions.open(
+            item_id = self.store.exceptions.open(
                 owner=Owner(owner),
                 error_class=(hop.error or "BusinessError").split(":", 1)[0],
                 error_message=reason,
@@ -171,6 +171,7 @@ class SqlMessageStore:
                 session=session,
             )
             self.store.journal.record(journal_event(hop, raw_id), session=session)
+        return item_id
 
     def record_dead_letter(self, letter: DeadLetterRecord) -> None:
         self.store.dead_letters.record(

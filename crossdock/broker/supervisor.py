@@ -5,6 +5,9 @@ Dramatiq's own master stops *every* worker process when one dies and exits once 
 one restarts a dead worker process at once, and the others go on consuming; so a ``kill -9`` of one
 worker process costs its in-flight messages a redelivery and no more.
 
+* Before the first fork, the app module's ``preflight()`` runs when it has one (crossdock's checks the
+  flows configuration, the database schema and the RabbitMQ virtual host): a problem there is one
+  CRITICAL line and exit 2, before any worker process exists.
 * A worker process that dies (signal, unexpected exit) is started again within
   :data:`POLL_S` seconds.
 * A worker process that cannot boot (exit 2: import or configuration error; exit 3: RabbitMQ refused
@@ -36,6 +39,7 @@ from types import FrameType
 
 from crossdock.broker import worker_child
 from crossdock.broker.worker_child import WorkerSpec
+from crossdock.errors import CrossdockError
 
 POLL_S = 0.2
 MAX_RESTARTS = 10
@@ -97,6 +101,10 @@ class Supervisor:
             importlib.import_module(module)  # once here: every worker process forked later has it
         except ImportError as exc:
             logger.critical("cannot boot %s: %s", self.spec.app, exc)
+            return worker_child.EXIT_BOOT
+        problem = _preflight(module)
+        if problem is not None:
+            logger.critical("cannot start crossdock worker: %s", problem)
             return worker_child.EXIT_BOOT
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
@@ -203,6 +211,18 @@ class Supervisor:
             child.signal(signal.SIGTERM)
 
 
+def _preflight(module: str) -> str | None:
+    """Run ``module.preflight()`` if the app defines one; the problem it found, on one line."""
+    check = getattr(sys.modules[module], "preflight", None)
+    if check is None:
+        return None
+    try:
+        check()
+    except (CrossdockError, RecursionError) as exc:
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return None
+
+
 def supervise(spec: WorkerSpec, processes: int) -> int:
     """Run ``processes`` worker processes of ``spec`` until SIGTERM; the exit code. As with
     ``python -m dramatiq``, the current folder is importable. The app's module is imported here, in the
@@ -211,4 +231,5 @@ def supervise(spec: WorkerSpec, processes: int) -> int:
         sys.path.insert(0, os.getcwd())
     logging.basicConfig(level=logging.INFO, format=worker_child.LOG_FORMAT, stream=sys.stderr)
     logging.getLogger("pika").setLevel(logging.WARNING)  # pika logs every connection step at INFO
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugins announce themselves at INFO
     return Supervisor(spec, processes).run()

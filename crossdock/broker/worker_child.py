@@ -31,7 +31,8 @@ from dramatiq import Worker
 from dramatiq.cli import import_broker
 from dramatiq.errors import BrokerConnectionError
 
-from crossdock.errors import CrossdockError, UnavailableError
+from crossdock.broker.middleware.error_policy import ExpectedFailures, quiet_expected_failures
+from crossdock.errors import CrossdockError
 
 EXIT_STOPPED = 0
 EXIT_KILLED = 1
@@ -56,13 +57,8 @@ class WorkerSpec:
     shutdown_timeout_s: float = 30.0
 
 
-class WaitsAreNotFailures(logging.Filter):
-    """Drops Dramatiq's "Failed to process message ... with unhandled exception" record (and its
-    traceback) for a message that waits for an ERP outage to end: the error policy logs that wait in one
-    line, and an outage would otherwise log a traceback per message every cool-down."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], UnavailableError))
+WaitsAreNotFailures = ExpectedFailures
+"""The error policy's filter (its old name here): no Dramatiq traceback for a wait or a parked message."""
 
 
 def serve(spec: WorkerSpec, master: int, ready_fd: int | None = None) -> int:
@@ -81,7 +77,7 @@ def serve(spec: WorkerSpec, master: int, ready_fd: int | None = None) -> int:
             first_signal_at.append(time.monotonic())
         stop.set()
 
-    logging.getLogger("dramatiq.worker.WorkerThread").addFilter(WaitsAreNotFailures())
+    quiet_expected_failures()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the master, which passes SIGTERM on
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from crossdock.canonical.currencies import ISO_4217
+from crossdock.canonical.redact import describe
 
 
 class CanonicalModel(BaseModel):
@@ -26,7 +27,7 @@ class CanonicalModel(BaseModel):
 def _currency(value: str) -> str:
     code = value.upper()
     if code not in ISO_4217:
-        raise ValueError(f"{value!r} is not an ISO-4217 currency code")
+        raise ValueError(f"{describe(value)} is not an ISO-4217 currency code")
     return code
 
 
@@ -49,7 +50,7 @@ def _digits(kind: str, lengths: tuple[int, ...]) -> AfterValidator:
     def check(value: str) -> str:
         if not value.isdigit() or len(value) not in lengths:
             allowed = " or ".join(str(n) for n in lengths)
-            raise ValueError(f"{kind} must be {allowed} digits, got {value!r}")
+            raise ValueError(f"{kind} must be {allowed} digits, got {describe(value)}")
         return value
 
     return AfterValidator(check)
@@ -65,7 +66,7 @@ def _sscc(value: str) -> str:
     if len(digits) == 20 and digits.startswith("00"):
         digits = digits[2:]
     if not digits.isdigit() or len(digits) != 18:
-        raise ValueError(f"SSCC-18 must be 18 digits (optionally after AI 00), got {value!r}")
+        raise ValueError(f"SSCC-18 must be 18 digits (optionally after AI 00), got {describe(value)}")
     return digits
 
 

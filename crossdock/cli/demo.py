@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from crossdock.edi.control import InMemoryControlNumbers
-from crossdock.edi.demo_flow import DemoInputs, run_demo
-from crossdock.edi.partners import PartnerProfile, load_partner_profile
 from crossdock.errors import ConfigError
+from crossdock.examples import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+if TYPE_CHECKING:
+    from crossdock.edi.partners import PartnerProfile
+
 MARKS = {"ok": "ok  ", "warning": "warn", "failed": "FAIL"}
 
 
@@ -25,6 +26,9 @@ def demo(
     Exit 0 when no step failed (problems found validating the inbound files are warnings: the flow goes on
     and the 997 reports them), 1 when a step failed, 2 when the examples cannot be read.
     """
+    from crossdock.edi.control import InMemoryControlNumbers
+    from crossdock.edi.demo_flow import DemoInputs, run_demo
+
     try:
         inputs = DemoInputs(
             order_850=(examples / "850_from_buyer.x12").read_bytes(),
@@ -53,4 +57,6 @@ def demo(
 
 
 def _profile(path: Path) -> PartnerProfile:
+    from crossdock.edi.partners import load_partner_profile
+
     return load_partner_profile(path.read_bytes(), name_hint=str(path))

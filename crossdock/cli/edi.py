@@ -7,6 +7,7 @@ import typer
 from crossdock.cli import edi_check, edi_translate
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Validate, translate, render and acknowledge X12 files; walk the bundled examples (demo).",
     no_args_is_help=True,
 )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from crossdock.edi.ack import build_acks
-from crossdock.edi.control import InMemoryControlNumbers
-from crossdock.edi.report import Issue, Status, ValidationReport
-from crossdock.edi.validate import X12Validator
 from crossdock.errors import ConfigError, EdiError
+
+if TYPE_CHECKING:
+    from crossdock.edi.report import Issue, ValidationReport
 
 
 def register(app: typer.Typer) -> None:
@@ -69,6 +69,9 @@ def validate_command(
 
     Exit 0 when every file is valid, 1 when any is invalid, 2 when any is unreadable.
     """
+    from crossdock.edi.report import Status
+    from crossdock.edi.validate import X12Validator
+
     validator = X12Validator()
     results: list[dict[str, object]] = []
     code = 0
@@ -85,7 +88,7 @@ def validate_command(
             code = 2
             continue
         except ConfigError as exc:
-            typer.echo(f"cannot validate: {exc}")
+            typer.echo(f"cannot validate: {exc}", err=True)
             raise typer.Exit(2) from exc
         if report.status is Status.INVALID and code == 0:
             code = 1
@@ -106,6 +109,10 @@ def ack_command(file: Path = typer.Argument(..., help="Inbound X12 file to ackno
     groups: acknowledgments are never acknowledged), with a TA1 for each interchange that asks for one
     (ISA14 = 1) or has envelope errors. Control numbers come from an in-memory allocator starting at 1.
     Exit 2 when the file is unreadable."""
+    from crossdock.edi.ack import build_acks
+    from crossdock.edi.control import InMemoryControlNumbers
+    from crossdock.edi.validate import X12Validator
+
     data = _read(file)
     if isinstance(data, str):
         typer.echo(f"{file}: {data}", err=True)

@@ -8,24 +8,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
-from crossdock.edi.control import InMemoryControlNumbers
-from crossdock.edi.partners import load_partner_profile
-from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, X12Reader
-from crossdock.edi.translate import InterchangeAckResult, SetResult, iter_translations, render, translate_ta1
+from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
 from crossdock.errors import ConfigError, EdiError, MappingError
 
-DOCUMENTS: dict[str, tuple[type[BaseModel], ...]] = {
-    "850": (Order,),
-    "940": (WarehouseShippingOrder, Order),
-    "945": (Shipment,),
-    "856": (Shipment,),
-}
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from crossdock.edi.reader import X12Reader
+    from crossdock.edi.translate import InterchangeAckResult, SetResult
+
+SETS = ("850", "940", "945", "856")
+
+
+def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
+    """The canonical documents a set renders from, in the order they are tried."""
+    from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
+
+    documents: dict[str, tuple[type[BaseModel], ...]] = {
+        "850": (Order,),
+        "940": (WarehouseShippingOrder, Order),
+        "945": (Shipment,),
+        "856": (Shipment,),
+    }
+    return documents[set_id]
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +58,8 @@ def translate_command(
     the content cannot be mapped (field-level errors), 2 when the file is unreadable, holds a set over
     the size limits, or holds neither a transaction set nor an interchange acknowledgment (TA1).
     """
+    from crossdock.edi.reader import X12Reader
+
     try:
         stream = file.open("rb")
     except OSError as exc:
@@ -94,6 +105,8 @@ class _Tally:
 
 def _translated(reader: X12Reader, tally: _Tally) -> Iterator[SetResult]:
     """Each set's result as the reader streams it; a read error ends the stream and is kept in ``tally``."""
+    from crossdock.edi.translate import iter_translations
+
     try:
         for item in iter_translations(reader):
             tally.add(item)
@@ -105,6 +118,8 @@ def _translated(reader: X12Reader, tally: _Tally) -> Iterator[SetResult]:
 def _stream_json(file: Path, reader: X12Reader, tally: _Tally) -> None:
     """One JSON object, written set by set: ``file``, ``sets``, then ``read_error``, ``read_warnings`` and
     ``interchange_acks`` (known only once the file is read)."""
+    from crossdock.edi.translate import translate_ta1
+
     out = sys.stdout
     out.write('{\n  "file": ' + json.dumps(str(file)) + ',\n  "sets": [')
     for number, item in enumerate(_translated(reader, tally)):
@@ -127,6 +142,8 @@ def _stream_json(file: Path, reader: X12Reader, tally: _Tally) -> None:
 
 
 def _stream_report(file: Path, reader: X12Reader, tally: _Tally) -> None:
+    from crossdock.edi.translate import translate_ta1
+
     warned = 0
     for item in _translated(reader, tally):
         warned = _print_warnings(file, reader, warned)
@@ -175,8 +192,12 @@ def render_command(
 
     Exit 1 when the document cannot be rendered as that set, 2 when a file is unreadable or invalid.
     """
-    if set_id not in DOCUMENTS:
-        typer.echo(f"--set must be one of {', '.join(DOCUMENTS)}", err=True)
+    from crossdock.edi.control import InMemoryControlNumbers
+    from crossdock.edi.partners import load_partner_profile
+    from crossdock.edi.translate import render
+
+    if set_id not in SETS:
+        typer.echo(f"--set must be one of {', '.join(SETS)}", err=True)
         raise typer.Exit(2)
     try:
         profile = load_partner_profile(partner.read_bytes(), name_hint=str(partner))
@@ -184,7 +205,7 @@ def render_command(
     except (OSError, ConfigError, json.JSONDecodeError) as exc:
         typer.echo(f"cannot load input: {exc}", err=True)
         raise typer.Exit(2) from exc
-    model = _parse(raw, DOCUMENTS[set_id], document)
+    model = _parse(raw, _documents(set_id), document)
     try:
         out = render(set_id, model, profile, InMemoryControlNumbers(start_control), now=datetime.now(UTC))
     except MappingError as exc:
@@ -195,6 +216,8 @@ def render_command(
 
 def _parse(raw: Any, models: tuple[type[BaseModel], ...], source: Path) -> BaseModel:
     """The first of ``models`` that ``raw`` (or its ``document`` member, for translate's JSON) validates as."""
+    from pydantic import ValidationError
+
     if isinstance(raw, dict) and isinstance(raw.get("sets"), list) and raw["sets"]:
         raw = raw["sets"][0].get("document")
     errors: list[str] = []

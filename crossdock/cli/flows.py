@@ -11,23 +11,29 @@ from typing import Annotated
 
 import typer
 
-from crossdock.actors.flow_demo import EXAMPLES, run_demo
 from crossdock.errors import ConfigError
+from crossdock.examples import EXAMPLES
 
 
 def demo(
     examples: Annotated[Path, typer.Option("--examples", help="Folder with the example files.")] = EXAMPLES,
     workdir: Annotated[
-        Path | None, typer.Option("--workdir", help="Keep the state (SQLite, mailboxes) here; default: a temp folder.")
+        Path | None,
+        typer.Option(
+            "--workdir",
+            help="Keep the state (SQLite, mailboxes) here; a re-run replaces it. Default: a temporary folder.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """850 → 997 + ERP sales order + 940 to the 3PL; 945 → ERP shipment + 856 to the buyer; the same 850 again
     is a duplicate."""
+    from crossdock.actors.flow_demo import run_demo
+
     try:
         summary = run_demo(examples, workdir)
     except (OSError, ConfigError) as exc:
-        typer.echo(f"cannot run the flow demo from {examples}: {exc}", err=True)
+        typer.echo(f"cannot run the flow demo: {exc}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
         typer.echo(json.dumps(summary.to_dict(), indent=2, default=str))

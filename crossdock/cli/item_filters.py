@@ -9,18 +9,33 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crossdock.errors import Owner
-from crossdock.store import ItemFilter, ItemStatus, Store, WorkItem, WorkItemNotFoundError
+
+if TYPE_CHECKING:
+    from crossdock.store import ItemFilter, Store, WorkItem
+
+
+class StatusChoice(StrEnum):
+    """The statuses of an exception item, as options take them (the store's ``ItemStatus`` values; a
+    unit test keeps them equal): declared here so the command line is built without the store."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    IGNORED = "ignored"
+
 
 _DURATION = re.compile(r"(\d+)([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 OwnerOption = Annotated[Owner | None, typer.Option("--owner", help="Only this owner role.")]
-StatusOption = Annotated[ItemStatus | None, typer.Option("--status", help="open, resolved or ignored (default: open).")]
+StatusOption = Annotated[
+    StatusChoice | None, typer.Option("--status", help="open, resolved or ignored (default: open).")
+]
 CodeOption = Annotated[
     str | None, typer.Option("--code", help="ERP fault code or error class (ITEM_NOT_FOUND, MappingError).")
 ]
@@ -52,14 +67,21 @@ def parse_since(value: str | None, *, now: datetime | None = None) -> datetime |
 def item_filter(
     *,
     owner: Owner | None,
-    status: ItemStatus | None,
+    status: StatusChoice | None,
     code: str | None,
     step: str | None,
     channel: str | None,
     since: str | None,
 ) -> ItemFilter:
+    from crossdock.store import ItemFilter, ItemStatus
+
     return ItemFilter(
-        status=status or ItemStatus.OPEN, owner=owner, code=code, step=step, channel=channel, since=parse_since(since)
+        status=ItemStatus(status.value) if status is not None else ItemStatus.OPEN,
+        owner=owner,
+        code=code,
+        step=step,
+        channel=channel,
+        since=parse_since(since),
     )
 
 
@@ -69,6 +91,8 @@ def has_filters(owner: object, status: object, code: object, step: object, chann
 
 def select_items(store: Store, ids: list[int] | None, where: ItemFilter | None) -> list[WorkItem]:
     """The items named by ``ids`` (each must exist: exit 1 otherwise), or those matching ``where``."""
+    from crossdock.store import WorkItemNotFoundError
+
     if ids:
         try:
             return [store.exceptions.get(item_id) for item_id in dict.fromkeys(ids)]

@@ -13,22 +13,23 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from crossdock.broker.dlq import DeadLetter, DeadLetterQueues, replay_body
-from crossdock.broker.lanes import LANES, canonical_queue
-from crossdock.broker.republish import republisher
-from crossdock.settings import Settings, load_settings
-from crossdock.store import AuditAction, LetterStatus, Store, StoredDeadLetter
+from crossdock.cli import runtime
+from crossdock.cli.output import Format, FormatOption, print_fields, print_json, print_table
 
-app = typer.Typer(help="Dead letters (journaled in the store; <queue>.XQ on RabbitMQ): list, show, replay, purge.",
-                  no_args_is_help=True)  # fmt: skip
-console = Console()
+if TYPE_CHECKING:
+    from crossdock.broker.dlq import DeadLetter
+    from crossdock.settings import Settings
+    from crossdock.store import Store, StoredDeadLetter
 
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Dead letters (journaled in the store; <queue>.XQ on RabbitMQ): list, show, replay, purge.",
+    no_args_is_help=True,
+)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 QueueOption = Annotated[list[str] | None, typer.Option("--queue", help="Only these queues (repeat).")]
 UserOption = Annotated[str | None, typer.Option("--user", help="Who does it, for the audit log (default: $USER).")]
@@ -71,13 +72,12 @@ def _stored_summary(row: StoredDeadLetter, on_broker: bool) -> dict[str, Any]:
 
 
 def _require_broker(settings: Settings) -> str:
-    if settings.broker_url is None:
-        typer.echo("crossdock: no broker URL: dead letters live on RabbitMQ; set CROSSDOCK_BROKER_URL", err=True)
-        raise typer.Exit(2)
-    return settings.broker_url
+    return runtime.require_broker(settings, "dead letters (they live on RabbitMQ)")
 
 
 def _broker_letters(settings: Settings, queues: list[str]) -> list[DeadLetter]:
+    from crossdock.broker.dlq import DeadLetterQueues
+
     try:
         return DeadLetterQueues(_require_broker(settings), queues, timeout_s=settings.network_timeout_s).letters()
     except Exception as exc:  # pika raises many unrelated classes for "cannot connect"
@@ -88,6 +88,8 @@ def _broker_letters(settings: Settings, queues: list[str]) -> list[DeadLetter]:
 
 
 def collect(settings: Settings, store: Store, queue: list[str] | None) -> list[Letter]:
+    from crossdock.broker.lanes import LANES, canonical_queue
+
     queues = [canonical_queue(q) for q in (queue or LANES)]
     on_broker = {letter.id: letter for letter in _broker_letters(settings, queues)}
     letters = []
@@ -116,32 +118,29 @@ def pick(letters: list[Letter], ids: list[str]) -> list[Letter]:
     return list(chosen.values())
 
 
-def _table(letters: list[Letter], title: str) -> Table:
-    table = Table("id", "queue", "actor", "retries", "business key", "where", "reason", title=title)
+def _table(letters: list[Letter], title: str, fmt: Format = Format.TABLE) -> None:
+    rows = []
     for letter in letters:
         s = letter.summary
         where = "store+broker" if s["journaled"] and s["on_broker"] else "store" if s["journaled"] else "broker"
-        table.add_row(
-            letter.id, s["queue"], s["actor"] or "-", str(s["retries"]), s["business_key"] or "-", where,
-            str(s["reason"])[:80],
-        )  # fmt: skip
-    return table
+        rows.append([letter.id, s["queue"], s["actor"], s["retries"], s["business_key"], where, s["reason"]])
+    print_table(["id", "queue", "actor", "retries", "business key", "where", "reason"], rows, title=title, fmt=fmt)
 
 
 @app.command("list")
-def list_(queue: QueueOption = None, as_json: JsonOption = False) -> None:
+def list_(queue: QueueOption = None, as_json: JsonOption = False, fmt: FormatOption = Format.TABLE) -> None:
     """Dead letters with actor, error, retries, business key and where they are kept."""
-    settings = load_settings()
+    settings = runtime.settings()
     _require_broker(settings)
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     try:
         letters = collect(settings, store, queue)
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps([letter.summary for letter in letters], indent=2))
+        print_json([letter.summary for letter in letters])
     else:
-        console.print(_table(letters, f"{len(letters)} dead letters"))
+        _table(letters, f"{len(letters)} dead letters", fmt)
 
 
 @app.command()
@@ -150,20 +149,19 @@ def show(
     queue: QueueOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One dead letter in full, with its body."""
-    settings = load_settings()
+    """One dead letter in full, with its body. Exit 1 when the id names none (or several)."""
+    settings = runtime.settings()
     _require_broker(settings)
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     try:
         [letter] = pick(collect(settings, store, queue), [letter_id])
     finally:
         store.close()
     detail = {**letter.summary, "body": (letter.body or b"").decode("utf-8", errors="replace")}
     if as_json:
-        typer.echo(json.dumps(detail, indent=2))
+        print_json(detail)
         return
-    for key, value in detail.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+    print_fields(detail)
 
 
 def _take(
@@ -172,10 +170,10 @@ def _take(
     if not ids and not all_:
         typer.echo("crossdock: name dead letter ids, or --all", err=True)
         raise typer.Exit(2)
-    settings = load_settings()
+    settings = runtime.settings()
     url = _require_broker(settings)
     who = user or getpass.getuser()
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     taken: list[Letter] = []
     try:
         letters = collect(settings, store, queue)
@@ -189,13 +187,17 @@ def _take(
     if as_json:
         typer.echo(json.dumps({verb: [letter.summary for letter in taken]}, indent=2))
     else:
-        console.print(_table(taken, f"{verb} {len(taken)}"))
+        _table(taken, f"{verb} {len(taken)}")
     if not taken:
         raise typer.Exit(1)
 
 
 def _act(settings: Settings, url: str, store: Store, chosen: list[Letter], who: str, *, replay: bool) -> list[Letter]:
     """Replay (publish, then remove the broker's copy) or purge each letter; mark and audit it."""
+    from crossdock.broker.dlq import DeadLetterQueues, replay_body
+    from crossdock.broker.republish import republisher
+    from crossdock.store import AuditAction, LetterStatus
+
     wanted = {letter.id for letter in chosen}
     queues = sorted({letter.summary["queue"] for letter in chosen})
     dlq = DeadLetterQueues(url, queues, timeout_s=settings.network_timeout_s)

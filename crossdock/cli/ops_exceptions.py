@@ -11,30 +11,22 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from crossdock.broker.republish import republisher
 from crossdock.cli import item_filters as f
-from crossdock.settings import Settings, load_settings
-from crossdock.store import (
-    AttemptKind,
-    AuditAction,
-    ItemStatus,
-    Store,
-    WorkItem,
-    WorkItemNotFoundError,
-    WorkItemStateError,
-)
+from crossdock.cli import runtime
+from crossdock.cli.output import Format, FormatOption, print_fields, print_json, print_line, print_table
+
+if TYPE_CHECKING:
+    from crossdock.settings import Settings
+    from crossdock.store import ItemStatus, Store, WorkItem
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Exception work items: business errors for integration, warehouse or finance.", no_args_is_help=True
 )
-console = Console()
-
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 IdsArgument = Annotated[list[int] | None, typer.Argument(help="Exception item ids (or select them with filters).")]
 UserOption = Annotated[str | None, typer.Option("--user", help="Who does it, for the audit log (default: $USER).")]
@@ -45,21 +37,16 @@ def as_dict(item: WorkItem) -> dict[str, Any]:
     return json.loads(json.dumps(asdict(item), default=str))  # type: ignore[no-any-return]
 
 
-def _table(items: list[WorkItem], title: str) -> Table:
-    table = Table("id", "status", "owner", "step", "code", "channel", "business key", "tries", "error", title=title)
-    for i in items:
-        table.add_row(
-            str(i.id),
-            i.status.value,
-            i.owner.value,
-            i.actor or "-",
-            i.code or i.error_class,
-            i.channel or "-",
-            i.business_key or "-",
-            str(sum(a.kind is AttemptKind.PARKED for a in i.attempts) or "-"),
-            i.error_message[:60],
-        )
-    return table
+def _table(items: list[WorkItem], title: str, fmt: Format = Format.TABLE) -> None:
+    from crossdock.store import AttemptKind
+
+    columns = ["id", "status", "owner", "step", "code", "channel", "business key", "tries", "error"]
+    rows = [
+        [i.id, i.status.value, i.owner.value, i.actor, i.code or i.error_class, i.channel, i.business_key,
+         sum(a.kind is AttemptKind.PARKED for a in i.attempts) or "-", i.error_message]
+        for i in items
+    ]  # fmt: skip
+    print_table(columns, rows, title=title, fmt=fmt)
 
 
 @app.command("list")
@@ -72,24 +59,28 @@ def list_(
     since: f.SinceOption = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many (oldest first).")] = 1000,
     as_json: JsonOption = False,
+    fmt: FormatOption = Format.TABLE,
 ) -> None:
     """Exception items matching the filters (default: open), oldest first, with their count."""
     where = f.item_filter(owner=owner, status=status, code=code, step=step, channel=channel, since=since)
-    store = Store.from_settings(load_settings())
+    store = runtime.open_store(runtime.settings())
     try:
         items = store.exceptions.find(where, limit=limit)
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps([as_dict(i) for i in items], indent=2))
+        print_json([as_dict(i) for i in items])
         return
-    console.print(_table(items, f"{len(items)} items"))
+    _table(items, f"{len(items)} items", fmt)
 
 
 @app.command()
 def show(item_id: int, as_json: JsonOption = False) -> None:
-    """One item with its notes and its history of attempts (parked, replay, reprocess, succeeded)."""
-    store = Store.from_settings(load_settings())
+    """One item with its notes and its history of attempts (parked, replay, reprocess, succeeded).
+    Exit 1 when there is no such item."""
+    from crossdock.store import WorkItemNotFoundError
+
+    store = runtime.open_store(runtime.settings())
     try:
         item = store.exceptions.get(item_id)
     except WorkItemNotFoundError as exc:
@@ -98,16 +89,14 @@ def show(item_id: int, as_json: JsonOption = False) -> None:
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(as_dict(item), indent=2))
+        print_json(as_dict(item))
         return
-    for key, value in as_dict(item).items():
-        if key not in ("notes", "attempts"):
-            console.print(f"[bold]{key}[/bold]: {value}")
+    print_fields({key: value for key, value in as_dict(item).items() if key not in ("notes", "attempts")})
     for attempt in item.attempts:
         who = f" by {attempt.who}" if attempt.who else ""
-        console.print(f"  {attempt.at.isoformat(timespec='seconds')} {attempt.kind.value}{who}: {attempt.detail or ''}")
+        print_line(f"  {attempt.at.isoformat(timespec='seconds')} {attempt.kind.value}{who}: {attempt.detail or ''}")
     for note in item.notes:
-        console.print(f"  note {note.created_at.isoformat(timespec='seconds')} {note.author}: {note.text}")
+        print_line(f"  note {note.created_at.isoformat(timespec='seconds')} {note.author}: {note.text}")
 
 
 def _close(
@@ -122,9 +111,11 @@ def _close(
     dry_run: bool,
     as_json: bool,
 ) -> None:
+    from crossdock.store import ItemStatus, WorkItemStateError
+
     who = user or getpass.getuser()
     verb = to.value
-    store = Store.from_settings(load_settings())
+    store = runtime.open_store(runtime.settings())
     done: list[WorkItem] = []
     refused: list[str] = []
     try:
@@ -145,16 +136,16 @@ def _close(
     if as_json:
         typer.echo(json.dumps({verb: [as_dict(i) for i in done], "refused": refused}, indent=2))
     else:
-        console.print(f"{verb} {len(done)} items by {who}" + (f"; {len(refused)} refused" if refused else ""))
+        print_line(f"{verb} {len(done)} items by {who}" + (f"; {len(refused)} refused" if refused else ""))
     if refused or not done:
         raise typer.Exit(1)
 
 
 def _print(items: list[WorkItem], as_json: bool, title: str) -> None:
     if as_json:
-        typer.echo(json.dumps([as_dict(i) for i in items], indent=2))
+        print_json([as_dict(i) for i in items])
     else:
-        console.print(_table(items, f"{len(items)} items {title}"))
+        _table(items, f"{len(items)} items {title}")
 
 
 @app.command()
@@ -182,6 +173,8 @@ def resolve(
         if f.has_filters(owner, status, code, step, channel, since)
         else None
     )
+    from crossdock.store import ItemStatus
+
     _close(ids, where, to=ItemStatus.RESOLVED, note=note, user=user, force=force, yes=yes, dry_run=dry_run,
            as_json=as_json)  # fmt: skip
 
@@ -210,15 +203,14 @@ def ignore(
         if f.has_filters(owner, status, code, step, channel, since)
         else None
     )
+    from crossdock.store import ItemStatus
+
     _close(ids, where, to=ItemStatus.IGNORED, note=note, user=user, force=force, yes=yes, dry_run=dry_run,
            as_json=as_json)  # fmt: skip
 
 
 def broker_url(settings: Settings, what: str) -> str:
-    if settings.broker_url is None:
-        typer.echo(f"crossdock: no broker URL: {what} needs RabbitMQ; set CROSSDOCK_BROKER_URL", err=True)
-        raise typer.Exit(2)
-    return settings.broker_url
+    return runtime.require_broker(settings, what)
 
 
 @app.command()
@@ -239,7 +231,9 @@ def replay(
 ) -> None:
     """Send parked messages to their step again (after fixing the cause), audited. The item stays open
     until the step succeeds; if it parks again, the attempt is in the item's history."""
-    settings = load_settings()
+    from crossdock.broker.republish import republisher
+
+    settings = runtime.settings()
     url = broker_url(settings, "replaying")
     who = user or getpass.getuser()
     where = (
@@ -247,7 +241,7 @@ def replay(
         if f.has_filters(owner, status, code, step, channel, since)
         else None
     )
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     sent: list[dict[str, Any]] = []
     refused: list[str] = []
     try:
@@ -275,7 +269,7 @@ def replay(
     if as_json:
         typer.echo(json.dumps({"replayed": sent, "refused": refused}, indent=2))
     else:
-        console.print(
+        print_line(
             f"replayed {len(sent)} items by {who}; each stays open until its step succeeds "
             "(`crossdock exceptions show ID` has its attempts)"
         )
@@ -285,6 +279,8 @@ def replay(
 
 def _replay_one(store: Store, publisher: Any, item: WorkItem, who: str, note: str, *, force: bool) -> str | None:
     """Replay one item; returns why not, or ``None`` when sent."""
+    from crossdock.store import AttemptKind, AuditAction, ItemStatus
+
     if item.status is not ItemStatus.OPEN and not force:
         return f"exception item {item.id} is {item.status.value}: not replayed (use --force)"
     raw = store.raw.get(item.raw_payload_id) if item.raw_payload_id is not None else None

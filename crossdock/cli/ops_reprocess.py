@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import getpass
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from crossdock.actors.reprocess import FIRST_STEP_LANES, ReprocessError, origin_payload, reprocess
-from crossdock.broker import codec
-from crossdock.broker.republish import Republisher, republisher
-from crossdock.canonical.envelope import Envelope
-from crossdock.canonical.inbound import InboundPayload
 from crossdock.cli import item_filters as f
-from crossdock.cli.ops_exceptions import broker_url
-from crossdock.settings import load_settings
-from crossdock.store import Store, WorkItem
+from crossdock.cli import runtime
+from crossdock.cli.output import print_line
 
-console = Console()
+if TYPE_CHECKING:
+    from crossdock.broker.republish import Republisher
+    from crossdock.canonical.envelope import Envelope
+    from crossdock.canonical.inbound import InboundPayload
+    from crossdock.store import Store, WorkItem
 
 
 def _publisher(publisher: Republisher) -> Any:
+    from crossdock.actors.reprocess import FIRST_STEP_LANES
+    from crossdock.broker import codec
+
     def publish(step: str, envelope: Envelope, document: InboundPayload) -> None:
         publisher.send(queue=FIRST_STEP_LANES[step].value, actor=step, payload=codec.encode(envelope, document))
 
@@ -37,6 +37,8 @@ def _publisher(publisher: Republisher) -> Any:
 
 def _plan(store: Store, raw: list[int], items: list[WorkItem]) -> dict[int, list[WorkItem]]:
     """Payload id → the items it is reprocessed for (none for a payload named with --raw)."""
+    from crossdock.actors.reprocess import ReprocessError, origin_payload
+
     plan: dict[int, list[WorkItem]] = {payload_id: [] for payload_id in raw}
     for item in items:
         try:
@@ -65,14 +67,17 @@ def reprocess_command(
     """Run stored payloads from their flow's first step again, as a new audited attempt (when the cause
     was upstream of the parked step: a channel customer, an item map fixed in config). One ERP order
     and one 940 per order still hold: later steps keep their business keys."""
-    settings = load_settings()
-    url = broker_url(settings, "reprocessing")
+    from crossdock.actors.reprocess import ReprocessError, reprocess
+    from crossdock.broker.republish import republisher
+
+    settings = runtime.settings()
+    url = runtime.require_broker(settings, "reprocessing")
     who = user or getpass.getuser()
     filtered = f.has_filters(owner, status, code, step, channel, since)
     if not (raw or item or filtered):
         typer.echo("crossdock: name --raw payload ids, --item ids, or select items with filters", err=True)
         raise typer.Exit(2)
-    store = Store.from_settings(settings)
+    store = runtime.open_store(settings)
     done: list[dict[str, Any]] = []
     try:
         items = f.select_items(store, item, None) if item else []
@@ -103,6 +108,6 @@ def reprocess_command(
     if as_json:
         typer.echo(json.dumps({"reprocessed": done}, indent=2))
     else:
-        console.print(f"reprocessed {len(done)} payloads by {who} ({sum(len(d['items']) for d in done)} items)")
+        print_line(f"reprocessed {len(done)} payloads by {who} ({sum(len(d['items']) for d in done)} items)")
     if not done:
         raise typer.Exit(1)

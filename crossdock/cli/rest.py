@@ -25,10 +25,10 @@ from typing import Annotated, Any
 
 import typer
 
-from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import MappingError
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Marketplaces over REST: translate payloads, run the webhook receiver, poll orders.", no_args_is_help=True
 )
 MAPPING_EXIT = 1
@@ -56,6 +56,8 @@ def translate(
     """Map one raw marketplace order to canonical JSON, with field-level errors for what cannot be mapped.
 
     Amazon: an order object with its getOrderItems list under "OrderItems", or {"Order": ..., "OrderItems": [...]}."""
+    from crossdock.canonical.marketplaces import order_to_canonical
+
     try:
         document = json.loads(file.read_bytes())
     except OSError as exc:
@@ -131,22 +133,21 @@ def serve(
     """Run the signed-webhook receiver (POST /webhooks/shopify, GET /health, GET /openapi.json): each
     verified body is stored in crossdock's database and sent to the marketplace.inbound flow on
     RabbitMQ, where ``crossdock worker`` books it. Needs CROSSDOCK_WEBHOOK_SECRET, CROSSDOCK_BROKER_URL,
-    <partners_path>/flows.yaml and a database at crossdock's schema (``crossdock db upgrade``). Prints
+    <config_dir>/flows.yaml and a database at crossdock's schema (``crossdock db upgrade``). Prints
     its base URL first; logs every refused request and connection on stderr."""
     import logging
 
     from crossdock.actors.wiring import intake
     from crossdock.bridges.rest.guard import GuardedServer, ReceiverLimits, guarded_config
     from crossdock.bridges.rest.receiver import receiver_from_settings
+    from crossdock.cli import runtime
     from crossdock.errors import ConfigError, TransientError
-    from crossdock.settings import load_settings
-    from crossdock.store.migrate import require_schema
 
     limits = ReceiverLimits(max_connections, max_in_flight, header_timeout, body_timeout)
     try:
-        settings = load_settings()
+        settings = runtime.settings()
         with intake(settings) as (_, webhook_sink):
-            require_schema(settings.effective_database_url)
+            runtime.open_store(settings).close()  # refuse to start on a database without its schema
             receiver = receiver_from_settings(settings, webhook_sink, limits)
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -222,15 +223,15 @@ def poll(
 ) -> None:
     """Poll Amazon SP-API or Walmart orders: each new order is stored in crossdock's database and sent
     to the marketplace.inbound flow on RabbitMQ, where ``crossdock worker`` books it; the poll state
-    (watermark, cursor) is saved after each page. Needs CROSSDOCK_BROKER_URL, <partners_path>/flows.yaml
+    (watermark, cursor) is saved after each page. Needs CROSSDOCK_BROKER_URL, <config_dir>/flows.yaml
     with marketplaces.<channel>, and the token in the environment variable its token_env names. Without
     --once it polls every --interval seconds until SIGTERM or SIGINT."""
     from crossdock.actors.flow_config import load_flow_config
     from crossdock.actors.wiring import build_order_poller, flows_file, intake
     from crossdock.bridges.rest.poll_service import PollRound, PollService
     from crossdock.bridges.rest.poll_state_file import PollStateFile
+    from crossdock.cli import runtime
     from crossdock.errors import ConfigError
-    from crossdock.settings import load_settings
 
     first_start = _since(since)
     failed: list[PollRound] = []
@@ -248,8 +249,9 @@ def poll(
 
     stop = threading.Event()
     try:
-        settings = load_settings()
+        settings = runtime.settings()
         config = load_flow_config(flows_file(settings))
+        runtime.open_store(settings).close()  # refuse to start on a database without its schema
         poller, client = build_order_poller(config, channel.value)
         lookback = timedelta(hours=config.marketplaces[channel.value].lookback_h)
         state_file = PollStateFile(state or settings.data_dir / "rest" / f"poll-{channel.value}.json", channel.value)

@@ -12,31 +12,23 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import paramiko
 import typer
 
-from crossdock.actors.wiring import intake
-from crossdock.bridges.sftp import (
-    InboundPoller,
-    InboundSink,
-    MailboxLock,
-    PollReport,
-    SftpSession,
-    identify,
-    load_profile,
-    upload,
-    upload_document,
-)
-from crossdock.bridges.sftp.folder_sink import FolderSink
-from crossdock.bridges.sftp.hostkeys import fingerprint
-from crossdock.edi.reader import X12Reader
+from crossdock.cli import runtime
 from crossdock.errors import ConfigError, CrossdockError
-from crossdock.settings import load_settings
 
-app = typer.Typer(help="3PL files over SFTP: check a partner profile, poll inbound files, push outbound files.",
-                  no_args_is_help=True)
+if TYPE_CHECKING:
+    import paramiko
+
+    from crossdock.bridges.sftp import InboundSink, MailboxLock, PollReport
+
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="3PL files over SFTP: check a partner profile, poll inbound files, push outbound files.",
+    no_args_is_help=True,
+)
 CONFIG_EXIT = 2
 FAILED_EXIT = 1
 
@@ -55,6 +47,9 @@ def _fail(exc: CrossdockError) -> typer.Exit:
 @app.command("check")
 def check_command(profile_file: ProfileArg) -> None:
     """Validate PROFILE, connect with the pinned host key and list the partner's folders."""
+    from crossdock.bridges.sftp import SftpSession, load_profile
+    from crossdock.bridges.sftp.hostkeys import fingerprint
+
     try:
         profile = load_profile(profile_file)
         for key in profile.pinned_keys():
@@ -103,7 +98,7 @@ def poll_command(
         typer.Option(
             "--enqueue",
             help="Store files in crossdock's database and send them to the edi.inbound flow on RabbitMQ "
-            "(needs CROSSDOCK_BROKER_URL and <partners_path>/flows.yaml) instead of a folder.",
+            "(needs CROSSDOCK_BROKER_URL and <config_dir>/flows.yaml) instead of a folder.",
         ),
     ] = False,
 ) -> None:
@@ -112,6 +107,10 @@ def poll_command(
     with a reason file. Without --once or --max-polls it polls every poll_interval_s until interrupted.
     Each poll holds the mailbox's lock (in the database with --enqueue: across hosts on PostgreSQL; in
     the folder otherwise): a poll that finds another poller holding it skips and says "busy"."""
+    from crossdock.actors.wiring import intake
+    from crossdock.bridges.sftp import InboundPoller, SftpSession, load_profile
+    from crossdock.bridges.sftp.folder_sink import FolderSink
+
     problems: list[PollReport] = []
 
     def show(report: PollReport) -> None:
@@ -125,7 +124,9 @@ def poll_command(
 
     try:
         profile = load_profile(profile_file)
-        settings = load_settings()
+        settings = runtime.settings()
+        if enqueue:
+            runtime.open_store(settings).close()  # refuse to start on a database without its schema
         with contextlib.ExitStack() as stack:
             sink: InboundSink
             lock: MailboxLock
@@ -156,6 +157,8 @@ def push_command(
     """Upload FILE to the partner's outbound folder (temporary name, then rename; never overwrites).
     Without --name the remote name comes from the profile's outbound_name pattern, filled from the
     file's ST01 and ISA13."""
+    from crossdock.bridges.sftp import SftpSession, identify, load_profile, upload, upload_document
+
     try:
         profile = load_profile(profile_file)
         try:
@@ -177,6 +180,8 @@ def push_command(
 
 
 def _first_set_id(data: bytes) -> str:
+    from crossdock.edi.reader import X12Reader
+
     for transaction_set in X12Reader(io.BytesIO(data)).transaction_sets():
         return transaction_set.set_id
     raise ConfigError("no ST segment")

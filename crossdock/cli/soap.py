@@ -10,29 +10,29 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
-from rich.console import Console
-from rich.markup import escape
-from rich.tree import Tree
 
-from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport, inspect_wsdl
-from crossdock.bridges.soap.mapping_check import check_mapping
-from crossdock.bridges.soap.scaffold import scaffold_mapping
+from crossdock.cli import runtime
 from crossdock.errors import ConfigError
-from crossdock.settings import load_settings
-from crossdock.soap import load_mapping
-from crossdock.soap.sim import Behaviour, SimAuth, serve
 
-app = typer.Typer(help="The legacy ERP over SOAP.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.tree import Tree
+
+    from crossdock.bridges.soap.inspect import FieldInfo, OperationInfo, WsdlReport
+    from crossdock.soap.sim import Behaviour
+
+app = typer.Typer(rich_markup_mode=None, help="The legacy ERP over SOAP.", no_args_is_help=True)
 CONFIG_EXIT = 2
 
 
 def _add_fields(node: Tree, fields: list[FieldInfo], expanded: set[str]) -> None:
     """Each named complex type's fields are listed once per operation, later uses say so: SAP's global
     data types repeat in every item and would print tens of thousands of lines (and take seconds)."""
+    from rich.markup import escape
+
     for info in fields:
         occurs = f"{info.min_occurs}..{info.max_occurs}"
         choice = f" ({info.choice})" if info.choice else ""
@@ -47,6 +47,8 @@ def _add_fields(node: Tree, fields: list[FieldInfo], expanded: set[str]) -> None
 
 
 def _add_operation(node: Tree, operation: OperationInfo) -> None:
+    from rich.markup import escape
+
     element = f"  ({escape(operation.input_element)})" if operation.input_element else ""
     branch = node.add(f"[bold]{escape(operation.name)}[/bold]{element}")
     if operation.headers:
@@ -55,6 +57,9 @@ def _add_operation(node: Tree, operation: OperationInfo) -> None:
 
 
 def _render(report: WsdlReport, console: Console) -> None:
+    from rich.markup import escape
+    from rich.tree import Tree
+
     kind = "ABSTRACT: port types only, no binding or service" if report.abstract else "concrete"
     root = Tree(escape(f"{report.location}  [{kind}]  targetNamespace={report.target_namespace}"))
     for port in report.ports:
@@ -79,7 +84,13 @@ def inspect_command(
     ] = False,
 ) -> None:
     """List the services, ports, operations and input fields of a WSDL."""
-    settings = load_settings()
+    import yaml
+    from rich.console import Console
+
+    from crossdock.bridges.soap.inspect import inspect_wsdl
+    from crossdock.bridges.soap.scaffold import scaffold_mapping
+
+    settings = runtime.settings()
     try:
         report = inspect_wsdl(wsdl, timeout_s=settings.network_timeout_s)
         if scaffold:
@@ -101,7 +112,11 @@ def check_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the problems as JSON.")] = False,
 ) -> None:
     """Check a mapping file against a WSDL: operations exist, target paths name real elements."""
-    settings = load_settings()
+    from crossdock.bridges.soap.inspect import inspect_wsdl
+    from crossdock.bridges.soap.mapping_check import check_mapping
+    from crossdock.soap import load_mapping
+
+    settings = runtime.settings()
     try:
         loaded = load_mapping(mapping.read_bytes(), str(mapping))
         problems = check_mapping(inspect_wsdl(wsdl, timeout_s=settings.network_timeout_s), loaded)
@@ -123,6 +138,8 @@ def check_command(
 
 
 def _behaviours(latency_ms: int, fail: list[str]) -> dict[str, Behaviour]:
+    from crossdock.soap.sim import Behaviour
+
     behaviours: dict[str, Behaviour] = {}
     if latency_ms:
         behaviours["*"] = Behaviour.from_json({"latency_ms": latency_ms})
@@ -160,6 +177,8 @@ def erp_sim(
     ] = None,
 ) -> None:
     """Run the simulated legacy ERP; prints its WSDL URL first. Fault injection: POST /control."""
+    from crossdock.soap.sim import SimAuth, serve
+
     if (wss_user is None) != (wss_password_file is None) or (basic_user is None) != (basic_password_file is None):
         pairs = "--wss-user with --wss-password-file, and --basic-user with --basic-password-file"
         typer.echo(f"error: give {pairs}", err=True)
@@ -180,7 +199,7 @@ def erp_sim(
         typer.echo(f"error: cannot read a password file: {exc.strerror}", err=True)
         raise typer.Exit(CONFIG_EXIT) from exc
     if database is None:
-        data_dir = load_settings().data_dir
+        data_dir = runtime.settings().data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         database = str(data_dir / "erp-sim.db")
     db_path = database if database == ":memory:" else Path(database)

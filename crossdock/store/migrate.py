@@ -19,8 +19,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from crossdock.errors import ConfigError
-from crossdock.settings import mask_url_password
 from crossdock.store.engine import WRITE_LOCK, Database, StoreUnavailableError, translate_errors
 
 SCRIPT_LOCATION = "crossdock.store:migrations"
@@ -50,20 +48,6 @@ def current(db: Database) -> str | None:
         return None
     with translate_errors(), db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
-
-
-def require_schema(url: str) -> None:
-    """Raise :class:`ConfigError` unless the database at ``url`` is at this crossdock's schema head (for
-    processes that must not start on an unmigrated database); :class:`StoreUnavailableError` when it
-    cannot be reached. Opens and closes its own engine; creates nothing."""
-    db = Database.from_url(url)
-    try:
-        at, wanted = current(db), head()
-    finally:
-        db.dispose()
-    if at != wanted:
-        state = "has no crossdock schema" if at is None else f"is at schema revision {at}, not {wanted}"
-        raise ConfigError(f"database {mask_url_password(url)} {state}: run `crossdock db upgrade`")
 
 
 def upgrade(db: Database, revision: str = "head") -> str | None:

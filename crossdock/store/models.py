@@ -24,6 +24,7 @@ __all__ = [
     "JournalRow",
     "MessageKeyRow",
     "RawPayloadRow",
+    "SchedulerRunRow",
 ]
 
 MESSAGE_ID = 64
@@ -225,3 +226,21 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(50), index=True)
     target: Mapped[str] = mapped_column(String(500), index=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SchedulerRunRow(Base):
+    """One run of a scheduled job: its slot (the fire time the schedule gave it) is claimed once, so a
+    slot runs once however many ``crossdock scheduler`` processes are alive."""
+
+    __tablename__ = "scheduler_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job: Mapped[str] = mapped_column(String(NAME))
+    slot: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    host: Mapped[str] = mapped_column(String(NAME))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -21,6 +21,8 @@ from crossdock.store.links import DocumentLinks, LinkedSet
 from crossdock.store.models import JournalRow, MessageKeyRow
 
 _ID_BATCH = 500
+MIN_ID_PREFIX = 8
+"""A message or correlation id may be given by a unique prefix this long (``trace`` prints 12 characters)."""
 _MAX_WALKS = 50
 
 
@@ -67,6 +69,8 @@ class Tracer:
                     .distinct()
                 )
             )
+            if not correlations and len(key.strip()) >= MIN_ID_PREFIX:
+                correlations = _correlations_for_prefix(s, key.strip())
             carried = {value for _, value in _keys_of(s, correlations)}
         # 2. Documents linked to the key or to any key those messages carry.
         documents = LinkedSet((), ())
@@ -79,6 +83,26 @@ class Tracer:
             keys = _keys_of(s, correlations)
         hops = self._journal.for_correlations(correlations)
         return TraceResult(key, tuple(sorted(correlations)), tuple(hops), documents, tuple(keys))
+
+
+def _correlations_for_prefix(s: Session, prefix: str) -> set[str]:
+    """The correlation of the one message (or correlation) whose id starts with ``prefix``; empty
+    when none does or when several correlations do (an ambiguous prefix names nothing)."""
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = set(
+        s.scalars(
+            select(JournalRow.correlation_id)
+            .where(
+                or_(
+                    JournalRow.message_id.like(pattern, escape="\\"),
+                    JournalRow.correlation_id.like(pattern, escape="\\"),
+                )
+            )
+            .distinct()
+            .limit(2)
+        )
+    )
+    return found if len(found) == 1 else set()
 
 
 def _correlations_for_values(s: Session, values: set[str]) -> set[str]:

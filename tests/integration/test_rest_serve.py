@@ -81,4 +81,4 @@ def test_serve_without_a_site_configuration_is_a_config_error(tmp_path: Path) ->
         env=env, capture_output=True, text=True, timeout=60, cwd=ROOT,
     )  # fmt: skip
     assert result.returncode == 2
-    assert "partners_path is not set" in result.stderr
+    assert "CROSSDOCK_CONFIG_DIR" in result.stderr

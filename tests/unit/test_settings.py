@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from crossdock.errors import ConfigError
-from crossdock.settings import load_settings
+from crossdock.settings import environment_warnings, load_settings
 
 
 def test_embedded_defaults() -> None:
@@ -61,3 +61,26 @@ def test_a_broken_config_file_line_is_not_quoted_in_the_error(tmp_path: Path) ->
     with pytest.raises(ConfigError, match="not valid YAML: found unexpected end of stream at line 3") as caught:
         load_settings(config, environ={})
     assert "hunter2" not in str(caught.value) and caught.value.__cause__ is None
+
+
+def test_the_default_data_dir_is_the_users_data_directory_not_the_current_folder() -> None:
+    settings = load_settings(environ={})
+    assert settings.data_dir.is_absolute()
+    assert settings.data_dir.name == "crossdock"
+
+
+def test_config_dir_and_its_deprecated_name(tmp_path: Path) -> None:
+    assert load_settings(environ={"CROSSDOCK_CONFIG_DIR": str(tmp_path)}).config_dir == tmp_path
+    old = {"CROSSDOCK_PARTNERS_PATH": str(tmp_path)}
+    assert load_settings(environ=old).config_dir == tmp_path
+    assert load_settings(environ=old).partners_path == tmp_path
+    assert environment_warnings(old) == ["CROSSDOCK_PARTNERS_PATH is deprecated: use CROSSDOCK_CONFIG_DIR"]
+
+
+def test_an_unknown_crossdock_variable_is_named_with_the_closest_known_one() -> None:
+    env = {"CROSSDOCK_DATABSE_URL": "sqlite://", "CROSSDOCK_SHOPIFY_TOKEN": "t", "CROSSDOCK_FROBNICATE": "1"}
+    assert environment_warnings(env) == [
+        "CROSSDOCK_DATABSE_URL is not a crossdock setting (ignored): did you mean CROSSDOCK_DATABASE_URL?",
+        "CROSSDOCK_FROBNICATE is not a crossdock setting (ignored)",
+    ]
+    assert "sqlite://" not in " ".join(environment_warnings(env))

@@ -64,6 +64,27 @@ def describe(exception: BaseException) -> str:
     return text if len(text) <= ERROR_TEXT_LIMIT else text[: ERROR_TEXT_LIMIT - 3] + "..."
 
 
+DRAMATIQ_WORKER_LOG = "dramatiq.worker.WorkerThread"
+
+
+class ExpectedFailures(logging.Filter):
+    """Drops Dramatiq's "Failed to process message ... with unhandled exception" record (and its
+    traceback) for a message that waits for an ERP outage to end, and for a business error parked for a
+    person: this policy logs each in one line (a parked one with step, message id, owner, code and
+    exception item id, never the error text, which may quote a partner's values). Tracebacks are for
+    the unexpected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], UnavailableError | BusinessError))
+
+
+def quiet_expected_failures() -> None:
+    """Install :class:`ExpectedFailures` on Dramatiq's worker logger, once per process."""
+    worker_log = logging.getLogger(DRAMATIQ_WORKER_LOG)
+    if not any(isinstance(f, ExpectedFailures) for f in worker_log.filters):
+        worker_log.addFilter(ExpectedFailures())
+
+
 class ErrorPolicy(Middleware):
     def __init__(
         self,
@@ -77,6 +98,9 @@ class ErrorPolicy(Middleware):
         self.max_retries = max_retries
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
+
+    def before_worker_boot(self, broker: Broker, worker: Any) -> None:
+        quiet_expected_failures()
 
     @property
     def actor_options(self) -> set[str]:
@@ -197,16 +221,22 @@ class ErrorPolicy(Middleware):
             error=error,
             business_keys=hop.business_keys,
         )
+        code = getattr(exception, "code", None) or type(exception).__name__
         try:
-            self.store.open_exception(
+            item_id = self.store.open_exception(
                 record,
                 owner=owner,
                 reason=str(exception),
                 key=getattr(exception, "key", None),
-                code=getattr(exception, "code", None) or type(exception).__name__,
+                code=code,
             )
         except Exception:
             logger.exception("Could not open an exception item for message %s; dead-lettering it", hop.message_id)
             return False
+        # One line, no traceback, no message text (it may quote a partner's values): the item has it all.
+        logger.warning(
+            "Parked message %s at step %s for %s: %s, exception item %s",
+            hop.message_id, hop.step, owner, code, item_id if item_id is not None else "-",
+        )  # fmt: skip
         hop.outcome = HopStatus.PARKED
         return True

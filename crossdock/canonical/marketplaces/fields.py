@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from crossdock.canonical.redact import describe
 from crossdock.errors import MappingError
 
 M = TypeVar("M", bound=BaseModel)
@@ -78,10 +79,10 @@ class FieldReader:
             # str() first: a JSON float 10.1 must become Decimal("10.1"), not its binary expansion.
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            self.problem(path, f"{value!r} is not a number")
+            self.problem(path, f"{describe(value)} is not a number")
             return None
         if not number.is_finite():
-            self.problem(path, f"{value!r} is not a finite number")
+            self.problem(path, f"{describe(value)} is not a finite number")
             return None
         return number
 
@@ -106,7 +107,7 @@ class FieldReader:
             try:
                 return datetime.fromtimestamp(value / 1000, tz=UTC)
             except (OverflowError, OSError, ValueError):
-                self.problem(path, f"{value!r} is not a valid epoch-milliseconds timestamp")
+                self.problem(path, f"{describe(value)} is not a valid epoch-milliseconds timestamp")
                 return None
         if not isinstance(value, str):
             self.problem(path, f"must be an ISO-8601 date-time, got {type(value).__name__}")
@@ -114,10 +115,10 @@ class FieldReader:
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            self.problem(path, f"{value!r} is not an ISO-8601 date-time")
+            self.problem(path, f"{describe(value)} is not an ISO-8601 date-time")
             return None
         if parsed.tzinfo is None:
-            self.problem(path, f"{value!r} has no UTC offset; marketplace times must be aware")
+            self.problem(path, f"{describe(value)} has no UTC offset; marketplace times must be aware")
             return None
         return parsed
 

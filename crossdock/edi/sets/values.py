@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crossdock.canonical.redact import describe
+
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 
 # X12 element 623 (Time Code) → offset from UTC. The *T codes follow daylight saving time.
@@ -27,7 +29,7 @@ _ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denv
 def parse_date(text: str) -> date:
     """A DT element (CCYYMMDD or YYMMDD); ``ValueError`` when it is not a real date."""
     if not text.isdigit() or len(text) not in (6, 8):
-        raise ValueError(f"{text!r} is not a date (CCYYMMDD or YYMMDD)")
+        raise ValueError(f"{describe(text)} is not a date (CCYYMMDD or YYMMDD)")
     if len(text) == 6:
         year = int(text[:2])
         text = f"{2000 + year if year < 50 else 1900 + year}{text[2:]}"
@@ -37,7 +39,7 @@ def parse_date(text: str) -> date:
 def parse_time(text: str) -> time:
     """A TM element: HHMM, HHMMSS, HHMMSSD or HHMMSSDD."""
     if not text.isdigit() or len(text) not in (4, 6, 7, 8):
-        raise ValueError(f"{text!r} is not a time (HHMM[SS[d..]])")
+        raise ValueError(f"{describe(text)} is not a time (HHMM[SS[d..]])")
     fraction = text[6:]
     micro = int(fraction.ljust(6, "0")) if fraction else 0
     return time(int(text[:2]), int(text[2:4]), int(text[4:6] or 0), micro)
@@ -83,17 +85,17 @@ def parse_decimal(text: str) -> Decimal:
     if text.replace(".", "", 1).isdecimal():  # the common case, checked without the pattern
         return Decimal(text)
     if not _NUMBER.match(text):
-        raise ValueError(f"{text!r} is not a number")
+        raise ValueError(f"{describe(text)} is not a number")
     try:
         return Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already rules these out
-        raise ValueError(f"{text!r} is not a number") from exc
+        raise ValueError(f"{describe(text)} is not a number") from exc
 
 
 def parse_implied(text: str, places: int = 2) -> Decimal:
     """An Nn element (implied decimal places): ``"4512"`` with N2 is 45.12."""
     if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"{text!r} is not an N{places} number")
+        raise ValueError(f"{describe(text)} is not an N{places} number")
     return Decimal(text).scaleb(-places)
 
 

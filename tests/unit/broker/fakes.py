@@ -69,12 +69,13 @@ class MemoryStore:
 
     def open_exception(
         self, hop: HopRecord, *, owner: str, reason: str, key: str | None, code: str | None = None
-    ) -> None:
+    ) -> int | None:
         with self.lock:
             self.exceptions.append(
                 {"owner": owner, "reason": reason, "key": key, "message_id": hop.message_id, "code": code}
             )
             self.hops.append(hop)
+            return len(self.exceptions)
 
     def record_dead_letter(self, letter: DeadLetterRecord) -> None:
         with self.lock:

@@ -266,3 +266,33 @@ def test_log_filter_keeps_payloads_out_of_dramatiq_log_lines() -> None:
     CorrelationLogFilter().filter(record)
     assert "secret" not in record.getMessage()
     assert record.getMessage() == f"Failed orders.ingest[{message.message_id}]"
+
+
+def test_a_parked_business_error_is_one_warning_line_without_its_text(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    def bad_quantity(payload: str) -> None:
+        raise BusinessError("'Jane Victimson 42 Secret Lane' is not a number", owner=Owner.INTEGRATION, key="PO-9")
+
+    harness.actor(bad_quantity, "orders.to_erp").send(wire())
+    with caplog.at_level(logging.INFO):
+        harness.run()
+
+    parked = [r for r in caplog.records if "Parked" in r.getMessage()]
+    [line] = parked
+    assert line.levelno == logging.WARNING and line.exc_info is None
+    text = line.getMessage()
+    assert "orders.to_erp" in text and "integration" in text and "BusinessError" in text
+    assert "exception item 1" in text
+    assert "Victimson" not in caplog.text
+
+
+def test_the_worker_drops_dramatiqs_traceback_for_a_parked_business_error() -> None:
+    from crossdock.broker.worker_child import WaitsAreNotFailures
+
+    def record(exc: BaseException) -> logging.LogRecord:
+        return logging.LogRecord("dramatiq.worker.WorkerThread", logging.ERROR, __file__, 1, "Failed", (),
+                                 (type(exc), exc, None))  # fmt: skip
+
+    assert not WaitsAreNotFailures().filter(record(BusinessError("parked")))
+    assert WaitsAreNotFailures().filter(record(KeyError("a bug keeps its traceback")))

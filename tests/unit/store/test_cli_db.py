@@ -19,9 +19,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_upgrade_then_current(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    # Given an empty data folder, `current --check` says the schema is missing (exit 3)
+    # Given an empty data folder, `current --check` says the schema is missing (exit 1)
     before = runner.invoke(app, ["db", "current", "--check"], env=env)
-    assert before.exit_code == 3, before.output
+    assert before.exit_code == 1, before.output
     assert "empty (no schema)" in before.output
     assert not (tmp_path / "var").exists(), "looking must not create the database"
     # When the database is upgraded
@@ -44,12 +44,13 @@ def test_unsupported_database_is_a_config_error(tmp_path: Path) -> None:
     assert "unsupported database" in result.output
 
 
-def test_unreachable_database_exits_1(tmp_path: Path) -> None:
+def test_unreachable_database_exits_2_in_one_line(tmp_path: Path) -> None:
     (tmp_path / "dir.db").mkdir()
     url = f"sqlite:///{tmp_path / 'dir.db'}"
     result = runner.invoke(app, ["db", "current"], env={**_env(tmp_path), "CROSSDOCK_DATABASE_URL": url})
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # could not run
     assert "database unavailable" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_every_db_command_has_help() -> None:
