@@ -150,7 +150,7 @@ def open_slow_connections(port: int, count: int) -> list[socket.socket]:
 
 def test_health_and_a_signed_webhook_answer_under_a_thousand_slow_connections(served: tuple[Served, Store]) -> None:
     server, store = served
-    assert httpx.get(server.url + "/health", timeout=10).status_code == 200
+    assert httpx.get(server.url + "/health", timeout=30).status_code == 200  # a loaded machine starts slowly
     # Given 1,000 clients holding requests open, against a process allowed 256 files
     clients = open_slow_connections(server.port, SLOW)
     try:
