@@ -36,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from crossdock.bridges.soap import ErpConnection
+from crossdock.canonical.finance import FinanceConfig
 from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
 
@@ -102,6 +103,7 @@ class FlowConfig(BaseModel):
     channel_customers: dict[str, str] = Field(default_factory=dict)
     erp: ErpConnection
     marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
+    finance: FinanceConfig = Field(default_factory=FinanceConfig, description="Settlements: fees, tolerance, accounts.")
 
     @model_validator(mode="after")
     def _channel_fields(self) -> FlowConfig:

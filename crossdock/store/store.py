@@ -17,6 +17,7 @@ from crossdock.store.links import DocumentLinks
 from crossdock.store.locks import NamedLocks
 from crossdock.store.raw import RawStore
 from crossdock.store.retention import PruneReport, prune
+from crossdock.store.settlements import SettlementBook
 from crossdock.store.trace import Tracer, TraceResult
 from crossdock.store.work_items import WorkItems
 
@@ -25,7 +26,8 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``dead_letters``, ``audit``, ``locks``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`,
+    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``settlements``;
+    methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`,
     :meth:`close`.
     """
 
@@ -40,6 +42,7 @@ class Store:
         self.exceptions = WorkItems(db, self.audit)
         self.dead_letters = DeadLetters(db, self.raw)
         self.locks = NamedLocks(db)
+        self.settlements = SettlementBook(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

@@ -1,0 +1,320 @@
+"""Settlements: import a marketplace's settlement report, match its lines to crossdock's orders,
+reconcile expected against paid, and post the journal entry to the ERP.
+
+:func:`import_settlement` reads the file once, as a stream, in batches of :data:`BATCH` lines: each
+batch's orders are looked up in the cross-references (``channel_order:<channel>:<id>``) in one query,
+its new lines inserted in one statement (lines already in the book are skipped: a file imported twice
+adds nothing), and the settlement linked to each matched order (so ``crossdock trace`` shows it).
+Then each order's lines are summed in SQL and compared with crossdock's record of the order
+(:func:`crossdock.canonical.finance.reconcile`). Finance exception items are opened for bad rows, lines
+whose order crossdock does not know, differences above the tolerance and a short payment, each with its
+lineage (settlement, order, file, line) and keyed so that a re-import re-parks into the same item.
+
+:func:`post_settlement` posts the lines not yet posted as one journal entry whose reference is a hash
+of those lines: the ERP call is made outside any transaction; the ERP answers the same reference with
+the same document, and the lines then record the reference, so a crash between the two never posts
+twice. Memory stays at one batch whatever the file's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from sqlalchemy.orm import Session
+
+from crossdock.bridges.soap import ErpPort
+from crossdock.canonical.finance import (
+    FinanceConfig,
+    ParsedLine,
+    RowProblem,
+    journal_entry,
+    parser_for,
+    posting_reference,
+    reconcile,
+)
+from crossdock.canonical.settlement import SettlementKind, SettlementSummary
+from crossdock.errors import Owner
+from crossdock.store import DocRef, DocType, Store
+from crossdock.store.insert_ignore import insert_ignore_many
+from crossdock.store.models import DocumentLinkRow
+from crossdock.store.settlements import SettlementBook, business_key, from_e4, to_e4
+
+IMPORT_STEP = "settle.import"
+RECONCILE_STEP = "settle.reconcile"
+BATCH = 2_000
+ORDER_CHUNK = 1_000
+MAX_PROBLEM_ITEMS = 100
+"""Bad rows beyond this many in one import go into one summary item (a garbage file must not open
+200,000 items)."""
+MAX_LINEAGE_LINES = 10
+SETTLEMENT_LEVEL = frozenset(
+    {SettlementKind.RESERVE, SettlementKind.COMMISSION, SettlementKind.FULFILLMENT_FEE, SettlementKind.ADJUSTMENT}
+)
+"""Kinds a line may have without an order: the settlement's own (reserve, subscription fee, ...)."""
+
+
+@dataclass
+class ImportResult:
+    channel: str
+    source: str
+    settlements: list[str] = field(default_factory=list)
+    lines_read: int = 0
+    lines_new: int = 0
+    lines_matched: int = 0
+    bad_rows: int = 0
+    unmatched_orders: int = 0
+    orders_reconciled: int = 0
+    differences: int = 0
+    short_payment: Decimal | None = None
+    exception_items: set[int] = field(default_factory=set)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel, "file": self.source, "settlements": self.settlements,
+            "lines_read": self.lines_read, "lines_new": self.lines_new, "lines_matched": self.lines_matched,
+            "bad_rows": self.bad_rows, "unmatched_orders": self.unmatched_orders,
+            "orders_reconciled": self.orders_reconciled, "differences": self.differences,
+            "short_payment": None if self.short_payment is None else str(self.short_payment),
+            "exception_items": sorted(self.exception_items),
+        }  # fmt: skip
+
+
+def import_settlement(
+    store: Store, stream: IO[bytes], *, source: str, channel: str, config: FinanceConfig, batch_size: int = BATCH
+) -> ImportResult:
+    """Read, match, store and reconcile one settlement report. A file that cannot be read at all raises
+    :class:`~crossdock.canonical.finance.SettlementFileError` (a BusinessError owned by finance)."""
+    parse = parser_for(channel)
+    result = ImportResult(channel, source)
+    summaries: dict[str, SettlementSummary] = {}
+    pending: list[ParsedLine] = []
+    problems = 0
+    for event in parse(stream, source):
+        if isinstance(event, SettlementSummary):
+            summaries[event.settlement_id] = event
+            with store.db.write() as s:
+                SettlementBook.save_summary(s, event, source)
+            result.settlements.append(event.settlement_id)
+        elif isinstance(event, ParsedLine):
+            pending.append(event)
+            if len(pending) >= batch_size:
+                _flush(store, channel, pending, result)
+                pending = []
+        elif isinstance(event, RowProblem):
+            problems += 1
+            _bad_row(store, channel, event, summaries, result, problems)
+    if pending:
+        _flush(store, channel, pending, result)
+    result.bad_rows = problems
+    for summary in summaries.values():
+        _reconcile(store, summary, config, result)
+    return result
+
+
+def _flush(store: Store, channel: str, batch: list[ParsedLine], result: ImportResult) -> None:
+    result.lines_read += len(batch)
+    by_settlement: dict[str, list[ParsedLine]] = defaultdict(list)
+    for parsed in batch:
+        by_settlement[parsed.line.settlement_id].append(parsed)
+    with store.db.write() as s:
+        for settlement_id, lines in by_settlement.items():
+            _flush_one(store, s, channel, settlement_id, lines, result)
+
+
+def _flush_one(
+    store: Store, s: Session, channel: str, settlement_id: str, lines: list[ParsedLine], result: ImportResult
+) -> None:
+    order_ids = {p.line.order_external_id for p in lines if p.line.order_external_id}
+    known = SettlementBook.known_orders(s, channel, order_ids)
+    existing = SettlementBook.existing_line_ids(s, channel, settlement_id, [p.line.line_id for p in lines])
+    rows: list[dict[str, Any]] = []
+    unmatched: dict[str | None, list[ParsedLine]] = defaultdict(list)
+    for parsed in lines:
+        line = parsed.line
+        order = line.order_external_id
+        matched = order in known if order else line.kind in SETTLEMENT_LEVEL
+        result.lines_matched += matched
+        if line.line_id in existing:
+            continue
+        if not matched:
+            unmatched[order].append(parsed)
+        rows.append({
+            "channel": channel, "settlement_id": settlement_id, "line_id": line.line_id, "kind": line.kind.value,
+            "order_id": order, "amount_e4": to_e4(line.amount), "currency": line.currency, "posted_at": line.posted_at,
+            "description": line.description, "source": parsed.source[:500], "line_no": parsed.line_no,
+            "matched": matched, "posting_ref": None,
+        })  # fmt: skip
+    result.lines_new += SettlementBook.add_lines(s, rows)
+    settlement = DocRef(DocType.SETTLEMENT, f"{channel}:{settlement_id}")
+    links = []
+    for order in sorted(known):
+        a, b = sorted((settlement, DocRef(DocType.CHANNEL_ORDER, f"{channel}:{order}")))
+        links.append({
+            "a_type": a.doc_type, "a_id": a.doc_id, "a_line": a.line, "b_type": b.doc_type, "b_id": b.doc_id,
+            "b_line": b.line, "message_id": None, "created_at": datetime.now(UTC),
+        })  # fmt: skip
+    if links:
+        insert_ignore_many(s, DocumentLinkRow, links)
+    for order, orphans in unmatched.items():
+        result.unmatched_orders += order is not None
+        where = ", ".join(f"line {p.line_no}" for p in orphans[:MAX_LINEAGE_LINES])
+        more = f" and {len(orphans) - MAX_LINEAGE_LINES} more" if len(orphans) > MAX_LINEAGE_LINES else ""
+        total = sum((p.line.amount for p in orphans), Decimal(0))
+        first = orphans[0].line
+        what = f"order {order} is not one crossdock knows" if order else f"a {first.kind.value} line names no order"
+        key = f"{business_key(channel, settlement_id)}:{order if order else 'line:' + orphans[0].line.line_id}"
+        item = store.exceptions.open(
+            owner=Owner.FINANCE, error_class="UnmatchedSettlementLine", code="SETTLEMENT_UNMATCHED",
+            error_message=f"{channel} settlement {settlement_id}: {what} ({total} {orphans[0].line.currency}); "
+            f"{orphans[0].source}, {where}{more}",
+            business_key=business_key(channel, settlement_id), actor=IMPORT_STEP, idempotency_key=key,
+            channel=channel, session=s,
+        )  # fmt: skip
+        result.exception_items.add(item)
+
+
+def _bad_row(
+    store: Store, channel: str, problem: RowProblem, summaries: dict[str, SettlementSummary], result: ImportResult,
+    count: int,
+) -> None:  # fmt: skip
+    settlement = next(iter(summaries), None)
+    key = business_key(channel, settlement) if settlement else f"settlement-file:{problem.source}"[:200]
+    if count > MAX_PROBLEM_ITEMS:
+        message = f"{problem.source}: more than {MAX_PROBLEM_ITEMS} bad rows; the latest: {problem}"
+        idempotency = f"{key}:bad-rows:more"
+    else:
+        message = f"{problem}. Row: {problem.text}"
+        idempotency = f"{key}:bad-row:{problem.source}:{problem.line_no}"
+    item = store.exceptions.open(
+        owner=Owner.FINANCE, error_class="SettlementRowError", code="SETTLEMENT_BAD_ROW", error_message=message,
+        business_key=key, actor=IMPORT_STEP, idempotency_key=idempotency[:200], channel=channel,
+    )  # fmt: skip
+    result.exception_items.add(item)
+
+
+OrderSums = list[tuple[str, dict[SettlementKind, Decimal]]]
+
+
+def _order_sums(s: Session, channel: str, settlement_id: str) -> Iterator[OrderSums]:
+    """Each matched order's sums per kind, in chunks of :data:`ORDER_CHUNK` orders."""
+    chunk: list[tuple[str, dict[SettlementKind, Decimal]]] = []
+    current: str | None = None
+    sums: dict[SettlementKind, Decimal] = {}
+    for order_id, kind, total in SettlementBook.order_sums(s, channel, settlement_id):
+        if order_id != current:
+            if current is not None:
+                chunk.append((current, sums))
+                if len(chunk) >= ORDER_CHUNK:
+                    yield chunk
+                    chunk = []
+            current, sums = order_id, {}
+        sums[SettlementKind(kind)] = from_e4(total)
+    if current is not None:
+        chunk.append((current, sums))
+    if chunk:
+        yield chunk
+
+
+def _reconcile(store: Store, summary: SettlementSummary, config: FinanceConfig, result: ImportResult) -> None:
+    channel, settlement_id = summary.channel.value, summary.settlement_id
+    key = business_key(channel, settlement_id)
+    with store.db.read() as reader:
+        for chunk in _order_sums(reader, channel, settlement_id):
+            with store.db.write() as s:
+                _reconcile_chunk(store, s, summary, chunk, config, result)
+    with store.db.write() as s:
+        lines_total = from_e4(SettlementBook.line_total_e4(s, channel, settlement_id))
+        short = lines_total - summary.total_amount
+        if short > config.tolerance:
+            result.short_payment = short
+            item = store.exceptions.open(
+                owner=Owner.FINANCE, error_class="SettlementShortPayment", code="SETTLEMENT_SHORT_PAYMENT",
+                error_message=f"{channel} settlement {settlement_id}: deposit {summary.total_amount} "
+                f"{summary.currency} is {short} short of its lines' total {lines_total}",
+                business_key=key, actor=RECONCILE_STEP, idempotency_key=f"{key}:short-payment", channel=channel,
+                session=s,
+            )  # fmt: skip
+            result.exception_items.add(item)
+
+
+def _reconcile_chunk(
+    store: Store, s: Session, summary: SettlementSummary, chunk: OrderSums,
+    config: FinanceConfig, result: ImportResult,
+) -> None:  # fmt: skip
+    channel, settlement_id = summary.channel.value, summary.settlement_id
+    fees = config.fees_for(channel)
+    key = business_key(channel, settlement_id)
+    ids = [order_id for order_id, _ in chunk]
+    records = store.settlements.order_records(s, channel, ids)
+    refunded = [order_id for order_id, sums in chunk if SettlementKind.REFUND in sums]
+    returns = SettlementBook.orders_with_returns(s, channel, refunded)
+    rows = []
+    for order_id, sums in chunk:
+        record = records.get(order_id)
+        outcome = None
+        if record is None:  # linked, but crossdock has no amounts for it: expect what was paid
+            paid = sum(sums.values(), Decimal(0))
+            expected, explanation = paid, "crossdock has no amounts for this order"
+        else:
+            outcome = reconcile(record, sums, fees, has_return=order_id in returns, tolerance=config.tolerance)
+            expected, paid, explanation = outcome.expected_net, outcome.paid_net, outcome.summary()
+        result.orders_reconciled += 1
+        rows.append({
+            "channel": channel, "settlement_id": settlement_id, "order_id": order_id,
+            "expected_e4": to_e4(expected), "paid_e4": to_e4(paid), "explanation": explanation,
+        })  # fmt: skip
+        if outcome is not None and abs(outcome.difference) > config.tolerance:
+            result.differences += 1
+            short = "short payment" if outcome.difference < 0 else "overpayment"
+            item = store.exceptions.open(
+                owner=Owner.FINANCE, error_class="SettlementDifference", code="SETTLEMENT_DIFFERENCE",
+                error_message=f"{channel} settlement {settlement_id}, order {order_id}: {short} of "
+                f"{abs(outcome.difference)} {summary.currency} (expected {outcome.expected_net}, paid "
+                f"{outcome.paid_net}): {outcome.summary()}",
+                business_key=key, actor=RECONCILE_STEP, idempotency_key=f"{key}:{order_id}"[:200],
+                channel=channel, session=s,
+            )  # fmt: skip
+            result.exception_items.add(item)
+    SettlementBook.replace_results(s, channel, settlement_id, rows)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    channel: str
+    settlement_id: str
+    reference: str | None
+    document_no: str | None
+    lines: int
+    net: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"channel": self.channel, "settlement": self.settlement_id, "reference": self.reference,
+                "document_no": self.document_no, "lines_posted": self.lines, "net": str(self.net)}  # fmt: skip
+
+
+def post_settlement(
+    store: Store, erp: ErpPort, *, channel: str, settlement_id: str, config: FinanceConfig
+) -> PostResult:
+    """Post the settlement's lines not posted yet as one journal entry (nothing when all are)."""
+    line_ids, sums = store.settlements.unposted(channel, settlement_id)
+    net = sum(sums.values(), Decimal(0))
+    if not line_ids:
+        return PostResult(channel, settlement_id, None, None, 0, net)
+    settlement = store.settlements.settlement(channel, settlement_id)
+    posting_date = (settlement.deposit_date or settlement.end_date) if settlement else None
+    reference = posting_reference(channel, settlement_id, line_ids)
+    entry = journal_entry(
+        channel=channel, settlement_id=settlement_id, sums=sums, accounts=config.accounts,
+        posting_date=posting_date or datetime.now(UTC).date(), reference=reference, template=config.journal_template,
+    )  # fmt: skip
+    document_no = "-"
+    if entry is not None:
+        posted = erp.post_journal_entry(entry)
+        document_no = str(posted.get("document_no") or "-")
+    store.settlements.mark_posted(channel, settlement_id, reference, document_no, line_ids, net)
+    return PostResult(channel, settlement_id, reference, document_no, len(line_ids), net)
