@@ -176,18 +176,25 @@ class SettlementBook:
         return insert_ignore_many(s, SettlementLineRow, rows) if rows else 0
 
     @staticmethod
-    def order_sums(s: Session, channel: str, settlement_id: str) -> Iterator[tuple[str, str, int]]:
-        """(order id, kind, sum of amounts e4) for the matched lines of a settlement, by order id."""
+    def order_sums(
+        s: Session, channel: str, settlement_id: str, *, after: str, limit: int
+    ) -> dict[str, dict[str, int]]:
+        """The next ``limit`` matched orders of a settlement after ``after`` (keyset paging, so no
+        cursor stays open across transactions), each with its sum of amounts (e4) per kind."""
         rows = SettlementLineRow
-        query = (
-            select(rows.order_id, rows.kind, func.sum(rows.amount_e4))
-            .where(rows.channel == channel, rows.settlement_id == settlement_id, rows.matched.is_(True))
-            .where(rows.order_id.is_not(None))
-            .group_by(rows.order_id, rows.kind)
-            .order_by(rows.order_id)
-        )
-        for order_id, kind, total in s.execute(query.execution_options(yield_per=2_000)):
-            yield str(order_id), str(kind), int(total or 0)
+        mine = and_(rows.channel == channel, rows.settlement_id == settlement_id, rows.matched.is_(True))
+        page = select(rows.order_id).where(mine, rows.order_id > after).distinct().order_by(rows.order_id).limit(limit)
+        ids = [str(order_id) for order_id in s.scalars(page)]
+        sums: dict[str, dict[str, int]] = {order_id: {} for order_id in ids}
+        if ids:
+            query = (
+                select(rows.order_id, rows.kind, func.sum(rows.amount_e4))
+                .where(mine, rows.order_id >= ids[0], rows.order_id <= ids[-1])
+                .group_by(rows.order_id, rows.kind)
+            )
+            for order_id, kind, total in s.execute(query):
+                sums[str(order_id)][str(kind)] = int(total or 0)
+        return sums
 
     @staticmethod
     def replace_results(s: Session, channel: str, settlement_id: str, results: Sequence[dict[str, Any]]) -> None:

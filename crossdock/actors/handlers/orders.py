@@ -21,8 +21,8 @@ from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.base import CanonicalModel
-from crossdock.canonical.finance import order_record
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance import order_record
 from crossdock.edi.sets import x940
 from crossdock.store import DocRef, DocType
 

@@ -19,15 +19,13 @@ twice. Memory stays at one batch whatever the file's size.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from crossdock.bridges.soap import ErpPort
 from crossdock.canonical.finance import (
     FinanceConfig,
     ParsedLine,
@@ -43,6 +41,9 @@ from crossdock.store import DocRef, DocType, Store
 from crossdock.store.insert_ignore import insert_ignore_many
 from crossdock.store.models import DocumentLinkRow
 from crossdock.store.settlements import SettlementBook, business_key, from_e4, to_e4
+
+if TYPE_CHECKING:  # the ERP port's module loads zeep: only posting needs it, and it is passed in
+    from crossdock.bridges.soap import ErpPort
 
 IMPORT_STEP = "settle.import"
 RECONCILE_STEP = "settle.reconcile"
@@ -200,33 +201,20 @@ def _bad_row(
 OrderSums = list[tuple[str, dict[SettlementKind, Decimal]]]
 
 
-def _order_sums(s: Session, channel: str, settlement_id: str) -> Iterator[OrderSums]:
-    """Each matched order's sums per kind, in chunks of :data:`ORDER_CHUNK` orders."""
-    chunk: list[tuple[str, dict[SettlementKind, Decimal]]] = []
-    current: str | None = None
-    sums: dict[SettlementKind, Decimal] = {}
-    for order_id, kind, total in SettlementBook.order_sums(s, channel, settlement_id):
-        if order_id != current:
-            if current is not None:
-                chunk.append((current, sums))
-                if len(chunk) >= ORDER_CHUNK:
-                    yield chunk
-                    chunk = []
-            current, sums = order_id, {}
-        sums[SettlementKind(kind)] = from_e4(total)
-    if current is not None:
-        chunk.append((current, sums))
-    if chunk:
-        yield chunk
-
-
 def _reconcile(store: Store, summary: SettlementSummary, config: FinanceConfig, result: ImportResult) -> None:
     channel, settlement_id = summary.channel.value, summary.settlement_id
     key = business_key(channel, settlement_id)
-    with store.db.read() as reader:
-        for chunk in _order_sums(reader, channel, settlement_id):
-            with store.db.write() as s:
-                _reconcile_chunk(store, s, summary, chunk, config, result)
+    after = ""
+    while True:
+        with store.db.write() as s:
+            page = SettlementBook.order_sums(s, channel, settlement_id, after=after, limit=ORDER_CHUNK)
+            if not page:
+                break
+            chunk = [
+                (order_id, {SettlementKind(k): from_e4(v) for k, v in sums.items()}) for order_id, sums in page.items()
+            ]
+            _reconcile_chunk(store, s, summary, chunk, config, result)
+            after = max(page)
     with store.db.write() as s:
         lines_total = from_e4(SettlementBook.line_total_e4(s, channel, settlement_id))
         short = lines_total - summary.total_amount
