@@ -111,4 +111,3 @@ def serve(spec: WorkerSpec, master: int, ready_fd: int | None = None) -> int:
     worker.stop(timeout=int(spec.shutdown_timeout_s * 1000))
     broker.close()
     return EXIT_STOPPED
-

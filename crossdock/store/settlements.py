@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crossdock.canonical.finance import OrderRecord
@@ -28,7 +29,7 @@ from crossdock.store.finance_rows import (
     SettlementPostingRow,
     SettlementRow,
 )
-from crossdock.store.insert_ignore import insert_ignore, insert_ignore_many
+from crossdock.store.insert_ignore import insert_ignore
 from crossdock.store.links import DocType
 from crossdock.store.models import DocumentLinkRow, ExceptionItemRow
 
@@ -104,12 +105,19 @@ class SettlementBook:
     def order_records(self, s: Session, channel: str, order_ids: Collection[str]) -> dict[str, OrderRecord]:
         rows = FinanceOrderRow
         found: dict[str, OrderRecord] = {}
+        columns = (rows.order_id, rows.currency, rows.principal_e4, rows.shipping_e4, rows.tax_e4, rows.units_e4)
         for chunk in _chunks(sorted(order_ids)):
-            for row in s.scalars(select(rows).where(rows.channel == channel, rows.order_id.in_(chunk))):
-                found[row.order_id] = OrderRecord(
-                    row.channel, row.order_id, row.currency, from_e4(row.principal_e4), from_e4(row.shipping_e4),
-                    from_e4(row.tax_e4), Decimal(row.units_e4) / E4,
-                )  # fmt: skip
+            query = select(*columns).where(rows.channel == channel, rows.order_id.in_(chunk))
+            for order_id, currency, principal, shipping, tax, units in s.execute(query):
+                found[order_id] = OrderRecord(
+                    channel,
+                    order_id,
+                    currency,
+                    from_e4(principal),
+                    from_e4(shipping),
+                    from_e4(tax),
+                    Decimal(units) / E4,
+                )
         return found
 
     # -- cross-references ---------------------------------------------------------------------
@@ -160,20 +168,18 @@ class SettlementBook:
         return insert_ignore(s, SettlementRow, values)
 
     @staticmethod
-    def existing_line_ids(s: Session, channel: str, settlement_id: str, line_ids: Collection[str]) -> set[str]:
-        rows = SettlementLineRow
-        found: set[str] = set()
-        for chunk in _chunks(sorted(line_ids)):
-            query = select(rows.line_id).where(
-                rows.channel == channel, rows.settlement_id == settlement_id, rows.line_id.in_(chunk)
-            )
-            found.update(s.scalars(query))
-        return found
+    def add_lines(s: Session, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert the lines not yet in the book (one executemany; a line already there is skipped)."""
+        if rows:
+            table = SettlementLineRow.__table__
+            dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+            s.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
 
     @staticmethod
-    def add_lines(s: Session, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert lines not yet in the book; returns how many went in."""
-        return insert_ignore_many(s, SettlementLineRow, rows) if rows else 0
+    def line_count(s: Session, channel: str, settlement_id: str) -> int:
+        rows = SettlementLineRow
+        query = select(func.count()).where(rows.channel == channel, rows.settlement_id == settlement_id)
+        return int(s.scalar(query) or 0)
 
     @staticmethod
     def order_sums(

@@ -38,6 +38,7 @@ from crossdock.canonical.finance import (
 from crossdock.canonical.settlement import SettlementKind, SettlementSummary
 from crossdock.errors import Owner
 from crossdock.store import DocRef, DocType, Store
+from crossdock.store.finance_items import FinanceItem, open_finance_items
 from crossdock.store.insert_ignore import insert_ignore_many
 from crossdock.store.models import DocumentLinkRow
 from crossdock.store.settlements import SettlementBook, business_key, from_e4, to_e4
@@ -94,12 +95,14 @@ def import_settlement(
     result = ImportResult(channel, source)
     summaries: dict[str, SettlementSummary] = {}
     pending: list[ParsedLine] = []
+    before: dict[str, int] = {}
     problems = 0
     for event in parse(stream, source):
         if isinstance(event, SettlementSummary):
             summaries[event.settlement_id] = event
             with store.db.write() as s:
                 SettlementBook.save_summary(s, event, source)
+                before[event.settlement_id] = SettlementBook.line_count(s, channel, event.settlement_id)
             result.settlements.append(event.settlement_id)
         elif isinstance(event, ParsedLine):
             pending.append(event)
@@ -113,6 +116,9 @@ def import_settlement(
         _flush(store, channel, pending, result)
     result.bad_rows = problems
     for summary in summaries.values():
+        with store.db.read() as s:
+            after = SettlementBook.line_count(s, channel, summary.settlement_id)
+        result.lines_new += after - before.get(summary.settlement_id, 0)
         _reconcile(store, summary, config, result)
     return result
 
@@ -124,25 +130,23 @@ def _flush(store: Store, channel: str, batch: list[ParsedLine], result: ImportRe
         by_settlement[parsed.line.settlement_id].append(parsed)
     with store.db.write() as s:
         for settlement_id, lines in by_settlement.items():
-            _flush_one(store, s, channel, settlement_id, lines, result)
+            _flush_one(s, channel, settlement_id, lines, result)
 
 
-def _flush_one(
-    store: Store, s: Session, channel: str, settlement_id: str, lines: list[ParsedLine], result: ImportResult
-) -> None:
+def _flush_one(s: Session, channel: str, settlement_id: str, lines: list[ParsedLine], result: ImportResult) -> None:
+    """Store one batch of a settlement's lines (those already stored are skipped), link the settlement to
+    its known orders, and open (or re-park) an item per unknown order."""
     order_ids = {p.line.order_external_id for p in lines if p.line.order_external_id}
     known = SettlementBook.known_orders(s, channel, order_ids)
-    existing = SettlementBook.existing_line_ids(s, channel, settlement_id, [p.line.line_id for p in lines])
     rows: list[dict[str, Any]] = []
     unmatched: dict[str | None, list[ParsedLine]] = defaultdict(list)
     for parsed in lines:
         line = parsed.line
         order = line.order_external_id
         matched = order in known if order else line.kind in SETTLEMENT_LEVEL
-        result.lines_matched += matched
-        if line.line_id in existing:
-            continue
-        if not matched:
+        if matched:
+            result.lines_matched += 1
+        else:
             unmatched[order].append(parsed)
         rows.append({
             "channel": channel, "settlement_id": settlement_id, "line_id": line.line_id, "kind": line.kind.value,
@@ -150,17 +154,20 @@ def _flush_one(
             "description": line.description, "source": parsed.source[:500], "line_no": parsed.line_no,
             "matched": matched, "posting_ref": None,
         })  # fmt: skip
-    result.lines_new += SettlementBook.add_lines(s, rows)
+    SettlementBook.add_lines(s, rows)
     settlement = DocRef(DocType.SETTLEMENT, f"{channel}:{settlement_id}")
     links = []
+    now = datetime.now(UTC)
     for order in sorted(known):
         a, b = sorted((settlement, DocRef(DocType.CHANNEL_ORDER, f"{channel}:{order}")))
         links.append({
             "a_type": a.doc_type, "a_id": a.doc_id, "a_line": a.line, "b_type": b.doc_type, "b_id": b.doc_id,
-            "b_line": b.line, "message_id": None, "created_at": datetime.now(UTC),
+            "b_line": b.line, "message_id": None, "created_at": now,
         })  # fmt: skip
     if links:
         insert_ignore_many(s, DocumentLinkRow, links)
+    key = business_key(channel, settlement_id)
+    items = []
     for order, orphans in unmatched.items():
         result.unmatched_orders += order is not None
         where = ", ".join(f"line {p.line_no}" for p in orphans[:MAX_LINEAGE_LINES])
@@ -168,15 +175,14 @@ def _flush_one(
         total = sum((p.line.amount for p in orphans), Decimal(0))
         first = orphans[0].line
         what = f"order {order} is not one crossdock knows" if order else f"a {first.kind.value} line names no order"
-        key = f"{business_key(channel, settlement_id)}:{order if order else 'line:' + orphans[0].line.line_id}"
-        item = store.exceptions.open(
-            owner=Owner.FINANCE, error_class="UnmatchedSettlementLine", code="SETTLEMENT_UNMATCHED",
-            error_message=f"{channel} settlement {settlement_id}: {what} ({total} {orphans[0].line.currency}); "
+        items.append(FinanceItem(
+            idempotency_key=f"{key}:{order if order else 'line:' + first.line_id}", business_key=key,
+            code="SETTLEMENT_UNMATCHED", error_class="UnmatchedSettlementLine", channel=channel,
+            message=f"{channel} settlement {settlement_id}: {what} ({total} {first.currency}); "
             f"{orphans[0].source}, {where}{more}",
-            business_key=business_key(channel, settlement_id), actor=IMPORT_STEP, idempotency_key=key,
-            channel=channel, session=s,
-        )  # fmt: skip
-        result.exception_items.add(item)
+        ))  # fmt: skip
+    if items:
+        result.exception_items.update(open_finance_items(s, IMPORT_STEP, items))
 
 
 def _bad_row(
@@ -242,6 +248,7 @@ def _reconcile_chunk(
     refunded = [order_id for order_id, sums in chunk if SettlementKind.REFUND in sums]
     returns = SettlementBook.orders_with_returns(s, channel, refunded)
     rows = []
+    items: list[FinanceItem] = []
     for order_id, sums in chunk:
         record = records.get(order_id)
         outcome = None
@@ -259,15 +266,15 @@ def _reconcile_chunk(
         if outcome is not None and abs(outcome.difference) > config.tolerance:
             result.differences += 1
             short = "short payment" if outcome.difference < 0 else "overpayment"
-            item = store.exceptions.open(
-                owner=Owner.FINANCE, error_class="SettlementDifference", code="SETTLEMENT_DIFFERENCE",
-                error_message=f"{channel} settlement {settlement_id}, order {order_id}: {short} of "
+            items.append(FinanceItem(
+                idempotency_key=f"{key}:{order_id}", business_key=key, code="SETTLEMENT_DIFFERENCE",
+                error_class="SettlementDifference", channel=channel,
+                message=f"{channel} settlement {settlement_id}, order {order_id}: {short} of "
                 f"{abs(outcome.difference)} {summary.currency} (expected {outcome.expected_net}, paid "
                 f"{outcome.paid_net}): {outcome.summary()}",
-                business_key=key, actor=RECONCILE_STEP, idempotency_key=f"{key}:{order_id}"[:200],
-                channel=channel, session=s,
-            )  # fmt: skip
-            result.exception_items.add(item)
+            ))  # fmt: skip
+    if items:
+        result.exception_items.update(open_finance_items(s, RECONCILE_STEP, items))
     SettlementBook.replace_results(s, channel, settlement_id, rows)
 
 
