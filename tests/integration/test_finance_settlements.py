@@ -18,6 +18,8 @@ from crossdock.canonical.finance import FinanceConfig, OrderRecord, journal_entr
 from crossdock.store import DocRef, DocType, ItemFilter, Store
 from tests.fixtures.erp_sim import ErpSimServer, erp_gateway
 
+pytestmark = pytest.mark.integration
+
 DATA = Path(__file__).parents[1] / "data" / "settlements"
 CONFIG = FinanceConfig()
 A, B = "111-0000001-0000001", "111-0000002-0000002"

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # the ERP port's module loads zeep: only posting needs it, an
 
 IMPORT_STEP = "settle.import"
 RECONCILE_STEP = "settle.reconcile"
-BATCH = 2_000
+BATCH = 5_000
 ORDER_CHUNK = 1_000
 MAX_PROBLEM_ITEMS = 100
 """Bad rows beyond this many in one import go into one summary item (a garbage file must not open

@@ -13,6 +13,7 @@ imported again).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import IO
 
 from crossdock.canonical.finance.rows import (
@@ -47,6 +48,7 @@ _TAX = ("tax",)
 _SHIPPING = ("shipping", "giftwrap")
 
 
+@lru_cache(maxsize=1024)  # a report uses a few dozen combinations, repeated on every line
 def kind_of(transaction_type: str, amount_type: str, description: str) -> SettlementKind:
     """Amazon's (transaction-type, amount-type, amount-description) as a canonical line kind."""
     transaction, amount, what = transaction_type.lower(), amount_type.lower(), description.lower()
