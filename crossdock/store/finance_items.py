@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from crossdock.errors import Owner
@@ -33,7 +33,8 @@ class FinanceItem:
 def open_finance_items(s: Session, actor: str, items: Sequence[FinanceItem]) -> list[int]:
     """Open (or re-park) one finance item per distinct idempotency key; returns the items' ids."""
     by_key = {item.idempotency_key[:200]: item for item in items}
-    rows, table = ExceptionItemRow, ExceptionItemRow.__table__
+    rows, table, attempts = ExceptionItemRow, ExceptionItemRow.__table__, ExceptionAttemptRow.__table__
+    assert isinstance(table, Table) and isinstance(attempts, Table)
     existing: dict[str, int] = {}
     keys = sorted(by_key)
     for i in range(0, len(keys), _CHUNK):
@@ -64,7 +65,7 @@ def open_finance_items(s: Session, actor: str, items: Sequence[FinanceItem]) -> 
         inserted = s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values)
         ids.update(zip(new, (int(row[0]) for row in inserted), strict=True))
     s.execute(
-        insert(ExceptionAttemptRow.__table__),
+        insert(attempts),
         [{"item_id": ids[k], "at": now, "kind": AttemptKind.PARKED.value, "who": None, "message_id": None,
           "detail": by_key[k].message[:MAX_DETAIL_CHARS]} for k in keys],
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """Tables of the finance flow: settlements and their lines (with lineage: file and line), each
-order's expected-against-paid result, journal postings, and crossdock's record of order amounts.
+order's expected-against-paid result, journal postings, crossdock's record of order amounts, returns
+and the inventory adjustments they cause.
 
 Amounts are stored exactly, as integers of 1/10,000 of the currency unit (``*_e4`` columns), so sums
 in SQL are exact on SQLite too (it has no decimal type)."""
@@ -7,8 +8,9 @@ in SQL are exact on SQLite too (it has no decimal type)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
@@ -106,3 +108,33 @@ class FinanceOrderRow(Base):
     tax_e4: Mapped[int] = mapped_column(BigInteger)
     units_e4: Mapped[int] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReturnRow(Base):
+    """One return's state (``crossdock.canonical.finance.returns_flow``), whatever order its events came in."""
+
+    __tablename__ = "returns"
+    __table_args__ = (UniqueConstraint("channel", "rma_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(CHANNEL))
+    rma_number: Mapped[str] = mapped_column(String(100))
+    order_id: Mapped[str | None] = mapped_column(String(ORDER_ID))
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InventoryAdjustmentRow(Base):
+    """Units a return puts back (available) or aside (damaged), for the inventory flow to pick up."""
+
+    __tablename__ = "inventory_adjustments"
+    __table_args__ = (UniqueConstraint("source", "sku", "location"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    """What caused it: ``return:<channel>:<rma>``."""
+    sku: Mapped[str] = mapped_column(String(100))
+    location: Mapped[str] = mapped_column(String(40))
+    quantity_e4: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,4 +1,5 @@
-"""Finance: settlements, their lines with lineage, per-order results, journal postings, order amounts.
+"""Finance: settlements, their lines with lineage, per-order results, journal postings, order amounts,
+returns and the inventory adjustments they cause.
 
 Revision ID: 0010_finance
 Revises: 0005_raw_unique
@@ -106,9 +107,36 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_finance_orders")),
         sa.UniqueConstraint("channel", "order_id", name=op.f("uq_finance_orders_channel_order_id")),
     )
+    op.create_table(
+        "returns",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("rma_number", sa.String(length=100), nullable=False),
+        sa.Column("order_id", sa.String(length=100), nullable=True),
+        sa.Column("status", sa.String(length=40), nullable=False),
+        sa.Column("state", sa.JSON(), nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_returns")),
+        sa.UniqueConstraint("channel", "rma_number", name=op.f("uq_returns_channel_rma_number")),
+    )
+    op.create_index(op.f("ix_returns_status"), "returns", ["status"], unique=False)
+    op.create_table(
+        "inventory_adjustments",
+        sa.Column("id", BIG_ID, nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("sku", sa.String(length=100), nullable=False),
+        sa.Column("location", sa.String(length=40), nullable=False),
+        sa.Column("quantity_e4", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inventory_adjustments")),
+        sa.UniqueConstraint("source", "sku", "location", name=op.f("uq_inventory_adjustments_source_sku_location")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("inventory_adjustments")
+    op.drop_index(op.f("ix_returns_status"), table_name="returns")
+    op.drop_table("returns")
     op.drop_table("finance_orders")
     op.drop_table("settlement_postings")
     op.drop_table("settlement_orders")
