@@ -9,7 +9,7 @@ from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
-from crossdock.canonical.settlement import SettlementLine
+from crossdock.canonical.settlement import SettlementLine, SettlementSummary
 from crossdock.canonical.shipment import Shipment
 from crossdock.canonical.warehouse import WarehouseShippingOrder
 
@@ -20,6 +20,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "inventory_level": InventoryLevel,
     "return_authorization": ReturnAuthorization,
     "settlement_line": SettlementLine,
+    "settlement_summary": SettlementSummary,
     "functional_acknowledgment": FunctionalAcknowledgment,
     "interchange_acknowledgment": InterchangeAcknowledgment,
     "inbound_payload": InboundPayload,

@@ -56,7 +56,7 @@ def import_command(
     from crossdock.errors import BusinessError, ConfigError, CrossdockError, Owner, TransientError
 
     try:
-        store, flows = _open(config)
+        store, flows, broker_url = _open(config)
     except ConfigError as exc:
         _fail(2, str(exc), as_json)
     finance = flows.finance if flows is not None else FinanceConfig()
@@ -76,6 +76,8 @@ def import_command(
         report: dict[str, Any] = {"ok": True, **result.as_dict(), "postings": []}
         if post and flows is None:
             report["posting_skipped"] = "no ERP configured (<partners_path>/flows.yaml)"
+        elif post and flows is not None and broker_url is not None:
+            report["queued"] = _enqueue(store, flows, config, result.summaries)
         elif post and flows is not None:
             from crossdock.actors.wiring import build_erp
 
@@ -119,6 +121,8 @@ def import_command(
                 f"settlement {posting['settlement']}: posted {posting['document_no']} "
                 f"({posting['lines_posted']} lines, net {posting['net']}, reference {posting['reference']})"
             )
+    for queued in report.get("queued", []):
+        typer.echo(f"settlement {queued}: queued for posting (settlements.post, settlements lane)")
     if "posting_skipped" in report:
         typer.echo(f"not posted: {report['posting_skipped']}")
     if result.exception_items:
@@ -136,7 +140,7 @@ def report_command(
     from crossdock.errors import ConfigError, TransientError
 
     try:
-        store, _ = _open(config, flows=False)
+        store, _, _ = _open(config, flows=False)
     except ConfigError as exc:
         _fail(2, str(exc), as_json)
     try:
@@ -168,8 +172,9 @@ def report_command(
         typer.echo("  ".join(str(row[name]) for name in header))
 
 
-def _open(config: Path | None, *, flows: bool = True) -> tuple[Any, Any]:
-    """The store (migrated) and the flow configuration when ``<partners_path>/flows.yaml`` exists."""
+def _open(config: Path | None, *, flows: bool = True) -> tuple[Any, Any, str | None]:
+    """The store (migrated), the flow configuration when ``<partners_path>/flows.yaml`` exists, and the
+    broker URL (``None``: no RabbitMQ, post from this process)."""
     from crossdock.settings import load_settings
     from crossdock.store import Store
 
@@ -183,4 +188,22 @@ def _open(config: Path | None, *, flows: bool = True) -> tuple[Any, Any]:
             flow_config = load_flow_config(path)
     store = Store.from_settings(settings)
     store.upgrade()
-    return store, flow_config
+    return store, flow_config, settings.broker_url
+
+
+def _enqueue(store: Any, flows: Any, config: Path | None, summaries: list[Any]) -> list[str]:
+    """Send one ``settlements.post`` message per settlement to RabbitMQ: a worker posts it."""
+    from crossdock.actors.handlers.settlements import POST, post_message
+    from crossdock.actors.steps import sender
+    from crossdock.actors.wiring import build_flow_broker, build_ports
+    from crossdock.settings import load_settings
+
+    ports = build_ports(flows, store)
+    broker = build_flow_broker(load_settings(config), ports)
+    try:
+        send = sender(broker)
+        for summary in summaries:
+            send(POST, *post_message(summary))
+    finally:
+        broker.close()
+    return [summary.settlement_id for summary in summaries]

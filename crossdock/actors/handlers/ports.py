@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
+from crossdock.canonical.finance import FinanceConfig
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
@@ -80,6 +81,8 @@ class FlowPorts:
     """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
     marketplaces: Mapping[str, MarketplacePort] = field(default_factory=dict)
     """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
+    finance: FinanceConfig = field(default_factory=FinanceConfig)
+    """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:

@@ -26,6 +26,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance import (
     FinanceConfig,
     ParsedLine,
@@ -44,9 +47,12 @@ from crossdock.store.models import DocumentLinkRow
 from crossdock.store.settlements import SettlementBook, business_key, from_e4, to_e4
 
 if TYPE_CHECKING:  # the ERP port's module loads zeep: only posting needs it, and it is passed in
+    from crossdock.actors.handlers.ports import FlowPorts
     from crossdock.bridges.soap import ErpPort
 
 IMPORT_STEP = "settle.import"
+POST = "settlements.post"
+"""The actor that posts a settlement (document: its :class:`SettlementSummary`), on the settlements lane."""
 RECONCILE_STEP = "settle.reconcile"
 BATCH = 5_000
 ORDER_CHUNK = 1_000
@@ -74,6 +80,7 @@ class ImportResult:
     differences: int = 0
     short_payment: Decimal | None = None
     exception_items: set[int] = field(default_factory=set)
+    summaries: list[SettlementSummary] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +111,7 @@ def import_settlement(
                 SettlementBook.save_summary(s, event, source)
                 before[event.settlement_id] = SettlementBook.line_count(s, channel, event.settlement_id)
             result.settlements.append(event.settlement_id)
+            result.summaries.append(event)
         elif isinstance(event, ParsedLine):
             pending.append(event)
             if len(pending) >= batch_size:
@@ -313,3 +321,20 @@ def post_settlement(
         document_no = str(posted.get("document_no") or "-")
     store.settlements.mark_posted(channel, settlement_id, reference, document_no, line_ids, net)
     return PostResult(channel, settlement_id, reference, document_no, len(line_ids), net)
+
+
+def post_step(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    """``settlements.post``: post the settlement the message names; a redelivery posts nothing more."""
+    if not isinstance(document, SettlementSummary):
+        raise TypeError(f"{POST} takes a settlement summary, got {type(document).__name__}")
+    post_settlement(
+        ports.store, ports.erp, channel=document.channel.value, settlement_id=document.settlement_id,
+        config=ports.finance,
+    )  # fmt: skip
+    return []
+
+
+def post_message(summary: SettlementSummary) -> tuple[Envelope, SettlementSummary]:
+    """The ``settlements.post`` message for a settlement, keyed by channel and settlement id."""
+    key = f"settlement:{summary.channel.value}:{summary.settlement_id}"
+    return Envelope(idempotency_key=key, source=IMPORT_STEP, document_type="settlement_summary"), summary
