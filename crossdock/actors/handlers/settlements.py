@@ -75,12 +75,19 @@ class ImportResult:
     lines_new: int = 0
     lines_matched: int = 0
     bad_rows: int = 0
-    unmatched_orders: int = 0
+    unknown_orders: set[str] = field(default_factory=set, repr=False)
+    """Orders the file names that crossdock does not know (exceptional: kept for the count)."""
     orders_reconciled: int = 0
     differences: int = 0
     short_payment: Decimal | None = None
     exception_items: set[int] = field(default_factory=set)
     summaries: list[SettlementSummary] = field(default_factory=list)
+    lines_before: dict[str, int] = field(default_factory=dict, repr=False)
+    """Lines each settlement had before this import (counted when it is first seen)."""
+
+    @property
+    def unmatched_orders(self) -> int:
+        return len(self.unknown_orders)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -102,14 +109,16 @@ def import_settlement(
     result = ImportResult(channel, source)
     summaries: dict[str, SettlementSummary] = {}
     pending: list[ParsedLine] = []
-    before: dict[str, int] = {}
     problems = 0
     for event in parse(stream, source):
         if isinstance(event, SettlementSummary):
             summaries[event.settlement_id] = event
             with store.db.write() as s:
                 SettlementBook.save_summary(s, event, source)
-                before[event.settlement_id] = SettlementBook.line_count(s, channel, event.settlement_id)
+                if event.settlement_id not in result.lines_before:
+                    result.lines_before[event.settlement_id] = SettlementBook.line_count(
+                        s, channel, event.settlement_id
+                    )
             result.settlements.append(event.settlement_id)
             result.summaries.append(event)
         elif isinstance(event, ParsedLine):
@@ -126,7 +135,7 @@ def import_settlement(
     for summary in summaries.values():
         with store.db.read() as s:
             after = SettlementBook.line_count(s, channel, summary.settlement_id)
-        result.lines_new += after - before.get(summary.settlement_id, 0)
+        result.lines_new += after - result.lines_before.get(summary.settlement_id, 0)
         _reconcile(store, summary, config, result)
     return result
 
@@ -138,6 +147,8 @@ def _flush(store: Store, channel: str, batch: list[ParsedLine], result: ImportRe
         by_settlement[parsed.line.settlement_id].append(parsed)
     with store.db.write() as s:
         for settlement_id, lines in by_settlement.items():
+            if settlement_id not in result.lines_before:  # lines before their summary (a Shopify payout last)
+                result.lines_before[settlement_id] = SettlementBook.line_count(s, channel, settlement_id)
             _flush_one(s, channel, settlement_id, lines, result)
 
 
@@ -177,7 +188,8 @@ def _flush_one(s: Session, channel: str, settlement_id: str, lines: list[ParsedL
     key = business_key(channel, settlement_id)
     items = []
     for order, orphans in unmatched.items():
-        result.unmatched_orders += order is not None
+        if order is not None:
+            result.unknown_orders.add(order)
         where = ", ".join(f"line {p.line_no}" for p in orphans[:MAX_LINEAGE_LINES])
         more = f" and {len(orphans) - MAX_LINEAGE_LINES} more" if len(orphans) > MAX_LINEAGE_LINES else ""
         total = sum((p.line.amount for p in orphans), Decimal(0))
