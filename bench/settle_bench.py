@@ -12,6 +12,8 @@ into a fresh SQLite store, then in child processes (so each peak RSS is its own)
 - match: ``import_settlement``, the production path (parse, look up cross-references, store lines,
   link the settlement to each order, reconcile each order, open exception items), without the ERP post.
 
+Each size runs parse, match, parse; the faster parse is the baseline. Rates are wall clock; the same
+ratio over each child's CPU time (``ratio_cpu``) is printed too, as the machine is shared.
 Target: ``ratio`` = match / parse >= 0.5; peak RSS flat within 20% from 50k to 200k lines. The last
 line is one JSON object.
 """
@@ -160,6 +162,7 @@ def child(mode: str, file: Path, url: str) -> None:
     from crossdock.store import Store
 
     started = time.perf_counter()  # modules loaded above: the rates are of the work alone
+    cpu_started = time.process_time()
     if mode == "parse":
         with file.open("rb") as stream:
             lines = sum(1 for event in parser_for("amazon")(stream, file.name) if isinstance(event, ParsedLine))
@@ -176,6 +179,7 @@ def child(mode: str, file: Path, url: str) -> None:
             "items": len(result.exception_items),
         }
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     print(
         json.dumps(
             {
@@ -183,6 +187,8 @@ def child(mode: str, file: Path, url: str) -> None:
                 "lines": lines,
                 "seconds": round(elapsed, 3),
                 "lines_per_s": round(lines / elapsed),
+                "cpu_seconds": round(cpu, 3),
+                "lines_per_cpu_s": round(lines / cpu),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
                 **extra,
             }
@@ -220,12 +226,19 @@ def main() -> None:
             url = f"sqlite:///{work / f'store-{lines}.db'}"
             seed(url, orders)
             print(f"{lines} lines, {orders} orders, {file.stat().st_size / 1e6:.1f} MB")
-            measured[lines] = {"parse": run_child("parse", file, url), "match": run_child("match", file, url)}
+            # parse, match, parse: the faster parse is the baseline (the machine's load moves; this way
+            # the ratio is never flattered by a parse run that happened to be slowed down)
+            before = run_child("parse", file, url)
+            match = run_child("match", file, url)
+            after = run_child("parse", file, url)
+            measured[lines] = {"parse": max(before, after, key=lambda r: r["lines_per_s"]), "match": match}
     big, small = measured[args.lines], measured[args.small]
     ratio = big["match"]["lines_per_s"] / big["parse"]["lines_per_s"]
+    cpu_ratio = big["match"]["lines_per_cpu_s"] / big["parse"]["lines_per_cpu_s"]
     growth = big["match"]["peak_rss_mb"] / small["match"]["peak_rss_mb"]
     print(
-        f"match/parse ratio {ratio:.2f} (target >= 0.5); peak RSS {small['match']['peak_rss_mb']} MB at "
+        f"match/parse ratio {ratio:.2f} wall clock, {cpu_ratio:.2f} CPU time (target >= 0.5); "
+        f"peak RSS {small['match']['peak_rss_mb']} MB at "
         f"{args.small} lines, {big['match']['peak_rss_mb']} MB at {args.lines} ({growth:.2f}x, target <= 1.2)"
     )
     print(
@@ -235,6 +248,7 @@ def main() -> None:
                 "parse_lines_per_s": big["parse"]["lines_per_s"],
                 "match_lines_per_s": big["match"]["lines_per_s"],
                 "ratio": round(ratio, 3),
+                "ratio_cpu": round(cpu_ratio, 3),
                 "peak_rss_mb_50k": small["match"]["peak_rss_mb"],
                 "peak_rss_mb_200k": big["match"]["peak_rss_mb"],
                 "rss_growth": round(growth, 3),
