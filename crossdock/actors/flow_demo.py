@@ -148,10 +148,14 @@ def run_demo(
         summary = FlowDemoSummary(workdir=work, order=_po_number(order_data))
         with EmbeddedFlows(settings, ports) as flows:
             (mailboxes[BUYER] / "inbound" / "850_from_buyer.x12").write_bytes(order_data)
-            summary.events.append(_report("The buyer's 850 arrives", _poll(mailboxes[BUYER], BUYER, flows.sftp_sink)))
+            summary.events.append(
+                _report("The buyer's 850 arrives", _poll(mailboxes[BUYER], BUYER, flows.sftp_sink))
+            )
             flows.settle()
             (mailboxes[THREEPL] / "inbound" / "945_from_3pl.x12").write_bytes(advice_data)
-            summary.events.append(_report("The 3PL's 945 arrives", _poll(mailboxes[THREEPL], THREEPL, flows.sftp_sink)))
+            summary.events.append(
+                _report("The 3PL's 945 arrives", _poll(mailboxes[THREEPL], THREEPL, flows.sftp_sink))
+            )
             flows.settle()
             (mailboxes[BUYER] / "inbound" / "850_resent.x12").write_bytes(order_data)
             summary.events.append(

@@ -103,7 +103,8 @@ class StoreInboundSink:
             seen = raw.seen_interchange(isa.sender_id, isa.control_number, sha256=item.sha256, accepted_only=True)
             if seen is not None:
                 return (
-                    f"already received interchange {isa} with the same content in {seen.name} (raw payload {seen.id})"
+                    f"already received interchange {isa} with the same content in {seen.name} "
+                    f"(raw payload {seen.id})"
                 )
         return None
 

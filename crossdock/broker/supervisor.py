@@ -145,7 +145,6 @@ class Supervisor:
         os.close(write_fd)
         logger.info("Started worker process %d", pid)
         return Child(pid, read_fd)
-
     def _replace_dead(self) -> int | None:
         """Restart each dead worker process; an exit code for the master when it must stop instead."""
         for slot, child in enumerate(self.children):

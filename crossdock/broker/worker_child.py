@@ -111,3 +111,4 @@ def serve(spec: WorkerSpec, master: int, ready_fd: int | None = None) -> int:
     worker.stop(timeout=int(spec.shutdown_timeout_s * 1000))
     broker.close()
     return EXIT_STOPPED
+

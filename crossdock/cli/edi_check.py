@@ -45,10 +45,8 @@ def _print_report(file: Path, report: ValidationReport) -> None:
     for issue in report.issues:
         typer.echo(f"  {issue.severity.value} [{issue.code}] {issue.message} ({_where(issue)})")
     for interchange in report.interchanges:
-        typer.echo(
-            f"  ISA {interchange.control_number} {interchange.sender_id} -> {interchange.receiver_id}: "
-            f"{interchange.status.value}"
-        )
+        typer.echo(f"  ISA {interchange.control_number} {interchange.sender_id} -> {interchange.receiver_id}: "
+                   f"{interchange.status.value}")
         for issue in interchange.issues:
             typer.echo(f"    {issue.severity.value} [{issue.code}] {issue.message} ({_where(issue)})")
         for group in interchange.groups:
@@ -58,10 +56,8 @@ def _print_report(file: Path, report: ValidationReport) -> None:
             for set_report in group.sets:
                 typer.echo(f"      ST {set_report.set_id} {set_report.control_number}: {set_report.status.value}")
                 for issue in set_report.issues:
-                    typer.echo(
-                        f"        {issue.severity.value} [{issue.level.value} {issue.code}] {issue.message} "
-                        f"({_where(issue)})"
-                    )
+                    typer.echo(f"        {issue.severity.value} [{issue.level.value} {issue.code}] {issue.message} "
+                               f"({_where(issue)})")
 
 
 def validate_command(
@@ -124,10 +120,7 @@ def ack_command(file: Path = typer.Argument(..., help="Inbound X12 file to ackno
         raise typer.Exit(2) from exc
     acks = build_acks(report, InMemoryControlNumbers(), now=datetime.now(UTC))
     if not acks:
-        typer.echo(
-            f"{file}: nothing to acknowledge (only acknowledgments, or groups whose GS01 is not a"
-            " functional identifier, inside)",
-            err=True,
-        )
+        typer.echo(f"{file}: nothing to acknowledge (only acknowledgments, or groups whose GS01 is not a"
+                   " functional identifier, inside)", err=True)
     for ack in acks:
         typer.echo(ack, nl=False)

@@ -35,9 +35,8 @@ from crossdock.edi.reader import X12Reader
 from crossdock.errors import ConfigError, CrossdockError
 from crossdock.settings import load_settings
 
-app = typer.Typer(
-    help="3PL files over SFTP: check a partner profile, poll inbound files, push outbound files.", no_args_is_help=True
-)
+app = typer.Typer(help="3PL files over SFTP: check a partner profile, poll inbound files, push outbound files.",
+                  no_args_is_help=True)
 CONFIG_EXIT = 2
 FAILED_EXIT = 1
 

@@ -29,60 +29,10 @@ from crossdock.edi.segment import Delimiters, Segment
 from crossdock.edi.writer import render_segments
 
 ACK_SETS = frozenset({"997", "999", "TA1"})
-_AK502 = frozenset(
-    {
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "7",
-        "8",
-        "9",
-        "10",
-        "11",
-        "12",
-        "13",
-        "15",
-        "16",
-        "17",
-        "18",
-        "19",
-        "23",
-        "24",
-        "25",
-        "26",
-        "27",
-    }
-)
-_AK905 = frozenset(
-    {
-        "1",
-        "2",
-        "3",
-        "4",
-        "5",
-        "6",
-        "10",
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "16",
-        "17",
-        "18",
-        "19",
-        "20",
-        "21",
-        "22",
-        "23",
-        "24",
-        "25",
-        "26",
-    }
-)
+_AK502 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "15", "16", "17", "18",
+                    "19", "23", "24", "25", "26", "27"})
+_AK905 = frozenset({"1", "2", "3", "4", "5", "6", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
+                    "21", "22", "23", "24", "25", "26"})
 _AK304 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8"})
 _TABLE_NAMES = frozenset({"HEADER", "DETAIL", "FOOTER"})
 # X12's extended character set (004010; 005010 adds ^ and `, which serve as delimiters here anyway).
@@ -177,12 +127,8 @@ def _segment_notes(set_report: SetReport, delimiters: Delimiters) -> list[Segmen
 
 
 def _set_response(set_report: SetReport, group_version: str, delimiters: Delimiters) -> tuple[list[Segment], bool]:
-    ak2 = Segment.of(
-        "AK2",
-        set_report.set_id,
-        set_report.control_number.strip(),
-        set_report.implementation if _is_005(group_version) else None,
-    )
+    ak2 = Segment.of("AK2", set_report.set_id, set_report.control_number.strip(),
+                     set_report.implementation if _is_005(group_version) else None)
     notes = _segment_notes(set_report, delimiters)
     codes = [i.code for i in set_report.errors if i.level is Level.SET and i.code in _AK502]
     if notes:
@@ -207,11 +153,8 @@ def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment
     # AK103/AK203 exist from 005010 on: whether to send them depends on the 997's own GS08, which is
     # the inbound's unless that is no version (a GS08 of "00501X092A1" gets a 004010 997).
     ack_version = _group_version(group, _control_version(interchange, [group]))
-    body = [
-        Segment.of(
-            "AK1", group.functional_id, group.control_number.strip(), version[:12] if _is_005(ack_version) else None
-        )
-    ]
+    body = [Segment.of("AK1", group.functional_id, group.control_number.strip(),
+                       version[:12] if _is_005(ack_version) else None)]
     accepted = 0
     for set_report in group.sets:
         if set_report.set_id in ACK_SETS or not 4 <= len(set_report.control_number.strip()) <= 9:
@@ -230,14 +173,9 @@ def ack_body(interchange: InterchangeReport, group: GroupReport) -> list[Segment
     return body
 
 
-def _interchange_segments(
-    interchange: InterchangeReport,
-    groups: Sequence[GroupReport],
-    allocator: ControlNumberAllocator,
-    partner: str,
-    now: datetime,
-    ta1: Segment | None = None,
-) -> list[Segment]:
+def _interchange_segments(interchange: InterchangeReport, groups: Sequence[GroupReport],
+                          allocator: ControlNumberAllocator, partner: str, now: datetime,
+                          ta1: Segment | None = None) -> list[Segment]:
     delimiters = interchange.delimiters
     isa_control = allocator.next(partner, ControlKind.INTERCHANGE)
     version = _control_version(interchange, groups)
@@ -246,27 +184,13 @@ def _interchange_segments(
     # have) is cut to its field, a missing or one-character GS02/GS03 is the ISA's: the 997 itself
     # must be valid X12.
     sender, receiver = _clean(interchange.sender_id, delimiters, 15), _clean(interchange.receiver_id, delimiters, 15)
-    segments = [
-        Segment.of(
-            "ISA",
-            "00",
-            " " * 10,
-            "00",
-            " " * 10,
-            _qualifier(interchange.receiver_qualifier),
-            receiver.ljust(15),
-            _qualifier(interchange.sender_qualifier),
-            sender.ljust(15),
-            now.strftime("%y%m%d"),
-            now.strftime("%H%M"),
-            repetition,
-            version,
-            f"{isa_control:09d}",
-            "0",
-            interchange.usage if interchange.usage in ("P", "T", "I") else "P",
-            delimiters.component,
-        )
-    ]
+    segments = [Segment.of(
+        "ISA", "00", " " * 10, "00", " " * 10,
+        _qualifier(interchange.receiver_qualifier), receiver.ljust(15),
+        _qualifier(interchange.sender_qualifier), sender.ljust(15),
+        now.strftime("%y%m%d"), now.strftime("%H%M"), repetition, version, f"{isa_control:09d}",
+        "0", interchange.usage if interchange.usage in ("P", "T", "I") else "P", delimiters.component,
+    )]
     if ta1 is not None:
         segments.append(ta1)
     for group in groups:
@@ -274,17 +198,10 @@ def _interchange_segments(
         st_control = f"{allocator.next(partner, ControlKind.SET):04d}"
         body = ack_body(interchange, group)
         segments += [
-            Segment.of(
-                "GS",
-                "FA",
-                _application_id(group.receiver_id, receiver, delimiters),
-                _application_id(group.sender_id, sender, delimiters),
-                now.strftime("%Y%m%d"),
-                now.strftime("%H%M"),
-                str(gs_control),
-                "X",
-                _group_version(group, version),
-            ),
+            Segment.of("GS", "FA", _application_id(group.receiver_id, receiver, delimiters),
+                       _application_id(group.sender_id, sender, delimiters),
+                       now.strftime("%Y%m%d"), now.strftime("%H%M"), str(gs_control), "X",
+                       _group_version(group, version)),
             Segment.of("ST", "997", st_control),
             *body,
             Segment.of("SE", str(len(body) + 2), st_control),
@@ -294,14 +211,8 @@ def _interchange_segments(
     return segments
 
 
-def build_acknowledgments(
-    report: ValidationReport,
-    allocator: ControlNumberAllocator,
-    *,
-    now: datetime,
-    partner: str | None = None,
-    suffix: str = "\n",
-) -> list[tuple[str, bytes]]:
+def build_acknowledgments(report: ValidationReport, allocator: ControlNumberAllocator, *, now: datetime,
+                          partner: str | None = None, suffix: str = "\n") -> list[tuple[str, bytes]]:
     """One interchange per inbound interchange with groups to acknowledge or a TA1 due, as
     ``("997", data)``, or ``("TA1", data)`` when it holds only a TA1. ``partner`` keys the control
     numbers (default: the inbound sender, ``qualifier:id``)."""
@@ -319,13 +230,7 @@ def build_acknowledgments(
     return out
 
 
-def build_acks(
-    report: ValidationReport,
-    allocator: ControlNumberAllocator,
-    *,
-    now: datetime,
-    partner: str | None = None,
-    suffix: str = "\n",
-) -> list[bytes]:
+def build_acks(report: ValidationReport, allocator: ControlNumberAllocator, *, now: datetime,
+               partner: str | None = None, suffix: str = "\n") -> list[bytes]:
     """The interchanges of :func:`build_acknowledgments`, without what they hold."""
     return [data for _, data in build_acknowledgments(report, allocator, now=now, partner=partner, suffix=suffix)]

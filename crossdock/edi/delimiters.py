@@ -76,11 +76,8 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
     head = ISA_HEAD.match(text, start)
     if head is None:
         if text.startswith("ISA", start) and start + 3 < len(text):
-            raise EdiSyntaxError(
-                f"ISA element separator {text[start + 3]!r} is a letter, digit or space",
-                offset=offset,
-                segment_id="ISA",
-            )
+            raise EdiSyntaxError(f"ISA element separator {text[start + 3]!r} is a letter, digit or space",
+                                 offset=offset, segment_id="ISA")
         raise EdiSyntaxError("expected an ISA segment", offset=offset, segment_id="ISA")
     position = head.end() - 1
     element = text[position]
@@ -97,12 +94,8 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
             wrapped = True
         position += 1
     if count < 16:
-        raise EdiSyntaxError(
-            f"ISA segment is incomplete: {count} of 16 element separators",
-            offset=offset,
-            segment_id="ISA",
-            element=count + 1,
-        )
+        raise EdiSyntaxError(f"ISA segment is incomplete: {count} of 16 element separators", offset=offset,
+                             segment_id="ISA", element=count + 1)
     position += 1
     after = position
     while after < len(text) and text[after] in LINE_BREAKS:
@@ -140,13 +133,11 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
 
 def _check_distinct(element: str, component: str, terminator: str, offset: int) -> None:
     if not _usable(component) or component in (element, terminator):
-        raise EdiSyntaxError(
-            f"ISA16 component separator {component!r} is not usable", offset=offset, segment_id="ISA", element=16
-        )
+        raise EdiSyntaxError(f"ISA16 component separator {component!r} is not usable", offset=offset,
+                             segment_id="ISA", element=16)
     if terminator == element or (terminator not in LINE_BREAKS and not _usable(terminator)):
-        raise EdiSyntaxError(
-            f"segment terminator {terminator!r} after ISA16 is not usable", offset=offset, segment_id="ISA", element=16
-        )
+        raise EdiSyntaxError(f"segment terminator {terminator!r} after ISA16 is not usable", offset=offset,
+                             segment_id="ISA", element=16)
 
 
 def _repetition(elements: list[str], used: tuple[str, str, str], notes: list[tuple[WarningCode, str]]) -> str | None:
@@ -155,12 +146,8 @@ def _repetition(elements: list[str], used: tuple[str, str, str], notes: list[tup
         return None
     if _usable(isa11) and isa11 not in used:
         return isa11
-    notes.append(
-        (
-            WarningCode.ISA11_NOT_REPETITION,
-            f"ISA12 {isa12} calls for a repetition separator in ISA11, found {isa11!r}; none used",
-        )
-    )
+    notes.append((WarningCode.ISA11_NOT_REPETITION,
+                  f"ISA12 {isa12} calls for a repetition separator in ISA11, found {isa11!r}; none used"))
     return None
 
 

@@ -56,26 +56,10 @@ def check_envelopes(stream: BinaryIO | bytes, source: str | None = None) -> list
     return checker.finish(reader.warnings)
 
 
-def _issue(
-    code: EnvelopeCode,
-    level: Level,
-    message: str,
-    ack: str | None,
-    seg: Segment | None,
-    element: int | None = None,
-    severity: Severity = Severity.ERROR,
-) -> EnvelopeIssue:
-    return EnvelopeIssue(
-        code,
-        level,
-        message,
-        ack,
-        severity,
-        seg.id if seg else None,
-        seg.index if seg else None,
-        seg.offset if seg else None,
-        element,
-    )
+def _issue(code: EnvelopeCode, level: Level, message: str, ack: str | None, seg: Segment | None,
+           element: int | None = None, severity: Severity = Severity.ERROR) -> EnvelopeIssue:
+    return EnvelopeIssue(code, level, message, ack, severity, seg.id if seg else None,
+                         seg.index if seg else None, seg.offset if seg else None, element)
 
 
 INTERCHANGE_SERVICE = frozenset({"ISB", "ISE"})
@@ -156,12 +140,8 @@ class EnvelopeChecker:
         """ISB (grade of service) and ISE (deferred delivery) requests: interchange control segments
         that X12.5 places between the ISA and the first GS; not data outside a set there."""
         interchange = self._interchange
-        return (
-            segment_id in INTERCHANGE_SERVICE
-            and self._group is None
-            and interchange is not None
+        return segment_id in INTERCHANGE_SERVICE and self._group is None and interchange is not None \
             and not interchange.groups
-        )
 
     def finish(self, warnings: Sequence[ReadWarning] = ()) -> list[InterchangeEnvelope]:
         """Close what is still open (reporting the missing trailers) and return the reports, with the
@@ -188,9 +168,8 @@ class EnvelopeChecker:
             return
         owner.outside_reported = True
         level = Level.GROUP if self._group else Level.INTERCHANGE
-        owner.issues.append(
-            _issue(C.SEGMENT_OUTSIDE_SET, level, f"{first.id} segment outside a transaction set", None, first)
-        )
+        owner.issues.append(_issue(C.SEGMENT_OUTSIDE_SET, level, f"{first.id} segment outside a transaction set",
+                                   None, first))
 
     def _envelope(self, seg: Segment, delimiters: Delimiters | None) -> None:
         sid = seg.id
@@ -225,19 +204,10 @@ class EnvelopeChecker:
         lvl = Level.INTERCHANGE
         widths = tuple(len(value) for value in isa.elements[1:17])
         if widths != ISA_WIDTHS:
-            bad = [
-                f"ISA{n:02d}" for n, (got, want) in enumerate(zip(widths, ISA_WIDTHS, strict=False), 1) if got != want
-            ]
-            issues.append(
-                _issue(
-                    C.ISA_FIELD_WIDTH,
-                    lvl,
-                    f"ISA fields not at their fixed widths: {', '.join(bad)}",
-                    None,
-                    isa,
-                    severity=Severity.WARNING,
-                )
-            )
+            bad = [f"ISA{n:02d}" for n, (got, want) in enumerate(zip(widths, ISA_WIDTHS, strict=False), 1)
+                   if got != want]
+            issues.append(_issue(C.ISA_FIELD_WIDTH, lvl, f"ISA fields not at their fixed widths: {', '.join(bad)}",
+                                 None, isa, severity=Severity.WARNING))
         if not (len(isa[12]) == 5 and _digits(isa[12])):
             issues.append(_issue(C.ISA_VERSION, lvl, f"ISA12 {isa[12]!r} is not a 5-digit version", "017", isa, 12))
         control = isa[13]
@@ -248,17 +218,8 @@ class EnvelopeChecker:
         if isa[15] not in ("P", "T", "I"):
             issues.append(_issue(C.ISA_USAGE, lvl, f"ISA15 {isa[15]!r} is not P, T or I", "020", isa, 15))
         if control in self._isa13s:
-            issues.append(
-                _issue(
-                    C.DUPLICATE_ISA13,
-                    lvl,
-                    f"ISA13 {control} already used in this input",
-                    "025",
-                    isa,
-                    13,
-                    Severity.WARNING,
-                )
-            )
+            issues.append(_issue(C.DUPLICATE_ISA13, lvl, f"ISA13 {control} already used in this input", "025", isa,
+                                 13, Severity.WARNING))
         self._isa13s.add(control)
 
     def _close_interchange(self, iea: Segment | None, at: Segment | None) -> None:
@@ -272,42 +233,16 @@ class EnvelopeChecker:
             current.issues.append(_issue(C.MISSING_IEA, lvl, f"interchange {isa[13]} has no IEA", "023", at))
         else:
             if iea[2] != isa[13]:
-                current.issues.append(
-                    _issue(
-                        C.IEA_CONTROL_MISMATCH, lvl, f"IEA02 {iea[2]!r} does not match ISA13 {isa[13]!r}", "001", iea, 2
-                    )
-                )
+                current.issues.append(_issue(C.IEA_CONTROL_MISMATCH, lvl,
+                                             f"IEA02 {iea[2]!r} does not match ISA13 {isa[13]!r}", "001", iea, 2))
             if _number(iea[1]) != len(current.groups):
-                current.issues.append(
-                    _issue(
-                        C.IEA_GROUP_COUNT,
-                        lvl,
-                        f"IEA01 {iea[1]!r} but {len(current.groups)} groups counted",
-                        "021",
-                        iea,
-                        1,
-                    )
-                )
-        self._done.append(
-            InterchangeEnvelope(
-                isa[5].strip(),
-                isa[6].strip(),
-                isa[7].strip(),
-                isa[8].strip(),
-                isa[9],
-                isa[10],
-                isa[12],
-                isa[13],
-                isa[14],
-                isa[15],
-                current.delimiters,
-                iea[1] if iea else None,
-                isa.offset,
-                isa.index,
-                tuple(current.groups),
-                tuple(current.issues),
-            )
-        )
+                current.issues.append(_issue(C.IEA_GROUP_COUNT, lvl,
+                                             f"IEA01 {iea[1]!r} but {len(current.groups)} groups counted", "021",
+                                             iea, 1))
+        self._done.append(InterchangeEnvelope(
+            isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(), isa[9], isa[10], isa[12], isa[13],
+            isa[14], isa[15], current.delimiters, iea[1] if iea else None, isa.offset, isa.index,
+            tuple(current.groups), tuple(current.issues)))
         self._interchange = None
 
     # -- group -------------------------------------------------------------------------------------
@@ -319,32 +254,22 @@ class EnvelopeChecker:
         lvl = Level.GROUP
         missing = [f"GS{n:02d}" for n in range(1, 9) if not gs[n]]
         if missing:
-            group.issues.append(
-                _issue(C.GS_MISSING_ELEMENT, lvl, f"GS is missing {', '.join(missing)}", "1", gs, int(missing[0][2:]))
-            )
+            group.issues.append(_issue(C.GS_MISSING_ELEMENT, lvl, f"GS is missing {', '.join(missing)}", "1", gs,
+                                       int(missing[0][2:])))
         control = gs[6]
         if not (1 <= len(control) <= 9 and _digits(control)):
             group.issues.append(_issue(C.GS_CONTROL_NUMBER, lvl, f"GS06 {control!r} is not 1-9 digits", "6", gs, 6))
         elif control in interchange.gs06s:
-            group.issues.append(
-                _issue(C.DUPLICATE_GS06, lvl, f"GS06 {control} repeats in this interchange", "19", gs, 6)
-            )
+            group.issues.append(_issue(C.DUPLICATE_GS06, lvl, f"GS06 {control} repeats in this interchange", "19",
+                                       gs, 6))
         interchange.gs06s.add(control)
         version = gs[8]
         if not GS08_VERSION.match(version):
             group.issues.append(_issue(C.GS_VERSION, lvl, f"GS08 {version!r} is not an X12 version", "2", gs, 8))
         elif interchange.isa[12][:3] != version[:3]:  # 00400 over 004010 is normal; 00501 over 004010 is odd
-            group.issues.append(
-                _issue(
-                    C.GS_ISA_VERSION_MISMATCH,
-                    lvl,
-                    f"GS08 {version} and ISA12 {interchange.isa[12]} differ",
-                    None,
-                    gs,
-                    8,
-                    Severity.WARNING,
-                )
-            )
+            group.issues.append(_issue(
+                C.GS_ISA_VERSION_MISMATCH, lvl, f"GS08 {version} and ISA12 {interchange.isa[12]} differ", None, gs, 8,
+                Severity.WARNING))
 
     def _ge(self, ge: Segment) -> None:
         group = self._group
@@ -368,32 +293,16 @@ class EnvelopeChecker:
             group.issues.append(_issue(C.MISSING_GE, lvl, f"group {gs[6]} has no GE", "3", at))
         if gs is not None and ge is not None:
             if ge[2] != gs[6]:
-                group.issues.append(
-                    _issue(C.GE_CONTROL_MISMATCH, lvl, f"GE02 {ge[2]!r} does not match GS06 {gs[6]!r}", "4", ge, 2)
-                )
+                group.issues.append(_issue(C.GE_CONTROL_MISMATCH, lvl, f"GE02 {ge[2]!r} does not match GS06 {gs[6]!r}",
+                                           "4", ge, 2))
             if _number(ge[1]) != len(group.sets):
-                group.issues.append(
-                    _issue(C.GE_SET_COUNT, lvl, f"GE01 {ge[1]!r} but {len(group.sets)} sets counted", "5", ge, 1)
-                )
+                group.issues.append(_issue(C.GE_SET_COUNT, lvl, f"GE01 {ge[1]!r} but {len(group.sets)} sets counted",
+                                           "5", ge, 1))
         head = gs or Segment([""])
-        interchange.groups.append(
-            GroupEnvelope(
-                head[1],
-                head[2],
-                head[3],
-                head[4],
-                head[5],
-                head[6],
-                head[7],
-                head[8],
-                ge[1] if ge else None,
-                gs.offset if gs else None,
-                gs.index if gs else None,
-                tuple(group.sets),
-                tuple(group.issues),
-                implicit=gs is None,
-            )
-        )
+        interchange.groups.append(GroupEnvelope(
+            head[1], head[2], head[3], head[4], head[5], head[6], head[7], head[8], ge[1] if ge else None,
+            gs.offset if gs else None, gs.index if gs else None, tuple(group.sets), tuple(group.issues),
+            implicit=gs is None))
         self._group = None
 
     # -- set ---------------------------------------------------------------------------------------
@@ -402,9 +311,8 @@ class EnvelopeChecker:
             self._close_set(None, st)
         if self._group is None:
             assert self._interchange is not None
-            self._interchange.issues.append(
-                _issue(C.ST_OUTSIDE_GS, Level.INTERCHANGE, "ST outside a GS group", "024", st)
-            )
+            self._interchange.issues.append(_issue(C.ST_OUTSIDE_GS, Level.INTERCHANGE, "ST outside a GS group", "024",
+                                                   st))
             self._group = _Group(None)
         current = _Set(st)
         self._set = current
@@ -413,9 +321,8 @@ class EnvelopeChecker:
             current.issues.append(_issue(C.ST_SET_ID, lvl, f"ST01 {st[1]!r} is not a 3-digit set id", "6", st, 1))
         control = st[2]
         if not 4 <= len(control) <= 9:
-            current.issues.append(
-                _issue(C.ST_CONTROL_NUMBER, lvl, f"ST02 {control!r} is not 4-9 characters", "7", st, 2)
-            )
+            current.issues.append(_issue(C.ST_CONTROL_NUMBER, lvl, f"ST02 {control!r} is not 4-9 characters", "7", st,
+                                         2))
         elif control in self._group.st02s:
             current.issues.append(_issue(C.DUPLICATE_ST02, lvl, f"ST02 {control} repeats in this group", "23", st, 2))
         self._group.st02s.add(control)
@@ -437,16 +344,11 @@ class EnvelopeChecker:
         else:
             current.count += 1
             if se[2] != st[2]:
-                current.issues.append(
-                    _issue(C.SE_CONTROL_MISMATCH, lvl, f"SE02 {se[2]!r} does not match ST02 {st[2]!r}", "3", se, 2)
-                )
+                current.issues.append(_issue(C.SE_CONTROL_MISMATCH, lvl,
+                                             f"SE02 {se[2]!r} does not match ST02 {st[2]!r}", "3", se, 2))
             if _number(se[1]) != current.count:
-                current.issues.append(
-                    _issue(C.SE_SEGMENT_COUNT, lvl, f"SE01 {se[1]!r} but {current.count} segments counted", "4", se, 1)
-                )
-        group.sets.append(
-            SetEnvelope(
-                st[1], st[2], st[3], current.count, se[1] if se else None, st.offset, st.index, tuple(current.issues)
-            )
-        )
+                current.issues.append(_issue(C.SE_SEGMENT_COUNT, lvl,
+                                             f"SE01 {se[1]!r} but {current.count} segments counted", "4", se, 1))
+        group.sets.append(SetEnvelope(st[1], st[2], st[3], current.count, se[1] if se else None, st.offset, st.index,
+                                      tuple(current.issues)))
         self._set = None

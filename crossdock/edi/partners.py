@@ -31,11 +31,8 @@ class PartnerProfile(BaseModel):
     gs_sender_id: str | None = Field(default=None, description="GS02 when it differs from ISA06.")
     gs_receiver_id: str | None = Field(default=None, description="GS03 when it differs from ISA08.")
     version: Literal["004010", "005010"] = "004010"
-    gs_version: str | None = Field(
-        default=None,
-        pattern=r"^\d{6}[A-Z0-9]{0,6}$",
-        description="GS08 when the partner wants more than the version, e.g. 004010VICS.",
-    )
+    gs_version: str | None = Field(default=None, pattern=r"^\d{6}[A-Z0-9]{0,6}$",
+                                   description="GS08 when the partner wants more than the version, e.g. 004010VICS.")
     authorization_qualifier: IdQualifier = "00"
     authorization_info: str = Field(default="", max_length=10, description="ISA02, padded to 10.")
     security_qualifier: IdQualifier = "00"

@@ -182,15 +182,11 @@ class _SetCutter:
                 return
             raise EdiEnvelopeError(
                 f"ST {current.control_number} (segment {_pos(current.st)}) has no SE before {sid}",
-                offset=seg.offset,
-                segment_index=seg.index,
-                segment_id=sid,
-            )
+                offset=seg.offset, segment_index=seg.index, segment_id=sid)
         if sid == "ST":
             if self._isa is None or self._gs is None:
-                raise EdiEnvelopeError(
-                    "ST outside a GS group", offset=seg.offset, segment_index=seg.index, segment_id="ST"
-                )
+                raise EdiEnvelopeError("ST outside a GS group", offset=seg.offset, segment_index=seg.index,
+                                       segment_id="ST")
             delimiters = self._tokenizer.delimiters or Delimiters()
             self._current = TransactionSet(self._isa, self._gs, seg, [], None, delimiters)
         elif sid == "GS":
@@ -210,12 +206,8 @@ class _SetCutter:
     def finish(self) -> None:
         current = self._current
         if current is not None:
-            raise EdiEnvelopeError(
-                f"ST {current.control_number} has no SE: the input ended",
-                offset=current.st.offset,
-                segment_index=current.st.index,
-                segment_id="ST",
-            )
+            raise EdiEnvelopeError(f"ST {current.control_number} has no SE: the input ended",
+                                   offset=current.st.offset, segment_index=current.st.index, segment_id="ST")
 
 
 _ENVELOPE = frozenset({"ST", "GS", "GE", "ISA", "IEA"})
@@ -227,3 +219,4 @@ def _pos(seg: Segment) -> int:
 
 def read_transaction_sets(data: bytes) -> list[TransactionSet]:
     return list(X12Reader(io.BytesIO(data)).transaction_sets())
+

@@ -64,17 +64,8 @@ class Issue:
             "code": self.code,
             "message": self.message,
         }
-        for key in (
-            "segment_id",
-            "segment_index",
-            "segment_position",
-            "offset",
-            "loop_id",
-            "element",
-            "component",
-            "data_element",
-            "bad_value",
-        ):
+        for key in ("segment_id", "segment_index", "segment_position", "offset", "loop_id", "element",
+                    "component", "data_element", "bad_value"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

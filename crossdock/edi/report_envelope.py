@@ -64,6 +64,5 @@ def _merge_interchange(interchange: InterchangeReport, found: InterchangeEnvelop
 
 def merge_envelopes(report: ValidationReport, envelopes: list[InterchangeEnvelope]) -> ValidationReport:
     by_index = {e.segment_index: e for e in envelopes}
-    return replace(
-        report, interchanges=tuple(_merge_interchange(i, by_index.get(i.segment_index)) for i in report.interchanges)
-    )
+    return replace(report, interchanges=tuple(_merge_interchange(i, by_index.get(i.segment_index))
+                                              for i in report.interchanges))

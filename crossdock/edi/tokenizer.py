@@ -157,9 +157,8 @@ class Tokenizer:
             return
         element = self.delimiters.element if self.delimiters else "*"
         if rest.strip(IGNORABLE) and element in rest:
-            raise EdiSyntaxError(
-                "data after IEA is not an ISA interchange", offset=self._base, segment_index=self._index
-            )
+            raise EdiSyntaxError("data after IEA is not an ISA interchange", offset=self._base,
+                                 segment_index=self._index)
         self._warn(WarningCode.TRAILING_DATA, f"ignored {len(rest)} characters after the last IEA", self._base)
 
     def _interchange(self) -> Iterator[Batch]:
@@ -186,11 +185,8 @@ class Tokenizer:
             cut = self._cut(terminator)
             if cut < 0:
                 if len(self._buf) > MAX_SEGMENT:
-                    raise EdiSyntaxError(
-                        f"no segment terminator {terminator!r} within {MAX_SEGMENT} characters",
-                        offset=self._base,
-                        segment_index=self._index,
-                    )
+                    raise EdiSyntaxError(f"no segment terminator {terminator!r} within {MAX_SEGMENT} characters",
+                                         offset=self._base, segment_index=self._index)
                 self._fill()
                 continue
             segments: list[Segment] = []
@@ -241,11 +237,8 @@ class Tokenizer:
             sep = terminator + suffix
             wanted_cr = count if "\r" in suffix else 0
             if lfs == count and crs == wanted_cr and text.count(sep) == count:
-                self._warn(
-                    WarningCode.LINE_BREAK_AFTER_TERMINATOR,
-                    f"line break after each segment terminator {terminator!r}",
-                    self._base,
-                )
+                self._warn(WarningCode.LINE_BREAK_AFTER_TERMINATOR,
+                           f"line break after each segment terminator {terminator!r}", self._base)
                 return sep
         return None
 
@@ -267,9 +260,8 @@ class Tokenizer:
         if delimiters.segment in LINE_BREAKS and (" " + sep in text or body.endswith(" ")):
             # spaces before a newline terminator are line padding, not data ('USD ' is no currency)
             cut = [piece.rstrip(" ") for piece in pieces]
-            self._warn(
-                WarningCode.SPACE_BEFORE_TERMINATOR, "spaces before the line break ending a segment skipped", self._base
-            )
+            self._warn(WarningCode.SPACE_BEFORE_TERMINATOR, "spaces before the line break ending a segment skipped",
+                       self._base)
             if "" in cut:
                 return self._pieces_slow(text, delimiters, out, marks)
         rows = list(map(str.split, cut, repeat(delimiters.element)))
@@ -292,16 +284,8 @@ class Tokenizer:
             if ids[end] == "ISA":
                 self._warn(WarningCode.MISSING_IEA, "ISA before the previous interchange's IEA", starts[stop])
         index = self._index
-        out.extend(
-            map(
-                Segment,
-                rows[:stop],
-                range(index, index + stop),
-                starts,
-                repeat(delimiters.component, stop),
-                repeat(delimiters.repetition, stop),
-            )
-        )
+        out.extend(map(Segment, rows[:stop], range(index, index + stop), starts,
+                       repeat(delimiters.component, stop), repeat(delimiters.repetition, stop)))
         marks.extend(compress(range(stop), map(ENVELOPE_ALL.__contains__, ids[:stop])))
         self._index = index + stop
         if body is text and self._eof and stop == len(rows):
@@ -324,18 +308,16 @@ class Tokenizer:
                 piece = piece.strip(LINE_BREAKS)
                 if piece.endswith(" "):
                     piece = piece.rstrip(" ")
-                    self._warn(
-                        WarningCode.SPACE_BEFORE_TERMINATOR,
-                        "spaces before the line break ending a segment skipped",
-                        start,
-                    )
+                    self._warn(WarningCode.SPACE_BEFORE_TERMINATOR,
+                               "spaces before the line break ending a segment skipped", start)
             elif piece and piece[0] in IGNORABLE:
                 stripped = piece.lstrip(IGNORABLE)
                 lead = piece[: len(piece) - len(stripped)]
                 if lead.count("\n") > 1 or lead.count("\r") > 1:
                     self._warn(WarningCode.BLANK_LINE, "blank lines between segments skipped", start)
                 elif "\n" in lead or "\r" in lead:
-                    self._warn(WarningCode.LINE_BREAK_AFTER_TERMINATOR, "line breaks after segment terminators", start)
+                    self._warn(WarningCode.LINE_BREAK_AFTER_TERMINATOR, "line breaks after segment terminators",
+                               start)
                 if lead.strip(LINE_BREAKS) and stripped:
                     self._warn(WarningCode.WHITESPACE_BEFORE_SEGMENT, "whitespace before a segment id skipped", start)
                 start += len(lead)
@@ -386,16 +368,14 @@ class Tokenizer:
         lead = len(piece) - len(stripped)
         fixed = stripped.split(element)
         if lead and SEGMENT_ID.fullmatch(fixed[0]):
-            self._warn(
-                WarningCode.WHITESPACE_BEFORE_SEGMENT, "whitespace before a segment id skipped", offset, fixed[0]
-            )
+            self._warn(WarningCode.WHITESPACE_BEFORE_SEGMENT, "whitespace before a segment id skipped",
+                       offset, fixed[0])
             return fixed, _kind(fixed[0]), lead
         if ISA_START.match(stripped):
             return fixed, ISA, lead
         shown = segment_id[:12]
-        raise EdiSyntaxError(
-            f"{shown!r} is not a segment id (expected 2-3 letters and digits)", offset=offset, segment_index=self._index
-        )
+        raise EdiSyntaxError(f"{shown!r} is not a segment id (expected 2-3 letters and digits)", offset=offset,
+                             segment_index=self._index)
 
 
 def _kind(segment_id: str) -> int:

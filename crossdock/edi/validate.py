@@ -192,10 +192,8 @@ class X12Validator:
         notes: list[str] = []
         approximate = not gs08.startswith(family)
         if approximate:
-            notes.append(
-                f"GS08 {gs08} has no map of its own: checked against the {family} map, "
-                "its findings reported as warnings"
-            )
+            notes.append(f"GS08 {gs08} has no map of its own: checked against the {family} map, "
+                         "its findings reported as warnings")
         known = {m.SET_ID: m for m in versions.SET_MODULES}
         module = known.get(set_id)
         if module is None:
@@ -234,15 +232,8 @@ class _Run:
             self._segment(seg)
         self._close_interchange(None)
         warnings = tuple(
-            Issue(
-                Severity.WARNING,
-                Level.READER,
-                w.code,
-                w.message,
-                segment_id=w.segment_id,
-                segment_index=w.segment_index,
-                offset=w.offset,
-            )
+            Issue(Severity.WARNING, Level.READER, w.code, w.message, segment_id=w.segment_id,
+                  segment_index=w.segment_index, offset=w.offset)
             for w in self.reader.warnings
         )
         report = ValidationReport(self.source, tuple(self.interchanges), warnings)
@@ -295,35 +286,16 @@ class _Run:
         checker._parse_segment(data)
         self.set.hl_count = checker.hl_count
         for _kind, _code, message, value, _line in checker.pop_errors():
-            self.set.issues.append(
-                Issue(
-                    Severity.ERROR,
-                    Level.SEGMENT,
-                    "8",
-                    message,
-                    segment_id="HL",
-                    segment_index=seg.index,
-                    offset=seg.offset,
-                    segment_position=self.set.position,
-                    bad_value=value,
-                )
-            )
+            self.set.issues.append(Issue(Severity.ERROR, Level.SEGMENT, "8", message, segment_id="HL",
+                                         segment_index=seg.index, offset=seg.offset,
+                                         segment_position=self.set.position, bad_value=value))
 
     def _check_against(self, node: Any, data: Any, seg: Segment, into: list[Issue], approximate: bool = False) -> None:
         try:
             _, errors = node.is_valid_errors(data)
         except Exception as exc:  # pyx12 failing on odd data must not end the run: report it here
-            into.append(
-                Issue(
-                    Severity.ERROR,
-                    Level.SEGMENT,
-                    "8",
-                    f"pyx12 could not check {seg.id}: {exc!r}",
-                    segment_id=seg.id,
-                    segment_index=seg.index,
-                    offset=seg.offset,
-                )
-            )
+            into.append(Issue(Severity.ERROR, Level.SEGMENT, "8", f"pyx12 could not check {seg.id}: {exc!r}",
+                              segment_id=seg.id, segment_index=seg.index, offset=seg.offset))
             return
         loop_id = _loop_id(node)
         for err in errors:
@@ -345,20 +317,10 @@ class _Run:
         elif err.refdes is not None:
             digits = str(err.refdes)[-2:]
             element = int(digits) if digits.isdigit() else None
-        return Issue(
-            Severity.ERROR,
-            Level.ELEMENT,
-            err.err_cde,
-            err.err_str,
-            segment_id=seg.id,
-            segment_index=seg.index,
-            offset=seg.offset,
-            segment_position=self.set.position if self.set else None,
-            element=element,
-            component=component,
-            data_element=data_element,
-            bad_value=err.err_val,
-        )
+        return Issue(Severity.ERROR, Level.ELEMENT, err.err_cde, err.err_str, segment_id=seg.id,
+                     segment_index=seg.index, offset=seg.offset,
+                     segment_position=self.set.position if self.set else None,
+                     element=element, component=component, data_element=data_element, bad_value=err.err_val)
 
     # -- sets -------------------------------------------------------------------------------------
     def _open_set(self, seg: Segment, data: Any) -> None:
@@ -378,18 +340,8 @@ class _Run:
             raise ConfigError(f"the pyx12 maps could not be loaded: {exc}") from exc
         state.report = replace(state.report, map_name=map_name)
         for note in notes:
-            state.issues.append(
-                Issue(
-                    Severity.WARNING,
-                    Level.GUIDE,
-                    "guide",
-                    note,
-                    segment_id="ST",
-                    segment_index=seg.index,
-                    segment_position=1,
-                    offset=seg.offset,
-                )
-            )
+            state.issues.append(Issue(Severity.WARNING, Level.GUIDE, "guide", note, segment_id="ST",
+                                      segment_index=seg.index, segment_position=1, offset=seg.offset))
         self._walk(seg, data)
 
     def _walk(self, seg: Segment, data: Any) -> None:
@@ -398,42 +350,23 @@ class _Run:
             return
         try:
             node, _pop, _push, walk_errors = state.walker.walk_errors(
-                state.node, data, state.position, seg.index or 0, None
-            )
+                state.node, data, state.position, seg.index or 0, None)
         except Exception as exc:  # pyx12 failing on odd data must not end the run: report it here
-            state.issues.append(
-                Issue(
-                    Severity.ERROR,
-                    Level.SEGMENT,
-                    "8",
-                    f"pyx12 could not place {seg.id}: {exc!r}",
-                    segment_id=seg.id,
-                    segment_index=seg.index,
-                    offset=seg.offset,
-                    segment_position=state.position,
-                )
-            )
+            state.issues.append(Issue(Severity.ERROR, Level.SEGMENT, "8", f"pyx12 could not place {seg.id}: {exc!r}",
+                                      segment_id=seg.id, segment_index=seg.index, offset=seg.offset,
+                                      segment_position=state.position))
             return
         for err in walk_errors:
             missing = err.seg_data is not None and err.err_cde == "3"
             code = err.err_cde
             if code == "1" and seg.id in self.validator._segment_ids(state.map_root):
                 code = "2"  # AK304: a segment of this set, in the wrong place ("1" is for unknown ids)
-            state.issues.append(
-                (_downgrade if state.approximate else _same)(
-                    Issue(
-                        Severity.ERROR,
-                        Level.SEGMENT,
-                        code,
-                        err.err_str,
-                        segment_id=err.seg_data.get_seg_id() if missing else seg.id,
-                        segment_index=seg.index,
-                        offset=seg.offset,
-                        segment_position=err.seg_count if missing and err.seg_count else state.position,
-                        loop_id=_loop_id(err.map_node),
-                    )
-                )
-            )
+            state.issues.append((_downgrade if state.approximate else _same)(Issue(
+                Severity.ERROR, Level.SEGMENT, code, err.err_str,
+                segment_id=err.seg_data.get_seg_id() if missing else seg.id,
+                segment_index=seg.index, offset=seg.offset,
+                segment_position=err.seg_count if missing and err.seg_count else state.position,
+                loop_id=_loop_id(err.map_node))))
         if node is None:
             return
         state.node = node
@@ -459,19 +392,9 @@ class _Run:
         if group is None or self.interchange is None:
             return
         gs = group.gs
-        self.interchange.groups.append(
-            GroupReport(
-                gs[1],
-                gs[6],
-                gs[8],
-                gs[2],
-                gs[3],
-                _int(ge[1]) if ge else None,
-                tuple(group.sets),
-                tuple(group.issues),
-                gs.index,
-            )
-        )
+        self.interchange.groups.append(GroupReport(
+            gs[1], gs[6], gs[8], gs[2], gs[3], _int(ge[1]) if ge else None, tuple(group.sets), tuple(group.issues),
+            gs.index))
 
     def _close_interchange(self, iea: Segment | None) -> None:
         self._close_group(None)
@@ -479,24 +402,10 @@ class _Run:
         if state is None:
             return
         isa = state.isa
-        self.interchanges.append(
-            InterchangeReport(
-                isa[13],
-                isa[12],
-                isa[5].strip(),
-                isa[6].strip(),
-                isa[7].strip(),
-                isa[8].strip(),
-                isa[15],
-                state.delimiters,
-                tuple(state.groups),
-                tuple(state.issues),
-                isa.index,
-                date=isa[9].strip(),
-                time=isa[10].strip(),
-                ack_requested=isa[14].strip(),
-            )
-        )
+        self.interchanges.append(InterchangeReport(
+            isa[13], isa[12], isa[5].strip(), isa[6].strip(), isa[7].strip(), isa[8].strip(), isa[15],
+            state.delimiters, tuple(state.groups), tuple(state.issues), isa.index,
+            date=isa[9].strip(), time=isa[10].strip(), ack_requested=isa[14].strip()))
 
 
 def _downgrade(issue: Issue) -> Issue:

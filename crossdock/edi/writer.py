@@ -77,19 +77,16 @@ def render_segments(segments: Iterable[Segment], delimiters: Delimiters, suffix:
         for position, value in enumerate(elements):
             if banned.intersection(value):
                 clash = "".join(sorted(banned.intersection(value)))
-                raise EdiError(
-                    f"{seg.id}{position:02d} value {value!r} contains a delimiter {clash!r}",
-                    segment_index=number,
-                    segment_id=seg.id or None,
-                    element=position or None,
-                )
+                raise EdiError(f"{seg.id}{position:02d} value {value!r} contains a delimiter {clash!r}",
+                               segment_index=number, segment_id=seg.id or None, element=position or None)
         out.append(delimiters.element.join(elements) + delimiters.segment + suffix)
     return "".join(out).encode("utf-8")
 
 
 def _fixed(value: str, width: int, name: str) -> str:
     if len(value) > width:
-        raise EdiError(f"{name} {value!r} is longer than {width} characters", segment_id="ISA", element=int(name[3:]))
+        raise EdiError(f"{name} {value!r} is longer than {width} characters", segment_id="ISA",
+                       element=int(name[3:]))
     return value.ljust(width)
 
 
@@ -134,23 +131,17 @@ def iter_interchange(
     for functional_id, bodies in groups:
         group_count += 1
         gs_control = allocator.next(profile.name, ControlKind.GROUP)
-        yield render_segments(
-            [
-                Segment.of(
-                    "GS",
-                    functional_id,
-                    profile.gs_sender_id or profile.sender_id,
-                    profile.gs_receiver_id or profile.receiver_id,
-                    now.strftime("%Y%m%d"),
-                    now.strftime("%H%M"),
-                    str(gs_control),
-                    "X",
-                    profile.gs_version or profile.version,
-                )
-            ],
-            delimiters,
-            suffix,
-        )
+        yield render_segments([Segment.of(
+            "GS",
+            functional_id,
+            profile.gs_sender_id or profile.sender_id,
+            profile.gs_receiver_id or profile.receiver_id,
+            now.strftime("%Y%m%d"),
+            now.strftime("%H%M"),
+            str(gs_control),
+            "X",
+            profile.gs_version or profile.version,
+        )], delimiters, suffix)
         set_count = 0
         for set_id, body in bodies:
             set_count += 1
@@ -159,28 +150,20 @@ def iter_interchange(
     yield render_segments([Segment.of("IEA", str(group_count), f"{isa_control:09d}")], delimiters, suffix)
 
 
-def _render_set(
-    profile: PartnerProfile,
-    set_id: str,
-    body: Sequence[Segment],
-    allocator: ControlNumberAllocator,
-    delimiters: Delimiters,
-    suffix: str,
-) -> bytes:
+def _render_set(profile: PartnerProfile, set_id: str, body: Sequence[Segment], allocator: ControlNumberAllocator,
+                delimiters: Delimiters, suffix: str) -> bytes:
     for seg in body:
         if seg.id in ENVELOPE_IDS:
-            raise EdiError(
-                f"a set body must not contain {seg.id}: envelopes are added by the writer", segment_id=seg.id
-            )
+            raise EdiError(f"a set body must not contain {seg.id}: envelopes are added by the writer",
+                           segment_id=seg.id)
     control = f"{allocator.next(profile.name, ControlKind.SET):04d}"
     segments = [Segment.of("ST", set_id, control), *body, Segment.of("SE", str(len(body) + 2), control)]
     try:
         return render_segments(segments, delimiters, suffix)
     except EdiError as exc:
         where = f" in {set_id} set {control}"
-        raise EdiError(
-            exc.message + where, segment_index=exc.segment_index, segment_id=exc.segment_id, element=exc.element
-        ) from exc
+        raise EdiError(exc.message + where, segment_index=exc.segment_index, segment_id=exc.segment_id,
+                       element=exc.element) from exc
 
 
 def build_interchange_groups(

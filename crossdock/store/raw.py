@@ -283,7 +283,9 @@ class RawStore:
             return None if row is None else _ref(row)
 
 
-def _earlier_copy(source: str, name: str, digest: str, sender: str | None, control: str | None) -> ColumnElement[bool]:
+def _earlier_copy(
+    source: str, name: str, digest: str, sender: str | None, control: str | None
+) -> ColumnElement[bool]:
     condition = _same_file(source, name, digest)
     if sender is not None and control is not None:
         condition = or_(condition, _same_interchange(sender, control) & (RawPayloadRow.sha256 == digest))

@@ -54,11 +54,8 @@ def test_served_receiver_stores_and_queues_signed_webhooks_once(
             response.raise_for_status()
             assert [int(d["status"]) for d in response.json()["deliveries"]] == [200]
         # And a forged one arrives
-        forged = httpx.post(
-            url + "/webhooks/shopify",
-            content=b"{}",
-            headers={"X-Shopify-Hmac-Sha256": "AAAA", "Content-Type": "application/json"},
-        )
+        forged = httpx.post(url + "/webhooks/shopify", content=b"{}",
+                            headers={"X-Shopify-Hmac-Sha256": "AAAA", "Content-Type": "application/json"})
 
         # Then the body is stored once and one message waits for marketplace.inbound on the orders lane
         assert forged.status_code == 401

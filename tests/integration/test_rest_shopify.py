@@ -170,17 +170,10 @@ def test_lines_without_a_line_item_id_are_matched_by_their_sku(marketplace_sim: 
     shipment = shipment.model_copy(update={"orders": [shipment.orders[0].model_copy(update={"lines": by_sku})]})
     [created] = adapter.fulfill(shipment)
     assert {i["id"]: i["quantity"] for i in created["line_items"]} == {
-        first["id"]: first["quantity"],
-        second["id"]: second["quantity"],
+        first["id"]: first["quantity"], second["id"]: second["quantity"]
     }
     # a SKU the order does not have stays unmatched, and the mapping names the line
-    stranger = shipment.model_copy(
-        update={
-            "tracking_numbers": ["1ZOTHER"],
-            "orders": [
-                shipment.orders[0].model_copy(update={"lines": [ShipmentLine(sku="NOT-SOLD", quantity_shipped=1)]})
-            ],
-        }
-    )
+    stranger = shipment.model_copy(update={"tracking_numbers": ["1ZOTHER"], "orders": [
+        shipment.orders[0].model_copy(update={"lines": [ShipmentLine(sku="NOT-SOLD", quantity_shipped=1)]})]})
     with pytest.raises(MappingError, match=r"orders\[0\]\.lines\[0\]\.line_number"):
         adapter.fulfill(stranger)

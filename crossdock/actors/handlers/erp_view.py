@@ -29,7 +29,8 @@ def with_references(references: Mapping[str, str], extra: Mapping[str, str | Non
 
 def order_for_erp(order: Order, item_map: Mapping[str, str]) -> Order:
     lines = [
-        line.model_copy(update={"sku": item_map.get(line.sku, line.sku)}) if line.sku else line for line in order.lines
+        line.model_copy(update={"sku": item_map.get(line.sku, line.sku)}) if line.sku else line
+        for line in order.lines
     ]
     return order.model_copy(update={"lines": lines})
 

@@ -112,7 +112,9 @@ class PollService:
             return PollRound(self.channel, counting.handed, saved[-1], error=reason)
         return PollRound(self.channel, counting.handed, state)
 
-    def run(self, interval_s: float, on_round: Callable[[PollRound], None], *, max_polls: int | None = None) -> int:
+    def run(
+        self, interval_s: float, on_round: Callable[[PollRound], None], *, max_polls: int | None = None
+    ) -> int:
         """Poll, report, sleep ``interval_s``; until ``stop`` is set or after ``max_polls``. Returns the
         number of polls made."""
         polls = 0

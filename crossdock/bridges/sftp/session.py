@@ -93,9 +93,8 @@ class SftpSession:
             raise
         self._client, self._sftp = client, sftp
         self.connects += 1
-        log.info(
-            "sftp connected to %s:%s as %s (partner %s)", profile.host, profile.port, profile.user, profile.partner
-        )
+        log.info("sftp connected to %s:%s as %s (partner %s)", profile.host, profile.port, profile.user,
+                 profile.partner)
         return sftp
 
     def close(self) -> None:
@@ -106,9 +105,8 @@ class SftpSession:
         if client is not None:
             client.close()
 
-    def call(
-        self, action: str, fn: Callable[[paramiko.SFTPClient], T], *, path: str | None = None, retry: bool = True
-    ) -> T:
+    def call(self, action: str, fn: Callable[[paramiko.SFTPClient], T], *, path: str | None = None,
+             retry: bool = True) -> T:
         """Run ``fn(sftp)`` with errors mapped; reconnect and retry when ``retry`` and the link dropped."""
         profile = self.profile
         attempts = profile.reconnect_attempts + 1 if retry else 1

@@ -86,9 +86,8 @@ def _add_element(parent: ET.Element, xid: str, use: ElementUse, seq: int, dic: D
             _text(valid, "code", code)
 
 
-def _add_segment(
-    parent: ET.Element, seg_id: str, usage: str, pos: int, max_use: str, dic: Dictionary, version: str
-) -> None:
+def _add_segment(parent: ET.Element, seg_id: str, usage: str, pos: int, max_use: str, dic: Dictionary,
+                 version: str) -> None:
     seg = _segment_def(seg_id, dic, version)
     node = ET.SubElement(parent, "segment", xid=seg_id)
     _text(node, "name", seg.name)
@@ -125,9 +124,8 @@ def _add_loop(parent: ET.Element, loop_id: str, usage: str, pos: int, repeat: st
     return node
 
 
-def _add_entries(
-    parent: ET.Element, entries: Iterable[SegmentEntry | LoopEntry], first_pos: int, dic: Dictionary, version: str
-) -> None:
+def _add_entries(parent: ET.Element, entries: Iterable[SegmentEntry | LoopEntry], first_pos: int, dic: Dictionary,
+                 version: str) -> None:
     seen: set[str] = set()
     for offset, entry in enumerate(entries):
         pos = first_pos + 10 * offset
@@ -176,12 +174,8 @@ def merge_dataele(pyx12_dataele: bytes, dic: Dictionary | None = None) -> bytes:
     dic = dic or load_dictionary()
     table: dict[str, tuple[str, int, int, str]] = {}
     for node in SafeET.fromstring(pyx12_dataele).iter("data_ele"):
-        table[node.get("ele_num")] = (
-            node.get("data_type"),
-            int(node.get("min_len")),
-            int(node.get("max_len")),
-            node.get("name") or "",
-        )
+        table[node.get("ele_num")] = (node.get("data_type"), int(node.get("min_len")), int(node.get("max_len")),
+                                      node.get("name") or "")
     for ele in dic.elements.values():
         data_type = "R" if ele.data_type.startswith("R") else ele.data_type
         old = table.get(ele.id)
@@ -197,9 +191,8 @@ def merge_dataele(pyx12_dataele: bytes, dic: Dictionary | None = None) -> bytes:
     root = ET.Element("data_elements")
     for ele_id in sorted(table):
         data_type, low, high, name = table[ele_id]
-        ET.SubElement(
-            root, "data_ele", ele_num=ele_id, data_type=data_type, min_len=str(low), max_len=str(high), name=name
-        )
+        ET.SubElement(root, "data_ele", ele_num=ele_id, data_type=data_type, min_len=str(low), max_len=str(high),
+                      name=name)
     return _serialise(root)
 
 

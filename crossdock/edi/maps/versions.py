@@ -19,9 +19,7 @@ VERSIONS = ("004010", "005010")
 #: new control versions on 004010 groups alike (00302 and 00602 among them), and a 997 answers with
 #: the inbound ISA12, so every published one is listed, not only those seen so far.
 ICVNS = (
-    "00200",
-    "00201",
-    "00204",
+    "00200", "00201", "00204",
     *(f"0030{n}" for n in range(8)),
     *(f"0040{n}" for n in range(7)),
     *(f"0050{n}" for n in range(6)),
@@ -41,15 +39,8 @@ EXTRA_FUNCTIONAL_IDS = {"945": ("IN", "WA", "AR"), "940": ("WO",), "856": ("AS",
 EXTRA_ELEMENTS_005010 = {"AK1": ("480",), "AK2": ("1705",), "N4": ("1715",), "MEA": ("1270", "1271")}
 
 #: Lengths that grew in 005010. The merged ``dataele.xml`` is shared by every map, so it keeps the widest.
-WIDER_IN_005010 = {
-    "127": (1, 50),
-    "364": (1, 256),
-    "719": (1, 10),
-    "739": (1, 20),
-    "740": (1, 20),
-    "741": (1, 20),
-    "1321": (2, 3),
-}
+WIDER_IN_005010 = {"127": (1, 50), "364": (1, 256), "719": (1, 10), "739": (1, 20), "740": (1, 20),
+                   "741": (1, 20), "1321": (2, 3)}
 
 #: ISA11 (a repetition separator from 00403 on) and ISA16 (the component separator) hold delimiter
 #: characters, which fail pyx12's AN character-set check: checked for length only.
