@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from crossdock.actors.handlers import edi_inbound, marketplace, orders, settlements, shipments
+from crossdock.actors.handlers import edi_inbound, marketplace, orders, returns, settlements, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import FlowStep
 from crossdock.broker.lanes import Lane
@@ -30,4 +30,5 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),
         FlowStep(shipments.TO_MARKETPLACE, Lane.SHIPMENTS, partial(shipments.to_marketplace, ports)),
         FlowStep(settlements.POST, Lane.SETTLEMENTS, partial(settlements.post_step, ports)),
+        FlowStep(returns.STEP, Lane.RETURNS, partial(returns.apply_step, ports)),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from crossdock.canonical.acknowledgment import FunctionalAcknowledgment, InterchangeAcknowledgment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.order import Order
@@ -21,6 +22,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "return_authorization": ReturnAuthorization,
     "settlement_line": SettlementLine,
     "settlement_summary": SettlementSummary,
+    "return_event": ReturnEventDocument,
     "functional_acknowledgment": FunctionalAcknowledgment,
     "interchange_acknowledgment": InterchangeAcknowledgment,
     "inbound_payload": InboundPayload,

@@ -18,6 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.finance.returns_flow import (
     AdjustInventory,
     Authorized,
@@ -29,11 +33,12 @@ from crossdock.canonical.finance.returns_flow import (
     apply,
     decide,
 )
-from crossdock.errors import Owner
+from crossdock.errors import ConfigError, Owner
 from crossdock.store import DocRef, DocType, ItemFilter, Store
 from crossdock.store.returns_book import ReturnsBook
 
 if TYPE_CHECKING:
+    from crossdock.actors.handlers.ports import FlowPorts
     from crossdock.bridges.soap import ErpPort
 
 STEP = "returns.apply"
@@ -124,3 +129,17 @@ def _update(
         current = replace(current, open_items=items, credit_memo_no=credit_memo_no or current.credit_memo_no)
         ReturnsBook.save(s, channel, current)
     return current
+
+
+def apply_step(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    """``returns.apply`` on the returns lane: one event of a return, whatever its order; a redelivery
+    changes nothing. The credit memo goes to the channel's ERP customer (``channel_customers``)."""
+    if not isinstance(document, ReturnEventDocument):
+        raise TypeError(f"{STEP} takes a return event, got {type(document).__name__}")
+    channel = document.channel.value
+    customer = ports.channel_customers.get(channel)
+    if customer is None:
+        raise ConfigError(f"channel_customers.{channel} is not configured: a credit memo needs the ERP customer")
+    context = ReturnContext(customer_no=customer, item_map=ports.item_map)
+    handle_return_event(ports.store, ports.erp, document.to_event(), channel=channel, context=context)
+    return []
