@@ -31,7 +31,9 @@ class FinanceItem:
 
 
 def open_finance_items(s: Session, actor: str, items: Sequence[FinanceItem]) -> list[int]:
-    """Open (or re-park) one finance item per distinct idempotency key; returns the items' ids."""
+    """Open (or re-park) one finance item per distinct idempotency key; returns the items' ids. A finding
+    a person already closed (an item resolved or ignored with the same key and the same message: the
+    same file imported again) is not opened again; a changed finding is."""
     by_key = {item.idempotency_key[:200]: item for item in items}
     rows, table, attempts = ExceptionItemRow, ExceptionItemRow.__table__, ExceptionAttemptRow.__table__
     assert isinstance(table, Table) and isinstance(attempts, Table)
@@ -42,6 +44,16 @@ def open_finance_items(s: Session, actor: str, items: Sequence[FinanceItem]) -> 
             rows.idempotency_key.in_(keys[i : i + _CHUNK]), rows.actor == actor, rows.status == ItemStatus.OPEN.value
         )
         existing.update((str(key), int(item_id)) for key, item_id in s.execute(query.with_for_update()))
+        closed = select(rows.idempotency_key, rows.error_message).where(
+            rows.idempotency_key.in_(keys[i : i + _CHUNK]), rows.actor == actor, rows.status != ItemStatus.OPEN.value
+        )
+        for key, message in s.execute(closed):
+            item = by_key.get(str(key))
+            if item is not None and key not in existing and item.message[:MAX_ERROR_CHARS] == message:
+                del by_key[str(key)]
+    keys = sorted(by_key)
+    if not keys:
+        return []
     now = utcnow()
     if existing:
         s.execute(

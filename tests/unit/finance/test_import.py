@@ -25,3 +25,21 @@ def test_a_payout_after_its_transactions_counts_new_lines_once(sqlite_store: Sto
     items = sqlite_store.exceptions.find(ItemFilter(code="SETTLEMENT_UNMATCHED"))
     assert len(items) == 2  # the second import re-parked into the same items
     assert all("p.json, line" in item.error_message for item in items)
+
+
+def test_findings_finance_closed_are_not_reopened_by_the_same_file(sqlite_store: Store) -> None:
+    data = (DATA / "walmart_recon.csv").read_bytes()
+    import_settlement(sqlite_store, io.BytesIO(data), source="w.csv", channel="walmart", config=FinanceConfig())
+    items = sqlite_store.exceptions.find(ItemFilter(owner="finance"))
+    assert {item.code for item in items} == {"SETTLEMENT_UNMATCHED", "SETTLEMENT_BAD_ROW"}
+    for item in items:
+        if item.code == "SETTLEMENT_UNMATCHED":
+            sqlite_store.exceptions.resolve(item.id, "finance", "orders from before crossdock")
+    # When the same file is imported again, the resolved findings stay closed
+    import_settlement(sqlite_store, io.BytesIO(data), source="w.csv", channel="walmart", config=FinanceConfig())
+    assert {i.code for i in sqlite_store.exceptions.find(ItemFilter(owner="finance"))} == {"SETTLEMENT_BAD_ROW"}
+    # and a changed finding (another amount for the same unknown order) opens again
+    changed = data.replace(b",35.00,Product Price", b",36.00,Product Price")
+    import_settlement(sqlite_store, io.BytesIO(changed), source="w.csv", channel="walmart", config=FinanceConfig())
+    reopened = sqlite_store.exceptions.find(ItemFilter(code="SETTLEMENT_UNMATCHED"))
+    assert len(reopened) == 1 and "1796277083022" in reopened[0].error_message
