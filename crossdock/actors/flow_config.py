@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from crossdock.actors.schedule_config import ScheduledJob, check_unique
 from crossdock.bridges.soap import ErpConnection
+from crossdock.canonical.finance import FinanceConfig
 from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
 
@@ -154,6 +155,7 @@ class FlowConfig(BaseModel):
     erp: ErpConnection
     marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
     schedule: list[ScheduledJob] = Field(default_factory=list, description="Periodic jobs (crossdock scheduler).")
+    finance: FinanceConfig = Field(default_factory=FinanceConfig, description="Settlements: fees, tolerance, accounts.")
 
     @model_validator(mode="after")
     def _channel_fields(self) -> FlowConfig:

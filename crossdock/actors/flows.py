@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from crossdock.actors.handlers import delivery, edi_inbound, marketplace, orders, shipments
+from crossdock.actors.handlers import delivery, edi_inbound, marketplace, orders, returns, settlements, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import DELIVER
 from crossdock.actors.steps import FlowStep
@@ -33,4 +33,6 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(shipments.TO_MARKETPLACE, Lane.SHIPMENTS, partial(shipments.to_marketplace, ports)),
         # idempotent on its outbox row, and no transaction held while the file is written
         FlowStep(DELIVER, Lane.EDI_OUTBOUND, partial(delivery.handle, ports), {"idempotent": False}),
+        FlowStep(settlements.POST, Lane.SETTLEMENTS, partial(settlements.post_step, ports)),
+        FlowStep(returns.STEP, Lane.RETURNS, partial(returns.apply_step, ports)),
     )

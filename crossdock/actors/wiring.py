@@ -175,6 +175,7 @@ def build_ports(
         warehouse_code=config.warehouse_code,
         item_map=dict(config.item_map),
         channel_customers=dict(config.channel_customers),
+        finance=config.finance,
         marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order

@@ -25,7 +25,7 @@ from crossdock.canonical.party import Address, Party, PartyRole
 from crossdock.canonical.redact import redact
 from crossdock.canonical.registry import DOCUMENTS, document_class, json_schemas
 from crossdock.canonical.returns import ReturnAuthorization, ReturnLine
-from crossdock.canonical.settlement import SettlementKind, SettlementLine
+from crossdock.canonical.settlement import SettlementKind, SettlementLine, SettlementSummary
 from crossdock.canonical.shipment import Package, Shipment, ShipmentLine, ShipmentOrder
 from crossdock.canonical.warehouse import WarehouseShippingOrder, WarehouseShippingOrderLine
 
@@ -37,6 +37,7 @@ __all__ = [
     "InventoryLevel",
     "ReturnAuthorization",
     "SettlementLine",
+    "SettlementSummary",
     "FunctionalAcknowledgment",
     "InterchangeAcknowledgment",
     "Envelope",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from crossdock.canonical.acknowledgment import FunctionalAcknowledgment, InterchangeAcknowledgment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
-from crossdock.canonical.settlement import SettlementLine
+from crossdock.canonical.settlement import SettlementLine, SettlementSummary
 from crossdock.canonical.shipment import Shipment
 from crossdock.canonical.warehouse import WarehouseShippingOrder
 
@@ -20,6 +21,8 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "inventory_level": InventoryLevel,
     "return_authorization": ReturnAuthorization,
     "settlement_line": SettlementLine,
+    "settlement_summary": SettlementSummary,
+    "return_event": ReturnEventDocument,
     "functional_acknowledgment": FunctionalAcknowledgment,
     "interchange_acknowledgment": InterchangeAcknowledgment,
     "inbound_payload": InboundPayload,

@@ -19,6 +19,7 @@ from crossdock.store.outbox import Outbox
 from crossdock.store.raw import RawStore
 from crossdock.store.retention import PruneReport, prune
 from crossdock.store.scheduler_runs import SchedulerRuns
+from crossdock.store.settlements import SettlementBook
 from crossdock.store.trace import Tracer, TraceResult
 from crossdock.store.work_items import WorkItems
 
@@ -27,9 +28,8 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``outbox``; methods
-    :meth:`trace`,
-    :meth:`upgrade`, :meth:`prune`, :meth:`close`.
+    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``outbox``,
+    ``settlements``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -45,6 +45,7 @@ class Store:
         self.locks = NamedLocks(db)
         self.scheduler_runs = SchedulerRuns(db)
         self.outbox = Outbox(db)
+        self.settlements = SettlementBook(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

@@ -23,6 +23,7 @@ from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance import order_record
 from crossdock.edi.sets import x940
 from crossdock.store import DocRef, DocType
 
@@ -66,6 +67,8 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
         for ref in related:
             if ref is not None:
                 ports.store.links.link(order_ref(order), ref, message_id=envelope.message_id, session=session)
+        if order.channel is not Channel.EDI:  # what the settlement will be checked against
+            ports.store.settlements.record_order(order_record(order), session=session)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(TO_WAREHOUSE, "order", booked_order, envelope.idempotency_key)]
 

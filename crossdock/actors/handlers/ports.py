@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
+from crossdock.canonical.finance import FinanceConfig
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
@@ -89,6 +90,8 @@ class FlowPorts:
     """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
     edi_limits: tuple[int, int] = (MAX_SET_SEGMENTS, MAX_SET_BYTES)
     """Largest inbound X12 transaction set, in segments and in bytes: a larger one is refused."""
+    finance: FinanceConfig = field(default_factory=FinanceConfig)
+    """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:

@@ -44,7 +44,8 @@ SEED = [
     "INSERT OR IGNORE INTO inventory VALUES ('ITEM-1', 'MAIN', '120'), ('ITEM-1', 'EAST', '15'),"
     " ('ITEM-2', 'MAIN', '300'), ('ITEM-3', 'MAIN', '48'), ('ITEM-4', 'MAIN', '2'), ('ITEM-5', 'WEST', '60')",
     "INSERT OR IGNORE INTO gl_account VALUES ('1200', 'Customers Domestic'), ('2300', 'Sales Tax Payable'),"
-    " ('4000', 'Sales, Retail'), ('6100', 'Marketplace Fees'), ('1100', 'Bank, Checking')",
+    " ('4000', 'Sales, Retail'), ('6100', 'Marketplace Fees'), ('1100', 'Bank, Checking'),"
+    " ('4100', 'Sales Returns'), ('6150', 'Chargebacks'), ('1150', 'Marketplace Reserve')",
 ]
 
 
