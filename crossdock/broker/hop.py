@@ -18,7 +18,7 @@ from dramatiq.broker import MessageProxy
 
 from crossdock.broker import codec
 from crossdock.broker.middleware.errors import MessageRejectedError
-from crossdock.broker.ports import Claim, DeferredCommit, HopStatus
+from crossdock.broker.ports import Claim, HopStatus
 from crossdock.canonical.envelope import Envelope
 
 _ATTRIBUTE = "_crossdock_hop"
@@ -36,11 +36,6 @@ class Hop:
     started: float = field(default_factory=time.perf_counter)
     business_keys: tuple[tuple[str, str], ...] = ()
     claim: Claim | None = None
-    marked: bool | None = None
-    """Whether the consumer's prefetch check found the key already processed (``None``: not checked)."""
-    deferred: DeferredCommit | None = None
-    """A group-commit hop whose batch is still committing: the consumer acknowledges the message from
-    its ``then`` callback (see :class:`~crossdock.broker.rabbitmq.CrossdockRabbitmqBroker`)."""
     outcome: HopStatus | None = None
     error: str | None = None
     _sha256: str | None = None

@@ -7,13 +7,6 @@ step runs; the step writes its effects through it (``current_hop().claim.connect
 committed after a success, together with the journal row, or rolled back on any failure. A worker
 killed mid-message therefore leaves neither effect nor mark, and the redelivered message runs again.
 
-A step without database effects of its own may be declared ``group_commit=True``: its mark and journal
-row are then committed with other hops' in one transaction after the step (see
-:mod:`crossdock.broker.group_commit`), still before the message is acknowledged. Such a step has no
-claim transaction to write through (``claim.connection`` raises). On RabbitMQ the worker thread does
-not wait for that commit: the consumer acknowledges the message once its batch committed (see
-:class:`~crossdock.broker.rabbitmq.CrossdockRabbitmqBroker`); on a broker without that, it waits.
-
 A store failure raises :class:`StoreUnavailableError` (a ``MiddlewareError``), so Dramatiq does not run the
 step; the error policy retries the message.
 """
@@ -43,7 +36,7 @@ class Idempotency(Middleware):
 
     @property
     def actor_options(self) -> set[str]:
-        return {"idempotent", "group_commit"}
+        return {"idempotent"}
 
     def before_process_message(self, broker: Broker, message: MessageProxy) -> None:
         options = broker.get_actor(message.actor_name).options
@@ -51,12 +44,8 @@ class Idempotency(Middleware):
             return
         hop = hops.hop_for(message)
         key = hop.envelope.idempotency_key
-        claim_batched = getattr(self.store, "claim_batched", None) if options.get("group_commit", False) else None
         try:
-            if claim_batched is not None:
-                claim = claim_batched(message.actor_name, key, hop.message_id, marked=hop.marked)
-            else:
-                claim = self.store.claim(message.actor_name, key, hop.message_id)
+            claim = self.store.claim(message.actor_name, key, hop.message_id)
         except Exception as exc:
             raise StoreUnavailableError(f"idempotency store failed for step {message.actor_name}: {exc}") from exc
         if claim is None:
@@ -74,16 +63,8 @@ class Idempotency(Middleware):
             hop.abort()
             return
         claim, hop.claim = hop.claim, None
-        commit_later = getattr(claim, "commit_later", None) if getattr(broker, "acks_after_commit", False) else None
-        if commit_later is not None:
-            # The broker's consumer acknowledges the message once the batch committed (or dead-letters
-            # it if the commit fails); this worker thread goes on with its next message meanwhile.
-            hop.deferred = commit_later()
-            return
         try:
             claim.commit()
-            if getattr(claim, "duplicate", False):  # a batched claim lost to a concurrent delivery
-                hop.outcome = HopStatus.DUPLICATE
         except Exception:
             # The effect is not committed, so acknowledging would lose it: reject to the dead-letter
             # queue instead (RabbitMQ keeps it; `crossdock dlq replay` runs it again).
