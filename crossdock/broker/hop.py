@@ -1,8 +1,10 @@
 """The context of the message a worker thread is processing now: one *hop*.
 
-Middleware share it (correlation ids, the open idempotency claim, the outcome the error policy
-chose, timings); a step reaches it through :func:`current_hop` to write its effect in the claim's
-transaction. It lives on the message proxy, and in a context variable while the step runs.
+The correlation middleware builds it (the envelope read once, the payload, business keys, timings).
+The hop lifecycle (:mod:`crossdock.broker.middleware.lifecycle`) is the only writer of its two
+mutable fields: ``claim``, the open transaction the step writes its effects through (a step reaches
+it with :func:`current_hop`), and ``outcome``, which the metrics middleware reads after the settle.
+It lives on the message proxy, and in a context variable while the step runs.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dramatiq.broker import MessageProxy
 
 from crossdock.broker import codec
 from crossdock.broker.middleware.errors import MessageRejectedError
-from crossdock.broker.ports import Claim, HopStatus
+from crossdock.broker.ports import Claim, HopRecord, HopStatus
 from crossdock.canonical.envelope import Envelope
 
 _ATTRIBUTE = "_crossdock_hop"
@@ -36,8 +38,9 @@ class Hop:
     started: float = field(default_factory=time.perf_counter)
     business_keys: tuple[tuple[str, str], ...] = ()
     claim: Claim | None = None
+    """The open idempotency claim while the step runs (set and cleared by the hop lifecycle)."""
     outcome: HopStatus | None = None
-    error: str | None = None
+    """What became of the hop (set by the hop lifecycle when it settles)."""
     _sha256: str | None = None
 
     @property
@@ -58,11 +61,27 @@ class Hop:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def abort(self) -> None:
-        """Roll back the claim's transaction, if one is open (the step's effects go with it)."""
-        claim, self.claim = self.claim, None
-        if claim is not None:
-            claim.rollback()
+    def record(self, status: HopStatus, retries: int, error: str | None = None, *, raw: bool = False) -> HopRecord:
+        """This hop's journal row, finished now; the raw payload goes with a first hop (or with ``raw``)."""
+        envelope = self.envelope
+        return HopRecord(
+            message_id=self.message_id,
+            step=self.step,
+            queue=self.queue,
+            status=status,
+            received_at=self.received_at,
+            finished_at=datetime.now(UTC),
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.causation_id,
+            idempotency_key=envelope.idempotency_key,
+            document_type=envelope.document_type,
+            source=envelope.source,
+            payload_sha256=self.payload_sha256,
+            raw_payload=self.payload if raw or self.first_hop else None,
+            retries=retries,
+            error=error,
+            business_keys=self.business_keys,
+        )
 
 
 def hop_for(message: MessageProxy) -> Hop:
