@@ -54,7 +54,7 @@ class CrossdockRabbitmqBroker(RabbitmqBroker):
         super().__init__(*args, **kwargs)
 
     def _build_queue_arguments(self, queue_name: str) -> dict[str, Any]:
-        arguments: dict[str, Any] = super()._build_queue_arguments(queue_name)
+        arguments: dict[str, Any] = super()._build_queue_arguments(queue_name)  # type: ignore[no-untyped-call]
         if self.queue_type == "quorum":
             arguments.update(_QUORUM_ARGUMENTS)
             arguments["x-delivery-limit"] = self.delivery_limit
@@ -62,7 +62,7 @@ class CrossdockRabbitmqBroker(RabbitmqBroker):
 
     def _declare_xq_queue(self, queue_name: str) -> Any:
         if self.queue_type != "quorum":
-            return super()._declare_xq_queue(queue_name)
+            return super()._declare_xq_queue(queue_name)  # type: ignore[no-untyped-call]
         return self.channel.queue_declare(
             queue=xq_name(queue_name),
             durable=True,
@@ -93,7 +93,7 @@ class CrossdockRabbitmqBroker(RabbitmqBroker):
             except _AMQP_ERRORS as exc:
                 del self.connection
                 if attempt == PUBLISH_ATTEMPTS:
-                    raise ConnectionClosed(exc) from None
+                    raise ConnectionClosed(exc) from None  # type: ignore[no-untyped-call]
 
 
 _FIELD_TYPES = {"actor_name": str, "message_id": str, "kwargs": dict, "options": dict, "message_timestamp": int}
@@ -109,7 +109,7 @@ def _wrong_field(message: Message[Any]) -> str | None:
     return None
 
 
-class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
+class _CrossdockConsumer(_RabbitmqConsumer):
     def __next__(self) -> _RabbitmqMessage | None:
         """The next message, or ``None``; garbage is dead-lettered with its reason on the way."""
         try:
@@ -119,7 +119,7 @@ class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
         except (AssertionError, *_AMQP_ERRORS) as exc:
             if getattr(exc, "reply_code", None) == 404:
                 self.broker.queues_pending.add(q_name(self.queue_name))
-            raise ConnectionClosed(exc) from None
+            raise ConnectionClosed(exc) from None  # type: ignore[no-untyped-call]
 
         try:
             message = Message.decode(body)
@@ -135,7 +135,7 @@ class _CrossdockConsumer(_RabbitmqConsumer):  # type: ignore[misc]
                 method.delivery_tag, body, f"message for actor {message.actor_name!r}, which this worker does not know"
             )
             return None
-        proxy = _RabbitmqMessage(method.redelivered, method.delivery_tag, message)
+        proxy = _RabbitmqMessage(method.redelivered, method.delivery_tag, message)  # type: ignore[no-untyped-call]
         self.known_tags.add(method.delivery_tag)
         return proxy
 
