@@ -1,24 +1,25 @@
-"""Backbone bench: messages per second through one worker process on the real RabbitMQ, bare Dramatiq
+"""Backbone bench: messages per second through worker processes on the real RabbitMQ, bare Dramatiq
 against crossdock's production hop path, in the same run.
 
 * **bare**: Dramatiq's ``RabbitmqBroker`` with its default middleware and a no-op actor.
-* **production**: the broker, store adapter and actor exactly as ``crossdock worker`` builds them
-  (:func:`crossdock.broker.setup.build_broker` with :class:`~crossdock.broker.sql_store.SqlMessageStore`
+* **production**: the broker, store adapter and actor exactly as ``crossdock worker``'s boot builds
+  them (:func:`crossdock.broker.setup.build_broker` with :class:`~crossdock.broker.sql_store.SqlMessageStore`
   on PostgreSQL, the step declared by :func:`crossdock.actors.steps.declare_steps`), sent as the sinks
   send (:func:`crossdock.actors.steps.publish`). The step has a database effect, as the business steps
   do: its handler links two documents through :func:`crossdock.actors.handlers.ports.effects` (the
   hop's own transaction). Each hop is one transaction: claim, the effect, raw payload, journal row,
   business keys, commit.
 
-Both run in a Dramatiq ``Worker`` built as ``crossdock worker`` builds each of its processes
-(``--threads``, default 8 as ``crossdock worker``; Dramatiq's default prefetch). Each variant preloads
-``--messages`` messages into its own queue, then the worker drains it; the rate is messages / drain
+Both run as ``crossdock worker`` runs: ``--processes`` processes forked from this one (default 2, as
+``crossdock worker``), each building its broker and one Dramatiq ``Worker`` with ``--threads`` threads
+(default 8, as ``crossdock worker``; Dramatiq's default prefetch). Each variant preloads
+``--messages`` messages into its own queue, then the processes drain it; the rate is messages / drain
 time. ``--rounds`` rounds run both variants, the order alternating; the figures are the medians. The
 per-hop latency runs from the first ``before_process_message`` to the last ``after_process_message``.
 After each production round the bench checks one ``succeeded`` journal row, one raw payload and one
 link per message. Uses a throwaway vhost and PostgreSQL database, both removed at the end.
 
-    .venv/bin/python bench/backbone_bench.py [--messages 3000] [--threads 8] [--rounds 3]
+    .venv/bin/python bench/backbone_bench.py [--messages 3000] [--processes 2] [--threads 8] [--rounds 3]
 
 The last line is one JSON object: bare_msgs_per_s, production_msgs_per_s, production_ratio,
 production_p99_hop_ms, bare_p99_hop_ms, round_ratios.
@@ -28,9 +29,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import statistics
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -65,24 +66,21 @@ DRAIN_LIMIT_S = 300
 
 
 class HopTimer(Middleware):
-    """Times each message from the first before-hook to the last after-hook; counts them."""
+    """Times each message from the first before-hook to the last after-hook and counts it in ``done``
+    (shared by the worker processes)."""
 
-    def __init__(self, expected: int) -> None:
+    def __init__(self, done: Any) -> None:
         self.started: dict[str, float] = {}
         self.durations: list[float] = []
-        self.lock = threading.Lock()
-        self.done = threading.Event()
-        self.expected = expected
+        self.done = done
 
     def before_process_message(self, broker: Any, message: Any) -> None:
         self.started[message.message_id] = time.perf_counter()
 
     def _finish(self, message: Any) -> None:
-        elapsed = time.perf_counter() - self.started.pop(message.message_id)
-        with self.lock:
-            self.durations.append(elapsed)
-            if len(self.durations) >= self.expected:
-                self.done.set()
+        self.durations.append(time.perf_counter() - self.started.pop(message.message_id))
+        with self.done.get_lock():
+            self.done.value += 1
 
     def after_process_message(self, broker: Any, message: Any, *, result: Any = None, exception: Any = None) -> None:
         self._finish(message)
@@ -93,35 +91,6 @@ class HopTimer(Middleware):
 
 def noop(payload: str) -> None:
     """The bare actor does nothing."""
-
-
-def drain(broker: Any, timer: HopTimer, threads: int) -> float:
-    """Drain the broker's queues with a worker built as ``crossdock worker`` builds each process."""
-    worker = dramatiq.Worker(broker, worker_threads=threads)
-    started = time.perf_counter()
-    worker.start()
-    try:
-        if not timer.done.wait(timeout=DRAIN_LIMIT_S):
-            raise RuntimeError(f"only {len(timer.durations)} of {timer.expected} messages processed")
-        return time.perf_counter() - started
-    finally:
-        worker.stop()
-
-
-def p99_ms(durations: list[float]) -> float:
-    return statistics.quantiles(durations, n=100)[98] * 1000
-
-
-def run_bare(url: str, messages: int, threads: int, round_no: int) -> tuple[float, float]:
-    timer = HopTimer(messages)
-    broker = RabbitmqBroker(url=amqp_parameters_url(url, 30), confirm_delivery=True)
-    broker.add_middleware(timer, before=broker.middleware[0].__class__)
-    actor = dramatiq.actor(noop, broker=broker, actor_name="bench.bare", queue_name="bench-bare")
-    for n in range(messages):
-        actor.send(codec.encode(*probe_message(f"B-{round_no}-{n}")))
-    elapsed = drain(broker, timer, threads)
-    broker.close()
-    return messages / elapsed, p99_ms(timer.durations)
 
 
 def link_step(store: Store, name: str) -> FlowStep:
@@ -140,19 +109,93 @@ def link_step(store: Store, name: str) -> FlowStep:
     return FlowStep(name, Lane.ORDERS, handle)
 
 
-def run_production(url: str, db_url: str, messages: int, threads: int, round_no: int) -> tuple[float, float]:
-    timer = HopTimer(messages)
+def bare_broker(url: str) -> tuple[RabbitmqBroker, Any]:
+    broker = RabbitmqBroker(url=amqp_parameters_url(url, 30), confirm_delivery=True)
+    actor = dramatiq.actor(noop, broker=broker, actor_name="bench.bare", queue_name="bench-bare")
+    return broker, actor
+
+
+def production_broker(url: str, db_url: str, name: str) -> tuple[Any, Store]:
+    """The broker and the step as ``crossdock worker``'s boot builds them (crossdock.actors.wiring)."""
     settings = load_settings(environ={"CROSSDOCK_BROKER_URL": url, "CROSSDOCK_DATABASE_URL": db_url})
     store = Store.from_settings(settings)
     broker = build_broker(settings, store=SqlMessageStore(store))
-    broker.add_middleware(timer, before=broker.middleware[0].__class__)
-    name = f"bench.production_r{round_no}"
     declare_steps(broker, [link_step(store, name)])
-    for n in range(messages):
-        envelope, document = probe_message(f"{name}-{n}")
-        publish(broker, name, envelope, document)
-    elapsed = drain(broker, timer, threads)
+    return broker, store
+
+
+def worker_process(variant: str, url: str, db_url: str, name: str, threads: int, sync: dict[str, Any]) -> None:
+    """One worker process, as ``crossdock worker`` runs each: the broker built in the process, one
+    Dramatiq ``Worker`` with ``threads`` threads (Dramatiq's default prefetch)."""
+    timer = HopTimer(sync["done"])
+    store = None
+    if variant == "bare":
+        broker, _ = bare_broker(url)
+    else:
+        broker, store = production_broker(url, db_url, name)
+    broker.add_middleware(timer, before=broker.middleware[0].__class__)
+    worker = dramatiq.Worker(broker, worker_threads=threads)
+    sync["ready"].wait()
+    sync["go"].wait()
+    worker.start()
+    sync["stop"].wait()
+    worker.stop()
     broker.close()
+    if store is not None:
+        store.close()
+    sync["durations"].put(timer.durations)
+
+
+def run(variant: str, url: str, db_url: str, args: argparse.Namespace, round_no: int) -> tuple[float, float]:
+    """Preload the messages, then drain them with ``--processes`` worker processes; (msg/s, p99 ms)."""
+    messages = args.messages
+    name = f"bench.{variant}_r{round_no}"
+    if variant == "bare":
+        broker, actor = bare_broker(url)
+        for n in range(messages):
+            actor.send(codec.encode(*probe_message(f"{name}-{n}")))
+        broker.close()
+    else:
+        broker, store = production_broker(url, db_url, name)
+        for n in range(messages):
+            envelope, document = probe_message(f"{name}-{n}")
+            publish(broker, name, envelope, document)
+        broker.close()
+        store.close()
+    context = multiprocessing.get_context("fork")  # as crossdock worker's master forks its processes
+    sync = {
+        "done": context.Value("i", 0),
+        "ready": context.Barrier(args.processes + 1),
+        "go": context.Event(),
+        "stop": context.Event(),
+        "durations": context.Queue(),
+    }
+    procs = [
+        context.Process(target=worker_process, args=(variant, url, db_url, name, args.threads, sync))
+        for _ in range(args.processes)
+    ]
+    for proc in procs:
+        proc.start()
+    sync["ready"].wait(60)
+    started = time.perf_counter()
+    sync["go"].set()
+    deadline = started + DRAIN_LIMIT_S
+    while sync["done"].value < messages:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"only {sync['done'].value} of {messages} messages processed")
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - started
+    sync["stop"].set()
+    durations = [d for _ in procs for d in sync["durations"].get(timeout=60)]
+    for proc in procs:
+        proc.join(60)
+    if variant == "production":
+        check_production(db_url, name, messages)
+    return messages / elapsed, p99_ms(durations)
+
+
+def check_production(db_url: str, name: str, messages: int) -> None:
+    store = Store.from_url(db_url)
     with store.db.engine.connect() as conn:
         hops, raw, links = conn.execute(
             text(
@@ -166,7 +209,10 @@ def run_production(url: str, db_url: str, messages: int, threads: int, round_no:
     store.close()
     if (hops, raw, links) != (messages, messages, messages):
         raise RuntimeError(f"{name}: {hops} succeeded hops, {raw} raw payloads, {links} links for {messages} messages")
-    return messages / elapsed, p99_ms(timer.durations)
+
+
+def p99_ms(durations: list[float]) -> float:
+    return statistics.quantiles(durations, n=100)[98] * 1000
 
 
 VARIANTS = {
@@ -178,7 +224,8 @@ VARIANTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=3000)
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (crossdock worker's default: 8)")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes (crossdock worker's default: 2)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per process (crossdock worker's default: 8)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of both variants, order alternating")
     args = parser.parse_args()
 
@@ -202,10 +249,7 @@ def main() -> None:
         for round_no in range(1, args.rounds + 1):
             order = list(VARIANTS) if round_no % 2 else list(reversed(VARIANTS))
             for variant in order:
-                if variant == "bare":
-                    rate, p99 = run_bare(url, args.messages, args.threads, round_no)
-                else:
-                    rate, p99 = run_production(url, db_url, args.messages, args.threads, round_no)
+                rate, p99 = run(variant, url, db_url, args, round_no)
                 runs[variant].append((rate, p99))
                 print(f"round {round_no}  {VARIANTS[variant]}: {rate:8.1f} msg/s   p99 hop {p99:7.2f} ms", flush=True)
     finally:
@@ -222,7 +266,7 @@ def main() -> None:
     ratio = prod_rate / bare_rate
     print(
         f"production_ratio {ratio:.2f} (target >= 0.35; medians of {args.rounds} rounds); {args.messages} messages, "
-        f"{args.threads} threads, PostgreSQL store"
+        f"{args.processes} processes x {args.threads} threads, PostgreSQL store"
     )
     result = {
         "bare_msgs_per_s": round(bare_rate, 1),
@@ -232,6 +276,7 @@ def main() -> None:
         "bare_p99_hop_ms": round(bare_p99, 2),
         "round_ratios": [round(p / b, 3) for (p, _), (b, _) in zip(runs["production"], runs["bare"], strict=True)],
         "messages": args.messages,
+        "processes": args.processes,
         "threads": args.threads,
         "rounds": args.rounds,
     }

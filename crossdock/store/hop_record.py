@@ -1,20 +1,32 @@
-"""One hop's journal work on PostgreSQL in ONE statement: the first hop's raw payload, the journal row
-and the business keys, inside the hop's own transaction (the one its idempotency mark went in with).
+"""A hop's database work on PostgreSQL in as few round trips as it can take, in ONE transaction:
 
-The row travels as one JSON parameter (``json_to_recordset``) into a statement of data-modifying
-CTEs, so PostgreSQL prepares it once (its text never changes) and the hop costs one round trip for all
-three tables. SQLite uses the repositories (one writer at a time anyway).
+1. ``BEGIN`` and the idempotency mark (insert-or-ignore) go out together in one pipeline
+   (:meth:`HopTransactions.begin`), on a connection of the hop path's own pool, which skips the
+   pre-ping (a broken connection fails the hop's claim, which is retried, and is replaced);
+2. the step's own effects, through the transaction's session;
+3. the first hop's raw payload, the journal row, the business keys, and whether an exception item is
+   open for the hop's step and key, in ONE statement (:func:`record_hop`): the row travels as one JSON
+   parameter (``json_to_recordset``) into data-modifying CTEs, prepared once (its text never changes);
+4. ``COMMIT``.
+
+Four round trips instead of seven (pre-ping, ``BEGIN``, mark, effect, rows, item check, ``COMMIT``).
+SQLite keeps the repositories (one writer at a time anyway).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+import psycopg
+from sqlalchemy.orm import Session, sessionmaker
 
 from crossdock.store.base import utcnow
+from crossdock.store.engine import Database, StoreUnavailableError, translate_errors
 from crossdock.store.journal import JournalEvent, event_values, key_pairs
 from crossdock.store.raw import NewPayload, sha256_hex
 
@@ -45,8 +57,16 @@ WITH u AS (
     FROM json_to_recordset(%(keys)s::json) AS k(message_id text, kind text, value text, correlation_id text)
     ON CONFLICT DO NOTHING
 )
-SELECT 1
+SELECT EXISTS (
+    SELECT 1 FROM exception_items
+    WHERE idempotency_key = %(resolve_key)s AND actor = %(resolve_step)s AND status = 'open'
+)
 """
+_MARK = (
+    "INSERT INTO idempotency_keys (step, key, state, token, message_id, attempts, claimed_at, finished_at) "
+    "VALUES (%(step)s, %(key)s, 'done', %(token)s, %(message_id)s, 1, %(now)s, %(now)s) "
+    "ON CONFLICT DO NOTHING RETURNING 1"
+)
 
 
 def _json_default(value: object) -> str:
@@ -59,12 +79,23 @@ def _dumps(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, default=_json_default)
 
 
-def record_hop(session: Session, event: JournalEvent, payload: NewPayload | None) -> None:
+def record_hop(
+    session: Session, event: JournalEvent, payload: NewPayload | None, *, resolves: tuple[str, str] | None = None
+) -> bool:
     """One hop's raw payload (if given), journal row and business keys in ONE statement, inside
-    ``session``'s transaction (PostgreSQL; the hop's claim transaction)."""
+    ``session``'s transaction (PostgreSQL). ``resolves``: the (step, idempotency key) of a hop that
+    succeeded; returns whether an exception item is open for it (to resolve in the same transaction)."""
     keys: list[dict[str, Any]] = []
     row = _row(event, payload, keys)
-    session.connection().exec_driver_sql(_RECORD, {"hops": _dumps([row]), "keys": _dumps(keys), "now": utcnow()})
+    step, key = resolves or (None, None)
+    params = {
+        "hops": _dumps([row]),
+        "keys": _dumps(keys),
+        "now": utcnow(),
+        "resolve_step": step,
+        "resolve_key": key,
+    }
+    return bool(session.connection().exec_driver_sql(_RECORD, params).scalar())
 
 
 def _row(event: JournalEvent, payload: NewPayload | None, keys: list[dict[str, Any]]) -> dict[str, Any]:
@@ -81,3 +112,42 @@ def _row(event: JournalEvent, payload: NewPayload | None, keys: list[dict[str, A
         row["content_type"] = payload.content_type
         row["raw_sha256"] = payload.sha256 or sha256_hex(payload.content)
     return row
+
+
+class HopTransactions:
+    """The write transactions of hops on PostgreSQL, from the database's hop pool (no pre-ping; see
+    the module's doc and :meth:`Database.hop_engine`). Creating it connects to nothing."""
+
+    def __init__(self, db: Database) -> None:
+        if db.backend != "postgresql":
+            raise ValueError("HopTransactions is for PostgreSQL; on SQLite use IdempotencyKeys.once")
+        self._db = db
+        self._sessions: sessionmaker[Session] | None = None
+
+    @contextmanager
+    def once(self, step: str, key: str, *, message_id: str | None = None) -> Iterator[Session | None]:
+        """As :meth:`IdempotencyKeys.once`: the mark of (step, key) inserted ``done`` in a transaction
+        committed when the block ends without an exception (rolled back otherwise); yields its session,
+        or ``None`` (and commits nothing) when the key was processed already."""
+        if self._sessions is None:
+            self._sessions = sessionmaker(self._db.hop_engine(), expire_on_commit=False)
+        with translate_errors(), self._sessions() as session, session.begin():
+            if not self._mark(session, step, key, message_id):
+                yield None
+                return
+            yield session
+
+    @staticmethod
+    def _mark(session: Session, step: str, key: str, message_id: str | None) -> bool:
+        pooled = session.connection().connection
+        conn: Any = pooled.driver_connection
+        now = utcnow()
+        params = {"step": step, "key": key, "token": uuid.uuid4().hex, "message_id": message_id, "now": now}
+        try:
+            with conn.pipeline():  # BEGIN and the insert in one round trip
+                cursor = conn.execute(_MARK, params)
+            return cursor.fetchone() is not None
+        except psycopg.Error as exc:
+            if conn.closed or conn.broken:
+                pooled.invalidate()
+            raise StoreUnavailableError(f"database unavailable: {exc}") from exc
