@@ -1,11 +1,11 @@
 """Composition of the business flows: flow configuration → ports → the broker's actors, and the sinks
 the SFTP poller and the webhook receiver hand their payloads to.
 
-:func:`boot` is a worker entry point (``dramatiq crossdock.actors.wiring:boot``): like
-:func:`crossdock.actors.boot.boot`, plus the business flow steps built from
-``<config_dir>/flows.yaml``. Building opens no connection: the ERP client loads its WSDL from the
-packaged file, SFTP sessions and marketplace clients connect on first use; ports are closed when the
-worker shuts down. Marketplace tokens come from the environment variables the configuration names.
+:func:`boot` is the worker entry point (``crossdock worker``; ``dramatiq crossdock.actors.wiring:boot``):
+settings → store → broker → the business flow steps built from ``<config_dir>/flows.yaml``.
+Building opens no connection: the ERP client loads its WSDL from the packaged file, SFTP sessions and
+marketplace clients connect on first use; ports are closed when the worker shuts down. Marketplace
+tokens come from the environment variables the configuration names.
 """
 
 from __future__ import annotations

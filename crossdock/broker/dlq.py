@@ -81,7 +81,12 @@ def parse(queue: str, body: bytes, headers: dict[str, Any] | None) -> DeadLetter
         message = json.loads(body)
         if not isinstance(message, dict) or "actor_name" not in message or "message_id" not in message:
             raise ValueError("not a Dramatiq message")
-        shapes = (("actor_name", str, ""), ("options", dict, {}), ("kwargs", dict, {}), ("args", list, []))
+        shapes: tuple[tuple[str, type, object], ...] = (
+            ("actor_name", str, ""),
+            ("options", dict, {}),
+            ("kwargs", dict, {}),
+            ("args", list, []),
+        )
         if any(not isinstance(message.get(name) or empty, kind) for name, kind, empty in shapes):
             raise ValueError("not a Dramatiq message: a field of the wrong type")
     except ValueError:
@@ -99,7 +104,8 @@ def parse(queue: str, body: bytes, headers: dict[str, Any] | None) -> DeadLetter
             body=body,
         )
     options = message.get("options") or {}
-    info = options.get("dead_letter") if isinstance(options.get("dead_letter"), dict) else {}
+    dead_letter = options.get("dead_letter")
+    info: dict[str, Any] = dead_letter if isinstance(dead_letter, dict) else {}
     retries = info.get("retries", options.get("retries", 0))
     args = message.get("args") or []
     payload = args[0] if len(args) == 1 else None

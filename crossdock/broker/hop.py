@@ -1,8 +1,10 @@
 """The context of the message a worker thread is processing now: one *hop*.
 
-Middleware share it (correlation ids, the open idempotency claim, the outcome the error policy
-chose, timings); a step reaches it through :func:`current_hop` to write its effect in the claim's
-transaction. It lives on the message proxy, and in a context variable while the step runs.
+The correlation middleware builds it (the envelope read once, the payload, business keys, timings).
+The hop lifecycle (:mod:`crossdock.broker.middleware.lifecycle`) is the only writer of its two
+mutable fields: ``claim``, the open transaction the step writes its effects through (a step reaches
+it with :func:`current_hop`), and ``outcome``, which the metrics middleware reads after the settle.
+It lives on the message proxy, and in a context variable while the step runs.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dramatiq.broker import MessageProxy
 
 from crossdock.broker import codec
 from crossdock.broker.middleware.errors import MessageRejectedError
-from crossdock.broker.ports import Claim, DeferredCommit, HopStatus
+from crossdock.broker.ports import Claim, HopRecord, HopStatus
 from crossdock.canonical.envelope import Envelope
 
 logger = logging.getLogger(__name__)
@@ -39,16 +41,12 @@ class Hop:
     started: float = field(default_factory=time.perf_counter)
     business_keys: tuple[tuple[str, str], ...] = ()
     claim: Claim | None = None
-    marked: bool | None = None
-    """Whether the consumer's prefetch check found the key already processed (``None``: not checked)."""
-    deferred: DeferredCommit | None = None
-    """A group-commit hop whose batch is still committing: the consumer acknowledges the message from
-    its ``then`` callback (see :class:`~crossdock.broker.rabbitmq.CrossdockRabbitmqBroker`)."""
+    """The open idempotency claim while the step runs (set and cleared by the hop lifecycle)."""
     outcome: HopStatus | None = None
-    error: str | None = None
+    """What became of the hop (set by the hop lifecycle when it settles)."""
     after_commit: list[Callable[[], object]] = field(default_factory=list)
-    """What the step asked to do once its transaction committed (send the delivery of an outbox
-    row): run by the idempotency middleware after the commit, dropped on a rollback."""
+    """What the step asked to do once its transaction committed (send the delivery of an outbox row):
+    run by the hop lifecycle after the commit, dropped when the claim rolls back."""
     _sha256: str | None = None
 
     @property
@@ -69,17 +67,32 @@ class Hop:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def abort(self) -> None:
-        """Roll back the claim's transaction, if one is open (the step's effects go with it)."""
-        claim, self.claim = self.claim, None
-        self.after_commit.clear()
-        if claim is not None:
-            claim.rollback()
+    def record(self, status: HopStatus, retries: int, error: str | None = None, *, raw: bool = False) -> HopRecord:
+        """This hop's journal row, finished now; the raw payload goes with a first hop (or with ``raw``)."""
+        envelope = self.envelope
+        return HopRecord(
+            message_id=self.message_id,
+            step=self.step,
+            queue=self.queue,
+            status=status,
+            received_at=self.received_at,
+            finished_at=datetime.now(UTC),
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.causation_id,
+            idempotency_key=envelope.idempotency_key,
+            document_type=envelope.document_type,
+            source=envelope.source,
+            payload_sha256=self.payload_sha256,
+            raw_payload=self.payload if raw or self.first_hop else None,
+            retries=retries,
+            error=error,
+            business_keys=self.business_keys,
+        )
 
 
 def run_after_commit(hop: Hop) -> None:
-    """Run what the step asked to do after its commit; a failure is logged, never raised (the
-    commit stands: what was not sent is found again by whoever sweeps for it)."""
+    """Run what the step asked to do after its commit; a failure is logged, never raised (the commit
+    stands: what was not sent is found again by whoever sweeps for it)."""
     callbacks, hop.after_commit = hop.after_commit, []
     for callback in callbacks:
         try:

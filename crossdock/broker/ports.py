@@ -6,7 +6,6 @@ tests use an in-memory fake with the same interface.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -75,15 +74,6 @@ class Claim(Protocol):
     def rollback(self) -> None: ...
 
 
-class DeferredCommit(Protocol):
-    """A hop's mark and journal row queued for a group commit; the message is acknowledged from
-    :meth:`then`, after the commit (``error`` set: the commit failed, dead-letter the message)."""
-
-    error: BaseException | None
-
-    def then(self, callback: Callable[[Any], None]) -> None: ...
-
-
 class MessageStore(Protocol):
     def claim(self, step: str, key: str, message_id: str) -> Claim | None:
         """Open a transaction and insert-or-ignore the mark; ``None`` when (step, key) is already processed."""
@@ -100,15 +90,3 @@ class MessageStore(Protocol):
     def record_dead_letter(self, letter: DeadLetterRecord) -> None:
         """Journal a dead letter in the store (``crossdock dlq`` reads it after the broker's copy expired)."""
 
-
-class BatchingMessageStore(MessageStore, Protocol):
-    """A store that can also group-commit hops of steps without database effects (optional)."""
-
-    def claim_batched(self, step: str, key: str, message_id: str, *, marked: bool | None = None) -> Claim | None:
-        """``None`` when (step, key) is already processed (``marked``: an earlier check's answer, or
-        ``None`` to check now); else a claim whose mark and journal row :meth:`Claim.commit` writes in
-        a batch with other hops' (blocking until committed). Its ``connection`` raises: the step has
-        no transaction for effects of its own."""
-
-    def marked_many(self, pairs: list[tuple[str, str]], *, timeout_s: float | None = None) -> set[tuple[str, str]]:
-        """Which (step, key) pairs were processed already, in one read (raises past ``timeout_s``)."""

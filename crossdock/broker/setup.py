@@ -19,9 +19,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AgeLimit, Callbacks, Middleware, Pipelines, ShutdownNotifications, TimeLimit
 
 from crossdock.broker.middleware.correlation import Correlation
-from crossdock.broker.middleware.error_policy import ErrorPolicy
-from crossdock.broker.middleware.idempotency import Idempotency
-from crossdock.broker.middleware.journal import Journal
+from crossdock.broker.middleware.lifecycle import HopLifecycle
 from crossdock.broker.middleware.metrics import Metrics
 from crossdock.broker.middleware.size_limit import SizeLimit
 from crossdock.broker.ports import MessageStore
@@ -50,21 +48,22 @@ def amqp_parameters_url(broker_url: str, timeout_s: float) -> str:
 
 
 def crossdock_middleware(settings: Settings, store: MessageStore | None, *, metrics: bool = True) -> list[Middleware]:
-    """Dramatiq's defaults minus ``Retries`` (replaced by :class:`ErrorPolicy`), plus crossdock's, in hook order."""
+    """Dramatiq's defaults minus ``Retries`` (replaced by the :class:`HopLifecycle`), plus crossdock's, in
+    hook order. The lifecycle comes last: its settle runs first after the step, so metrics (before it
+    in the chain) see the hop's outcome and correlation (also before it) still has the hop in context."""
     chain: list[Middleware] = [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines()]
     if metrics:
         chain.append(Metrics(port=settings.metrics_port))
-    chain += [Correlation(), SizeLimit(settings.max_message_bytes)]
-    if store is not None:
-        chain += [Idempotency(store), Journal(store)]
-    chain.append(
-        ErrorPolicy(
-            store=store,
+    chain += [
+        Correlation(),
+        SizeLimit(settings.max_message_bytes),
+        HopLifecycle(
+            store,
             max_retries=settings.max_retries,
             min_backoff=settings.min_backoff_ms,
             max_backoff=settings.max_backoff_ms,
-        )
-    )
+        ),
+    ]
     return chain
 
 

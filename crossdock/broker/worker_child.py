@@ -82,7 +82,7 @@ def serve(spec: WorkerSpec, master: int, ready_fd: int | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     try:
-        _, broker = import_broker(spec.app)
+        _, broker = import_broker(spec.app)  # type: ignore[no-untyped-call]
         broker.emit_after("process_boot")
         worker = Worker(broker, queues=set(spec.queues) if spec.queues else None, worker_threads=spec.threads)
         worker.start()

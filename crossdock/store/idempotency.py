@@ -38,8 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, CursorResult, Table, bindparam, delete, select, text, tuple_, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import ColumnElement, CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -100,36 +99,6 @@ class KeyRecord:
     finished_at: datetime | None
 
 
-_ROWS = IdempotencyRow.__table__
-assert isinstance(_ROWS, Table)
-_MARK_DONE = {
-    # RETURNING names the keys that went in: the rest were marked before (duplicates).
-    "sqlite": sqlite.insert(_ROWS).on_conflict_do_nothing().returning(_ROWS.c.step, _ROWS.c.key),
-}
-# PostgreSQL: one short statement with one array per column (unnest), so the driver parses the query
-# once and adapts the values in C, whatever the batch size.
-_MARK_DONE_PG = text(
-    "INSERT INTO idempotency_keys (step, key, state, token, message_id, attempts, claimed_at, finished_at) "
-    "SELECT u.step, u.key, 'done', u.token, u.message_id, 1, :now, :now FROM unnest("
-    "CAST(:steps AS varchar[]), CAST(:keys AS varchar[]), CAST(:tokens AS varchar[]), CAST(:message_ids AS varchar[])"
-    ") AS u(step, key, token, message_id) ORDER BY u.step, u.key "  # one lock order: concurrent batches cannot deadlock
-    "ON CONFLICT DO NOTHING RETURNING step, key"
-)
-_IS_MARKED = select(_ROWS.c.state).where(_ROWS.c.step == bindparam("step"), _ROWS.c.key == bindparam("key"))
-_MARKED = select(_ROWS.c.step, _ROWS.c.key).where(
-    tuple_(_ROWS.c.step, _ROWS.c.key).in_(bindparam("pairs", expanding=True))
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A key to record ``done`` with :meth:`IdempotencyKeys.mark_done_many`."""
-
-    step: str
-    key: str
-    message_id: str | None = None
-
-
 def _where(step: str, key: str, token: str | None = None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [IdempotencyRow.step == step, IdempotencyRow.key == key]
     if token is not None:
@@ -162,51 +131,6 @@ class IdempotencyKeys:
                 },
             )
             yield Once(should_run=inserted, session=s)
-
-    def mark_done_many(self, marks: list[Mark], *, session: Session | None = None) -> set[tuple[str, str]]:
-        """Atomic mode for many keys at once (batched hops): insert each (step, key) ``done`` unless it
-        is there already, in one statement; returns the (step, key) pairs that went in. With
-        ``session``, the marks commit with that transaction."""
-        if not marks:
-            return set()
-        now = utcnow()
-        with self._db.write(session) as s:
-            if s.get_bind().dialect.name == "postgresql":
-                params = {
-                    "now": now,
-                    "steps": [m.step for m in marks],
-                    "keys": [m.key for m in marks],
-                    "tokens": [uuid.uuid4().hex for _ in marks],
-                    "message_ids": [m.message_id for m in marks],
-                }
-                return {(step, key) for step, key in s.execute(_MARK_DONE_PG, params).all()}
-            rows = [
-                {
-                    "step": m.step,
-                    "key": m.key,
-                    "state": KeyState.DONE.value,
-                    "token": uuid.uuid4().hex,
-                    "message_id": m.message_id,
-                    "attempts": 1,
-                    "claimed_at": now,
-                    "lease_expires_at": None,
-                    "finished_at": now,
-                }
-                for m in marks
-            ]
-            return {(step, key) for step, key in s.execute(_MARK_DONE["sqlite"], rows).all()}
-
-    def is_marked(self, step: str, key: str) -> bool:
-        """Whether (step, key) has a mark (done or in progress): a cheap read, no transaction kept."""
-        with self._db.read() as s:
-            return s.execute(_IS_MARKED, {"step": step, "key": key}).first() is not None
-
-    def marked_many(self, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Which of these (step, key) pairs have a mark (done or in progress): one read for many."""
-        if not pairs:
-            return set()
-        with self._db.read() as s:
-            return {(step, key) for step, key in s.execute(_MARKED, {"pairs": list(dict.fromkeys(pairs))}).all()}
 
     def claim(
         self,

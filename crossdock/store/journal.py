@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -22,36 +22,6 @@ assert isinstance(_TABLE, Table)
 # Core statements on the table, not the mapped class: an ORM-enabled insert goes through the ORM's
 # bulk persistence machinery, several times the CPU per row.
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
-_INSERT_MANY = insert(_TABLE)
-_COLUMNS = (
-    ("message_id", "varchar"),
-    ("correlation_id", "varchar"),
-    ("causation_id", "varchar"),
-    ("idempotency_key", "varchar"),
-    ("actor", "varchar"),
-    ("queue", "varchar"),
-    ("status", "varchar"),
-    ("started_at", "timestamptz"),
-    ("finished_at", "timestamptz"),
-    ("duration_ms", "float8"),
-    ("payload_sha256", "varchar"),
-    ("error_class", "varchar"),
-    ("error_message", "text"),
-    ("retries", "integer"),
-    ("raw_payload_id", "bigint"),
-)
-# PostgreSQL: one short statement with one array per column (unnest), whatever the batch size.
-_INSERT_MANY_PG = text(  # built from the constant column list above, never from input
-    f"INSERT INTO journal ({', '.join(c for c, _ in _COLUMNS)}) SELECT * FROM unnest("  # noqa: S608
-    + ", ".join(f"CAST(:{c} AS {t}[])" for c, t in _COLUMNS)
-    + ")"
-)
-_KEYS_PG = text(
-    "INSERT INTO message_keys (message_id, kind, value, correlation_id) SELECT * FROM unnest("
-    "CAST(:message_id AS varchar[]), CAST(:kind AS varchar[]), CAST(:value AS varchar[]), "
-    "CAST(:correlation_id AS varchar[])) ON CONFLICT DO NOTHING"
-)
-
 BusinessKeys = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
 """Kind → value(s), ``{"marketplace_order": "1001", "tracking_number": ["1Z1", "1Z2"]}``, or
 (kind, value) pairs, ``[("tracking_number", "1Z1"), ("tracking_number", "1Z2")]``."""
@@ -181,28 +151,6 @@ class Journal:
             row_id = s.execute(_INSERT, event_values(event)).scalar_one()
             self._add_keys(s, event.message_id, event.correlation_id, event.business_keys)
             return int(row_id)
-
-    def record_many(self, events: Sequence[JournalEvent], *, session: Session | None = None) -> None:
-        """Append several hop events and their business keys in two statements (the bulk write path
-        of batched hops); atomic with ``session``'s transaction."""
-        if not events:
-            return
-        keys = [
-            {"message_id": e.message_id, "kind": kind, "value": value, "correlation_id": e.correlation_id}
-            for e in events
-            for kind, value in key_pairs(e.business_keys)
-        ]
-        rows = [event_values(e) for e in events]
-        unique_keys = list({(k["message_id"], k["kind"], k["value"]): k for k in keys}.values())
-        with self._db.write(session) as s:
-            if s.get_bind().dialect.name == "postgresql":
-                s.execute(_INSERT_MANY_PG, {c: [r[c] for r in rows] for c, _ in _COLUMNS})
-                if unique_keys:
-                    columns = ("message_id", "kind", "value", "correlation_id")
-                    s.execute(_KEYS_PG, {c: [k[c] for k in unique_keys] for c in columns})
-                return
-            s.execute(_INSERT_MANY, rows)
-            insert_ignore_many(s, MessageKeyRow, unique_keys)
 
     def add_keys(
         self, message_id: str, correlation_id: str, keys: BusinessKeys, *, session: Session | None = None

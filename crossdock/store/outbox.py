@@ -11,13 +11,14 @@ takes: delivery is idempotent on the row, and :meth:`mark_delivered` writes one
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -197,7 +198,7 @@ class Outbox:
         with self._db.write() as s:
             s.execute(update(OutboxRow).where(OutboxRow.id == outbox_id).values(held=None, swept_at=None))
 
-    def sweep(self, *, older_than_s: float, limit: int = 500) -> list[int]:
+    def sweep(self, *, older_than_s: float, limit: int = 500) -> builtins.list[int]:
         """Take the pending rows older than ``older_than_s`` that no sweeper took in that time, mark
         them swept now and return their ids: several sweepers running at once never take a row twice
         within ``older_than_s``."""
@@ -223,7 +224,7 @@ class Outbox:
             return ids
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query() -> Select[OutboxRow, OutboxDeliveryRow]:
     return select(OutboxRow, OutboxDeliveryRow).outerjoin(
         OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id
     )

@@ -44,7 +44,8 @@ def test_trace_shows_every_hop_of_a_business_key(probe_run: ProbeRun) -> None:
     assert [h["status"] for h in trace["hops"]] == ["succeeded", "duplicate"]
     assert {h["queue"] for h in trace["hops"]} == {"orders"}
     assert all(h["duration_ms"] is not None for h in trace["hops"])
-    table = CliRunner().invoke(app, ["trace", "SKU-TRACE"], env=probe_run.env)
+    # a wide terminal: at 80 columns rich shortens every column once a hop takes 100 ms or more
+    table = CliRunner().invoke(app, ["trace", "SKU-TRACE"], env={**probe_run.env, "COLUMNS": "200"})
     assert table.exit_code == 0 and "probe.effect" in table.output
     missing = CliRunner().invoke(app, ["trace", "NO-SUCH-KEY"], env=probe_run.env)
     assert missing.exit_code == 1

@@ -26,7 +26,6 @@ FUNCTIONAL_ID = "SW"
 
 W12_PAIRS = [(7, 8), (17, 18), (21, 22)]
 SHIPMENT_REFS = {"BM": "bill_of_lading", "CN": "pro_number"}
-RESERVED_REFS = frozenset({"BM", "CN", "2I"})
 
 
 class _Group:

@@ -84,3 +84,33 @@ class MemoryStore:
     def statuses(self, step: str | None = None) -> list[HopStatus]:
         with self.lock:
             return [h.status for h in self.hops if step is None or h.step == step]
+
+
+@dataclass
+class FailingClaimStore(MemoryStore):
+    """A store whose claims fail at ``record`` or at ``commit`` (a journal or database failure after the step)."""
+
+    fail_at: str = "commit"
+
+    def claim(self, step: str, key: str, message_id: str) -> MemoryClaim | None:
+        claim = super().claim(step, key, message_id)
+        return None if claim is None else FailingClaim(self, step, key, fail_at=self.fail_at)
+
+
+@dataclass
+class FailingClaim(MemoryClaim):
+    fail_at: str = "commit"
+
+    def record(self, hop: HopRecord) -> None:
+        if self.fail_at == "record":
+            raise ConnectionError("journal insert failed")
+        super().record(hop)
+
+    def commit(self) -> None:
+        if self.fail_at == "commit":
+            raise ConnectionError("server closed the connection during COMMIT")
+        super().commit()
+
+    def rollback(self) -> None:
+        if not self.closed:
+            super().rollback()
