@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crossdock.store.base import utcnow
@@ -81,7 +81,7 @@ NameFor = Callable[[int], str]
 
 
 class Outbox:
-    """``record`` in a step's transaction; ``get``, ``pending``, ``list``, ``content``; ``mark_delivered``,
+    """``record`` in a step's transaction; ``get``, ``entries``, ``counts``, ``content``; ``mark_delivered``,
     ``hold``, ``release``, ``sweep`` in short transactions of their own."""
 
     def __init__(self, db: Database) -> None:
@@ -133,7 +133,7 @@ class Outbox:
         with self._db.read() as s:
             return s.scalars(select(OutboxRow.content).where(OutboxRow.id == outbox_id)).first()
 
-    def list(
+    def entries(
         self,
         *,
         status: str | None = None,
@@ -223,7 +223,8 @@ class Outbox:
             return ids
 
 
-def _query():  # type: ignore[no-untyped-def]
+def _query() -> Select[OutboxRow, OutboxDeliveryRow]:
+    """Each row with its delivery (``None`` while it is not delivered)."""
     return select(OutboxRow, OutboxDeliveryRow).outerjoin(
         OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id
     )
