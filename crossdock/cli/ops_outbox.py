@@ -53,7 +53,7 @@ def list_command(
         raise typer.Exit(2)
     store = runtime.open_store(runtime.settings())
     try:
-        entries = store.outbox.list(status=status, partner=partner, set_id=set_id,
+        entries = store.outbox.entries(status=status, partner=partner, set_id=set_id,
                                     older_than_s=older_than, limit=limit)  # fmt: skip
         counts = store.outbox.counts()
     finally:
@@ -118,7 +118,7 @@ def deliver(
         raise typer.Exit(2) from None
     results: list[dict[str, object]] = []
     try:
-        targets = list(ids or []) + [e.id for e in store.outbox.list(status="pending", older_than_s=older_than)]
+        targets = list(ids or []) + [e.id for e in store.outbox.entries(status="pending", older_than_s=older_than)]
         for outbox_id in dict.fromkeys(targets):
             results.append(_deliver_one(ports, store, outbox_id, user or getpass.getuser()))
     finally:

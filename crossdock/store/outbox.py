@@ -82,7 +82,7 @@ NameFor = Callable[[int], str]
 
 
 class Outbox:
-    """``record`` in a step's transaction; ``get``, ``pending``, ``list``, ``content``; ``mark_delivered``,
+    """``record`` in a step's transaction; ``get``, ``entries``, ``counts``, ``content``; ``mark_delivered``,
     ``hold``, ``release``, ``sweep`` in short transactions of their own."""
 
     def __init__(self, db: Database) -> None:
@@ -134,7 +134,7 @@ class Outbox:
         with self._db.read() as s:
             return s.scalars(select(OutboxRow.content).where(OutboxRow.id == outbox_id)).first()
 
-    def list(
+    def entries(
         self,
         *,
         status: str | None = None,
@@ -225,6 +225,7 @@ class Outbox:
 
 
 def _query() -> Select[OutboxRow, OutboxDeliveryRow]:
+    """Each row with its delivery (``None`` while it is not delivered)."""
     return select(OutboxRow, OutboxDeliveryRow).outerjoin(
         OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id
     )

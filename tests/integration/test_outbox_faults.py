@@ -242,7 +242,7 @@ def test_each_document_leaves_once_in_the_interchange_its_record_names(
         assert len(buyer.names) == 2 * ORDERS
 
         # and every outbox row is the file that holds it: its name, its ISA13, its bytes
-        rows = store.outbox.list(status="delivered", limit=10 * ORDERS)
+        rows = store.outbox.entries(status="delivered", limit=10 * ORDERS)
         assert len(rows) == 4 * ORDERS
         for row in rows:
             folder = threepl if row.partner == THREEPL else buyer

@@ -37,7 +37,7 @@ def record(store: Store, partner: str = "northstar-3pl", isa: int = 1, data: byt
 def test_a_row_is_pending_until_delivered_once(store: Store) -> None:
     first, second = record(store, isa=1), record(store, isa=2)
     assert first.file_name == f"northstar-3pl_940_000000001_{first.id}.edi"
-    assert [e.id for e in store.outbox.list(status="pending")] == [first.id, second.id]
+    assert [e.id for e in store.outbox.entries(status="pending")] == [first.id, second.id]
     assert store.outbox.content(first.id) == b"ISA*940~"
     assert store.outbox.mark_delivered(first.id, "/out/a.edi") is True
     assert store.outbox.mark_delivered(first.id, "/out/a.edi") is False
@@ -62,7 +62,7 @@ def test_a_rolled_back_record_leaves_no_row(store: Store) -> None:
         store.outbox.record(session, partner="p", set_id="940", controls=(1, 1, 1), content=b"x",
                             name_for=lambda doc_id: f"p_{doc_id}.edi")  # fmt: skip
         raise RuntimeError("the step failed")
-    assert store.outbox.list(status="all") == []
+    assert store.outbox.entries(status="all") == []
 
 
 def test_crossdock_outbox_lists_shows_and_delivers_pending_rows(migrated_db_url: str, tmp_path: Path) -> None:

@@ -28,6 +28,10 @@ class MemoryClaim:
     def commit(self) -> None:
         assert not self.closed
         self.closed = True
+        if self.store.fail_commits:
+            with self.store.lock:
+                self.store.in_flight.discard((self.step, self.key))
+            raise ConnectionError("the database went away during the commit")
         with self.store.lock:
             self.store.done.add((self.step, self.key))
             self.store.in_flight.discard((self.step, self.key))
@@ -53,6 +57,7 @@ class MemoryStore:
     dead_letters: list[DeadLetterRecord] = field(default_factory=list)
     rollbacks: int = 0
     fail_claims: bool = False
+    fail_commits: bool = False
 
     def claim(self, step: str, key: str, message_id: str) -> MemoryClaim | None:
         if self.fail_claims:

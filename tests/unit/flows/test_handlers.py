@@ -154,10 +154,10 @@ def test_a_940_leaves_only_after_its_step_committed_and_a_rolled_back_step_leave
     # When the step fails after that, the claim rolls back: numbers, outbox row, links, the mark
     claim.rollback()
     assert ports.store.control_numbers.last("northstar-3pl", "isa") is None
-    assert ports.store.outbox.list(set_id="940") == []
+    assert ports.store.outbox.entries(set_id="940") == []
     # Then the redelivered message records the 940 once more with the same numbers, delivered once
     settled(ports, orders.to_warehouse(ports, message, order))
-    [entry] = ports.store.outbox.list(set_id="940")
+    [entry] = ports.store.outbox.entries(set_id="940")
     [file] = outbox(tmp_path, "northstar-3pl")
     assert (entry.status, entry.isa_control, entry.location) == ("delivered", 1, str(file))
     assert file.name == f"northstar-3pl_940_000000001_20261120T100000_{entry.id}.edi"
@@ -173,14 +173,14 @@ def test_an_outbox_row_is_delivered_once_however_often_it_is_sent(ports: FlowPor
     for _ in range(3):
         settled(ports, [delivery])
     assert len(outbox(tmp_path, "northstar-3pl")) == 1
-    assert [e.status for e in ports.store.outbox.list(set_id="940")] == ["delivered"]
+    assert [e.status for e in ports.store.outbox.entries(set_id="940")] == ["delivered"]
 
 
 def test_another_file_under_a_documents_name_holds_the_row_for_a_person(ports: FlowPorts, tmp_path: Path) -> None:
     # Given a 940 recorded, and another file already under its name on the 3PL side
     order = run_order_through(ports).document
     [delivery] = orders.to_warehouse(ports, envelope("order"), order)
-    [entry] = ports.store.outbox.list(set_id="940")
+    [entry] = ports.store.outbox.entries(set_id="940")
     folder = tmp_path / "out" / "northstar-3pl"
     folder.mkdir(parents=True)
     (folder / entry.file_name).write_bytes(b"someone else's file")
@@ -189,12 +189,12 @@ def test_another_file_under_a_documents_name_holds_the_row_for_a_person(ports: F
         settled(ports, [delivery])
     assert caught.value.owner is Owner.INTEGRATION and caught.value.key == f"outbox:{entry.id}"
     # and the row is held, not delivered, and the other file is left alone
-    assert ports.store.outbox.list(status="held")[0].id == entry.id
+    assert ports.store.outbox.entries(status="held")[0].id == entry.id
     assert (folder / entry.file_name).read_bytes() == b"someone else's file"
     # After the other file was moved away, delivering it again works
     (folder / entry.file_name).unlink()
     settled(ports, [delivery])
-    assert [e.status for e in ports.store.outbox.list(set_id="940")] == ["delivered"]
+    assert [e.status for e in ports.store.outbox.entries(set_id="940")] == ["delivered"]
     assert ports.store.outbox.counts() == {"pending": 0, "held": 0, "delivered": 2}  # with the 850's 997
 
 
