@@ -14,13 +14,15 @@ What it does (all files in a temporary directory, removed at the end):
    printed. Interleaved with them, (d) the validation floor: the canonical documents of the first 400
    sets, dumped to plain dicts, validated again with ``model_validate`` — what any translator that
    produces these pydantic documents must at least spend, reading and mapping aside.
-3. Peak RSS of read + translate over a 10 MB and a 100 MB file, each in a fresh child process
-   (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` reported by the child).
+3. Peak RSS of ``crossdock edi translate --json`` (the command's own code, output to /dev/null) over
+   a 10 MB and a 100 MB file of 850s, each in a fresh child process that reports its OWN high-water
+   mark (``VmHWM`` from ``/proc/self/status``; ``ru_maxrss`` would carry the parent's peak into the
+   child), with the same child's peak over a 64 KiB file as the baseline of that run.
 
 The last line is one JSON object: translate_seg_per_s, pyx12_seg_per_s, naive_seg_per_s,
 ratio_translate_vs_naive, ratio_translate_vs_pyx12, peak_rss_mb_10mb, peak_rss_mb_100mb (and, for
-reference, read_seg_per_s and ratio_read_vs_naive, and validate_floor_seg_per_s and
-ratio_validate_floor_vs_naive for (d)).
+reference, read_seg_per_s and ratio_read_vs_naive, validate_floor_seg_per_s and
+ratio_validate_floor_vs_naive for (d), and peak_rss_mb_baseline and ratio_peak_rss_100mb_vs_10mb for 3).
 
 Run: ``.venv/bin/python bench/edi_bench.py`` (``--quick`` for a smoke run with small files).
 """
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -204,15 +206,34 @@ def best_of(repeat: int, runs: dict[str, Callable[[], int]]) -> dict[str, tuple[
 
 
 def child_peak_rss_mb(path: Path) -> float:
-    """Run read + translate over ``path`` in a fresh interpreter; its own ru_maxrss, in MB."""
+    """Run ``crossdock edi translate --json path`` in a fresh interpreter; its own VmHWM, in MB."""
     out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True,
-                         text=True, timeout=900)
+                         text=True, timeout=3600)
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def own_peak_rss_mb() -> float:
+    """This process's resident high-water mark (VmHWM; reset by exec, unlike ru_maxrss), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)  # kB
+    raise SystemExit("no VmHWM in /proc/self/status (this figure needs Linux)")
+
+
 def child(path: Path) -> None:
-    read_and_translate(path)
-    print(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))  # Linux reports KiB
+    """The production command, in this process, its JSON to /dev/null; then print this process's peak."""
+    from crossdock.cli import app
+
+    real = sys.stdout
+    with open(os.devnull, "w") as sink:
+        sys.stdout = sink
+        try:
+            code = app(["edi", "translate", "--json", str(path)], standalone_mode=False)
+        finally:
+            sys.stdout = real
+    if code not in (0, None):
+        raise SystemExit(f"edi translate exited {code} on the bench file")
+    print(own_peak_rss_mb())
 
 
 def main() -> None:
@@ -274,12 +295,13 @@ def main() -> None:
                   f"model validation alone {floor_segments / floor_seconds:,.0f} seg/s; "
                   f"pyx12 on a {len(small_data) / 1024:.0f} KiB slice {pyx12_segments / pyx12_seconds:,.0f} seg/s")
         peaks = []
-        for rss_size in rss_sizes:
+        for rss_size in (64 * 1024, *rss_sizes):
             path = folder / f"rss-{rss_size}.x12"
             write_file(path, "850", rss_size)
             peaks.append(child_peak_rss_mb(path))
             path.unlink()
-            print(f"peak RSS of read+translate over {rss_size / mb:.0f} MB of 850s: {peaks[-1]} MB")
+            print(f"peak RSS of `crossdock edi translate --json` over {rss_size / mb:.2f} MB of 850s: {peaks[-1]} MB")
+        baseline, peaks = peaks[0], peaks[1:]
     rate = {key: segs / secs for key, (secs, segs) in totals.items()}
     figures = {
         "translate_seg_per_s": round(rate["translate"]),
@@ -289,6 +311,8 @@ def main() -> None:
         "ratio_translate_vs_pyx12": round(rate["translate"] / rate["pyx12"], 1),
         "peak_rss_mb_10mb": peaks[0],
         "peak_rss_mb_100mb": peaks[1],
+        "peak_rss_mb_baseline": baseline,
+        "ratio_peak_rss_100mb_vs_10mb": round(peaks[1] / peaks[0], 2),
         "read_seg_per_s": round(rate["read"]),
         "ratio_read_vs_naive": round(rate["read"] / rate["naive"], 3),
         "validate_floor_seg_per_s": round(rate["floor"]),

@@ -10,7 +10,8 @@
     ├── ConfigError             fix the configuration; retrying will not help
     ├── EdiError                bad X12, with where it went wrong (offset, segment, element)
     │   ├── EdiSyntaxError      the bytes are not X12 (no ISA, broken delimiters, truncated)
-    │   └── EdiEnvelopeError    ISA/GS/ST envelope mismatch (counts, control numbers)
+    │   ├── EdiEnvelopeError    ISA/GS/ST envelope mismatch (counts, control numbers)
+    │   └── EdiLimitError       a set too large or an HL hierarchy too deep to read safely
     └── PermanentError          neither retry nor a person will help (a message that cannot be decoded)
 
 The error policy (``crossdock.broker.middleware.error_policy``) dispatches on these classes only.
@@ -155,3 +156,8 @@ class EdiSyntaxError(EdiError):
 
 class EdiEnvelopeError(EdiError):
     """The ISA/GS/ST envelope is inconsistent (trailer counts, control numbers, missing trailer)."""
+
+
+class EdiLimitError(EdiError):
+    """The input exceeds a limit that bounds memory or depth (a set's segments or bytes, HL nesting):
+    refused before it is held, naming the set and where."""

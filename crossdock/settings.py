@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     min_backoff_ms: int = Field(default=1_000, ge=0)
     max_backoff_ms: int = Field(default=300_000, ge=0)
     network_timeout_s: float = Field(default=30.0, gt=0, description="Default connect/read timeout for every call.")
+    outbox_sweep_interval_s: float = Field(
+        default=15.0, gt=0, description="How often each worker process looks for outbox rows left pending."
+    )
+    outbox_sweep_after_s: float = Field(
+        default=60.0, gt=0, description="An outbox row pending this long is sent to delivery again."
+    )
     webhook_secret: SecretStr | None = None
     queue_type: Literal["classic", "quorum"] = Field(
         default="classic", description="RabbitMQ queue type of every lane: quorum queues replicate on a cluster."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the servers the integration tests talk to are installed and running on loopback:
 # RabbitMQ (127.0.0.1:5672), PostgreSQL (127.0.0.1:5432, database `test`) and OpenSSH's sshd binary
-# (the tests start their own sshd on a free port). Starts only what is down; stops nothing.
+# (the tests start their own sshd on a free port), and Chromium with its driver for the console's
+# browser test. Starts only what is down; stops nothing.
 set -uo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
@@ -19,6 +20,13 @@ if [ ! -x /usr/sbin/sshd ]; then
   echo "services: installing openssh-server"
   as_root apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq openssh-server >/dev/null
+fi
+
+# The ops console's browser test drives Debian's headless Chromium through its WebDriver.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  echo "services: installing chromium and chromium-driver"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 if ! (echo >/dev/tcp/127.0.0.1/5672) 2>/dev/null; then

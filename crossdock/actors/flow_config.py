@@ -22,6 +22,9 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
       amazon: {base_url: "https://sellingpartnerapi-na.amazon.com", token_env: CROSSDOCK_AMAZON_TOKEN,
                marketplace_id: ATVPDKIKX0DER}       # read by ``crossdock rest poll --channel amazon``
       walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
+    schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
+      - {job: sftp-poll, partner: northstar-3pl, every: 1m}
+      - {job: acks-overdue, hours: 24, cron: "0 * * * *"}
 
 Relative paths are relative to the YAML file. Loading reads local files only; nothing connects. A
 marketplace's access token is never in this file: ``token_env`` names the environment variable holding
@@ -35,6 +38,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crossdock.actors.schedule_config import ScheduledJob, check_unique
 from crossdock.bridges.soap import ErpConnection
 from crossdock.config_yaml import load_yaml
 from crossdock.errors import ConfigError
@@ -64,16 +68,57 @@ POLLED_CHANNELS = ("amazon", "walmart")
 """The channels whose orders ``crossdock rest poll`` fetches (Shopify's come by webhook)."""
 
 
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class LwaAuth(BaseModel):
+    """Login with Amazon: SP-API access tokens fetched with a refresh token, renewed before they expire.
+    Secrets are named by environment variable, never written here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    token_url: str = Field(default="https://api.amazon.com/auth/o2/token", pattern=r"^https?://[^@\s]+$")
+    client_id: str = Field(min_length=1, max_length=200, description="The LWA client identifier (not a secret).")
+    client_secret_env: str = Field(pattern=ENV_NAME, description="The variable holding the LWA client secret.")
+    refresh_token_env: str = Field(pattern=ENV_NAME, description="The variable holding the seller's refresh token.")
+
+
+class ClientCredentialsAuth(BaseModel):
+    """Walmart Marketplace: access tokens from client credentials, renewed before they expire."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    token_url: str = Field(default="https://marketplace.walmartapis.com/v3/token", pattern=r"^https?://[^@\s]+$")
+    client_id_env: str = Field(pattern=ENV_NAME, description="The variable holding the client id.")
+    client_secret_env: str = Field(pattern=ENV_NAME, description="The variable holding the client secret.")
+
+
+class MarketplaceAuth(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lwa: LwaAuth | None = None
+    client_credentials: ClientCredentialsAuth | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> MarketplaceAuth:
+        if (self.lwa is None) == (self.client_credentials is None):
+            raise ValueError("give exactly one of lwa (Amazon) or client_credentials (Walmart)")
+        return self
+
+
 class MarketplaceConfig(BaseModel):
-    """How to reach one marketplace channel: where Shopify shipments are confirmed, where Amazon and
-    Walmart orders are polled from. The token is read from the environment variable ``token_env``."""
+    """How to reach one marketplace channel: where shipments are confirmed, where Amazon and Walmart
+    orders are polled from. A static token is read from the environment variable ``token_env``; Amazon
+    and Walmart may instead fetch expiring tokens (``auth: {lwa: ...}`` / ``auth: {client_credentials:
+    ...}``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     base_url: str = Field(pattern=r"^https?://[^/@\s]+/?$", description="The API's base URL (scheme and host).")
-    token_env: str = Field(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="The environment variable holding the access token."
+    token_env: str | None = Field(
+        default=None, pattern=ENV_NAME, description="The environment variable holding a static access token."
     )
+    auth: MarketplaceAuth | None = Field(default=None, description="Expiring access tokens (instead of token_env).")
     api_version: str = Field(default="2024-01", pattern=r"^(\d{4}-\d{2}|unstable)$")
     timeout_s: float = Field(default=30.0, gt=0, le=300, description="Read timeout (connect: at most 10 s).")
     marketplace_id: str | None = Field(
@@ -86,6 +131,12 @@ class MarketplaceConfig(BaseModel):
 
 
 def _check_channel(channel: str, config: MarketplaceConfig) -> None:
+    if (config.token_env is None) == (config.auth is None):
+        raise ValueError(f"marketplaces.{channel}: give exactly one of token_env or auth")
+    if config.auth is not None and config.auth.lwa is not None and channel != "amazon":
+        raise ValueError(f"marketplaces.{channel}: auth.lwa (Login with Amazon) is for amazon only")
+    if config.auth is not None and config.auth.client_credentials is not None and channel != "walmart":
+        raise ValueError(f"marketplaces.{channel}: auth.client_credentials is for walmart only")
     if channel == "amazon" and config.marketplace_id is None:
         raise ValueError("marketplaces.amazon: marketplace_id is required (e.g. ATVPDKIKX0DER)")
     if channel != "amazon" and config.marketplace_id is not None:
@@ -102,11 +153,16 @@ class FlowConfig(BaseModel):
     channel_customers: dict[str, str] = Field(default_factory=dict)
     erp: ErpConnection
     marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
+    schedule: list[ScheduledJob] = Field(default_factory=list, description="Periodic jobs (crossdock scheduler).")
 
     @model_validator(mode="after")
     def _channel_fields(self) -> FlowConfig:
         for channel, config in self.marketplaces.items():
             _check_channel(channel, config)
+        check_unique(self.schedule)
+        for job in self.schedule:
+            if job.channel is not None and job.channel not in self.marketplaces:
+                raise ValueError(f"schedule: {job.name}: marketplaces.{job.channel} is not configured")
         return self
 
 

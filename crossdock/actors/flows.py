@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from crossdock.actors.handlers import edi_inbound, marketplace, orders, shipments
+from crossdock.actors.handlers import delivery, edi_inbound, marketplace, orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
+from crossdock.actors.handlers.x12_out import DELIVER
 from crossdock.actors.steps import FlowStep
 from crossdock.broker.lanes import Lane
 
@@ -20,7 +21,8 @@ STEPS: tuple[FlowStep, ...] = ()
 def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
     """The business flows: X12 and webhook intake, order to ERP and warehouse, shipment to ERP, buyer and
     marketplace. ``shipments.to_marketplace`` runs on the shipments lane: a REST call, not an X12 delivery
-    (edi.outbound) nor an ERP call (erp), and a shipment update that must not wait behind order backlogs."""
+    (edi.outbound) nor an ERP call (erp), and a shipment update that must not wait behind order backlogs.
+    ``outbox.deliver`` delivers what the X12 steps recorded in the outbox, after their commit."""
     return (
         FlowStep(edi_inbound.STEP, Lane.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(marketplace.STEP, Lane.ORDERS, partial(marketplace.handle, ports)),
@@ -29,4 +31,6 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
         FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),
         FlowStep(shipments.TO_MARKETPLACE, Lane.SHIPMENTS, partial(shipments.to_marketplace, ports)),
+        # idempotent on its outbox row, and no transaction held while the file is written
+        FlowStep(DELIVER, Lane.EDI_OUTBOUND, partial(delivery.handle, ports), {"idempotent": False}),
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from crossdock.actors.intake import EDI_INBOUND, MARKETPLACE_INBOUND, inbound_message, payload_key
 from crossdock.broker import codec
 from crossdock.broker.lanes import Lane
+from crossdock.broker.republish import Republisher
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.store import AttemptKind, AuditAction, RawRef, Store, WorkItem
@@ -125,3 +126,21 @@ def reprocess(
         raise
     store.audit.record(who, AuditAction.REPROCESS, f"raw:{payload_id}", {**details, "items": list(item_ids)})
     return Reprocessed(payload_id, step, envelope.message_id, key, item_ids)
+
+
+def publisher_for(publisher: Republisher) -> Publish:
+    """A :data:`Publish` that sends through ``publisher`` (with confirms) to the first step's queue."""
+
+    def publish(step: str, envelope: Envelope, document: InboundPayload) -> None:
+        publisher.send(queue=FIRST_STEP_LANES[step].value, actor=step, payload=codec.encode(envelope, document))
+
+    return publish
+
+
+def plan(store: Store, raw: Sequence[int], items: Sequence[WorkItem]) -> dict[int, list[WorkItem]]:
+    """Payload id → the items it is reprocessed for (none for a payload named directly): several
+    items from one payload (the POs of one 850 file) reprocess it once. Raises :class:`ReprocessError`."""
+    planned: dict[int, list[WorkItem]] = {payload_id: [] for payload_id in raw}
+    for item in items:
+        planned.setdefault(origin_payload(store, item), []).append(item)
+    return planned

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import dramatiq
 from dramatiq.broker import Broker
 
 from crossdock.broker import codec
+from crossdock.broker.hop import current_hop_or_none
 from crossdock.broker.lanes import PRIORITY, Lane
 from crossdock.broker.send import send
 from crossdock.canonical.base import CanonicalModel
@@ -30,6 +32,10 @@ class Outgoing:
     document_type: str
     document: CanonicalModel
     idempotency_key: str
+    after_commit: bool = False
+    """Send it only once the step's transaction committed (a delivery of what the step recorded):
+    inside a worker it waits for the commit; called without one, the step's effects are already
+    committed when it returns."""
 
 
 Handler = Callable[[Envelope, CanonicalModel], Iterable[Outgoing] | None]
@@ -47,13 +53,18 @@ class FlowStep:
 
 
 def run_step(step: FlowStep, payload: str, send: Send) -> None:
-    """What the actor does, callable directly in tests: decode, one call, send on."""
+    """What the actor does, callable directly in tests: decode, one call, send on (``after_commit``
+    messages once the hop's transaction committed, see :attr:`Outgoing.after_commit`)."""
     decoded = codec.decode(payload)
+    hop = current_hop_or_none()
     for out in step.handler(decoded.envelope, decoded.document) or ():
         envelope = decoded.envelope.caused(
             idempotency_key=out.idempotency_key, source=step.name, document_type=out.document_type
         )
-        send(out.step, envelope, out.document)
+        if out.after_commit and hop is not None and hop.claim is not None:
+            hop.after_commit.append(partial(send, out.step, envelope, out.document))
+        else:
+            send(out.step, envelope, out.document)
 
 
 def sender(broker: Broker) -> Send:

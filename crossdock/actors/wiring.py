@@ -30,11 +30,13 @@ from crossdock.actors.flow_config import (
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
+from crossdock.actors.outbox_sweeper import OutboxSweeper
 from crossdock.actors.steps import declare_steps, sender
 from crossdock.bridges.rest import amazon, walmart
 from crossdock.bridges.rest.client import MarketplaceClient
 from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
+from crossdock.bridges.rest.tokens import LwaToken, StaticToken, TokenSource, WalmartToken
 from crossdock.bridges.sftp import SftpSession, load_profile
 from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client, build_pacer
 from crossdock.bridges.soap.client import ErpClient
@@ -55,62 +57,92 @@ def build_erp(config: FlowConfig) -> ErpPort:
     return ErpGateway(client, pacer=build_pacer(config.erp))
 
 
-def build_shopify(config: MarketplaceConfig, token: str) -> ShopifyAdapter:
-    client = MarketplaceClient("shopify", config.base_url, auth_headers={AUTH_HEADER: token}, timeout=config.timeout_s)
+def build_shopify(config: MarketplaceConfig, token: TokenSource) -> ShopifyAdapter:
+    client = MarketplaceClient("shopify", config.base_url, token=token, token_header=AUTH_HEADER,
+                               timeout=config.timeout_s)  # fmt: skip
     return ShopifyAdapter(client, api_version=config.api_version)
 
 
-MARKETPLACES: dict[str, Callable[[MarketplaceConfig, str], MarketplacePort]] = {"shopify": build_shopify}
+def build_amazon(config: MarketplaceConfig, token: TokenSource) -> amazon.AmazonAdapter:
+    client = MarketplaceClient("amazon", config.base_url, token=token, token_header=amazon.AUTH_HEADER,
+                               timeout=config.timeout_s)  # fmt: skip
+    assert config.marketplace_id is not None  # the config validator demands it
+    return amazon.AmazonAdapter(client, config.marketplace_id, page_size=config.page_size)
+
+
+def build_walmart(config: MarketplaceConfig, token: TokenSource) -> walmart.WalmartAdapter:
+    client = MarketplaceClient("walmart", config.base_url, token=token, token_header=walmart.AUTH_HEADER,
+                               timeout=config.timeout_s)  # fmt: skip
+    return walmart.WalmartAdapter(client, page_size=config.page_size)
+
+
+MARKETPLACES: dict[str, Callable[[MarketplaceConfig, TokenSource], MarketplacePort]] = {
+    "shopify": build_shopify,
+    "amazon": build_amazon,
+    "walmart": build_walmart,
+}
 """The channels crossdock confirms shipments to, and how each one's port is built (config, token)."""
 
 
 def build_marketplaces(
     configs: Mapping[str, MarketplaceConfig], environ: Mapping[str, str] | None = None
 ) -> dict[str, MarketplacePort]:
-    """One port per configured channel crossdock confirms shipments to, its token read from the
-    environment variable ``token_env`` names (``environ``: ``os.environ`` unless given). Amazon and
-    Walmart entries are for ``crossdock rest poll`` only: no port, no token needed here. Errors name the
-    channel and the variable, never a token. Nothing connects."""
+    """One port per configured channel, confirming shipments to it, its access token from
+    :func:`token_source` (``environ``: ``os.environ`` unless given). Errors name the channel and the
+    variable, never a token. Nothing connects."""
     built: dict[str, MarketplacePort] = {}
     for channel, config in configs.items():
         build = MARKETPLACES.get(channel)
-        if build is None and channel in POLLED_CHANNELS:
-            continue  # polled by ``crossdock rest poll``; no shipment confirmation to it yet
         if build is None:
             raise ConfigError(
                 f"marketplaces.{channel}: crossdock cannot confirm shipments to {channel!r} "
                 f"(it can to: {', '.join(MARKETPLACES)})"
             )
-        built[channel] = build(config, _token(channel, config, environ))
+        built[channel] = build(config, token_source(channel, config, environ))
     return built
 
 
-def _token(channel: str, config: MarketplaceConfig, environ: Mapping[str, str] | None) -> str:
+def _env_secret(env: Mapping[str, str], where: str, name: str, field: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{where}: the environment variable {name} ({field}) is not set")
+    return value
+
+
+def token_source(channel: str, config: MarketplaceConfig, environ: Mapping[str, str] | None = None) -> TokenSource:
+    """The channel's access tokens: static from ``token_env``, or fetched and renewed (Login with Amazon,
+    Walmart client credentials) with the secrets the ``auth`` entry names. Nothing connects here."""
     env = os.environ if environ is None else environ
-    token = env.get(config.token_env, "").strip()
-    if not token:
-        raise ConfigError(f"marketplaces.{channel}: the environment variable {config.token_env} (token_env) is not set")
-    return token
+    where = f"marketplaces.{channel}"
+    if config.auth is not None and config.auth.lwa is not None:
+        lwa = config.auth.lwa
+        return LwaToken(lwa.token_url, lwa.client_id,
+                        _env_secret(env, where, lwa.client_secret_env, "auth.lwa.client_secret_env"),
+                        _env_secret(env, where, lwa.refresh_token_env, "auth.lwa.refresh_token_env"),
+                        timeout_s=config.timeout_s)  # fmt: skip
+    if config.auth is not None and config.auth.client_credentials is not None:
+        cc = config.auth.client_credentials
+        return WalmartToken(cc.token_url,
+                            _env_secret(env, where, cc.client_id_env, "auth.client_credentials.client_id_env"),
+                            _env_secret(env, where, cc.client_secret_env, "auth.client_credentials.client_secret_env"),
+                            timeout_s=config.timeout_s)  # fmt: skip
+    assert config.token_env is not None  # the config validator demands token_env or auth
+    return StaticToken(_env_secret(env, where, config.token_env, "token_env"))
 
 
 def build_order_poller(
     config: FlowConfig, channel: str, environ: Mapping[str, str] | None = None
 ) -> tuple[OrderPoller, MarketplaceClient]:
     """The order poller of ``channel`` (amazon, walmart) from ``marketplaces.<channel>``, its token from
-    the environment variable ``token_env`` names, and its client (the caller closes it). Nothing connects."""
+    :func:`token_source`, and its client (the caller closes it). Nothing connects."""
     if channel not in POLLED_CHANNELS:
         raise ConfigError(f"crossdock polls orders from {' and '.join(POLLED_CHANNELS)}, not {channel!r}")
     market = config.marketplaces.get(channel)
     if market is None:
-        raise ConfigError(f"marketplaces.{channel} is not configured in flows.yaml (base_url, token_env)")
-    header = amazon.AUTH_HEADER if channel == "amazon" else walmart.AUTH_HEADER
-    client = MarketplaceClient(
-        channel, market.base_url, auth_headers={header: _token(channel, market, environ)}, timeout=market.timeout_s
-    )
-    if channel == "amazon":
-        assert market.marketplace_id is not None  # the config validator demands it
-        return amazon.AmazonAdapter(client, market.marketplace_id, page_size=market.page_size), client
-    return walmart.WalmartAdapter(client, page_size=market.page_size), client
+        raise ConfigError(f"marketplaces.{channel} is not configured in flows.yaml (base_url, token_env or auth)")
+    token = token_source(channel, market, environ)
+    adapter = build_amazon(market, token) if channel == "amazon" else build_walmart(market, token)
+    return adapter, adapter.client
 
 
 def build_ports(
@@ -160,10 +192,14 @@ class ClosePorts(Middleware):
         self.ports.store.close()
 
 
-def build_flow_broker(settings: Settings, ports: FlowPorts) -> Broker:
-    """The project's broker with the journal/idempotency store and every flow step declared."""
+def build_flow_broker(settings: Settings, ports: FlowPorts, *, sweep_outbox: bool = False) -> Broker:
+    """The project's broker with the journal/idempotency store and every flow step declared; with
+    ``sweep_outbox`` (a worker process), the outbox sweeper too."""
     broker = build_broker(settings, store=SqlMessageStore(ports.store))
     broker.add_middleware(ClosePorts(ports))
+    if sweep_outbox:
+        interval, after = settings.outbox_sweep_interval_s, settings.outbox_sweep_after_s
+        broker.add_middleware(OutboxSweeper(ports.store, interval_s=interval, after_s=after))
     declare_steps(broker, (*flows.STEPS, *flows.flow_steps(ports)))
     return broker
 
@@ -232,4 +268,4 @@ def boot() -> Broker:
     install_log_filter()
     settings = load_settings()
     store = Store.from_settings(settings)
-    return build_flow_broker(settings, build_ports(load_flow_config(flows_file(settings)), store))
+    return build_flow_broker(settings, build_ports(load_flow_config(flows_file(settings)), store), sweep_outbox=True)

@@ -8,7 +8,9 @@ transaction. It lives on the message proxy, and in a context variable while the 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from crossdock.broker.middleware.errors import MessageRejectedError
 from crossdock.broker.ports import Claim, DeferredCommit, HopStatus
 from crossdock.canonical.envelope import Envelope
 
+logger = logging.getLogger(__name__)
 _ATTRIBUTE = "_crossdock_hop"
 _current: ContextVar[Hop | None] = ContextVar("crossdock_hop", default=None)
 
@@ -43,6 +46,9 @@ class Hop:
     its ``then`` callback (see :class:`~crossdock.broker.rabbitmq.CrossdockRabbitmqBroker`)."""
     outcome: HopStatus | None = None
     error: str | None = None
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
+    """What the step asked to do once its transaction committed (send the delivery of an outbox
+    row): run by the idempotency middleware after the commit, dropped on a rollback."""
     _sha256: str | None = None
 
     @property
@@ -66,8 +72,20 @@ class Hop:
     def abort(self) -> None:
         """Roll back the claim's transaction, if one is open (the step's effects go with it)."""
         claim, self.claim = self.claim, None
+        self.after_commit.clear()
         if claim is not None:
             claim.rollback()
+
+
+def run_after_commit(hop: Hop) -> None:
+    """Run what the step asked to do after its commit; a failure is logged, never raised (the
+    commit stands: what was not sent is found again by whoever sweeps for it)."""
+    callbacks, hop.after_commit = hop.after_commit, []
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            logger.exception("step %s: an action after the commit of message %s failed", hop.step, hop.message_id)
 
 
 def hop_for(message: MessageProxy) -> Hop:

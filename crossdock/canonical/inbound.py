@@ -19,3 +19,9 @@ class InboundPayload(CanonicalModel):
     size: int = Field(ge=0)
     sender_id: str | None = Field(default=None, description="ISA06 of an X12 interchange, when known.")
     interchange_control_number: str | None = Field(default=None, description="ISA13, when known.")
+
+
+class OutboxDelivery(CanonicalModel):
+    """A reference to one outbound document in the outbox, to deliver (the bytes stay in the store)."""
+
+    outbox_id: int = Field(ge=1, description="Id of the outbox row.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crossdock.canonical.acknowledgment import FunctionalAcknowledgment, InterchangeAcknowledgment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
-from crossdock.canonical.inbound import InboundPayload
+from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
@@ -23,6 +23,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "functional_acknowledgment": FunctionalAcknowledgment,
     "interchange_acknowledgment": InterchangeAcknowledgment,
     "inbound_payload": InboundPayload,
+    "outbox_delivery": OutboxDelivery,
     "envelope": Envelope,
 }
 

@@ -18,9 +18,11 @@ from crossdock.cli import demo as demo_cli
 from crossdock.cli import flows as flows_cli
 from crossdock.cli import ops as ops_cli
 from crossdock.cli import rest as rest_cli
+from crossdock.cli import scheduler as scheduler_cli
 from crossdock.cli import sftp as sftp_cli
 from crossdock.cli import soap as soap_cli
 from crossdock.cli.boundary import CrossdockGroup
+from crossdock.cli.console import console as console_command
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -65,9 +67,11 @@ soap_cli.register(app)
 rest_cli.register(app)
 ops_cli.register(app)
 sftp_cli.register(app)
+scheduler_cli.register(app)
 # The main job: the business flows end to end on embedded defaults. `crossdock edi demo` walks the
 # same example files through the X12 layer alone, step by step, printing each document.
 app.command("demo")(flows_cli.demo)
+app.command("console")(console_command)
 edi.app.command("demo")(demo_cli.demo)
 
 

@@ -1,5 +1,5 @@
 """Operator commands: ``crossdock worker``, ``queues``, ``trace``, ``dlq ...``, ``exceptions ...``,
-``reprocess`` and ``acks overdue``.
+``reprocess``, ``acks overdue`` and ``outbox ...``.
 
 Composition root: read settings, build what the command needs, call one function, print a table
 (rich) or ``--json``. Exit codes: 0 done, 1 nothing found / nothing to do, 2 configuration error
@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from crossdock.cli import ops_acks, ops_dlq, ops_exceptions, ops_reprocess, ops_trace, runtime
+from crossdock.cli import ops_acks, ops_dlq, ops_exceptions, ops_outbox, ops_reprocess, ops_trace, runtime
 from crossdock.cli.boundary import CommandError
 from crossdock.cli.output import Format, FormatOption, JsonOption, print_json, print_table
 
@@ -93,3 +93,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ops_exceptions.app, name="exceptions")
     app.command("reprocess")(ops_reprocess.reprocess_command)
     app.add_typer(ops_acks.app, name="acks")
+    app.add_typer(ops_outbox.app, name="outbox")

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,8 +21,9 @@ from crossdock.cli.output import Format, FormatOption, print_fields, print_json,
 
 if TYPE_CHECKING:
     from crossdock.broker.dlq import DeadLetter
+    from crossdock.broker.recovery import Letter
     from crossdock.settings import Settings
-    from crossdock.store import Store, StoredDeadLetter
+    from crossdock.store import Store
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -34,41 +34,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 QueueOption = Annotated[list[str] | None, typer.Option("--queue", help="Only these queues (repeat).")]
 UserOption = Annotated[str | None, typer.Option("--user", help="Who does it, for the audit log (default: $USER).")]
 MIN_PREFIX = 8
-
-
-@dataclass(frozen=True, slots=True)
-class Letter:
-    """A dead letter as the operator sees it: the store's row and/or the broker's copy."""
-
-    summary: dict[str, Any]
-    body: bytes | None
-    stored: StoredDeadLetter | None
-    on_broker: DeadLetter | None
-
-    @property
-    def id(self) -> str:
-        return str(self.summary["id"])
-
-    @property
-    def replayable(self) -> bool:
-        return bool(self.summary["replayable"]) and self.body is not None
-
-
-def _stored_summary(row: StoredDeadLetter, on_broker: bool) -> dict[str, Any]:
-    return {
-        "id": row.message_id,
-        "queue": row.queue,
-        "actor": row.actor,
-        "reason": row.reason,
-        "error": row.error,
-        "retries": row.retries,
-        "business_key": row.business_key,
-        "idempotency_key": row.idempotency_key,
-        "dead_lettered_at": row.dead_lettered_at.isoformat(),
-        "replayable": True,
-        "journaled": True,
-        "on_broker": on_broker,
-    }
 
 
 def _require_broker(settings: Settings) -> str:
@@ -89,18 +54,10 @@ def _broker_letters(settings: Settings, queues: list[str]) -> list[DeadLetter]:
 
 def collect(settings: Settings, store: Store, queue: list[str] | None) -> list[Letter]:
     from crossdock.broker.lanes import LANES, canonical_queue
+    from crossdock.broker.recovery import collect_letters
 
     queues = [canonical_queue(q) for q in (queue or LANES)]
-    on_broker = {letter.id: letter for letter in _broker_letters(settings, queues)}
-    letters = []
-    for row in store.dead_letters.letters():
-        if row.queue in queues:
-            copy = on_broker.pop(row.message_id, None)
-            letters.append(Letter(_stored_summary(row, copy is not None), store.dead_letters.body(row), row, copy))
-    for copy in on_broker.values():  # only on the broker: rejected before a step ran, or not journaled
-        summary = {**copy.summary(), "journaled": False, "on_broker": True}
-        letters.append(Letter(summary, copy.body, None, copy))
-    return letters
+    return collect_letters(store, queues, _broker_letters(settings, queues))
 
 
 def pick(letters: list[Letter], ids: list[str]) -> list[Letter]:
@@ -194,31 +151,13 @@ def _take(
 
 def _act(settings: Settings, url: str, store: Store, chosen: list[Letter], who: str, *, replay: bool) -> list[Letter]:
     """Replay (publish, then remove the broker's copy) or purge each letter; mark and audit it."""
-    from crossdock.broker.dlq import DeadLetterQueues, replay_body
-    from crossdock.broker.republish import republisher
-    from crossdock.store import AuditAction, LetterStatus
+    from crossdock.broker.recovery import take_letters
 
-    wanted = {letter.id for letter in chosen}
-    queues = sorted({letter.summary["queue"] for letter in chosen})
-    dlq = DeadLetterQueues(url, queues, timeout_s=settings.network_timeout_s)
     try:
-        # The broker's copies first: published (replay) and acknowledged in one pass per queue.
-        from_broker = {x.id for x in (dlq.replay if replay else dlq.purge)(lambda x: x.id in wanted)}
-        if replay:
-            with republisher(url, timeout_s=settings.network_timeout_s) as publisher:
-                for letter in chosen:
-                    if letter.id not in from_broker and letter.body is not None:  # the broker's copy expired
-                        publisher.publish(letter.summary["queue"], replay_body(letter.body))
+        return take_letters(store, url, chosen, who, replay=replay, timeout_s=settings.network_timeout_s)
     except Exception as exc:  # pika raises many unrelated classes for "cannot connect"
         typer.echo(f"crossdock: cannot reach RabbitMQ: {exc!r}", err=True)
         raise typer.Exit(2) from exc
-    status = LetterStatus.REPLAYED if replay else LetterStatus.PURGED
-    for letter in chosen:
-        if letter.stored is not None:
-            store.dead_letters.mark(letter.id, status, who)
-        action = AuditAction.REPLAY if replay else AuditAction.PURGE
-        store.audit.record(who, action, f"dlq:{letter.id}", letter.summary)
-    return chosen
 
 
 @app.command()

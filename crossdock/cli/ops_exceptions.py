@@ -279,20 +279,6 @@ def replay(
 
 def _replay_one(store: Store, publisher: Any, item: WorkItem, who: str, note: str, *, force: bool) -> str | None:
     """Replay one item; returns why not, or ``None`` when sent."""
-    from crossdock.store import AttemptKind, AuditAction, ItemStatus
+    from crossdock.broker.recovery import replay_item
 
-    if item.status is not ItemStatus.OPEN and not force:
-        return f"exception item {item.id} is {item.status.value}: not replayed (use --force)"
-    raw = store.raw.get(item.raw_payload_id) if item.raw_payload_id is not None else None
-    if raw is None or item.actor is None or item.queue is None:
-        return f"exception item {item.id} has no message to replay (try `crossdock reprocess --item {item.id}`)"
-    store.exceptions.record_attempt(item.id, AttemptKind.REPLAY, who, message_id=item.message_id, detail=note)
-    try:
-        message_id = publisher.send(
-            queue=item.queue, actor=item.actor, payload=raw.content.decode(), options={"replay_of_item": item.id}
-        )
-    except Exception as exc:
-        store.exceptions.record_attempt(item.id, AttemptKind.NOT_SENT, who, detail=f"replay not sent: {exc!r}")
-        raise
-    store.audit.record(who, AuditAction.REPLAY, f"exception:{item.id}", {"message_id": message_id, "note": note})
-    return None
+    return replay_item(store, publisher, item, who, note, force=force)

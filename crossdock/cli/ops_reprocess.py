@@ -20,33 +20,24 @@ from crossdock.cli.output import print_line
 
 if TYPE_CHECKING:
     from crossdock.broker.republish import Republisher
-    from crossdock.canonical.envelope import Envelope
-    from crossdock.canonical.inbound import InboundPayload
     from crossdock.store import Store, WorkItem
 
 
 def _publisher(publisher: Republisher) -> Any:
-    from crossdock.actors.reprocess import FIRST_STEP_LANES
-    from crossdock.broker import codec
+    from crossdock.actors.reprocess import publisher_for
 
-    def publish(step: str, envelope: Envelope, document: InboundPayload) -> None:
-        publisher.send(queue=FIRST_STEP_LANES[step].value, actor=step, payload=codec.encode(envelope, document))
-
-    return publish
+    return publisher_for(publisher)
 
 
 def _plan(store: Store, raw: list[int], items: list[WorkItem]) -> dict[int, list[WorkItem]]:
     """Payload id → the items it is reprocessed for (none for a payload named with --raw)."""
-    from crossdock.actors.reprocess import ReprocessError, origin_payload
+    from crossdock.actors.reprocess import ReprocessError, plan
 
-    plan: dict[int, list[WorkItem]] = {payload_id: [] for payload_id in raw}
-    for item in items:
-        try:
-            plan.setdefault(origin_payload(store, item), []).append(item)
-        except ReprocessError as exc:
-            typer.echo(f"crossdock: {exc}", err=True)
-            raise typer.Exit(1) from exc
-    return plan
+    try:
+        return plan(store, raw, items)
+    except ReprocessError as exc:
+        typer.echo(f"crossdock: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 def reprocess_command(

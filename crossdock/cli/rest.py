@@ -117,23 +117,38 @@ def marketplace_sim(
 def serve(
     port: Annotated[int, typer.Option(help="TCP port (0: any free port).")] = 8088,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    max_connections: Annotated[
+        int,
+        typer.Option(min=1, help="Open connections at most (lowered to what the file limit allows); over it, "
+                     "the oldest connection still sending its request is closed."),
+    ] = 1000,
+    max_in_flight: Annotated[
+        int, typer.Option(min=1, help="Webhooks being stored at once; more are answered 503 at once.")
+    ] = 32,
+    header_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds a connection has to send its request headers.")
+    ] = 10.0,
+    body_timeout: Annotated[float, typer.Option(min=0.1, help="Seconds a request has to send its body (408).")] = 30.0,
 ) -> None:
-    """Run the signed-webhook receiver (POST /webhooks/shopify, GET /openapi.json): each verified body is
-    stored in crossdock's database and sent to the marketplace.inbound flow on RabbitMQ, where
-    ``crossdock worker`` books it. Needs CROSSDOCK_WEBHOOK_SECRET, CROSSDOCK_BROKER_URL and
-    <config_dir>/flows.yaml. Prints its base URL first."""
-    import uvicorn
+    """Run the signed-webhook receiver (POST /webhooks/shopify, GET /health, GET /openapi.json): each
+    verified body is stored in crossdock's database and sent to the marketplace.inbound flow on
+    RabbitMQ, where ``crossdock worker`` books it. Needs CROSSDOCK_WEBHOOK_SECRET, CROSSDOCK_BROKER_URL,
+    <config_dir>/flows.yaml and a database at crossdock's schema (``crossdock db upgrade``). Prints
+    its base URL first; logs every refused request and connection on stderr."""
+    import logging
 
     from crossdock.actors.wiring import intake
+    from crossdock.bridges.rest.guard import GuardedServer, ReceiverLimits, guarded_config
     from crossdock.bridges.rest.receiver import receiver_from_settings
     from crossdock.cli import runtime
-    from crossdock.errors import ConfigError
+    from crossdock.errors import ConfigError, TransientError
 
+    limits = ReceiverLimits(max_connections, max_in_flight, header_timeout, body_timeout)
     try:
         settings = runtime.settings()
         with intake(settings) as (_, webhook_sink):
             runtime.open_store(settings).close()  # refuse to start on a database without its schema
-            receiver = receiver_from_settings(settings, webhook_sink)
+            receiver = receiver_from_settings(settings, webhook_sink, limits)
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -144,11 +159,12 @@ def serve(
             sock.listen(2048)  # before the URL is printed: a client that reads it may connect at once
             typer.echo(f"http://{host}:{sock.getsockname()[1]}")
             sys.stdout.flush()
-            config = uvicorn.Config(receiver, log_level="warning", lifespan="off", timeout_graceful_shutdown=2)
-            uvicorn.Server(config).run(sockets=[sock])
-    except ConfigError as exc:
+            logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            config = guarded_config(receiver, limits, log_level="warning", timeout_graceful_shutdown=2)
+            GuardedServer(config).run(sockets=[sock])
+    except (ConfigError, TransientError) as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(UNREADABLE_EXIT) from exc
+        raise typer.Exit(UNREADABLE_EXIT) from None
 
 
 class PolledChannel(StrEnum):

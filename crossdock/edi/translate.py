@@ -6,7 +6,12 @@ by ST01 to its module in ``crossdock.edi.sets`` and collects the outcome: ``tran
 document, with warnings and unmapped segments), ``failed`` (the field-level errors of a
 :class:`~crossdock.errors.MappingError`) or ``unsupported`` (no translator for that set). Interchange
 acknowledgments (TA1, outside any set) are translated too (:mod:`crossdock.edi.ta1`). A read error
-stops reading and is returned with what was read before it.
+stops reading and is returned with what was read before it; a set over the reader's size limits is
+such a read error (:class:`~crossdock.errors.EdiLimitError`), and a set whose HL hierarchy is too deep
+is ``failed`` with the HL's position.
+
+:func:`translate` keeps every set's result: for files of any size use :func:`iter_translations`, which
+holds one set at a time (``crossdock edi translate`` and the worker's ``edi.inbound`` step do).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from crossdock.canonical import InterchangeAcknowledgment, Order, Shipment, Ware
 from crossdock.edi import ta1
 from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
-from crossdock.edi.reader import ReadWarning, TransactionSet, X12Reader
+from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets import x850, x856, x940, x945, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
@@ -114,10 +119,17 @@ class FileResult:
         }
 
 
-def translate(data: bytes | BinaryIO, lookups: Lookups | None = None, *, source: str | None = None) -> FileResult:
+def translate(
+    data: bytes | BinaryIO,
+    lookups: Lookups | None = None,
+    *,
+    source: str | None = None,
+    max_set_segments: int = MAX_SET_SEGMENTS,
+    max_set_bytes: int = MAX_SET_BYTES,
+) -> FileResult:
     """Read ``data`` and translate each transaction set; never raises for bad content."""
     stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
-    reader = X12Reader(stream, source=source)
+    reader = X12Reader(stream, source=source, max_set_segments=max_set_segments, max_set_bytes=max_set_bytes)
     results: list[SetResult] = []
     error: EdiError | None = None
     try:
@@ -166,6 +178,8 @@ def translate_set(ts: TransactionSet, lookups: Lookups | None = None) -> SetResu
             translation = to_canonical(ts, lookups)
     except MappingError as exc:
         return replace(result, status="failed", errors=tuple(exc.errors) or ((ts.set_id, str(exc)),))
+    except EdiError as exc:  # a structure the translator refuses to walk (an HL hierarchy too deep)
+        return replace(result, status="failed", errors=((exc.where or ts.set_id, exc.message),))
     except ValidationError as exc:  # a translator that let a model error through: still a mapping failure
         errors = tuple(
             (f"ST[{ts.control_number}]", f"{'.'.join(map(str, e['loc']))}: {e['msg']}") for e in exc.errors()

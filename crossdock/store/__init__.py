@@ -24,7 +24,9 @@ Public API:
 - dead letters: DeadLetters, NewDeadLetter, StoredDeadLetter, LetterStatus, AmbiguousIdError
 - audit: AuditLog, AuditEntry, AuditAction
 - trace: TraceResult, key_variants
-- named locks across processes and hosts: NamedLocks (``Store.locks``)
+- named locks across processes and hosts: NamedLocks, Lease (``Store.locks``)
+- scheduler runs: SchedulerRuns, SchedulerRun (``Store.scheduler_runs``)
+- outbound documents: Outbox, OutboxEntry (``Store.outbox``)
 - retention: PruneReport (``Store.prune``)
 
 See docs/store.md.
@@ -51,10 +53,12 @@ from crossdock.store.idempotency import (
 )
 from crossdock.store.journal import BusinessKeys, Hop, HopStatus, Journal, JournalEvent
 from crossdock.store.links import DocRef, DocType, DocumentLinks, Link, LinkedSet
-from crossdock.store.locks import NamedLocks
+from crossdock.store.locks import Lease, NamedLocks
 from crossdock.store.migrate import current, head, upgrade
+from crossdock.store.outbox import Outbox, OutboxEntry
 from crossdock.store.raw import RawPayload, RawRef, RawStore, sha256_hex
 from crossdock.store.retention import PruneReport
+from crossdock.store.scheduler_runs import SchedulerRun, SchedulerRuns
 from crossdock.store.store import Store
 from crossdock.store.trace import TraceResult, key_variants
 from crossdock.store.work_item_history import Attempt, AttemptKind
@@ -133,5 +137,12 @@ __all__ = [
     # retention
     "PruneReport",
     # locks
+    "Lease",
     "NamedLocks",
+    # scheduler runs
+    "SchedulerRun",
+    "SchedulerRuns",
+    # outbox
+    "Outbox",
+    "OutboxEntry",
 ]

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from crossdock.file_lock import try_flock
 from crossdock.store.engine import Database, translate_errors
@@ -57,6 +58,27 @@ class NamedLocks:
             yield held
 
     @contextmanager
+    def lease(self, name: str) -> Iterator[Lease | None]:
+        """Like :meth:`hold`, for a holder that keeps the name for a long time (the scheduler's
+        leader): yields a :class:`Lease` whose :meth:`Lease.alive` tells whether the lock is still
+        held (on PostgreSQL the lock lives with its connection: a dropped or terminated connection
+        has lost it, however alive this process is), or ``None`` when another holder has the name."""
+        if self._db.backend != "postgresql":
+            with self.hold(name) as held:
+                yield Lease(None) if held else None
+            return
+        key = advisory_key(name)
+        with translate_errors(), self._db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            lease = Lease(conn, key) if held else None
+            try:
+                yield lease
+            finally:
+                if lease is not None and lease.alive():
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+
+    @contextmanager
     def _advisory(self, name: str) -> Iterator[bool]:
         key = advisory_key(name)
         with translate_errors(), self._db.engine.connect() as conn:
@@ -67,6 +89,29 @@ class NamedLocks:
             finally:
                 if held:
                     conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+
+
+class Lease:
+    """A held named lock. On PostgreSQL :meth:`alive` asks the lock's own connection whether it still
+    answers (the session-level lock ends only with it, or an unlock); once lost, it stays lost. A file
+    or process lock cannot be lost while its holder lives."""
+
+    def __init__(self, conn: Connection | None, key: int = 0) -> None:
+        self._conn = conn
+        self._key = key
+        self._lost = False
+
+    def alive(self) -> bool:
+        if self._conn is None:
+            return True
+        if self._lost:
+            return False
+        try:  # a session-level advisory lock lives as long as its connection: a live one still holds it
+            held = self._conn.execute(text("SELECT 1")).scalar() == 1
+        except DBAPIError:
+            held = False
+        self._lost = not held
+        return not self._lost
 
 
 @contextmanager

@@ -23,7 +23,10 @@ __all__ = [
     "IdempotencyRow",
     "JournalRow",
     "MessageKeyRow",
+    "OutboxDeliveryRow",
+    "OutboxRow",
     "RawPayloadRow",
+    "SchedulerRunRow",
 ]
 
 MESSAGE_ID = 64
@@ -138,6 +141,47 @@ class ControlNumberRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class OutboxRow(Base):
+    """One outbound X12 document exactly as it leaves: recorded in the step's transaction with the
+    control numbers it holds, delivered from here after that commit (see ``crossdock.store.outbox``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_partner_interchange", "partner", "isa_control"),
+        Index("ux_outbox_file_name", "partner", "file_name", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    partner: Mapped[str] = mapped_column(String(100))
+    set_id: Mapped[str] = mapped_column(String(8))
+    isa_control: Mapped[int] = mapped_column(BigInteger)
+    gs_control: Mapped[int | None] = mapped_column(BigInteger)
+    st_control: Mapped[int | None] = mapped_column(BigInteger)
+    """The first group's GS06 and its first set's ST02 (``None`` in an interchange holding only a TA1)."""
+    file_name: Mapped[str] = mapped_column(String(NAME))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    business_keys: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    step: Mapped[str | None] = mapped_column(String(NAME))
+    message_id: Mapped[str | None] = mapped_column(String(MESSAGE_ID))
+    swept_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the sweeper last sent this row to delivery again (so several sweepers send it once)."""
+    held: Mapped[str | None] = mapped_column(Text)
+    """Why delivery stopped for a person to look (another file under its name); the sweeper skips it."""
+
+
+class OutboxDeliveryRow(Base):
+    """An outbox document delivered: written once, after the file is in place."""
+
+    __tablename__ = "outbox_deliveries"
+
+    outbox_id: Mapped[int] = mapped_column(BigId, ForeignKey("outbox.id"), primary_key=True)
+    delivered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    location: Mapped[str] = mapped_column(String(1000))
+
+
 class ExceptionItemRow(Base):
     """A business error waiting for a person: open, then resolved or ignored."""
 
@@ -225,3 +269,21 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(50), index=True)
     target: Mapped[str] = mapped_column(String(500), index=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SchedulerRunRow(Base):
+    """One run of a scheduled job: its slot (the fire time the schedule gave it) is claimed once, so a
+    slot runs once however many ``crossdock scheduler`` processes are alive."""
+
+    __tablename__ = "scheduler_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job: Mapped[str] = mapped_column(String(NAME))
+    slot: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    host: Mapped[str] = mapped_column(String(NAME))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -15,8 +15,10 @@ from crossdock.store.idempotency import IdempotencyKeys
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
 from crossdock.store.locks import NamedLocks
+from crossdock.store.outbox import Outbox
 from crossdock.store.raw import RawStore
 from crossdock.store.retention import PruneReport, prune
+from crossdock.store.scheduler_runs import SchedulerRuns
 from crossdock.store.trace import Tracer, TraceResult
 from crossdock.store.work_items import WorkItems
 
@@ -25,8 +27,9 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``dead_letters``, ``audit``, ``locks``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`,
-    :meth:`close`.
+    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``outbox``; methods
+    :meth:`trace`,
+    :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -40,6 +43,8 @@ class Store:
         self.exceptions = WorkItems(db, self.audit)
         self.dead_letters = DeadLetters(db, self.raw)
         self.locks = NamedLocks(db)
+        self.scheduler_runs = SchedulerRuns(db)
+        self.outbox = Outbox(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

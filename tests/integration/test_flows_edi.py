@@ -126,7 +126,7 @@ def test_850_over_sftp_books_the_erp_order_once_sends_the_940_and_the_997(rig: R
     # Then the ERP has one sales order, the 3PL one 940 and the buyer one 997
     assert rig.erp.calls().get("CreateSalesOrder") == 1
     [order_940] = rig.files("northstar-3pl")
-    assert re.fullmatch(r"northstar-3pl_940_000000001_\d{8}T\d{6}\.edi", order_940.name)
+    assert re.fullmatch(r"northstar-3pl_940_000000001_\d{8}T\d{6}_\d+\.edi", order_940.name)
     data_940 = order_940.read_bytes()
     assert control_numbers(data_940) == ("000000001", "1", "0001")
     assert validate.validate(data_940).valid

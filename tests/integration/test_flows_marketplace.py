@@ -182,3 +182,84 @@ def test_a_partial_shipment_leaves_the_rest_open_on_shopify_until_the_rest_ships
         ("1ZPARTIAL0000001", 1), ("1ZPARTIAL0000002", 2),
     ]  # fmt: skip
     assert store.exceptions.items() == []
+
+
+@pytest.fixture
+def polled_flows(
+    marketplace_sim: RunningSim, store: Store, erp: ErpSimServer, tmp_path: Path
+) -> Iterator[EmbeddedFlows]:
+    """The flows with Amazon and Walmart configured as flows.yaml would, with expiring tokens: Login with
+    Amazon and Walmart client credentials, the simulator accepting only the tokens it issued."""
+    from crossdock.actors.flow_config import flow_config_from_dict
+    from crossdock.bridges.rest.sim import auth as sim_auth
+
+    marketplace_sim.control.post("/_sim/reset", json={"orders_per_channel": 1}).raise_for_status()
+    for channel in ("amazon", "walmart"):
+        marketplace_sim.control.post("/_sim/auth", json={"channel": channel, "strict": True}).raise_for_status()
+    markets = {
+        "amazon": {"base_url": marketplace_sim.url, "marketplace_id": "ATVPDKIKX0DER", "timeout_s": 5, "auth": {
+            "lwa": {"token_url": f"{marketplace_sim.url}/auth/o2/token", "client_id": sim_auth.LWA_CLIENT_ID,
+                    "client_secret_env": "LWA_SECRET", "refresh_token_env": "LWA_REFRESH"}}},
+        "walmart": {"base_url": marketplace_sim.url, "timeout_s": 5, "auth": {
+            "client_credentials": {"token_url": f"{marketplace_sim.url}/v3/token", "client_id_env": "WM_ID",
+                                   "client_secret_env": "WM_SECRET"}}},
+    }  # fmt: skip
+    base = {"partners": [{"edi": "x.yaml", "outbound_folder": "out"}], "warehouse_partner": "northstar-3pl",
+            "erp": {"endpoint": "http://127.0.0.1:9/erp"}}  # fmt: skip
+    config = flow_config_from_dict({**base, "marketplaces": markets}, base=tmp_path)
+    env = {"LWA_SECRET": sim_auth.LWA_CLIENT_SECRET, "LWA_REFRESH": sim_auth.LWA_REFRESH_TOKEN,
+           "WM_ID": sim_auth.WALMART_CLIENT_ID, "WM_SECRET": sim_auth.WALMART_CLIENT_SECRET}  # fmt: skip
+    marketplaces = build_marketplaces(config.marketplaces, env)
+    threepl = load_partner_profile((ROOT / "examples" / "partners" / "northstar-3pl.yaml").read_bytes())
+    partners = (TradingPartner(threepl, FolderOutbound(tmp_path / "out", threepl.name), erp_location_code="MAIN"),)
+    ports = FlowPorts(store, erp_gateway(erp), partners, threepl.name, "COL1", SIM_SKUS,
+                      {"amazon": "C10000", "walmart": "C10000"}, marketplaces=marketplaces)  # fmt: skip
+    settings = load_settings(environ={"CROSSDOCK_DATA_DIR": str(tmp_path), "CROSSDOCK_MAX_RETRIES": "1",
+                                      "CROSSDOCK_MIN_BACKOFF_MS": "10"})  # fmt: skip
+    with EmbeddedFlows(settings, ports) as running:
+        yield running
+
+
+@pytest.mark.parametrize("channel", ["amazon", "walmart"])
+def test_an_amazon_or_walmart_order_shipped_by_the_3pl_is_confirmed_to_its_channel_once(
+    marketplace_sim: RunningSim, polled_flows: EmbeddedFlows, erp: ErpSimServer, store: Store, tmp_path: Path,
+    channel: str,
+) -> None:  # fmt: skip
+    from crossdock.bridges.rest.polling import PollState
+
+    # Given the channel's order polled (with an expiring token), booked in the ERP and sent to the 3PL
+    adapter = polled_flows.ports.marketplaces[channel]
+    adapter.poll_orders(polled_flows.webhook_sink, PollState(watermark=datetime(2020, 1, 1, tzinfo=UTC)))  # type: ignore[attr-defined]
+    polled_flows.settle()
+    [order_940] = sorted((tmp_path / "out").iterdir())
+    [result] = translate(order_940.read_bytes()).sets
+    wso = result.document
+    assert isinstance(wso, WarehouseShippingOrder)
+    assert erp.calls().get("CreateSalesOrder") == 1
+    # When the 3PL ships all of it (a 945 that does not echo the marketplace's line ids)
+    everything = {line.line_number: int(line.quantity) for line in wso.lines}
+    shipped = ship(polled_flows, wso, everything, "SHP-M1", "1ZMARKET000000001", echo_line_ids=False)
+    # Then the channel has the shipment once, every line shipped in full
+    if channel == "amazon":
+        [order] = marketplace_sim.state.amazon
+        [package] = marketplace_sim.state.amazon_packages[order["AmazonOrderId"]].values()
+        assert package["trackingNumber"] == "1ZMARKET000000001"
+        assert all(item["QuantityShipped"] == item["QuantityOrdered"] for item in order["OrderItems"])
+        assert order["OrderStatus"] == "Shipped"
+    else:
+        [order] = marketplace_sim.state.walmart
+        assert len(marketplace_sim.received("walmart.shipping_updates")) == 1
+        for line in order["orderLines"]["orderLine"]:
+            statuses = line["orderLineStatuses"]["orderLineStatus"]
+            [done] = [s for s in statuses if s["status"] == "Shipped"]
+            assert done["statusQuantity"]["amount"] == line["orderLineQuantity"]["amount"]
+    assert store.exceptions.items() == []
+    # When an operator replays the confirmation step under a new key, nothing changes on the channel
+    replay = Envelope(idempotency_key=f"replay-{channel}", source="operator", document_type="shipment")
+    sender(polled_flows.broker)("shipments.to_marketplace", replay, shipped)
+    polled_flows.settle()
+    if channel == "amazon":
+        assert len(marketplace_sim.state.amazon_packages[order["AmazonOrderId"]]) == 1
+    else:
+        assert len(marketplace_sim.received("walmart.shipping_updates")) == 1
+    assert store.exceptions.items() == []

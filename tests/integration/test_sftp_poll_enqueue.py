@@ -85,3 +85,38 @@ def test_poll_enqueue_refuses_the_in_memory_broker(sshd: SshServer, erp: ErpSimS
     assert result.returncode == 2
     assert "CROSSDOCK_BROKER_URL" in result.stderr
     assert (sshd.sftp_root / "acme-retail" / "inbound" / "po.x12").exists()
+
+
+def test_the_scheduler_sftp_poll_job_stores_and_queues(
+    rabbitmq_vhost: Vhost, sshd: SshServer, erp: ErpSimServer, tmp_path: Path
+) -> None:
+    # Given a site whose flows.yaml schedules the buyer's mailbox, and an 850 in it
+    site = write_site(tmp_path, sshd, erp)
+    profile_file = site / "acme-retail.sftp.yaml"
+    profile_file.write_text(yaml.safe_dump({**yaml.safe_load(profile_file.read_text()), "settle_s": 0.5}))
+    flows = yaml.safe_load((site / "flows.yaml").read_text())
+    flows["schedule"] = [{"job": "sftp-poll", "partner": "acme-retail", "every": "1m"}]
+    (site / "flows.yaml").write_text(yaml.safe_dump(flows))
+    store, env = site_store_and_env(tmp_path, site, rabbitmq_vhost.amqp_url)
+    order_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
+    (sshd.sftp_root / "acme-retail" / "inbound" / "po.x12").write_bytes(order_850)
+
+    # When the job runs as the scheduler runs it
+    args = [sys.executable, "-m", "crossdock", "scheduler", "run-job", "sftp-poll:acme-retail", "--json"]
+    result = subprocess.run(args, env={**os.environ, **env}, capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+    # Then the run is recorded ok, the file stored and one message waits on edi.inbound
+    assert result.returncode == 0, result.stderr
+    run = json.loads(result.stdout)
+    assert run["outcome"] == "ok" and run["detail"].startswith("1 accepted"), run
+    stored = store.raw.seen_file("sftp:acme-retail", "po.x12", hashlib.sha256(order_850).hexdigest())
+    assert stored is not None
+    assert rabbitmq_vhost.queue_counts("edi.inbound")[0] == 1
+    assert [r.outcome for r in store.scheduler_runs.runs(job="sftp-poll:acme-retail")] == ["ok"]
+
+    # And an unknown job name is a configuration error (exit 2), in one line
+    args[5] = "sftp-poll:nobody"
+    result = subprocess.run(args, env={**os.environ, **env}, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2 and "no scheduled job 'sftp-poll:nobody'" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    store.close()

@@ -2,13 +2,16 @@
 
 * The file is read from the raw store and validated (:mod:`crossdock.edi.validate`); a 997 for each
   functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
-  back to the sender's outbound (its SFTP profile or folder), with control numbers taken from the
-  store inside the step's transaction.
+  back to the sender's outbound (its SFTP profile or folder): control numbers taken and the
+  acknowledgment recorded in the outbox inside the step's transaction, delivered after its commit.
 * Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
+  Sets are translated one at a time as they are read; a set over the size limits
+  (``FlowPorts.edi_limits``) stops reading there and an HL hierarchy too deep fails its set: both are
+  problems on that exception item, never a retry.
 * A file that cannot be read at all, or from an unknown sender, raises :class:`BusinessError`
   (parked as an exception work item); nothing is sent.
 """
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
+from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.broker.codec import business_keys
 from crossdock.canonical import (
@@ -37,8 +41,9 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi import ack, validate
 from crossdock.edi.control import ControlKind
+from crossdock.edi.reader import X12Reader
 from crossdock.edi.report import InterchangeReport, SetReport, ValidationReport
-from crossdock.edi.translate import SetResult, translate
+from crossdock.edi.translate import SetResult, iter_translations, translate_ta1
 from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType, RawRef
 
@@ -81,7 +86,8 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
             f"(configured: {', '.join(ports.names)})",
             key=key,
         )
-    result = translate(data, source=ref.name)
+    reader = X12Reader(data, source=ref.name, max_set_segments=ports.edi_limits[0], max_set_bytes=ports.edi_limits[1])
+    read_error: EdiError | None = None
     outcome = InboundOutcome()
     outgoing: list[Outgoing] = []
     where_from = _interchanges(report)
@@ -93,23 +99,26 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 outcome.problems.append(f"interchange {interchange.control_number} from {sender}: no trading partner")
                 continue
             single = replace(report, interchanges=(interchange,), issues=())
-            _send_acks(ports, partner, single, envelope, session, outcome)
+            outgoing += _send_acks(ports, partner, single, envelope, session, outcome, stored.ref)
         verdicts = _validation_problems(report)
-        for item in result.sets:
-            partner = partners.get(item.sender_id)
-            if partner is None:
-                continue  # reported with its interchange above
-            at = (item.sender_id, item.set_id, item.control_number)
-            problem = verdicts.get(at) or _translation_problem(item)
-            if problem is not None:
-                outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
-                _keep_keys(ports, envelope, item, session)  # `crossdock trace PO` finds the rejected set
-                continue
-            interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
-            out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
-            if out is not None:
-                outgoing.append(out)
-        for answer in result.interchange_acks:
+        try:
+            for item in iter_translations(reader):  # one set at a time: memory stays flat for big files
+                partner = partners.get(item.sender_id)
+                if partner is None:
+                    continue  # reported with its interchange above
+                at = (item.sender_id, item.set_id, item.control_number)
+                problem = verdicts.get(at) or _translation_problem(item)
+                if problem is not None:
+                    outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
+                    _keep_keys(ports, envelope, item, session)  # `crossdock trace PO` finds the rejected set
+                    continue
+                interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
+                out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
+                if out is not None:
+                    outgoing.append(out)
+        except EdiError as exc:  # a set over the size limits: what was read before it goes on
+            read_error = exc
+        for answer in (translate_ta1(isa, segment) for isa, segment in reader.interchange_acks):
             partner = partners.get(answer.sender_id)
             if partner is None:
                 continue  # reported with its interchange above
@@ -118,8 +127,8 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 outcome.problems.append(f"TA1 {answer.control_number} from {answer.sender_id}: {problems}")
                 continue
             reconcile_interchange(ports, partner, answer.document, envelope, session, outcome)
-        if result.read_error is not None:
-            outcome.problems.append(f"reading stopped: {result.read_error}")
+        if read_error is not None:
+            outcome.problems.append(f"reading stopped: {read_error}")
         if outcome.problems:
             ports.store.exceptions.open(
                 owner=Owner.INTEGRATION,
@@ -143,14 +152,35 @@ def _send_acks(
     envelope: Envelope,
     session: Session,
     outcome: InboundOutcome,
-) -> None:
+    stored: RawRef,
+) -> list[Outgoing]:
+    """Record the 997s (and TA1s) for ``report`` in the outbox in the step's transaction; returns their
+    deliveries, sent after the commit."""
     numbers = StepControlNumbers(ports.store, session)
     acks = ack.build_acknowledgments(report, numbers, now=envelope.created_at, partner=partner.name,
                                      suffix=partner.edi.segment_suffix)  # fmt: skip
-    isa_numbers = [value for _, kind, value in numbers.taken if kind is ControlKind.INTERCHANGE]
-    for (holds, data), isa in zip(acks, isa_numbers, strict=True):
-        where = partner.outbound.deliver(data, set_id=holds, control=isa, at=envelope.created_at)
-        outcome.acks.append(where)
+    deliveries = []
+    for (holds, data), controls in zip(acks, _per_interchange(numbers), strict=True):
+        answered = ",".join(f"{ic.sender_id.strip()}:{ic.control_number}" for ic in report.interchanges)
+        recorded = record_x12(ports, partner, holds, data, controls, at=envelope.created_at, session=session,
+                              step=STEP, message_id=envelope.message_id,
+                              business_keys={"answers": answered, "raw_payload": str(stored.id)})  # fmt: skip
+        outcome.acks.append(f"outbox:{recorded.outbox_id}")
+        deliveries.append(recorded.delivery)
+    return deliveries
+
+
+def _per_interchange(numbers: StepControlNumbers) -> list[tuple[int, int | None, int | None]]:
+    """(ISA13, first GS06, first ST02) of each interchange, in the order the numbers were taken."""
+    out: list[list[int | None]] = []
+    for _, kind, value in numbers.taken:
+        if kind is ControlKind.INTERCHANGE:
+            out.append([value, None, None])
+        elif kind is ControlKind.GROUP and out[-1][1] is None:
+            out[-1][1] = value
+        elif kind is ControlKind.SET and out[-1][2] is None:
+            out[-1][2] = value
+    return [(int(isa or 0), gs, st) for isa, gs, st in out]
 
 
 SetKey = tuple[str, str, str]

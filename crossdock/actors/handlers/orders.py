@@ -5,9 +5,10 @@
 redelivered or replayed order never makes a second ERP order; it links the PO / marketplace order to
 the ERP sales order number, and a marketplace order to its channel (``channel_order:<channel>:<id>``,
 see :mod:`crossdock.actors.handlers.channels`), which ``shipments.to_marketplace`` reads.
-``to_warehouse`` renders the 940 with control numbers from the store (in the step's transaction: used
-up only when the step commits), delivers it to the warehouse partner and links the 940's interchange,
-group and set numbers to the warehouse order.
+``to_warehouse`` renders the 940 with control numbers from the store and records it in the outbox, in
+the step's transaction (numbers, row and links commit together), links the 940's interchange, group,
+set and outbox row to the warehouse order, and sends its delivery after the commit
+(:mod:`crossdock.actors.handlers.x12_out`).
 """
 
 from __future__ import annotations
@@ -73,9 +74,10 @@ def to_warehouse(ports: FlowPorts, envelope: Envelope, document: CanonicalModel)
     order = _order(document, TO_WAREHOUSE)
     partner = ports.partner(ports.warehouse_partner)
     wso = x940.warehouse_order(for_warehouse(order), warehouse_code=ports.warehouse_code)
+    keys = {"warehouse_order": wso.order_ref, "order": order.external_id, "channel": order.channel.value}
     with effects(ports.store) as session:
-        sent = send_x12(ports, partner, "940", wso, envelope, session)
+        sent = send_x12(ports, partner, "940", wso, envelope, session, step=TO_WAREHOUSE, business_keys=keys)
         warehouse_order = DocRef(DocType.WAREHOUSE_ORDER, wso.order_ref)
-        for ref in (order_ref(order), *sent):
+        for ref in (order_ref(order), *sent.refs):
             ports.store.links.link(warehouse_order, ref, message_id=envelope.message_id, session=session)
-    return []
+    return [sent.delivery]

@@ -20,6 +20,7 @@ from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
+from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
 from crossdock.errors import ConfigError
 from crossdock.store import Store
 
@@ -27,9 +28,15 @@ from crossdock.store import Store
 class Outbound(Protocol):
     """Delivers one outbound X12 document to a trading partner (SFTP upload or a local folder)."""
 
-    def deliver(self, data: bytes, *, set_id: str, control: int, at: datetime) -> str:
-        """Put ``data`` where the partner picks it up; returns where. Idempotent: the same document
-        (same set, control number and time) delivered again is not written twice."""
+    def file_name(self, *, set_id: str, control: int, at: datetime, doc_id: int) -> str:
+        """The document's file name: the partner's pattern, always with the ISA13 ``control`` and the
+        document's own id ``doc_id`` (its outbox id), so no two documents share one."""
+        ...
+
+    def put(self, name: str, data: bytes) -> str:
+        """Put ``data`` where the partner picks it up under ``name``; returns where. Idempotent: a file
+        already there with exactly these bytes counts as delivered; one with other bytes raises
+        :class:`~crossdock.actors.handlers.outbound.OutboundConflictError` (never overwritten)."""
         ...
 
     def close(self) -> None: ...
@@ -80,6 +87,8 @@ class FlowPorts:
     """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
     marketplaces: Mapping[str, MarketplacePort] = field(default_factory=dict)
     """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
+    edi_limits: tuple[int, int] = (MAX_SET_SEGMENTS, MAX_SET_BYTES)
+    """Largest inbound X12 transaction set, in segments and in bytes: a larger one is refused."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:
@@ -125,7 +134,9 @@ def effects(store: Store) -> Iterator[Session]:
 
 class StepControlNumbers:
     """The store's control-number allocator inside ``session``; remembers what it handed out, so the
-    step can link the numbers it used. Numbers are used up only if the step commits."""
+    step can record and link the numbers it used. Numbers are used up only if the step commits, and
+    the step records its documents in the outbox in that same transaction: a number is never handed
+    out again once a document holding it may have left."""
 
     def __init__(self, store: Store, session: Session) -> None:
         self._store = store

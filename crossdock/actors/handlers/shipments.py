@@ -11,9 +11,9 @@ The buyer of each shipped order is the trading partner whose interchange brought
 ``edi.inbound`` writes). Orders that came from no X12 partner (marketplace orders) get no 856, nor do
 partners configured with ``asn: false``. A shipment that ships POs of several buyers gives each buyer
 an 856 with its own orders only. The 856 takes its control numbers from the store inside the step's
-transaction, is rendered with the message's time (a retried step writes the same file under the same
-name, delivered once), and its interchange, group and set are linked to the shipment, so the buyer's
-997 for it reconciles like the one for a 940.
+transaction and is recorded in the outbox there (delivered after the commit, see
+:mod:`~crossdock.actors.handlers.x12_out`); its interchange, group, set and outbox row are linked to the
+shipment, so the buyer's 997 for it reconciles like the one for a 940.
 
 ``to_marketplace`` (sent only when a marketplace is configured) confirms each shipped order that is a
 marketplace order of a configured channel (the channel ``orders.to_erp`` recorded, see
@@ -110,6 +110,7 @@ def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:
 
 def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
     shipment = _shipment(document, TO_BUYER)
+    deliveries: list[Outgoing] = []
     by_buyer: dict[str, tuple[TradingPartner, list[ShipmentOrder]]] = {}
     for order in shipment.orders:
         buyer = buyer_of(ports, order)
@@ -118,10 +119,13 @@ def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> 
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
     for buyer, shipped in by_buyer.values():
         notice = shipment if len(shipped) == len(shipment.orders) else shipment.model_copy(update={"orders": shipped})
+        keys = {"shipment": shipment.shipment_id, "orders": ",".join(o.po_number or o.order_ref or "" for o in shipped)}
         with effects(ports.store) as session:
-            for ref in send_x12(ports, buyer, "856", notice, envelope, session):
+            sent = send_x12(ports, buyer, "856", notice, envelope, session, step=TO_BUYER, business_keys=keys)
+            for ref in sent.refs:
                 ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
-    return []
+        deliveries.append(sent.delivery)
+    return deliveries
 
 
 def for_marketplace(shipment: Shipment, order: ShipmentOrder, order_id: str) -> Shipment:

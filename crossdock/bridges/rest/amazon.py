@@ -1,5 +1,6 @@
 """Amazon SP-API Orders v0 over the marketplace client: poll getOrders (CreatedAfter watermark,
-NextToken pages, items from getOrderItems) into a sink; send confirmShipment for a shipment."""
+NextToken pages, items from getOrderItems) into a sink; confirm a shipment (confirmShipment per
+package, safe to send again: see :meth:`AmazonAdapter.fulfill`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC
 from typing import Any
 
 from crossdock.bridges.rest.client import MarketplaceClient, path_segment
+from crossdock.bridges.rest.lines import renumber_by_sku
 from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.marketplaces import amazon as mapping
@@ -18,7 +20,7 @@ from crossdock.errors import MappingError, TransientError
 log = logging.getLogger(__name__)
 ORDERS = "/orders/v0/orders"
 AUTH_HEADER = "x-amz-access-token"
-"""SP-API's access token header (an LWA access token; crossdock takes it as a static token)."""
+"""SP-API's access token header (an LWA access token: static, or fetched by ``tokens.LwaToken``)."""
 
 
 class AmazonAdapter:
@@ -71,6 +73,33 @@ class AmazonAdapter:
                 return items
             params = {"NextToken": payload["NextToken"]}
         raise TransientError(f"amazon: order {order_id} has more than 100 pages of items")
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fulfill(self, shipment: Shipment) -> list[dict[str, Any]]:
+        """Confirm each order of ``shipment`` (``order_ref``, else ``po_number``, is the AmazonOrderId):
+        one confirmShipment per package. Lines whose number is no OrderItemId of the order (a 945
+        without N9*LI) are matched by SellerSKU. Safe to call again: each package carries a
+        packageReferenceId derived from the order and its tracking number, which Amazon takes as an
+        edit of the package it already has, not a second package. Returns one entry per package, its
+        ``id`` ``<AmazonOrderId>:<packageReferenceId>``."""
+        done: list[dict[str, Any]] = []
+        for index, order in enumerate(shipment.orders):
+            order_id = order.order_ref or order.po_number
+            if not order_id:
+                raise MappingError("cannot confirm on Amazon", [(f"orders[{index}].order_ref", "is required")])
+            one = shipment.model_copy(update={"orders": [order]})
+            items = [item for item in self.order_items(order_id) if isinstance(item, dict)]
+            pairs = [(str(item.get("OrderItemId")), item.get("SellerSKU") or None) for item in items]
+            one = renumber_by_sku(one, pairs)
+            for call in mapping.shipment_confirmations(one, marketplace_id=self.marketplace_id):
+                path = f"{ORDERS}/{path_segment(call.order_id, 'AmazonOrderId')}/shipmentConfirmation"
+                self.client.send_json("POST", path, call.body, operation="confirmShipment")
+                package = call.body["packageDetail"]
+                done.append({"id": f"{call.order_id}:{package['packageReferenceId']}",
+                             "tracking_number": package["trackingNumber"]})  # fmt: skip
+        return done
 
     def confirm_shipment(self, shipment: Shipment) -> int:
         """Send one confirmShipment per order and package; returns how many were sent."""

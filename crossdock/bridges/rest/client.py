@@ -20,8 +20,15 @@ from urllib.parse import quote
 import httpx
 
 from crossdock.bridges.rest.backoff import Backoff
-from crossdock.bridges.rest.boundary import NotSentError, RateLimitedError, check_status, http_errors
+from crossdock.bridges.rest.boundary import (
+    NotSentError,
+    RateLimitedError,
+    check_status,
+    http_errors,
+    marketplace_message,
+)
 from crossdock.bridges.rest.pacing import Pacer
+from crossdock.bridges.rest.tokens import TokenSource
 from crossdock.errors import MappingError, TransientError
 
 log = logging.getLogger(__name__)
@@ -30,7 +37,10 @@ IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
 
 
 class MarketplaceClient:
-    """Calls to one marketplace base URL. ``auth_headers`` hold tokens: they are sent, never logged."""
+    """Calls to one marketplace base URL. ``auth_headers`` hold static tokens; ``token`` (with the
+    ``token_header`` it goes in) is asked for a token on every call and told when the marketplace
+    refused one, so an expired token is renewed and the call tried once more. Tokens are sent, never
+    logged."""
 
     def __init__(
         self,
@@ -38,12 +48,18 @@ class MarketplaceClient:
         base_url: str,
         *,
         auth_headers: Mapping[str, str] | None = None,
+        token: TokenSource | None = None,
+        token_header: str | None = None,
         timeout: httpx.Timeout | float = 30.0,
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.channel = channel
+        if (token is None) != (token_header is None):
+            raise ValueError("token and token_header go together")
+        self.token = token
+        self.token_header = token_header
         self.backoff = backoff or Backoff()
         self.pacers: dict[str, Pacer] = {}
         self._sleep = sleep
@@ -86,13 +102,26 @@ class MarketplaceClient:
         method = method.upper()
         pacer = self.pacer(operation or f"{method} {path}")
         attempt = 0
+        renewed = False
         while True:
             attempt += 1
             pacer.wait()
             try:
+                sent_headers = dict(headers or {})
+                token = self.token.token() if self.token is not None else None
+                if token is not None and self.token_header is not None:
+                    sent_headers[self.token_header] = token
                 with http_errors(self.channel, method, path):
-                    response = self._http.request(method, path, params=params, json=json_body, headers=headers)
+                    response = self._http.request(method, path, params=params, json=json_body, headers=sent_headers)
                 pacer.observe(response.headers)
+                if token is not None and not renewed and self._token_refused(response):
+                    assert self.token is not None
+                    if self.token.refused(token):  # an expired or revoked token: one more try with a new one
+                        renewed = True
+                        attempt -= 1
+                        log.info("%s %s %s: access token refused (%d); fetching a new one",
+                                 self.channel, method, path, response.status_code)  # fmt: skip
+                        continue
                 check_status(self.channel, method, path, response)
                 log.debug("%s %s %s -> %s", self.channel, method, path, response.status_code)
                 return response
@@ -104,6 +133,14 @@ class MarketplaceClient:
                 delay = self.backoff.delay(attempt, retry_after)
                 log.info("%s; retry %d/%d in %.2fs", exc, attempt, self.backoff.max_attempts - 1, delay)
                 self._sleep(delay)
+
+    def _token_refused(self, response: httpx.Response) -> bool:
+        """401 everywhere; SP-API answers an expired or revoked access token with 403 ``Unauthorized``."""
+        if response.status_code == 401:
+            return True
+        return response.status_code == 403 and self.channel == "amazon" and "Unauthorized" in marketplace_message(
+            response
+        )
 
     def pacer(self, operation: str) -> Pacer:
         """The pacer of one rate-limited operation (created on first use)."""

@@ -1,5 +1,6 @@
 """Run an ASGI app under uvicorn in a background thread on a loopback socket (tests, bench, the sim CLI
-when embedded). The socket is bound before the thread starts, so ``url`` is known at once."""
+when embedded). The socket is bound before the thread starts, so ``url`` is known at once. With
+``limits``, the server guards its connections as ``crossdock rest serve`` does (:mod:`.guard`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,21 @@ from typing import Any
 
 import uvicorn
 
+from crossdock.bridges.rest.guard import GuardedServer, ReceiverLimits, guarded_config
+
 
 class ServerThread:
-    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+        limits: ReceiverLimits | None = None,
+    ) -> None:
         self.app = app
+        self.limits = limits
         self.host = host
         self.port = port
         self.log_level = log_level
@@ -32,10 +44,14 @@ class ServerThread:
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         self._sock = sock
-        config = uvicorn.Config(
-            self.app, log_level=self.log_level, access_log=False, lifespan="off", timeout_graceful_shutdown=2
-        )
-        self._server = uvicorn.Server(config)
+        if self.limits is not None:  # as `crossdock rest serve` runs the receiver
+            config = guarded_config(self.app, self.limits, log_level=self.log_level, timeout_graceful_shutdown=2)
+            self._server = GuardedServer(config)
+        else:
+            config = uvicorn.Config(
+                self.app, log_level=self.log_level, access_log=False, lifespan="off", timeout_graceful_shutdown=2
+            )
+            self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from crossdock.bridges.rest.client import MarketplaceClient, path_segment
+from crossdock.bridges.rest.lines import renumber_by_sku
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.marketplaces import shopify as mapping
-from crossdock.canonical.shipment import Shipment, ShipmentLine
+from crossdock.canonical.shipment import Shipment
 from crossdock.errors import MappingError
 
 API_VERSION = "2024-01"
@@ -89,30 +90,13 @@ class ShopifyAdapter:
         return None
 
     def _lines_by_sku(self, order_id: str, shipment: Shipment) -> Shipment:
-        """``shipment`` (one order) with the order's line item id as the ``line_number`` of each line
-        that has none Shopify knows (a 945 without N9*LI), found by the line's SKU when exactly one line
-        item of the order has it; other lines are left as they are (the mapping then names them)."""
+        """``shipment`` (one order) renumbered to the order's line item ids by SKU (a 945 without N9*LI)."""
         path = f"{self.base}/orders/{path_segment(order_id, 'order_ref')}.json"
         data = self.client.get_json(path, {"fields": "id,line_items"}, operation=SHOP)
         order = data.get("order") if isinstance(data, dict) else None
         items = order.get("line_items") if isinstance(order, dict) else None
-        known = {str(item.get("id")) for item in items or [] if isinstance(item, dict)}
-        by_sku: dict[str, list[str]] = {}
-        for item in items or []:
-            if isinstance(item, dict) and item.get("sku"):
-                by_sku.setdefault(str(item["sku"]), []).append(str(item.get("id")))
-
-        def numbered(line: ShipmentLine) -> ShipmentLine:
-            ids = by_sku.get(line.sku or "", [])
-            if line.line_number in known or len(ids) != 1:
-                return line
-            return line.model_copy(update={"line_number": ids[0]})
-
-        shipped = shipment.orders[0]
-        packages = [p.model_copy(update={"lines": [numbered(line) for line in p.lines]}) for p in shipped.packages]
-        lines = [numbered(line) for line in shipped.lines]
-        shipped = shipped.model_copy(update={"lines": lines, "packages": packages})
-        return shipment.model_copy(update={"orders": [shipped]})
+        found = [item for item in items or [] if isinstance(item, dict)]
+        return renumber_by_sku(shipment, [(str(item.get("id")), item.get("sku") or None) for item in found])
 
     def _open_fulfillment_order(self, order_id: str) -> dict[str, Any]:
         data = self.client.get_json(self._order_path(order_id, "fulfillment_orders"), operation=SHOP)

@@ -29,6 +29,18 @@ def verify(secret: bytes, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, given)
 
 
+def matches(digest: bytes, header: str | None) -> bool:
+    """True when ``header`` is the base64 of ``digest`` (an HMAC computed while the body streamed in);
+    compared in constant time."""
+    if not header:
+        return False
+    try:
+        given = header.strip().encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return hmac.compare_digest(base64.b64encode(digest), given)
+
+
 def parse_triggered_at(value: str) -> datetime:
     """Parse ``X-Shopify-Triggered-At`` (ISO 8601, ``Z``, up to nanoseconds). Raises ValueError."""
     text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00")

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from crossdock.bridges.rest.boundary import MarketplaceRejectedError
 from crossdock.bridges.rest.client import MarketplaceClient, decode_json, path_segment
+from crossdock.bridges.rest.lines import renumber_by_sku
 from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.inventory import InventoryLevel
@@ -20,7 +21,7 @@ from crossdock.errors import MappingError, TransientError
 
 log = logging.getLogger(__name__)
 AUTH_HEADER = "WM_SEC.ACCESS_TOKEN"
-"""Walmart's access token header (crossdock takes it as a static token, not client credentials)."""
+"""Walmart's access token header (static, or fetched from client credentials by ``tokens.WalmartToken``)."""
 
 
 class WalmartAdapter:
@@ -84,6 +85,48 @@ class WalmartAdapter:
             )
         return len(updates)
 
+    def close(self) -> None:
+        self.client.close()
+
+    def order(self, purchase_order_id: str) -> dict[str, Any]:
+        """``GET /v3/orders/{purchaseOrderId}``: the order with its lines' current statuses."""
+        path = f"/v3/orders/{path_segment(purchase_order_id, 'purchaseOrderId')}"
+        response = self.client.request("GET", path, headers=self._headers(), operation="getAnOrder")
+        data = decode_json("walmart", path, response)
+        order = data.get("order") if isinstance(data, dict) else None
+        if not isinstance(order, dict):
+            raise MappingError("Walmart order response has no order object", [("order", "is required")])
+        return order
+
+    def fulfill(self, shipment: Shipment) -> list[dict[str, Any]]:
+        """Ship each order of ``shipment`` on Walmart (``po_number``, else ``order_ref``, is the
+        purchaseOrderId): one shipping update with the lines not yet shipped under this tracking number.
+        Lines whose number is no lineNumber of the order (a 945 without N9*LI) are matched by SKU. Safe
+        to call again: it reads the order first and leaves out every line already Shipped with the
+        package's tracking number, sending nothing when all are. Returns one entry per order and
+        tracking number, its ``id`` ``<purchaseOrderId>:<tracking number>``."""
+        done: list[dict[str, Any]] = []
+        for index, shipped in enumerate(shipment.orders):
+            po_id = shipped.po_number or shipped.order_ref
+            if not po_id:
+                raise MappingError("cannot ship on Walmart", [(f"orders[{index}].po_number", "is required")])
+            order = self.order(po_id)
+            lines = [line for line in (order.get("orderLines") or {}).get("orderLine") or [] if isinstance(line, dict)]
+            one = shipment.model_copy(update={"orders": [shipped.model_copy(update={"po_number": po_id})]})
+            one = renumber_by_sku(one, [(str(line.get("lineNumber")), _sku(line)) for line in lines])
+            already = {(str(line.get("lineNumber")), tracking) for line in lines for tracking in _shipped_with(line)}
+            for update in mapping.shipping_updates(one):
+                sent = update.body["orderShipment"]["orderLines"]["orderLine"]
+                todo = [line for line in sent if (line["lineNumber"], _tracking(line)) not in already]
+                trackings = sorted({_tracking(line) for line in sent})
+                if todo:
+                    body = {"orderShipment": {"orderLines": {"orderLine": todo}}}
+                    path = f"/v3/orders/{path_segment(update.purchase_order_id, 'purchaseOrderId')}/shipping"
+                    self.client.request("POST", path, json_body=body, headers=self._headers(),
+                                        operation="shippingUpdates")  # fmt: skip
+                done += [{"id": f"{update.purchase_order_id}:{t}", "tracking_number": t} for t in trackings]
+        return done
+
     def update_inventory(self, level: InventoryLevel) -> None:
         body = mapping.inventory_payload(level)
         self.client.request(
@@ -104,3 +147,25 @@ def _polled(order: Any, index: int) -> PolledOrder:
         )
     created = datetime.fromtimestamp(order["orderDate"] / 1000, tz=UTC)
     return PolledOrder(str(order["purchaseOrderId"]), created, order)
+
+
+def _sku(line: dict[str, Any]) -> str | None:
+    item = line.get("item")
+    sku = item.get("sku") if isinstance(item, dict) else None
+    return str(sku) if sku else None
+
+
+def _tracking(line: dict[str, Any]) -> str:
+    return str(line["orderLineStatuses"]["orderLineStatus"][0]["trackingInfo"]["trackingNumber"])
+
+
+def _shipped_with(line: dict[str, Any]) -> list[str]:
+    """The tracking numbers an order line is already Shipped under."""
+    statuses = (line.get("orderLineStatuses") or {}).get("orderLineStatus") or []
+    found = []
+    for status in statuses:
+        if isinstance(status, dict) and status.get("status") == "Shipped":
+            info = status.get("trackingInfo")
+            if isinstance(info, dict) and info.get("trackingNumber"):
+                found.append(str(info["trackingNumber"]))
+    return found

@@ -18,7 +18,7 @@ from crossdock.bridges.sftp.poller import InboundPoller, PollReport
 from crossdock.bridges.sftp.profile import PartnerProfile, load_profile, profile_from_dict
 from crossdock.bridges.sftp.session import SftpSession
 from crossdock.bridges.sftp.sink import InboundFile, InboundSink, IsaKey, MailboxLock, MemorySink
-from crossdock.bridges.sftp.upload import Uploaded, upload, upload_document
+from crossdock.bridges.sftp.upload import Uploaded, same_content, upload, upload_document
 
 __all__ = [
     # profile and connection
@@ -29,6 +29,7 @@ __all__ = [
     # outbound
     "upload",
     "upload_document",
+    "same_content",
     "Uploaded",
     "render_name",
     "safe_name",

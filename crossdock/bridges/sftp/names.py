@@ -18,7 +18,7 @@ from crossdock.bridges.sftp.errors import UnsafeRemoteNameError
 MAX_NAME = 200
 _SAFE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
 _FOLDER_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._ -]*")
-PATTERN_FIELDS = frozenset({"partner", "set", "control", "timestamp"})
+PATTERN_FIELDS = frozenset({"partner", "set", "control", "timestamp", "id"})
 
 
 def safe_name(name: str) -> str:
@@ -59,16 +59,35 @@ def check_pattern(pattern: str) -> str:
         if field is not None and field not in PATTERN_FIELDS:
             raise ValueError(f"unknown field {{{field}}}; allowed: {', '.join(sorted(PATTERN_FIELDS))}")
     try:
-        render_name(pattern, partner="partner", set_id="856", control=1, at=datetime(2024, 1, 2, 3, 4, 5))
+        render_name(pattern, partner="partner", set_id="856", control=1, at=datetime(2024, 1, 2, 3, 4, 5), doc_id=1)
     except UnsafeRemoteNameError as exc:
         raise ValueError(exc.reason) from exc
     return pattern
 
 
-def render_name(pattern: str, *, partner: str, set_id: str, control: int, at: datetime) -> str:
-    """Render e.g. ``{partner}_{set}_{control:09d}_{timestamp}.edi``; the result must be a safe name."""
+def render_name(
+    pattern: str, *, partner: str, set_id: str, control: int, at: datetime, doc_id: int | None = None
+) -> str:
+    """Render e.g. ``{partner}_{set}_{control:09d}_{timestamp}.edi``; the result must be a safe name.
+    ``{id}`` is the document's own number (the outbox id), for a pattern that uses it."""
+    fields = {"partner": partner, "set": set_id, "control": control, "timestamp": at.strftime("%Y%m%dT%H%M%S")}
+    if doc_id is not None:
+        fields["id"] = doc_id
     try:
-        name = pattern.format(partner=partner, set=set_id, control=control, timestamp=at.strftime("%Y%m%dT%H%M%S"))
+        name = pattern.format(**fields)
     except (KeyError, ValueError, IndexError) as exc:
         raise UnsafeRemoteNameError(pattern, f"pattern does not render: {exc}") from exc
     return safe_name(name)
+
+
+def document_name(pattern: str, *, partner: str, set_id: str, control: int, at: datetime, doc_id: int) -> str:
+    """The file name of one outbound document: ``pattern`` rendered, and made to carry the ISA13 and
+    the document's id whatever the pattern says (``_<control:09d>`` and ``_<id>`` go before the
+    extension when the pattern lacks ``{control}`` or ``{id}``), so no two documents share a name."""
+    used = {field for _, field, _, _ in string.Formatter().parse(pattern) if field}
+    extra = ("" if "control" in used else "_{control:09d}") + ("" if "id" in used else "_{id}")
+    stem, dot, extension = pattern.rpartition(".")
+    if not dot or "{" in extension:
+        stem, extension = pattern, ""
+    full = f"{stem}{extra}.{extension}" if extension else f"{stem}{extra}"
+    return render_name(full, partner=partner, set_id=set_id, control=control, at=at, doc_id=doc_id)

@@ -64,6 +64,18 @@ def upload_document(
     return upload(session, name, data)
 
 
+def same_content(session: SftpSession, path: str, data: bytes) -> bool:
+    """Whether the remote file ``path`` holds exactly ``data`` (read at most ``len(data) + 1`` bytes)."""
+
+    def read(sftp: paramiko.SFTPClient) -> bool:
+        if sftp.stat(path).st_size != len(data):
+            return False
+        with sftp.open(path, "rb") as handle:
+            return bytes(handle.read(len(data) + 1)) == data
+
+    return session.call("read", read, path=path)
+
+
 def _exists(sftp: paramiko.SFTPClient, path: str) -> bool:
     try:
         sftp.stat(path)

@@ -84,10 +84,14 @@ class Idempotency(Middleware):
             claim.commit()
             if getattr(claim, "duplicate", False):  # a batched claim lost to a concurrent delivery
                 hop.outcome = HopStatus.DUPLICATE
+                hop.after_commit.clear()
         except Exception:
+            hop.after_commit.clear()
             # The effect is not committed, so acknowledging would lose it: reject to the dead-letter
             # queue instead (RabbitMQ keeps it; `crossdock dlq replay` runs it again).
             logger.exception("Commit of step %s failed; dead-lettering message %s", hop.step, hop.message_id)
             hop.outcome = HopStatus.DEAD_LETTERED
             hop.error = "commit of the step's transaction failed"
             message.fail()
+            return
+        hops.run_after_commit(hop)

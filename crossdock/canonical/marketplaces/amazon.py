@@ -8,6 +8,7 @@ per unit: the unit price is ``ItemPrice / QuantityOrdered``. Pure: dicts in, mod
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -204,6 +205,15 @@ class ShipmentConfirmation:
     body: dict[str, Any]
 
 
+def package_reference_id(order_id: str, tracking_number: str) -> str:
+    """SP-API's packageReferenceId for a package: a positive number, the same for the same order and
+    tracking number. Amazon takes a second confirmShipment with a packageReferenceId it knows as an
+    edit of that package, so a confirmation sent again (a retried step) changes nothing, while another
+    package of the order (a partial shipment) gets its own."""
+    digest = hashlib.sha256(f"{order_id}|{tracking_number}".encode()).hexdigest()
+    return str(int(digest[:12], 16) or 1)
+
+
 def shipment_confirmations(shipment: Shipment, *, marketplace_id: str) -> list[ShipmentConfirmation]:
     """One confirmShipment request per order and package. Lines carry the Amazon OrderItemId as their
     ``line_number``; the order id is the shipment order's ``order_ref`` (or ``po_number``)."""
@@ -239,7 +249,7 @@ def shipment_confirmations(shipment: Shipment, *, marketplace_id: str) -> list[S
                 continue
             code = CARRIER_CODES.get(carrier.upper(), "Other")
             detail: dict[str, Any] = {
-                "packageReferenceId": str(g + 1),
+                "packageReferenceId": package_reference_id(order_id, tracking),
                 "carrierCode": code,
                 "trackingNumber": tracking,
                 "shipDate": shipment.shipped_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),

@@ -1,7 +1,10 @@
 """The HL hierarchy of a set (856 and its kin): levels with their segments, linked by the HL02 parent
 pointers after every HL is read (a parent may come after its child). An empty HL02 below the first
 level falls back, with a warning, to the nearest earlier level of a higher rank (S > O > T > P > I).
-Unknown ids, duplicate ids and cycles are field-level errors at the HL's position."""
+Unknown ids, duplicate ids and cycles are field-level errors at the HL's position. A hierarchy deeper
+than :data:`MAX_DEPTH` levels is refused with an :class:`~crossdock.errors.EdiLimitError` at the first HL
+below the limit (real ones are at most a handful deep: shipment, order, tare, pack, item), so nothing
+that walks the tree can run out of stack."""
 
 from __future__ import annotations
 
@@ -9,8 +12,11 @@ from dataclasses import dataclass, field
 
 from crossdock.edi.segment import Segment
 from crossdock.edi.sets.mapping import SetContext
+from crossdock.errors import EdiLimitError
 
 LEVELS = "SOTPI"
+MAX_DEPTH = 64
+"""HL levels one below another at most (the root is depth 1)."""
 
 
 @dataclass(eq=False, slots=True)
@@ -45,7 +51,23 @@ def build(ctx: SetContext, segments: list[Segment]) -> tuple[list[Segment], list
             header.append(seg)
         else:
             ctx.keep(seg)
-    return header, _link(ctx, nodes), ctt, nodes
+    roots = _link(ctx, nodes)
+    check_depth(roots)
+    return header, roots, ctt, nodes
+
+
+def check_depth(roots: list[Node], limit: int = MAX_DEPTH) -> None:
+    """Raise :class:`EdiLimitError` at the first HL deeper than ``limit`` (iteratively: no recursion)."""
+    stack = [(root, 1) for root in roots]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            hl = node.hl
+            raise EdiLimitError(
+                f"HL hierarchy deeper than {limit} levels (HL {hl[1]!r} is at depth {depth})",
+                offset=hl.offset, segment_index=hl.index, segment_id="HL", element=2,
+            )  # fmt: skip
+        stack.extend((child, depth + 1) for child in node.children)
 
 
 def _link(ctx: SetContext, nodes: list[Node]) -> list[Node]:

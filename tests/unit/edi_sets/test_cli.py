@@ -60,3 +60,19 @@ def test_demo_runs_the_bundled_examples() -> None:
     assert "Order PO-778812: 3 lines, 42 units" in result.output
     assert "Shipment SHP-20261124-01: 2 packages, 40 units shipped (partial)" in result.output
     assert "0 failed" in result.output
+
+
+def test_translate_refuses_a_set_over_the_limit_and_keeps_what_came_before(tmp_path: Path) -> None:
+    two = tmp_path / "two.x12"
+    small = interchange("850", ORDER)
+    big = interchange("850", ORDER + "\n" + "\n".join(f"REF*ZZ*{n}" for n in range(40)), control="0002")
+    two.write_bytes(small + big)
+    plain = runner.invoke(app, ["edi", "translate", str(two), "--max-set-segments", "20"])
+    assert plain.exit_code == 2
+    assert "unreadable: transaction set 850 0002 (segment 13) is too large: more than 20 segments" in plain.output
+    as_json = runner.invoke(app, ["edi", "translate", str(two), "--json", "--max-set-segments", "20"])
+    assert as_json.exit_code == 2
+    report = json.loads(as_json.stdout)
+    assert [s["status"] for s in report["sets"]] == ["translated"]
+    assert report["read_error"]["segment_id"] == "ST" and "850 0002" in report["read_error"]["message"]
+    assert runner.invoke(app, ["edi", "translate", str(two), "--json"]).exit_code == 0

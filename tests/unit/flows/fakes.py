@@ -3,14 +3,18 @@ and a marketplace (MarketplacePort, as the Shopify adapter behaves); and flow po
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crossdock.actors.handlers import delivery
 from crossdock.actors.handlers.outbound import FolderOutbound
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
+from crossdock.actors.handlers.x12_out import DELIVER
+from crossdock.actors.steps import Outgoing
 from crossdock.bridges.soap import SalesOrderRef
 from crossdock.canonical import InventoryLevel, Order, Shipment
+from crossdock.canonical.inbound import OutboxDelivery
 from crossdock.edi.partners import PartnerProfile
 from crossdock.errors import BusinessError, Owner, TransientError
 from crossdock.store import Store
@@ -127,3 +131,16 @@ def flow_ports(store: Store, erp: MemoryErp, outbox: Path) -> FlowPorts:
         TradingPartner(THREEPL, FolderOutbound(outbox / THREEPL.name, THREEPL.name), erp_location_code="MAIN"),
     )
     return FlowPorts(store, erp, partners, THREEPL.name, "COL1", ITEM_MAP, {"shopify": "C10000"})
+
+
+def settled(ports: FlowPorts, outgoing: Iterable[Outgoing] | None) -> list[Outgoing]:
+    """What a step returned, with the outbox deliveries done (as ``outbox.deliver`` does once the
+    step committed: the handlers called directly commit their own transaction) and left out."""
+    rest = []
+    for out in outgoing or ():
+        if out.step == DELIVER:
+            assert out.after_commit and isinstance(out.document, OutboxDelivery)
+            delivery.deliver(ports, out.document.outbox_id)
+        else:
+            rest.append(out)
+    return rest

@@ -119,10 +119,16 @@ AMAZON = {"base_url": "https://sellingpartnerapi-na.amazon.com", "token_env": "C
 WALMART = {"base_url": "https://marketplace.walmartapis.com", "token_env": "CROSSDOCK_WALMART_TOKEN"}
 
 
-def test_polled_channels_build_their_poller_and_leave_the_worker_alone() -> None:
+def test_polled_channels_build_their_poller_and_the_worker_confirms_shipments_to_them() -> None:
     config = flow_config_from_dict({**BASE, "marketplaces": {"amazon": AMAZON, "walmart": WALMART}}, base=Path("/"))
-    # the worker confirms no shipment to them (yet), and needs none of their tokens
-    assert build_marketplaces(config.marketplaces, {}) == {}
+    # the worker confirms shipments to them, with their tokens
+    env = {"CROSSDOCK_AMAZON_TOKEN": "Atza|from-env", "CROSSDOCK_WALMART_TOKEN": "wm-from-env"}
+    ports = build_marketplaces(config.marketplaces, env)
+    assert isinstance(ports["amazon"], AmazonAdapter) and isinstance(ports["walmart"], WalmartAdapter)
+    for port in ports.values():
+        port.close()
+    with pytest.raises(ConfigError, match=r"marketplaces\.walmart: the environment variable CROSSDOCK_WALMART_TOKEN"):
+        build_marketplaces(config.marketplaces, {"CROSSDOCK_AMAZON_TOKEN": "Atza|from-env"})
     poller, client = build_order_poller(config, "amazon", {"CROSSDOCK_AMAZON_TOKEN": "Atza|from-env"})
     assert isinstance(poller, AmazonAdapter) and poller.marketplace_id == "ATVPDKIKX0DER" and poller.page_size == 20
     client.close()
@@ -130,6 +136,37 @@ def test_polled_channels_build_their_poller_and_leave_the_worker_alone() -> None
     assert isinstance(poller, WalmartAdapter) and poller.page_size == 100
     client.close()
     assert config.marketplaces["walmart"].lookback_h == 24
+
+
+@pytest.mark.parametrize(
+    ("channel", "entry", "problem"),
+    [
+        ("amazon", {**AMAZON, "auth": {"lwa": {"client_id": "x", "client_secret_env": "S", "refresh_token_env": "R"}}},
+         "exactly one of token_env or auth"),
+        ("walmart", {**WALMART, "token_env": None,
+                     "auth": {"lwa": {"client_id": "x", "client_secret_env": "S", "refresh_token_env": "R"}}},
+         "auth.lwa .Login with Amazon. is for amazon only"),
+        ("amazon", {**AMAZON, "token_env": None, "auth": {}}, "exactly one of lwa .Amazon. or client_credentials"),
+        ("walmart", {**WALMART, "token_env": None,
+                     "auth": {"client_credentials": {"client_id_env": "I", "client_secret": "inline!"}}},
+         "client_secret"),
+    ],
+)  # fmt: skip
+def test_marketplace_auth_is_checked(channel: str, entry: dict[str, object], problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        flow_config_from_dict({**BASE, "marketplaces": {channel: entry}}, base=Path("/"))
+
+
+def test_expiring_token_credentials_are_read_from_the_environment_they_name() -> None:
+    auth = {"client_credentials": {"client_id_env": "WM_ID", "client_secret_env": "WM_SECRET"}}
+    config = flow_config_from_dict(
+        {**BASE, "marketplaces": {"walmart": {**WALMART, "token_env": None, "auth": auth}}}, base=Path("/")
+    )
+    with pytest.raises(ConfigError, match=r"WM_SECRET \(auth.client_credentials.client_secret_env\) is not set"):
+        build_order_poller(config, "walmart", {"WM_ID": "id"})
+    _, client = build_order_poller(config, "walmart", {"WM_ID": "id", "WM_SECRET": "s3cret"})
+    assert "s3cret" not in repr(client.token)
+    client.close()
 
 
 def test_poller_configuration_errors_name_the_channel_and_variable_never_a_token() -> None:

@@ -16,14 +16,14 @@ from crossdock.broker import hop as hops
 from crossdock.broker.hop import Hop
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical import Envelope, Order, Shipment, idempotency_key
-from crossdock.canonical.inbound import InboundPayload
+from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
 from crossdock.edi.translate import translate
 from crossdock.edi.validate import validate
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType, ItemStatus, Store
 from crossdock.store.ack_watch import overdue_groups
 from tests.conftest import ROOT
-from tests.unit.flows.fakes import MemoryErp, flow_ports
+from tests.unit.flows.fakes import MemoryErp, flow_ports, settled
 from tests.unit.rest.samples import amazon_items, amazon_order, shopify_order, walmart_order
 
 ORDER_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
@@ -56,7 +56,7 @@ def outbox(tmp_path: Path, partner: str) -> list[Path]:
 
 
 def run_order_through(ports: FlowPorts) -> Outgoing:
-    [out] = edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, ORDER_850))
+    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, ORDER_850)))
     return out
 
 
@@ -64,7 +64,7 @@ def send_940(ports: FlowPorts) -> Order:
     """The buyer's 850 read and sent to the 3PL as a 940 (interchange and group 1 of northstar-3pl)."""
     order = run_order_through(ports).document
     assert isinstance(order, Order)
-    orders.to_warehouse(ports, envelope("order"), order)
+    settled(ports, orders.to_warehouse(ports, envelope("order"), order))
     return order
 
 
@@ -82,14 +82,16 @@ def test_an_850_goes_on_as_an_order_for_the_erp_customer_and_is_acknowledged(por
 def test_an_850_asking_for_a_ta1_gets_it_with_its_997(ports: FlowPorts, tmp_path: Path) -> None:
     asking = ORDER_850.replace(b"*000000501*0*P*>", b"*000000501*1*P*>", 1)
     assert asking != ORDER_850
-    edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, asking))
+    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, asking)))
     [ack] = outbox(tmp_path, "acme-retail")
     assert b"~\nTA1*000000501*261120*0930*A*000~\nGS*FA*" in ack.read_bytes().replace(b"\r\n", b"\n")
 
 
 def test_the_order_key_is_the_same_whatever_file_carried_it(ports: FlowPorts) -> None:
     first = run_order_through(ports)
-    [again] = edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), stored(ports.store, ORDER_850, "b.x12"))
+    [again] = settled(
+        ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), stored(ports.store, ORDER_850, "b.x12"))
+    )
     assert first.idempotency_key == again.idempotency_key
 
 
@@ -120,9 +122,9 @@ def test_an_unknown_item_is_a_business_error_not_a_crash(ports: FlowPorts, erp: 
 def test_orders_to_warehouse_renders_consecutive_940s_with_the_store_numbers(ports: FlowPorts, tmp_path: Path) -> None:
     order = run_order_through(ports).document
     assert isinstance(order, Order)
-    orders.to_warehouse(ports, envelope("order", "a"), order)
+    settled(ports, orders.to_warehouse(ports, envelope("order", "a"), order))
     second = order.model_copy(update={"external_id": "PO-2"})
-    orders.to_warehouse(ports, envelope("order", "b"), second)
+    settled(ports, orders.to_warehouse(ports, envelope("order", "b"), second))
     files = outbox(tmp_path, "northstar-3pl")
     assert [f.name.split("_")[2] for f in files] == ["000000001", "000000002"]
     assert b"GS*OW*CROSSDOCK*NORTHSTAR3PL" in files[1].read_bytes() and b"*2*X*004010" in files[1].read_bytes()
@@ -131,8 +133,10 @@ def test_orders_to_warehouse_renders_consecutive_940s_with_the_store_numbers(por
     )
 
 
-def test_a_retried_940_step_is_delivered_once(ports: FlowPorts, tmp_path: Path) -> None:
-    """The step's numbers roll back with its transaction; the retry renders the same file, not a second."""
+def test_a_940_leaves_only_after_its_step_committed_and_a_rolled_back_step_leaves_nothing(
+    ports: FlowPorts, tmp_path: Path
+) -> None:
+    """The step's numbers, outbox row and links roll back together; nothing was written before the commit."""
     order = run_order_through(ports).document
     assert isinstance(order, Order)
     message = envelope("order")
@@ -141,23 +145,64 @@ def test_a_retried_940_step_is_delivered_once(ports: FlowPorts, tmp_path: Path) 
     assert claim is not None
     hops.enter(Hop("m-1", orders.TO_WAREHOUSE, "edi.outbound", message, b"{}", claim=claim))
     try:
-        orders.to_warehouse(ports, message, order)
+        [delivery] = orders.to_warehouse(ports, message, order)
     finally:
         hops.leave()
-    # When something after the upload fails, the claim rolls back (numbers, links, the mark)
+    # Then the step asks for the delivery after its commit, and no file exists yet
+    assert delivery.step == "outbox.deliver" and delivery.after_commit
+    assert outbox(tmp_path, "northstar-3pl") == []
+    # When the step fails after that, the claim rolls back: numbers, outbox row, links, the mark
     claim.rollback()
     assert ports.store.control_numbers.last("northstar-3pl", "isa") is None
-    # Then the redelivered message renders the same file, which is not delivered twice
-    orders.to_warehouse(ports, message, order)
+    assert ports.store.outbox.list(set_id="940") == []
+    # Then the redelivered message records the 940 once more with the same numbers, delivered once
+    settled(ports, orders.to_warehouse(ports, message, order))
+    [entry] = ports.store.outbox.list(set_id="940")
+    [file] = outbox(tmp_path, "northstar-3pl")
+    assert (entry.status, entry.isa_control, entry.location) == ("delivered", 1, str(file))
+    assert file.name == f"northstar-3pl_940_000000001_20261120T100000_{entry.id}.edi"
+    wso, links = DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"), ports.store.links
+    assert [r.doc_id for r in links.neighbours(wso, DocType.INTERCHANGE)] == ["northstar-3pl:000000001"]
+    assert [r.doc_id for r in links.neighbours(wso, "outbox")] == [str(entry.id)]
+
+
+def test_an_outbox_row_is_delivered_once_however_often_it_is_sent(ports: FlowPorts, tmp_path: Path) -> None:
+    order = run_order_through(ports).document
+    [delivery] = orders.to_warehouse(ports, envelope("order"), order)
+    assert isinstance(delivery.document, OutboxDelivery)
+    for _ in range(3):
+        settled(ports, [delivery])
     assert len(outbox(tmp_path, "northstar-3pl")) == 1
-    assert ports.store.control_numbers.last("northstar-3pl", "isa") == 1
+    assert [e.status for e in ports.store.outbox.list(set_id="940")] == ["delivered"]
+
+
+def test_another_file_under_a_documents_name_holds_the_row_for_a_person(ports: FlowPorts, tmp_path: Path) -> None:
+    # Given a 940 recorded, and another file already under its name on the 3PL side
+    order = run_order_through(ports).document
+    [delivery] = orders.to_warehouse(ports, envelope("order"), order)
+    [entry] = ports.store.outbox.list(set_id="940")
+    folder = tmp_path / "out" / "northstar-3pl"
+    folder.mkdir(parents=True)
+    (folder / entry.file_name).write_bytes(b"someone else's file")
+    # When it is delivered, then it is a business error for the integration owner keyed by the row
+    with pytest.raises(BusinessError, match="other content") as caught:
+        settled(ports, [delivery])
+    assert caught.value.owner is Owner.INTEGRATION and caught.value.key == f"outbox:{entry.id}"
+    # and the row is held, not delivered, and the other file is left alone
+    assert ports.store.outbox.list(status="held")[0].id == entry.id
+    assert (folder / entry.file_name).read_bytes() == b"someone else's file"
+    # After the other file was moved away, delivering it again works
+    (folder / entry.file_name).unlink()
+    settled(ports, [delivery])
+    assert [e.status for e in ports.store.outbox.list(set_id="940")] == ["delivered"]
+    assert ports.store.outbox.counts() == {"pending": 0, "held": 0, "delivered": 2}  # with the 850's 997
 
 
 def test_a_945_posts_the_shipment_to_the_booked_order(ports: FlowPorts, erp: MemoryErp) -> None:
     order = run_order_through(ports).document
     orders.to_erp(ports, envelope("order"), order)
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
-    [out] = edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload)
+    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload))
     assert out.step == "shipments.to_erp" and isinstance(out.document, Shipment)
     shipments.to_erp(ports, envelope("shipment"), out.document)
     posted = erp.shipments["SHP-20261124-01"]
@@ -172,7 +217,7 @@ def ship_the_order(ports: FlowPorts) -> Outgoing:
     order = run_order_through(ports).document
     orders.to_erp(ports, envelope("order"), order)
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
-    [out] = edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload)
+    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload))
     assert isinstance(out.document, Shipment)
     [to_buyer] = shipments.to_erp(ports, envelope("shipment", out.idempotency_key), out.document)
     return to_buyer
@@ -183,7 +228,7 @@ def test_a_shipped_po_gets_its_buyer_an_856_that_validates_and_reads_back(ports:
     out = ship_the_order(ports)
     assert out.step == shipments.TO_BUYER and isinstance(out.document, Shipment)
     # When the ship notice step runs
-    assert shipments.to_buyer(ports, envelope("shipment", out.idempotency_key), out.document) == []
+    assert settled(ports, shipments.to_buyer(ports, envelope("shipment", out.idempotency_key), out.document)) == []
     # Then the buyer (not the 3PL) has an 856 next to the 997 of its 850
     asn_files = [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name]
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_856_" in p.name] == []
@@ -210,9 +255,10 @@ def test_no_856_for_an_order_that_came_from_no_x12_partner(ports: FlowPorts, tmp
     out = ship_the_order(ports)
     assert isinstance(out.document, Shipment)
     [order] = out.document.orders
-    stranger = out.document.model_copy(update={"orders": [order.model_copy(update={"po_number": "SHOP-1001",
-                                                                                     "order_ref": "SHOP-1001"})]})
-    assert shipments.to_buyer(ports, envelope("shipment"), stranger) == []
+    stranger = out.document.model_copy(
+        update={"orders": [order.model_copy(update={"po_number": "SHOP-1001", "order_ref": "SHOP-1001"})]}
+    )
+    assert settled(ports, shipments.to_buyer(ports, envelope("shipment"), stranger)) == []
     assert [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name] == []
 
 
@@ -221,7 +267,7 @@ def test_no_856_for_a_buyer_configured_without_asns(ports: FlowPorts, tmp_path: 
     quiet = dataclasses.replace(
         ports, partners=tuple(dataclasses.replace(p, asn=p.name != "acme-retail") for p in ports.partners)
     )
-    shipments.to_buyer(quiet, envelope("shipment"), out.document)
+    settled(quiet, shipments.to_buyer(quiet, envelope("shipment"), out.document))
     assert [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name] == []
 
 
@@ -236,12 +282,15 @@ def test_a_shipment_for_an_order_never_booked_goes_to_the_warehouse_team(ports: 
 def test_an_unknown_sender_is_a_business_error(ports: FlowPorts) -> None:
     data = ORDER_850.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ").replace(b"*ACMERETAIL*", b"*SOMEONEELSE*")
     with pytest.raises(BusinessError, match="SOMEONEELSE"):
-        edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data))
+        settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data)))
 
 
 def test_garbage_is_a_business_error_naming_the_file(ports: FlowPorts) -> None:
     with pytest.raises(BusinessError, match=r"junk\.x12"):
-        edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, b"hello world", "junk.x12"))
+        settled(
+            ports,
+            edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, b"hello world", "junk.x12")),
+        )
 
 
 def inbound_997(status: str, group: int = 1) -> bytes:
@@ -261,7 +310,7 @@ def inbound_997(status: str, group: int = 1) -> bytes:
 def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
     send_940(ports)
     payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
-    assert edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload) == []
+    assert settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)) == []
     linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
     assert linked.ids(edi_inbound.ACKNOWLEDGMENT) == ["NORTHSTAR3PL:000000088:1:accepted"]
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []  # never an ack of an ack
@@ -275,7 +324,7 @@ def test_a_940_waits_for_its_997_until_the_3pl_acknowledges_it(ports: FlowPorts)
     assert (waiting.partner, waiting.group_control_number) == ("northstar-3pl", "1")
     assert waiting.documents == (DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"),)
     payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
-    edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)
+    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload))
     assert overdue_groups(ports.store, now=later, after=timedelta(hours=24)) == []
 
 
@@ -289,14 +338,14 @@ def test_a_ta1_is_linked_to_our_interchange_and_a_rejection_opens_a_work_item(po
     send_940(ports)
     # When the 3PL's TA1 accepts it: linked, nothing sent back, nothing for a person
     accepted = stored(ports.store, inbound_ta1("A"), "ta1-a.x12", "sftp:northstar-3pl")
-    assert edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-a"), accepted) == []
+    assert settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-a"), accepted)) == []
     linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
     assert "NORTHSTAR3PL:TA1:000000001:accepted" in linked.ids(DocType.ACKNOWLEDGMENT)
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []
     assert ports.store.exceptions.items() == []
     # And when a TA1 rejects it, a work item says which interchange and why
     rejected = stored(ports.store, inbound_ta1("R", "001"), "ta1-r.x12", "sftp:northstar-3pl")
-    edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-r"), rejected)
+    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-r"), rejected))
     [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
     assert "rejected our interchange 000000001: TA105 001" in work.error_message
     assert work.raw_payload_id == rejected.payload_id
@@ -304,7 +353,7 @@ def test_a_ta1_is_linked_to_our_interchange_and_a_rejection_opens_a_work_item(po
 
 def test_a_rejecting_997_opens_a_work_item(ports: FlowPorts) -> None:
     payload = stored(ports.store, inbound_997("R"), "997.x12", "sftp:northstar-3pl")
-    edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)
+    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload))
     [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
     assert "rejected our group 1" in work.error_message and work.raw_payload_id == payload.payload_id
 
@@ -327,7 +376,7 @@ def test_marketplace_party_ids_are_left_out_of_the_940(ports: FlowPorts, tmp_pat
     [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
     assert isinstance(out.document, Order)
     assert any(p.id_qualifier and len(p.id_qualifier) > 2 for p in out.document.parties)
-    orders.to_warehouse(ports, envelope("order"), out.document)
+    settled(ports, orders.to_warehouse(ports, envelope("order"), out.document))
     [order_940] = outbox(tmp_path, "northstar-3pl")
     assert b"customer_id" not in order_940.read_bytes()
 
@@ -337,7 +386,9 @@ def test_a_file_with_interchanges_from_two_partners_acknowledges_each_to_its_sen
 ) -> None:
     stranger = ORDER_850.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ").replace(b"*ACMERETAIL*", b"*SOMEONEELSE*")
     data = ORDER_850 + ADVICE_945 + stranger
-    outs = edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data, "bundle.x12"))
+    outs = settled(
+        ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data, "bundle.x12"))
+    )
     assert [o.step for o in outs] == ["orders.to_erp", "shipments.to_erp"]
     assert b"AK1*PO*501" in outbox(tmp_path, "acme-retail")[0].read_bytes()
     assert b"AK1*SW*7301" in outbox(tmp_path, "northstar-3pl")[0].read_bytes()

@@ -112,7 +112,7 @@ def test_shipment_confirmation_one_package_detail_per_package() -> None:
     assert first["marketplaceId"] == "ATVPDKIKX0DER"
     detail = first["packageDetail"]
     assert detail == {
-        "packageReferenceId": "1",
+        "packageReferenceId": amazon.package_reference_id("902-3159896-1390916", "794611111111"),
         "carrierCode": "FedEx",
         "trackingNumber": "794611111111",
         "shipDate": "2024-03-01T15:00:00Z",
@@ -120,7 +120,18 @@ def test_shipment_confirmation_one_package_detail_per_package() -> None:
         "shippingMethod": "Ground",
     }
     assert calls[1].body["packageDetail"]["trackingNumber"] == "TRK-LOOSE"
-    assert calls[1].body["packageDetail"]["packageReferenceId"] == "2"
+    second = calls[1].body["packageDetail"]["packageReferenceId"]
+    assert second == amazon.package_reference_id("902-3159896-1390916", "TRK-LOOSE")
+    assert second != detail["packageReferenceId"]
+
+
+def test_a_package_reference_id_is_positive_numeric_and_stable_per_order_and_tracking_number() -> None:
+    # Amazon takes a confirmation with a packageReferenceId it knows as an edit of that package: the same
+    # package sent again must carry the same id, another package (a partial shipment) another
+    ids = {amazon.package_reference_id(order, tracking) for order in ("A", "B") for tracking in ("1Z1", "1Z2")}
+    assert len(ids) == 4
+    assert all(i.isdigit() and int(i) > 0 for i in ids)
+    assert amazon.package_reference_id("A", "1Z1") == amazon.package_reference_id("A", "1Z1")
 
 
 def test_unknown_carrier_is_other_with_a_name() -> None:

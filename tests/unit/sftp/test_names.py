@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossdock.bridges.sftp import UnsafeRemoteNameError, render_name, safe_name
-from crossdock.bridges.sftp.names import check_pattern, remote_path, safe_folder
+from crossdock.bridges.sftp.names import check_pattern, document_name, remote_path, safe_folder
 
 
 @pytest.mark.parametrize("name", ["ASN_000000001.edi", "acme-3pl.856.x12", "a", "PO_2024-01-02T030405.edi"])
@@ -79,3 +79,15 @@ def test_pattern_with_unknown_field_or_unsafe_result_is_refused() -> None:
         check_pattern("../{partner}.edi")
     with pytest.raises(UnsafeRemoteNameError):
         render_name("{partner}.edi", partner="../up", set_id="856", control=1, at=datetime(2024, 1, 1))
+
+
+def test_document_names_always_carry_the_isa13_and_the_document_id() -> None:
+    at = datetime(2024, 1, 2, 3, 4, 5)
+    common = {"partner": "acme", "set_id": "940", "control": 12, "at": at, "doc_id": 7}
+    assert document_name("{partner}_{set}_{control:09d}_{timestamp}.edi", **common) == (
+        "acme_940_000000012_20240102T030405_7.edi"
+    )
+    assert document_name("{partner}_{id}_{control}.x12", **common) == "acme_7_12.x12"
+    assert document_name("{partner}_{set}.edi", **common) == "acme_940_000000012_7.edi"
+    assert document_name("{partner}_{set}", **common) == "acme_940_000000012_7"
+    assert document_name("{partner}_{set}", **{**common, "doc_id": 8}) != document_name("{partner}_{set}", **common)

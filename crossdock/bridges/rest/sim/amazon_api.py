@@ -96,6 +96,27 @@ def routes(state: SimState) -> list[Route]:
                 return invalid(
                     f"orderItemId {item.get('orderItemId') if isinstance(item, dict) else item} is not in the order"
                 )
+        reference = str(detail.get("packageReferenceId") or "")
+        if not reference.isdigit() or int(reference) <= 0:
+            return invalid("packageDetail.packageReferenceId must be a positive number")
+        with state.lock:
+            packages = state.amazon_packages.setdefault(order_id, {})
+            # a packageReferenceId the order has is an edit of that package, not another package
+            others = {ref: p for ref, p in packages.items() if ref != reference}
+            shipped: dict[str, int] = {}
+            for package in [*others.values(), detail]:
+                for item in package["orderItems"]:
+                    shipped[item["orderItemId"]] = shipped.get(item["orderItemId"], 0) + int(item.get("quantity", 0))
+            too_many = [i["OrderItemId"] for i in order["OrderItems"] if shipped.get(i["OrderItemId"], 0) >
+                        i["QuantityOrdered"]]  # fmt: skip
+            if not too_many:
+                packages[reference] = detail
+                for item in order["OrderItems"]:
+                    item["QuantityShipped"] = shipped.get(item["OrderItemId"], 0)
+                done = all(i["QuantityShipped"] >= i["QuantityOrdered"] for i in order["OrderItems"])
+                order["OrderStatus"] = "Shipped" if done else "PartiallyShipped"
+        if too_many:
+            return invalid(f"orderItemId {too_many[0]}: more shipped than ordered")
         state.record("amazon.shipment_confirmations", {"order_id": order_id, "body": body})
         return Response(status_code=204)
 

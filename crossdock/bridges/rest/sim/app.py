@@ -4,7 +4,9 @@ Control (JSON): ``GET /_sim/state``; ``POST /_sim/reset`` ``{"orders_per_channel
 ``POST /_sim/faults`` ``{"kind": "latency|status|hang|malformed", "channel": "amazon", "path_contains":
 "/orders", "status": 503, "latency_ms": 200, "hang_s": 30, "retry_after": 1, "skip": 0, "times": 1}``
 (or a list); ``DELETE /_sim/faults``; ``POST /_sim/rate-limit`` ``{"channel", "capacity", "refill_per_s"}``;
-``POST /_sim/webhooks`` ``{"url", "secret", "count", "topic", "tamper", "age_s", "webhook_id"}``.
+``POST /_sim/webhooks`` ``{"url", "secret", "count", "topic", "tamper", "age_s", "webhook_id"}``;
+``POST /_sim/auth`` ``{"channel", "strict", "ttl_s"}`` and ``POST /_sim/auth/expire`` ``{"channel"}``
+(expiring access tokens from ``POST /auth/o2/token`` and ``POST /v3/token``, see ``auth``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crossdock.bridges.rest.sim import amazon_api, shopify_api, walmart_api
+from crossdock.bridges.rest.sim import amazon_api, auth, shopify_api, walmart_api
 from crossdock.bridges.rest.sim.faults import Fault, TokenBucket
 from crossdock.bridges.rest.sim.state import CHANNELS, SimState
 from crossdock.bridges.rest.sim.webhooks import WebhookShot, fire
@@ -70,6 +72,29 @@ def control_routes(state: SimState) -> list[Route]:
             state.buckets[body["channel"]] = TokenBucket(capacity=float(capacity), refill_per_s=float(refill))
         return JSONResponse({"channel": body["channel"], "capacity": capacity, "refill_per_s": refill})
 
+    async def auth_settings(request: Request) -> Response:
+        body = await _body(request)
+        if not isinstance(body, dict) or body.get("channel") not in CHANNELS:
+            return _bad(f"channel must be one of {', '.join(CHANNELS)}")
+        ttl = body.get("ttl_s")
+        if ttl is not None and (not isinstance(ttl, int | float) or not 0 < ttl <= 86_400):
+            return _bad("ttl_s must be a positive number of seconds")
+        channel = body["channel"]
+        with state.auth.lock:
+            if ttl is not None:
+                state.auth.ttl_s[channel] = float(ttl)
+            if "strict" in body:
+                (state.auth.strict.add if body["strict"] else state.auth.strict.discard)(channel)
+        return JSONResponse({"channel": channel, "strict": channel in state.auth.strict,
+                             "ttl_s": state.auth.ttl_s.get(channel)})  # fmt: skip
+
+    async def auth_expire(request: Request) -> Response:
+        body = await _body(request)
+        if not isinstance(body, dict) or body.get("channel") not in CHANNELS:
+            return _bad(f"channel must be one of {', '.join(CHANNELS)}")
+        state.auth.expire(body["channel"])
+        return JSONResponse({"channel": body["channel"], "expired": True})
+
     async def webhooks(request: Request) -> Response:
         body = await _body(request)
         if not isinstance(body, dict) or not isinstance(body.get("url"), str) or not body.get("secret"):
@@ -101,6 +126,8 @@ def control_routes(state: SimState) -> list[Route]:
         Route("/_sim/faults", clear_faults, methods=["DELETE"]),
         Route("/_sim/rate-limit", rate_limit, methods=["POST"]),
         Route("/_sim/webhooks", webhooks, methods=["POST"]),
+        Route("/_sim/auth", auth_settings, methods=["POST"]),
+        Route("/_sim/auth/expire", auth_expire, methods=["POST"]),
     ]
 
 
@@ -111,6 +138,7 @@ def create_sim_app(state: SimState | None = None) -> Starlette:
             *shopify_api.routes(state),
             *amazon_api.routes(state),
             *walmart_api.routes(state),
+            *auth.routes(state.auth),
             *control_routes(state),
         ]
     )

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from crossdock.bridges.rest.sim.auth import refused
 from crossdock.bridges.rest.sim.state import SimState
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -50,8 +51,11 @@ def endpoint(state: SimState, channel: str, handler: Handler) -> Handler:
     async def guarded(request: Request) -> Response:
         with state.lock:
             state.requests[channel] += 1
-        if not request.headers.get(TOKEN_HEADERS[channel], "").strip():
+        token = request.headers.get(TOKEN_HEADERS[channel], "").strip()
+        if not token:
             return marketplace_error(channel, 401, "Unauthorized", "Access to requested resource is denied.")
+        if not state.auth.accepts(channel, token):
+            return refused(channel)
         fault = state.faults.take(channel, request.url.path)
         if fault is not None:
             if fault.kind == "latency":

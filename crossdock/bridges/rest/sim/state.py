@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossdock.bridges.rest.sim import seed
+from crossdock.bridges.rest.sim.auth import SimAuth
 from crossdock.bridges.rest.sim.faults import Faults, TokenBucket
 
 CHANNELS = ("shopify", "amazon", "walmart")
@@ -22,10 +23,13 @@ class SimState:
     walmart: list[dict[str, Any]] = field(default_factory=list)
     shopify_fulfillments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     """Shopify order id -> the fulfillments created for it (what its fulfillment orders derive from)."""
+    amazon_packages: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """AmazonOrderId -> packageReferenceId -> the package as last confirmed (a known id is an edit)."""
     received: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: Counter[str] = field(default_factory=Counter)
     buckets: dict[str, TokenBucket] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
+    auth: SimAuth = field(default_factory=SimAuth)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -40,10 +44,12 @@ class SimState:
             self.amazon = seed.amazon_orders(n)
             self.walmart = seed.walmart_orders(n)
             self.shopify_fulfillments = {}
+            self.amazon_packages = {}
             self.received = {}
             self.requests = Counter()
             self.buckets = {channel: TokenBucket(capacity=40, refill_per_s=20) for channel in CHANNELS}
         self.faults.clear()
+        self.auth.reset()
 
     def record(self, kind: str, entry: dict[str, Any]) -> None:
         with self.lock:
@@ -59,4 +65,5 @@ class SimState:
                     name: {"capacity": b.capacity, "refill_per_s": b.refill_per_s} for name, b in self.buckets.items()
                 },
                 "faults": [vars(f).copy() for f in self.faults.items if f.times > 0],
+                "tokens_issued": dict(self.auth.grants),
             }

@@ -86,8 +86,28 @@ def routes(state: SimState) -> list[Route]:
                 return invalid(f"lineNumber {line['lineNumber']}: orderLineStatuses with trackingInfo is required")
             if status.get("status") != "Shipped" or missing:
                 return invalid(f"lineNumber {line['lineNumber']}: status Shipped and {', '.join(missing)} required")
+        with state.lock:
+            by_number = {line["lineNumber"]: line for line in order["orderLines"]["orderLine"]}
+            for line in lines:
+                own = by_number[line["lineNumber"]]
+                ordered = int(own["orderLineQuantity"]["amount"])
+                statuses = own["orderLineStatuses"]["orderLineStatus"]
+                shipped = sum(int(s["statusQuantity"]["amount"]) for s in statuses if s.get("status") == "Shipped")
+                adding = int(line["orderLineStatuses"]["orderLineStatus"][0]["statusQuantity"]["amount"])
+                if shipped + adding > ordered:
+                    return invalid(f"lineNumber {line['lineNumber']}: {shipped + adding} shipped of {ordered} ordered")
+            for line in lines:
+                statuses = by_number[line["lineNumber"]]["orderLineStatuses"]["orderLineStatus"]
+                statuses.append(line["orderLineStatuses"]["orderLineStatus"][0])
         state.record("walmart.shipping_updates", {"purchase_order_id": po_id, "body": body})
         return JSONResponse({"order": {"purchaseOrderId": po_id, "orderLines": {"orderLine": lines}}})
+
+    async def get_order(request: Request) -> Response:
+        order = find(request.path_params["po_id"])
+        if order is None:
+            return invalid(f"purchaseOrderId {request.path_params['po_id']} not found", 404, "CONTENT_NOT_FOUND")
+        with state.lock:
+            return JSONResponse({"order": order})
 
     async def inventory(request: Request) -> Response:
         sku = request.query_params.get("sku")
@@ -106,6 +126,7 @@ def routes(state: SimState) -> list[Route]:
 
     return [
         Route("/v3/orders", endpoint(state, "walmart", list_orders), methods=["GET"]),
+        Route("/v3/orders/{po_id}", endpoint(state, "walmart", get_order), methods=["GET"]),
         Route("/v3/orders/{po_id}/shipping", endpoint(state, "walmart", ship), methods=["POST"]),
         Route("/v3/inventory", endpoint(state, "walmart", inventory), methods=["PUT"]),
     ]
