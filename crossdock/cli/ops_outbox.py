@@ -1,7 +1,7 @@
 """``crossdock outbox list / show / deliver``: the outbound X12 documents crossdock recorded, and
 delivering the ones still pending from this process.
 
-``deliver`` builds the partners' outbounds from ``<partners_path>/flows.yaml`` (as the worker does)
+``deliver`` builds the partners' outbounds from ``<config_dir>/flows.yaml`` (as the worker does)
 and delivers each row as ``outbox.deliver`` would: idempotent on the row, a file already there with
 the same bytes counts as delivered, another file under the name is reported (the row stays held).
 Delivering a held row by its id is the operator's "the other file was moved away": it is released,

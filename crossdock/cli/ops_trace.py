@@ -82,7 +82,11 @@ def _look_up(store: Store, key: str) -> tuple[list[TraceResult], list[WorkItem],
             items |= {
                 i.id: i for i in store.exceptions.find(ItemFilter(status=None, business_key=f"raw-payload:{number}"))
             }
-    for item in items.values():
+    correlations = {c for t in traces for c in t.correlation_ids}
+    if correlations:  # what the traced messages parked or rejected (an 850 with a wrong SE01 ...)
+        for correlation in sorted(correlations):
+            items |= {i.id: i for i in store.exceptions.find(ItemFilter(status=None, correlation_id=correlation))}
+    for item in list(items.values()):
         for other in (item.correlation_id, item.message_id):
             if other and all(other not in t.correlation_ids for t in traces):
                 traces.append(store.trace(other))

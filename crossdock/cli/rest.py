@@ -251,13 +251,13 @@ def poll(
     try:
         settings = runtime.settings()
         config = load_flow_config(flows_file(settings))
-        runtime.open_store(settings).close()  # refuse to start on a database without its schema
         poller, client = build_order_poller(config, channel.value)
         lookback = timedelta(hours=config.marketplaces[channel.value].lookback_h)
         state_file = PollStateFile(state or settings.data_dir / "rest" / f"poll-{channel.value}.json", channel.value)
         start = first_start or datetime.now(UTC) - lookback
         with client, state_file.exclusive(), intake(settings) as (_, sink), _stop_on_signals(stop):
             saved = state_file.load()
+            runtime.open_store(settings).close()  # refuse to start on a database without its schema
             if saved is not None and first_start is not None:
                 typer.echo(f"note: --since ignored: resuming from {state_file.path} "
                            f"(watermark {saved.watermark.isoformat()})", err=True)  # fmt: skip

@@ -125,13 +125,12 @@ def poll_command(
     try:
         profile = load_profile(profile_file)
         settings = runtime.settings()
-        if enqueue:
-            runtime.open_store(settings).close()  # refuse to start on a database without its schema
         with contextlib.ExitStack() as stack:
             sink: InboundSink
             lock: MailboxLock
             if enqueue:  # the lock in the store: across hosts on PostgreSQL
                 sink = lock = stack.enter_context(intake(settings))[0]
+                runtime.open_store(settings).close()  # refuse to start on a database without its schema
             else:  # the lock in the folder: this host
                 sink = lock = FolderSink(to if to is not None else settings.data_dir / "sftp" / profile.partner)
             session = stack.enter_context(SftpSession(profile))

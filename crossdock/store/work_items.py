@@ -67,6 +67,7 @@ class ItemFilter:
     """Created at or after."""
     business_key: str | None = None
     raw_payload_id: int | None = None
+    correlation_id: str | None = None
 
     def apply(self, query: Select[ExceptionItemRow]) -> Select[ExceptionItemRow]:
         rows = ExceptionItemRow
@@ -85,6 +86,8 @@ class ItemFilter:
             query = query.where(rows.business_key == self.business_key)
         if self.raw_payload_id is not None:
             query = query.where(rows.raw_payload_id == self.raw_payload_id)
+        if self.correlation_id is not None:
+            query = query.where(rows.correlation_id == self.correlation_id)
         return query
 
 

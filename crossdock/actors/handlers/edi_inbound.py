@@ -27,6 +27,7 @@ from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
+from crossdock.broker.codec import business_keys
 from crossdock.canonical import (
     FunctionalAcknowledgment,
     InterchangeAcknowledgment,
@@ -109,6 +110,7 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 problem = verdicts.get(at) or _translation_problem(item)
                 if problem is not None:
                     outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
+                    _keep_keys(ports, envelope, item, session)  # `crossdock trace PO` finds the rejected set
                     continue
                 interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
                 out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
@@ -218,6 +220,15 @@ def _translation_problem(item: SetResult) -> str | None:
     if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
+
+
+def _keep_keys(ports: FlowPorts, envelope: Envelope, item: SetResult, session: Session) -> None:
+    """The business keys of a rejected set (its document's ids, when translation got that far) on the
+    message that carried it, so a trace by PO number finds the file and its exception item."""
+    document = item.document.model_dump(mode="json") if item.document is not None else {}
+    keys = business_keys(document)
+    if keys:
+        ports.store.journal.add_keys(envelope.message_id, envelope.correlation_id, keys, session=session)
 
 
 def _interchange_ref(ports: FlowPorts, stored: RawRef, sender: str, control: str) -> DocRef:

@@ -78,10 +78,26 @@ class ExpectedFailures(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], UnavailableError | BusinessError))
 
 
+class MessagesByKey(logging.Filter):
+    """Dramatiq logs a message as ``actor(args...)``: the whole payload, an order with its customer's
+    name and address, in every "Failed to process message" line (and at DEBUG, in every "Received
+    message"). This writes each message argument of a record as its actor and id instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, Message | MessageProxy) for a in record.args):
+            record.args = tuple(
+                f"{a.actor_name} message {a.message_id}" if isinstance(a, Message | MessageProxy) else a
+                for a in record.args
+            )
+        return True
+
+
 def quiet_expected_failures() -> None:
-    """Install :class:`ExpectedFailures` on Dramatiq's worker logger, once per process."""
+    """Install :class:`ExpectedFailures` and :class:`MessagesByKey` on Dramatiq's worker logger, once
+    per process."""
     worker_log = logging.getLogger(DRAMATIQ_WORKER_LOG)
     if not any(isinstance(f, ExpectedFailures) for f in worker_log.filters):
+        worker_log.addFilter(MessagesByKey())
         worker_log.addFilter(ExpectedFailures())
 
 

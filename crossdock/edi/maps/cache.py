@@ -2,10 +2,10 @@
 
 This is the ONE filesystem write in ``crossdock.edi``, isolated here on purpose: pyx12 only loads maps
 from a directory (``map_path``), never from memory, so the compiled XML must exist as files. The
-directory is keyed by a hash of its whole content (pyx12's files and ours), built lazily on the first
-validation (never at import), written to a temporary sibling and renamed into place so concurrent
-builders never see half a directory. pyx12's own files are copied from the installed package at
-runtime, never committed to this repository.
+directory is keyed by a hash of its inputs (pyx12's files and the source of our maps), built lazily
+on the first validation (never at import), written to a temporary sibling and renamed into place so
+concurrent builders never see half a directory. pyx12's own files are copied from the installed
+package at runtime, never committed to this repository.
 """
 
 from __future__ import annotations
@@ -49,24 +49,33 @@ def map_directory(cache_root: Path | None = None) -> Path:
     Without ``cache_root`` the user cache is tried first, then the system temp directory (a read-only
     home must not stop validation)."""
     theirs = _pyx12_files()
-    content = {**theirs, **compile_all(theirs["maps.xml"], theirs["dataele.xml"])}
-    digest = hashlib.sha256()
-    for name in sorted(content):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(content[name]).digest())
-    name = f"pyx12-maps-{digest.hexdigest()[:20]}"
+    name = f"pyx12-maps-{_inputs_digest(theirs)[:20]}"
     roots = [cache_root] if cache_root else [default_cache_root(), _temp_root()]
     failures: list[str] = []
     for root in roots:
         try:
-            return _build(root / name, content)
+            return _build(root / name, theirs)
         except OSError as exc:
             failures.append(f"{root}: {exc}")
     raise ConfigError(f"cannot build the pyx12 map directory ({'; '.join(failures)})")
 
 
-def _build(target: Path, content: dict[str, bytes]) -> Path:
+def _inputs_digest(theirs: dict[str, bytes]) -> str:
+    """A hash of everything the directory is made from: pyx12's map files and the source of crossdock's
+    maps and their compiler (this package's modules). Keyed by its inputs, a directory already built
+    is found without compiling anything (compiling every map took seconds per process)."""
+    digest = hashlib.sha256()
+    for name in sorted(theirs):
+        digest.update(b"pyx12/" + name.encode() + b"\0" + hashlib.sha256(theirs[name]).digest())
+    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(b"crossdock/" + module.name.encode() + b"\0" + hashlib.sha256(module.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _build(target: Path, theirs: dict[str, bytes]) -> Path:
     if (target / "maps.xml").is_file():
         return target
+    content = {**theirs, **compile_all(theirs["maps.xml"], theirs["dataele.xml"])}
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
     try:

@@ -296,3 +296,19 @@ def test_the_worker_drops_dramatiqs_traceback_for_a_parked_business_error() -> N
 
     assert not WaitsAreNotFailures().filter(record(BusinessError("parked")))
     assert WaitsAreNotFailures().filter(record(KeyError("a bug keeps its traceback")))
+
+
+def test_dramatiqs_failure_line_names_the_message_not_its_payload(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(payload: str) -> None:
+        raise KeyError("a bug")
+
+    harness.actor(broken, "orders.to_erp", max_retries=0).send('{"customer": "Jane Victimson, 42 Secret Lane"}')
+    with caplog.at_level(logging.DEBUG):
+        harness.run()
+
+    failed = [r for r in caplog.records if r.getMessage().startswith("Failed to process message")]
+    assert failed and all(r.exc_info for r in failed)  # a bug keeps its traceback
+    assert "orders.to_erp message" in failed[0].getMessage()
+    assert "Victimson" not in caplog.text
