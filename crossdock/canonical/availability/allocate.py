@@ -1,0 +1,94 @@
+"""Available to sell per SKU, location and channel, from a :class:`Ledger` and the :class:`AvailabilityRules`.
+
+Pure and deterministic: the same ledger content and rules give the same quantities. See
+:mod:`crossdock.canonical.availability.rules` for the allocation semantics.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from crossdock.canonical.availability.ledger import Ledger
+from crossdock.canonical.availability.rules import AvailabilityRules
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelQuantities:
+    """What each channel is offered of one SKU, per location (and in total)."""
+
+    sku: str
+    by_location: dict[str, dict[str, int]] = field(default_factory=dict)
+    free: dict[str, int] = field(default_factory=dict)
+    """Per location: on hand - reserved - safety stock (for kits: complete kits)."""
+
+    def totals(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for per_channel in self.by_location.values():
+            for channel, qty in per_channel.items():
+                out[channel] = out.get(channel, 0) + qty
+        return out
+
+
+def allocate(free: int, rules: AvailabilityRules) -> dict[str, int]:
+    """Split ``free`` units among the configured channels (fixed first by priority, then shares of the rest)."""
+    offers: dict[str, int] = {}
+    rest = max(0, free)
+    ordered = rules.ordered_channels()
+    for channel, rule in ordered:
+        if rule.enabled and rule.fixed is not None:
+            taken = min(rule.fixed, rest)
+            offers[channel] = taken
+            rest -= taken
+    for channel, rule in ordered:
+        if not rule.enabled:
+            offers[channel] = 0
+        elif rule.fixed is None:
+            offers[channel] = math.floor(rest * rule.effective_share + 1e-9)
+    for channel, rule in ordered:
+        offers[channel] = max(0, offers[channel] - rule.safety_stock)
+    return offers
+
+
+def reserved_for(ledger: Ledger, rules: AvailabilityRules, sku: str, location: str) -> int:
+    """Units of ``sku`` held at ``location``: its own reservations and those of kits made of it."""
+    held = ledger.reserved(sku, location)
+    for kit in rules.kits_using(sku):
+        held += ledger.reserved(kit, location) * rules.kits[kit][sku]
+    return held
+
+
+def free_stock(ledger: Ledger, rules: AvailabilityRules, sku: str) -> dict[str, int]:
+    """Per offered location: on hand - reserved - safety stock, never below 0."""
+    locations = set(ledger.stock(sku)) | ledger.reserved_locations(sku)
+    out: dict[str, int] = {}
+    stock = ledger.stock(sku)
+    for location in sorted(locations):
+        if not rules.offers(location):
+            continue
+        on_hand = stock[location].on_hand if location in stock else 0
+        out[location] = max(0, on_hand - reserved_for(ledger, rules, sku, location) - rules.safety_stock)
+    return out
+
+
+def available_to_sell(ledger: Ledger, rules: AvailabilityRules, sku: str) -> ChannelQuantities:
+    """What each channel is offered of ``sku``; a kit is the minimum over its components of
+    ``component free / units per kit``, then allocated like any SKU."""
+    parts = rules.kits.get(sku)
+    if parts is None:
+        free = free_stock(ledger, rules, sku)
+    else:
+        per_part = {part: free_stock(ledger, rules, part) for part in parts}
+        locations = set().union(*(set(f) for f in per_part.values()))
+        free = {
+            loc: min(per_part[part].get(loc, 0) // units for part, units in parts.items()) for loc in sorted(locations)
+        }
+    return ChannelQuantities(sku, {loc: allocate(qty, rules) for loc, qty in free.items()}, free)
+
+
+def affected_skus(rules: AvailabilityRules, skus: set[str]) -> set[str]:
+    """``skus`` and every kit made of one of them: what to recompute after their inputs changed."""
+    out = set(skus)
+    for sku in skus:
+        out.update(rules.kits_using(sku))
+    return out

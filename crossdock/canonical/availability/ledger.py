@@ -1,0 +1,62 @@
+"""The inputs held for availability: on hand per SKU and location, reservations per order line.
+
+Every update goes through :func:`~crossdock.canonical.availability.inputs.supersedes`, so the ledger's
+content depends only on the set of updates it was given, never on their order or on repeats: the
+property the store keeps too (its upserts apply the same rule) and the tests check with shuffled and
+duplicated event streams.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from crossdock.canonical.availability.inputs import ReservationUpdate, StockUpdate, Update, supersedes
+
+
+class Ledger:
+    def __init__(self, updates: Iterable[Update] = ()) -> None:
+        self._stock: dict[tuple[str, str], StockUpdate] = {}
+        self._locations: dict[str, set[str]] = defaultdict(set)
+        self._reservations: dict[tuple[str, str], ReservationUpdate] = {}
+        self._reserved: dict[tuple[str, str], int] = defaultdict(int)
+        for update in updates:
+            self.apply(update)
+
+    def apply(self, update: Update) -> bool:
+        """Apply ``update`` if it supersedes what is held for its key; returns whether it did."""
+        if isinstance(update, StockUpdate):
+            if not supersedes(update, self._stock.get(update.key)):
+                return False
+            self._stock[update.key] = update
+            self._locations[update.sku].add(update.location)
+            return True
+        held = self._reservations.get(update.key)
+        if not supersedes(update, held):
+            return False
+        if held is not None:
+            self._reserved[(held.sku, held.location)] -= held.quantity
+        self._reservations[update.key] = update
+        self._reserved[(update.sku, update.location)] += update.quantity
+        return True
+
+    def stock(self, sku: str) -> dict[str, StockUpdate]:
+        """The on-hand balances of ``sku`` by location."""
+        return {location: self._stock[(sku, location)] for location in sorted(self._locations.get(sku, ()))}
+
+    def reserved(self, sku: str, location: str) -> int:
+        return self._reserved.get((sku, location), 0)
+
+    def reserved_locations(self, sku: str) -> set[str]:
+        return {loc for (s, loc), qty in self._reserved.items() if s == sku and qty}
+
+    def reservations(self, sku: str | None = None) -> list[ReservationUpdate]:
+        """The reservations held (releases included, with quantity 0), of ``sku`` when given."""
+        return [r for r in self._reservations.values() if sku is None or r.sku == sku]
+
+    def skus(self) -> set[str]:
+        return set(self._locations) | {sku for sku, _ in self._reserved}
+
+    def snapshot(self) -> tuple[dict[tuple[str, str], StockUpdate], dict[tuple[str, str], ReservationUpdate]]:
+        """What is held, for comparing two ledgers."""
+        return dict(self._stock), dict(self._reservations)
