@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from crossdock.actors.handlers import edi_inbound, marketplace, orders, shipments
+from crossdock.actors.handlers import edi_inbound, inventory, marketplace, orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import FlowStep
 from crossdock.broker.lanes import Lane
@@ -29,4 +29,6 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
         FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),
         FlowStep(shipments.TO_MARKETPLACE, Lane.SHIPMENTS, partial(shipments.to_marketplace, ports)),
+        FlowStep(inventory.APPLY, Lane.INVENTORY, partial(inventory.apply, ports)),
+        FlowStep(inventory.PUSH, Lane.INVENTORY, partial(inventory.push, ports)),
     )

@@ -27,12 +27,14 @@ from crossdock.actors.flow_config import (
     MarketplaceConfig,
     load_flow_config,
 )
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.steps import declare_steps, sender
 from crossdock.bridges.rest import amazon, walmart
 from crossdock.bridges.rest.client import MarketplaceClient
+from crossdock.bridges.rest.inventory import AmazonInventory, InventoryChannel, ShopifyInventory, WalmartInventory
 from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.sftp import SftpSession, load_profile
@@ -93,6 +95,32 @@ def _token(channel: str, config: MarketplaceConfig, environ: Mapping[str, str] |
     return token
 
 
+def build_inventory(
+    config: FlowConfig, environ: Mapping[str, str] | None = None, *, push: bool = True
+) -> InventoryPorts | None:
+    """The inventory flow's rules and, with ``push``, one inventory adapter per ``inventory.push`` channel
+    (tokens read from the environment as for the other ports). ``None`` without an ``inventory:`` section."""
+    if config.inventory is None:
+        return None
+    channels: dict[str, InventoryChannel] = {}
+    for channel, target in config.inventory.push.items() if push else ():
+        market = config.marketplaces[channel]  # the config validator demands it
+        header = {"shopify": AUTH_HEADER, "amazon": amazon.AUTH_HEADER, "walmart": walmart.AUTH_HEADER}[channel]
+        client = MarketplaceClient(channel, market.base_url, auth_headers={header: _token(channel, market, environ)},
+                                   timeout=market.timeout_s)  # fmt: skip
+        if channel == "shopify":
+            assert target.location_id is not None
+            channels[channel] = ShopifyInventory(client, api_version=market.api_version,
+                                                 location_id=target.location_id, item_ids=target.item_ids)  # fmt: skip
+        elif channel == "amazon":
+            assert target.seller_id is not None and market.marketplace_id is not None
+            channels[channel] = AmazonInventory(client, seller_id=target.seller_id,
+                                                marketplace_id=market.marketplace_id)  # fmt: skip
+        else:
+            channels[channel] = WalmartInventory(client)
+    return InventoryPorts(config.inventory.rules(), channels, config.inventory.location)
+
+
 def build_order_poller(
     config: FlowConfig, channel: str, environ: Mapping[str, str] | None = None
 ) -> tuple[OrderPoller, MarketplaceClient]:
@@ -119,9 +147,11 @@ def build_ports(
     *,
     erp: ErpPort | None = None,
     marketplaces: Mapping[str, MarketplacePort] | None = None,
+    inventory: InventoryPorts | None = None,
 ) -> FlowPorts:
     """The flows' ports from the configuration; ``erp`` and ``marketplaces`` replace the configured ones
-    when given (``marketplaces={}``: a process that never confirms shipments, and needs no token)."""
+    when given (``marketplaces={}``: a process that never confirms shipments nor pushes inventory, and
+    needs no token)."""
     partners = []
     for item in config.partners:
         try:
@@ -144,6 +174,7 @@ def build_ports(
         item_map=dict(config.item_map),
         channel_customers=dict(config.channel_customers),
         marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
+        inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports

@@ -12,6 +12,7 @@ from crossdock.store.control_numbers import ControlNumbers
 from crossdock.store.dead_letters import DeadLetters
 from crossdock.store.engine import Database
 from crossdock.store.idempotency import IdempotencyKeys
+from crossdock.store.inventory import InventoryStore
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
 from crossdock.store.locks import NamedLocks
@@ -26,7 +27,7 @@ class Store:
     """Facade over one :class:`Database`. Constructing it connects to nothing.
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
-    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``; methods :meth:`trace`,
+    ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``inventory``; methods :meth:`trace`,
     :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
@@ -42,6 +43,7 @@ class Store:
         self.dead_letters = DeadLetters(db, self.raw)
         self.locks = NamedLocks(db)
         self.scheduler_runs = SchedulerRuns(db)
+        self.inventory = InventoryStore(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

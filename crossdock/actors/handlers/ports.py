@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.shipment import Shipment
@@ -80,6 +81,8 @@ class FlowPorts:
     """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
     marketplaces: Mapping[str, MarketplacePort] = field(default_factory=dict)
     """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
+    inventory: InventoryPorts | None = None
+    """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:
@@ -101,6 +104,8 @@ class FlowPorts:
             partner.outbound.close()
         for marketplace in self.marketplaces.values():
             marketplace.close()
+        if self.inventory is not None:
+            self.inventory.close()
 
 
 def step_session() -> Session | None:

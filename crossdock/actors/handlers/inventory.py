@@ -1,0 +1,167 @@
+"""The inventory flow: ``inventory.apply`` (new inputs → available to sell → what each channel is owed)
+and ``inventory.push`` (tell a channel its owed quantities).
+
+* ``apply`` takes an :class:`~crossdock.canonical.InventoryChange` (ERP levels, a 3PL's 846, an order's
+  reservations), writes the inputs that are newer than what is held (the store's versioned upsert), and
+  recomputes only the SKUs they touch (and the kits made of them), in the step's transaction. Where a
+  channel's quantity changed, one ``inventory.push`` per channel names the SKUs owed.
+* ``push`` reads the owed quantities when it runs (a late message never sends an old figure), sets them
+  through the channel's adapter (absolute quantities: a retry is harmless), records what was told, and
+  pushes again what changed meanwhile. No database transaction is held across the marketplace call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy.orm import Session
+
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import InventoryAdvice, Order
+from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
+from crossdock.canonical.availability.allocate import affected_skus
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope, idempotency_key
+from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockReservation
+from crossdock.errors import ConfigError
+from crossdock.store import DocRef, Store
+
+APPLY = "inventory.apply"
+PUSH = "inventory.push"
+BATCH = 200
+"""SKUs per push message."""
+
+
+def units(value: Decimal) -> int:
+    """Whole units, rounded down (a fraction of a unit cannot be sold)."""
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def updates_of(change: InventoryChange) -> list[StockUpdate | ReservationUpdate]:
+    stock = [StockUpdate(level.sku, level.location, units(level.on_hand), level.as_of, change.sequence, change.source)
+             for level in change.levels]  # fmt: skip
+    held = [ReservationUpdate(r.order_ref, r.line, r.sku, r.location, units(r.quantity), r.as_of, r.sequence)
+            for r in change.reservations]  # fmt: skip
+    return [*stock, *held]
+
+
+def _inventory(ports: FlowPorts) -> InventoryPorts:
+    if ports.inventory is None:
+        raise ConfigError("the inventory flow is not configured (inventory: in flows.yaml)")
+    return ports.inventory
+
+
+def apply(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    if not isinstance(document, InventoryChange):
+        raise TypeError(f"{APPLY} takes an inventory_change, got {type(document).__name__}")
+    inventory = _inventory(ports)
+    with effects(ports.store) as session:
+        applied = ports.store.inventory.apply(session, updates_of(document))
+        owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session)
+    return pushes(inventory, owed, envelope.idempotency_key)
+
+
+def recompute(
+    store: Store, rules: AvailabilityRules, skus: Iterable[str], *, session: Session, at: datetime | None = None
+) -> dict[str, list[str]]:
+    """Recompute ``skus`` (and the kits made of them) for every channel; returns channel -> SKUs owed."""
+    touched = affected_skus(rules, set(skus))
+    if not touched:
+        return {}
+    load = set(touched)
+    for sku in touched:
+        load.update(rules.kits.get(sku, {}))
+        load.update(rules.kits_using(sku))
+    ledger = store.inventory.ledger(load, session=session)
+    offers = {sku: available_to_sell(ledger, rules, sku).totals() for sku in sorted(touched)}
+    owed: dict[str, list[str]] = {}
+    for channel in rules.channels:
+        quantities = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
+        changed = store.inventory.record_computed(session, channel, quantities, at=at)
+        if changed:
+            owed[channel] = changed
+    return owed
+
+
+def pushes(inventory: InventoryPorts, owed: Mapping[str, list[str]], cause: str) -> list[Outgoing]:
+    out: list[Outgoing] = []
+    for channel, skus in sorted(owed.items()):
+        if channel not in inventory.channels:
+            continue  # a channel in the rules with no adapter configured: computed, shown, not pushed
+        for start in range(0, len(skus), BATCH):
+            batch = skus[start : start + BATCH]
+            key = idempotency_key("inventory-push", channel, cause, str(start))
+            out.append(Outgoing(PUSH, "inventory_push", InventoryPush(channel=channel, skus=batch), key))
+    return out
+
+
+def push(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    if not isinstance(document, InventoryPush):
+        raise TypeError(f"{PUSH} takes an inventory_push, got {type(document).__name__}")
+    inventory = _inventory(ports)
+    adapter = inventory.channels.get(document.channel)
+    if adapter is None:
+        raise ConfigError(f"inventory.{document.channel}: no inventory adapter configured for this channel")
+    owed = ports.store.inventory.owed(document.channel, document.skus)
+    if not owed:
+        return []
+    adapter.set_quantities(owed)
+    again = ports.store.inventory.record_told(document.channel, owed)
+    if not again:
+        return []
+    return pushes(inventory, {document.channel: again}, envelope.idempotency_key + ":again")
+
+
+# --- where inventory changes come from ------------------------------------------------------------
+
+
+def from_advice(advice: InventoryAdvice, *, partner: str, location: str, sequence: int) -> InventoryChange:
+    """A 3PL's 846 as an inventory change (its location, else the partner's)."""
+    return InventoryChange(source=f"846:{partner}:{advice.advice_id}", sequence=sequence,
+                           levels=advice.levels(location))  # fmt: skip
+
+
+def reservations(order: Order, location: str, *, quantity_factor: int = 1) -> InventoryChange | None:
+    """An order's lines as reservations (``quantity_factor`` 0 releases them); ``None`` without SKUs."""
+    as_of = datetime.now(UTC)
+    held = [
+        StockReservation(order_ref=f"{order.channel.value}:{order.external_id}", line=line.line_number,
+                         sku=line.sku, location=location, quantity=line.quantity * quantity_factor, as_of=as_of)
+        for line in order.lines
+        if line.sku
+    ]  # fmt: skip
+    if not held:
+        return None
+    return InventoryChange(source=f"order:{order.channel.value}:{order.external_id}", reservations=held)
+
+
+def reserve(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Outgoing]:
+    """``orders.to_erp``'s extra message when the inventory flow is configured: the booked order's lines
+    reserved at the inventory location (nothing otherwise)."""
+    inventory = ports.inventory
+    if inventory is None:
+        return []
+    change = reservations(order, inventory.location)
+    if change is None:
+        return []
+    return [Outgoing(APPLY, "inventory_change", change, idempotency_key("reserve", envelope.idempotency_key))]
+
+
+def advice_received(
+    ports: FlowPorts, partner: TradingPartner, advice: InventoryAdvice, interchange: DocRef, handed_on: list[str]
+) -> Outgoing:
+    """``edi.inbound``'s hand-on of a 3PL's 846: its levels (at the 846's location, else the partner's
+    ERP location, else the inventory location) ordered by the interchange control number."""
+    control = interchange.doc_id.split(":")[1] if interchange.doc_id.count(":") >= 1 else "0"
+    location = advice.location or partner.erp_location_code or (ports.inventory.location if ports.inventory else "")
+    if not location:
+        raise ConfigError(f"846 {advice.advice_id} from {partner.name} names no location, and the partner has none")
+    change = from_advice(advice, partner=partner.name, location=location,
+                         sequence=int(control) if control.isdigit() else 0)  # fmt: skip
+    handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {APPLY}")
+    key = idempotency_key("846", partner.name, interchange.doc_id, advice.advice_id)
+    return Outgoing(APPLY, "inventory_change", change, key)

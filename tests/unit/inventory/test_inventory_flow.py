@@ -1,0 +1,162 @@
+"""The inventory flow's handlers called directly: SQLite store, a fake inventory channel (the real
+protocol), 846 files through edi.inbound, reservations from orders.to_erp."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crossdock.actors.handlers import edi_inbound, inventory, orders
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
+from crossdock.actors.handlers.ports import FlowPorts
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import Envelope, InventoryLevel, Order
+from crossdock.canonical.availability import AvailabilityRules
+from crossdock.canonical.inbound import InboundPayload
+from crossdock.canonical.inventory import InventoryChange, InventoryPush
+from crossdock.store import Store
+from tests.conftest import ROOT
+from tests.unit.flows.fakes import MemoryErp, flow_ports
+
+AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+RULES = AvailabilityRules.model_validate({
+    "safety_stock": 1,
+    "channels": {"shopify": {}, "walmart": {"share": 0.5}, "amazon": {"enabled": False}},
+    "kits": {"GIFT": {"CD-TEE-BLK-M": 1, "CD-SOCK-6PK": 2}},
+})
+
+
+class FakeChannel:
+    """An inventory channel that remembers what it was told (the real protocol, in memory)."""
+
+    def __init__(self) -> None:
+        self.shown: dict[str, int] = {}
+        self.calls = 0
+
+    def set_quantities(self, quantities: Mapping[str, int]) -> int:
+        self.shown.update(quantities)
+        self.calls += len(quantities)
+        return len(quantities)
+
+    def read_quantities(self, skus: Sequence[str]) -> dict[str, int | None]:
+        return {sku: self.shown.get(sku) for sku in skus}
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def channels() -> dict[str, FakeChannel]:
+    return {"shopify": FakeChannel(), "walmart": FakeChannel(), "amazon": FakeChannel()}
+
+
+@pytest.fixture
+def ports(sqlite_store: Store, tmp_path: Path, channels: dict[str, FakeChannel]) -> FlowPorts:
+    base = flow_ports(sqlite_store, MemoryErp(), tmp_path / "out")
+    return dataclasses.replace(base, inventory=InventoryPorts(RULES, channels, "MAIN"))
+
+
+def envelope(kind: str, key: str = "k-1") -> Envelope:
+    return Envelope(idempotency_key=key, source="test", document_type=kind, created_at=AT)
+
+
+def level(sku: str, on_hand: int, minute: int = 0, location: str = "MAIN") -> InventoryLevel:
+    return InventoryLevel(sku=sku, location=location, on_hand=on_hand, available=on_hand,
+                          as_of=AT.replace(minute=minute))  # fmt: skip
+
+
+def run(ports: FlowPorts, outgoing: list[Outgoing]) -> None:
+    """Deliver ``outgoing`` the way the broker would, until nothing is left (bounded)."""
+    queue = list(outgoing)
+    for _ in range(100):
+        if not queue:
+            return
+        out = queue.pop(0)
+        handler = {inventory.APPLY: inventory.apply, inventory.PUSH: inventory.push}.get(out.step)
+        if handler is not None:
+            queue += handler(ports, envelope(out.document_type, out.idempotency_key), out.document)
+    raise AssertionError("messages kept coming")
+
+
+def test_levels_are_offered_and_pushed_once_and_an_older_level_changes_nothing(
+    ports: FlowPorts, channels: dict[str, FakeChannel]
+) -> None:
+    # Given a level of 21 units: 20 after safety stock, all to shopify, half to walmart, amazon off
+    run(ports, [Outgoing(inventory.APPLY, "inventory_change",
+                         InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 21, 5)]), "a")])  # fmt: skip
+    assert channels["shopify"].shown == {"CD-TEE-BLK-M": 20, "GIFT": 0}
+    assert channels["walmart"].shown == {"CD-TEE-BLK-M": 10, "GIFT": 0}
+    assert channels["amazon"].shown == {"CD-TEE-BLK-M": 0, "GIFT": 0}  # switched off: told 0
+    calls = channels["shopify"].calls
+    # When an older level and the same level again arrive
+    older = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 99, 1)])
+    same = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 21, 5)])
+    assert inventory.apply(ports, envelope("inventory_change"), older) == []
+    assert inventory.apply(ports, envelope("inventory_change"), same) == []
+    # Then nothing is pushed again
+    assert channels["shopify"].calls == calls
+    states = {s.channel: s for s in ports.store.inventory.channel_states("CD-TEE-BLK-M")}
+    assert (states["shopify"].computed, states["shopify"].told, states["amazon"].computed) == (20, 20, 0)
+
+
+def test_a_push_sends_the_quantity_owed_when_it_runs_not_when_it_was_queued(
+    ports: FlowPorts, channels: dict[str, FakeChannel]
+) -> None:
+    first = inventory.apply(ports, envelope("inventory_change"),
+                            InventoryChange(source="erp", levels=[level("CD-MUG", 11, 1)]))  # fmt: skip
+    # a newer level is applied before the first push runs
+    second = inventory.apply(ports, envelope("inventory_change", "k-2"),
+                             InventoryChange(source="erp", levels=[level("CD-MUG", 5, 2)]))  # fmt: skip
+    run(ports, first)
+    assert channels["shopify"].shown == {"CD-MUG": 4}
+    run(ports, second)  # owed nothing any more: no second call
+    assert channels["shopify"].calls == 1
+
+
+def test_an_846_from_the_3pl_is_acknowledged_and_becomes_levels_pushed_to_channels(
+    ports: FlowPorts, channels: dict[str, FakeChannel], tmp_path: Path
+) -> None:
+    data = (ROOT / "examples" / "846_from_3pl.x12").read_bytes()
+    ref = ports.store.raw.put_once(data, source="sftp:northstar-3pl", name="846.x12")
+    payload = InboundPayload(payload_id=ref.id, source="sftp:northstar-3pl", name="846.x12", sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    [out] = edi_inbound.handle(ports, envelope("inbound_payload"), payload)
+    assert out.step == inventory.APPLY and isinstance(out.document, InventoryChange)
+    assert out.document.sequence == 812 and out.document.source.startswith("846:northstar-3pl:")
+    [ack] = sorted((tmp_path / "out" / "northstar-3pl").iterdir())
+    assert b"ST*997" in ack.read_bytes() and b"AK2*846*" in ack.read_bytes()
+    run(ports, [out])
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 119  # 120 on hand - 1 safety stock
+    assert channels["shopify"].shown["GIFT"] == 17  # socks: 36 - 1 = 35 -> 17 kits
+    # The same file again changes nothing
+    [again] = edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), payload)
+    assert inventory.apply(ports, envelope("inventory_change", "k-3"), again.document) == []
+
+
+def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str, FakeChannel]) -> None:
+    run(ports, [Outgoing(inventory.APPLY, "inventory_change",
+                         InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 30)]), "a")])  # fmt: skip
+    order_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
+    ref = ports.store.raw.put_once(order_850, source="sftp:acme-retail", name="850.x12")
+    payload = InboundPayload(payload_id=ref.id, source="sftp:acme-retail", name="850.x12", sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    [order_out] = edi_inbound.handle(ports, envelope("inbound_payload"), payload)
+    order = order_out.document
+    assert isinstance(order, Order)
+    out = orders.to_erp(ports, envelope("order"), order)
+    reserve = [o for o in out if o.step == inventory.APPLY]
+    assert len(reserve) == 1 and isinstance(reserve[0].document, InventoryChange)
+    held = sum(int(r.quantity) for r in reserve[0].document.reservations if r.sku == "CD-TEE-BLK-M")
+    run(ports, reserve)
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 29 - held
+
+
+def test_a_push_for_a_channel_without_adapter_is_a_config_error(ports: FlowPorts) -> None:
+    from crossdock.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="ebay"):
+        inventory.push(ports, envelope("inventory_push"), InventoryPush(channel="ebay", skus=["A"]))
