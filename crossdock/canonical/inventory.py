@@ -79,8 +79,11 @@ class InventoryChange(CanonicalModel):
 
 
 class InventoryPush(CanonicalModel):
-    """SKUs whose quantity is owed to a channel (``inventory.push``): the push reads the quantities from
-    the store when it runs, so a late message never sends an old figure."""
+    """SKUs whose quantity is owed to a channel (``inventory.push``). The push sends the quantities the
+    store holds when it runs, so a late message never sends an old figure; ``expected`` (what the sender
+    computed, at ``computed_at``) lets it wait until the sender's transaction is visible."""
 
     channel: NonEmptyStr
     skus: list[NonEmptyStr] = Field(min_length=1)
+    expected: dict[str, int] = Field(default_factory=dict)
+    computed_at: AwareDatetime | None = None

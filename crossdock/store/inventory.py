@@ -77,7 +77,8 @@ class InventoryStore:
         """Write each update that supersedes what is held; returns those applied."""
         applied: list[Update] = []
         now = utcnow()
-        for item in updates:
+        # rows are locked in key order, so two steps applying overlapping updates never deadlock
+        for item in sorted(updates, key=lambda u: (isinstance(u, ReservationUpdate), u.key)):
             if isinstance(item, StockUpdate):
                 table = InventoryStockRow.__table__
                 values: dict[str, Any] = {"sku": item.sku, "location": item.location, "on_hand": item.on_hand,
@@ -164,12 +165,23 @@ class InventoryStore:
                 rows = own.scalars(query).all()
         return {row.sku: row.computed for row in rows if row.told != row.computed}
 
+    def states(self, channel: str, skus: Sequence[str]) -> dict[str, ChannelState]:
+        """The committed state of ``skus`` for ``channel`` (a fresh read)."""
+        query = select(InventoryChannelRow).where(
+            InventoryChannelRow.channel == channel, InventoryChannelRow.sku.in_(list(skus))
+        )
+        with self._db.read() as session:
+            return {
+                r.sku: ChannelState(r.channel, r.sku, r.computed, r.computed_at, r.told, r.told_at, r.pushes)
+                for r in session.scalars(query)
+            }
+
     def record_told(self, channel: str, told: Mapping[str, int], *, at: datetime | None = None) -> list[str]:
         """Remember what ``channel`` was told; returns the SKUs whose computed quantity changed meanwhile
         (still owed: the caller pushes them again)."""
         at = at or utcnow()
         with self._db.write() as session:
-            for sku, quantity in told.items():
+            for sku, quantity in sorted(told.items()):
                 session.execute(
                     update(InventoryChannelRow)
                     .where(InventoryChannelRow.channel == channel, InventoryChannelRow.sku == sku)

@@ -5,13 +5,15 @@ and ``inventory.push`` (tell a channel its owed quantities).
   reservations), writes the inputs that are newer than what is held (the store's versioned upsert), and
   recomputes only the SKUs they touch (and the kits made of them), in the step's transaction. Where a
   channel's quantity changed, one ``inventory.push`` per channel names the SKUs owed.
-* ``push`` reads the owed quantities when it runs (a late message never sends an old figure), sets them
+* ``push`` reads the owed quantities when it runs (a late message never sends an old figure; one that
+  arrives before the sender's transaction is visible waits for it, bounded), sets them
   through the channel's adapter (absolute quantities: a retry is harmless), records what was told, and
   pushes again what changed meanwhile. No database transaction is held across the marketplace call.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -27,13 +29,15 @@ from crossdock.canonical.availability.allocate import affected_skus
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope, idempotency_key
 from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockReservation
-from crossdock.errors import ConfigError
+from crossdock.errors import ConfigError, TransientError
 from crossdock.store import DocRef, Store
+from crossdock.store.inventory import ChannelState
 
 APPLY = "inventory.apply"
 PUSH = "inventory.push"
 BATCH = 200
 """SKUs per push message."""
+VISIBLE_WAIT_S = 5.0
 
 
 def units(value: Decimal) -> int:
@@ -59,16 +63,18 @@ def apply(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> lis
     if not isinstance(document, InventoryChange):
         raise TypeError(f"{APPLY} takes an inventory_change, got {type(document).__name__}")
     inventory = _inventory(ports)
+    at = datetime.now(UTC)
     with effects(ports.store) as session:
         applied = ports.store.inventory.apply(session, updates_of(document))
-        owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session)
-    return pushes(inventory, owed, envelope.idempotency_key)
+        owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
+    return pushes(inventory, owed, envelope.idempotency_key, at=at)
 
 
 def recompute(
     store: Store, rules: AvailabilityRules, skus: Iterable[str], *, session: Session, at: datetime | None = None
-) -> dict[str, list[str]]:
-    """Recompute ``skus`` (and the kits made of them) for every channel; returns channel -> SKUs owed."""
+) -> dict[str, dict[str, int]]:
+    """Recompute ``skus`` (and the kits made of them) for every channel; returns channel -> the SKUs owed
+    with the quantity computed now."""
     touched = affected_skus(rules, set(skus))
     if not touched:
         return {}
@@ -78,24 +84,29 @@ def recompute(
         load.update(rules.kits_using(sku))
     ledger = store.inventory.ledger(load, session=session)
     offers = {sku: available_to_sell(ledger, rules, sku).totals() for sku in sorted(touched)}
-    owed: dict[str, list[str]] = {}
+    owed: dict[str, dict[str, int]] = {}
     for channel in rules.channels:
         quantities = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
         changed = store.inventory.record_computed(session, channel, quantities, at=at)
         if changed:
-            owed[channel] = changed
+            owed[channel] = {sku: quantities[sku] for sku in changed}
     return owed
 
 
-def pushes(inventory: InventoryPorts, owed: Mapping[str, list[str]], cause: str) -> list[Outgoing]:
+def pushes(
+    inventory: InventoryPorts, owed: Mapping[str, Mapping[str, int]], cause: str, *, at: datetime | None = None
+) -> list[Outgoing]:
     out: list[Outgoing] = []
-    for channel, skus in sorted(owed.items()):
+    for channel, quantities in sorted(owed.items()):
         if channel not in inventory.channels:
             continue  # a channel in the rules with no adapter configured: computed, shown, not pushed
+        skus = sorted(quantities)
         for start in range(0, len(skus), BATCH):
             batch = skus[start : start + BATCH]
             key = idempotency_key("inventory-push", channel, cause, str(start))
-            out.append(Outgoing(PUSH, "inventory_push", InventoryPush(channel=channel, skus=batch), key))
+            document = InventoryPush(channel=channel, skus=batch, expected={s: quantities[s] for s in batch},
+                                     computed_at=at)  # fmt: skip
+            out.append(Outgoing(PUSH, "inventory_push", document, key))
     return out
 
 
@@ -106,14 +117,40 @@ def push(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list
     adapter = inventory.channels.get(document.channel)
     if adapter is None:
         raise ConfigError(f"inventory.{document.channel}: no inventory adapter configured for this channel")
-    owed = ports.store.inventory.owed(document.channel, document.skus)
+    states = _visible(ports.store, document)
+    owed = {sku: state.computed for sku, state in states.items() if state.owed}
     if not owed:
         return []
     adapter.set_quantities(owed)
     again = ports.store.inventory.record_told(document.channel, owed)
     if not again:
         return []
-    return pushes(inventory, {document.channel: again}, envelope.idempotency_key + ":again")
+    now = {sku: state.computed for sku, state in ports.store.inventory.states(document.channel, again).items()}
+    return pushes(inventory, {document.channel: now}, envelope.idempotency_key + ":again")
+
+
+def _visible(store: Store, document: InventoryPush) -> dict[str, ChannelState]:
+    """The channel's state of the message's SKUs once the sender's transaction is visible: each SKU
+    shows the quantity the sender computed, or a newer computation. The sender sends before its step
+    commits, so this waits (bounded); still not visible after :data:`VISIBLE_WAIT_S`, the message is
+    retried later."""
+    deadline = time.monotonic() + VISIBLE_WAIT_S
+    while True:
+        states = store.inventory.states(document.channel, document.skus)
+        if all(_shows(states.get(sku), document, sku) for sku in document.skus):
+            return states
+        if time.monotonic() >= deadline:
+            raise TransientError(f"{PUSH} {document.channel}: the computed quantities are not visible yet")
+        time.sleep(0.05)
+
+
+def _shows(state: ChannelState | None, document: InventoryPush, sku: str) -> bool:
+    if state is None:
+        return False
+    expected = document.expected.get(sku)
+    if expected is None or state.computed == expected:
+        return True
+    return document.computed_at is not None and state.computed_at > document.computed_at
 
 
 # --- where inventory changes come from ------------------------------------------------------------

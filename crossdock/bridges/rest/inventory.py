@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from crossdock.bridges.rest.client import MarketplaceClient, decode_json, path_segment
-from crossdock.errors import ConfigError, MappingError
+from crossdock.errors import MappingError
 
 LISTINGS = "/listings/2021-08-01/items"
 
@@ -33,7 +33,8 @@ class InventoryChannel(Protocol):
 
 
 class ShopifyInventory:
-    """Shopify ``inventory_levels`` at one Shopify location; ``item_ids`` maps our SKU to its inventory item."""
+    """Shopify ``inventory_levels`` at one Shopify location; ``item_ids`` maps our SKU to its inventory
+    item (a SKU without one is not sold on Shopify: never sent, read as ``None``)."""
 
     def __init__(
         self, client: MarketplaceClient, *, api_version: str, location_id: int, item_ids: Mapping[str, int]
@@ -43,21 +44,21 @@ class ShopifyInventory:
         self.location_id = location_id
         self.item_ids = dict(item_ids)
 
-    def _item(self, sku: str) -> int:
-        try:
-            return self.item_ids[sku]
-        except KeyError:
-            raise ConfigError(f"inventory.shopify.item_ids has no inventory item for SKU {sku!r}") from None
-
     def set_quantities(self, quantities: Mapping[str, int]) -> int:
+        """SKUs without an inventory item in ``item_ids`` are not Shopify's: they are left out."""
+        calls = 0
         for sku, units in quantities.items():
-            body = {"location_id": self.location_id, "inventory_item_id": self._item(sku), "available": units}
+            item = self.item_ids.get(sku)
+            if item is None:
+                continue
+            body = {"location_id": self.location_id, "inventory_item_id": item, "available": units}
             self.client.send_json("POST", f"{self.base}/inventory_levels/set.json", body, operation="inventoryLevels")
-        return len(quantities)
+            calls += 1
+        return calls
 
     def read_quantities(self, skus: Sequence[str]) -> dict[str, int | None]:
         out: dict[str, int | None] = dict.fromkeys(skus)
-        by_item = {self._item(sku): sku for sku in skus}
+        by_item = {self.item_ids[sku]: sku for sku in skus if sku in self.item_ids}
         items = sorted(by_item)
         for start in range(0, len(items), 50):
             params = {"inventory_item_ids": ",".join(map(str, items[start : start + 50])),
