@@ -31,6 +31,7 @@ from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
+from crossdock.actors.inventory_metrics import register_inventory_gauges
 from crossdock.actors.steps import declare_steps, sender
 from crossdock.bridges.rest import amazon, walmart
 from crossdock.bridges.rest.client import MarketplaceClient
@@ -196,6 +197,8 @@ def build_flow_broker(settings: Settings, ports: FlowPorts) -> Broker:
     broker = build_broker(settings, store=SqlMessageStore(ports.store))
     broker.add_middleware(ClosePorts(ports))
     declare_steps(broker, (*flows.STEPS, *flows.flow_steps(ports)))
+    if ports.inventory is not None:
+        register_inventory_gauges(broker, ports.store)
     return broker
 
 

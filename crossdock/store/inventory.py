@@ -204,6 +204,16 @@ class InventoryStore:
                 for r in session.scalars(query)
             ]
 
+    def owed_counts(self) -> dict[str, int]:
+        """Per channel, how many SKUs have a quantity it was not told yet."""
+        query = (
+            select(InventoryChannelRow.channel, func.count())
+            .where(or_(InventoryChannelRow.told.is_(None), InventoryChannelRow.told != InventoryChannelRow.computed))
+            .group_by(InventoryChannelRow.channel)
+        )
+        with self._db.read() as session:
+            return {channel: int(count) for channel, count in session.execute(query)}
+
     def lag_seconds(self, *, now: datetime | None = None) -> float:
         """How long the oldest owed quantity has waited for its push (0 when none is owed): inventory lag."""
         now = now or utcnow()

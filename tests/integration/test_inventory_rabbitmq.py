@@ -6,6 +6,7 @@ quantity changed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from crossdock.actors.flow_config import load_flow_config
 from crossdock.actors.intake import inbound_message
@@ -21,6 +23,7 @@ from crossdock.actors.steps import publish, sender
 from crossdock.actors.wiring import build_flow_broker, build_ports
 from crossdock.canonical import Envelope
 from crossdock.canonical.inventory import InventoryChange, StockReservation
+from crossdock.cli import app as cli_app
 from crossdock.settings import load_settings
 from crossdock.store import Store
 from tests.conftest import ROOT
@@ -165,6 +168,23 @@ def test_846_reservations_and_erp_pull_reach_three_marketplaces_only_when_change
         assert all(s.told == s.computed for s in states.values())
         assert states[("shopify", "CD-TEE-BLK-M")].told == 115  # MAIN 120 - 10 reserved - 5 fixed; EAST 15 - 5
         assert states[("walmart", "ITEM-5")].told == 27  # an ERP item with no SKU of ours: (60 - 5 fixed) / 2
+        # The operator's view: the SKU's inputs, reservations and what each channel was told
+        cli_env = {**env, **TOKENS}
+        shown_sku = CliRunner().invoke(cli_app, ["inventory", "show", "CD-TEE-BLK-M", "--json"], env=cli_env)
+        assert shown_sku.exit_code == 0, shown_sku.output
+        report = json.loads(shown_sku.output)
+        assert {row["location"]: row["on_hand"] for row in report["stock"]} == {"MAIN": 120, "EAST": 15}
+        assert report["reservations"][0]["quantity"] == 10
+        assert report["available_to_sell"] == {"shopify": 115, "walmart": 57, "amazon": 10}
+        # And drift: none, until Walmart shows another figure behind crossdock's back
+        clean = CliRunner().invoke(cli_app, ["inventory", "drift", "--json"], env=cli_env)
+        assert clean.exit_code == 0 and json.loads(clean.output)["differences"] == 0, clean.output
+        marketplace_sim.control.post("/_sim/inventory", json={"channel": "walmart", "item": "CD-SOCK-6PK",
+                                                              "quantity": 3}).raise_for_status()  # fmt: skip
+        drifted = CliRunner().invoke(cli_app, ["inventory", "drift", "--json"], env=cli_env)
+        assert drifted.exit_code == 1, drifted.output
+        assert json.loads(drifted.output)["channels"]["walmart"]["differences"] == [
+            {"sku": "CD-SOCK-6PK", "computed": 21, "told": 21, "shown": 3}]  # fmt: skip
     finally:
         broker.close()
         ports.close()

@@ -26,7 +26,8 @@ class InventoryChannel(Protocol):
         ...
 
     def read_quantities(self, skus: Sequence[str]) -> dict[str, int | None]:
-        """What the channel shows for each SKU (``None``: it has no figure for it)."""
+        """What the channel shows for each SKU (``None``: it has no figure for it; a SKU left out is not
+        sold on this channel)."""
         ...
 
     def close(self) -> None: ...
@@ -34,7 +35,7 @@ class InventoryChannel(Protocol):
 
 class ShopifyInventory:
     """Shopify ``inventory_levels`` at one Shopify location; ``item_ids`` maps our SKU to its inventory
-    item (a SKU without one is not sold on Shopify: never sent, read as ``None``)."""
+    item (a SKU without one is not sold on Shopify: never sent, left out of reads)."""
 
     def __init__(
         self, client: MarketplaceClient, *, api_version: str, location_id: int, item_ids: Mapping[str, int]
@@ -57,8 +58,8 @@ class ShopifyInventory:
         return calls
 
     def read_quantities(self, skus: Sequence[str]) -> dict[str, int | None]:
-        out: dict[str, int | None] = dict.fromkeys(skus)
         by_item = {self.item_ids[sku]: sku for sku in skus if sku in self.item_ids}
+        out: dict[str, int | None] = dict.fromkeys(by_item.values())
         items = sorted(by_item)
         for start in range(0, len(items), 50):
             params = {"inventory_item_ids": ",".join(map(str, items[start : start + 50])),

@@ -160,3 +160,22 @@ def test_a_push_for_a_channel_without_adapter_is_a_config_error(ports: FlowPorts
 
     with pytest.raises(ConfigError, match="ebay"):
         inventory.push(ports, envelope("inventory_push"), InventoryPush(channel="ebay", skus=["A"]))
+
+
+def test_the_lag_gauge_shows_how_long_a_quantity_has_waited_for_its_push(ports: FlowPorts) -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from crossdock.actors.inventory_metrics import InventoryCollector
+
+    registry = CollectorRegistry()
+    registry.register(InventoryCollector(ports.store))
+    assert b"crossdock_inventory_lag_seconds 0.0" in generate_latest(registry)
+    # Given a change applied but not pushed yet
+    out = inventory.apply(ports, envelope("inventory_change"),
+                          InventoryChange(source="erp", levels=[level("CD-MUG", 3)]))  # fmt: skip
+    text = generate_latest(registry).decode()
+    assert 'crossdock_inventory_owed{channel="shopify"} 1.0' in text
+    assert "crossdock_inventory_lag_seconds 0.0" not in text
+    # When it is pushed, nothing is owed
+    run(ports, out)
+    assert b"crossdock_inventory_lag_seconds 0.0" in generate_latest(registry)
