@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crossdock.canonical.availability import Ledger, ReservationUpdate, StockUpdate
 from crossdock.store.base import utcnow
 from crossdock.store.engine import Database
+from crossdock.store.insert_ignore import insert_ignore_many
 from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
 
 Update = StockUpdate | ReservationUpdate
@@ -133,25 +134,35 @@ class InventoryStore:
         self, session: Session, channel: str, quantities: Mapping[str, int], *, at: datetime | None = None
     ) -> list[str]:
         """Store what ``channel`` should be offered; returns the SKUs whose quantity is owed to it
-        (changed, or never told)."""
+        (changed, or never told). The rows are read and locked in one query (``FOR UPDATE`` on
+        PostgreSQL), then new rows inserted and changed ones updated, each in one statement."""
         at = at or utcnow()
-        table = InventoryChannelRow.__table__
-        assert isinstance(table, Table)
-        owed: list[str] = []
-        for sku, quantity in sorted(quantities.items()):
-            stmt = _insert(session, table).values(
-                channel=channel, sku=sku, computed=quantity, computed_at=at, told=None, told_at=None, pushes=0
+        skus = sorted(quantities)
+        held: dict[str, tuple[int, int | None]] = {}
+        for start in range(0, len(skus), CHUNK):
+            query = (
+                select(InventoryChannelRow.sku, InventoryChannelRow.computed, InventoryChannelRow.told)
+                .where(InventoryChannelRow.channel == channel, InventoryChannelRow.sku.in_(skus[start : start + CHUNK]))
+                .order_by(InventoryChannelRow.sku)
+                .with_for_update()
             )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["channel", "sku"],
-                set_={"computed": stmt.excluded.computed, "computed_at": stmt.excluded.computed_at},
-                where=table.c.computed != stmt.excluded.computed,
+            held.update((sku, (computed, told)) for sku, computed, told in session.execute(query))
+        fresh = [{"channel": channel, "sku": sku, "computed": quantities[sku], "computed_at": at, "told": None,
+                  "told_at": None, "pushes": 0} for sku in skus if sku not in held]  # fmt: skip
+        changed = [{"c": channel, "s": sku, "q": quantities[sku], "at": at}
+                   for sku in skus if sku in held and held[sku][0] != quantities[sku]]  # fmt: skip
+        if fresh:
+            insert_ignore_many(session, InventoryChannelRow, fresh)
+        if changed:
+            table = InventoryChannelRow.__table__
+            assert isinstance(table, Table)
+            stmt = (
+                update(table)
+                .where(table.c.channel == bindparam("c"), table.c.sku == bindparam("s"))
+                .values(computed=bindparam("q"), computed_at=bindparam("at"))
             )
-            session.execute(stmt)
-            row = session.get(InventoryChannelRow, (channel, sku), populate_existing=True)
-            if row is not None and row.told != row.computed:
-                owed.append(sku)
-        return owed
+            session.connection().execute(stmt, changed)
+        return [sku for sku in skus if sku not in held or held[sku][1] != quantities[sku]]
 
     def owed(self, channel: str, skus: Sequence[str], *, session: Session | None = None) -> dict[str, int]:
         """Of ``skus``, those whose computed quantity the channel was not told yet, with that quantity."""

@@ -20,6 +20,7 @@ class Ledger:
         self._locations: dict[str, set[str]] = defaultdict(set)
         self._reservations: dict[tuple[str, str], ReservationUpdate] = {}
         self._reserved: dict[tuple[str, str], int] = defaultdict(int)
+        self._reserved_at: dict[str, set[str]] = defaultdict(set)
         for update in updates:
             self.apply(update)
 
@@ -38,6 +39,7 @@ class Ledger:
             self._reserved[(held.sku, held.location)] -= held.quantity
         self._reservations[update.key] = update
         self._reserved[(update.sku, update.location)] += update.quantity
+        self._reserved_at[update.sku].add(update.location)
         return True
 
     def stock(self, sku: str) -> dict[str, StockUpdate]:
@@ -48,14 +50,14 @@ class Ledger:
         return self._reserved.get((sku, location), 0)
 
     def reserved_locations(self, sku: str) -> set[str]:
-        return {loc for (s, loc), qty in self._reserved.items() if s == sku and qty}
+        return {loc for loc in self._reserved_at.get(sku, ()) if self._reserved.get((sku, loc))}
 
     def reservations(self, sku: str | None = None) -> list[ReservationUpdate]:
         """The reservations held (releases included, with quantity 0), of ``sku`` when given."""
         return [r for r in self._reservations.values() if sku is None or r.sku == sku]
 
     def skus(self) -> set[str]:
-        return set(self._locations) | {sku for sku, _ in self._reserved}
+        return set(self._locations) | set(self._reserved_at)
 
     def snapshot(self) -> tuple[dict[tuple[str, str], StockUpdate], dict[tuple[str, str], ReservationUpdate]]:
         """What is held, for comparing two ledgers."""

@@ -23,7 +23,7 @@ the rest. A channel's own ``safety_stock`` is taken off its offer. A channel swi
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 
 class ChannelRule(BaseModel):
@@ -53,6 +53,16 @@ class AvailabilityRules(BaseModel):
     locations: list[str] = Field(default_factory=list, description="Locations offered (all when empty).")
     channels: dict[str, ChannelRule] = Field(default_factory=dict)
     kits: dict[str, dict[str, int]] = Field(default_factory=dict, description="Kit SKU -> component SKU -> units.")
+    _used_in: dict[str, list[str]] = PrivateAttr(default_factory=dict)
+    _ordered: list[tuple[str, ChannelRule]] = PrivateAttr(default_factory=list)
+
+    def model_post_init(self, context: object, /) -> None:
+        used_in: dict[str, list[str]] = {}
+        for kit in sorted(self.kits):
+            for part in self.kits[kit]:
+                used_in.setdefault(part, []).append(kit)
+        self._used_in = used_in
+        self._ordered = sorted(self.channels.items(), key=lambda item: (item[1].priority, item[0]))
 
     @model_validator(mode="after")
     def _kits(self) -> AvailabilityRules:
@@ -68,10 +78,10 @@ class AvailabilityRules(BaseModel):
 
     def ordered_channels(self) -> list[tuple[str, ChannelRule]]:
         """Channels by priority, then name (a stable order whatever the config's order)."""
-        return sorted(self.channels.items(), key=lambda item: (item[1].priority, item[0]))
+        return self._ordered
 
     def offers(self, location: str) -> bool:
         return not self.locations or location in self.locations
 
     def kits_using(self, sku: str) -> list[str]:
-        return sorted(kit for kit, parts in self.kits.items() if sku in parts)
+        return self._used_in.get(sku, [])
