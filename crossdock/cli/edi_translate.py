@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical import Order, Shipment, WarehouseShippingOrder
+from crossdock.canonical import InventoryAdvice, Order, Shipment, WarehouseShippingOrder
 from crossdock.edi.control import InMemoryControlNumbers
 from crossdock.edi.partners import load_partner_profile
 from crossdock.edi.translate import FileResult, render, translate
@@ -21,6 +21,7 @@ DOCUMENTS: dict[str, tuple[type[BaseModel], ...]] = {
     "940": (WarehouseShippingOrder, Order),
     "945": (Shipment,),
     "856": (Shipment,),
+    "846": (InventoryAdvice,),
 }
 
 
@@ -91,7 +92,7 @@ def _print_report(file: Path, result: FileResult) -> None:
 
 def render_command(
     document: Path = typer.Argument(..., help="Canonical document as JSON (as printed by `crossdock edi translate`)."),
-    set_id: str = typer.Option(..., "--set", help="X12 set to render: 850, 856, 940 or 945."),
+    set_id: str = typer.Option(..., "--set", help="X12 set to render: 846, 850, 856, 940 or 945."),
     partner: Path = typer.Option(..., "--partner", help="Partner profile YAML (envelope ids, version, delimiters)."),
     start_control: int = typer.Option(1, "--start-control", min=1, help="First ISA13/GS06/ST02 control number."),
 ) -> None:

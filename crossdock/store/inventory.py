@@ -122,6 +122,19 @@ class InventoryStore:
                 ledger.apply(ReservationUpdate(r.order_ref, r.line, r.sku, r.location, r.quantity, r.as_of, r.sequence))
         return ledger
 
+    def reservations_of(self, order_ref: str, *, session: Session | None = None) -> list[ReservationUpdate]:
+        """The reservation lines of one order (``<channel>:<external id>``), released ones included."""
+        query = select(InventoryReservationRow).where(InventoryReservationRow.order_ref == order_ref)
+
+        def read(own: Session) -> list[ReservationUpdate]:
+            return [ReservationUpdate(r.order_ref, r.line, r.sku, r.location, r.quantity, r.as_of, r.sequence)
+                    for r in own.scalars(query.order_by(InventoryReservationRow.line))]  # fmt: skip
+
+        if session is not None:
+            return read(session)
+        with self._db.read() as own:
+            return read(own)
+
     def skus(self) -> list[str]:
         """Every SKU with an input."""
         with self._db.read() as session:

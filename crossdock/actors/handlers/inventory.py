@@ -20,10 +20,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import InventoryAdvice, Order
+from crossdock.canonical import InventoryAdvice, Order, OrderPurpose, Shipment
 from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
 from crossdock.canonical.availability.allocate import affected_skus
 from crossdock.canonical.base import CanonicalModel
@@ -178,11 +179,13 @@ def reservations(order: Order, location: str, *, quantity_factor: int = 1) -> In
 
 def reserve(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Outgoing]:
     """``orders.to_erp``'s extra message when the inventory flow is configured: the booked order's lines
-    reserved at the inventory location (nothing otherwise)."""
+    reserved at the inventory location (a cancellation releases them, a change replaces them; nothing
+    when the flow is off)."""
     inventory = ports.inventory
     if inventory is None:
         return []
-    change = reservations(order, inventory.location)
+    factor = 0 if order.purpose is OrderPurpose.CANCELLATION else 1
+    change = reservations(order, inventory.location, quantity_factor=factor)
     if change is None:
         return []
     return [Outgoing(APPLY, "inventory_change", change, idempotency_key("reserve", envelope.idempotency_key))]
@@ -202,3 +205,32 @@ def advice_received(
     handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {APPLY}")
     key = idempotency_key("846", partner.name, interchange.doc_id, advice.advice_id)
     return Outgoing(APPLY, "inventory_change", change, key)
+
+
+def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) -> list[Outgoing]:
+    """``shipments.to_erp``'s extra message when the inventory flow is configured: each shipped order's
+    reservations reduced by the units shipped of each SKU (released when all shipped). The order is
+    found as ``orders.to_erp`` reserved it: a marketplace order by its channel, else an EDI PO."""
+    if ports.inventory is None:
+        return []
+    now = datetime.now(UTC)
+    released: list[StockReservation] = []
+    for order in shipment.orders:
+        found = marketplace_order_of(ports.store, order)
+        order_ref = f"{found[0]}:{found[1]}" if found else f"edi:{order.po_number or order.order_ref}"
+        shipped: dict[str, Decimal] = {}
+        for line in order.all_lines:
+            if line.sku:
+                shipped[line.sku] = shipped.get(line.sku, Decimal(0)) + line.quantity_shipped
+        for held in ports.store.inventory.reservations_of(order_ref):
+            take = min(Decimal(held.quantity), shipped.get(held.sku, Decimal(0)))
+            if take <= 0:
+                continue
+            shipped[held.sku] -= take
+            released.append(StockReservation(order_ref=held.order_ref, line=held.line, sku=held.sku,
+                                              location=held.location, quantity=Decimal(held.quantity) - take,
+                                              as_of=max(now, held.as_of), sequence=held.sequence + 1))  # fmt: skip
+    if not released:
+        return []
+    change = InventoryChange(source=f"shipment:{shipment.shipment_id}", reservations=released)
+    return [Outgoing(APPLY, "inventory_change", change, idempotency_key("release", envelope.idempotency_key))]

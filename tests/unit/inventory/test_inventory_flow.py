@@ -155,6 +155,38 @@ def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str,
     assert channels["shopify"].shown["CD-TEE-BLK-M"] == 29 - held
 
 
+def test_a_shipment_releases_what_it_shipped_and_a_cancellation_releases_the_rest(
+    ports: FlowPorts, channels: dict[str, FakeChannel]
+) -> None:
+    from crossdock.actors.handlers import shipments
+    from crossdock.canonical import OrderPurpose, Shipment
+    from crossdock.edi.translate import translate
+
+    order_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
+    ref = ports.store.raw.put_once(order_850, source="sftp:acme-retail", name="850.x12")
+    payload = InboundPayload(payload_id=ref.id, source="sftp:acme-retail", name="850.x12", sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    [order_out] = edi_inbound.handle(ports, envelope("inbound_payload"), payload)
+    order = order_out.document
+    assert isinstance(order, Order)
+    run(ports, [o for o in orders.to_erp(ports, envelope("order"), order) if o.step == inventory.APPLY])
+    before = {r.sku: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
+    shipment = translate((ROOT / "examples" / "945_from_3pl.x12").read_bytes()).sets[0].document
+    assert isinstance(shipment, Shipment)
+    shipped = {line.sku: int(line.quantity_shipped) for line in shipment.orders[0].all_lines if line.sku}
+    # When the 3PL's 945 is posted
+    out = shipments.to_erp(ports, envelope("shipment", "k-945"), shipment)
+    run(ports, [o for o in out if o.step == inventory.APPLY])
+    after = {r.sku: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
+    assert before != after  # something shipped
+    # Then each SKU's reservation is down by what shipped
+    assert after == {sku: held - min(held, shipped.get(sku, 0)) for sku, held in before.items()}
+    # And a cancellation of the order releases every line
+    cancel = order.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
+    run(ports, inventory.reserve(ports, cancel, envelope("order", "k-cancel")))
+    assert all(r.quantity == 0 for r in ports.store.inventory.reservations_of("edi:PO-778812"))
+
+
 def test_a_push_for_a_channel_without_adapter_is_a_config_error(ports: FlowPorts) -> None:
     from crossdock.errors import ConfigError
 
