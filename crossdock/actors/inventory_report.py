@@ -28,7 +28,7 @@ def show(store: Store, rules: AvailabilityRules, sku: str) -> dict[str, Any]:
     ]  # fmt: skip
     held = [
         {"order_ref": r.order_ref, "line": r.line, "location": r.location, "quantity": r.quantity,
-         "as_of": r.as_of.isoformat()}
+         "shipped": r.shipped, "as_of": r.as_of.isoformat()}
         for r in sorted(ledger.reservations(sku), key=lambda r: (r.order_ref, r.line))
     ]  # fmt: skip
     return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import AwareDatetime, Field
 
 from crossdock.canonical.base import CanonicalModel, Gtin, NonEmptyStr, Quantity, UnitOfMeasure
@@ -65,6 +67,7 @@ class StockReservation(CanonicalModel):
     quantity: Quantity
     as_of: AwareDatetime
     sequence: int = 0
+    shipped: Quantity = Field(default=Decimal(0), description="Units of the line shipped by as_of (availability).")
 
 
 class InventoryChange(CanonicalModel):

@@ -69,6 +69,10 @@ def _newer(table: Table, excluded: Any, quantity: str) -> Any:
     )
 
 
+def _reservation(r: InventoryReservationRow) -> ReservationUpdate:
+    return ReservationUpdate(r.order_ref, r.line, r.sku, r.location, r.quantity, r.as_of, r.sequence, r.shipped)
+
+
 class InventoryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -89,8 +93,8 @@ class InventoryStore:
             else:
                 table = InventoryReservationRow.__table__
                 values = {"order_ref": item.order_ref, "line": item.line, "sku": item.sku, "location": item.location,
-                          "quantity": item.quantity, "as_of": item.as_of, "sequence": item.sequence,
-                          "updated_at": now}  # fmt: skip
+                          "quantity": item.quantity, "shipped": item.shipped, "as_of": item.as_of,
+                          "sequence": item.sequence, "updated_at": now}  # fmt: skip
                 keys, quantity = ["order_ref", "line"], "quantity"
             assert isinstance(table, Table)
             stmt = _insert(session, table).values(values)
@@ -119,7 +123,7 @@ class InventoryStore:
                 ledger.apply(StockUpdate(s.sku, s.location, s.on_hand, s.as_of, s.sequence, s.source))
             query = select(InventoryReservationRow).where(InventoryReservationRow.sku.in_(chunk))
             for r in session.scalars(query):
-                ledger.apply(ReservationUpdate(r.order_ref, r.line, r.sku, r.location, r.quantity, r.as_of, r.sequence))
+                ledger.apply(_reservation(r))
         return ledger
 
     def reservations_of(self, order_ref: str, *, session: Session | None = None) -> list[ReservationUpdate]:
@@ -127,8 +131,7 @@ class InventoryStore:
         query = select(InventoryReservationRow).where(InventoryReservationRow.order_ref == order_ref)
 
         def read(own: Session) -> list[ReservationUpdate]:
-            return [ReservationUpdate(r.order_ref, r.line, r.sku, r.location, r.quantity, r.as_of, r.sequence)
-                    for r in own.scalars(query.order_by(InventoryReservationRow.line))]  # fmt: skip
+            return [_reservation(r) for r in own.scalars(query.order_by(InventoryReservationRow.line))]
 
         if session is not None:
             return read(session)

@@ -30,7 +30,8 @@ class InventoryStockRow(Base):
 
 
 class InventoryReservationRow(Base):
-    """Units held for one order line (0 once released), as of ``as_of`` / ``sequence``."""
+    """Units held for one order line (0 once released) and units of it shipped, as of ``as_of`` /
+    ``sequence``."""
 
     __tablename__ = "inventory_reservations"
 
@@ -39,6 +40,7 @@ class InventoryReservationRow(Base):
     sku: Mapped[str] = mapped_column(String(SKU), index=True)
     location: Mapped[str] = mapped_column(String(NAME))
     quantity: Mapped[int] = mapped_column(BigInteger)
+    shipped: Mapped[int] = mapped_column(BigInteger, default=0)
     as_of: Mapped[datetime] = mapped_column(UtcDateTime)
     sequence: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

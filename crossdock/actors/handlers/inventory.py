@@ -49,8 +49,8 @@ def units(value: Decimal) -> int:
 def updates_of(change: InventoryChange) -> list[StockUpdate | ReservationUpdate]:
     stock = [StockUpdate(level.sku, level.location, units(level.on_hand), level.as_of, change.sequence, change.source)
              for level in change.levels]  # fmt: skip
-    held = [ReservationUpdate(r.order_ref, r.line, r.sku, r.location, units(r.quantity), r.as_of, r.sequence)
-            for r in change.reservations]  # fmt: skip
+    held = [ReservationUpdate(r.order_ref, r.line, r.sku, r.location, units(r.quantity), r.as_of, r.sequence,
+                              units(r.shipped)) for r in change.reservations]  # fmt: skip
     return [*stock, *held]
 
 
@@ -209,8 +209,9 @@ def advice_received(
 
 def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) -> list[Outgoing]:
     """``shipments.to_erp``'s extra message when the inventory flow is configured: each shipped order's
-    reservations reduced by the units shipped of each SKU (released when all shipped). The order is
-    found as ``orders.to_erp`` reserved it: a marketplace order by its channel, else an EDI PO."""
+    reservations reduced by the units shipped of each SKU (released when all shipped), those units noted
+    as shipped: they stay held against on-hand figures older than the shipment. The order is found as
+    ``orders.to_erp`` reserved it: a marketplace order by its channel, else an EDI PO."""
     if ports.inventory is None:
         return []
     now = datetime.now(UTC)
@@ -229,7 +230,8 @@ def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) ->
             shipped[held.sku] -= take
             released.append(StockReservation(order_ref=held.order_ref, line=held.line, sku=held.sku,
                                               location=held.location, quantity=Decimal(held.quantity) - take,
-                                              as_of=max(now, held.as_of), sequence=held.sequence + 1))  # fmt: skip
+                                              shipped=Decimal(held.shipped) + take, as_of=max(now, held.as_of),
+                                              sequence=held.sequence + 1))  # fmt: skip
     if not released:
         return []
     change = InventoryChange(source=f"shipment:{shipment.shipment_id}", reservations=released)

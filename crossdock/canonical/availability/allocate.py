@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from crossdock.canonical.availability.ledger import Ledger
 from crossdock.canonical.availability.rules import AvailabilityRules
@@ -50,24 +51,31 @@ def allocate(free: int, rules: AvailabilityRules) -> dict[str, int]:
     return offers
 
 
-def reserved_for(ledger: Ledger, rules: AvailabilityRules, sku: str, location: str) -> int:
-    """Units of ``sku`` held at ``location``: its own reservations and those of kits made of it."""
-    held = ledger.reserved(sku, location)
+def reserved_for(
+    ledger: Ledger, rules: AvailabilityRules, sku: str, location: str, as_of: datetime | None = None
+) -> int:
+    """Units of ``sku`` held at ``location``: its own reservations and those of kits made of it, and the
+    units shipped after ``as_of`` (the on-hand figure's time: that figure still includes them)."""
+    held = ledger.reserved(sku, location) + ledger.shipped_since(sku, location, as_of)
     for kit in rules.kits_using(sku):
-        held += ledger.reserved(kit, location) * rules.kits[kit][sku]
+        units = rules.kits[kit][sku]
+        held += (ledger.reserved(kit, location) + ledger.shipped_since(kit, location, as_of)) * units
     return held
 
 
 def free_stock(ledger: Ledger, rules: AvailabilityRules, sku: str) -> dict[str, int]:
-    """Per offered location: on hand - reserved - safety stock, never below 0."""
+    """Per offered location: on hand - reserved (and shipped since the on-hand figure) - safety stock,
+    never below 0."""
     locations = set(ledger.stock(sku)) | ledger.reserved_locations(sku)
     out: dict[str, int] = {}
     stock = ledger.stock(sku)
     for location in sorted(locations):
         if not rules.offers(location):
             continue
-        on_hand = stock[location].on_hand if location in stock else 0
-        out[location] = max(0, on_hand - reserved_for(ledger, rules, sku, location) - rules.safety_stock)
+        figure = stock.get(location)
+        on_hand = figure.on_hand if figure is not None else 0
+        held = reserved_for(ledger, rules, sku, location, figure.as_of if figure is not None else None)
+        out[location] = max(0, on_hand - held - rules.safety_stock)
     return out
 
 

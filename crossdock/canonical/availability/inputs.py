@@ -47,7 +47,10 @@ class StockUpdate:
 @dataclass(frozen=True, slots=True)
 class ReservationUpdate:
     """Units of ``sku`` held at ``location`` for one order line; ``quantity`` 0 releases it (shipped,
-    cancelled), a changed order line sends its new quantity with a newer version."""
+    cancelled), a changed order line sends its new quantity with a newer version. ``shipped``: units of
+    the line that left with shipments by ``as_of``; they still count against on-hand figures older than
+    ``as_of`` (which still include them), so a shipment never makes stock look free before the warehouse
+    or the ERP reports it gone."""
 
     order_ref: str
     line: str
@@ -56,6 +59,7 @@ class ReservationUpdate:
     quantity: int
     as_of: datetime
     sequence: int = 0
+    shipped: int = 0
 
     @property
     def key(self) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from crossdock.canonical.availability.inputs import ReservationUpdate, StockUpdate, Update, supersedes
 
@@ -21,6 +22,7 @@ class Ledger:
         self._reservations: dict[tuple[str, str], ReservationUpdate] = {}
         self._reserved: dict[tuple[str, str], int] = defaultdict(int)
         self._reserved_at: dict[str, set[str]] = defaultdict(set)
+        self._shipped: dict[tuple[str, str], dict[tuple[str, str], ReservationUpdate]] = defaultdict(dict)
         for update in updates:
             self.apply(update)
 
@@ -37,9 +39,12 @@ class Ledger:
             return False
         if held is not None:
             self._reserved[(held.sku, held.location)] -= held.quantity
+            self._shipped[(held.sku, held.location)].pop(held.key, None)
         self._reservations[update.key] = update
         self._reserved[(update.sku, update.location)] += update.quantity
         self._reserved_at[update.sku].add(update.location)
+        if update.shipped:
+            self._shipped[(update.sku, update.location)][update.key] = update
         return True
 
     def stock(self, sku: str) -> dict[str, StockUpdate]:
@@ -48,6 +53,12 @@ class Ledger:
 
     def reserved(self, sku: str, location: str) -> int:
         return self._reserved.get((sku, location), 0)
+
+    def shipped_since(self, sku: str, location: str, as_of: datetime | None) -> int:
+        """Units of ``sku`` shipped from ``location`` after ``as_of`` (all when ``None``): still in an
+        on-hand figure as of ``as_of``."""
+        lines = self._shipped.get((sku, location), {}).values()
+        return sum(r.shipped for r in lines if as_of is None or r.as_of > as_of)
 
     def reserved_locations(self, sku: str) -> set[str]:
         return {loc for loc in self._reserved_at.get(sku, ()) if self._reserved.get((sku, loc))}

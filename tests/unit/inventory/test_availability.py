@@ -141,6 +141,7 @@ reservation_updates = st.builds(
     quantity=st.integers(0, 10),
     as_of=st.integers(0, 6).map(at),
     sequence=st.integers(0, 3),
+    shipped=st.integers(0, 4),
 )
 events = st.lists(st.one_of(stock_updates, reservation_updates), max_size=40)
 RULES = rules(
@@ -182,3 +183,22 @@ def test_the_newest_version_of_each_key_wins_and_offers_never_exceed_free_stock(
             dedicated = offers["walmart"]
             assert dedicated + max(offers["shopify"], offers["amazon"]) <= ats.free[location]
             assert all(qty >= 0 for qty in offers.values())
+
+
+def test_shipped_units_stay_held_against_an_on_hand_figure_older_than_the_shipment() -> None:
+    config = rules(channels={"shopify": {}})
+    ledger = Ledger([
+        StockUpdate("SKU-1", "COL1", 10, at(0)),
+        ReservationUpdate("PO-1", "1", "SKU-1", "COL1", 4, at(1)),
+    ])
+    assert available_to_sell(ledger, config, "SKU-1").totals() == {"shopify": 6}
+    # When the 945 says all 4 shipped: released, but the stock figure (as of minute 0) still holds them
+    ledger.apply(ReservationUpdate("PO-1", "1", "SKU-1", "COL1", 0, at(5), shipped=4))
+    assert available_to_sell(ledger, config, "SKU-1").totals() == {"shopify": 6}
+    # And once the warehouse reports stock after the shipment, they are gone from on hand instead
+    ledger.apply(StockUpdate("SKU-1", "COL1", 6, at(6)))
+    assert available_to_sell(ledger, config, "SKU-1").totals() == {"shopify": 6}
+    # While a cancelled line frees its units at once
+    ledger.apply(ReservationUpdate("PO-2", "1", "SKU-1", "COL1", 2, at(7)))
+    ledger.apply(ReservationUpdate("PO-2", "1", "SKU-1", "COL1", 0, at(8)))
+    assert available_to_sell(ledger, config, "SKU-1").totals() == {"shopify": 6}

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("sku", sa.String(length=100), nullable=False),
         sa.Column("location", sa.String(length=200), nullable=False),
         sa.Column("quantity", sa.BigInteger(), nullable=False),
+        sa.Column("shipped", sa.BigInteger(), nullable=False),
         sa.Column("as_of", TIMESTAMP, nullable=False),
         sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
