@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crossdock.canonical.availability.ledger import Ledger
-from crossdock.canonical.availability.rules import AvailabilityRules
+from crossdock.canonical.availability.rules import AvailabilityRules, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,67 +31,65 @@ class ChannelQuantities:
         return out
 
 
-def allocate(free: int, rules: AvailabilityRules) -> dict[str, int]:
+def allocate(free: int, rules: AvailabilityRules | Plan) -> dict[str, int]:
     """Split ``free`` units among the configured channels (fixed first by priority, then shares of the rest)."""
+    plan = rules.plan if isinstance(rules, AvailabilityRules) else rules
     offers: dict[str, int] = {}
-    rest = max(0, free)
-    ordered = rules.ordered_channels()
-    for channel, rule in ordered:
-        if rule.enabled and rule.fixed is not None:
-            taken = min(rule.fixed, rest)
-            offers[channel] = taken
-            rest -= taken
-    for channel, rule in ordered:
-        if not rule.enabled:
-            offers[channel] = 0
-        elif rule.fixed is None:
-            offers[channel] = math.floor(rest * rule.effective_share + 1e-9)
-    for channel, rule in ordered:
-        offers[channel] = max(0, offers[channel] - rule.safety_stock)
+    rest = free if free > 0 else 0
+    for channel, fixed, safety in plan.fixed:
+        taken = fixed if fixed < rest else rest
+        rest -= taken
+        offers[channel] = taken - safety if taken > safety else 0
+    for channel, share, safety in plan.shares:
+        offered = rest if share >= 1.0 else math.floor(rest * share + 1e-9)
+        offers[channel] = offered - safety if offered > safety else 0
+    for channel in plan.off:
+        offers[channel] = 0
     return offers
 
 
-def reserved_for(
-    ledger: Ledger, rules: AvailabilityRules, sku: str, location: str, as_of: datetime | None = None
-) -> int:
+def reserved_for(ledger: Ledger, plan: Plan, sku: str, location: str, as_of: datetime | None = None) -> int:
     """Units of ``sku`` held at ``location``: its own reservations and those of kits made of it, and the
     units shipped after ``as_of`` (the on-hand figure's time: that figure still includes them)."""
     held = ledger.reserved(sku, location) + ledger.shipped_since(sku, location, as_of)
-    for kit in rules.kits_using(sku):
-        units = rules.kits[kit][sku]
+    for kit in plan.used_in.get(sku, ()):
+        units = plan.kits[kit][sku]
         held += (ledger.reserved(kit, location) + ledger.shipped_since(kit, location, as_of)) * units
     return held
 
 
-def free_stock(ledger: Ledger, rules: AvailabilityRules, sku: str) -> dict[str, int]:
+def free_stock(ledger: Ledger, rules: AvailabilityRules | Plan, sku: str) -> dict[str, int]:
     """Per offered location: on hand - reserved (and shipped since the on-hand figure) - safety stock,
     never below 0."""
-    locations = set(ledger.stock(sku)) | ledger.reserved_locations(sku)
-    out: dict[str, int] = {}
+    plan = rules.plan if isinstance(rules, AvailabilityRules) else rules
     stock = ledger.stock(sku)
+    locations = stock.keys() | ledger.reserved_locations(sku)
+    out: dict[str, int] = {}
     for location in sorted(locations):
-        if not rules.offers(location):
+        if plan.locations and location not in plan.locations:
             continue
         figure = stock.get(location)
         on_hand = figure.on_hand if figure is not None else 0
-        held = reserved_for(ledger, rules, sku, location, figure.as_of if figure is not None else None)
-        out[location] = max(0, on_hand - held - rules.safety_stock)
+        held = reserved_for(ledger, plan, sku, location, figure.as_of if figure is not None else None)
+        left = on_hand - held - plan.safety_stock
+        out[location] = left if left > 0 else 0
     return out
 
 
 def available_to_sell(ledger: Ledger, rules: AvailabilityRules, sku: str) -> ChannelQuantities:
     """What each channel is offered of ``sku``; a kit is the minimum over its components of
     ``component free / units per kit``, then allocated like any SKU."""
-    parts = rules.kits.get(sku)
+    plan = rules.plan
+    parts = plan.kits.get(sku)
     if parts is None:
-        free = free_stock(ledger, rules, sku)
+        free = free_stock(ledger, plan, sku)
     else:
-        per_part = {part: free_stock(ledger, rules, part) for part in parts}
+        per_part = {part: free_stock(ledger, plan, part) for part in parts}
         locations = set().union(*(set(f) for f in per_part.values()))
         free = {
             loc: min(per_part[part].get(loc, 0) // units for part, units in parts.items()) for loc in sorted(locations)
         }
-    return ChannelQuantities(sku, {loc: allocate(qty, rules) for loc, qty in free.items()}, free)
+    return ChannelQuantities(sku, {loc: allocate(qty, plan) for loc, qty in free.items()}, free)
 
 
 def affected_skus(rules: AvailabilityRules, skus: set[str]) -> set[str]:

@@ -49,7 +49,10 @@ class Ledger:
 
     def stock(self, sku: str) -> dict[str, StockUpdate]:
         """The on-hand balances of ``sku`` by location."""
-        return {location: self._stock[(sku, location)] for location in sorted(self._locations.get(sku, ()))}
+        locations = self._locations.get(sku)
+        if not locations:
+            return {}
+        return {location: self._stock[(sku, location)] for location in sorted(locations)}
 
     def reserved(self, sku: str, location: str) -> int:
         return self._reserved.get((sku, location), 0)
@@ -57,11 +60,16 @@ class Ledger:
     def shipped_since(self, sku: str, location: str, as_of: datetime | None) -> int:
         """Units of ``sku`` shipped from ``location`` after ``as_of`` (all when ``None``): still in an
         on-hand figure as of ``as_of``."""
-        lines = self._shipped.get((sku, location), {}).values()
-        return sum(r.shipped for r in lines if as_of is None or r.as_of > as_of)
+        lines = self._shipped.get((sku, location))
+        if not lines:
+            return 0
+        return sum(r.shipped for r in lines.values() if as_of is None or r.as_of > as_of)
 
     def reserved_locations(self, sku: str) -> set[str]:
-        return {loc for loc in self._reserved_at.get(sku, ()) if self._reserved.get((sku, loc))}
+        at = self._reserved_at.get(sku)
+        if not at:
+            return set()
+        return {loc for loc in at if self._reserved.get((sku, loc))}
 
     def reservations(self, sku: str | None = None) -> list[ReservationUpdate]:
         """The reservations held (releases included, with quantity 0), of ``sku`` when given."""

@@ -23,6 +23,8 @@ the rest. A channel's own ``safety_stock`` is taken off its offer. A channel swi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 
@@ -53,16 +55,16 @@ class AvailabilityRules(BaseModel):
     locations: list[str] = Field(default_factory=list, description="Locations offered (all when empty).")
     channels: dict[str, ChannelRule] = Field(default_factory=dict)
     kits: dict[str, dict[str, int]] = Field(default_factory=dict, description="Kit SKU -> component SKU -> units.")
-    _used_in: dict[str, list[str]] = PrivateAttr(default_factory=dict)
-    _ordered: list[tuple[str, ChannelRule]] = PrivateAttr(default_factory=list)
+    _plan: Plan | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: object, /) -> None:
-        used_in: dict[str, list[str]] = {}
-        for kit in sorted(self.kits):
-            for part in self.kits[kit]:
-                used_in.setdefault(part, []).append(kit)
-        self._used_in = used_in
-        self._ordered = sorted(self.channels.items(), key=lambda item: (item[1].priority, item[0]))
+        self._plan = Plan.of(self)
+
+    @property
+    def plan(self) -> Plan:
+        """The rules as plain tuples and dicts, built once (what the allocation loop reads)."""
+        assert self._plan is not None
+        return self._plan
 
     @model_validator(mode="after")
     def _kits(self) -> AvailabilityRules:
@@ -78,10 +80,40 @@ class AvailabilityRules(BaseModel):
 
     def ordered_channels(self) -> list[tuple[str, ChannelRule]]:
         """Channels by priority, then name (a stable order whatever the config's order)."""
-        return self._ordered
+        return sorted(self.channels.items(), key=lambda item: (item[1].priority, item[0]))
 
     def offers(self, location: str) -> bool:
         return not self.locations or location in self.locations
 
     def kits_using(self, sku: str) -> list[str]:
-        return self._used_in.get(sku, [])
+        return self.plan.used_in.get(sku, [])
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    fixed: tuple[tuple[str, int, int], ...]
+    """Enabled channels with a fixed quantity, by priority: (channel, quantity, safety stock)."""
+    shares: tuple[tuple[str, float, int], ...]
+    """Enabled channels offered a share of the rest: (channel, share, safety stock)."""
+    off: tuple[str, ...]
+    safety_stock: int
+    locations: frozenset[str]
+    kits: dict[str, dict[str, int]]
+    used_in: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, rules: AvailabilityRules) -> Plan:
+        ordered = rules.ordered_channels()
+        used_in: dict[str, list[str]] = {}
+        for kit in sorted(rules.kits):
+            for part in rules.kits[kit]:
+                used_in.setdefault(part, []).append(kit)
+        return cls(
+            fixed=tuple((c, r.fixed, r.safety_stock) for c, r in ordered if r.enabled and r.fixed is not None),
+            shares=tuple((c, r.effective_share, r.safety_stock) for c, r in ordered if r.enabled and r.fixed is None),
+            off=tuple(c for c, r in ordered if not r.enabled),
+            safety_stock=rules.safety_stock,
+            locations=frozenset(rules.locations),
+            kits={kit: dict(parts) for kit, parts in rules.kits.items()},
+            used_in=used_in,
+        )
