@@ -31,6 +31,7 @@ from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
+from crossdock.actors.inventory_config import PushTarget
 from crossdock.actors.inventory_metrics import register_inventory_gauges
 from crossdock.actors.steps import declare_steps, sender
 from crossdock.bridges.rest import amazon, walmart
@@ -104,22 +105,31 @@ def build_inventory(
     if config.inventory is None:
         return None
     channels: dict[str, InventoryChannel] = {}
-    for channel, target in config.inventory.push.items() if push else ():
-        market = config.marketplaces[channel]  # the config validator demands it
-        header = {"shopify": AUTH_HEADER, "amazon": amazon.AUTH_HEADER, "walmart": walmart.AUTH_HEADER}[channel]
-        client = MarketplaceClient(channel, market.base_url, auth_headers={header: _token(channel, market, environ)},
-                                   timeout=market.timeout_s)  # fmt: skip
-        if channel == "shopify":
-            assert target.location_id is not None
-            channels[channel] = ShopifyInventory(client, api_version=market.api_version,
-                                                 location_id=target.location_id, item_ids=target.item_ids)  # fmt: skip
-        elif channel == "amazon":
-            assert target.seller_id is not None and market.marketplace_id is not None
-            channels[channel] = AmazonInventory(client, seller_id=target.seller_id,
-                                                marketplace_id=market.marketplace_id)  # fmt: skip
-        else:
-            channels[channel] = WalmartInventory(client)
+    try:
+        for channel, target in config.inventory.push.items() if push else ():
+            channels[channel] = _inventory_channel(config, channel, target, environ)
+    except ConfigError:
+        for built in channels.values():
+            built.close()
+        raise
     return InventoryPorts(config.inventory.rules(), channels, config.inventory.location)
+
+
+def _inventory_channel(
+    config: FlowConfig, channel: str, target: PushTarget, environ: Mapping[str, str] | None
+) -> InventoryChannel:
+    market = config.marketplaces[channel]  # the config validator demands it
+    header = {"shopify": AUTH_HEADER, "amazon": amazon.AUTH_HEADER, "walmart": walmart.AUTH_HEADER}[channel]
+    client = MarketplaceClient(channel, market.base_url, auth_headers={header: _token(channel, market, environ)},
+                               timeout=market.timeout_s)  # fmt: skip
+    if channel == "shopify":
+        assert target.location_id is not None
+        return ShopifyInventory(client, api_version=market.api_version, location_id=target.location_id,
+                                item_ids=target.item_ids)  # fmt: skip
+    if channel == "amazon":
+        assert target.seller_id is not None and market.marketplace_id is not None
+        return AmazonInventory(client, seller_id=target.seller_id, marketplace_id=market.marketplace_id)
+    return WalmartInventory(client)
 
 
 def build_order_poller(
