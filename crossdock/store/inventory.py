@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,16 @@ class InventoryStore:
         self._db = db
 
     # --- inputs ----------------------------------------------------------------------------------
+    def lock_skus(self, session: Session, skus: Iterable[str]) -> None:
+        """Serialise recomputations of the same SKUs: a transaction lock per SKU (PostgreSQL advisory
+        locks, in sorted order, so two steps never deadlock), held until ``session`` ends. Two steps
+        applying different inputs of one SKU (a reservation, an 846) then compute one after the other,
+        the second seeing the first's inputs. SQLite needs none: it has one writer at a time."""
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        for sku in sorted(set(skus)):
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"inventory:{sku}"})
+
     def apply(self, session: Session, updates: Iterable[Update]) -> list[Update]:
         """Write each update that supersedes what is held; returns those applied."""
         applied: list[Update] = []

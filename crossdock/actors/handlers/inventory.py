@@ -2,8 +2,9 @@
 and ``inventory.push`` (tell a channel its owed quantities).
 
 * ``apply`` takes an :class:`~crossdock.canonical.InventoryChange` (ERP levels, a 3PL's 846, an order's
-  reservations), writes the inputs that are newer than what is held (the store's versioned upsert), and
-  recomputes only the SKUs they touch (and the kits made of them), in the step's transaction. Where a
+  reservations), locks the SKUs it touches (two steps on one SKU compute one after the other), writes
+  the inputs that are newer than what is held (the store's versioned upsert), and recomputes only those
+  SKUs (and the kits made of them), in the step's transaction. Where a
   channel's quantity changed, one ``inventory.push`` per channel names the SKUs owed.
 * ``push`` reads the owed quantities when it runs (a late message never sends an old figure; one that
   arrives before the sender's transaction is visible waits for it, bounded), sets them
@@ -64,9 +65,11 @@ def apply(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> lis
     if not isinstance(document, InventoryChange):
         raise TypeError(f"{APPLY} takes an inventory_change, got {type(document).__name__}")
     inventory = _inventory(ports)
-    at = datetime.now(UTC)
+    updates = updates_of(document)
     with effects(ports.store) as session:
-        applied = ports.store.inventory.apply(session, updates_of(document))
+        ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, {u.sku for u in updates}))
+        at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
+        applied = ports.store.inventory.apply(session, updates)
         owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
     return pushes(inventory, owed, envelope.idempotency_key, at=at)
 
