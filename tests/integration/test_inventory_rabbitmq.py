@@ -99,7 +99,7 @@ def site(
 ) -> Iterator[tuple[Path, dict[str, str]]]:
     path = write_site(tmp_path, marketplace_sim, erp)
     env = {"CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url, "CROSSDOCK_DATABASE_URL": migrated_db_url,
-           "CROSSDOCK_PARTNERS_PATH": str(path), "CROSSDOCK_DATA_DIR": str(tmp_path), "CROSSDOCK_MAX_RETRIES": "3",
+           "CROSSDOCK_CONFIG_DIR": str(path), "CROSSDOCK_DATA_DIR": str(tmp_path), "CROSSDOCK_MAX_RETRIES": "3",
            "CROSSDOCK_MIN_BACKOFF_MS": "100", "CROSSDOCK_MAX_BACKOFF_MS": "400", **TOKENS}  # fmt: skip
     yield path, env
 
