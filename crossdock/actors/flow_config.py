@@ -22,6 +22,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
       amazon: {base_url: "https://sellingpartnerapi-na.amazon.com", token_env: CROSSDOCK_AMAZON_TOKEN,
                marketplace_id: ATVPDKIKX0DER}       # read by ``crossdock rest poll --channel amazon``
       walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
+    inventory: {location: COL1, channels: {shopify: {}}}   # optional: see crossdock.actors.inventory_config
     schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
       - {job: sftp-poll, partner: northstar-3pl, every: 1m}
       - {job: acks-overdue, hours: 24, cron: "0 * * * *"}
@@ -38,6 +39,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crossdock.actors.inventory_config import InventoryConfig
 from crossdock.actors.schedule_config import ScheduledJob, check_unique
 from crossdock.bridges.soap import ErpConnection
 from crossdock.canonical.finance import FinanceConfig
@@ -156,6 +158,7 @@ class FlowConfig(BaseModel):
     marketplaces: dict[str, MarketplaceConfig] = Field(default_factory=dict)
     schedule: list[ScheduledJob] = Field(default_factory=list, description="Periodic jobs (crossdock scheduler).")
     finance: FinanceConfig = Field(default_factory=FinanceConfig, description="Settlements: fees, tolerance, accounts.")
+    inventory: InventoryConfig | None = Field(default=None, description="The inventory flow (docs/inventory.md).")
 
     @model_validator(mode="after")
     def _channel_fields(self) -> FlowConfig:
@@ -165,6 +168,9 @@ class FlowConfig(BaseModel):
         for job in self.schedule:
             if job.channel is not None and job.channel not in self.marketplaces:
                 raise ValueError(f"schedule: {job.name}: marketplaces.{job.channel} is not configured")
+        for channel in self.inventory.push if self.inventory is not None else ():
+            if channel not in self.marketplaces:
+                raise ValueError(f"inventory.push.{channel}: marketplaces.{channel} is not configured")
         return self
 
 

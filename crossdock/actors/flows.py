@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from functools import partial
 
-from crossdock.actors.handlers import delivery, edi_inbound, marketplace, orders, returns, settlements, shipments
+from crossdock.actors.handlers import (
+    delivery,
+    edi_inbound,
+    inventory,
+    marketplace,
+    orders,
+    returns,
+    settlements,
+    shipments,
+)
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import DELIVER
 from crossdock.actors.steps import FlowStep
@@ -35,4 +44,6 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(DELIVER, Lane.EDI_OUTBOUND, partial(delivery.handle, ports), {"idempotent": False}),
         FlowStep(settlements.POST, Lane.SETTLEMENTS, partial(settlements.post_step, ports)),
         FlowStep(returns.STEP, Lane.RETURNS, partial(returns.apply_step, ports)),
+        FlowStep(inventory.APPLY, Lane.INVENTORY, partial(inventory.apply, ports)),
+        FlowStep(inventory.PUSH, Lane.INVENTORY, partial(inventory.push, ports)),
     )

@@ -8,6 +8,7 @@ aligned to the epoch, so every scheduler host computes the same ones) or ``cron`
       - {job: marketplace-poll, channel: amazon, every: 5m}     # as `crossdock rest poll --once`
       - {job: acks-overdue, hours: 24, cron: "0 * * * *"}       # opens a work item per overdue group
       - {job: prune, older_than_days: 30, cron: "30 3 * * *"}   # as `crossdock db prune`
+      - {job: erp-inventory-pull, every: 15m}                   # as `crossdock inventory pull`
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-JobKind = Literal["sftp-poll", "marketplace-poll", "acks-overdue", "prune"]
+JobKind = Literal["sftp-poll", "marketplace-poll", "acks-overdue", "prune", "erp-inventory-pull"]
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _EVERY = re.compile(r"^(\d{1,6})(s|m|h|d)$")

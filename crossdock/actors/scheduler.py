@@ -1,5 +1,6 @@
 """``crossdock scheduler run``: the periodic work (mailbox and marketplace polls, overdue
-acknowledgments, retention) run from the ``schedule:`` section of flows.yaml, on one host at a time.
+acknowledgments, retention, the ERP inventory pull) run from the ``schedule:`` section of flows.yaml,
+on one host at a time.
 
 * Leadership: every scheduler process asks for one named lock in the store (a PostgreSQL advisory lock
   on its own connection, across hosts; a file lock on SQLite). The holder runs the jobs; the others wait
@@ -162,6 +163,8 @@ def _work(entry: ScheduledJob, settings: Settings, config: FlowConfig, store: St
     if entry.job == "acks-overdue":
         hours = entry.hours
         return lambda: _acks_overdue(store, hours)
+    if entry.job == "erp-inventory-pull":
+        return lambda: _erp_inventory_pull(settings, config)
     days = entry.older_than_days
     return lambda: _prune(store, days)
 
@@ -222,6 +225,12 @@ def _acks_overdue(store: Store, hours: float) -> str:
     groups = overdue_groups(store, now=now, after=timedelta(hours=hours))
     opened = open_work_items(store, groups, now=now)
     return f"{len(groups)} overdue groups, {len(opened)} work items opened"
+
+
+def _erp_inventory_pull(settings: Settings, config: FlowConfig) -> str:
+    from crossdock.actors.inventory_pull import pull
+
+    return pull(settings, config)
 
 
 def _prune(store: Store, days: int) -> str:

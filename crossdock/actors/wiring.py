@@ -27,13 +27,17 @@ from crossdock.actors.flow_config import (
     MarketplaceConfig,
     load_flow_config,
 )
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
 from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
+from crossdock.actors.inventory_config import PushTarget
+from crossdock.actors.inventory_metrics import register_inventory_gauges
 from crossdock.actors.outbox_sweeper import OutboxSweeper
 from crossdock.actors.steps import declare_steps, sender
 from crossdock.bridges.rest import amazon, walmart
 from crossdock.bridges.rest.client import MarketplaceClient
+from crossdock.bridges.rest.inventory import AmazonInventory, InventoryChannel, ShopifyInventory, WalmartInventory
 from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.rest.tokens import LwaToken, StaticToken, TokenSource, WalmartToken
@@ -130,6 +134,41 @@ def token_source(channel: str, config: MarketplaceConfig, environ: Mapping[str, 
     return StaticToken(_env_secret(env, where, config.token_env, "token_env"))
 
 
+def build_inventory(
+    config: FlowConfig, environ: Mapping[str, str] | None = None, *, push: bool = True
+) -> InventoryPorts | None:
+    """The inventory flow's rules and, with ``push``, one inventory adapter per ``inventory.push`` channel
+    (tokens read from the environment as for the other ports). ``None`` without an ``inventory:`` section."""
+    if config.inventory is None:
+        return None
+    channels: dict[str, InventoryChannel] = {}
+    try:
+        for channel, target in config.inventory.push.items() if push else ():
+            channels[channel] = _inventory_channel(config, channel, target, environ)
+    except ConfigError:
+        for built in channels.values():
+            built.close()
+        raise
+    return InventoryPorts(config.inventory.rules(), channels, config.inventory.location)
+
+
+def _inventory_channel(
+    config: FlowConfig, channel: str, target: PushTarget, environ: Mapping[str, str] | None
+) -> InventoryChannel:
+    market = config.marketplaces[channel]  # the config validator demands it
+    header = {"shopify": AUTH_HEADER, "amazon": amazon.AUTH_HEADER, "walmart": walmart.AUTH_HEADER}[channel]
+    client = MarketplaceClient(channel, market.base_url, token=token_source(channel, market, environ),
+                               token_header=header, timeout=market.timeout_s)  # fmt: skip
+    if channel == "shopify":
+        assert target.location_id is not None
+        return ShopifyInventory(client, api_version=market.api_version, location_id=target.location_id,
+                                item_ids=target.item_ids)  # fmt: skip
+    if channel == "amazon":
+        assert target.seller_id is not None and market.marketplace_id is not None
+        return AmazonInventory(client, seller_id=target.seller_id, marketplace_id=market.marketplace_id)
+    return WalmartInventory(client)
+
+
 def build_order_poller(
     config: FlowConfig, channel: str, environ: Mapping[str, str] | None = None
 ) -> tuple[OrderPoller, MarketplaceClient]:
@@ -151,9 +190,11 @@ def build_ports(
     *,
     erp: ErpPort | None = None,
     marketplaces: Mapping[str, MarketplacePort] | None = None,
+    inventory: InventoryPorts | None = None,
 ) -> FlowPorts:
     """The flows' ports from the configuration; ``erp`` and ``marketplaces`` replace the configured ones
-    when given (``marketplaces={}``: a process that never confirms shipments, and needs no token)."""
+    when given (``marketplaces={}``: a process that never confirms shipments nor pushes inventory, and
+    needs no token)."""
     partners = []
     for item in config.partners:
         try:
@@ -177,6 +218,7 @@ def build_ports(
         channel_customers=dict(config.channel_customers),
         finance=config.finance,
         marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
+        inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports
@@ -202,6 +244,8 @@ def build_flow_broker(settings: Settings, ports: FlowPorts, *, sweep_outbox: boo
         interval, after = settings.outbox_sweep_interval_s, settings.outbox_sweep_after_s
         broker.add_middleware(OutboxSweeper(ports.store, interval_s=interval, after_s=after))
     declare_steps(broker, (*flows.STEPS, *flows.flow_steps(ports)))
+    if ports.inventory is not None:
+        register_inventory_gauges(broker, ports.store)
     return broker
 
 

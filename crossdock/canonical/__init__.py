@@ -9,7 +9,7 @@ from crossdock.canonical.acknowledgment import (
 )
 from crossdock.canonical.base import CanonicalModel, gs1_check_digit, has_valid_check_digit
 from crossdock.canonical.envelope import SCHEMA_VERSION, Envelope, idempotency_key
-from crossdock.canonical.inventory import InventoryLevel
+from crossdock.canonical.inventory import InventoryAdvice, InventoryAdviceLine, InventoryLevel
 from crossdock.canonical.order import (
     Channel,
     Discount,
@@ -34,6 +34,8 @@ __all__ = [
     "Order",
     "WarehouseShippingOrder",
     "Shipment",
+    "InventoryAdvice",
+    "InventoryAdviceLine",
     "InventoryLevel",
     "ReturnAuthorization",
     "SettlementLine",

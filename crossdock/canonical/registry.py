@@ -7,7 +7,7 @@ from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
-from crossdock.canonical.inventory import InventoryLevel
+from crossdock.canonical.inventory import InventoryAdvice, InventoryChange, InventoryLevel, InventoryPush
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.settlement import SettlementLine, SettlementSummary
@@ -19,6 +19,9 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "warehouse_shipping_order": WarehouseShippingOrder,
     "shipment": Shipment,
     "inventory_level": InventoryLevel,
+    "inventory_advice": InventoryAdvice,
+    "inventory_change": InventoryChange,
+    "inventory_push": InventoryPush,
     "return_authorization": ReturnAuthorization,
     "settlement_line": SettlementLine,
     "settlement_summary": SettlementSummary,

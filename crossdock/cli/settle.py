@@ -75,7 +75,7 @@ def import_command(
             _fail(1, str(exc), as_json)
         report: dict[str, Any] = {"ok": True, **result.as_dict(), "postings": []}
         if post and flows is None:
-            report["posting_skipped"] = "no ERP configured (<partners_path>/flows.yaml)"
+            report["posting_skipped"] = "no ERP configured (<config_dir>/flows.yaml)"
         elif post and flows is not None and broker_url is not None:
             report["queued"] = _enqueue(store, flows, config, result.summaries)
         elif post and flows is not None:
@@ -173,17 +173,17 @@ def report_command(
 
 
 def _open(config: Path | None, *, flows: bool = True) -> tuple[Any, Any, str | None]:
-    """The store (migrated), the flow configuration when ``<partners_path>/flows.yaml`` exists, and the
+    """The store (migrated), the flow configuration when ``<config_dir>/flows.yaml`` exists, and the
     broker URL (``None``: no RabbitMQ, post from this process)."""
     from crossdock.settings import load_settings
     from crossdock.store import Store
 
     settings = load_settings(config)
     flow_config = None
-    if flows and settings.partners_path is not None:
+    if flows and settings.config_dir is not None:
         from crossdock.actors.flow_config import FLOWS_FILE, load_flow_config
 
-        path = settings.partners_path / FLOWS_FILE
+        path = settings.config_dir / FLOWS_FILE
         if path.exists():
             flow_config = load_flow_config(path)
     store = Store.from_settings(settings)

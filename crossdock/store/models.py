@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, Larg
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
+from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
 
 __all__ = [
     "AuditRow",
@@ -21,6 +22,9 @@ __all__ = [
     "ExceptionItemRow",
     "ExceptionNoteRow",
     "IdempotencyRow",
+    "InventoryChannelRow",
+    "InventoryReservationRow",
+    "InventoryStockRow",
     "JournalRow",
     "MessageKeyRow",
     "OutboxDeliveryRow",

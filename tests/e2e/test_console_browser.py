@@ -68,7 +68,7 @@ def site(
     env = {
         "CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url,
         "CROSSDOCK_DATABASE_URL": migrated_db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(tmp_path),
+        "CROSSDOCK_CONFIG_DIR": str(tmp_path),
         "CROSSDOCK_DATA_DIR": str(tmp_path),
         "CROSSDOCK_MAX_RETRIES": "2",
         "CROSSDOCK_MIN_BACKOFF_MS": "100",

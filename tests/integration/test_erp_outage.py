@@ -120,7 +120,7 @@ def test_orders_wait_out_an_erp_outage_and_are_booked_once_each(
     env = {
         "CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url,
         "CROSSDOCK_DATABASE_URL": migrated_db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site),
+        "CROSSDOCK_CONFIG_DIR": str(site),
         "CROSSDOCK_DATA_DIR": str(tmp_path),
         "CROSSDOCK_MAX_RETRIES": "3",
         "CROSSDOCK_MIN_BACKOFF_MS": "200",

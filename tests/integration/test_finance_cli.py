@@ -25,7 +25,7 @@ def db_backend() -> str:
 
 
 def _crossdock(*args: str, url: str, partners: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CROSSDOCK_DATABASE_URL": url, "CROSSDOCK_PARTNERS_PATH": str(partners)}
+    env = {**os.environ, "CROSSDOCK_DATABASE_URL": url, "CROSSDOCK_CONFIG_DIR": str(partners)}
     env.pop("CROSSDOCK_CONFIG", None)
     return subprocess.run(
         [sys.executable, "-m", "crossdock", *args], env=env, capture_output=True, text=True, timeout=180, check=False

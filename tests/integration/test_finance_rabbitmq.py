@@ -69,7 +69,7 @@ def test_settlement_posted_by_a_worker_once(
     (site / "flows.yaml").write_text(yaml.safe_dump(flows))
     env = {
         "CROSSDOCK_BROKER_URL": rabbitmq_vhost.amqp_url, "CROSSDOCK_DATABASE_URL": migrated_db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site), "CROSSDOCK_DATA_DIR": str(tmp_path),
+        "CROSSDOCK_CONFIG_DIR": str(site), "CROSSDOCK_DATA_DIR": str(tmp_path),
     }  # fmt: skip
     for order, principal in ((A, "40.00"), (B, "60.00")):
         store.links.link(DocRef(DocType.MARKETPLACE_ORDER, order), DocRef(DocType.CHANNEL_ORDER, f"amazon:{order}"))

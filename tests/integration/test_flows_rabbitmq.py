@@ -63,7 +63,7 @@ def site_store_and_env(tmp_path: Path, site: Path, amqp_url: str) -> tuple[Store
     env = {
         "CROSSDOCK_BROKER_URL": amqp_url,
         "CROSSDOCK_DATABASE_URL": db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site),
+        "CROSSDOCK_CONFIG_DIR": str(site),
         "CROSSDOCK_DATA_DIR": str(tmp_path),
     }
     return store, env

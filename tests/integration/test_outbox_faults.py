@@ -182,8 +182,10 @@ def pg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-@pytest.mark.parametrize(("outbound", "fault"), [("sftp", "kill"), ("folder", "terminate"), ("sftp", "terminate"),
-                                                 ("folder", "kill")])  # fmt: skip
+# Each fault and each outbound once (the fault strikes the worker or its database session, the outbound
+# decides how the file is written: the two combinations left out run the same code on each side); the
+# suite's time budget keeps it to two runs of 60 orders.
+@pytest.mark.parametrize(("outbound", "fault"), [("sftp", "kill"), ("folder", "terminate")])
 def test_each_document_leaves_once_in_the_interchange_its_record_names(
     rabbitmq_vhost: Vhost, migrated_db_url: str, sshd: SshServer, tmp_path: Path, outbound: str, fault: str
 ) -> None:

@@ -58,7 +58,7 @@ def write_site(tmp_path: Path, sim_url: str, *, marketplaces: tuple[str, ...] = 
 
 def environment(tmp_path: Path, site: Path, broker_url: str | None, db_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
-    env.update({"CROSSDOCK_DATABASE_URL": db_url, "CROSSDOCK_PARTNERS_PATH": str(site),
+    env.update({"CROSSDOCK_DATABASE_URL": db_url, "CROSSDOCK_CONFIG_DIR": str(site),
                 "CROSSDOCK_DATA_DIR": str(tmp_path / "data"), **TOKENS})  # fmt: skip
     if broker_url is not None:
         env["CROSSDOCK_BROKER_URL"] = broker_url

@@ -49,7 +49,7 @@ class Schedulers:
             "schedule": [{"job": "acks-overdue", "every": "1s"}, {"job": "prune", "every": "2s"}],
         }
         (config / "flows.yaml").write_text(yaml.safe_dump(flows))
-        self.env = {**os.environ, "CROSSDOCK_DATABASE_URL": url, "CROSSDOCK_PARTNERS_PATH": str(config),
+        self.env = {**os.environ, "CROSSDOCK_DATABASE_URL": url, "CROSSDOCK_CONFIG_DIR": str(config),
                     "CROSSDOCK_DATA_DIR": str(tmp_path / "data")}  # fmt: skip
         self.env.pop("CROSSDOCK_CONFIG", None)
 

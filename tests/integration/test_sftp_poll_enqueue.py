@@ -76,7 +76,7 @@ def test_poll_enqueue_stores_then_queues_then_archives(
 def test_poll_enqueue_refuses_the_in_memory_broker(sshd: SshServer, erp: ErpSimServer, tmp_path: Path) -> None:
     site = write_site(tmp_path, sshd, erp)
     (sshd.sftp_root / "acme-retail" / "inbound" / "po.x12").write_bytes(b"ISA")
-    env = {"CROSSDOCK_PARTNERS_PATH": str(site), "CROSSDOCK_DATA_DIR": str(tmp_path)}
+    env = {"CROSSDOCK_CONFIG_DIR": str(site), "CROSSDOCK_DATA_DIR": str(tmp_path)}
     env_clean = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
     result = subprocess.run(
         [sys.executable, "-m", "crossdock", "sftp", "poll", str(site / "acme-retail.sftp.yaml"), "--once", "--enqueue"],

@@ -117,7 +117,7 @@ def _site(
     env = {
         "CROSSDOCK_BROKER_URL": amqp_url,
         "CROSSDOCK_DATABASE_URL": db_url,
-        "CROSSDOCK_PARTNERS_PATH": str(site),
+        "CROSSDOCK_CONFIG_DIR": str(site),
         "CROSSDOCK_DATA_DIR": str(tmp_path),
     }
     return site, env

@@ -83,7 +83,7 @@ def test_crossdock_outbox_lists_shows_and_delivers_pending_rows(migrated_db_url:
         first, second = record(store, isa=1, data=b"ISA*one~"), record(store, isa=2, data=b"ISA*two~")
         (tmp_path / "out" / "3pl").mkdir(parents=True)
         (tmp_path / "out" / "3pl" / second.file_name).write_bytes(b"a file someone else put there")
-        env = {**os.environ, "CROSSDOCK_DATABASE_URL": migrated_db_url, "CROSSDOCK_PARTNERS_PATH": str(config)}
+        env = {**os.environ, "CROSSDOCK_DATABASE_URL": migrated_db_url, "CROSSDOCK_CONFIG_DIR": str(config)}
         env.pop("CROSSDOCK_CONFIG", None)
 
         def run(*args: str) -> subprocess.CompletedProcess[str]:

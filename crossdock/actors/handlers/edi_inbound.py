@@ -7,6 +7,7 @@
 * Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
+* An 846's stock levels go to ``inventory.apply`` (:mod:`crossdock.actors.handlers.inventory`).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
   Sets are translated one at a time as they are read; a set over the size limits
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
@@ -31,6 +32,7 @@ from crossdock.broker.codec import business_keys
 from crossdock.canonical import (
     FunctionalAcknowledgment,
     InterchangeAcknowledgment,
+    InventoryAdvice,
     Order,
     Shipment,
     idempotency_key,
@@ -217,7 +219,7 @@ def _translation_problem(item: SetResult) -> str | None:
         return "mapping failed: " + "; ".join(f"{where}: {what}" for where, what in item.errors)
     if item.status == "unsupported":
         return f"no translator for set {item.set_id}"
-    if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment):
+    if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment | InventoryAdvice):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
 
@@ -267,6 +269,8 @@ def _hand_on(
                         idempotency_key("shipment", partner.name, document.shipment_id))  # fmt: skip
     if isinstance(document, FunctionalAcknowledgment):
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
+    if isinstance(document, InventoryAdvice):
+        return inventory.advice_received(ports, partner, document, interchange, outcome.handed_on)
     return None
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.finance import FinanceConfig
@@ -92,6 +93,8 @@ class FlowPorts:
     """Largest inbound X12 transaction set, in segments and in bytes: a larger one is refused."""
     finance: FinanceConfig = field(default_factory=FinanceConfig)
     """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
+    inventory: InventoryPorts | None = None
+    """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:
@@ -113,6 +116,8 @@ class FlowPorts:
             partner.outbound.close()
         for marketplace in self.marketplaces.values():
             marketplace.close()
+        if self.inventory is not None:
+            self.inventory.close()
 
 
 def step_session() -> Session | None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 
-from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import send_x12
@@ -91,7 +91,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     sent = [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]
     if ports.marketplaces:
         sent.append(Outgoing(TO_MARKETPLACE, "shipment", shipment, envelope.idempotency_key))
-    return sent
+    return [*sent, *inventory.release_shipped(ports, shipment, envelope)]
 
 
 def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:

@@ -40,6 +40,7 @@ from dramatiq.middleware import Middleware, SkipMessage
 
 from crossdock.broker import hop as hops
 from crossdock.broker.dead_letter_journal import journal_dead_letter
+from crossdock.broker.deadletter import DeadLetterInfo
 from crossdock.broker.middleware import error_policy, outage
 from crossdock.broker.middleware.error_policy import Decision
 from crossdock.broker.middleware.errors import StoreUnavailableError
@@ -133,6 +134,7 @@ class HopLifecycle(Middleware):
             logger.exception("Commit of step %s failed; dead-lettering message %s", hop.step, hop.message_id)
             claim.rollback()
             message.fail()
+            self._journal_rejected(message, hop, "commit of the step's transaction failed", "CommitFailed")
             return HopStatus.DEAD_LETTERED
         return HopStatus.SUCCEEDED
 
@@ -142,6 +144,7 @@ class HopLifecycle(Middleware):
         retries = _retries(message)
         if exception is None:  # another middleware failed it before the step ran (max_age)
             status, error = HopStatus.DEAD_LETTERED, "the message failed before its step ran"
+            self._journal_rejected(message, hop, error, "FailedBeforeStep")
         else:
             error = error_policy.describe(exception)
             status = self._decide(broker, message, hop, exception, error, retries)
@@ -205,6 +208,15 @@ class HopLifecycle(Middleware):
             hop.message_id, hop.step, owner, code, item_id if item_id is not None else "-",
         )  # fmt: skip
         return True
+
+    def _journal_rejected(self, message: MessageProxy, hop: hops.Hop | None, error: str, error_type: str) -> None:
+        """A message rejected to ``<queue>.XQ`` outside the error policy is journaled as a dead letter
+        too (best effort: the store may be what failed), so it outlives the broker's copy."""
+        if self.store is None:
+            return
+        info = DeadLetterInfo(reason=error, error=error, error_type=error_type, retries=_retries(message),
+                              dead_lettered_at=datetime.now(UTC).isoformat())  # fmt: skip
+        journal_dead_letter(self.store, message, hop, info)
 
     def _journal(self, record: HopRecord) -> None:
         """A journal row in its own transaction; a failure is logged, never stops the message."""

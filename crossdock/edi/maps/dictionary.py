@@ -2,7 +2,7 @@
 """The X12 004010 data dictionary crossdock's maps are built from: data elements, composites and segments.
 
 GENERATED TABLES (the reason this module is long): the element, composite and segment definitions of
-the X12 004010 standard for every segment used by crossdock's 850, 856, 940, 945 and 997 maps. They were
+the X12 004010 standard for every segment used by crossdock's 846, 850, 856, 940, 945 and 997 maps. They were
 extracted once from the MIT-licensed olmelabs/EdiEngine ``EdiStandards/X12_004010`` definitions (types,
 lengths, requirement designators, syntax notes), with names from pyx12's ``dataele.xml`` and kputnam/stupidedi;
 edit them by hand from here on. 005010 differences live in :mod:`crossdock.edi.maps.versions`.
@@ -367,6 +367,7 @@ AK5 Transaction Set Response Trailer: 717! 718 718 718 718 718
 AK9 Functional Group Response Trailer: 715! 97! 123! 2! 716 716 716 716 716
 AMT Monetary Amount: 522! 782! 478
 BEG Beginning Segment for Purchase Order: 353! 92! 324! 328 373! 367 587 1019 1166 1232 786 640
+BIA Beginning Segment for Inventory Inquiry/Advice: 353! 755! 127! 373! 337 306
 BNX Rail Shipment Information: 460 129 11 223
 BSN Beginning Segment for Ship Notice: 353! 396! 373! 337! 1005 640 641 | C0706
 CB1 Contract and Cost Accounting Standards Data: 1309! 1310

@@ -51,6 +51,9 @@ def test_a_failed_record_or_commit_dead_letters_the_message_and_keeps_no_effect(
     assert len(ran) == 1
     assert store.effects == [] and store.done == set() and store.in_flight == set()
     assert len(broker.dead_letters) == 1
+    # And the dead letter is journaled in the store (it outlives the broker's copy)
+    [letter] = store.dead_letters
+    assert letter.reason == "commit of the step's transaction failed" and letter.actor == "inventory.apply"
     metrics = next(m for m in broker.middleware if isinstance(m, Metrics))
     labels = {"actor": "inventory.apply", "queue": "inventory"}
     assert metrics.registry.get_sample_value("crossdock_dead_letters_total", labels) == 1

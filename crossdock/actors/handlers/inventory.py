@@ -1,0 +1,241 @@
+"""The inventory flow: ``inventory.apply`` (new inputs → available to sell → what each channel is owed)
+and ``inventory.push`` (tell a channel its owed quantities).
+
+* ``apply`` takes an :class:`~crossdock.canonical.InventoryChange` (ERP levels, a 3PL's 846, an order's
+  reservations), locks the SKUs it touches (two steps on one SKU compute one after the other), writes
+  the inputs that are newer than what is held (the store's versioned upsert), and recomputes only those
+  SKUs (and the kits made of them), in the step's transaction. Where a
+  channel's quantity changed, one ``inventory.push`` per channel names the SKUs owed.
+* ``push`` reads the owed quantities when it runs (a late message never sends an old figure; one that
+  arrives before the sender's transaction is visible waits for it, bounded), sets them
+  through the channel's adapter (absolute quantities: a retry is harmless), records what was told, and
+  pushes again what changed meanwhile. No database transaction is held across the marketplace call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy.orm import Session
+
+from crossdock.actors.handlers.channels import marketplace_order_of
+from crossdock.actors.handlers.inventory_ports import InventoryPorts
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import InventoryAdvice, Order, OrderPurpose, Shipment
+from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
+from crossdock.canonical.availability.allocate import affected_skus
+from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical.envelope import Envelope, idempotency_key
+from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockReservation
+from crossdock.errors import ConfigError, TransientError
+from crossdock.store import DocRef, Store
+from crossdock.store.inventory import ChannelState
+
+APPLY = "inventory.apply"
+PUSH = "inventory.push"
+BATCH = 200
+"""SKUs per push message."""
+VISIBLE_WAIT_S = 5.0
+
+
+def units(value: Decimal) -> int:
+    """Whole units, rounded down (a fraction of a unit cannot be sold)."""
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def updates_of(change: InventoryChange) -> list[StockUpdate | ReservationUpdate]:
+    stock = [StockUpdate(level.sku, level.location, units(level.on_hand), level.as_of, change.sequence, change.source)
+             for level in change.levels]  # fmt: skip
+    held = [ReservationUpdate(r.order_ref, r.line, r.sku, r.location, units(r.quantity), r.as_of, r.sequence,
+                              units(r.shipped)) for r in change.reservations]  # fmt: skip
+    return [*stock, *held]
+
+
+def _inventory(ports: FlowPorts) -> InventoryPorts:
+    if ports.inventory is None:
+        raise ConfigError("the inventory flow is not configured (inventory: in flows.yaml)")
+    return ports.inventory
+
+
+def apply(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    if not isinstance(document, InventoryChange):
+        raise TypeError(f"{APPLY} takes an inventory_change, got {type(document).__name__}")
+    inventory = _inventory(ports)
+    updates = updates_of(document)
+    with effects(ports.store) as session:
+        ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, {u.sku for u in updates}))
+        at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
+        applied = ports.store.inventory.apply(session, updates)
+        owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
+    return pushes(inventory, owed, envelope.idempotency_key, at=at)
+
+
+def recompute(
+    store: Store, rules: AvailabilityRules, skus: Iterable[str], *, session: Session, at: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Recompute ``skus`` (and the kits made of them) for every channel; returns channel -> the SKUs owed
+    with the quantity computed now."""
+    touched = affected_skus(rules, set(skus))
+    if not touched:
+        return {}
+    load = set(touched)
+    for sku in touched:
+        load.update(rules.kits.get(sku, {}))
+        load.update(rules.kits_using(sku))
+    ledger = store.inventory.ledger(load, session=session)
+    offers = {sku: available_to_sell(ledger, rules, sku).totals() for sku in sorted(touched)}
+    owed: dict[str, dict[str, int]] = {}
+    for channel in rules.channels:
+        quantities = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
+        changed = store.inventory.record_computed(session, channel, quantities, at=at)
+        if changed:
+            owed[channel] = {sku: quantities[sku] for sku in changed}
+    return owed
+
+
+def pushes(
+    inventory: InventoryPorts, owed: Mapping[str, Mapping[str, int]], cause: str, *, at: datetime | None = None
+) -> list[Outgoing]:
+    out: list[Outgoing] = []
+    for channel, quantities in sorted(owed.items()):
+        if channel not in inventory.channels:
+            continue  # a channel in the rules with no adapter configured: computed, shown, not pushed
+        skus = sorted(quantities)
+        for start in range(0, len(skus), BATCH):
+            batch = skus[start : start + BATCH]
+            key = idempotency_key("inventory-push", channel, cause, str(start))
+            document = InventoryPush(channel=channel, skus=batch, expected={s: quantities[s] for s in batch},
+                                     computed_at=at)  # fmt: skip
+            out.append(Outgoing(PUSH, "inventory_push", document, key))
+    return out
+
+
+def push(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    if not isinstance(document, InventoryPush):
+        raise TypeError(f"{PUSH} takes an inventory_push, got {type(document).__name__}")
+    inventory = _inventory(ports)
+    adapter = inventory.channels.get(document.channel)
+    if adapter is None:
+        raise ConfigError(f"inventory.{document.channel}: no inventory adapter configured for this channel")
+    states = _visible(ports.store, document)
+    owed = {sku: state.computed for sku, state in states.items() if state.owed}
+    if not owed:
+        return []
+    adapter.set_quantities(owed)
+    again = ports.store.inventory.record_told(document.channel, owed)
+    if not again:
+        return []
+    now = {sku: state.computed for sku, state in ports.store.inventory.states(document.channel, again).items()}
+    return pushes(inventory, {document.channel: now}, envelope.idempotency_key + ":again")
+
+
+def _visible(store: Store, document: InventoryPush) -> dict[str, ChannelState]:
+    """The channel's state of the message's SKUs once the sender's transaction is visible: each SKU
+    shows the quantity the sender computed, or a newer computation. The sender sends before its step
+    commits, so this waits (bounded); still not visible after :data:`VISIBLE_WAIT_S`, the message is
+    retried later."""
+    deadline = time.monotonic() + VISIBLE_WAIT_S
+    while True:
+        states = store.inventory.states(document.channel, document.skus)
+        if all(_shows(states.get(sku), document, sku) for sku in document.skus):
+            return states
+        if time.monotonic() >= deadline:
+            raise TransientError(f"{PUSH} {document.channel}: the computed quantities are not visible yet")
+        time.sleep(0.05)
+
+
+def _shows(state: ChannelState | None, document: InventoryPush, sku: str) -> bool:
+    if state is None:
+        return False
+    expected = document.expected.get(sku)
+    if expected is None or state.computed == expected:
+        return True
+    return document.computed_at is not None and state.computed_at > document.computed_at
+
+
+# --- where inventory changes come from ------------------------------------------------------------
+
+
+def from_advice(advice: InventoryAdvice, *, partner: str, location: str, sequence: int) -> InventoryChange:
+    """A 3PL's 846 as an inventory change (its location, else the partner's)."""
+    return InventoryChange(source=f"846:{partner}:{advice.advice_id}", sequence=sequence,
+                           levels=advice.levels(location))  # fmt: skip
+
+
+def reservations(order: Order, location: str, *, quantity_factor: int = 1) -> InventoryChange | None:
+    """An order's lines as reservations (``quantity_factor`` 0 releases them); ``None`` without SKUs."""
+    as_of = datetime.now(UTC)
+    held = [
+        StockReservation(order_ref=f"{order.channel.value}:{order.external_id}", line=line.line_number,
+                         sku=line.sku, location=location, quantity=line.quantity * quantity_factor, as_of=as_of)
+        for line in order.lines
+        if line.sku
+    ]  # fmt: skip
+    if not held:
+        return None
+    return InventoryChange(source=f"order:{order.channel.value}:{order.external_id}", reservations=held)
+
+
+def reserve(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Outgoing]:
+    """``orders.to_erp``'s extra message when the inventory flow is configured: the booked order's lines
+    reserved at the inventory location (a cancellation releases them, a change replaces them; nothing
+    when the flow is off)."""
+    inventory = ports.inventory
+    if inventory is None:
+        return []
+    factor = 0 if order.purpose is OrderPurpose.CANCELLATION else 1
+    change = reservations(order, inventory.location, quantity_factor=factor)
+    if change is None:
+        return []
+    return [Outgoing(APPLY, "inventory_change", change, idempotency_key("reserve", envelope.idempotency_key))]
+
+
+def advice_received(
+    ports: FlowPorts, partner: TradingPartner, advice: InventoryAdvice, interchange: DocRef, handed_on: list[str]
+) -> Outgoing:
+    """``edi.inbound``'s hand-on of a 3PL's 846: its levels (at the 846's location, else the partner's
+    ERP location, else the inventory location) ordered by the interchange control number."""
+    control = interchange.doc_id.split(":")[1] if interchange.doc_id.count(":") >= 1 else "0"
+    location = advice.location or partner.erp_location_code or (ports.inventory.location if ports.inventory else "")
+    if not location:
+        raise ConfigError(f"846 {advice.advice_id} from {partner.name} names no location, and the partner has none")
+    change = from_advice(advice, partner=partner.name, location=location,
+                         sequence=int(control) if control.isdigit() else 0)  # fmt: skip
+    handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {APPLY}")
+    key = idempotency_key("846", partner.name, interchange.doc_id, advice.advice_id)
+    return Outgoing(APPLY, "inventory_change", change, key)
+
+
+def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) -> list[Outgoing]:
+    """``shipments.to_erp``'s extra message when the inventory flow is configured: each shipped order's
+    reservations reduced by the units shipped of each SKU (released when all shipped), those units noted
+    as shipped: they stay held against on-hand figures older than the shipment. The order is found as
+    ``orders.to_erp`` reserved it: a marketplace order by its channel, else an EDI PO."""
+    if ports.inventory is None:
+        return []
+    now = datetime.now(UTC)
+    released: list[StockReservation] = []
+    for order in shipment.orders:
+        found = marketplace_order_of(ports.store, order)
+        order_ref = f"{found[0]}:{found[1]}" if found else f"edi:{order.po_number or order.order_ref}"
+        shipped: dict[str, Decimal] = {}
+        for line in order.all_lines:
+            if line.sku:
+                shipped[line.sku] = shipped.get(line.sku, Decimal(0)) + line.quantity_shipped
+        for held in ports.store.inventory.reservations_of(order_ref):
+            take = min(Decimal(held.quantity), shipped.get(held.sku, Decimal(0)))
+            if take <= 0:
+                continue
+            shipped[held.sku] -= take
+            released.append(StockReservation(order_ref=held.order_ref, line=held.line, sku=held.sku,
+                                              location=held.location, quantity=Decimal(held.quantity) - take,
+                                              shipped=Decimal(held.shipped) + take, as_of=max(now, held.as_of),
+                                              sequence=held.sequence + 1))  # fmt: skip
+    if not released:
+        return []
+    change = InventoryChange(source=f"shipment:{shipment.shipment_id}", reservations=released)
+    return [Outgoing(APPLY, "inventory_change", change, idempotency_key("release", envelope.idempotency_key))]

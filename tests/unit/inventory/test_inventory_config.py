@@ -1,0 +1,67 @@
+"""The ``inventory:`` section and the ``erp-inventory-pull`` job in flows.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crossdock.actors.flow_config import flow_config_from_dict
+from crossdock.actors.wiring import build_inventory
+from crossdock.bridges.rest.inventory import AmazonInventory, ShopifyInventory, WalmartInventory
+from crossdock.errors import ConfigError
+
+BASE: dict[str, Any] = {
+    "warehouse_partner": "northstar-3pl",
+    "erp": {"endpoint": "http://127.0.0.1:9/erp"},
+    "partners": [{"edi": "p.yaml", "outbound_folder": "out"}],
+    "marketplaces": {
+        "shopify": {"base_url": "http://127.0.0.1:9", "token_env": "T_SHOP"},
+        "walmart": {"base_url": "http://127.0.0.1:9", "token_env": "T_WM"},
+        "amazon": {"base_url": "http://127.0.0.1:9", "token_env": "T_AMZ", "marketplace_id": "ATVPDKIKX0DER"},
+    },
+}
+INVENTORY = {
+    "location": "COL1",
+    "channels": {"shopify": {}, "walmart": {"fixed": 3}, "amazon": {"share": 0.5}},
+    "push": {"shopify": {"location_id": 7, "item_ids": {"A": 1}}, "walmart": {}, "amazon": {"seller_id": "S1"}},
+    "kits": {"K": {"A": 2}},
+}
+
+
+def test_the_section_builds_rules_and_one_adapter_per_push_target_without_connecting() -> None:
+    config = flow_config_from_dict({**BASE, "inventory": INVENTORY, "schedule": [
+        {"job": "erp-inventory-pull", "every": "15m"}]}, base=Path("."))  # fmt: skip
+    assert config.schedule[0].name == "erp-inventory-pull"
+    ports = build_inventory(config, {"T_SHOP": "s", "T_WM": "w", "T_AMZ": "a"})
+    assert ports is not None and ports.location == "COL1"
+    assert ports.rules.kits_using("A") == ["K"]
+    assert [type(ports.channels[c]) for c in ("shopify", "walmart", "amazon")] == [
+        ShopifyInventory, WalmartInventory, AmazonInventory]  # fmt: skip
+    ports.close()
+
+
+@pytest.mark.parametrize(
+    ("inventory", "marketplaces", "problem"),
+    [
+        ({**INVENTORY, "push": {"ebay": {}}}, None, "pushes inventory to shopify, walmart and amazon"),
+        ({**INVENTORY, "push": {"shopify": {}}}, None, "location_id is required"),
+        ({"channels": {}, "push": {"walmart": {}}}, None, "no allocation rule"),
+        (INVENTORY, {}, "marketplaces.shopify is not configured"),
+    ],
+)
+def test_a_section_that_cannot_work_is_a_config_error_naming_it(
+    inventory: dict[str, Any], marketplaces: dict[str, Any] | None, problem: str
+) -> None:
+    data = {**BASE, "inventory": inventory}
+    if marketplaces is not None:
+        data["marketplaces"] = marketplaces
+    with pytest.raises(ConfigError, match=problem):
+        flow_config_from_dict(data, base=Path("."))
+
+
+def test_a_missing_token_names_the_variable_not_a_token() -> None:
+    config = flow_config_from_dict({**BASE, "inventory": INVENTORY}, base=Path("."))
+    with pytest.raises(ConfigError, match="T_WM"):
+        build_inventory(config, {"T_SHOP": "s", "T_AMZ": "a"})
