@@ -92,7 +92,7 @@ def seeded_ids(sim: RunningSim, channel: str) -> list[str]:
     return sorted(str(order[key]) for order in getattr(sim.state, channel))
 
 
-@pytest.mark.parametrize("channel", ["amazon", "walmart"])
+@pytest.mark.parametrize(("db_backend", "channel"), [("postgresql", "amazon"), ("sqlite", "walmart")])
 def test_poll_once_stores_and_queues_each_seeded_order_once(
     channel: str, rabbitmq_vhost: Vhost, marketplace_sim: RunningSim, migrated_db_url: str, tmp_path: Path
 ) -> None:

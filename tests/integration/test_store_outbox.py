@@ -65,6 +65,7 @@ def test_a_rolled_back_record_leaves_no_row(store: Store) -> None:
     assert store.outbox.entries(status="all") == []
 
 
+@pytest.mark.parametrize("db_backend", ["postgresql"])  # the command end to end once; the store on both above
 def test_crossdock_outbox_lists_shows_and_delivers_pending_rows(migrated_db_url: str, tmp_path: Path) -> None:
     # Given a site whose partners' documents go to local folders, and two 940s recorded, not delivered
     config = tmp_path / "config"
