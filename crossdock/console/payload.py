@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from crossdock.soap.safe_xml import local_name, parse_xml
+from crossdock.soap.safe_xml import HostileXmlError, local_name, parse_xml
 
 MASK = "[masked]"
 MAX_SHOWN = 512 * 1024
@@ -35,6 +35,8 @@ class Shown:
     text: str
     masked: bool
     truncated: bool
+    problem: str | None = None
+    """Why the payload is shown as plain text although it looks like JSON or XML."""
 
 
 def _pii_key(key: str) -> bool:
@@ -94,11 +96,12 @@ def show(content: bytes, *, mask: bool) -> Shown:
     stripped = text.lstrip()
     if stripped.startswith("ISA") or re.match(r"^[A-Z0-9]{2,3}\*", stripped):
         return Shown("x12", _show_x12(stripped, mask), mask, truncated)
+    problem: str | None = None
     if stripped[:1] in "{[" and not truncated:
         try:
             parsed = json.loads(text)
-        except ValueError:
-            pass
+        except ValueError as exc:
+            problem = f"not valid JSON: {exc}"
         else:
             inner = _decode_inner(parsed)
             value = mask_json(inner) if mask else inner
@@ -106,12 +109,12 @@ def show(content: bytes, *, mask: bool) -> Shown:
     if stripped.startswith("<") and not truncated:
         try:
             return Shown("xml", _show_xml(data, mask), mask, truncated)
-        except Exception:  # noqa: S110 - not well-formed XML: shown as text below
-            pass
+        except HostileXmlError as exc:  # not well-formed, or a DOCTYPE: shown as text, saying why
+            problem = str(exc)
     if mask:
         return Shown("text", "(not shown: the payload is neither JSON, X12 nor XML, and your role sees no PII)",
-                     mask, truncated)  # fmt: skip
-    return Shown("text", text, mask, truncated)
+                     mask, truncated, problem)  # fmt: skip
+    return Shown("text", text, mask, truncated, problem)
 
 
 def _decode_inner(parsed: Any) -> Any:

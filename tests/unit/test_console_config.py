@@ -80,3 +80,11 @@ def test_payloads_are_pretty_printed_and_pii_masked_for_viewers() -> None:
     assert shown.kind == "xml" and "SO-1" in shown.text and "Jane" not in shown.text and "\n" in shown.text
     assert show(b"<!DOCTYPE x [<!ENTITY e 'boom'>]><x>&e;</x>", mask=False).kind == "text"
     assert "Jane" not in show(b"free text with Jane", mask=True).text
+
+
+def test_a_payload_that_looks_like_json_or_xml_but_is_not_says_why_it_is_shown_as_text() -> None:
+    broken_json = show(b'{"order": 1,', mask=False)
+    assert broken_json.kind == "text" and broken_json.problem is not None and "not valid JSON" in broken_json.problem
+    doctype = show(b'<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>', mask=False)
+    assert doctype.kind == "text" and doctype.problem is not None and "DOCTYPE" in doctype.problem
+    assert show(b'{"order": 1}', mask=False).problem is None
