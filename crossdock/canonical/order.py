@@ -109,6 +109,17 @@ class Order(CanonicalModel):
     purpose: OrderPurpose = OrderPurpose.ORIGINAL
     order_type: str | None = Field(default=None, description="BEG02 style: SA stand-alone, DS drop ship, ...")
     ordered_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the channel last changed this order (Shopify updated_at, Amazon LastUpdateDate, an "
+        "860's date): the as-of time of this version; an amendment older than one already applied is stale.",
+    )
+    line_changes_only: bool = Field(
+        default=False,
+        description="For a change or cancellation: True when `lines` holds only the lines that change, each "
+        "with its new quantity (0: the line is cancelled), the other lines staying as they are (an 860's POC "
+        "lines); False when `lines` is the whole order as it now stands (a line left out is cancelled).",
+    )
     requested_ship_date: date | None = None
     requested_delivery_date: date | None = None
     cancel_after: date | None = None
