@@ -224,7 +224,8 @@ def amend(current: OrderStatus | None, amendment: Order, policy: AmendPolicy, *,
         return Amendment(Verdict.STALE, current, reason=f"older ({amendment.updated_at}) than the version applied "
                                                         f"({current.version})")  # fmt: skip
     quantities = new_quantities(current, amendment)
-    changed = {n: q for n, q in quantities.items() if (current.line(n).open if current.line(n) else None) != q}
+    held = {line.line_number: line.open for line in current.lines}
+    changed = {n: q for n, q in quantities.items() if held.get(n) != q}
     version = amendment.updated_at or current.version
     if not changed:
         return Amendment(Verdict.UNCHANGED, replace(current, version=version), reason="nothing to change")
