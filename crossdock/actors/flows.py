@@ -10,9 +10,11 @@ from __future__ import annotations
 from functools import partial
 
 from crossdock.actors.handlers import (
+    amend,
     delivery,
     edi_inbound,
     inventory,
+    lifecycle,
     marketplace,
     orders,
     returns,
@@ -36,6 +38,7 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(edi_inbound.STEP, Lane.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(marketplace.STEP, Lane.ORDERS, partial(marketplace.handle, ports)),
         FlowStep(orders.TO_ERP, Lane.ERP, partial(orders.to_erp, ports)),
+        FlowStep(lifecycle.AMEND, Lane.ERP, partial(amend.handle, ports)),
         FlowStep(orders.TO_WAREHOUSE, Lane.EDI_OUTBOUND, partial(orders.to_warehouse, ports)),
         FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
         FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),

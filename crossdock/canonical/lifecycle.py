@@ -281,7 +281,7 @@ def as_it_stands(order: Order, status: OrderStatus) -> Order:
 class Shipped:
     status: OrderStatus
     after_cancel: dict[str, Decimal]
-    """Line -> units shipped beyond what is open (shipped after its cancellation)."""
+    """Line -> units shipped that were cancelled (beyond what is open, on a line with cancelled units)."""
     unknown: dict[str, Decimal]
     """Quantities for lines the order does not have (by the 945's line number or SKU)."""
 
@@ -300,7 +300,8 @@ def ship(current: OrderStatus, quantities: Sequence[tuple[str | None, str | None
             unknown[number or sku or "?"] = unknown.get(number or sku or "?", ZERO) + quantity
             continue
         lines[target.line_number] = replace(target, shipped=target.shipped + quantity)
-    after = {n: line.shipped - line.open for n, line in lines.items() if line.shipped > line.open}
+    after = {n: min(line.shipped - line.open, line.cancelled) for n, line in lines.items()
+             if line.shipped > line.open and line.cancelled > 0}  # more than ordered is no cancellation's business
     return Shipped(replace(current, lines=tuple(lines.values())), after, unknown)
 
 

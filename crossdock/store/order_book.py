@@ -95,6 +95,7 @@ class OrderBook:
         note: str | None = None,
         document: dict[str, Any] | None = None,
         erp_order_no: str | None = None,
+        ref: str | None = None,
     ) -> None:
         """Write ``status`` (and, when given, the order's whole version and ERP order number) and one
         timeline entry ``event`` from ``before``'s state."""
@@ -120,7 +121,7 @@ class OrderBook:
                 for i, line in enumerate(status.lines)
             )  # fmt: skip
         self.note(session, channel, external_id, event, before.state if before else None, status.state,
-                  step=step, message_id=message_id, note=note, at=now)  # fmt: skip
+                  step=step, message_id=message_id, note=note, at=now, ref=ref)  # fmt: skip
         session.flush()
 
     def note(
@@ -136,11 +137,19 @@ class OrderBook:
         message_id: str | None,
         note: str | None = None,
         at: datetime | None = None,
+        ref: str | None = None,
     ) -> None:
         """One timeline entry (an event recorded without a change: ``stale``, ``ignored`` ...)."""
         session.add(OrderEventRow(channel=channel, external_id=external_id, at=at or utcnow(), event=event,
                                   from_state=from_state.value if from_state else None, to_state=to_state.value,
-                                  step=step, message_id=message_id, note=(note or None) and note[:2000]))  # fmt: skip
+                                  step=step, message_id=message_id, ref=ref,
+                                  note=(note or None) and note[:2000]))  # fmt: skip
+
+    def counted(self, session: Session, channel: str, external_id: str, ref: str) -> bool:
+        """Whether ``ref`` (``shipment:<id>``) was already applied to the order (a replay adds nothing)."""
+        rows = OrderEventRow
+        query = select(rows.id).where(rows.channel == channel, rows.external_id == external_id, rows.ref == ref)
+        return session.execute(query.limit(1)).first() is not None
 
     def record_invoiced(
         self,
@@ -150,20 +159,30 @@ class OrderBook:
         *,
         step: str,
         message_id: str | None,
+        invoice_no: str,
         note: str | None = None,
         session: Session | None = None,
     ) -> OrderState | None:
         """Add invoiced quantities (line number -> units) to an order and record the transition; the
-        invoice step calls it in its transaction once the ERP invoice is posted. Returns the new state,
-        ``None`` for an order the book does not hold (nothing recorded)."""
+        invoice step calls it in its transaction once the ERP invoice ``invoice_no`` is posted (an invoice
+        already counted adds nothing). Returns the state after it, ``None`` for an order the book does
+        not hold (nothing recorded)."""
         with self._db.write(session) as s:
             held = self.load(s, channel, external_id)
             if held is None:
                 return None
+            if self.counted(s, channel, external_id, f"invoice:{invoice_no}"):
+                return held.state
             status = invoice(held.status, quantities)
-            self.save(s, channel, external_id, status, event="invoiced", before=held, step=step,
-                      message_id=message_id, note=note)  # fmt: skip
+            self.save(s, channel, external_id, status, event="invoiced", before=held, step=step, message_id=message_id,
+                      note=note or f"invoice {invoice_no}", ref=f"invoice:{invoice_no}")  # fmt: skip
             return status.state
+
+    def locate(self, session: Session, external_id: str) -> list[tuple[str, str]]:
+        """``(channel, external id)`` of the orders with this id on any channel (a 945's PO or order ref)."""
+        rows = OrderStateRow
+        query = select(rows.channel, rows.external_id).where(rows.external_id == external_id)
+        return [(c, e) for c, e in session.execute(query.order_by(rows.channel))]
 
     # -- reading -----------------------------------------------------------------------------------
     def find(self, key: str) -> list[tuple[str, str]]:

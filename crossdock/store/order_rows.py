@@ -66,4 +66,6 @@ class OrderEventRow(Base):
     to_state: Mapped[str] = mapped_column(String(32))
     step: Mapped[str | None] = mapped_column(String(NAME))
     message_id: Mapped[str | None] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(String(NAME))
+    """The document that caused it when it must count once (``shipment:<id>``, ``invoice:<id>``)."""
     note: Mapped[str | None] = mapped_column(Text)

@@ -4,7 +4,8 @@
   functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
   back to the sender's outbound (its SFTP profile or folder): control numbers taken and the
   acknowledgment recorded in the outbox inside the step's transaction, delivered after its commit.
-* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
+* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp`` (a cancel or
+  change 850 / an 860 to ``orders.amend``, :func:`~crossdock.actors.handlers.lifecycle.route`), a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * An 846's stock levels go to ``inventory.apply`` (:mod:`crossdock.actors.handlers.inventory`).
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
@@ -258,9 +259,10 @@ def _hand_on(
         order = document.model_copy(update={"references": erp_view.with_references(document.references, erp_keys)})
         links.link(interchange, DocRef(DocType.PURCHASE_ORDER, order.external_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"order {order.external_id} → orders.to_erp")
-        key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-        return Outgoing("orders.to_erp", "order", order, key)
+        out = lifecycle.route(ports, order, envelope, session, step=STEP,
+                              version=f"{interchange.doc_id}:{item.control_number}")  # fmt: skip
+        outcome.handed_on.append(f"order {order.external_id} → {out.step if out else 'recorded, not handed on'}")
+        return out
     if isinstance(document, Shipment):
         links.link(interchange, DocRef(DocType.SHIPMENT, document.shipment_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip

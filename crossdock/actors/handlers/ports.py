@@ -19,6 +19,7 @@ from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.finance import FinanceConfig
+from crossdock.canonical.lifecycle import AmendPolicy
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
@@ -95,6 +96,8 @@ class FlowPorts:
     """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
     inventory: InventoryPorts | None = None
     """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
+    amendments: Mapping[str, AmendPolicy] = field(default_factory=dict)
+    """Channel (``edi`` for buyers' POs) -> its rules for cancellations and changes (``amendments:``)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import send_x12
@@ -79,13 +79,15 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     location = ports.partner(ports.warehouse_partner).erp_location_code
     # a marketplace's line item ids are no ERP line numbers (the ERP numbers the lines it booked 1, 2 ...)
     numbered = kind != DocType.MARKETPLACE_ORDER
-    posted = ports.erp.post_shipment(erp_view.shipment_for_erp(
-        shipment, ports.item_map, erp_order_no=erp_order, location=location, line_numbers=numbered))  # fmt: skip
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
-    related = [DocRef(DocType.ERP_ORDER, erp_order), DocRef(ERP_SHIPMENT, posted)]
-    related += [DocRef(DocType.TRACKING_NUMBER, number) for number in shipment.tracking_numbers]
-    related += [DocRef(DocType.PACKAGE, p.sscc) for o in shipment.orders for p in o.packages if p.sscc]
     with effects(ports.store) as session:
+        if lifecycle.shipped(ports, shipment, envelope, session, step=TO_ERP):
+            return []  # shipped after a cancellation: an item for the warehouse team, nothing posted or sent
+        posted = ports.erp.post_shipment(erp_view.shipment_for_erp(
+            shipment, ports.item_map, erp_order_no=erp_order, location=location, line_numbers=numbered))  # fmt: skip
+        related = [DocRef(DocType.ERP_ORDER, erp_order), DocRef(ERP_SHIPMENT, posted)]
+        related += [DocRef(DocType.TRACKING_NUMBER, number) for number in shipment.tracking_numbers]
+        related += [DocRef(DocType.PACKAGE, p.sscc) for o in shipment.orders for p in o.packages if p.sscc]
         for ref in related:
             ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
     sent = [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("to_state", sa.String(length=32), nullable=False),
         sa.Column("step", sa.String(length=200), nullable=True),
         sa.Column("message_id", sa.String(length=64), nullable=True),
+        sa.Column("ref", sa.String(length=200), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_events")),
     )
