@@ -4,6 +4,7 @@ and repeated amendments; a shipment counted once."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -214,3 +215,27 @@ def test_marketplace_changes_stale_and_repeated_versions(ports: FlowPorts, erp: 
     run(ports, [Outgoing("orders.amend", "order", stale, "stale")])
     assert ports.store.orders.timeline("shopify", "5200")[-1].event == "cancellation_stale"
     assert erp.cancelled == set()
+
+
+def test_order_show_prints_state_lines_timeline_and_documents(ports: FlowPorts, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from crossdock.cli import app
+
+    run(ports, receive_file(ports, ORDER_850, "order.x12"))
+    run(ports, receive_file(ports, CANCEL_850, "cancel.x12"))
+    env = {"CROSSDOCK_DATABASE_URL": ports.store.db.engine.url.render_as_string(hide_password=False),
+           "CROSSDOCK_BROKER_URL": "", "CROSSDOCK_DATA_DIR": str(tmp_path)}  # fmt: skip
+    result = CliRunner().invoke(app, ["order", "show", PO, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    assert (view["state"], view["stage"], view["erp_order_no"]) == ("cancelled", "released", "SO00001")
+    assert [t["event"] for t in view["timeline"]] == ["received", "booked", "released", "cancelled"]
+    assert all(line["cancelled"] == line["ordered"] and line["shipped"] == "0" for line in view["lines"])
+    sent = [(d["set"], d["purpose"]) for d in view["documents"] if d["type"] == "outbox" and d["set"] == "940"]
+    assert sorted(sent) == [("940", "cancellation"), ("940", "original")]
+    assert any(d["type"] == "erp_order" and d["id"] == "SO00001" for d in view["documents"])
+    table = CliRunner().invoke(app, ["order", "show", f"edi:{PO}"], env=env)
+    assert table.exit_code == 0 and "cancelled" in table.stdout and "SO00001" in table.stdout
+    missing = CliRunner().invoke(app, ["order", "show", "NOPE"], env=env)
+    assert missing.exit_code == 1 and "no order NOPE" in missing.stderr
