@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP
 from crossdock.actors.handlers import orders
-from crossdock.actors.handlers.lifecycle import AMEND, TO_ERP, original_key, whole_version
+from crossdock.actors.handlers.lifecycle import original_key, whole_version
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.lifecycle import AmendPolicy, OrderState, Verdict, amend, as_it_stands, receive
 from crossdock.canonical.order import OrderPurpose
@@ -23,12 +23,6 @@ from crossdock.store import DocRef, DocType
 from crossdock.store.order_book import HeldOrder
 
 AMENDMENT_REFUSED = "AmendmentRefused"
-
-
-def _order(document: CanonicalModel) -> Order:
-    if not isinstance(document, Order):
-        raise TypeError(f"{AMEND} takes an order, got {type(document).__name__}")
-    return document
 
 
 def _erp_order_no(ports: FlowPorts, held: HeldOrder, order: Order) -> str:
@@ -42,8 +36,7 @@ def _erp_order_no(ports: FlowPorts, held: HeldOrder, order: Order) -> str:
     return found[0]
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    order = _order(document)
+def handle(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
     book = ports.store.orders
     channel, external_id = order.channel.value, order.external_id
     policy = ports.amendments.get(channel, AmendPolicy())
@@ -55,13 +48,13 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
         if result.verdict is Verdict.BOOK_AS_NEW:
             original = order.model_copy(update={"purpose": OrderPurpose.ORIGINAL})
             status = receive(None, original, now=envelope.created_at)[1]
-            book.save(session, channel, external_id, status, event="received", before=None, step=AMEND,
+            book.save(session, channel, external_id, status, event="received", before=None, step=ORDERS_AMEND.name,
                       message_id=envelope.message_id, note=result.reason, document=whole_version(original))  # fmt: skip
-            return [Outgoing(TO_ERP, "order", original, original_key(original))]
+            return [Outgoing(ORDERS_TO_ERP, original, original_key(original))]
         if result.verdict in (Verdict.STALE, Verdict.UNCHANGED):
             if held is not None:
-                book.note(session, channel, external_id, f"{kind}_{result.verdict.value}", state, state, step=AMEND,
-                          message_id=envelope.message_id, note=result.reason)  # fmt: skip
+                book.note(session, channel, external_id, f"{kind}_{result.verdict.value}", state, state,
+                          step=ORDERS_AMEND.name, message_id=envelope.message_id, note=result.reason)  # fmt: skip
             return []
         if result.verdict is Verdict.REFUSED or (result.erp == "change" and not _erp_can_change(ports)):
             reason = result.reason or "the ERP order cannot be changed by crossdock yet (no ChangeSalesOrder)"
@@ -80,11 +73,11 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
                 notice = base.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
             else:
                 notice = as_it_stands(base, result.status).model_copy(update={"purpose": OrderPurpose.CHANGE})
-            sent.append(orders.send_940(ports, notice, envelope, session, step=AMEND))
+            sent.append(orders.send_940(ports, notice, envelope, session, step=ORDERS_AMEND))
             erp_note += f"; 940 {'cancel' if result.warehouse is OrderPurpose.CANCELLATION else 'change'} to the 3PL"
         event = "cancelled" if result.cancels else ("partially_cancelled" if kind == "cancellation" else "changed")
         lines = ", ".join(f"line {n} → {q}" for n, q in sorted(result.changed.items()))
-        book.save(session, channel, external_id, result.status, event=event, before=held, step=AMEND,
+        book.save(session, channel, external_id, result.status, event=event, before=held, step=ORDERS_AMEND.name,
                   message_id=envelope.message_id, note=(result.reason or lines) + erp_note,
                   document=whole_version(base) if base is not None and held is not None else None)  # fmt: skip
     return sent
@@ -116,10 +109,12 @@ def _refuse(ports: FlowPorts, order: Order, held: HeldOrder | None, reason: str,
     message = f"{order.purpose.value} of {order.channel.value} order {order.external_id} not applied: {reason}"
     ports.store.exceptions.open(
         owner=owner, error_class=AMENDMENT_REFUSED, error_message=message, business_key=order.external_id,
-        message_id=envelope.message_id, correlation_id=envelope.correlation_id, actor=AMEND, queue=AMEND,
-        idempotency_key=envelope.idempotency_key, channel=order.channel.value, session=session,
+        message_id=envelope.message_id, correlation_id=envelope.correlation_id, actor=ORDERS_AMEND.name,
+        queue=ORDERS_AMEND.lane.value, idempotency_key=envelope.idempotency_key, channel=order.channel.value,
+        session=session,
     )  # fmt: skip
     if held is not None:
-        ports.store.orders.note(session, held.channel, held.external_id, f"{order.purpose.value}_refused", held.state,
-                                held.state, step=AMEND, message_id=envelope.message_id, note=reason)  # fmt: skip
+        ports.store.orders.note(session, held.channel, held.external_id, f"{order.purpose.value}_refused",
+                                held.state, held.state, step=ORDERS_AMEND.name, message_id=envelope.message_id,
+                                note=reason)  # fmt: skip
 

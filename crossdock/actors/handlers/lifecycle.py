@@ -17,8 +17,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP, Step
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Order, Shipment, idempotency_key
@@ -36,8 +39,6 @@ from crossdock.canonical.order import OrderPurpose
 from crossdock.errors import Owner
 from crossdock.store.order_book import HeldOrder
 
-AMEND = "orders.amend"
-TO_ERP = "orders.to_erp"
 SHIPPED_AFTER_CANCEL = "ShippedAfterCancel"
 AMENDMENTS = (OrderPurpose.CANCELLATION, OrderPurpose.CHANGE)
 
@@ -58,33 +59,33 @@ def whole_version(order: Order) -> dict[str, object]:
     return order.model_copy(update={"purpose": OrderPurpose.ORIGINAL}).model_dump(mode="json")
 
 
-def route(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: str,
+def route(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: Step[Any],
           version: str) -> Outgoing | None:  # fmt: skip
     """Where an order read by an inbound step goes (``version``: what carried it, for amendments without
     an as-of time), the original recorded ``received`` in ``session``."""
     book = ports.store.orders
     if order.purpose in AMENDMENTS:
-        return Outgoing(AMEND, "order", order, amend_key(order, version))
+        return Outgoing(ORDERS_AMEND, order, amend_key(order, version))
     channel, external_id = order.channel.value, order.external_id
     held = book.load(session, channel, external_id)
     arrival, status = receive(held.status if held else None, order, now=envelope.created_at)
     if arrival in (Arrival.NEW, Arrival.AFTER_CANCEL):
         note = "after its cancellation: not booked" if arrival is Arrival.AFTER_CANCEL else None
-        book.save(session, channel, external_id, status, event="received", before=held, step=step,
+        book.save(session, channel, external_id, status, event="received", before=held, step=step.name,
                   message_id=envelope.message_id, note=note, document=whole_version(order))  # fmt: skip
-        return Outgoing(TO_ERP, "order", order, original_key(order)) if arrival is Arrival.NEW else None
+        return Outgoing(ORDERS_TO_ERP, order, original_key(order)) if arrival is Arrival.NEW else None
     assert held is not None
     if arrival is Arrival.STALE:
-        book.note(session, channel, external_id, "stale", held.state, held.state, step=step,
+        book.note(session, channel, external_id, "stale", held.state, held.state, step=step.name,
                   message_id=envelope.message_id, note=f"a version as of {order.updated_at}, older than the one "
                   f"applied ({held.status.version}): ignored")  # fmt: skip
         return None
     if arrival is Arrival.CHANGE:
         change = order.model_copy(update={"purpose": OrderPurpose.CHANGE})
-        return Outgoing(AMEND, "order", change, amend_key(change, version))
-    book.note(session, channel, external_id, "received_again", held.state, held.state, step=step,
+        return Outgoing(ORDERS_AMEND, change, amend_key(change, version))
+    book.note(session, channel, external_id, "received_again", held.state, held.state, step=step.name,
               message_id=envelope.message_id)  # fmt: skip
-    return Outgoing(TO_ERP, "order", order, original_key(order))
+    return Outgoing(ORDERS_TO_ERP, order, original_key(order))
 
 
 def _current(held: HeldOrder, order: Order) -> Order:
@@ -96,55 +97,56 @@ def _current(held: HeldOrder, order: Order) -> Order:
     return current.model_copy(update={"references": {**current.references, **order.references}})
 
 
-def _prepare(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: str,
+def _prepare(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: Step[Any],
              doing: str) -> Order | None:  # fmt: skip
     book = ports.store.orders
     held = book.load(session, order.channel.value, order.external_id)
     if held is None:  # an order received before the book existed (or a reprocess): recorded now
         status = receive(None, order, now=envelope.created_at)[1]
         book.save(session, order.channel.value, order.external_id, status, event="received", before=None,
-                  step=step, message_id=envelope.message_id, document=whole_version(order))  # fmt: skip
+                  step=step.name, message_id=envelope.message_id, document=whole_version(order))  # fmt: skip
         return order
     if held.state is OrderState.CANCELLED:
-        book.note(session, held.channel, held.external_id, f"not_{doing}", held.state, held.state, step=step,
+        book.note(session, held.channel, held.external_id, f"not_{doing}", held.state, held.state, step=step.name,
                   message_id=envelope.message_id, note="cancelled before it was " + doing)  # fmt: skip
         return None
     return _current(held, order)
 
 
-def booking(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: str) -> Order | None:
+def booking(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: Step[Any]) -> Order | None:
     """The order ``orders.to_erp`` books (as it now stands), or ``None`` when it was cancelled."""
     return _prepare(ports, order, envelope, session, step=step, doing="booked")
 
 
-def releasing(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: str) -> Order | None:
+def releasing(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: Step[Any]) -> Order | None:
     """The order ``orders.to_warehouse`` sends the 3PL (as it now stands), or ``None`` when cancelled."""
     return _prepare(ports, order, envelope, session, step=step, doing="released")
 
 
-def _reached(ports: FlowPorts, order: Order, stage: Stage, envelope: Envelope, session: Session, *, step: str,
+def _reached(ports: FlowPorts, order: Order, stage: Stage, envelope: Envelope, session: Session, *, step: Step[Any],
              note: str, erp_order_no: str | None = None) -> None:  # fmt: skip
     book = ports.store.orders
     held = book.load(session, order.channel.value, order.external_id)
     if held is None:
         return
     book.save(session, held.channel, held.external_id, reach(held.status, stage), event=stage.value, before=held,
-              step=step, message_id=envelope.message_id, note=note, erp_order_no=erp_order_no)  # fmt: skip
+              step=step.name, message_id=envelope.message_id, note=note, erp_order_no=erp_order_no)  # fmt: skip
 
 
 def booked(ports: FlowPorts, order: Order, erp_order_no: str, envelope: Envelope, session: Session, *,
-           step: str) -> None:  # fmt: skip
+           step: Step[Any]) -> None:  # fmt: skip
     _reached(ports, order, Stage.BOOKED, envelope, session, step=step, note=f"ERP sales order {erp_order_no}",
              erp_order_no=erp_order_no)  # fmt: skip
 
 
 def released(ports: FlowPorts, order: Order, warehouse_order: str, envelope: Envelope, session: Session, *,
-             step: str) -> None:  # fmt: skip
+             step: Step[Any]) -> None:  # fmt: skip
     _reached(ports, order, Stage.RELEASED, envelope, session, step=step, note=f"940 for warehouse order "
              f"{warehouse_order}")  # fmt: skip
 
 
-def shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope, session: Session, *, step: str) -> list[str]:
+def shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope, session: Session, *,
+            step: Step[Any]) -> list[str]:  # fmt: skip
     """Record what ``shipment`` ships per order line; returns the problems of units shipped after their
     cancellation (each opened as an item for the warehouse team), empty when there are none."""
     book = ports.store.orders
@@ -168,11 +170,11 @@ def shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope, session: S
             ports.store.exceptions.open(
                 owner=Owner.WAREHOUSE, error_class=SHIPPED_AFTER_CANCEL, error_message=problem,
                 business_key=held.external_id, message_id=envelope.message_id,
-                correlation_id=envelope.correlation_id, actor=step, queue=step, channel=held.channel,
+                correlation_id=envelope.correlation_id, actor=step.name, queue=step.lane.value, channel=held.channel,
                 session=session,
             )  # fmt: skip
             note = problem
-        book.save(session, held.channel, held.external_id, result.status, event=event, before=held, step=step,
+        book.save(session, held.channel, held.external_id, result.status, event=event, before=held, step=step.name,
                   message_id=envelope.message_id, note=note, ref=ref)  # fmt: skip
     return problems
 

@@ -12,21 +12,17 @@ from __future__ import annotations
 
 import json
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import erp_view, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import BusinessError
 
-STEP = "marketplace.inbound"
 
-
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InboundPayload):
-        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:
@@ -46,5 +42,6 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
     with effects(ports.store) as session:  # received, or an amendment for orders.amend (docs/lifecycle.md)
-        out = lifecycle.route(ports, order, envelope, session, step=STEP, version=f"raw-{document.payload_id}")
+        out = lifecycle.route(ports, order, envelope, session, step=graph.MARKETPLACE_INBOUND,
+                              version=f"raw-{document.payload_id}")  # fmt: skip
     return [] if out is None else [out]

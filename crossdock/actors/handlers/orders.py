@@ -17,21 +17,19 @@ import re
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import ORDERS_TO_ERP, ORDERS_TO_WAREHOUSE, Step
 from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance import order_record
 from crossdock.canonical.order import OrderPurpose
 from crossdock.edi.sets import x940
 from crossdock.store import DocRef, DocType
 
-TO_ERP = "orders.to_erp"
-TO_WAREHOUSE = "orders.to_warehouse"
 X12_ID_QUALIFIER = re.compile(r"[A-Z0-9]{1,2}")
 
 
@@ -53,19 +51,12 @@ def for_warehouse(order: Order) -> Order:
     return order.model_copy(update={"parties": parties})
 
 
-def _order(document: CanonicalModel, step: str) -> Order:
-    if not isinstance(document, Order):
-        raise TypeError(f"{step} takes an order, got {type(document).__name__}")
-    return document
-
-
-def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    order = _order(document, TO_ERP)
+def to_erp(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
     warehouse = ports.partner(ports.warehouse_partner)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_LOCATION: warehouse.erp_location_code})})  # fmt: skip
-    with effects(ports.store) as session:
-        current = lifecycle.booking(ports, order, envelope, session, step=TO_ERP)
+    with effects(ports.store) as session:  # the order row locked: an amendment waits, or went first
+        current = lifecycle.booking(ports, order, envelope, session, step=ORDERS_TO_ERP)
         if current is None:  # cancelled before it was booked: recorded, nothing booked
             return []
         order = current
@@ -76,24 +67,23 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
                 ports.store.links.link(order_ref(order), ref, message_id=envelope.message_id, session=session)
         if order.channel is not Channel.EDI:  # what the settlement will be checked against
             ports.store.settlements.record_order(order_record(order), session=session)
-        lifecycle.booked(ports, order, booked.document_no, envelope, session, step=TO_ERP)
+        lifecycle.booked(ports, order, booked.document_no, envelope, session, step=ORDERS_TO_ERP)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
-    return [Outgoing(TO_WAREHOUSE, "order", booked_order, envelope.idempotency_key),
+    return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, envelope.idempotency_key),
             *inventory.reserve(ports, order, envelope)]  # fmt: skip
 
 
-def to_warehouse(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    order = _order(document, TO_WAREHOUSE)
+def to_warehouse(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
     with effects(ports.store) as session:
-        current = lifecycle.releasing(ports, order, envelope, session, step=TO_WAREHOUSE)
+        current = lifecycle.releasing(ports, order, envelope, session, step=ORDERS_TO_WAREHOUSE)
         if current is None:  # cancelled before it was released: no 940
             return []
-        delivery = send_940(ports, current, envelope, session, step=TO_WAREHOUSE)
-        lifecycle.released(ports, current, current.external_id, envelope, session, step=TO_WAREHOUSE)
+        delivery = send_940(ports, current, envelope, session, step=ORDERS_TO_WAREHOUSE)
+        lifecycle.released(ports, current, current.external_id, envelope, session, step=ORDERS_TO_WAREHOUSE)
     return [delivery]
 
 
-def send_940(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: str) -> Outgoing:
+def send_940(ports: FlowPorts, order: Order, envelope: Envelope, session: Session, *, step: Step[Order]) -> Outgoing:
     """Render ``order`` as a 940 (its purpose is W0501: N original, C cancel, R change), record it in the
     outbox in ``session`` and link it to the warehouse order; returns its delivery (after the commit)."""
     partner = ports.partner(ports.warehouse_partner)

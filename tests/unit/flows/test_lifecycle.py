@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import amend, edi_inbound, lifecycle, orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
@@ -63,10 +64,10 @@ def run(ports: FlowPorts, outgoing: Iterable[Outgoing], until: str = "") -> list
     queue = list(outgoing)
     while queue:
         out = queue.pop(0)
-        if out.step == until or out.step not in STEPS:
+        if out.step.name == until or out.step.name not in STEPS:
             left.append(out)
             continue
-        queue += settled(ports, STEPS[out.step](ports, envelope(out.idempotency_key), out.document))
+        queue += settled(ports, STEPS[out.step.name](ports, envelope(out.idempotency_key), out.document))
     return left
 
 
@@ -86,7 +87,7 @@ def test_a_cancellation_before_its_order_books_nothing_and_the_late_original_is_
 ) -> None:
     # Given a buyer's cancel 850 for a PO crossdock never received
     sent = receive_file(ports, CANCEL_850, "cancel.x12")
-    assert [o.step for o in sent] == ["orders.amend"]
+    assert [o.step.name for o in sent] == ["orders.amend"]
     run(ports, sent)
     assert state(ports) is OrderState.CANCELLED
     # When the original arrives after it
@@ -107,7 +108,7 @@ def test_a_cancellation_after_booking_cancels_the_erp_order_and_the_940_never_le
 ) -> None:
     # Given the order booked, its 940 not yet sent (orders.to_warehouse still queued)
     pending = run(ports, receive_file(ports, ORDER_850, "order.x12"), until="orders.to_warehouse")
-    assert [o.step for o in pending] == ["orders.to_warehouse"] and state(ports) is OrderState.BOOKED
+    assert [o.step.name for o in pending] == ["orders.to_warehouse"] and state(ports) is OrderState.BOOKED
     # When the cancellation is applied
     run(ports, receive_file(ports, CANCEL_850, "cancel.x12"))
     # Then the ERP order is cancelled; the queued 940 step sends nothing
@@ -184,17 +185,17 @@ def shop_order(purpose: str, minutes: int, lines: dict[str, int], *, only: bool 
 
 def route(ports: FlowPorts, order: Order, version: str = "v") -> Outgoing | None:
     with ports.store.db.write() as session:
-        return lifecycle.route(ports, order, envelope(), session, step="marketplace.inbound", version=version)
+        return lifecycle.route(ports, order, envelope(), session, step=graph.MARKETPLACE_INBOUND, version=version)
 
 
 def test_marketplace_changes_stale_and_repeated_versions(ports: FlowPorts, erp: MemoryErp) -> None:
     first = route(ports, shop_order("original", 0, {"11": 2, "12": 1}))
-    assert first is not None and first.step == "orders.to_erp"
+    assert first is not None and first.step.name == "orders.to_erp"
     run(ports, [first], until="orders.to_warehouse")
     # a newer version of the original with other lines is a change; two changes have two keys
     change = route(ports, shop_order("original", 5, {"11": 1, "12": 1}))
     other = route(ports, shop_order("change", 6, {"11": 1}))
-    assert change is not None and change.step == "orders.amend" and change.document.purpose == "change"
+    assert change is not None and change.step.name == "orders.amend" and change.document.purpose == "change"
     assert other is not None and other.idempotency_key != change.idempotency_key
     # booked: the ERP has no ChangeSalesOrder yet, so a person gets it (integration), nothing half done
     run(ports, [change])
@@ -203,8 +204,8 @@ def test_marketplace_changes_stale_and_repeated_versions(ports: FlowPorts, erp: 
     # a partial cancellation of a line before booking needs no ERP: recorded, booked as it stands
     route(ports, shop_order("original", 0, {"21": 2, "22": 3}).model_copy(update={"external_id": "5200"}))
     cut = shop_order("cancellation", 1, {"22": 0}, only=True).model_copy(update={"external_id": "5200"})
-    run(ports, [Outgoing("orders.amend", "order", cut, "cut")])
-    run(ports, [Outgoing("orders.to_erp", "order", shop_order("original", 0, {"21": 2, "22": 3}).model_copy(
+    run(ports, [Outgoing(graph.ORDERS_AMEND, cut, "cut")])
+    run(ports, [Outgoing(graph.ORDERS_TO_ERP, shop_order("original", 0, {"21": 2, "22": 3}).model_copy(
         update={"external_id": "5200"}), "book")], until="orders.to_warehouse")  # fmt: skip
     booked = next(o for o in erp.orders.values() if o.external_id == "5200")
     assert [(line.line_number, line.quantity) for line in booked.lines] == [("21", 2)]
@@ -212,7 +213,7 @@ def test_marketplace_changes_stale_and_repeated_versions(ports: FlowPorts, erp: 
     assert held is not None and held.state is OrderState.PARTIALLY_CANCELLED
     # an amendment older than the version applied is recorded and ignored
     stale = shop_order("cancellation", -10, {"21": 2}).model_copy(update={"external_id": "5200"})
-    run(ports, [Outgoing("orders.amend", "order", stale, "stale")])
+    run(ports, [Outgoing(graph.ORDERS_AMEND, stale, "stale")])
     assert ports.store.orders.timeline("shopify", "5200")[-1].event == "cancellation_stale"
     assert erp.cancelled == set()
 
