@@ -91,7 +91,7 @@ def derive_state(stage: Stage, lines: Sequence[LineStatus]) -> OrderState:
     """Cancelled when nothing is left open; invoiced / shipped when every open unit is; partially shipped
     when some unit is; partially cancelled when a line was cut; else the stage reached."""
     open_lines = [line for line in lines if line.open > 0]
-    if lines and not open_lines:
+    if stage is Stage.NONE or (lines and not open_lines):  # NONE: only its cancellation was seen
         return OrderState.CANCELLED
     if open_lines and all(line.invoiced >= line.open for line in open_lines):
         return OrderState.INVOICED
@@ -101,7 +101,7 @@ def derive_state(stage: Stage, lines: Sequence[LineStatus]) -> OrderState:
         return OrderState.PARTIALLY_SHIPPED
     if any(line.cancelled > 0 for line in lines):
         return OrderState.PARTIALLY_CANCELLED
-    return OrderState.RECEIVED if stage is Stage.NONE else OrderState(stage.value)
+    return OrderState(stage.value)
 
 
 def lines_of(order: Order) -> tuple[LineStatus, ...]:

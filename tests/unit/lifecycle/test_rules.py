@@ -82,6 +82,14 @@ def test_a_cancellation_before_its_order_records_it_cancelled_and_the_original_i
     assert [(line.ordered, line.cancelled) for line in status.lines] == [(2, 2), (3, 3)]
 
 
+def test_a_cancellation_without_lines_before_its_order_is_recorded_cancelled() -> None:
+    bare = order("cancellation").model_copy(update={"lines": []})
+    result = amend(None, bare, AUTO, now=NOW)
+    assert result.status is not None and result.status.state is OrderState.CANCELLED
+    arrival, status = receive(result.status, order(), now=NOW)
+    assert arrival is Arrival.AFTER_CANCEL and status.state is OrderState.CANCELLED and len(status.lines) == 2
+
+
 def test_a_cancellation_does_what_the_stage_needs() -> None:
     cancel = order("cancellation", at=T0 + timedelta(minutes=10))
     got = amend(received(), cancel, AUTO, now=NOW)
