@@ -262,14 +262,15 @@ def _apply(lines: Sequence[LineStatus], quantities: Mapping[str, Decimal], amend
     return tuple(out)
 
 
-def as_it_stands(order: Order, status: OrderStatus) -> Order:
+def as_it_stands(order: Order, status: OrderStatus, *, keep_cut: bool = False) -> Order:
     """``order`` (the last whole version held) with the status's open quantities; lines left with
-    nothing open are left out (a 940 change or an ERP change names what is still wanted)."""
+    nothing open are left out (a 940 change or an ERP change names what is still wanted), or kept with
+    quantity 0 when ``keep_cut`` (reservations to release)."""
     by_number = {line.line_number: line for line in order.lines}
     lines = []
     for line in status.lines:
         held = by_number.get(line.line_number)
-        if held is not None and line.open > 0:
+        if held is not None and (line.open > 0 or keep_cut):
             lines.append(held.model_copy(update={"quantity": line.open}))
     return order.model_copy(update={"lines": lines or order.lines[:1]})
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP
-from crossdock.actors.handlers import orders
+from crossdock.actors.handlers import inventory, orders
 from crossdock.actors.handlers.lifecycle import original_key, whole_version
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.envelope import Envelope
-from crossdock.canonical.lifecycle import AmendPolicy, OrderState, Verdict, amend, as_it_stands, receive
+from crossdock.canonical.lifecycle import AmendPolicy, OrderState, Stage, Verdict, amend, as_it_stands, receive
 from crossdock.canonical.order import OrderPurpose
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
@@ -75,6 +75,8 @@ def handle(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]
                 notice = as_it_stands(base, result.status).model_copy(update={"purpose": OrderPurpose.CHANGE})
             sent.append(orders.send_940(ports, notice, envelope, session, step=ORDERS_AMEND))
             erp_note += f"; 940 {'cancel' if result.warehouse is OrderPurpose.CANCELLATION else 'change'} to the 3PL"
+        if base is not None and held is not None and held.status.stage in (Stage.BOOKED, Stage.RELEASED):
+            sent += inventory.reserve(ports, as_it_stands(base, result.status, keep_cut=True), envelope)
         event = "cancelled" if result.cancels else ("partially_cancelled" if kind == "cancellation" else "changed")
         lines = ", ".join(f"line {n} → {q}" for n, q in sorted(result.changed.items()))
         book.save(session, channel, external_id, result.status, event=event, before=held, step=ORDERS_AMEND.name,

@@ -240,3 +240,29 @@ def test_order_show_prints_state_lines_timeline_and_documents(ports: FlowPorts, 
     assert table.exit_code == 0 and "cancelled" in table.stdout and "SO00001" in table.stdout
     missing = CliRunner().invoke(app, ["order", "show", "NOPE"], env=env)
     assert missing.exit_code == 1 and "no order NOPE" in missing.stderr
+
+
+def test_a_cancellation_after_booking_releases_the_order_reservations(ports: FlowPorts) -> None:
+    import dataclasses
+
+    from crossdock.actors.handlers import inventory
+    from crossdock.actors.handlers.inventory_ports import InventoryPorts
+    from crossdock.canonical.availability import AvailabilityRules
+
+    with_inventory = dataclasses.replace(ports, inventory=InventoryPorts(AvailabilityRules(), {}, "MAIN"))
+    steps = {**STEPS, "inventory.apply": inventory.apply}
+
+    def drive(outgoing: Iterable[Outgoing]) -> None:
+        queue = list(outgoing)
+        while queue:
+            out = queue.pop(0)
+            if out.step.name in steps and out.step.name != "orders.to_warehouse":
+                queue += settled(with_inventory, steps[out.step.name](with_inventory, envelope(out.idempotency_key),
+                                                                      out.document))  # fmt: skip
+
+    drive(receive_file(with_inventory, ORDER_850, "order.x12"))
+    held = {r.line: r.quantity for r in ports.store.inventory.reservations_of(f"edi:{PO}")}
+    assert held and all(quantity > 0 for quantity in held.values())
+    drive(receive_file(with_inventory, CANCEL_850, "cancel.x12"))
+    released = {r.line: r.quantity for r in ports.store.inventory.reservations_of(f"edi:{PO}")}
+    assert released == dict.fromkeys(held, 0)
