@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -37,9 +38,19 @@ class SalesOrderRef:
     created: bool  # False: the order already existed (a retry), nothing was created
 
 
+@dataclass(frozen=True)
+class SalesOrderChange:
+    """The ERP order after a change: its status (``Cancelled`` when every line ended at 0) and amount."""
+
+    document_no: str
+    status: str | None
+    amount: Decimal | None
+
+
 class ErpPort(Protocol):
     def create_sales_order(self, order: Order) -> SalesOrderRef: ...
     def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str: ...
+    def change_sales_order(self, document_no: str, order: Order) -> SalesOrderChange: ...
     def post_shipment(self, shipment: Shipment) -> str: ...
     def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]: ...
     def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]: ...
@@ -91,6 +102,21 @@ class ErpGateway:
     def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str:
         result = self._call("cancel_sales_order", {"document_no": document_no, "reason_code": reason_code})
         return str(result.get("status"))
+
+    def change_sales_order(self, document_no: str, order: Order) -> SalesOrderChange:
+        """Make ERP order ``document_no`` follow ``order`` (a change: ``purpose`` change or cancellation).
+        With ``order.line_changes_only`` its lines are the changed lines only, each with its new quantity
+        (0: cancelled), the others staying as they are; without it, its lines are the whole order and a
+        line of the ERP order it does not name is cancelled. Lines are matched by item (the mapping sends
+        no line numbers: a channel's line ids are not the ERP's); a new item is added. Idempotent: the
+        change states quantities, so sending it again changes nothing more. A refusal (cancelled or
+        fully shipped order, quantity below what shipped) is an :class:`ErpRefusedError`."""
+        source = {**order.model_dump(mode="json"), "document_no": document_no,
+                  "replace_lines": not order.line_changes_only}  # fmt: skip
+        result = self._call("change_sales_order", source, key=order.external_id)
+        amount = result.get("amount")
+        return SalesOrderChange(str(result.get("document_no") or document_no), result.get("status"),
+                                None if amount is None else Decimal(str(amount)))  # fmt: skip
 
     def post_shipment(self, shipment: Shipment) -> str:
         return str(self._call("post_shipment", shipment, key=shipment.shipment_id)["document_no"])

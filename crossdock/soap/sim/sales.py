@@ -1,4 +1,5 @@
-"""Sales operations of the simulated ERP: create (idempotency-aware), look up, cancel, ship."""
+"""Sales operations of the simulated ERP: create (idempotency-aware), look up, cancel, ship (changes:
+:mod:`~crossdock.soap.sim.changes`)."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def get_sales_order_by_external_ref(db: sqlite3.Connection, request: Reader) -> 
     return {"Found": True, "SalesOrder": _header(row)}
 
 
-def _order(db: sqlite3.Connection, document_no: str, field: str) -> sqlite3.Row:
+def find_order(db: sqlite3.Connection, document_no: str, field: str) -> sqlite3.Row:
     row = db.execute("SELECT * FROM sales_order WHERE document_no = ?", (document_no,)).fetchone()
     if row is None:
         raise SimFault("DOCUMENT_NOT_FOUND", f"Sales Order {document_no} does not exist.", field)
@@ -98,7 +99,7 @@ def _order(db: sqlite3.Connection, document_no: str, field: str) -> sqlite3.Row:
 
 def cancel_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
     document_no = request.required("DocumentNo")
-    row = _order(db, document_no, "DocumentNo")
+    row = find_order(db, document_no, "DocumentNo")
     if row["status"] in ("Shipped", "Invoiced"):
         message = f"Sales Order {document_no} cannot be cancelled because its Status is {row['status']}."
         raise SimFault("STATUS_ERROR", message, "DocumentNo")
@@ -108,7 +109,7 @@ def cancel_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any
 
 def post_shipment(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
     shipment = Reader(request.children("Shipment")[0].element, "Shipment.")
-    order = _order(db, shipment.required("OrderDocumentNo"), "Shipment.OrderDocumentNo")
+    order = find_order(db, shipment.required("OrderDocumentNo"), "Shipment.OrderDocumentNo")
     external = shipment.text("ExternalDocumentNo")
     earlier = posted_before(db, "shipment", external)
     if earlier is not None:  # a retried posting: the same shipment again, stock not taken twice

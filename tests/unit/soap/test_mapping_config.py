@@ -19,6 +19,7 @@ def test_the_default_mapping_covers_every_logical_operation() -> None:
         "CreateSalesOrder",
         "GetSalesOrderByExternalRef",
         "CancelSalesOrder",
+        "ChangeSalesOrder",
         "PostShipment",
         "CreateInvoice",
         "CreateCreditMemo",
