@@ -16,6 +16,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from crossdock.soap.sim import charges
 from crossdock.soap.sim.envelope import SimFault
 from crossdock.soap.sim.reading import Reader
 from crossdock.soap.sim.sales import check_item, find_order
@@ -104,7 +105,7 @@ def change_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any
                 db.execute("UPDATE sales_line SET quantity = shipped WHERE document_no = ? AND line_no = ?",
                            (document_no, row["line_no"]))  # fmt: skip
     lines = _lines(db, document_no)
-    amount = sum((Decimal(line["quantity"]) * Decimal(line["unit_price"]) for line in lines), Decimal(0))
+    amount = charges.order_amount(db, document_no)
     status = "Cancelled" if all(Decimal(line["quantity"]) == 0 for line in lines) else order["status"]
     db.execute("UPDATE sales_order SET amount = ?, status = ? WHERE document_no = ?",
                (str(amount), status, document_no))  # fmt: skip

@@ -7,6 +7,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from crossdock.soap.sim import charges
 from crossdock.soap.sim.db import next_number, posted_before, record_posting
 from crossdock.soap.sim.envelope import SimFault
 from crossdock.soap.sim.reading import Reader
@@ -63,22 +64,28 @@ def create_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any
     location = order.text("LocationCode") or "MAIN"
     check_location(db, location, "SalesOrder.LocationCode")
     lines = order.children("SalesLines/SalesLine")
-    amount = Decimal(0)
     document_no = next_number(db, "SO")
+    booked: list[tuple[int, Decimal, Decimal]] = []
+    found: list[charges.Charge] = []
     for number, line in enumerate(lines, 1):
         item = check_item(db, line.required("ItemNo"), f"{line.where}ItemNo")
         quantity = positive(line.decimal("Quantity", required=True), f"{line.where}Quantity")
         price = line.decimal("UnitPrice") or Decimal(item["unit_price"])
-        amount += quantity * price
+        booked.append((number, quantity, price))
+        found += charges.line_charges(line, number, quantity)
         db.execute(
             "INSERT INTO sales_line (document_no, line_no, item_no, quantity, unit_price) VALUES (?, ?, ?, ?, ?)",
             (document_no, number, item["no"], str(quantity), str(price)),
         )
+    found += charges.header_charges(order)
+    amount = charges.amount(booked, found)
+    charges.check_total(order.decimal("TotalAmount"), amount, "SalesOrder.TotalAmount")
+    charges.store(db, document_no, found)
     db.execute(
         "INSERT INTO sales_order VALUES (?, ?, ?, ?, ?, 'Open', ?)",
         (document_no, external, customer, order.required("OrderDate"), location, str(amount)),
     )
-    return {"DocumentNo": document_no, "Status": "Open"}
+    return {"DocumentNo": document_no, "Status": "Open", "Amount": amount}
 
 
 def get_sales_order_by_external_ref(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
