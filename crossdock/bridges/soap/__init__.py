@@ -13,7 +13,7 @@ from crossdock.bridges.soap.factory import (
     hardened_settings,
     load_wsdl,
 )
-from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, SalesOrderChange, SalesOrderRef
+from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, InvoiceRef, SalesOrderChange, SalesOrderRef
 from crossdock.bridges.soap.pacing import CallPacer
 from crossdock.bridges.soap.profile import ErpProfile, build_gateway, load_erp_profile
 from crossdock.bridges.soap.transport import HardenedTransport, LocalFileRefusedError, RemoteFetchRefusedError
@@ -32,6 +32,7 @@ __all__ = [
     "ErpTimeoutError",
     "ErpUnavailableError",
     "HardenedTransport",
+    "InvoiceRef",
     "LocalFileRefusedError",
     "RemoteFetchRefusedError",
     "SalesOrderChange",

@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS document_charge (
   amount TEXT NOT NULL, base_quantity TEXT);
 CREATE INDEX IF NOT EXISTS document_charge_document ON document_charge (document_no);
 """
-ADDED_COLUMNS = [("sales_line", "invoiced", "TEXT NOT NULL DEFAULT '0'")]
+ADDED_COLUMNS = [
+    ("sales_line", "invoiced", "TEXT NOT NULL DEFAULT '0'"),
+    ("posted_document", "order_document_no", "TEXT"),
+]
 """Columns added after the first release: added to a database file an older simulator wrote."""
 
 SEED = [
@@ -112,10 +115,12 @@ def record_posting(
     amount: str,
     external: str | None,
     transaction_no: int | None = None,
+    order_document_no: str | None = None,
 ) -> None:
     db.execute(
-        "INSERT INTO posted_document VALUES (?, ?, ?, ?, ?, ?)",
-        (document_no, kind, customer, amount, external or None, transaction_no),
+        "INSERT INTO posted_document (document_no, kind, customer_no, amount, external_document_no, transaction_no,"
+        " order_document_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (document_no, kind, customer, amount, external or None, transaction_no, order_document_no),
     )
 
 

@@ -22,6 +22,7 @@ def test_the_default_mapping_covers_every_logical_operation() -> None:
         "ChangeSalesOrder",
         "PostShipment",
         "CreateInvoice",
+        "GetInvoiceByExternalRef",
         "CreateCreditMemo",
         "PostJournalEntry",
         "GetInventoryLevels",
