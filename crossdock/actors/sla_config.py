@@ -33,26 +33,33 @@ from crossdock.store.sla import DEFAULT_HOURS, KINDS, Deadlines
 from crossdock.store.sla.deadlines import hours
 
 OFF = "off"
-Periods = dict[str, str | None]
+Period = bool | float | str | None
+"""``4h``, ``2d``, ``90m``, ``0s``; a bare number is hours; ``off`` (YAML reads it as false) or null: not watched."""
+Periods = dict[str, Period]
 
 
-def _period(kind: str, text: str | None) -> timedelta | None:
-    if text is None or text == OFF:
+def _period(kind: str, value: Period) -> timedelta | None:
+    if value is None or value is False or value == OFF:
         return None
-    if text in ("0", "0s"):
+    if value is True:
+        raise ValueError(f"{kind}: give a period (4h, 2d) or off, not true")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"{kind}: a deadline cannot be negative")
+        return timedelta(hours=value)
+    if value.strip() in ("0", "0s"):
         return timedelta(0)
-    return parse_every(text)
+    try:
+        return parse_every(value)
+    except ValueError as exc:
+        raise ValueError(f"{kind}: {str(exc).removeprefix('every: ')} (or off)") from None
 
 
 def _check(periods: Periods) -> Periods:
-    for kind, text in periods.items():
+    for kind, value in periods.items():
         if kind not in KINDS:
             raise ValueError(f"{kind!r} is not a kind of expected document (known: {', '.join(KINDS)})")
-        if text not in (None, OFF, "0", "0s"):
-            try:
-                parse_every(str(text))
-            except ValueError as exc:
-                raise ValueError(f"{kind}: {str(exc).removeprefix('every: ')} (or off)") from None
+        _period(kind, value)
     return periods
 
 

@@ -37,8 +37,11 @@ class SlaReport:
     def summary(self) -> str:
         kinds = Counter(o.kind.name for o in self.overdue)
         by_kind = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
-        return f"{len(self.overdue)} overdue" + (f" ({by_kind})" if by_kind else "") + (
-            f", {len(self.opened)} work items opened")
+        return (
+            f"{len(self.overdue)} overdue"
+            + (f" ({by_kind})" if by_kind else "")
+            + (f", {len(self.opened)} work items opened")
+        )
 
 
 def check(

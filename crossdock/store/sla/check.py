@@ -119,7 +119,8 @@ def open_work_items(store: Store, overdue: Sequence[Overdue], *, now: datetime) 
         with store.db.read() as session:
             items = _items_about(session, [o.waiting.subject for o in overdue])
         for entry in overdue:
-            if entry.work_item is not None or any(_of_kind(c, entry.kind) for _, _, c in items.get(entry.waiting.subject, ())):
+            about = items.get(entry.waiting.subject, ())
+            if entry.work_item is not None or any(_of_kind(code, entry.kind) for _, _, code in about):
                 continue
             channel = entry.party if entry.kind.name in ("945-confirmation", "shipment-invoice") else None
             with store.db.write() as session:
@@ -167,6 +168,4 @@ def _items_about(session: Session, subjects: list[DocRef]) -> dict[DocRef, list[
         rows = select(ExceptionItemRow.id, ExceptionItemRow.status, ExceptionItemRow.code)
         for item_id, item_status, code in session.execute(rows.where(ExceptionItemRow.id.in_(every[i : i + _BATCH]))):
             status[item_id] = (item_status, code)
-    return {
-        subject: [(i, *status[i]) for i in sorted(items) if i in status] for subject, items in linked.items()
-    }
+    return {subject: [(i, *status[i]) for i in sorted(items) if i in status] for subject, items in linked.items()}

@@ -191,19 +191,17 @@ def _ack_kind(set_id: str) -> Kind:
                 acknowledgment_of(set_id))  # fmt: skip
 
 
-KINDS: Mapping[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        _ack_kind("940"),
-        _ack_kind("856"),
-        _ack_kind("855"),
-        _ack_kind("810"),
-        Kind("940-945", "940", "945", Owner.WAREHOUSE, "ShipmentOverdue",
-             "no 945 from {party} for our 940 of warehouse order {key}", shipment_for_release),
-        Kind("945-confirmation", "shipment", "marketplace confirmation", Owner.INTEGRATION, "ConfirmationOverdue",
-             "shipment {key} not confirmed to {party}", confirmation_of_shipment),
-        Kind("shipment-invoice", "shipment", "invoice", Owner.FINANCE, "InvoiceOverdue",
-             "no invoice for shipment {key} ({party})", invoice_of_shipment),
-    )  # fmt: skip
-}
+_ALL = (
+    _ack_kind("940"),
+    _ack_kind("856"),
+    _ack_kind("855"),
+    _ack_kind("810"),
+    Kind("940-945", "940", "945", Owner.WAREHOUSE, "ShipmentOverdue",
+         "no 945 from {party} for our 940 of warehouse order {key}", shipment_for_release),
+    Kind("945-confirmation", "shipment", "marketplace confirmation", Owner.INTEGRATION, "ConfirmationOverdue",
+         "shipment {key} not confirmed to {party}", confirmation_of_shipment),
+    Kind("shipment-invoice", "shipment", "invoice", Owner.FINANCE, "InvoiceOverdue",
+         "no invoice for shipment {key} ({party})", invoice_of_shipment),
+)  # fmt: skip
+KINDS: Mapping[str, Kind] = {kind.name: kind for kind in _ALL}
 """Every kind, by name (the names flows.yaml's ``sla:`` uses)."""

@@ -74,7 +74,8 @@ def test_a_rejecting_997_is_an_answer_too(ports: FlowPorts) -> None:
 
 def test_a_partner_deadline_overrides_the_kinds(ports: FlowPorts) -> None:
     release(ports)
-    config = SlaConfig.model_validate({"deadlines": {"940-997": "2d"}, "partners": {"northstar-3pl": {"940-997": "1h"}}})
+    partner = {"northstar-3pl": {"940-997": "1h"}}
+    config = SlaConfig.model_validate({"deadlines": {"940-997": "2d"}, "partners": partner})
     assert overdue(ports, timedelta(hours=2), config.to_deadlines()) == [("940-997", "northstar-3pl", "PO-778812")]
     off = SlaConfig.model_validate({"partners": {"northstar-3pl": {"940-997": "off", "940-945": "off"}}})
     assert overdue(ports, timedelta(days=9), off.to_deadlines()) == []
@@ -97,8 +98,8 @@ def shopify_order() -> Order:
 
 
 def shopify_shipment() -> Shipment:
-    package = Package(tracking_number="1Z999AA10123456784",
-                      lines=[ShipmentLine(line_number="51000000010", sku="CD-TEE-BLK-M", quantity_shipped=2)])  # fmt: skip
+    line = ShipmentLine(line_number="51000000010", sku="CD-TEE-BLK-M", quantity_shipped=2)
+    package = Package(tracking_number="1Z999AA10123456784", lines=[line])
     return Shipment(shipment_id="SHP-1", shipped_at=datetime.now(UTC), carrier_scac="UPSN", carrier_name="UPS GROUND",
                     tracking_numbers=["1Z999AA10123456784"],
                     orders=[ShipmentOrder(po_number=SHOP_ORDER, order_ref=SHOP_ORDER, packages=[package])])  # fmt: skip
