@@ -38,8 +38,8 @@ from crossdock.store import (
     Store,
 )
 from crossdock.store.sla import DEFAULT, Deadlines
+from tests.fixtures.outbox import send
 from tests.fixtures.rabbitmq import Vhost
-from tests.integration.test_store_sla import send
 
 pytestmark = pytest.mark.integration
 

@@ -21,6 +21,7 @@ from crossdock.errors import Owner
 from crossdock.store import DocRef, DocType, ItemStatus, Store
 from crossdock.store.base import utcnow
 from crossdock.store.sla import DEFAULT, Deadlines, acknowledgments_after, open_work_items, overdue_documents
+from tests.fixtures.outbox import acknowledge, send
 
 pytestmark = pytest.mark.integration
 
@@ -32,24 +33,6 @@ class Result:
     code: int
     stdout: str
     stderr: str
-
-
-def send(store: Store, partner: str, set_id: str, gs: int, carried: DocRef, keys: dict[str, str]) -> int:
-    """An X12 document recorded in the outbox, linked as ``x12_out`` links it, and delivered."""
-    step = "orders.to_warehouse" if set_id == "940" else "shipments.to_buyer"
-    with store.db.write() as session:
-        entry = store.outbox.record(session, partner=partner, set_id=set_id, controls=(gs, gs, 1),
-                                    content=f"ISA*{set_id}*{gs}~".encode(), name_for=lambda i: f"{set_id}-{i}.edi",
-                                    business_keys=keys, step=step)  # fmt: skip
-        for ref in (DocRef(DocType.GROUP, f"{partner}:{gs}"), DocRef("outbox", str(entry.id)),
-                    DocRef(DocType.INTERCHANGE, f"{partner}:{gs:09d}")):  # fmt: skip
-            store.links.link(carried, ref, session=session)
-    store.outbox.mark_delivered(entry.id, f"/out/{set_id}-{entry.id}.edi")
-    return entry.id
-
-
-def acknowledge(store: Store, partner: str, gs: int) -> None:
-    store.links.link(DocRef(DocType.GROUP, f"{partner}:{gs}"), DocRef(DocType.ACKNOWLEDGMENT, f"X:88:{gs}:accepted"))
 
 
 def sent(store: Store) -> None:
