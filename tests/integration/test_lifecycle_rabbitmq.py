@@ -2,7 +2,8 @@
 simulator, and ``dramatiq`` worker processes booted from ``flows.yaml``. Buyers' cancel 850s (BEG01=01)
 arrive before the order, after booking (the 940 step held back: the first worker does not consume the
 ``edi.outbound`` lane), and after release; a 945 arrives after a cancel; messages are sent again. Each
-order is booked in the ERP at most once, each 940 leaves once, and the order book says what happened."""
+order is booked in the ERP at most once, each 940 leaves once, and the order book says what happened.
+A change 850 (BEG01=04) after release changes the ERP order and sends one 940 change."""
 
 from __future__ import annotations
 
@@ -43,9 +44,12 @@ def db_backend() -> str:
     return "postgresql"
 
 
-def x850(po: str, isa: int, *, cancel: bool = False) -> bytes:
+def x850(po: str, isa: int, *, cancel: bool = False, change: bool = False) -> bytes:
     text = ORDER_850.replace("PO-778812", po).replace("000000501", f"{isa:09d}").replace("*501*X*", f"*{isa}*X*")
     text = text.replace("GE*1*501", f"GE*1*{isa}")
+    if change:  # the whole order as it now stands: line 1 from 24 to 10
+        text = text.replace(f"BEG*00*SA*{po}", f"BEG*04*SA*{po}").replace("PO1*1*24*EA", "PO1*1*10*EA")
+        text = text.replace("CTT*3*42", "CTT*3*28")
     return (text.replace(f"BEG*00*SA*{po}", f"BEG*01*SA*{po}") if cancel else text).encode()
 
 
@@ -170,6 +174,13 @@ def test_cancellations_before_the_order_after_booking_after_release_and_a_945_af
                                           "lines": [{"line_number": "1", "sku": "x", "quantity": 1}]})  # fmt: skip
             found = gateway.find_sales_order(probe)
             assert found is not None and found.status == "Cancelled", (po, found)
+        # A change after release: the ERP order follows, ONE 940 change (W0501 R)
+        drop("acme-retail", "d-order.x12", x850("PO-D", 641))
+        wait_for(lambda: state("PO-D") is OrderState.RELEASED, 60, message=f"PO-D released, {progress()}")
+        drop("acme-retail", "d-change.x12", x850("PO-D", 642, change=True))
+        wait_for(lambda: events("PO-D")[-1:] == ["changed"], 60, message=f"PO-D changed, {progress()}")
+        wait_for(lambda: files_940("PO-D") == ["N", "R"], 30, message=f"PO-D's 940 change, {progress()}")
+        assert erp.calls().get("ChangeSalesOrder") == 1 and state("PO-D") is OrderState.PARTIALLY_CANCELLED
         # A 945 after the cancel: nothing posted, an item for the warehouse team with what shipped
         drop("northstar-3pl", "c-945.x12", x945("PO-C", 631))
         wait_for(lambda: events("PO-C")[-1:] == ["shipped_after_cancel"], 60, message=f"PO-C 945, {progress()}")
@@ -184,7 +195,7 @@ def test_cancellations_before_the_order_after_booking_after_release_and_a_945_af
         sender(broker)("edi.inbound", envelope, document)
         wait_for(lambda: any(h.status is HopStatus.DUPLICATE for h in store.journal.hops(envelope.message_id)), 30,
                  message=f"the replay journaled as a duplicate, {progress()}")  # fmt: skip
-        assert erp.calls().get("CreateSalesOrder") == 2  # PO-B and PO-C; PO-A never
+        assert erp.calls().get("CreateSalesOrder") == 3  # PO-B, PO-C and PO-D; PO-A never
         assert files_940("PO-C") == ["N", "C"] and files_940("PO-B") == []
         worker_processes.stop(worker)
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP
-from crossdock.actors.handlers import inventory, orders
+from crossdock.actors.handlers import erp_view, inventory, orders
 from crossdock.actors.handlers.lifecycle import original_key, whole_version
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.steps import Outgoing
@@ -56,18 +56,24 @@ def handle(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]
                 book.note(session, channel, external_id, f"{kind}_{result.verdict.value}", state, state,
                           step=ORDERS_AMEND.name, message_id=envelope.message_id, note=result.reason)  # fmt: skip
             return []
-        if result.verdict is Verdict.REFUSED or (result.erp == "change" and not _erp_can_change(ports)):
-            reason = result.reason or "the ERP order cannot be changed by crossdock yet (no ChangeSalesOrder)"
-            _refuse(ports, order, held, reason, envelope, session)
+        if result.verdict is Verdict.REFUSED:
+            _refuse(ports, order, held, result.reason, envelope, session)
             return []
         assert result.status is not None
         sent: list[Outgoing] = []
         erp_note = ""
+        base = _base(held, order)
         if result.erp == "cancel" and held is not None:
             erp_order_no = _erp_order_no(ports, held, order)
             ports.erp.cancel_sales_order(erp_order_no, reason_code=None)
             erp_note = f"; ERP sales order {erp_order_no} cancelled"
-        base = _base(held, order)
+        elif result.erp == "change" and held is not None and base is not None:
+            # the whole order as it now stands: the ERP cancels the lines it does not name (idempotent)
+            erp_order_no = _erp_order_no(ports, held, order)
+            target = as_it_stands(base, result.status).model_copy(
+                update={"purpose": OrderPurpose.CHANGE, "line_changes_only": False})  # fmt: skip
+            ports.erp.change_sales_order(erp_order_no, erp_view.order_for_erp(target, ports.item_map))
+            erp_note = f"; ERP sales order {erp_order_no} changed"
         if result.warehouse is not None and base is not None:
             if result.warehouse is OrderPurpose.CANCELLATION:
                 notice = base.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
@@ -97,16 +103,12 @@ def _base(held: HeldOrder | None, order: Order) -> Order | None:
     return kept
 
 
-def _erp_can_change(ports: FlowPorts) -> bool:
-    return False
-
-
 def _refuse(ports: FlowPorts, order: Order, held: HeldOrder | None, reason: str, envelope: Envelope,
             session: Session) -> None:  # fmt: skip
     """Not applied automatically: an exception item for who must decide, and the timeline says why."""
     shipped = held is not None and held.status.shipped_any
     owner = Owner.WAREHOUSE if shipped else Owner.CUSTOMER_SERVICE
-    if "ChangeSalesOrder" in reason or "never received" in reason:
+    if "never received" in reason:
         owner = Owner.INTEGRATION
     message = f"{order.purpose.value} of {order.channel.value} order {order.external_id} not applied: {reason}"
     ports.store.exceptions.open(

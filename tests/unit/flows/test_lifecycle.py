@@ -174,12 +174,15 @@ def test_a_shipment_is_counted_once_and_shipping_follows_the_order(ports: FlowPo
     assert held is not None and [line.invoiced for line in held.status.lines] == list(quantities.values())
 
 
+SKUS = {"11": "CD-TEE-BLK-M", "12": "CD-HOOD-GRY-L", "21": "CD-TEE-BLK-M", "22": "CD-SOCK-6PK"}
+
+
 def shop_order(purpose: str, minutes: int, lines: dict[str, int], *, only: bool = False) -> Order:
     return Order.model_validate({
         "channel": "shopify", "external_id": "5100", "purpose": purpose, "line_changes_only": only,
         "ordered_at": AT, "updated_at": AT + timedelta(minutes=minutes),
         "references": {"erp_customer_no": "C10000"},
-        "lines": [{"line_number": n, "sku": "CD-TEE-BLK-M", "quantity": q} for n, q in lines.items()],
+        "lines": [{"line_number": n, "sku": SKUS[n], "quantity": q} for n, q in lines.items()],
     })  # fmt: skip
 
 
@@ -197,10 +200,17 @@ def test_marketplace_changes_stale_and_repeated_versions(ports: FlowPorts, erp: 
     other = route(ports, shop_order("change", 6, {"11": 1}))
     assert change is not None and change.step.name == "orders.amend" and change.document.purpose == "change"
     assert other is not None and other.idempotency_key != change.idempotency_key
-    # booked: the ERP has no ChangeSalesOrder yet, so a person gets it (integration), nothing half done
+    # booked, not released: the ERP order follows (ChangeSalesOrder, the whole order as it now stands)
     run(ports, [change])
-    [item] = ports.store.exceptions.items(owner=Owner.INTEGRATION)
-    assert item.error_class == "AmendmentRefused" and "ChangeSalesOrder" in item.error_message
+    [booked_5100] = [o for o in erp.orders.values() if o.external_id == "5100"]
+    assert sorted((line.sku, line.quantity) for line in booked_5100.lines) == [("ITEM-1", 1), ("ITEM-2", 1)]
+    assert ports.store.orders.timeline("shopify", "5100")[-1].event == "changed"
+    run(ports, [other])  # the second change, line 12 left out: cancelled
+    held_5100 = ports.store.orders.get("shopify", "5100")
+    assert held_5100 is not None and held_5100.state is OrderState.PARTIALLY_CANCELLED
+    assert [(x.line_number, x.ordered, x.cancelled) for x in held_5100.status.lines] == [("11", 2, 1), ("12", 1, 1)]
+    [booked_5100] = [o for o in erp.orders.values() if o.external_id == "5100"]
+    assert sorted((line.sku, line.quantity) for line in booked_5100.lines) == [("ITEM-1", 1), ("ITEM-2", 0)]
     # a partial cancellation of a line before booking needs no ERP: recorded, booked as it stands
     route(ports, shop_order("original", 0, {"21": 2, "22": 3}).model_copy(update={"external_id": "5200"}))
     cut = shop_order("cancellation", 1, {"22": 0}, only=True).model_copy(update={"external_id": "5200"})
@@ -266,3 +276,27 @@ def test_a_cancellation_after_booking_releases_the_order_reservations(ports: Flo
     drive(receive_file(with_inventory, CANCEL_850, "cancel.x12"))
     released = {r.line: r.quantity for r in ports.store.inventory.reservations_of(f"edi:{PO}")}
     assert released == dict.fromkeys(held, 0)
+
+
+def test_a_change_after_release_changes_the_erp_order_and_sends_one_940_change(
+    ports: FlowPorts, erp: MemoryErp, tmp_path: Path
+) -> None:
+    run(ports, receive_file(ports, ORDER_850, "order.x12"))
+    # Given the buyer's change 850 (BEG01=04, the whole order as it now stands): line 1 from 24 to 10
+    change = (ORDER_850.replace(b"BEG*00*SA*PO-778812", b"BEG*04*SA*PO-778812")
+              .replace(b"PO1*1*24*EA", b"PO1*1*10*EA").replace(b"CTT*3*42", b"CTT*3*28"))  # fmt: skip
+    sent = receive_file(ports, change, "change.x12")
+    assert [o.step.name for o in sent] == ["orders.amend"], sent
+    run(ports, sent)
+    run(ports, receive_file(ports, change.replace(b"000000501", b"000000502"), "change-again.x12"))
+    # Then the ERP order follows and the 3PL gets ONE 940 change with the order as it now stands
+    [booked] = erp.orders.values()
+    assert sorted((line.sku, line.quantity) for line in booked.lines) == [("ITEM-1", 10), ("ITEM-2", 12),
+                                                                          ("ITEM-3", 6)]  # fmt: skip
+    files = outbox(tmp_path)
+    assert len(files) == 2 and b"W05*R*PO-778812" in files[1]
+    assert b"W01*10*EA" in files[1] and b"W01*12*EA" in files[1] and b"W01*6*CA" in files[1]
+    held = ports.store.orders.get("edi", PO)
+    assert held is not None and held.state is OrderState.PARTIALLY_CANCELLED
+    assert (held.status.lines[0].ordered, held.status.lines[0].cancelled) == (24, 14)
+    assert [t.event for t in ports.store.orders.timeline("edi", PO)][-2:] == ["changed", "change_unchanged"]
