@@ -105,7 +105,9 @@ def _base(held: HeldOrder | None, order: Order) -> Order | None:
 
 def _refuse(ports: FlowPorts, order: Order, held: HeldOrder | None, reason: str, envelope: Envelope,
             session: Session) -> None:  # fmt: skip
-    """Not applied automatically: an exception item for who must decide, and the timeline says why."""
+    """Not applied automatically: an exception item for who must decide, and the timeline says why. The
+    item has no idempotency key: the step itself succeeds (nothing to retry), and an item keyed by the
+    step's key would be resolved by that success."""
     shipped = held is not None and held.status.shipped_any
     owner = Owner.WAREHOUSE if shipped else Owner.CUSTOMER_SERVICE
     if "never received" in reason:
@@ -114,8 +116,7 @@ def _refuse(ports: FlowPorts, order: Order, held: HeldOrder | None, reason: str,
     ports.store.exceptions.open(
         owner=owner, error_class=AMENDMENT_REFUSED, error_message=message, business_key=order.external_id,
         message_id=envelope.message_id, correlation_id=envelope.correlation_id, actor=ORDERS_AMEND.name,
-        queue=ORDERS_AMEND.lane.value, idempotency_key=envelope.idempotency_key, channel=order.channel.value,
-        session=session,
+        queue=ORDERS_AMEND.lane.value, channel=order.channel.value, session=session,
     )  # fmt: skip
     if held is not None:
         ports.store.orders.note(session, held.channel, held.external_id, f"{order.purpose.value}_refused",
