@@ -154,8 +154,12 @@ def shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope, session: S
     for shipment_order in shipment.orders:
         held = _held_for(ports, session, shipment_order.po_number, shipment_order.order_ref)
         ref = f"shipment:{shipment.shipment_id}"
-        if held is None or ports.store.orders.counted(session, held.channel, held.external_id, ref):
-            continue  # an order crossdock has no record of, or this shipment counted already (a replay)
+        if held is None:
+            continue  # an order crossdock has no record of
+        if ports.store.orders.counted(session, held.channel, held.external_id, ref):  # a replay: counted once
+            if any(line.shipped > line.open and line.cancelled > 0 for line in held.status.lines):
+                problems.append(f"shipment {shipment.shipment_id}: {held.external_id} shipped after its cancellation")
+            continue
         lines = [(line.line_number, line.sku, line.quantity_shipped) for line in shipment_order.all_lines]
         result = ship(held.status, lines)
         event = "shipped" if result.status.state is OrderState.SHIPPED else "partially_shipped"

@@ -154,6 +154,11 @@ def test_a_945_after_the_cancel_is_an_item_for_the_warehouse_with_what_shipped(
     held = ports.store.orders.get("edi", PO)
     assert held is not None and any(line.shipped > 0 for line in held.status.lines)
     assert ports.store.orders.timeline("edi", PO)[-1].event == "shipped_after_cancel"
+    # the shipment replayed: still nothing posted, no second item, nothing counted twice
+    assert run(ports, sent) == [] and erp.shipments == {}
+    assert len(ports.store.exceptions.items(owner=Owner.WAREHOUSE)) == 1
+    again = ports.store.orders.get("edi", PO)
+    assert again is not None and again.status.lines == held.status.lines
 
 
 def test_a_shipment_is_counted_once_and_shipping_follows_the_order(ports: FlowPorts, erp: MemoryErp) -> None:
