@@ -46,13 +46,14 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from crossdock.actors.graph import Step
 from crossdock.actors.handlers.ports import effects
 from crossdock.actors.steps import FlowStep, Outgoing, declare_steps, publish
 from crossdock.broker import codec
 from crossdock.broker.lanes import Lane
 from crossdock.broker.setup import amqp_parameters_url, build_broker
 from crossdock.broker.sql_store import SqlMessageStore
-from crossdock.canonical.base import CanonicalModel
+from crossdock.canonical import InventoryLevel
 from crossdock.canonical.envelope import Envelope
 from crossdock.settings import load_settings
 from crossdock.store import Database, Store, upgrade
@@ -93,10 +94,10 @@ def noop(payload: str) -> None:
     """The bare actor does nothing."""
 
 
-def link_step(store: Store, name: str) -> FlowStep:
+def link_step(store: Store, name: str) -> FlowStep[InventoryLevel]:
     """A step with a database effect written as the business handlers write theirs."""
 
-    def handle(envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    def handle(envelope: Envelope, document: InventoryLevel) -> list[Outgoing]:
         with effects(store) as session:
             store.links.link(
                 DocRef(DocType.ERP_ORDER, f"SO-{envelope.idempotency_key}"),
@@ -106,7 +107,7 @@ def link_step(store: Store, name: str) -> FlowStep:
             )
         return []
 
-    return FlowStep(name, Lane.ORDERS, handle)
+    return FlowStep(Step(name, Lane.ORDERS, InventoryLevel), handle)
 
 
 def bare_broker(url: str) -> tuple[RabbitmqBroker, Any]:

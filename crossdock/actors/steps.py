@@ -44,7 +44,7 @@ class Outgoing:
     def __post_init__(self) -> None:
         if not isinstance(self.document, self.step.takes):
             raise TypeError(
-                f"{self.step.name} takes a {self.step.takes.__name__}, not a {type(self.document).__name__}"
+                f"{self.step.name} takes {self.step.takes.__name__}, not {type(self.document).__name__}"
             )
 
     @property
@@ -98,7 +98,7 @@ def run_step(step: FlowStep[Any], payload: str, send: Send) -> None:
     takes = step.step.takes
     if not isinstance(decoded.document, takes):
         raise StepInputError(
-            f"step {step.name} takes a {step.step.document_type} ({takes.__name__}), got a "
+            f"step {step.name} takes {step.step.document_type} ({takes.__name__}), got "
             f"{decoded.envelope.document_type} ({type(decoded.document).__name__})"
         )
     hop = current_hop_or_none()
