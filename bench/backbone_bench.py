@@ -36,10 +36,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import dramatiq
-import httpx
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.middleware import Middleware
 from sqlalchemy import text
@@ -58,10 +56,10 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.settings import load_settings
 from crossdock.store import Database, Store, upgrade
 from crossdock.store.links import DocRef, DocType
+from tests.fixtures.rabbitmq import _create as create_vhost
+from tests.fixtures.rabbitmq import _delete as delete_vhost
 from tests.reliability_app import probe_message
 
-MANAGEMENT = "http://127.0.0.1:15672"
-AUTH = ("guest", "guest")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DRAIN_LIMIT_S = 300
 
@@ -232,11 +230,7 @@ def main() -> None:
 
     tag = uuid.uuid4().hex[:10]
     vhost, database = f"crossdock-bench-{tag}", f"crossdock_bench_{tag}"
-    api = httpx.Client(base_url=MANAGEMENT, auth=AUTH, timeout=10)
-    api.put(f"/api/vhosts/{quote(vhost, safe='')}").raise_for_status()
-    api.put(
-        f"/api/permissions/{quote(vhost, safe='')}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
-    ).raise_for_status()
+    created = create_vhost(vhost)  # the management API, or rabbitmqctl when the API is off (as the tests do)
     admin = Database.from_url(PG_ADMIN)
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'CREATE DATABASE "{database}"'))
@@ -246,7 +240,7 @@ def main() -> None:
         db = Database.from_url(db_url)
         upgrade(db)
         db.dispose()
-        url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+        url = created.amqp_url
         for round_no in range(1, args.rounds + 1):
             order = list(VARIANTS) if round_no % 2 else list(reversed(VARIANTS))
             for variant in order:
@@ -254,8 +248,7 @@ def main() -> None:
                 runs[variant].append((rate, p99))
                 print(f"round {round_no}  {VARIANTS[variant]}: {rate:8.1f} msg/s   p99 hop {p99:7.2f} ms", flush=True)
     finally:
-        api.delete(f"/api/vhosts/{quote(vhost, safe='')}")
-        api.close()
+        delete_vhost(created)
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
