@@ -6,8 +6,8 @@ against crossdock's production hop path, in the same run.
   them (:func:`crossdock.broker.setup.build_broker` with :class:`~crossdock.broker.sql_store.SqlMessageStore`
   on PostgreSQL, the step declared by :func:`crossdock.actors.steps.declare_steps`), sent as the sinks
   send (:func:`crossdock.actors.steps.publish`). The step has a database effect, as the business steps
-  do: its handler links two documents through :func:`crossdock.actors.handlers.ports.effects` (the
-  hop's own transaction). Each hop is one transaction: claim, the effect, raw payload, journal row,
+  do: its handler links two documents in its step context's session (``ctx.session``: the hop's own
+  transaction). Each hop is one transaction: claim, the effect, raw payload, journal row,
   business keys, commit.
 
 Both run as ``crossdock worker`` runs: ``--processes`` processes forked from this one (default 2, as
@@ -44,15 +44,14 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import Step
-from crossdock.actors.handlers.ports import effects
 from crossdock.actors.steps import FlowStep, Outgoing, declare_steps, publish
 from crossdock.broker import codec
 from crossdock.broker.lanes import Lane
 from crossdock.broker.setup import amqp_parameters_url, build_broker
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical import InventoryLevel
-from crossdock.canonical.envelope import Envelope
 from crossdock.settings import load_settings
 from crossdock.store import Database, Store, upgrade
 from crossdock.store.links import DocRef, DocType
@@ -95,17 +94,17 @@ def noop(payload: str) -> None:
 def link_step(store: Store, name: str) -> FlowStep[InventoryLevel]:
     """A step with a database effect written as the business handlers write theirs."""
 
-    def handle(envelope: Envelope, document: InventoryLevel) -> list[Outgoing]:
-        with effects(store) as session:
-            store.links.link(
-                DocRef(DocType.ERP_ORDER, f"SO-{envelope.idempotency_key}"),
-                DocRef(DocType.MARKETPLACE_ORDER, envelope.idempotency_key),
-                message_id=envelope.message_id,
-                session=session,
-            )
+    def handle(ctx: StepContext, document: InventoryLevel) -> list[Outgoing]:
+        envelope = ctx.envelope
+        store.links.link(
+            DocRef(DocType.ERP_ORDER, f"SO-{envelope.idempotency_key}"),
+            DocRef(DocType.MARKETPLACE_ORDER, envelope.idempotency_key),
+            message_id=envelope.message_id,
+            session=ctx.session,
+        )
         return []
 
-    return FlowStep(Step(name, Lane.ORDERS, InventoryLevel), handle)
+    return FlowStep(Step(name, Lane.ORDERS, InventoryLevel), handle, store=store)
 
 
 def bare_broker(url: str) -> tuple[RabbitmqBroker, Any]:

@@ -40,6 +40,9 @@ class Hop:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.perf_counter)
     business_keys: tuple[tuple[str, str], ...] = ()
+    document: object = None
+    """The message's document as JSON data, parsed with the envelope (the step runner validates it as
+    its canonical class: the payload is parsed once per hop)."""
     claim: Claim | None = None
     """The open idempotency claim while the step runs (set and cleared by the hop lifecycle)."""
     outcome: HopStatus | None = None
@@ -124,6 +127,7 @@ def hop_for(message: MessageProxy) -> Hop:
         envelope,
         raw,
         business_keys=tuple(codec.business_keys(document)),
+        document=document,
     )
     object.__setattr__(message, _ATTRIBUTE, hop)
     return hop

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from dramatiq.brokers.stub import StubBroker
 from typer.testing import CliRunner
 
 from crossdock.actors import graph, graph_text
+from crossdock.actors.context import StepContext
 from crossdock.actors.flows import flow_steps
 from crossdock.actors.graph import FLOWS, Graph, GraphError, Step
 from crossdock.actors.steps import FlowStep, Outgoing, StepInputError, bind, declare_steps, run_step
@@ -33,7 +35,7 @@ SECOND = Step("test.second", Lane.INVENTORY, InventoryLevel)
 ELSEWHERE = Step("test.elsewhere", Lane.INVENTORY, InventoryLevel)
 
 
-def nothing(envelope: Envelope, document: Any) -> None:
+def nothing(ctx: StepContext, document: Any) -> None:
     return None
 
 
@@ -54,7 +56,7 @@ def broker() -> Iterator[StubBroker]:
 
 
 def test_every_step_of_the_graph_gets_its_handler_and_its_edges() -> None:
-    ports: Any = object()  # flow_steps only binds the ports to the handlers
+    ports: Any = SimpleNamespace(store=None)  # flow_steps only binds the ports to the handlers
     declared = flow_steps(ports)
     assert [s.step for s in declared] == list(FLOWS.steps)
     assert all(s.sends == frozenset(FLOWS.sends(s.step)) for s in declared)
@@ -86,7 +88,7 @@ def test_a_step_without_a_handler_or_a_handler_outside_the_graph_is_refused() ->
 
 def test_a_document_that_is_not_the_steps_input_class_is_refused_before_the_handler_runs() -> None:
     called: list[object] = []
-    step = FlowStep(graph.ORDERS_TO_ERP, lambda envelope, document: called.append(document))
+    step = FlowStep(graph.ORDERS_TO_ERP, lambda ctx, document: called.append(document))
     refused = "step orders.to_erp takes order (Order), got inventory_level (InventoryLevel)"
     with pytest.raises(StepInputError, match=re.escape(refused)):
         run_step(step, wire(level(), "inventory_level"), lambda *_: None)
@@ -96,7 +98,7 @@ def test_a_document_that_is_not_the_steps_input_class_is_refused_before_the_hand
 def test_an_outgoing_to_a_step_outside_the_senders_edges_raises_and_sends_nothing() -> None:
     sent: list[str] = []
 
-    def handler(envelope: Envelope, document: InventoryLevel) -> list[Outgoing]:
+    def handler(ctx: StepContext, document: InventoryLevel) -> list[Outgoing]:
         return [Outgoing(SECOND, level("A"), "k-a"), Outgoing(ELSEWHERE, level("B"), "k-b")]
 
     step = FlowStep(FIRST, handler, sends=frozenset({SECOND}))
