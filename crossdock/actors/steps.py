@@ -1,9 +1,13 @@
 """Generic flow steps: the thin actor every crossdock flow is made of.
 
-A step's actor decodes its message (:mod:`crossdock.broker.codec`), makes ONE call into the module
-that owns the work (the *handler*, importable and testable without a broker), and sends the next
-messages it returns, each in an envelope caused by this one (same correlation id, this message as
-the cause). Actors are declared by :func:`declare_steps` on a broker passed in, never at import.
+A step's actor takes its message's document (decoded once: in a worker, from the JSON data the hop
+parsed with the envelope), checks it is the class its step takes, makes ONE call into the module that
+owns the work (the *handler*, importable and testable without a broker) with a
+:class:`~crossdock.actors.context.StepContext`, checks that what it returns goes to the step's edges in
+the flow graph (:mod:`crossdock.actors.graph`), and sends it on, each message in an envelope caused by
+this one (same correlation id, this message as the cause). The runner is the one place where the
+middleware's hop reaches the flows. Actors are declared by :func:`declare_steps` on a broker passed
+in, never at import.
 """
 
 from __future__ import annotations
