@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from crossdock.actors.flow_config import load_flow_config
 from crossdock.actors.flows import call
-from crossdock.actors.graph import MARKETPLACE_INBOUND
+from crossdock.actors.graph import MARKETPLACE_INBOUND, ORDERS_TO_ERP
 from crossdock.actors.intake import inbound_message
 from crossdock.actors.wiring import build_ports
 from crossdock.canonical import Order
@@ -127,7 +127,7 @@ def test_poll_once_stores_and_queues_each_seeded_order_once(
         ports = build_ports(load_flow_config(site / "flows.yaml"), store, marketplaces={})
         envelope, document = inbound_message(refs[0], refs[0].source)
         [out] = call(ports, MARKETPLACE_INBOUND, envelope, document)
-        assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+        assert out.step is ORDERS_TO_ERP and isinstance(out.document, Order)
         assert out.document.channel == channel and out.document.external_id == refs[0].name.removeprefix("order:")
         assert out.document.references["erp_customer_no"] == ("C20000" if channel == "amazon" else "C30000")
         assert out.document.lines
