@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP
 from crossdock.actors.handlers import erp_view, inventory, orders
 from crossdock.actors.handlers.lifecycle import original_key, whole_version
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.envelope import Envelope
@@ -36,58 +37,60 @@ def _erp_order_no(ports: FlowPorts, held: HeldOrder, order: Order) -> str:
     return found[0]
 
 
-def handle(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
+def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     book = ports.store.orders
     channel, external_id = order.channel.value, order.external_id
     policy = ports.amendments.get(channel, AmendPolicy())
-    with effects(ports.store) as session:
-        held = book.load(session, channel, external_id)
-        result = amend(held.status if held else None, order, policy, now=envelope.created_at)
-        state = held.state if held else OrderState.RECEIVED
-        kind = order.purpose.value
-        if result.verdict is Verdict.BOOK_AS_NEW:
-            original = order.model_copy(update={"purpose": OrderPurpose.ORIGINAL})
-            status = receive(None, original, now=envelope.created_at)[1]
-            book.save(session, channel, external_id, status, event="received", before=None, step=ORDERS_AMEND.name,
-                      message_id=envelope.message_id, note=result.reason, document=whole_version(original))  # fmt: skip
-            return [Outgoing(ORDERS_TO_ERP, original, original_key(original))]
-        if result.verdict in (Verdict.STALE, Verdict.UNCHANGED):
-            if held is not None:
-                book.note(session, channel, external_id, f"{kind}_{result.verdict.value}", state, state,
-                          step=ORDERS_AMEND.name, message_id=envelope.message_id, note=result.reason)  # fmt: skip
-            return []
-        if result.verdict is Verdict.REFUSED:
-            _refuse(ports, order, held, result.reason, envelope, session)
-            return []
-        assert result.status is not None
-        sent: list[Outgoing] = []
-        erp_note = ""
-        base = _base(held, order)
-        if result.erp == "cancel" and held is not None:
-            erp_order_no = _erp_order_no(ports, held, order)
-            ports.erp.cancel_sales_order(erp_order_no, reason_code=None)
-            erp_note = f"; ERP sales order {erp_order_no} cancelled"
-        elif result.erp == "change" and held is not None and base is not None:
-            # the whole order as it now stands: the ERP cancels the lines it does not name (idempotent)
-            erp_order_no = _erp_order_no(ports, held, order)
-            target = as_it_stands(base, result.status).model_copy(
-                update={"purpose": OrderPurpose.CHANGE, "line_changes_only": False})  # fmt: skip
-            ports.erp.change_sales_order(erp_order_no, erp_view.order_for_erp(target, ports.item_map))
-            erp_note = f"; ERP sales order {erp_order_no} changed"
-        if result.warehouse is not None and base is not None:
-            if result.warehouse is OrderPurpose.CANCELLATION:
-                notice = base.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
-            else:
-                notice = as_it_stands(base, result.status).model_copy(update={"purpose": OrderPurpose.CHANGE})
-            sent.append(orders.send_940(ports, notice, envelope, session, step=ORDERS_AMEND))
-            erp_note += f"; 940 {'cancel' if result.warehouse is OrderPurpose.CANCELLATION else 'change'} to the 3PL"
-        if base is not None and held is not None and held.status.stage in (Stage.BOOKED, Stage.RELEASED):
-            sent += inventory.reserve(ports, as_it_stands(base, result.status, keep_cut=True), envelope)
-        event = "cancelled" if result.cancels else ("partially_cancelled" if kind == "cancellation" else "changed")
-        lines = ", ".join(f"line {n} → {q}" for n, q in sorted(result.changed.items()))
-        book.save(session, channel, external_id, result.status, event=event, before=held, step=ORDERS_AMEND.name,
-                  message_id=envelope.message_id, note=(result.reason or lines) + erp_note,
-                  document=whole_version(base) if base is not None and held is not None else None)  # fmt: skip
+    envelope = ctx.envelope
+    # the order's row is locked in the step's transaction before any ERP call (docs/lifecycle.md)
+    session = ctx.session
+    held = book.load(session, channel, external_id)
+    result = amend(held.status if held else None, order, policy, now=envelope.created_at)
+    state = held.state if held else OrderState.RECEIVED
+    kind = order.purpose.value
+    if result.verdict is Verdict.BOOK_AS_NEW:
+        original = order.model_copy(update={"purpose": OrderPurpose.ORIGINAL})
+        status = receive(None, original, now=envelope.created_at)[1]
+        book.save(session, channel, external_id, status, event="received", before=None, step=ORDERS_AMEND.name,
+                  message_id=envelope.message_id, note=result.reason, document=whole_version(original))  # fmt: skip
+        return [Outgoing(ORDERS_TO_ERP, original, original_key(original))]
+    if result.verdict in (Verdict.STALE, Verdict.UNCHANGED):
+        if held is not None:
+            book.note(session, channel, external_id, f"{kind}_{result.verdict.value}", state, state,
+                      step=ORDERS_AMEND.name, message_id=envelope.message_id, note=result.reason)  # fmt: skip
+        return []
+    if result.verdict is Verdict.REFUSED:
+        _refuse(ports, order, held, result.reason, envelope, session)
+        return []
+    assert result.status is not None
+    sent: list[Outgoing] = []
+    erp_note = ""
+    base = _base(held, order)
+    if result.erp == "cancel" and held is not None:
+        erp_order_no = _erp_order_no(ports, held, order)
+        ports.erp.cancel_sales_order(erp_order_no, reason_code=None)
+        erp_note = f"; ERP sales order {erp_order_no} cancelled"
+    elif result.erp == "change" and held is not None and base is not None:
+        # the whole order as it now stands: the ERP cancels the lines it does not name (idempotent)
+        erp_order_no = _erp_order_no(ports, held, order)
+        target = as_it_stands(base, result.status).model_copy(
+            update={"purpose": OrderPurpose.CHANGE, "line_changes_only": False})  # fmt: skip
+        ports.erp.change_sales_order(erp_order_no, erp_view.order_for_erp(target, ports.item_map))
+        erp_note = f"; ERP sales order {erp_order_no} changed"
+    if result.warehouse is not None and base is not None:
+        if result.warehouse is OrderPurpose.CANCELLATION:
+            notice = base.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
+        else:
+            notice = as_it_stands(base, result.status).model_copy(update={"purpose": OrderPurpose.CHANGE})
+        sent.append(orders.send_940(ports, ctx, notice))
+        erp_note += f"; 940 {'cancel' if result.warehouse is OrderPurpose.CANCELLATION else 'change'} to the 3PL"
+    if base is not None and held is not None and held.status.stage in (Stage.BOOKED, Stage.RELEASED):
+        sent += inventory.reserve(ports, as_it_stands(base, result.status, keep_cut=True), envelope)
+    event = "cancelled" if result.cancels else ("partially_cancelled" if kind == "cancellation" else "changed")
+    lines = ", ".join(f"line {n} → {q}" for n, q in sorted(result.changed.items()))
+    book.save(session, channel, external_id, result.status, event=event, before=held, step=ORDERS_AMEND.name,
+              message_id=envelope.message_id, note=(result.reason or lines) + erp_note,
+              document=whole_version(base) if base is not None and held is not None else None)  # fmt: skip
     return sent
 
 

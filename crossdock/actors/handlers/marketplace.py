@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import json
 
-from crossdock.actors import graph
+from crossdock.actors.context import StepContext
 from crossdock.actors.handlers import erp_view, lifecycle
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import BusinessError
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
+def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:
@@ -41,7 +40,5 @@ def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> li
     customer = ports.channel_customers.get(order.channel.value)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
-    with effects(ports.store) as session:  # received, or an amendment for orders.amend (docs/lifecycle.md)
-        out = lifecycle.route(ports, order, envelope, session, step=graph.MARKETPLACE_INBOUND,
-                              version=f"raw-{document.payload_id}")  # fmt: skip
+    out = lifecycle.route(ports, order, ctx.envelope, ctx.session, step=ctx.step, version=f"raw-{document.payload_id}")
     return [] if out is None else [out]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from crossdock.actors import graph
-from crossdock.actors.handlers import amend, edi_inbound, lifecycle, orders, shipments
+from crossdock.actors.flows import call
+from crossdock.actors.handlers import lifecycle
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Envelope, Order
@@ -28,12 +29,8 @@ CANCEL_850 = ORDER_850.replace(b"BEG*00*SA*PO-778812", b"BEG*01*SA*PO-778812")
 ADVICE_945 = (ROOT / "examples" / "945_from_3pl.x12").read_bytes()
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 PO = "PO-778812"
-STEPS = {
-    "orders.to_erp": orders.to_erp,
-    "orders.to_warehouse": orders.to_warehouse,
-    "orders.amend": amend.handle,
-    "shipments.to_erp": shipments.to_erp,
-}
+STEPS = {step.name: step for step in (graph.ORDERS_TO_ERP, graph.ORDERS_TO_WAREHOUSE, graph.ORDERS_AMEND,
+                                       graph.SHIPMENTS_TO_ERP)}
 
 
 @pytest.fixture
@@ -54,7 +51,7 @@ def receive_file(ports: FlowPorts, data: bytes, name: str) -> list[Outgoing]:
     ref = ports.store.raw.put_once(data, source="sftp:acme-retail", name=name)
     payload = InboundPayload(payload_id=ref.id, source="sftp:acme-retail", name=name, sha256=ref.sha256,
                              size=ref.size)  # fmt: skip
-    return settled(ports, edi_inbound.handle(ports, envelope(name), payload))
+    return settled(ports, call(ports, graph.EDI_INBOUND, envelope(name), payload))
 
 
 def run(ports: FlowPorts, outgoing: Iterable[Outgoing], until: str = "") -> list[Outgoing]:
@@ -67,7 +64,7 @@ def run(ports: FlowPorts, outgoing: Iterable[Outgoing], until: str = "") -> list
         if out.step.name == until or out.step.name not in STEPS:
             left.append(out)
             continue
-        queue += settled(ports, STEPS[out.step.name](ports, envelope(out.idempotency_key), out.document))
+        queue += settled(ports, call(ports, STEPS[out.step.name], envelope(out.idempotency_key), out.document))
     return left
 
 
@@ -260,20 +257,19 @@ def test_order_show_prints_state_lines_timeline_and_documents(ports: FlowPorts, 
 def test_a_cancellation_after_booking_releases_the_order_reservations(ports: FlowPorts) -> None:
     import dataclasses
 
-    from crossdock.actors.handlers import inventory
     from crossdock.actors.handlers.inventory_ports import InventoryPorts
     from crossdock.canonical.availability import AvailabilityRules
 
     with_inventory = dataclasses.replace(ports, inventory=InventoryPorts(AvailabilityRules(), {}, "MAIN"))
-    steps = {**STEPS, "inventory.apply": inventory.apply}
+    steps = {**STEPS, "inventory.apply": graph.INVENTORY_APPLY}
 
     def drive(outgoing: Iterable[Outgoing]) -> None:
         queue = list(outgoing)
         while queue:
             out = queue.pop(0)
             if out.step.name in steps and out.step.name != "orders.to_warehouse":
-                queue += settled(with_inventory, steps[out.step.name](with_inventory, envelope(out.idempotency_key),
-                                                                      out.document))  # fmt: skip
+                queue += settled(with_inventory, call(with_inventory, steps[out.step.name],
+                                                      envelope(out.idempotency_key), out.document))  # fmt: skip
 
     drive(receive_file(with_inventory, ORDER_850, "order.x12"))
     held = {r.line: r.quantity for r in ports.store.inventory.reservations_of(f"edi:{PO}")}
