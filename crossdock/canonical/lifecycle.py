@@ -168,6 +168,16 @@ class AmendPolicy:
     after_release: AfterRelease = AfterRelease.AUTOMATIC
 
 
+class Refusal(StrEnum):
+    """Why an amendment is left to a person (it decides who: the handler maps it to an owner)."""
+
+    UNKNOWN_ORDER = "unknown_order"
+    CANCELLED = "cancelled"
+    SHIPPED = "shipped"
+    OUTSIDE_WINDOW = "outside_window"
+    RELEASED = "released"
+
+
 class Verdict(StrEnum):
     APPLY = "apply"
     STALE = "stale"
@@ -191,6 +201,8 @@ class Amendment:
     warehouse: OrderPurpose | None = None
     """A 940 to send the 3PL (released orders only): cancellation (W0501 C) or change (R)."""
     reason: str = ""
+    refusal: Refusal | None = None
+    """Set when the verdict is ``REFUSED``."""
     changed: dict[str, Decimal] = field(default_factory=dict)
     """Line number -> new open quantity, for the lines whose quantity changed."""
 
@@ -218,7 +230,8 @@ def amend(current: OrderStatus | None, amendment: Order, policy: AmendPolicy, *,
             status = OrderStatus(Stage.NONE, lines, amendment.updated_at, amendment.ordered_at or now)
             return Amendment(Verdict.APPLY, status, cancels=True, reason="cancelled before the order arrived")
         if amendment.line_changes_only:
-            return Amendment(Verdict.REFUSED, None, reason="a change of some lines for an order never received")
+            return Amendment(Verdict.REFUSED, None, reason="a change of some lines for an order never received",
+                             refusal=Refusal.UNKNOWN_ORDER)
         return Amendment(Verdict.BOOK_AS_NEW, None, reason="a change for an order never received: booked as it stands")
     if is_stale(current, amendment):
         return Amendment(Verdict.STALE, current, reason=f"older ({amendment.updated_at}) than the version applied "
@@ -231,15 +244,17 @@ def amend(current: OrderStatus | None, amendment: Order, policy: AmendPolicy, *,
         return Amendment(Verdict.UNCHANGED, replace(current, version=version), reason="nothing to change")
     cancels = all(q == 0 for q in quantities.values())
     if current.state is OrderState.CANCELLED:
-        return Amendment(Verdict.REFUSED, current, reason="the order is cancelled")
+        return Amendment(Verdict.REFUSED, current, reason="the order is cancelled", refusal=Refusal.CANCELLED)
     if current.shipped_any:
         shipped = ", ".join(f"line {line.line_number} {line.shipped}" for line in current.lines if line.shipped)
-        return Amendment(Verdict.REFUSED, current, reason=f"already shipped ({shipped})")
+        return Amendment(Verdict.REFUSED, current, reason=f"already shipped ({shipped})", refusal=Refusal.SHIPPED)
     placed = current.received_at
     if policy.window is not None and placed is not None and (amendment.updated_at or now) - placed > policy.window:
-        return Amendment(Verdict.REFUSED, current, reason=f"outside the channel's {policy.window} window")
+        return Amendment(Verdict.REFUSED, current, reason=f"outside the channel's {policy.window} window",
+                         refusal=Refusal.OUTSIDE_WINDOW)
     if current.stage is Stage.RELEASED and policy.after_release is AfterRelease.EXCEPTION:
-        return Amendment(Verdict.REFUSED, current, reason="released to the warehouse (the channel asks a person)")
+        return Amendment(Verdict.REFUSED, current, reason="released to the warehouse (the channel asks a person)",
+                         refusal=Refusal.RELEASED)
     status = replace(current, lines=_apply(current.lines, quantities, amendment), version=version)
     erp = None if current.stage in (Stage.NONE, Stage.RECEIVED) else ("cancel" if cancels else "change")
     warehouse = None

@@ -17,7 +17,17 @@ from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.envelope import Envelope
-from crossdock.canonical.lifecycle import AmendPolicy, OrderState, Stage, Verdict, amend, as_it_stands, receive
+from crossdock.canonical.lifecycle import (
+    Amendment,
+    AmendPolicy,
+    OrderState,
+    Refusal,
+    Stage,
+    Verdict,
+    amend,
+    as_it_stands,
+    receive,
+)
 from crossdock.canonical.order import OrderPurpose
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
@@ -60,7 +70,7 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
                       step=ORDERS_AMEND.name, message_id=envelope.message_id, note=result.reason)  # fmt: skip
         return []
     if result.verdict is Verdict.REFUSED:
-        _refuse(ports, order, held, result.reason, envelope, session)
+        _refuse(ports, order, held, result, envelope, session)
         return []
     assert result.status is not None
     sent: list[Outgoing] = []
@@ -106,14 +116,17 @@ def _base(held: HeldOrder | None, order: Order) -> Order | None:
     return kept
 
 
-def _refuse(ports: FlowPorts, order: Order, held: HeldOrder | None, reason: str, envelope: Envelope,
+def _refuse(ports: FlowPorts, order: Order, held: HeldOrder | None, result: Amendment, envelope: Envelope,
             session: Session) -> None:  # fmt: skip
     """Not applied automatically: an exception item for who must decide, and the timeline says why. The
     item has no idempotency key: the step itself succeeds (nothing to retry), and an item keyed by the
-    step's key would be resolved by that success."""
-    shipped = held is not None and held.status.shipped_any
-    owner = Owner.WAREHOUSE if shipped else Owner.CUSTOMER_SERVICE
-    if "never received" in reason:
+    step's key would be resolved by that success. Goods already left (even on a cancelled order): the
+    warehouse team; an order crossdock never received: integration; otherwise customer service."""
+    reason = result.reason
+    owner = Owner.CUSTOMER_SERVICE
+    if held is not None and held.status.shipped_any:
+        owner = Owner.WAREHOUSE
+    elif result.refusal is Refusal.UNKNOWN_ORDER:
         owner = Owner.INTEGRATION
     message = f"{order.purpose.value} of {order.channel.value} order {order.external_id} not applied: {reason}"
     ports.store.exceptions.open(

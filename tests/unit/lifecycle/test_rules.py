@@ -13,6 +13,7 @@ from crossdock.canonical.lifecycle import (
     Arrival,
     OrderState,
     OrderStatus,
+    Refusal,
     Stage,
     Verdict,
     amend,
@@ -108,6 +109,7 @@ def test_shipped_before_the_cancellation_is_refused_for_a_person() -> None:
     shipped = ship(reach(received(), Stage.RELEASED), [("1", None, Decimal(1))]).status
     got = amend(shipped, order("cancellation", at=T0 + timedelta(minutes=10)), AUTO, now=NOW)
     assert got.verdict is Verdict.REFUSED and "already shipped (line 1 1)" in got.reason
+    assert got.refusal is Refusal.SHIPPED
     assert got.status == shipped
 
 
@@ -150,16 +152,17 @@ def test_changes_whole_and_line_only() -> None:
 
 def test_a_change_for_an_order_never_received() -> None:
     assert amend(None, order("change"), AUTO, now=NOW).verdict is Verdict.BOOK_AS_NEW
-    assert amend(None, order("change", only=True), AUTO, now=NOW).verdict is Verdict.REFUSED
+    refused = amend(None, order("change", only=True), AUTO, now=NOW)
+    assert refused.verdict is Verdict.REFUSED and refused.refusal is Refusal.UNKNOWN_ORDER
 
 
 def test_the_channel_window_and_the_release_rule() -> None:
     released = reach(received(), Stage.RELEASED)
     late = order("cancellation", at=T0 + timedelta(hours=3))
     got = amend(released, late, AmendPolicy(window=timedelta(hours=2)), now=NOW)
-    assert got.verdict is Verdict.REFUSED and "window" in got.reason
+    assert got.verdict is Verdict.REFUSED and "window" in got.reason and got.refusal is Refusal.OUTSIDE_WINDOW
     got = amend(released, late, AmendPolicy(after_release=AfterRelease.EXCEPTION), now=NOW)
-    assert got.verdict is Verdict.REFUSED and "released" in got.reason
+    assert got.verdict is Verdict.REFUSED and "released" in got.reason and got.refusal is Refusal.RELEASED
     assert amend(reach(received(), Stage.BOOKED), late, AmendPolicy(after_release=AfterRelease.EXCEPTION),
                  now=NOW).verdict is Verdict.APPLY  # fmt: skip
 
@@ -168,3 +171,4 @@ def test_a_cancelled_order_is_not_reinstated_by_a_change() -> None:
     cancelled = amend(received(), order("cancellation", at=T0 + timedelta(minutes=1)), AUTO, now=NOW).status
     got = amend(cancelled, order("change", at=T0 + timedelta(minutes=2)), AUTO, now=NOW)
     assert got.verdict is Verdict.REFUSED and got.reason == "the order is cancelled"
+    assert got.refusal is Refusal.CANCELLED
