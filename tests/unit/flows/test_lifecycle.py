@@ -301,3 +301,24 @@ def test_a_change_after_release_changes_the_erp_order_and_sends_one_940_change(
     assert held is not None and held.state is OrderState.PARTIALLY_CANCELLED
     assert (held.status.lines[0].ordered, held.status.lines[0].cancelled) == (24, 14)
     assert [t.event for t in ports.store.orders.timeline("edi", PO)][-2:] == ["changed", "change_unchanged"]
+
+
+def test_a_cancellation_outside_the_channel_window_is_left_to_customer_service(
+    ports: FlowPorts, erp: MemoryErp
+) -> None:
+    import dataclasses
+
+    from crossdock.canonical.lifecycle import AmendPolicy
+
+    windowed = dataclasses.replace(ports, amendments={"shopify": AmendPolicy(window=timedelta(hours=1))})
+    first = route(windowed, shop_order("original", 0, {"11": 2}))
+    assert first is not None
+    run(windowed, [first], until="orders.to_warehouse")
+    late = shop_order("cancellation", 180, {"11": 2})
+    run(windowed, [Outgoing(graph.ORDERS_AMEND, late, "late")])
+    [item] = ports.store.exceptions.items(owner=Owner.CUSTOMER_SERVICE)
+    assert item.error_class == "AmendmentRefused" and "window" in item.error_message
+    assert erp.cancelled == set()
+    held = ports.store.orders.get("shopify", "5100")
+    assert held is not None and held.state is OrderState.BOOKED
+    assert ports.store.orders.timeline("shopify", "5100")[-1].event == "cancellation_refused"
