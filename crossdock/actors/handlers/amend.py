@@ -72,7 +72,15 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     if result.verdict is Verdict.REFUSED:
         _refuse(ports, order, held, result, envelope, session)
         return []
+    return _apply(ports, ctx, order, held, result)
+
+
+def _apply(ports: FlowPorts, ctx: StepContext, order: Order, held: HeldOrder | None,
+           result: Amendment) -> list[Outgoing]:  # fmt: skip
+    """The ERP call, the 940 and the reservations the amendment needs, and its transition recorded."""
     assert result.status is not None
+    envelope, session, kind = ctx.envelope, ctx.session, order.purpose.value
+    channel, external_id = order.channel.value, order.external_id
     sent: list[Outgoing] = []
     erp_note = ""
     base = _base(held, order)
@@ -98,9 +106,10 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
         sent += inventory.reserve(ports, as_it_stands(base, result.status, keep_cut=True), envelope)
     event = "cancelled" if result.cancels else ("partially_cancelled" if kind == "cancellation" else "changed")
     lines = ", ".join(f"line {n} → {q}" for n, q in sorted(result.changed.items()))
-    book.save(session, channel, external_id, result.status, event=event, before=held, step=ORDERS_AMEND.name,
-              message_id=envelope.message_id, note=(result.reason or lines) + erp_note,
-              document=whole_version(base) if base is not None and held is not None else None)  # fmt: skip
+    kept = whole_version(base) if base is not None and held is not None else None
+    ports.store.orders.save(session, channel, external_id, result.status, event=event, before=held,
+                            step=ORDERS_AMEND.name, message_id=envelope.message_id,
+                            note=(result.reason or lines) + erp_note, document=kept)  # fmt: skip
     return sent
 
 
