@@ -13,6 +13,7 @@ from crossdock.actors.handlers import (
     delivery,
     edi_inbound,
     inventory,
+    invoices,
     marketplace,
     orders,
     returns,
@@ -40,6 +41,8 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep, ...]:
         FlowStep(shipments.TO_ERP, Lane.SHIPMENTS, partial(shipments.to_erp, ports)),
         FlowStep(shipments.TO_BUYER, Lane.EDI_OUTBOUND, partial(shipments.to_buyer, ports)),
         FlowStep(shipments.TO_MARKETPLACE, Lane.SHIPMENTS, partial(shipments.to_marketplace, ports)),
+        FlowStep(invoices.TO_ERP, Lane.ERP, partial(invoices.to_erp, ports)),
+        FlowStep(invoices.TO_BUYER, Lane.EDI_OUTBOUND, partial(invoices.to_buyer, ports)),
         # idempotent on its outbox row, and no transaction held while the file is written
         FlowStep(DELIVER, Lane.EDI_OUTBOUND, partial(delivery.handle, ports), {"idempotent": False}),
         FlowStep(settlements.POST, Lane.SETTLEMENTS, partial(settlements.post_step, ports)),

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
 from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
+from crossdock.store.invoice_rows import BookedOrderRow
 
 __all__ = [
     "AuditRow",
     "Base",
+    "BookedOrderRow",
     "ControlNumberRow",
     "DeadLetterRow",
     "DocumentLinkRow",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, invoices
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.handlers.x12_out import send_x12
@@ -69,6 +69,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
                 ports.store.links.link(order_ref(order), ref, message_id=envelope.message_id, session=session)
         if order.channel is not Channel.EDI:  # what the settlement will be checked against
             ports.store.settlements.record_order(order_record(order), session=session)
+        invoices.remember_booked(ports, order, booked.document_no, session=session)  # what its invoices bill
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(TO_WAREHOUSE, "order", booked_order, envelope.idempotency_key),
             *inventory.reserve(ports, order, envelope)]  # fmt: skip

@@ -42,6 +42,8 @@ from crossdock.store import DocRef, DocType
 TO_ERP = "shipments.to_erp"
 TO_BUYER = "shipments.to_buyer"
 TO_MARKETPLACE = "shipments.to_marketplace"
+INVOICES_TO_ERP = "invoices.to_erp"
+"""The step that bills a posted shipment (:mod:`~crossdock.actors.handlers.invoices`, which imports this one)."""
 ERP_SHIPMENT = "erp_shipment"
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     sent = [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]
     if ports.marketplaces:
         sent.append(Outgoing(TO_MARKETPLACE, "shipment", shipment, envelope.idempotency_key))
+    sent.append(Outgoing(INVOICES_TO_ERP, "shipment", shipment, envelope.idempotency_key))
     return [*sent, *inventory.release_shipped(ports, shipment, envelope)]
 
 

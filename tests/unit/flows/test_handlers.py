@@ -219,7 +219,7 @@ def ship_the_order(ports: FlowPorts) -> Outgoing:
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
     [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload))
     assert isinstance(out.document, Shipment)
-    [to_buyer] = shipments.to_erp(ports, envelope("shipment", out.idempotency_key), out.document)
+    [to_buyer, _invoice] = shipments.to_erp(ports, envelope("shipment", out.idempotency_key), out.document)
     return to_buyer
 
 

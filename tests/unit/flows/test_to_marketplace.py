@@ -89,11 +89,11 @@ def test_the_posted_shipment_goes_to_the_marketplace_step_only_when_a_marketplac
 ) -> None:
     book(ports, marketplace_order())
     sent = shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
-    assert [o.step for o in sent] == [shipments.TO_BUYER, shipments.TO_MARKETPLACE]
+    assert [o.step for o in sent] == [shipments.TO_BUYER, shipments.TO_MARKETPLACE, shipments.INVOICES_TO_ERP]
     assert {o.idempotency_key for o in sent} == {"k-1"}
     without = dataclasses.replace(ports, marketplaces={})
     sent = shipments.to_erp(without, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
-    assert [o.step for o in sent] == [shipments.TO_BUYER]
+    assert [o.step for o in sent] == [shipments.TO_BUYER, shipments.INVOICES_TO_ERP]
 
 
 def test_a_shipped_shopify_order_is_confirmed_with_tracking_carrier_and_lines(
@@ -101,7 +101,7 @@ def test_a_shipped_shopify_order_is_confirmed_with_tracking_carrier_and_lines(
 ) -> None:
     # Given a Shopify order booked in the ERP, and the 3PL's shipment of it posted there
     book(ports, marketplace_order())
-    [_, out] = shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    [_, out, _] = shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     # When the marketplace step runs
     assert shipments.to_marketplace(ports, envelope("shipment"), out.document) == []
     # Then the marketplace has one fulfillment with the tracking number, the carrier and every line
