@@ -19,22 +19,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import INVOICES_TO_BUYER
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, effects
-from crossdock.actors.handlers.shipments import INVOICES_TO_ERP, buyer_of, erp_order_for
+from crossdock.actors.handlers.shipments import buyer_of, erp_order_for
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Order, Shipment
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.invoicing import bill
 from crossdock.canonical.shipment import ShipmentOrder
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
-
-TO_ERP = INVOICES_TO_ERP
-TO_BUYER = "invoices.to_buyer"
 
 
 def remember_booked(ports: FlowPorts, order: Order, erp_order_no: str, *, session: Session | None = None) -> None:
@@ -63,14 +60,7 @@ def _customer(ports: FlowPorts, order: Order | None, shipped: ShipmentOrder, shi
     return customer
 
 
-def _shipment(document: CanonicalModel, step: str) -> Shipment:
-    if not isinstance(document, Shipment):
-        raise TypeError(f"{step} takes a shipment, got {type(document).__name__}")
-    return document
-
-
-def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    shipment = _shipment(document, TO_ERP)
+def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
     invoiced_at = (shipment.shipped_at or envelope.created_at).date()
     sent: list[Outgoing] = []
@@ -90,7 +80,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
                 ports.store.links.link(ref, invoice_ref, message_id=envelope.message_id, session=session)
         buyer = buyer_of(ports, shipped)
         if buyer is not None and buyer.invoice and buyer.name != ports.warehouse_partner:
-            sent.append(Outgoing(TO_BUYER, "invoice", invoice, f"{envelope.idempotency_key}:{invoice.external_ref}"))
+            sent.append(Outgoing(INVOICES_TO_BUYER, invoice, f"{envelope.idempotency_key}:{invoice.external_ref}"))
     return sent
 
 
@@ -99,14 +89,7 @@ def _order_ref(invoice: Invoice) -> DocRef:
     return DocRef(kind, invoice.order_ref)
 
 
-def _invoice(document: CanonicalModel, step: str) -> Invoice:
-    if not isinstance(document, Invoice):
-        raise TypeError(f"{step} takes an invoice, got {type(document).__name__}")
-    return document
-
-
-def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    invoice = _invoice(document, TO_BUYER)
+def to_buyer(ports: FlowPorts, envelope: Envelope, invoice: Invoice) -> list[Outgoing]:
     buyer = buyer_of(ports, ShipmentOrder(po_number=invoice.order_ref))
     if buyer is None or not buyer.invoice:
         return []
@@ -114,7 +97,8 @@ def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> 
             "shipment": invoice.shipment_id}  # fmt: skip
     this = DocRef(DocType.INVOICE, invoice.invoice_number or invoice.external_ref)
     with effects(ports.store) as session:
-        recorded = send_x12(ports, buyer, "810", invoice, envelope, session, step=TO_BUYER, business_keys=keys)
+        recorded = send_x12(ports, buyer, "810", invoice, envelope, session, step=INVOICES_TO_BUYER,
+                             business_keys=keys)  # fmt: skip
         for ref in recorded.refs:
             ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
     return [recorded.delivery]
