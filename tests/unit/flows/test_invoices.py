@@ -4,6 +4,7 @@ as booked. Handlers called directly on SQLite with the in-memory ERP; the pure r
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -11,13 +12,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crossdock.actors.handlers import invoices, orders, shipments
+from crossdock.actors.graph import INVOICES_TO_BUYER
+from crossdock.actors.handlers import edi_inbound, invoices, orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
-from crossdock.canonical import Channel, Envelope, Order, Shipment, ShipmentLine, ShipmentOrder
+from crossdock.actors.steps import Outgoing
+from crossdock.canonical import Channel, Envelope, Invoice, Order, Shipment, ShipmentLine, ShipmentOrder
+from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.invoicing import bill, invoice_reference
+from crossdock.edi.validate import validate
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType, Store
-from tests.unit.flows.fakes import MemoryErp, flow_ports
+from tests.conftest import ROOT
+from tests.unit.flows.fakes import MemoryErp, flow_ports, settled
 
 AT = datetime(2026, 11, 24, 16, 40, tzinfo=UTC)
 
@@ -149,3 +155,59 @@ def test_split_lines_bill_once_and_unknown_lines_are_left_for_the_erp_to_price()
         ("9", Decimal(1), None),
     ]
     assert invoice.channel is Channel.EDI and invoice.order_ref == "PO-1"
+
+
+# --- the buyer's 810 ---------------------------------------------------------------------------------
+
+ORDER_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
+ADVICE_945 = (ROOT / "examples" / "945_from_3pl.x12").read_bytes()
+
+
+def inbound(ports: FlowPorts, data: bytes, source: str, key: str) -> list[Outgoing]:
+    """``data`` received from ``source`` and handled by ``edi.inbound`` (its deliveries done)."""
+    ref = ports.store.raw.put_once(data, source=source, name=f"{key}.x12")
+    payload = InboundPayload(payload_id=ref.id, source=source, name=f"{key}.x12", sha256=ref.sha256, size=ref.size)
+    return settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", key), payload))
+
+
+def buyer_997(group: int, status: str = "A") -> bytes:
+    body = [f"AK1*IN*{group}", "AK2*810*0001", f"AK5*{status}", f"AK9*{status}*1*1*{1 if status == 'A' else 0}"]
+    segments = [
+        "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*CROSSDOCK      *261125*0900*U*00401*000000501*0*P*>",
+        "GS*FA*ACMERETAIL*CROSSDOCK*20261125*0900*501*X*004010",
+        "ST*997*0001", *body, f"SE*{len(body) + 2}*0001", "GE*1*501", "IEA*1*000000501",
+    ]  # fmt: skip
+    return ("~\n".join(segments) + "~\n").encode()
+
+
+def invoicing_buyer(ports: FlowPorts) -> FlowPorts:
+    partners = tuple(dataclasses.replace(p, invoice=True) if p.name == "acme-retail" else p for p in ports.partners)
+    return dataclasses.replace(ports, partners=partners)
+
+
+def test_a_buyer_asking_for_invoices_gets_an_810_that_validates_and_its_997_reconciles(
+    ports: FlowPorts, tmp_path: Path
+) -> None:
+    ports = invoicing_buyer(ports)
+    # Given the buyer's 850 booked, and the 3PL's 945 of it posted
+    [to_erp] = inbound(ports, ORDER_850, "sftp:acme-retail", "k-850")
+    orders.to_erp(ports, envelope("order"), to_erp.document)
+    [posted] = inbound(ports, ADVICE_945, "sftp:northstar-3pl", "k-945")
+    shipments.to_erp(ports, envelope("shipment", "k-945"), posted.document)
+    # When the shipment is invoiced
+    [to_buyer] = invoices.to_erp(ports, envelope("shipment", "k-945"), posted.document)
+    assert to_buyer.step is INVOICES_TO_BUYER and isinstance(to_buyer.document, Invoice)
+    assert settled(ports, invoices.to_buyer(ports, envelope("invoice", "k-810"), to_buyer.document)) == []
+    # Then the buyer has one 810, valid by the 810 map, billing what shipped at the PO's prices
+    [invoice_file] = [p for p in (tmp_path / "out" / "acme-retail").iterdir() if "_810_" in p.name]
+    data = invoice_file.read_bytes()
+    report = validate(data)
+    assert report.valid, [(i.segment_id, i.message) for i in report.all_issues() if i.is_error]
+    assert b"BIG*20261124*INV00001*" in data and b"*PO-778812~" in data
+    assert b"IT1*1*24*EA*12.5**UP*012345678905*SK*CD-TEE-BLK-M*BP*AR-100023~" in data
+    # And the buyer's 997 for it is linked to the invoice through the group that carried it
+    group = ports.store.control_numbers.last("acme-retail", "gs")
+    inbound(ports, buyer_997(group), "sftp:acme-retail", "k-997")
+    linked = ports.store.links.connected(DocRef(DocType.INVOICE, "INV00001"))
+    assert linked.ids(edi_inbound.ACKNOWLEDGMENT) == [f"ACMERETAIL:000000501:{group}:accepted"]
+    assert ports.store.exceptions.items() == []
