@@ -80,7 +80,8 @@ def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Out
                 ports.store.links.link(ref, invoice_ref, message_id=envelope.message_id, session=session)
         buyer = buyer_of(ports, shipped)
         if buyer is not None and buyer.invoice and buyer.name != ports.warehouse_partner:
-            sent.append(Outgoing(INVOICES_TO_BUYER, invoice, f"{envelope.idempotency_key}:{invoice.external_ref}"))
+            # keyed by the ERP's invoice: a replayed invoices.to_erp finds the invoice and sends no second 810
+            sent.append(Outgoing(INVOICES_TO_BUYER, invoice, f"invoice:{posted.document_no}"))
     return sent
 
 
