@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import INVOICES_TO_BUYER
 from crossdock.actors.handlers import erp_view
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.shipments import buyer_of, erp_order_for
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Order, Shipment
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.invoicing import bill
 from crossdock.canonical.shipment import ShipmentOrder
@@ -60,11 +60,11 @@ def _customer(ports: FlowPorts, order: Order | None, shipped: ShipmentOrder, shi
     return customer
 
 
-def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
+def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgoing]:
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
-    invoiced_at = (shipment.shipped_at or envelope.created_at).date()
-    sent: list[Outgoing] = []
-    for shipped in shipment.orders:
+    invoiced_at = (shipment.shipped_at or ctx.envelope.created_at).date()
+    billed: list[tuple[Invoice, str]] = []
+    for shipped in shipment.orders:  # every ERP call before the step's transaction is first touched
         erp_order, _ = erp_order_for(ports, shipment.model_copy(update={"orders": [shipped]}))
         order = booked_order(ports, erp_order)
         references = {erp_view.ERP_ORDER: erp_order,
@@ -73,15 +73,17 @@ def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Out
         others = set(ports.store.links.neighbours(DocRef(DocType.ERP_ORDER, erp_order), DocType.INVOICE)) - mine
         invoice = bill(shipment, shipped, order, invoiced_at=invoiced_at, first=not others, references=references)
         posted = ports.erp.invoice_shipment(erp_view.invoice_for_erp(invoice, ports.item_map))
-        invoice = invoice.model_copy(update={"invoice_number": posted.document_no})
-        invoice_ref = DocRef(DocType.INVOICE, posted.document_no)
-        with effects(ports.store) as session:
-            for ref in (this, DocRef(DocType.ERP_ORDER, erp_order), _order_ref(invoice)):
-                ports.store.links.link(ref, invoice_ref, message_id=envelope.message_id, session=session)
-        buyer = buyer_of(ports, shipped)
+        billed.append((invoice.model_copy(update={"invoice_number": posted.document_no}), erp_order))
+    sent: list[Outgoing] = []
+    for invoice, erp_order in billed:
+        assert invoice.invoice_number is not None
+        invoice_ref = DocRef(DocType.INVOICE, invoice.invoice_number)
+        for ref in (this, DocRef(DocType.ERP_ORDER, erp_order), _order_ref(invoice)):
+            ports.store.links.link(ref, invoice_ref, message_id=ctx.envelope.message_id, session=ctx.session)
+        buyer = buyer_of(ports, ShipmentOrder(po_number=invoice.order_ref))
         if buyer is not None and buyer.invoice and buyer.name != ports.warehouse_partner:
             # keyed by the ERP's invoice: a replayed invoices.to_erp finds the invoice and sends no second 810
-            sent.append(Outgoing(INVOICES_TO_BUYER, invoice, f"invoice:{posted.document_no}"))
+            sent.append(Outgoing(INVOICES_TO_BUYER, invoice, f"invoice:{invoice.invoice_number}"))
     return sent
 
 
@@ -90,16 +92,14 @@ def _order_ref(invoice: Invoice) -> DocRef:
     return DocRef(kind, invoice.order_ref)
 
 
-def to_buyer(ports: FlowPorts, envelope: Envelope, invoice: Invoice) -> list[Outgoing]:
+def to_buyer(ports: FlowPorts, ctx: StepContext, invoice: Invoice) -> list[Outgoing]:
     buyer = buyer_of(ports, ShipmentOrder(po_number=invoice.order_ref))
     if buyer is None or not buyer.invoice:
         return []
     keys = {"invoice": invoice.invoice_number or invoice.external_ref, "order": invoice.order_ref,
             "shipment": invoice.shipment_id}  # fmt: skip
     this = DocRef(DocType.INVOICE, invoice.invoice_number or invoice.external_ref)
-    with effects(ports.store) as session:
-        recorded = send_x12(ports, buyer, "810", invoice, envelope, session, step=INVOICES_TO_BUYER,
-                             business_keys=keys)  # fmt: skip
-        for ref in recorded.refs:
-            ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
+    recorded = send_x12(ports, ctx, buyer, "810", invoice, business_keys=keys)
+    for ref in recorded.refs:
+        ports.store.links.link(this, ref, message_id=ctx.envelope.message_id, session=ctx.session)
     return [recorded.delivery]

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crossdock.actors.graph import INVOICES_TO_BUYER
-from crossdock.actors.handlers import edi_inbound, invoices, orders, shipments
+from crossdock.actors.flows import call
+from crossdock.actors.graph import EDI_INBOUND, INVOICES_TO_BUYER, INVOICES_TO_ERP, ORDERS_TO_ERP, SHIPMENTS_TO_ERP
+from crossdock.actors.handlers import edi_inbound
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Envelope, Invoice, Order, Shipment, ShipmentLine, ShipmentOrder
@@ -68,9 +69,9 @@ def shipment(lines: dict[str, int], shipment_id: str = "SHP-1", po: str = "PO-1"
 
 
 def booked_and_shipped(ports: FlowPorts, lines: dict[str, int], shipment_id: str = "SHP-1") -> Shipment:
-    orders.to_erp(ports, envelope("order", "order-PO-1"), order())
+    call(ports, ORDERS_TO_ERP, envelope("order", "order-PO-1"), order())
     posted = shipment(lines, shipment_id)
-    shipments.to_erp(ports, envelope("shipment", shipment_id), posted)
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment", shipment_id), posted)
     return posted
 
 
@@ -78,8 +79,8 @@ def test_a_posted_shipment_is_billed_once_at_the_booked_prices_in_erp_items(port
     # Given 2 of the 4 tees shipped
     posted = booked_and_shipped(ports, {"1": 2})
     # When the invoice step runs, and again (a redelivery)
-    invoices.to_erp(ports, envelope("shipment"), posted)
-    invoices.to_erp(ports, envelope("shipment"), posted)
+    call(ports, INVOICES_TO_ERP, envelope("shipment"), posted)
+    call(ports, INVOICES_TO_ERP, envelope("shipment"), posted)
     # Then one invoice in the ERP: half the line's discount and tax, the order's charges (first invoice)
     (number, invoice), = erp.invoices.items()
     (line,) = invoice.lines
@@ -98,12 +99,12 @@ def test_a_posted_shipment_is_billed_once_at_the_booked_prices_in_erp_items(port
 
 def test_the_second_shipment_of_an_order_bills_no_order_charges_again(ports: FlowPorts, erp: MemoryErp) -> None:
     first = booked_and_shipped(ports, {"1": 2})
-    invoices.to_erp(ports, envelope("shipment"), first)
+    call(ports, INVOICES_TO_ERP, envelope("shipment"), first)
     second = shipment({"1": 2, "2": 2}, "SHP-2")
-    shipments.to_erp(ports, envelope("shipment", "SHP-2"), second)
-    invoices.to_erp(ports, envelope("shipment", "SHP-2"), second)
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "SHP-2"), second)
+    call(ports, INVOICES_TO_ERP, envelope("shipment", "SHP-2"), second)
     # a replay of the first still carries them (its own invoice is not "another")
-    invoices.to_erp(ports, envelope("shipment"), first)
+    call(ports, INVOICES_TO_ERP, envelope("shipment"), first)
     billed = {i.external_ref: i for i in erp.invoices.values()}
     assert set(billed) == {"SHP-1", "SHP-2"}
     assert (billed["SHP-2"].shipping_charge, billed["SHP-2"].discounts, billed["SHP-2"].fees) == (None, [], [])
@@ -115,22 +116,22 @@ def test_the_second_shipment_of_an_order_bills_no_order_charges_again(ports: Flo
 
 def test_no_810_step_unless_the_buyer_asks_for_invoices(ports: FlowPorts) -> None:
     posted = booked_and_shipped(ports, {"1": 2})
-    assert invoices.to_erp(ports, envelope("shipment"), posted) == []  # the PO came from no partner here
+    assert call(ports, INVOICES_TO_ERP, envelope("shipment"), posted) == []  # the PO came from no partner here
 
 
 def test_a_shipment_of_an_order_never_booked_is_a_business_error(ports: FlowPorts) -> None:
     with pytest.raises(BusinessError, match="never booked"):
-        invoices.to_erp(ports, envelope("shipment"), shipment({"1": 1}, po="PO-404"))
+        call(ports, INVOICES_TO_ERP, envelope("shipment"), shipment({"1": 1}, po="PO-404"))
 
 
 def test_an_order_without_a_kept_copy_and_from_no_partner_is_a_business_error_for_finance(ports: FlowPorts) -> None:
-    orders.to_erp(ports, envelope("order", "order-PO-1"), order())
+    call(ports, ORDERS_TO_ERP, envelope("order", "order-PO-1"), order())
     with ports.store.db.write() as s:  # booked before crossdock kept orders for invoicing
         s.execute(text("DELETE FROM booked_orders"))
     posted = shipment({"1": 1})
-    shipments.to_erp(ports, envelope("shipment"), posted)
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), posted)
     with pytest.raises(BusinessError, match="no ERP customer known") as caught:
-        invoices.to_erp(ports, envelope("shipment"), posted)
+        call(ports, INVOICES_TO_ERP, envelope("shipment"), posted)
     assert caught.value.owner is Owner.FINANCE
 
 
@@ -167,7 +168,7 @@ def inbound(ports: FlowPorts, data: bytes, source: str, key: str) -> list[Outgoi
     """``data`` received from ``source`` and handled by ``edi.inbound`` (its deliveries done)."""
     ref = ports.store.raw.put_once(data, source=source, name=f"{key}.x12")
     payload = InboundPayload(payload_id=ref.id, source=source, name=f"{key}.x12", sha256=ref.sha256, size=ref.size)
-    return settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", key), payload))
+    return settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", key), payload))
 
 
 def buyer_997(group: int, status: str = "A") -> bytes:
@@ -191,13 +192,13 @@ def test_a_buyer_asking_for_invoices_gets_an_810_that_validates_and_its_997_reco
     ports = invoicing_buyer(ports)
     # Given the buyer's 850 booked, and the 3PL's 945 of it posted
     [to_erp] = inbound(ports, ORDER_850, "sftp:acme-retail", "k-850")
-    orders.to_erp(ports, envelope("order"), to_erp.document)
+    call(ports, ORDERS_TO_ERP, envelope("order"), to_erp.document)
     [posted] = inbound(ports, ADVICE_945, "sftp:northstar-3pl", "k-945")
-    shipments.to_erp(ports, envelope("shipment", "k-945"), posted.document)
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), posted.document)
     # When the shipment is invoiced
-    [to_buyer] = invoices.to_erp(ports, envelope("shipment", "k-945"), posted.document)
+    [to_buyer] = call(ports, INVOICES_TO_ERP, envelope("shipment", "k-945"), posted.document)
     assert to_buyer.step is INVOICES_TO_BUYER and isinstance(to_buyer.document, Invoice)
-    assert settled(ports, invoices.to_buyer(ports, envelope("invoice", "k-810"), to_buyer.document)) == []
+    assert settled(ports, call(ports, INVOICES_TO_BUYER, envelope("invoice", "k-810"), to_buyer.document)) == []
     # Then the buyer has one 810, valid by the 810 map, billing what shipped at the PO's prices
     [invoice_file] = [p for p in (tmp_path / "out" / "acme-retail").iterdir() if "_810_" in p.name]
     data = invoice_file.read_bytes()
