@@ -8,7 +8,8 @@ proportion to the quantity shipped, the order's own discounts, shipping charge, 
 invoice (no other invoice of the ERP order linked yet). The ERP call is idempotent on crossdock's
 reference of the shipped order (the shipment id; ``<shipment>-<order>`` when it ships several orders): the
 gateway asks GetInvoiceByExternalRef before it posts, so a retried or replayed step posts nothing twice.
-The ERP's invoice number is linked to the shipment, the ERP order and the order.
+The ERP's invoice number is linked to the shipment, the ERP order and the order, and the quantities billed
+are recorded as invoiced in the order book (:meth:`~crossdock.store.order_book.OrderBook.record_invoiced`).
 
 ``to_buyer`` renders the 810 with control numbers from the store in the step's transaction, records it in
 the outbox there and links its interchange, group, set and outbox row to the invoice, so the buyer's 997
@@ -16,6 +17,8 @@ reconciles like the one for an 856 (see :mod:`~crossdock.actors.handlers.x12_out
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -80,6 +83,13 @@ def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgo
         invoice_ref = DocRef(DocType.INVOICE, invoice.invoice_number)
         for ref in (this, DocRef(DocType.ERP_ORDER, erp_order), _order_ref(invoice)):
             ports.store.links.link(ref, invoice_ref, message_id=ctx.envelope.message_id, session=ctx.session)
+        billed_units: dict[str, Decimal] = {}
+        for line in invoice.lines:
+            billed_units[line.line_number] = billed_units.get(line.line_number, Decimal(0)) + line.quantity
+        ports.store.orders.record_invoiced(  # the order book: invoiced quantities, once per ERP invoice
+            invoice.channel.value, invoice.order_ref, billed_units, step=ctx.step.name,
+            message_id=ctx.envelope.message_id, invoice_no=invoice.invoice_number, session=ctx.session,
+        )  # fmt: skip
         buyer = buyer_of(ports, ShipmentOrder(po_number=invoice.order_ref))
         if buyer is not None and buyer.invoice and buyer.name != ports.warehouse_partner:
             # keyed by the ERP's invoice: a replayed invoices.to_erp finds the invoice and sends no second 810

@@ -30,7 +30,7 @@ ADVICE_945 = (ROOT / "examples" / "945_from_3pl.x12").read_bytes()
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 PO = "PO-778812"
 STEPS = {step.name: step for step in (graph.ORDERS_TO_ERP, graph.ORDERS_TO_WAREHOUSE, graph.ORDERS_AMEND,
-                                       graph.SHIPMENTS_TO_ERP)}
+                                       graph.SHIPMENTS_TO_ERP, graph.INVOICES_TO_ERP)}
 
 
 @pytest.fixture
@@ -161,19 +161,23 @@ def test_a_945_after_the_cancel_is_an_item_for_the_warehouse_with_what_shipped(
 def test_a_shipment_is_counted_once_and_shipping_follows_the_order(ports: FlowPorts, erp: MemoryErp) -> None:
     run(ports, receive_file(ports, ORDER_850, "order.x12"))
     sent = receive_file(ports, ADVICE_945, "945.x12")
-    run(ports, sent)
+    billing = run(ports, sent, until="invoices.to_erp")
     first = ports.store.orders.get("edi", PO)
-    run(ports, sent)  # an operator's replay of the same shipment
+    assert first is not None and first.state in (OrderState.SHIPPED, OrderState.PARTIALLY_SHIPPED)
+    assert all(line.invoiced == 0 for line in first.status.lines) and any(line.shipped for line in first.status.lines)
+    # invoiced: invoices.to_erp billed what shipped and recorded it in the book
+    run(ports, billing)
+    billed = ports.store.orders.get("edi", PO)
+    assert billed is not None and billed.state is first.state  # what shipped is billed; the rest is to ship
+    assert [line.invoiced for line in billed.status.lines] == [line.shipped for line in billed.status.lines]
+    assert ports.store.orders.timeline("edi", PO)[-1].event == "invoiced"
+    # replays: the same shipment and the same invoice count once
+    run(ports, sent)
+    [invoice_no] = erp.invoices
+    ports.store.orders.record_invoiced("edi", PO, {line.line_number: line.shipped for line in billed.status.lines},
+                                       step="invoices.to_erp", message_id=None, invoice_no=invoice_no)  # fmt: skip
     again = ports.store.orders.get("edi", PO)
-    assert first is not None and again is not None and first.status.lines == again.status.lines
-    assert first.state in (OrderState.SHIPPED, OrderState.PARTIALLY_SHIPPED)
-    # invoiced, as the invoice step records it (once per invoice)
-    quantities = {line.line_number: line.shipped for line in first.status.lines}
-    for _ in range(2):
-        ports.store.orders.record_invoiced("edi", PO, quantities, step="invoices.create", message_id=None,
-                                           invoice_no="INV-1")  # fmt: skip
-    held = ports.store.orders.get("edi", PO)
-    assert held is not None and [line.invoiced for line in held.status.lines] == list(quantities.values())
+    assert again is not None and again.status.lines == billed.status.lines
 
 
 SKUS = {"11": "CD-TEE-BLK-M", "12": "CD-HOOD-GRY-L", "21": "CD-TEE-BLK-M", "22": "CD-SOCK-6PK"}
