@@ -5,6 +5,7 @@ and repeated amendments; a shipment counted once."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -326,3 +327,36 @@ def test_a_cancellation_outside_the_channel_window_is_left_to_customer_service(
     held = ports.store.orders.get("shopify", "5100")
     assert held is not None and held.state is OrderState.BOOKED
     assert ports.store.orders.timeline("shopify", "5100")[-1].event == "cancellation_refused"
+
+
+def test_shopify_cancellation_webhooks_before_and_after_the_order(ports: FlowPorts, erp: MemoryErp,
+                                                                  tmp_path: Path) -> None:  # fmt: skip
+    """Issue 13: a marketplace cancellation that arrived first booked a new, open ERP order and sent the
+    3PL a 940 cancel for an order it never had; one after the order left the ERP order open."""
+    from tests.unit.rest.samples import shopify_order
+
+    erp.items |= {"IPOD2008GREEN", "IPOD2008RED"}
+
+    def webhook(body: dict[str, object], delivery: str) -> list[Outgoing]:
+        ref = ports.store.raw.put_once(json.dumps(body).encode(), source="webhook:shopify", name=delivery)
+        payload = InboundPayload(payload_id=ref.id, source="webhook:shopify", name=delivery, sha256=ref.sha256,
+                                 size=ref.size)  # fmt: skip
+        return call(ports, graph.MARKETPLACE_INBOUND, envelope(delivery), payload)
+
+    first, second = shopify_order(), {**shopify_order(), "id": 450789470}
+    cancelled = {"cancelled_at": "2008-01-10T12:00:00-05:00", "cancel_reason": "customer"}
+    # Given a cancellation before its order: nothing booked, nothing sent, the order is not booked later
+    run(ports, webhook({**first, **cancelled}, "wh-cancel-1"))
+    run(ports, webhook(first, "wh-create-1"))
+    # And an order booked and released, then cancelled
+    run(ports, webhook(second, "wh-create-2"))
+    run(ports, webhook({**second, **cancelled}, "wh-cancel-2"))
+    # Then one ERP order (the second), cancelled; its 940 and one 940 cancel; none for the first order
+    [(number, booked)] = erp.orders.items()
+    assert booked.external_id == "450789470" and erp.cancelled == {number}
+    codes = [re.findall(rb"W05\*(\w)\*([^*~]+)", f) for f in outbox(tmp_path)]
+    assert codes == [[(b"N", b"450789470")], [(b"C", b"450789470")]]
+    first_held = ports.store.orders.get("shopify", "450789469")
+    second_held = ports.store.orders.get("shopify", "450789470")
+    assert first_held is not None and first_held.state is OrderState.CANCELLED and first_held.erp_order_no is None
+    assert second_held is not None and second_held.state is OrderState.CANCELLED
