@@ -8,6 +8,7 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
 from crossdock.canonical.inventory import InventoryAdvice, InventoryChange, InventoryLevel, InventoryPush
+from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.settlement import SettlementLine, SettlementSummary
@@ -18,6 +19,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "order": Order,
     "warehouse_shipping_order": WarehouseShippingOrder,
     "shipment": Shipment,
+    "invoice": Invoice,
     "inventory_level": InventoryLevel,
     "inventory_advice": InventoryAdvice,
     "inventory_change": InventoryChange,
@@ -39,6 +41,17 @@ def document_class(name: str) -> type[CanonicalModel]:
         return DOCUMENTS[name]
     except KeyError:
         raise KeyError(f"unknown canonical document type {name!r}; known: {', '.join(sorted(DOCUMENTS))}") from None
+
+
+_TYPES: dict[type[CanonicalModel], str] = {cls: name for name, cls in DOCUMENTS.items()}
+
+
+def document_type_of(cls: type[CanonicalModel]) -> str:
+    """The document type a canonical class is registered under (``Order`` -> ``"order"``)."""
+    try:
+        return _TYPES[cls]
+    except KeyError:
+        raise KeyError(f"{cls.__name__} is not a registered canonical document (canonical/registry.py)") from None
 
 
 def json_schemas() -> dict[str, dict[str, object]]:
