@@ -13,6 +13,17 @@ from enum import StrEnum
 
 from crossdock.edi.segment import Delimiters
 
+__all__ = [
+    "GroupReport",
+    "InterchangeReport",
+    "Issue",
+    "Level",
+    "SetReport",
+    "Severity",
+    "Status",
+    "ValidationReport",
+]
+
 
 class Status(StrEnum):
     VALID = "valid"
