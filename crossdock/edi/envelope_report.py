@@ -2,10 +2,11 @@
 
 One :class:`InterchangeEnvelope` per ISA, holding its :class:`GroupEnvelope` (GS) and their
 :class:`SetEnvelope` (ST), each with the identifiers a 997/TA1 needs and its own
-:class:`EnvelopeIssue` list. Each issue has a stable ``code`` (:class:`EnvelopeCode`), a severity,
-the level it belongs to, the X12 acknowledgment code that reports it (``ack_code``: TA105 for the
-interchange, AK905 for a group, AK502 for a set) and where: segment id, segment index (0-based in the
-input), offset and element position.
+:class:`EnvelopeIssue` list. Each issue has a stable ``code`` (:class:`EnvelopeCode`), a severity and
+the level it belongs to (the validation report's :class:`~crossdock.edi.report.Severity` and
+:class:`~crossdock.edi.report.Level`: one type each for both reports), the X12 acknowledgment code
+that reports it (``ack_code``: TA105 for the interchange, AK905 for a group, AK502 for a set) and
+where: segment id, segment index (0-based in the input), offset and element position.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from crossdock.edi.report import Level, Severity
 from crossdock.edi.segment import Delimiters
 from crossdock.edi.tolerance import ReadWarning
 
@@ -58,17 +60,6 @@ class EnvelopeCode(StrEnum):
     SE_CONTROL_MISMATCH = "se02-mismatch"  # SE02 differs from ST02 [3]
     SE_SEGMENT_COUNT = "se01-segment-count"  # SE01 differs from the segments counted [4]
     MISSING_SE = "missing-se"  # ST closed by another envelope segment or the end of input [2]
-
-
-class Level(StrEnum):
-    INTERCHANGE = "interchange"
-    GROUP = "group"
-    SET = "set"
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True, slots=True)

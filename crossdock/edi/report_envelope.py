@@ -11,16 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from crossdock.edi.envelope_report import EnvelopeIssue, GroupEnvelope, InterchangeEnvelope, SetEnvelope
-from crossdock.edi.envelope_report import Level as EnvelopeLevel
-from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, SetReport, Severity, ValidationReport
-
-_LEVELS = {EnvelopeLevel.INTERCHANGE: Level.INTERCHANGE, EnvelopeLevel.GROUP: Level.GROUP, EnvelopeLevel.SET: Level.SET}
+from crossdock.edi.report import GroupReport, InterchangeReport, Issue, SetReport, ValidationReport
 
 
 def to_issue(found: EnvelopeIssue) -> Issue:
     return Issue(
-        Severity.ERROR if found.is_error else Severity.WARNING,
-        _LEVELS[found.level],
+        found.severity,
+        found.level,
         found.ack_code or found.code.value,
         f"{found.message} [{found.code.value}]",
         segment_id=found.segment_id,

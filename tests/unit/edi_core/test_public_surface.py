@@ -64,3 +64,18 @@ def test_importing_the_reader_does_not_load_pyx12_or_the_translators() -> None:
     code += f"print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.strip() == "[]"
+
+
+def test_one_level_and_severity_type_for_both_reports() -> None:
+    from crossdock.edi import envelope_report, report
+    from crossdock.edi.envelope import check_envelopes
+
+    from .samples import interchange, render
+    from .test_envelope import with_row
+
+    assert (envelope_report.Level, envelope_report.Severity) == (report.Level, report.Severity)
+    # Given an interchange whose IEA names another control number, When its envelopes are checked
+    (found,) = check_envelopes(render(with_row(interchange(), "IEA", 2, "000000009")))
+    # Then the issue's level and severity are the validation report's, ready for it without translation
+    (issue,) = found.issues
+    assert type(issue.level) is report.Level and type(issue.severity) is report.Severity
