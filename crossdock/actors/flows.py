@@ -11,11 +11,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from crossdock.actors import graph
+from sqlalchemy.orm import Session
+
+from crossdock.actors import graph, steps
+from crossdock.actors.graph import D
 from crossdock.actors.handlers import (
+    amend,
     delivery,
     edi_inbound,
     inventory,
+    invoices,
     marketplace,
     orders,
     returns,
@@ -23,7 +28,8 @@ from crossdock.actors.handlers import (
     shipments,
 )
 from crossdock.actors.handlers.ports import FlowPorts
-from crossdock.actors.steps import FlowStep, bind
+from crossdock.actors.steps import FlowStep, Outgoing, bind
+from crossdock.canonical.envelope import Envelope
 
 
 def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
@@ -32,13 +38,26 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(graph.MARKETPLACE_INBOUND, partial(marketplace.handle, ports)),
         FlowStep(graph.ORDERS_TO_ERP, partial(orders.to_erp, ports)),
+        FlowStep(graph.ORDERS_AMEND, partial(amend.handle, ports)),
         FlowStep(graph.ORDERS_TO_WAREHOUSE, partial(orders.to_warehouse, ports)),
         FlowStep(graph.SHIPMENTS_TO_ERP, partial(shipments.to_erp, ports)),
         FlowStep(graph.SHIPMENTS_TO_BUYER, partial(shipments.to_buyer, ports)),
         FlowStep(graph.SHIPMENTS_TO_MARKETPLACE, partial(shipments.to_marketplace, ports)),
+        FlowStep(graph.INVOICES_TO_ERP, partial(invoices.to_erp, ports)),
+        FlowStep(graph.INVOICES_TO_BUYER, partial(invoices.to_buyer, ports)),
         FlowStep(graph.OUTBOX_DELIVER, partial(delivery.handle, ports)),
         FlowStep(graph.SETTLEMENTS_POST, partial(settlements.post_step, ports)),
         FlowStep(graph.RETURNS_APPLY, partial(returns.apply_step, ports)),
         FlowStep(graph.INVENTORY_APPLY, partial(inventory.apply, ports)),
         FlowStep(graph.INVENTORY_PUSH, partial(inventory.push, ports)),
-    ))  # fmt: skip
+    ), store=ports.store)  # fmt: skip
+
+
+def call(
+    ports: FlowPorts, step: graph.Step[D], envelope: Envelope, document: D, *, session: Session | None = None
+) -> list[Outgoing]:
+    """Run ``step``'s handler once, as its actor would, without a broker: its real binding, its
+    :class:`~crossdock.actors.context.StepContext` (in ``session``, or in a write transaction committed
+    when the handler returns), its edges checked. For tests and tools; returns what it would send."""
+    [bound] = [s for s in flow_steps(ports) if s.step == step]
+    return steps.call(bound, envelope, document, session=session)

@@ -13,11 +13,12 @@ from typing import Annotated
 import typer
 
 from crossdock.cli import config as config_cli
-from crossdock.cli import db, edi, schema
+from crossdock.cli import db, edi, flow_graph, schema
 from crossdock.cli import demo as demo_cli
 from crossdock.cli import flows as flows_cli
 from crossdock.cli import inventory as inventory_cli
 from crossdock.cli import ops as ops_cli
+from crossdock.cli import order as order_cli
 from crossdock.cli import rest as rest_cli
 from crossdock.cli import scheduler as scheduler_cli
 from crossdock.cli import settle as settle_cli
@@ -67,12 +68,14 @@ app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
 config_cli.register(app)
 app.add_typer(settle_cli.app, name="settle")  # its work is imported when a command runs
+app.add_typer(flow_graph.app, name="flows")
 soap_cli.register(app)
 rest_cli.register(app)
 ops_cli.register(app)
 sftp_cli.register(app)
 scheduler_cli.register(app)
 inventory_cli.register(app)
+order_cli.register(app)
 sla_cli.register(app)
 # The main job: the business flows end to end on embedded defaults. `crossdock edi demo` walks the
 # same example files through the X12 layer alone, step by step, printing each document.
