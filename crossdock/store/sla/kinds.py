@@ -20,9 +20,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, String, and_, cast, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from crossdock.canonical.lifecycle import OrderState
 from crossdock.errors import Owner
 from crossdock.store.links import DocRef, DocType
 from crossdock.store.models import DocumentLinkRow, OutboxDeliveryRow, OutboxRow
+from crossdock.store.order_rows import OrderStateRow
 
 OUTBOX = "outbox"
 """An outbox row in the links (``outbox:<id>``), written by the step that records it."""
@@ -140,7 +142,8 @@ def acknowledgment_of(set_id: str) -> Finder:
 def shipment_for_release(session: Session, since: datetime, until: datetime) -> list[Waiting]:
     """940s ``orders.to_warehouse`` delivered whose order has no shipment posted against its ERP order
     yet: outbox row → warehouse order → PO or marketplace order → ERP order → shipment (the link
-    ``shipments.to_erp`` writes once the 945 is posted)."""
+    ``shipments.to_erp`` writes once the 945 is posted). An order the order book holds as cancelled
+    waits for no 945 (its 940 cancel waits for its 997 like any 940)."""
     released = _Hop((OUTBOX,), (DocType.WAREHOUSE_ORDER.value,))
     order = _Hop((DocType.WAREHOUSE_ORDER.value,), ORDERS)
     booked = _Hop(ORDERS, (DocType.ERP_ORDER.value,))
@@ -154,17 +157,37 @@ def shipment_for_release(session: Session, since: datetime, until: datetime) -> 
         .where(order.where)
     )
     query = (
-        select(OutboxRow.id, OutboxRow.partner, released.target_id, OutboxDeliveryRow.delivered_at)
+        select(OutboxRow.id, OutboxRow.partner, released.target_id, OutboxDeliveryRow.delivered_at,
+               OutboxRow.business_keys)
         .join(OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id)
         .join(released.link, released.at(cast(OutboxRow.id, String)))
         .where(*_delivered("940", since, until, step="orders.to_warehouse"))
         .where(released.target_id.not_in(shipped_orders))
         .order_by(OutboxDeliveryRow.delivered_at, OutboxRow.id)
-    )
+    )  # fmt: skip
+    rows = session.execute(query).all()
+    keys = [((k or {}).get("channel", ""), (k or {}).get("order", "")) for *_, k in rows]
+    cancelled = _cancelled(session, keys)
     return [
         Waiting(partner, DocRef(DocType.WAREHOUSE_ORDER, order_ref), order_ref, at, {"outbox_id": str(outbox_id)})
-        for outbox_id, partner, order_ref, at in session.execute(query)
+        for (outbox_id, partner, order_ref, at, _), key in zip(rows, keys, strict=True)
+        if key not in cancelled
     ]
+
+
+def _cancelled(session: Session, orders: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of ``(channel, order id)``, those the order book holds as cancelled (``orders.amend``): a 940
+    whose order was cancelled waits for no 945."""
+    found: set[tuple[str, str]] = set()
+    wanted = set(orders)
+    ids = sorted({external_id for _, external_id in wanted if external_id})
+    row = OrderStateRow
+    for i in range(0, len(ids), _BATCH):
+        query = select(row.channel, row.external_id).where(
+            row.external_id.in_(ids[i : i + _BATCH]), row.state == OrderState.CANCELLED.value
+        )
+        found.update((channel, external_id) for channel, external_id in session.execute(query))
+    return found & wanted
 
 
 def _linked(session: Session, source: str, ids: list[str], target: str) -> dict[str, list[str]]:
