@@ -1,26 +1,40 @@
 """``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp``.
 
 The body is read from the raw store (the receiver or ``crossdock rest poll`` kept it as received); the
-channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A body that is not JSON
-or does not map is a business error for the integration team (parked with the field-level errors),
-never a crash.
+channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A Shopify webhook's
+topic is the ``X-Shopify-Topic`` header the receiver stored with the body (the body does not say it):
+``orders/create`` and ``orders/paid`` are an order, ``orders/updated`` a change, ``orders/cancelled`` a
+cancellation (:data:`~crossdock.canonical.marketplaces.shopify.ORDER_TOPICS`); any other topic
+(``app/uninstalled``, ``refunds/create`` ...) is journaled as ``ignored`` with its topic and nothing is
+sent on. A body that is not JSON or does not map is a business error for the integration team (parked
+with the field-level errors), never a crash.
+
+An original order's key is its channel, id and purpose, so a version polled again or an
+``orders/paid`` after ``orders/create`` books it once. A change or cancellation's key adds the
+version's as-of time (``updated_at``): each later version is a new amendment, the same version
+(``orders/cancelled`` and the ``orders/updated`` Shopify sends with it) one.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 
 from crossdock.actors.handlers import erp_view
-from crossdock.actors.handlers.ports import FlowPorts
+from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
-from crossdock.canonical.marketplaces import order_to_canonical
+from crossdock.canonical.marketplaces import order_to_canonical, shopify
+from crossdock.canonical.order import Order, OrderPurpose
 from crossdock.errors import BusinessError
+from crossdock.store import HopStatus, JournalEvent
 
 STEP = "marketplace.inbound"
+TOPIC_HEADER = "x-shopify-topic"
+log = logging.getLogger(__name__)
 
 
 def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
@@ -33,16 +47,53 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     stored = ports.store.raw.get(document.payload_id)
     if stored is None:
         raise BusinessError(f"raw payload {document.payload_id} ({document.source}) is not in the store", key=key)
+    topic = None
+    if document.source == "webhook:shopify":
+        headers = {name.lower(): value for name, value in stored.ref.headers.items()}
+        topic = headers.get(TOPIC_HEADER, shopify.CREATE).strip()
+        if not shopify.handles(topic):
+            ignore(ports, envelope, document, topic)
+            return []
     try:
         body = json.loads(stored.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BusinessError(f"{document.source} payload {document.name} is not JSON: {exc}", key=key) from exc
     try:
-        order = order_to_canonical(channel, body)
+        order = order_to_canonical(channel, body, topic=topic)
     except ValueError as exc:  # no mapping for this channel
         raise BusinessError(f"{document.source} payload {document.name}: {exc}", key=key) from exc
     customer = ports.channel_customers.get(order.channel.value)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
-    key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-    return [Outgoing("orders.to_erp", "order", order, key)]
+    return [Outgoing("orders.to_erp", "order", order, order_key(order))]
+
+
+def order_key(order: Order) -> str:
+    """An original's key is its channel, id and purpose; an amendment's adds its as-of time."""
+    parts = [order.channel.value, order.external_id, order.purpose.value]
+    if order.purpose is not OrderPurpose.ORIGINAL and order.updated_at is not None:
+        parts.append(order.updated_at.isoformat())
+    return idempotency_key("order", *parts)
+
+
+def ignore(ports: FlowPorts, envelope: Envelope, document: InboundPayload, topic: str) -> None:
+    """Journal a webhook whose topic crossdock does not handle: visible in ``crossdock trace`` by its
+    delivery id or topic, with its raw payload; not an error, nothing for a person to fix."""
+    reason = f"Shopify webhook topic {topic!r} is not handled by crossdock: acknowledged and ignored"
+    log.info("raw payload %d: %s", document.payload_id, reason)
+    event = JournalEvent(
+        message_id=envelope.message_id,
+        correlation_id=envelope.correlation_id,
+        causation_id=envelope.causation_id,
+        idempotency_key=envelope.idempotency_key,
+        actor=STEP,
+        queue=document.source,
+        status=HopStatus.IGNORED,
+        payload_sha256=document.sha256,
+        error_class="IgnoredTopic",
+        error_message=reason,
+        raw_payload_id=document.payload_id,
+        business_keys=[("webhook_topic", topic), ("webhook", document.name)],
+    )
+    with effects(ports.store) as session:
+        ports.store.journal.record(event, session=session)
