@@ -1,5 +1,6 @@
-"""Amazon SP-API Orders v0 over the marketplace client: poll getOrders (CreatedAfter watermark,
-NextToken pages, items from getOrderItems) into a sink; confirm a shipment (confirmShipment per
+"""Amazon SP-API Orders v0 over the marketplace client: poll getOrders (LastUpdatedAfter watermark,
+NextToken pages, items from getOrderItems) into a sink, so a later status change or cancellation is
+seen as a new version of the order; confirm a shipment (confirmShipment per
 package, safe to send again: see :meth:`AmazonAdapter.fulfill`)."""
 
 from __future__ import annotations
@@ -32,14 +33,15 @@ class AmazonAdapter:
     def poll_orders(
         self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
     ) -> PollState:
-        """Hand every order created at or after the watermark to ``sink`` as ``{"Order", "OrderItems"}``
-        JSON; ``checkpoint`` gets the state after each page. Resumes from ``state.cursor`` if set."""
+        """Hand every order updated (``LastUpdateDate``) at or after the watermark to ``sink`` as
+        ``{"Order", "OrderItems"}`` JSON; ``checkpoint`` gets the state after each page. Resumes from
+        ``state.cursor`` if set."""
         for _ in range(max_pages):
             params: dict[str, str | int] = {"MarketplaceIds": self.marketplace_id}
             if state.cursor:
                 params["NextToken"] = state.cursor
             else:
-                params["CreatedAfter"] = state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                params["LastUpdatedAfter"] = state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 params["MaxResultsPerPage"] = self.page_size
             payload = _payload(self.client.get_json(ORDERS, params, operation="getOrders"))
             orders = payload.get("Orders") or []
@@ -58,9 +60,10 @@ class AmazonAdapter:
         order = order if isinstance(order, dict) else {}
         order_id = r.text(order, f"Orders[{index}]", "AmazonOrderId", required=True)
         created = r.timestamp(order, f"Orders[{index}]", "PurchaseDate", required=True)
+        updated = r.timestamp(order, f"Orders[{index}]", "LastUpdateDate") or created
         r.raise_if_any("Amazon getOrders page")
-        assert order_id is not None and created is not None
-        return PolledOrder(order_id, created, {"Order": order, "OrderItems": self.order_items(order_id)})
+        assert order_id is not None and updated is not None
+        return PolledOrder(order_id, updated, {"Order": order, "OrderItems": self.order_items(order_id)})
 
     def order_items(self, order_id: str) -> list[Any]:
         items: list[Any] = []

@@ -1,6 +1,8 @@
-"""Where an order poll stands: a created-after watermark, the cursor of an unfinished page run, and the
-ids already handed over at exactly the watermark instant (so the next poll, which starts AT the
-watermark, does not hand them over again). Advanced only after a page is in the sink."""
+"""Where an order poll stands: a last-updated-after watermark (the marketplace's last-update time of the
+newest order version handed over), the cursor of an unfinished page run, and the ids already handed
+over at exactly the watermark instant (so the next poll, which starts AT the watermark, does not hand
+them over again). Advanced only after a page is in the sink. Polling by last-update time, an order
+changed or cancelled after it was first handed over comes again as a new version."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ class OrderPoller(Protocol):
     def poll_orders(
         self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
     ) -> PollState:
-        """Hand every order created at or after ``state`` to ``sink``, page by page, calling
+        """Hand every order updated at or after ``state`` to ``sink``, page by page, calling
         ``checkpoint`` with the advanced state after each page is in the sink; return the final state."""
         ...
 
@@ -58,7 +60,8 @@ class OrderPoller(Protocol):
 @dataclass(frozen=True)
 class PolledOrder:
     order_id: str
-    created: datetime
+    updated: datetime
+    """When the marketplace last changed the order (created it, at first): what the watermark follows."""
     document: Any
 
 
@@ -69,14 +72,14 @@ def hand_page(
     watermark, seen = state.watermark, set(state.seen_at_watermark)
     handed = 0
     for order in orders:
-        if order.created < state.watermark or (order.created == state.watermark and order.order_id in seen):
+        if order.updated < state.watermark or (order.updated == state.watermark and order.order_id in seen):
             continue
         body = json.dumps(order.document, separators=(",", ":")).encode()
         ref = sink.store_raw(channel, body, {SOURCE_HEADER: POLLED, ORDER_ID_HEADER: order.order_id})
         sink.enqueue(ref)
         handed += 1
-        if order.created > watermark:
-            watermark, seen = order.created, {order.order_id}
-        elif order.created == watermark:
+        if order.updated > watermark:
+            watermark, seen = order.updated, {order.order_id}
+        elif order.updated == watermark:
             seen.add(order.order_id)
     return replace(state, watermark=watermark, cursor=next_cursor, seen_at_watermark=frozenset(seen)), handed
