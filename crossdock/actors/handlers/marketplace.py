@@ -20,11 +20,11 @@ from __future__ import annotations
 import json
 import logging
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical, shopify
@@ -32,14 +32,10 @@ from crossdock.canonical.order import Order, OrderPurpose
 from crossdock.errors import BusinessError
 from crossdock.store import HopStatus, JournalEvent
 
-STEP = "marketplace.inbound"
 TOPIC_HEADER = "x-shopify-topic"
 log = logging.getLogger(__name__)
 
-
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InboundPayload):
-        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:
@@ -65,7 +61,7 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     customer = ports.channel_customers.get(order.channel.value)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
-    return [Outgoing("orders.to_erp", "order", order, order_key(order))]
+    return [Outgoing(graph.ORDERS_TO_ERP, order, order_key(order))]
 
 
 def order_key(order: Order) -> str:
@@ -86,7 +82,7 @@ def ignore(ports: FlowPorts, envelope: Envelope, document: InboundPayload, topic
         correlation_id=envelope.correlation_id,
         causation_id=envelope.causation_id,
         idempotency_key=envelope.idempotency_key,
-        actor=STEP,
+        actor=graph.MARKETPLACE_INBOUND.name,
         queue=document.source,
         status=HopStatus.IGNORED,
         payload_sha256=document.sha256,

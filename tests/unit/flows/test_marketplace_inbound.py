@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import marketplace
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.canonical import Envelope, Order
@@ -40,7 +41,7 @@ def run(ports: FlowPorts, payload: InboundPayload) -> list[Any]:
 
 def order_of(outs: list[Any]) -> Order:
     [out] = outs
-    assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+    assert out.step is graph.ORDERS_TO_ERP and isinstance(out.document, Order)
     return out.document
 
 
