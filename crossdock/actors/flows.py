@@ -13,6 +13,7 @@ from typing import Any
 
 from crossdock.actors import graph
 from crossdock.actors.handlers import (
+    channel_acks,
     delivery,
     edi_inbound,
     inventory,
@@ -33,6 +34,7 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.MARKETPLACE_INBOUND, partial(marketplace.handle, ports)),
         FlowStep(graph.ORDERS_TO_ERP, partial(orders.to_erp, ports)),
         FlowStep(graph.ORDERS_TO_WAREHOUSE, partial(orders.to_warehouse, ports)),
+        FlowStep(graph.ORDERS_ACKNOWLEDGE, partial(channel_acks.acknowledge, ports)),
         FlowStep(graph.SHIPMENTS_TO_ERP, partial(shipments.to_erp, ports)),
         FlowStep(graph.SHIPMENTS_TO_BUYER, partial(shipments.to_buyer, ports)),
         FlowStep(graph.SHIPMENTS_TO_MARKETPLACE, partial(shipments.to_marketplace, ports)),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from crossdock.actors.graph import ORDERS_TO_WAREHOUSE
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import channel_acks, erp_view, inventory
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.handlers.x12_out import send_x12
@@ -62,6 +62,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]
             ports.store.settlements.record_order(order_record(order), session=session)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, envelope.idempotency_key),
+            *channel_acks.after_booking(ports, booked_order),
             *inventory.reserve(ports, order, envelope)]  # fmt: skip
 
 
