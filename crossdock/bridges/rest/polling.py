@@ -26,13 +26,22 @@ class PollState:
     watermark: datetime
     cursor: str | None = None
     seen_at_watermark: frozenset[str] = field(default_factory=frozenset)
+    floor: datetime | None = None
+    """While a page run is unfinished (``cursor`` set): the watermark it started from. Every page of
+    the run is read against it, not against the watermark earlier pages advanced, so a marketplace
+    that pages newest first (or in no order) loses nothing."""
+    seen_at_floor: frozenset[str] = field(default_factory=frozenset)
+    """The ids handed over at exactly ``floor`` before the run started."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "watermark": self.watermark.isoformat(),
             "cursor": self.cursor,
             "seen_at_watermark": sorted(self.seen_at_watermark),
         }
+        if self.floor is not None:
+            data |= {"floor": self.floor.isoformat(), "seen_at_floor": sorted(self.seen_at_floor)}
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PollState:
@@ -40,6 +49,8 @@ class PollState:
             watermark=datetime.fromisoformat(data["watermark"]),
             cursor=data.get("cursor"),
             seen_at_watermark=frozenset(data.get("seen_at_watermark", ())),
+            floor=datetime.fromisoformat(data["floor"]) if data.get("floor") else None,
+            seen_at_floor=frozenset(data.get("seen_at_floor", ())),
         )
 
 
@@ -68,11 +79,18 @@ class PolledOrder:
 def hand_page(
     sink: RawSink, channel: str, state: PollState, orders: Iterable[PolledOrder], next_cursor: str | None
 ) -> tuple[PollState, int]:
-    """Store and enqueue a page's new orders, then return the advanced state and how many were new."""
+    """Store and enqueue a page's new orders, then return the advanced state and how many were new.
+
+    A page is read against the watermark its run started from (``state.floor`` while a run is
+    unfinished), whatever order the marketplace pages in; the watermark advances to the newest version
+    handed over."""
+    mid_run = state.cursor is not None and state.floor is not None
+    floor = state.floor if mid_run and state.floor is not None else state.watermark
+    floor_seen = state.seen_at_floor if mid_run else state.seen_at_watermark
     watermark, seen = state.watermark, set(state.seen_at_watermark)
     handed = 0
     for order in orders:
-        if order.updated < state.watermark or (order.updated == state.watermark and order.order_id in seen):
+        if order.updated < floor or (order.updated == floor and order.order_id in floor_seen):
             continue
         body = json.dumps(order.document, separators=(",", ":")).encode()
         ref = sink.store_raw(channel, body, {SOURCE_HEADER: POLLED, ORDER_ID_HEADER: order.order_id})
@@ -82,4 +100,7 @@ def hand_page(
             watermark, seen = order.updated, {order.order_id}
         elif order.updated == watermark:
             seen.add(order.order_id)
-    return replace(state, watermark=watermark, cursor=next_cursor, seen_at_watermark=frozenset(seen)), handed
+    advanced = replace(state, watermark=watermark, cursor=next_cursor, seen_at_watermark=frozenset(seen))
+    if next_cursor:
+        return replace(advanced, floor=floor, seen_at_floor=floor_seen), handed
+    return replace(advanced, floor=None, seen_at_floor=frozenset()), handed

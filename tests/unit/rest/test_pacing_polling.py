@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from crossdock.bridges.rest.pacing import MAX_INTERVAL_S, Pacer
@@ -54,11 +55,25 @@ def test_hand_page_advances_watermark_and_remembers_ids_at_it() -> None:
     sink = InMemorySink()
     state, handed = hand_page(sink, "amazon", PollState(T0), [order(1, 0), order(2, 5), order(3, 5)], "next")
     assert handed == 3
-    assert state == PollState(T0 + timedelta(minutes=5), "next", frozenset({"O2", "O3"}))
+    assert state == PollState(T0 + timedelta(minutes=5), "next", frozenset({"O2", "O3"}), floor=T0)
     assert [json.loads(b) for b in sink.bodies()] == [{"id": 1}, {"id": 2}, {"id": 3}]
 
     # The next poll starts AT the watermark: O2 and O3 come back and are skipped, O4 at the same instant is new.
     again = InMemorySink()
-    state2, handed2 = hand_page(again, "amazon", state, [order(2, 5), order(3, 5), order(4, 5)], None)
+    new_poll = replace(state, cursor=None)
+    state2, handed2 = hand_page(again, "amazon", new_poll, [order(2, 5), order(3, 5), order(4, 5)], None)
     assert handed2 == 1 and state2.seen_at_watermark == {"O2", "O3", "O4"} and state2.cursor is None
     assert PollState.from_json(json.loads(json.dumps(state2.to_json()))) == state2
+
+
+def test_a_run_paging_newest_first_loses_nothing_and_resumes_from_its_saved_floor() -> None:
+    # Given a marketplace that pages newest first (Walmart's default order): page 1 holds the newest
+    sink = InMemorySink()
+    state, handed = hand_page(sink, "walmart", PollState(T0), [order(9, 90), order(8, 80)], "page-2")
+    assert handed == 2 and state.watermark == T0 + timedelta(minutes=90) and state.floor == T0
+    # When page 2 (older orders) comes after a restart from the saved state
+    saved = PollState.from_json(json.loads(json.dumps(state.to_json())))
+    state, handed = hand_page(sink, "walmart", saved, [order(2, 20), order(1, 10)], None)
+    # Then they are handed over too, and the finished run keeps no floor
+    assert handed == 2 and [json.loads(b)["id"] for b in sink.bodies()] == [9, 8, 2, 1]
+    assert state.watermark == T0 + timedelta(minutes=90) and state.floor is None and state.cursor is None
