@@ -126,7 +126,7 @@ def test_poll_once_stores_and_queues_each_seeded_order_once(
         ports = build_ports(load_flow_config(site / "flows.yaml"), store, marketplaces={})
         envelope, document = inbound_message(refs[0], refs[0].source)
         [out] = marketplace.handle(ports, envelope, document)
-        assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+        assert out.step.name == "orders.to_erp" and isinstance(out.document, Order)
         assert out.document.channel == channel and out.document.external_id == refs[0].name.removeprefix("order:")
         assert out.document.references["erp_customer_no"] == ("C20000" if channel == "amazon" else "C30000")
         assert out.document.lines

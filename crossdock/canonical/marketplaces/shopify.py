@@ -49,7 +49,8 @@ def handles(topic: str) -> bool:
 
 def order_to_canonical(document: Any, *, topic: str = CREATE) -> Order:
     """Map a Shopify order object (bare, or wrapped as ``{"order": {...}}``) that came with the webhook
-    ``topic`` (the ``X-Shopify-Topic`` header, kept with the stored body) to a canonical Order.
+    ``topic`` (the ``X-Shopify-Topic`` header, kept with the stored body) to a canonical Order. The
+    header is not covered by the signature, so ``orders/cancelled`` needs the body's ``cancelled_at``.
 
     Every version is the order as it now stands: a line's quantity is its ``current_quantity`` (the
     quantity less what an order edit removed or a refund cancelled) when Shopify sends it.
@@ -68,7 +69,9 @@ def order_to_canonical(document: Any, *, topic: str = CREATE) -> Order:
     currency = r.text(doc, "", "currency", required=True)
     ordered_at = r.timestamp(doc, "", "created_at", required=True)
     purpose = OrderPurpose.CANCELLATION if doc.get("cancelled_at") else ORDER_TOPICS[topic]
-    cancelled_at = r.timestamp(doc, "", "cancelled_at")
+    # The topic header is not signed, the body is: a cancellation must be in the body too, so a body
+    # replayed under another topic cannot cancel an order.
+    cancelled_at = r.timestamp(doc, "", "cancelled_at", required=topic == "orders/cancelled")
     updated_at = r.timestamp(doc, "", "updated_at", required=purpose is OrderPurpose.CHANGE or (
         purpose is OrderPurpose.CANCELLATION and cancelled_at is None)) or cancelled_at  # fmt: skip
     read = [_line(r, item, join("line_items", i)) for i, item in enumerate(r.items(doc, "", "line_items"))]

@@ -222,4 +222,7 @@ def test_a_change_needs_its_as_of_time_and_a_sane_current_quantity() -> None:
 def test_a_topic_that_is_no_order_is_refused_by_the_mapping() -> None:
     with pytest.raises(MappingError, match="X-Shopify-Topic"):
         shopify.order_to_canonical(shopify_order(), topic="app/uninstalled")
+    with pytest.raises(MappingError) as caught:  # the unsigned topic alone cancels nothing
+        shopify.order_to_canonical(shopify_order(), topic="orders/cancelled")
+    assert dict(caught.value.errors) == {"cancelled_at": "is required"}
     assert shopify.handles("orders/updated") and not shopify.handles("refunds/create")
