@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crossdock.actors import graph
-from crossdock.actors.handlers import marketplace
+from crossdock.actors.flows import call
 from crossdock.actors.intake import StoreWebhookSink
 from crossdock.bridges.rest.receiver import create_receiver
 from crossdock.bridges.rest.serving import ServerThread
@@ -62,7 +62,7 @@ def test_each_topic_reaches_the_mapping_and_other_topics_are_ignored(
     fire(marketplace_sim, url, "app/uninstalled", other["id"])  # another body: the same one is a duplicate
     # When marketplace.inbound runs on each stored delivery
     ports = flow_ports(store, MemoryErp(), tmp_path / "out")
-    results = [marketplace.handle(ports, envelope, document) for envelope, document in sent]
+    results = [call(ports, graph.MARKETPLACE_INBOUND, envelope, document) for envelope, document in sent]
     # Then the first three are an order, a change and a cancellation, each as of its own time
     orders = [out.document for outs in results for out in outs if out.step is graph.ORDERS_TO_ERP]
     assert all(isinstance(o, Order) for o in orders)

@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 
 from crossdock.actors import graph
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.context import StepContext
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order, idempotency_key
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.order import OrderPurpose
 from crossdock.store import DocRef, DocType
 
@@ -37,14 +37,13 @@ def after_booking(ports: FlowPorts, order: Order) -> list[Outgoing]:
     return [Outgoing(graph.ORDERS_ACKNOWLEDGE, order, key)]
 
 
-def acknowledge(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
+def acknowledge(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     port = ports.acknowledgers.get(order.channel.value)
     if port is None or order.channel is Channel.EDI:
         log.info("order %s: %s takes no acknowledgment here", order.external_id, order.channel.value)
         return []
-    port.acknowledge(order.external_id)
+    port.acknowledge(order.external_id)  # the remote call first: no transaction is held across it
     this = DocRef(DocType.MARKETPLACE_ORDER, order.external_id)
     ack = DocRef(MARKETPLACE_ACK, f"{order.channel.value}:{order.external_id}")
-    with effects(ports.store) as session:
-        ports.store.links.link(this, ack, message_id=envelope.message_id, session=session)
+    ports.store.links.link(this, ack, message_id=ctx.envelope.message_id, session=ctx.session)
     return []

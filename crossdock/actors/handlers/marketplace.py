@@ -21,11 +21,11 @@ import json
 import logging
 
 from crossdock.actors import graph
+from crossdock.actors.context import StepContext
 from crossdock.actors.handlers import erp_view
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical, shopify
 from crossdock.canonical.order import Order, OrderPurpose
@@ -35,7 +35,8 @@ from crossdock.store import HopStatus, JournalEvent
 TOPIC_HEADER = "x-shopify-topic"
 log = logging.getLogger(__name__)
 
-def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
+
+def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:
@@ -48,7 +49,7 @@ def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> li
         headers = {name.lower(): value for name, value in stored.ref.headers.items()}
         topic = headers.get(TOPIC_HEADER, shopify.CREATE).strip()
         if not shopify.handles(topic):
-            ignore(ports, envelope, document, topic)
+            ignore(ports, ctx, document, topic)
             return []
     try:
         body = json.loads(stored.content)
@@ -72,11 +73,12 @@ def order_key(order: Order) -> str:
     return idempotency_key("order", *parts)
 
 
-def ignore(ports: FlowPorts, envelope: Envelope, document: InboundPayload, topic: str) -> None:
+def ignore(ports: FlowPorts, ctx: StepContext, document: InboundPayload, topic: str) -> None:
     """Journal a webhook whose topic crossdock does not handle: visible in ``crossdock trace`` by its
     delivery id or topic, with its raw payload; not an error, nothing for a person to fix."""
     reason = f"Shopify webhook topic {topic!r} is not handled by crossdock: acknowledged and ignored"
     log.info("raw payload %d: %s", document.payload_id, reason)
+    envelope = ctx.envelope
     event = JournalEvent(
         message_id=envelope.message_id,
         correlation_id=envelope.correlation_id,
@@ -91,5 +93,4 @@ def ignore(ports: FlowPorts, envelope: Envelope, document: InboundPayload, topic
         raw_payload_id=document.payload_id,
         business_keys=[("webhook_topic", topic), ("webhook", document.name)],
     )
-    with effects(ports.store) as session:
-        ports.store.journal.record(event, session=session)
+    ports.store.journal.record(event, session=ctx.session)

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from crossdock.actors import graph
-from crossdock.actors.handlers import channel_acks, orders
+from crossdock.actors.flows import call
+from crossdock.actors.handlers import channel_acks
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.canonical import Envelope, Order
 from crossdock.canonical.marketplaces import order_to_canonical
@@ -55,10 +56,11 @@ def walmart() -> Order:
 
 
 def test_a_booked_walmart_order_is_sent_to_be_acknowledged_once(ports: FlowPorts, acks: MemoryAcknowledger) -> None:
-    outs = orders.to_erp(ports, env(), walmart())
+    outs = call(ports, graph.ORDERS_TO_ERP, env(), walmart())
     [ack] = [out for out in outs if out.step is graph.ORDERS_ACKNOWLEDGE]
-    assert channel_acks.acknowledge(ports, env(ack.idempotency_key), ack.document) == []
-    assert channel_acks.acknowledge(ports, env("replay"), ack.document) == []  # a replay: acknowledged once
+    assert isinstance(ack.document, Order)
+    assert call(ports, graph.ORDERS_ACKNOWLEDGE, env(ack.idempotency_key), ack.document) == []
+    assert call(ports, graph.ORDERS_ACKNOWLEDGE, env("replay"), ack.document) == []  # a replay: acknowledged once
     assert acks.acknowledged == ["1796277083022"]
     linked = ports.store.links.connected(DocRef(DocType.MARKETPLACE_ORDER, "1796277083022"))
     assert linked.ids(channel_acks.MARKETPLACE_ACK) == ["walmart:1796277083022"]

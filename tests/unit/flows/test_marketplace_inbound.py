@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crossdock.actors import graph
-from crossdock.actors.handlers import marketplace
+from crossdock.actors.flows import call
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.canonical import Envelope, Order
 from crossdock.canonical.inbound import InboundPayload
@@ -37,7 +37,8 @@ def delivered(store: Store, body: dict[str, Any], topic: str | None, webhook_id:
 
 
 def run(ports: FlowPorts, payload: InboundPayload) -> list[Any]:
-    return marketplace.handle(ports, Envelope(idempotency_key="k", source="test", document_type="x"), payload)
+    return call(ports, graph.MARKETPLACE_INBOUND, Envelope(idempotency_key="k", source="test",
+                                                           document_type="inbound_payload"), payload)  # fmt: skip
 
 
 def order_of(outs: list[Any]) -> Order:
