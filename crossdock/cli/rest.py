@@ -166,7 +166,8 @@ def serve(
             typer.echo(f"http://{host}:{sock.getsockname()[1]}")
             sys.stdout.flush()
             logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-            config = guarded_config(receiver, limits, log_level="warning", timeout_graceful_shutdown=2)
+            config = guarded_config(receiver, limits, on_close=metrics.close_connection, log_level="warning",
+                                    timeout_graceful_shutdown=2)  # fmt: skip
             GuardedServer(config).run(sockets=[sock])
     except (ConfigError, TransientError) as exc:
         typer.echo(f"error: {exc}", err=True)

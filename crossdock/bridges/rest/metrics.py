@@ -3,7 +3,9 @@
 * the webhook receiver (``crossdock rest serve --metrics-port``):
   ``crossdock_webhooks_refused_total{status, reason}`` (every refusal the receiver logs: 401
   ``bad_signature``, 413 ``too_large``, 503 ``busy`` ...) and ``crossdock_webhooks_total{outcome}``
-  (``accepted``, ``duplicate``). No label comes from a request header: a sender cannot make new series.
+  (``accepted``, ``duplicate``), and ``crossdock_connections_closed_total{reason}``: connections the
+  guard closed (``header_timeout``, ``evicted`` for a new connection, ``busy``: 503 at the connection
+  cap). No label comes from a request header: a sender cannot make new series.
 * an order poller (``crossdock rest poll --metrics-port``), read when scraped:
   ``crossdock_poll_lag_seconds{channel}`` (seconds since the last poll that caught up, or since the
   poller started when none has yet), ``crossdock_poll_last_success_timestamp_seconds{channel}``,
@@ -42,12 +44,18 @@ class ReceiverMetrics:
                                registry=self.registry)  # fmt: skip
         self.answered = Counter(WEBHOOKS, "Webhooks answered 200, by outcome (accepted, duplicate).", ("outcome",),
                                 registry=self.registry)  # fmt: skip
+        self.closed = Counter("crossdock_connections_closed", "Connections the receiver's guard closed, by reason "
+                              "(header_timeout, evicted, busy).", ("reason",), registry=self.registry)  # fmt: skip
 
     def refuse(self, status: int, reason: str) -> None:
         self.refused.labels(str(status), reason).inc()
 
     def answer(self, outcome: str) -> None:
         self.answered.labels(outcome).inc()
+
+    def close_connection(self, reason: str) -> None:
+        """A :data:`~crossdock.bridges.rest.guard.ConnectionCounter`: one connection closed for ``reason``."""
+        self.closed.labels(reason).inc()
 
 
 @dataclass
