@@ -6,12 +6,12 @@ package, safe to send again: see :meth:`AmazonAdapter.fulfill`)."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from crossdock.bridges.rest.client import MarketplaceClient, path_segment
 from crossdock.bridges.rest.lines import renumber_by_sku
-from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
+from crossdock.bridges.rest.polling import OVERLAP, Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.marketplaces import amazon as mapping
 from crossdock.canonical.marketplaces.fields import FieldReader
@@ -25,10 +25,13 @@ AUTH_HEADER = "x-amz-access-token"
 
 
 class AmazonAdapter:
-    def __init__(self, client: MarketplaceClient, marketplace_id: str, *, page_size: int = 100) -> None:
+    def __init__(
+        self, client: MarketplaceClient, marketplace_id: str, *, page_size: int = 100, overlap: timedelta = OVERLAP
+    ) -> None:
         self.client = client
         self.marketplace_id = marketplace_id
         self.page_size = page_size
+        self.overlap = overlap
 
     def poll_orders(
         self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
@@ -41,13 +44,14 @@ class AmazonAdapter:
             if state.cursor:
                 params["NextToken"] = state.cursor
             else:
-                params["LastUpdatedAfter"] = state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                since = state.since(self.overlap).astimezone(UTC)
+                params["LastUpdatedAfter"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
                 params["MaxResultsPerPage"] = self.page_size
             payload = _payload(self.client.get_json(ORDERS, params, operation="getOrders"))
             orders = payload.get("Orders") or []
             page = [self._polled(order, i) for i, order in enumerate(orders)]
             next_token = payload.get("NextToken") or None
-            state, handed = hand_page(sink, "amazon", state, page, next_token)
+            state, handed = hand_page(sink, "amazon", state, page, next_token, overlap=self.overlap)
             log.info("amazon: page of %d orders, %d new; more=%s", len(page), handed, bool(next_token))
             if checkpoint is not None:
                 checkpoint(state)

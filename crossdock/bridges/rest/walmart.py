@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 from crossdock.bridges.rest.boundary import MarketplaceRejectedError
 from crossdock.bridges.rest.client import MarketplaceClient, decode_json, path_segment
 from crossdock.bridges.rest.lines import renumber_by_sku
-from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
+from crossdock.bridges.rest.polling import OVERLAP, Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.marketplaces import walmart as mapping
@@ -26,10 +26,14 @@ AUTH_HEADER = "WM_SEC.ACCESS_TOKEN"
 
 
 class WalmartAdapter:
-    def __init__(self, client: MarketplaceClient, *, page_size: int = 100, service_name: str = "crossdock") -> None:
+    def __init__(
+        self, client: MarketplaceClient, *, page_size: int = 100, service_name: str = "crossdock",
+        overlap: timedelta = OVERLAP,
+    ) -> None:  # fmt: skip
         self.client = client
         self.page_size = page_size
         self.service_name = service_name
+        self.overlap = overlap
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -54,7 +58,7 @@ class WalmartAdapter:
                 params: dict[str, str | int] = dict(parse_qsl(state.cursor.lstrip("?")))
             else:
                 params = {
-                    "lastModifiedStartDate": state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "lastModifiedStartDate": f"{state.since(self.overlap).astimezone(UTC):%Y-%m-%dT%H:%M:%S}.000Z",
                     "limit": self.page_size,
                 }
             try:
@@ -69,7 +73,7 @@ class WalmartAdapter:
             orders = (page_list.get("elements") or {}).get("order") or []
             page = [_polled(order, i) for i, order in enumerate(orders)]
             next_cursor = (page_list.get("meta") or {}).get("nextCursor") or None
-            state, handed = hand_page(sink, "walmart", state, page, next_cursor)
+            state, handed = hand_page(sink, "walmart", state, page, next_cursor, overlap=self.overlap)
             log.info("walmart: page of %d orders, %d new; more=%s", len(page), handed, bool(next_cursor))
             if checkpoint is not None:
                 checkpoint(state)
