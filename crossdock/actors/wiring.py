@@ -212,7 +212,8 @@ def build_ports(
         else:
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
-        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn))
+        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
+                                       item.invoice))  # fmt: skip
     built = dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces)
     ports = FlowPorts(
         store=store,
@@ -226,6 +227,7 @@ def build_ports(
         marketplaces=built,
         acknowledgers=build_acknowledgers(built),
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
+        amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports

@@ -2,7 +2,7 @@
 fulfilled. Walmart asks for an acknowledgment within four hours of an order's creation
 (``POST /v3/orders/{purchaseOrderId}/acknowledge``); the other channels take none.
 
-``orders.to_erp`` sends a booked original order here (:func:`after_booking`) when its channel has an
+``orders.to_erp`` sends each order it books here (:func:`after_booking`) when its channel has an
 acknowledger (:attr:`FlowPorts.acknowledgers`, built from ``marketplaces:``). The step runs on the
 ``shipments`` lane with the other marketplace REST calls (``shipments.to_marketplace``), so a slow
 marketplace never holds up ERP bookings. The acknowledger is idempotent (an order already
@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def after_booking(ports: FlowPorts, order: Order) -> list[Outgoing]:
-    """The acknowledgment a booked order owes its marketplace: one for an original order of a channel
-    with an acknowledger, none otherwise (an EDI PO, Shopify, Amazon, a change or a cancellation)."""
-    if order.purpose is not OrderPurpose.ORIGINAL or order.channel.value not in ports.acknowledgers:
+    """The acknowledgment a booked order owes its marketplace: one per order of a channel with an
+    acknowledger (an order first seen as a change is booked and acknowledged too), none otherwise (an
+    EDI PO, Shopify, Amazon, a cancellation)."""
+    if order.purpose is OrderPurpose.CANCELLATION or order.channel.value not in ports.acknowledgers:
         return []
     key = idempotency_key("acknowledge", order.channel.value, order.external_id)
     return [Outgoing(graph.ORDERS_ACKNOWLEDGE, order, key)]

@@ -1,4 +1,6 @@
-"""``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp``.
+"""``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp`` (an
+original, recorded received) or ``orders.amend`` (a cancellation or change), see
+:func:`crossdock.actors.handlers.lifecycle.route`.
 
 The body is read from the raw store (the receiver or ``crossdock rest poll`` kept it as received); the
 channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A Shopify webhook's
@@ -10,9 +12,8 @@ sent on. A body that is not JSON or does not map is a business error for the int
 with the field-level errors), never a crash.
 
 An original order's key is its channel, id and purpose, so a version polled again or an
-``orders/paid`` after ``orders/create`` books it once. A change or cancellation's key adds the
-version's as-of time (``updated_at``): each later version is a new amendment, the same version
-(``orders/cancelled`` and the ``orders/updated`` Shopify sends with it) one.
+``orders/paid`` after ``orders/create`` books it once; a change or cancellation's adds its as-of time
+(:func:`~crossdock.actors.handlers.lifecycle.amend_key`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,12 @@ from __future__ import annotations
 import json
 import logging
 
-from crossdock.actors import graph
 from crossdock.actors.context import StepContext
-from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers import erp_view, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import idempotency_key
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical, shopify
-from crossdock.canonical.order import Order, OrderPurpose
 from crossdock.errors import BusinessError
 from crossdock.store import HopStatus, JournalEvent
 
@@ -62,15 +60,8 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
     customer = ports.channel_customers.get(order.channel.value)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
-    return [Outgoing(graph.ORDERS_TO_ERP, order, order_key(order))]
-
-
-def order_key(order: Order) -> str:
-    """An original's key is its channel, id and purpose; an amendment's adds its as-of time."""
-    parts = [order.channel.value, order.external_id, order.purpose.value]
-    if order.purpose is not OrderPurpose.ORIGINAL and order.updated_at is not None:
-        parts.append(order.updated_at.isoformat())
-    return idempotency_key("order", *parts)
+    out = lifecycle.route(ports, order, ctx.envelope, ctx.session, step=ctx.step, version=f"raw-{document.payload_id}")
+    return [] if out is None else [out]
 
 
 def ignore(ports: FlowPorts, ctx: StepContext, document: InboundPayload, topic: str) -> None:
@@ -84,7 +75,7 @@ def ignore(ports: FlowPorts, ctx: StepContext, document: InboundPayload, topic: 
         correlation_id=envelope.correlation_id,
         causation_id=envelope.causation_id,
         idempotency_key=envelope.idempotency_key,
-        actor=graph.MARKETPLACE_INBOUND.name,
+        actor=ctx.step.name,
         queue=document.source,
         status=HopStatus.IGNORED,
         payload_sha256=document.sha256,

@@ -43,7 +43,9 @@ def run(ports: FlowPorts, payload: InboundPayload) -> list[Any]:
 
 def order_of(outs: list[Any]) -> Order:
     [out] = outs
-    assert out.step is graph.ORDERS_TO_ERP and isinstance(out.document, Order)
+    assert isinstance(out.document, Order)
+    # an original is booked; an amendment goes to the lifecycle's step
+    assert out.step is (graph.ORDERS_TO_ERP if out.document.purpose is OrderPurpose.ORIGINAL else graph.ORDERS_AMEND)
     return out.document
 
 
