@@ -220,6 +220,7 @@ def build_ports(
         finance=config.finance,
         marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
+        amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.canonical.finance import FinanceConfig
+from crossdock.canonical.lifecycle import AmendPolicy
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
@@ -92,6 +93,8 @@ class FlowPorts:
     """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
     inventory: InventoryPorts | None = None
     """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
+    amendments: Mapping[str, AmendPolicy] = field(default_factory=dict)
+    """Channel (``edi`` for buyers' POs) -> its rules for cancellations and changes (``amendments:``)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:

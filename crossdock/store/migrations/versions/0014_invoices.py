@@ -1,7 +1,7 @@
 """Invoicing: each order as it was booked in the ERP, what its invoices are priced from.
 
 Revision ID: 0014_invoices
-Revises: 0012_inventory
+Revises: 0013_order_state
 Create Date: 2026-12-07 17:35:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_invoices"
-down_revision: str | None = "0012_inventory"
+down_revision: str | None = "0013_order_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
