@@ -207,7 +207,8 @@ def build_ports(
         else:
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
-        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn))
+        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
+                                       ack_855=item.ack_855))  # fmt: skip
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),

@@ -1,7 +1,7 @@
 """Outbound X12 groups still waiting for the partner's 997.
 
-Every group crossdock sends that expects an acknowledgment (the 940s to the 3PL, the 856s to buyers)
-is linked as ``group:<partner>:<GS06>`` when it is delivered; the partner's 997 links an
+Every group crossdock sends that expects an acknowledgment (the 940s to the 3PL, the 856s and 855s to
+buyers) is linked as ``group:<partner>:<GS06>`` when it is delivered; the partner's 997 links an
 ``acknowledgment`` to it when it arrives (accepted, or rejected, which also opens a work item). A group
 with no acknowledgment after the partner's usual turnaround is *overdue*: the partner did not get it,
 could not read it, or its 997 went astray. :func:`overdue_groups` lists them; :func:`open_work_items`
@@ -19,7 +19,7 @@ from crossdock.store.links import DocRef, DocType
 from crossdock.store.store import Store
 
 WATCH_ACTOR = "acks.overdue"
-CARRIED = (DocType.WAREHOUSE_ORDER, DocType.SHIPMENT)
+CARRIED = (DocType.WAREHOUSE_ORDER, DocType.SHIPMENT, DocType.PURCHASE_ORDER)
 """What an outbound group carries, as linked by the steps that send it."""
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, po_ack
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts, effects
 from crossdock.actors.handlers.x12_out import send_x12
@@ -71,6 +71,7 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
             ports.store.settlements.record_order(order_record(order), session=session)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(TO_WAREHOUSE, "order", booked_order, envelope.idempotency_key),
+            *po_ack.after_booking(ports, booked_order, envelope),
             *inventory.reserve(ports, order, envelope)]  # fmt: skip
 
 

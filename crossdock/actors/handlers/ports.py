@@ -69,6 +69,8 @@ class TradingPartner:
     """The ERP location of this partner (a 3PL's warehouse, a buyer's default ship-from)."""
     asn: bool = True
     """Send this partner an 856 ship notice when its purchase orders ship."""
+    ack_855: bool = False
+    """Send this partner an 855 purchase order acknowledgment once its purchase order is booked."""
 
     @property
     def name(self) -> str:
