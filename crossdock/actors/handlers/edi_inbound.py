@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import record_x12
@@ -40,7 +41,6 @@ from crossdock.canonical import (
     idempotency_key,
 )
 from crossdock.canonical.acknowledgment import AckStatus
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi import ack, validate
@@ -51,7 +51,7 @@ from crossdock.edi.translate import SetResult, iter_translations, translate_ta1
 from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType, RawRef
 
-STEP = "edi.inbound"
+STEP = graph.EDI_INBOUND
 AMENDMENTS = (OrderPurpose.CANCELLATION, OrderPurpose.CHANGE)
 ACKNOWLEDGMENT = DocType.ACKNOWLEDGMENT
 """Doc type of an inbound 997 in the cross-references."""
@@ -66,9 +66,7 @@ class InboundOutcome:
     problems: list[str] = field(default_factory=list)
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InboundPayload):
-        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
     return process(ports, envelope, document)[0]
 
 
@@ -142,8 +140,8 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 business_key=key,
                 message_id=envelope.message_id,
                 correlation_id=envelope.correlation_id,
-                actor=STEP,
-                queue=STEP,
+                actor=STEP.name,
+                queue=STEP.lane.value,
                 raw_payload_id=ref.payload_id,
                 session=session,
             )
@@ -261,14 +259,14 @@ def _hand_on(
         order = document.model_copy(update={"references": erp_view.with_references(document.references, erp_keys)})
         links.link(interchange, DocRef(DocType.PURCHASE_ORDER, order.external_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"order {order.external_id} ({order.purpose}) → orders.to_erp")
-        return Outgoing("orders.to_erp", "order", order, order_key(order))
+        outcome.handed_on.append(f"order {order.external_id} ({order.purpose}) → {graph.ORDERS_TO_ERP}")
+        return Outgoing(graph.ORDERS_TO_ERP, order, order_key(order))
     if isinstance(document, Shipment):
         links.link(interchange, DocRef(DocType.SHIPMENT, document.shipment_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"shipment {document.shipment_id} → shipments.to_erp")
-        return Outgoing("shipments.to_erp", "shipment", document,
-                        idempotency_key("shipment", partner.name, document.shipment_id))  # fmt: skip
+        outcome.handed_on.append(f"shipment {document.shipment_id} → {graph.SHIPMENTS_TO_ERP}")
+        key = idempotency_key("shipment", partner.name, document.shipment_id)
+        return Outgoing(graph.SHIPMENTS_TO_ERP, document, key)
     if isinstance(document, FunctionalAcknowledgment):
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
     if isinstance(document, InventoryAdvice):

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import json
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import BusinessError
 
-STEP = "marketplace.inbound"
 
-
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InboundPayload):
-        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:
@@ -45,4 +41,4 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
     key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-    return [Outgoing("orders.to_erp", "order", order, key)]
+    return [Outgoing(graph.ORDERS_TO_ERP, order, key)]

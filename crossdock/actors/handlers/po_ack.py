@@ -17,17 +17,17 @@ transaction, delivered after the commit; the buyer's 997 for it reconciles again
 
 from __future__ import annotations
 
+from crossdock.actors.graph import ORDERS_ACKNOWLEDGE
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order, OrderPurpose
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 from crossdock.store import DocRef, DocType
 
-STEP = "orders.acknowledge"
+STEP = ORDERS_ACKNOWLEDGE
 PO_ACKNOWLEDGMENT = "po_acknowledgment"
 """Doc type of the 855 sent for a PO in the cross-references: ``<buyer>:<PO number>``."""
 
@@ -56,13 +56,10 @@ def after_booking(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Ou
     """What ``orders.to_erp`` sends this step for the booked ``order``: it, when its buyer asks for an 855."""
     if buyer_asking(ports, order) is None:
         return []
-    return [Outgoing(STEP, "order", order, envelope.idempotency_key)]
+    return [Outgoing(STEP, order, envelope.idempotency_key)]
 
 
-def acknowledge(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, Order):
-        raise TypeError(f"{STEP} takes an order, got {type(document).__name__}")
-    order = document
+def acknowledge(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
     buyer = buyer_asking(ports, order)
     if buyer is None:
         return []

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from crossdock.actors.graph import RETURNS_APPLY
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.finance.returns_flow import (
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from crossdock.actors.handlers.ports import FlowPorts
     from crossdock.bridges.soap import ErpPort
 
-STEP = "returns.apply"
+STEP = RETURNS_APPLY.name
 MAX_ROUNDS = 4
 """decide → act rounds per event: open/resolve items, credit memo, inventory: at most three are needed."""
 
@@ -131,11 +131,9 @@ def _update(
     return current
 
 
-def apply_step(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+def apply_step(ports: FlowPorts, envelope: Envelope, document: ReturnEventDocument) -> list[Outgoing]:
     """``returns.apply`` on the returns lane: one event of a return, whatever its order; a redelivery
     changes nothing. The credit memo goes to the channel's ERP customer (``channel_customers``)."""
-    if not isinstance(document, ReturnEventDocument):
-        raise TypeError(f"{STEP} takes a return event, got {type(document).__name__}")
     channel = document.channel.value
     customer = ports.channel_customers.get(channel)
     if customer is None:

@@ -138,7 +138,7 @@ def test_an_860_is_acknowledged_by_997_and_goes_on_as_a_change_of_its_lines(port
 
     # Then each is an Order amendment of the PO's changed lines, sent on with a key of its own
     for out, (number, quantity) in ((a, ("1", Decimal(12))), (b, ("2", Decimal(0)))):
-        assert out.step == "orders.to_erp"
+        assert out.step.name == "orders.to_erp"
         assert isinstance(out.document, Order)
         assert out.document.purpose is OrderPurpose.CHANGE and out.document.line_changes_only
         assert [(line.line_number, line.quantity) for line in out.document.lines] == [(number, quantity)]
@@ -158,7 +158,7 @@ def test_an_860_is_acknowledged_by_997_and_goes_on_as_a_change_of_its_lines(port
 def test_an_860_that_cannot_be_applied_is_rejected_and_parked_with_its_file(ports: FlowPorts) -> None:
     bad = stored(ports.store, change_860("604", ["BCH*04*SA*PO-778812**3*20261120", "POC*1*RS*9*9*EA***SK*A"]))
     outgoing, outcome = edi_inbound.process(ports, envelope("inbound_payload", "k-bad"), bad)
-    assert [out.step for out in outgoing] == ["outbox.deliver"]  # its 997 only
+    assert [out.step.name for out in outgoing] == ["outbox.deliver"]  # its 997 only
     assert any("POC[1]/POC02" in problem for problem in outcome.problems)
     [item] = ports.store.exceptions.items(status=ItemStatus.OPEN)
     assert item.raw_payload_id == bad.payload_id and "POC[1]/POC02" in item.error_message
