@@ -83,7 +83,8 @@ BODIES = {
     ],
 }
 
-FUNCTIONAL_IDS = {"850": "PO", "856": "SH", "940": "OW", "945": "SW", "997": "FA", "855": "PR", "810": "IN"}
+FUNCTIONAL_IDS = {"850": "PO", "856": "SH", "940": "OW", "945": "SW", "997": "FA", "855": "PR", "810": "IN",
+                  "860": "PC", "865": "CA"}
 
 
 def interchange(
