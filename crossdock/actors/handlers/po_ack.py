@@ -69,7 +69,7 @@ def acknowledge(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outg
         return []  # acknowledged already (this PO came again in another file, or was reprocessed)
     erp_order = order.references.get(erp_view.ERP_ORDER)
     ack = PurchaseOrderAcknowledgment.accepting(order, at=envelope.created_at, seller_order_number=erp_order)
-    keys = {"purchase_order": order.external_id, "erp_order": ack.seller_order_number or ""}
+    keys = {"order": order.external_id, "erp_order": ack.seller_order_number or ""}
     with effects(ports.store) as session:
         sent = send_x12(ports, buyer, "855", ack, envelope, session, step=STEP, business_keys=keys)
         for ref in (marker, *sent.refs):

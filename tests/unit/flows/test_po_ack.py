@@ -17,7 +17,7 @@ from crossdock.canonical import Order, OrderPurpose
 from crossdock.edi.reader import read_transaction_sets
 from crossdock.edi.validate import validate
 from crossdock.store import DocRef, DocType, ItemStatus, Store
-from crossdock.store.ack_watch import OverdueGroup, overdue_groups
+from crossdock.store.sla import DEFAULT, Overdue, overdue_documents
 from tests.unit.flows.fakes import MemoryErp, flow_ports, settled
 from tests.unit.flows.test_handlers import ORDER_850, envelope, outbox, stored
 
@@ -57,10 +57,10 @@ def book(ports: FlowPorts) -> list[Outgoing]:
     return orders.to_erp(ports, envelope("order", order.idempotency_key), order.document)
 
 
-def waiting(ports: FlowPorts) -> list[OverdueGroup]:
-    """The buyer's groups without a 997 two days from now."""
+def waiting(ports: FlowPorts) -> list[Overdue]:
+    """The 855s without the buyer's 997 two days from now."""
     later = datetime.now(UTC) + timedelta(days=2)
-    return [g for g in overdue_groups(ports.store, now=later, after=timedelta(hours=24)) if g.partner == "acme-retail"]
+    return overdue_documents(ports.store, DEFAULT, now=later, kinds=["855-997"])
 
 
 def acknowledgments(tmp_path: Path) -> list[Path]:
@@ -92,7 +92,7 @@ def test_a_booked_po_gets_its_buyer_one_855_that_validates(ports: FlowPorts, tmp
     assert DocRef(po_ack.PO_ACKNOWLEDGMENT, "acme-retail:PO-778812") in linked
     [group] = [ref for ref in linked if ref.doc_type == DocType.GROUP]
     [overdue] = waiting(ports)
-    assert overdue.ref == group and DocRef(DocType.PURCHASE_ORDER, "PO-778812") in overdue.documents
+    assert (overdue.party, overdue.waiting.subject, overdue.waiting.key) == ("acme-retail", group, "PO-778812")
 
 
 def test_the_buyers_997_for_the_855_reconciles(ports: FlowPorts, tmp_path: Path) -> None:

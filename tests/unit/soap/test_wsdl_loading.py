@@ -38,13 +38,13 @@ def test_the_hardened_parser_refuses_doctype_and_bad_xml() -> None:
         parse_xml(b"<a>")
 
 
-def test_the_packaged_wsdl_is_concrete_with_nine_operations() -> None:
+def test_the_packaged_wsdl_is_concrete_with_eleven_operations() -> None:
     report = inspect_wsdl(str(PACKAGED))
     assert not report.abstract
     (port,) = report.ports
     assert (port.service, port.port) == ("CrossdockErpService", "SalesAndFinancePort")
     operations = {op.name: op for op in port.operations}
-    assert len(operations) == 9
+    assert len(operations) == 11
     (sales_order,) = operations["CreateSalesOrder"].input
     fields = {f.name: f for f in sales_order.children}
     assert fields["CustomerNo"].type == "Code20" and fields["CustomerNo"].min_occurs == 1
