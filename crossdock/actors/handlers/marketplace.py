@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 
 from crossdock.actors import graph
+from crossdock.actors.context import StepContext
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.errors import BusinessError
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
+def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:

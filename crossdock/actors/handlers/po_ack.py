@@ -17,9 +17,10 @@ transaction, delivered after the commit; the buyer's 997 for it reconciles again
 
 from __future__ import annotations
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_ACKNOWLEDGE
 from crossdock.actors.handlers import erp_view
-from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order, OrderPurpose
@@ -59,7 +60,8 @@ def after_booking(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Ou
     return [Outgoing(STEP, order, envelope.idempotency_key)]
 
 
-def acknowledge(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
+def acknowledge(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
+    envelope = ctx.envelope
     buyer = buyer_asking(ports, order)
     if buyer is None:
         return []
@@ -70,8 +72,7 @@ def acknowledge(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outg
     erp_order = order.references.get(erp_view.ERP_ORDER)
     ack = PurchaseOrderAcknowledgment.accepting(order, at=envelope.created_at, seller_order_number=erp_order)
     keys = {"order": order.external_id, "erp_order": ack.seller_order_number or ""}
-    with effects(ports.store) as session:
-        sent = send_x12(ports, buyer, "855", ack, envelope, session, step=STEP, business_keys=keys)
-        for ref in (marker, *sent.refs):
-            ports.store.links.link(po, ref, message_id=envelope.message_id, session=session)
+    sent = send_x12(ports, ctx, buyer, "855", ack, business_keys=keys)
+    for ref in (marker, *sent.refs):
+        ports.store.links.link(po, ref, message_id=envelope.message_id, session=ctx.session)
     return [sent.delivery]

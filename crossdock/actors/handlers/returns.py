@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import RETURNS_APPLY
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.finance.returns_flow import (
     AdjustInventory,
@@ -131,7 +131,7 @@ def _update(
     return current
 
 
-def apply_step(ports: FlowPorts, envelope: Envelope, document: ReturnEventDocument) -> list[Outgoing]:
+def apply_step(ports: FlowPorts, ctx: StepContext, document: ReturnEventDocument) -> list[Outgoing]:
     """``returns.apply`` on the returns lane: one event of a return, whatever its order; a redelivery
     changes nothing. The credit memo goes to the channel's ERP customer (``channel_customers``)."""
     channel = document.channel.value
