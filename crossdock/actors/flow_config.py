@@ -16,6 +16,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
         outbound_folder: out/acme-retail
         erp_customer_no: C30000
         asn: true                             # 856 ship notices for its POs (the default)
+        invoice: true                         # 810 invoices for its POs (default false)
         ack_855: true                         # an 855 acknowledgment once its PO is booked (default false)
     marketplaces:                             # optional: confirm shipped Shopify orders, poll Amazon/Walmart
       shopify: {base_url: "https://my-shop.myshopify.com", token_env: CROSSDOCK_SHOPIFY_TOKEN,
@@ -24,6 +25,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
                marketplace_id: ATVPDKIKX0DER}       # read by ``crossdock rest poll --channel amazon``
       walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
     inventory: {location: COL1, channels: {shopify: {}}}   # optional: see crossdock.actors.inventory_config
+    amendments: {shopify: {window_h: 24}}     # optional: see crossdock.actors.amendment_config
     schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
       - {job: sftp-poll, partner: northstar-3pl, every: 1m}
       - {job: sla-overdue, cron: "*/15 * * * *"}
@@ -41,6 +43,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crossdock.actors.amendment_config import AMENDMENT_CHANNELS, AmendmentConfig
 from crossdock.actors.inventory_config import InventoryConfig
 from crossdock.actors.schedule_config import ScheduledJob, check_unique
 from crossdock.actors.sla_config import SlaConfig
@@ -61,6 +64,7 @@ class PartnerConfig(BaseModel):
     erp_customer_no: str | None = None
     erp_location_code: str | None = None
     asn: bool = Field(default=True, description="Send the partner an 856 ship notice when its POs ship.")
+    invoice: bool = Field(default=False, description="Send the partner an 810 invoice when its POs are invoiced.")
     ack_855: bool = Field(default=False, description="Send the partner an 855 acknowledgment once its PO is booked.")
 
     @model_validator(mode="after")
@@ -163,6 +167,9 @@ class FlowConfig(BaseModel):
     schedule: list[ScheduledJob] = Field(default_factory=list, description="Periodic jobs (crossdock scheduler).")
     finance: FinanceConfig = Field(default_factory=FinanceConfig, description="Settlements: fees, tolerance, accounts.")
     inventory: InventoryConfig | None = Field(default=None, description="The inventory flow (docs/inventory.md).")
+    amendments: dict[str, AmendmentConfig] = Field(
+        default_factory=dict, description="Per channel: cancellation window, after release (docs/lifecycle.md)."
+    )
     sla: SlaConfig = Field(default_factory=SlaConfig, description="Deadlines for the next expected document.")
 
     @model_validator(mode="after")
@@ -173,6 +180,9 @@ class FlowConfig(BaseModel):
         for job in self.schedule:
             if job.channel is not None and job.channel not in self.marketplaces:
                 raise ValueError(f"schedule: {job.name}: marketplaces.{job.channel} is not configured")
+        for channel in self.amendments:
+            if channel not in AMENDMENT_CHANNELS:
+                raise ValueError(f"amendments.{channel}: not a channel ({', '.join(AMENDMENT_CHANNELS)})")
         for channel in self.inventory.push if self.inventory is not None else ():
             if channel not in self.marketplaces:
                 raise ValueError(f"inventory.push.{channel}: marketplaces.{channel} is not configured")

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 from crossdock.actors import graph, steps
 from crossdock.actors.graph import D
 from crossdock.actors.handlers import (
+    amend,
     delivery,
     edi_inbound,
     inventory,
+    invoices,
     marketplace,
     orders,
     po_ack,
@@ -37,11 +39,14 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(graph.MARKETPLACE_INBOUND, partial(marketplace.handle, ports)),
         FlowStep(graph.ORDERS_TO_ERP, partial(orders.to_erp, ports)),
+        FlowStep(graph.ORDERS_AMEND, partial(amend.handle, ports)),
         FlowStep(graph.ORDERS_TO_WAREHOUSE, partial(orders.to_warehouse, ports)),
         FlowStep(graph.ORDERS_ACKNOWLEDGE, partial(po_ack.acknowledge, ports)),
         FlowStep(graph.SHIPMENTS_TO_ERP, partial(shipments.to_erp, ports)),
         FlowStep(graph.SHIPMENTS_TO_BUYER, partial(shipments.to_buyer, ports)),
         FlowStep(graph.SHIPMENTS_TO_MARKETPLACE, partial(shipments.to_marketplace, ports)),
+        FlowStep(graph.INVOICES_TO_ERP, partial(invoices.to_erp, ports)),
+        FlowStep(graph.INVOICES_TO_BUYER, partial(invoices.to_buyer, ports)),
         FlowStep(graph.OUTBOX_DELIVER, partial(delivery.handle, ports)),
         FlowStep(graph.SETTLEMENTS_POST, partial(settlements.post_step, ports)),
         FlowStep(graph.RETURNS_APPLY, partial(returns.apply_step, ports)),

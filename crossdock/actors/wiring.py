@@ -208,7 +208,7 @@ def build_ports(
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
         partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
-                                       ack_855=item.ack_855))  # fmt: skip
+                                       item.invoice, ack_855=item.ack_855))  # fmt: skip
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),
@@ -220,6 +220,7 @@ def build_ports(
         finance=config.finance,
         marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
+        amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports

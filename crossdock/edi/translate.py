@@ -25,14 +25,21 @@ from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical import InterchangeAcknowledgment, InventoryAdvice, Order, Shipment, WarehouseShippingOrder
+from crossdock.canonical import (
+    InterchangeAcknowledgment,
+    InventoryAdvice,
+    Invoice,
+    Order,
+    Shipment,
+    WarehouseShippingOrder,
+)
 from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 from crossdock.edi import ta1
 from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x846, x850, x855, x856, x860, x940, x945, x997
+from crossdock.edi.sets import x810, x846, x850, x855, x856, x860, x940, x945, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
@@ -40,8 +47,8 @@ from crossdock.errors import EdiError, MappingError
 TRANSLATORS: dict[str, ModuleType] = {"846": x846, "850": x850, "856": x856, "860": x860, "940": x940, "945": x945,
                                       "997": x997}
 """ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
-RENDERERS: dict[str, ModuleType] = {"855": x855}
-"""Sets crossdock only writes: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
+RENDER_ONLY: dict[str, ModuleType] = {"810": x810, "855": x855}
+"""Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
 
 Status = Literal["translated", "failed", "unsupported"]
 
@@ -218,9 +225,11 @@ def render(
         body = x846.from_canonical(document)
     elif set_id == "856" and isinstance(document, Shipment):
         body = x856.from_canonical(document, issued_at=now)
+    elif set_id == "810" and isinstance(document, Invoice):
+        body = x810.from_canonical(document)
     elif set_id == "855" and isinstance(document, PurchaseOrderAcknowledgment):
         body = x855.from_canonical(document)
     else:
         raise MappingError(f"cannot render a {type(document).__name__} as X12 {set_id}", [("ST01", f"set {set_id}")])
-    functional_id = (RENDERERS.get(set_id) or TRANSLATORS[set_id]).FUNCTIONAL_ID
-    return build_interchange(profile, functional_id, [(set_id, body)], allocator, now=now)
+    module = TRANSLATORS.get(set_id) or RENDER_ONLY[set_id]
+    return build_interchange(profile, module.FUNCTIONAL_ID, [(set_id, body)], allocator, now=now)

@@ -4,8 +4,8 @@
   functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
   back to the sender's outbound (its SFTP profile or folder): control numbers taken and the
   acknowledgment recorded in the outbox inside the step's transaction, delivered after its commit.
-* Each set that validated and translated goes on: an 850's or 860's Order to ``orders.to_erp`` (an
-  amendment, purpose cancellation or change, keyed by its as-of time too, see :func:`order_key`), a 945's
+* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp`` (a cancel or
+  change 850 / an 860 to ``orders.amend``, :func:`~crossdock.actors.handlers.lifecycle.route`), a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * An 846's stock levels go to ``inventory.apply`` (:mod:`crossdock.actors.handlers.inventory`).
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.actors import graph
 from crossdock.actors.context import StepContext, StepControlNumbers
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
@@ -37,7 +37,6 @@ from crossdock.canonical import (
     InterchangeAcknowledgment,
     InventoryAdvice,
     Order,
-    OrderPurpose,
     Shipment,
     idempotency_key,
 )
@@ -53,7 +52,6 @@ from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType, RawRef
 
 STEP = graph.EDI_INBOUND
-AMENDMENTS = (OrderPurpose.CANCELLATION, OrderPurpose.CHANGE)
 ACKNOWLEDGMENT = DocType.ACKNOWLEDGMENT
 """Doc type of an inbound 997 in the cross-references."""
 
@@ -260,8 +258,10 @@ def _hand_on(
         order = document.model_copy(update={"references": erp_view.with_references(document.references, erp_keys)})
         links.link(interchange, DocRef(DocType.PURCHASE_ORDER, order.external_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"order {order.external_id} ({order.purpose}) → {graph.ORDERS_TO_ERP}")
-        return Outgoing(graph.ORDERS_TO_ERP, order, order_key(order))
+        out = lifecycle.route(ports, order, envelope, session, step=graph.EDI_INBOUND,
+                              version=f"{interchange.doc_id}:{item.control_number}")  # fmt: skip
+        outcome.handed_on.append(f"order {order.external_id} → {out.step if out else 'recorded, not handed on'}")
+        return out
     if isinstance(document, Shipment):
         links.link(interchange, DocRef(DocType.SHIPMENT, document.shipment_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
@@ -273,14 +273,6 @@ def _hand_on(
     if isinstance(document, InventoryAdvice):
         return inventory.advice_received(ports, partner, document, interchange, outcome.handed_on)
     return None
-
-
-def order_key(order: Order) -> str:
-    """The business key of an order version: the channel's order id and purpose, and for an amendment
-    (an 860, an 850 with BEG01 01/04/05) its as-of time, so a second change of the same PO is a new
-    message and the same change sent again is not."""
-    version = [order.updated_at.isoformat()] if order.purpose in AMENDMENTS and order.updated_at else []
-    return idempotency_key("order", order.channel.value, order.external_id, order.purpose.value, *version)
 
 
 def reconcile_interchange(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.canonical.finance import FinanceConfig
+from crossdock.canonical.lifecycle import AmendPolicy
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
@@ -64,6 +65,8 @@ class TradingPartner:
     """The ERP location of this partner (a 3PL's warehouse, a buyer's default ship-from)."""
     asn: bool = True
     """Send this partner an 856 ship notice when its purchase orders ship."""
+    invoice: bool = False
+    """Send this partner an 810 invoice when its purchase orders are invoiced."""
     ack_855: bool = False
     """Send this partner an 855 purchase order acknowledgment once its purchase order is booked."""
 
@@ -92,6 +95,8 @@ class FlowPorts:
     """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
     inventory: InventoryPorts | None = None
     """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
+    amendments: Mapping[str, AmendPolicy] = field(default_factory=dict)
+    """Channel (``edi`` for buyers' POs) -> its rules for cancellations and changes (``amendments:``)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:

@@ -83,8 +83,10 @@ BODIES = {
     ],
 }
 
-FUNCTIONAL_IDS = {"850": "PO", "856": "SH", "940": "OW", "945": "SW", "997": "FA", "855": "PR", "810": "IN",
-                  "860": "PC", "865": "CA"}
+FUNCTIONAL_IDS = {
+    "850": "PO", "856": "SH", "940": "OW", "945": "SW", "997": "FA", "855": "PR", "810": "IN", "820": "RA",
+    "860": "PC", "865": "CA",
+}  # fmt: skip
 
 
 def interchange(
