@@ -3,8 +3,8 @@ the ERP simulator over SOAP, SQLite, and the in-memory broker with an in-process
 flow steps.
 
 The buyer asks for 855s: its 850 over SFTP is booked once and acknowledged once (an 855 next to its 997,
-however often the PO comes); its 860 change gets a 997 and goes on from edi.inbound; sent twice, it
-opens no work item.
+however often the PO comes); its 860 change gets a 997 and reaches the amend route (orders.amend), which
+changes the ERP order and sends the 3PL a 940 change once, however often the 860 comes.
 """
 
 from __future__ import annotations
@@ -130,5 +130,12 @@ def test_a_po_is_acknowledged_once_and_its_860_goes_on_as_a_change(rig: Rig) -> 
     handed_on = [h for h in journal if h.causation_id in inbound]
     assert {h.status.value for h in handed_on} <= {"received", "succeeded", "duplicate"}, handed_on
     assert "succeeded" in {h.status.value for h in handed_on}
+    # the amend route applied it once: the ERP order changed, the 3PL told with a 940 change (W0501 R)
+    assert rig.erp.calls().get("ChangeSalesOrder") == 1
+    changes_940 = [p.read_bytes() for p in rig.files("northstar-3pl") if b"W05*R*PO-778812" in p.read_bytes()]
+    assert len(changes_940) == 1
+    [change_940] = changes_940
+    # the whole order as it now stands: line 2 down to 6, lines 1 and 3 as ordered
+    assert b"W01*24*EA*012345678905" in change_940 and b"W01*6*EA*012345678912" in change_940
     # still one 855: a change is no new purchase order
     assert len(sent_to_buyer(rig, "855")) == 1
