@@ -65,8 +65,8 @@ SignedQuantity = Annotated[Decimal, Field(max_digits=15, decimal_places=4, allow
 class InventoryAdjustmentLine(CanonicalModel):
     sku: NonEmptyStr
     gtin: Gtin | None = None
-    quantity: SignedQuantity = Field(description="Units added (positive) or taken off (negative) on hand (W1902).")
-    reason: NonEmptyStr = Field(description="Quantity or status adjustment reason code (W1901: 05 damaged, AA count ...).")
+    quantity: SignedQuantity = Field(description="Units added (positive) or taken off (negative) (W1902).")
+    reason: NonEmptyStr = Field(description="Adjustment reason code (W1901: 05 damaged, AA physical count ...).")
     unit_of_measure: UnitOfMeasure = "EA"
     lot: str | None = None
 
@@ -108,8 +108,8 @@ class StockReservation(CanonicalModel):
 
 class InventoryChange(CanonicalModel):
     """New inputs for availability (``inventory.apply``): on-hand levels from the ERP or a 3PL's 846,
-    adjustments from a 3PL's 947, and reservations from the order flow. ``sequence`` orders updates of the same ``as_of`` (an 846's
-    interchange control number)."""
+    adjustments from a 3PL's 947, and reservations from the order flow. ``sequence`` orders updates of
+    the same ``as_of`` (an 846's interchange control number)."""
 
     source: NonEmptyStr = Field(description="erp, 846:<partner>:<advice id>, order:<order ref> ...")
     sequence: int = 0
