@@ -27,11 +27,11 @@ from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import InventoryAdvice, Order, OrderPurpose, Shipment
+from crossdock.canonical import InventoryAdjustment, InventoryAdvice, Order, OrderPurpose, Shipment
 from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
 from crossdock.canonical.availability.allocate import affected_skus
 from crossdock.canonical.envelope import Envelope, idempotency_key
-from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockReservation
+from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockAdjustment, StockReservation
 from crossdock.errors import ConfigError, TransientError
 from crossdock.store import DocRef, Store
 from crossdock.store.inventory import ChannelState
@@ -64,9 +64,11 @@ def apply(ports: FlowPorts, ctx: StepContext, document: InventoryChange) -> list
     inventory = _inventory(ports)
     updates = updates_of(document)
     session = ctx.session
-    ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, {u.sku for u in updates}))
+    skus = {u.sku for u in updates} | {a.sku for a in document.adjustments}
+    ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, skus))
     at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
-    applied = ports.store.inventory.apply(session, updates)
+    applied: list[StockUpdate | ReservationUpdate] = [*ports.store.inventory.apply(session, updates)]
+    applied += ports.store.inventory.adjust(session, document.adjustments)
     owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
     return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at)
 
@@ -203,6 +205,30 @@ def advice_received(
     handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {INVENTORY_APPLY}")
     key = idempotency_key("846", partner.name, interchange.doc_id, advice.advice_id)
     return Outgoing(INVENTORY_APPLY, change, key)
+
+
+def adjustment_received(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    adjustment: InventoryAdjustment,
+    interchange: DocRef,
+    set_control: str,
+    handed_on: list[str],
+) -> Outgoing:
+    """``edi.inbound``'s hand-on of a 3PL's 947: its lines as on-hand deltas (at the 947's location, else
+    the partner's ERP location, else the inventory location), each applied once per (partner,
+    interchange, set): the key is kept with the applied line, so a replayed file changes nothing."""
+    location = adjustment.location or partner.erp_location_code or (ports.inventory.location if ports.inventory else "")
+    if not location:
+        raise ConfigError(
+            f"947 {adjustment.adjustment_id} from {partner.name} names no location, and the partner has none"
+        )
+    key = f"947:{partner.name}:{interchange.doc_id}:{set_control}"
+    deltas = [StockAdjustment(key=key, sku=line.sku, location=location, delta=line.quantity, reason=line.reason,
+                              as_of=adjustment.as_of) for line in adjustment.lines]  # fmt: skip
+    change = InventoryChange(source=f"947:{partner.name}:{adjustment.adjustment_id}", adjustments=deltas)
+    handed_on.append(f"947 {adjustment.adjustment_id} ({len(deltas)} adjustments at {location}) → {INVENTORY_APPLY}")
+    return Outgoing(INVENTORY_APPLY, change, idempotency_key("947", key))
 
 
 def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) -> list[Outgoing]:

@@ -212,3 +212,44 @@ def test_the_lag_gauge_shows_how_long_a_quantity_has_waited_for_its_push(ports: 
     # When it is pushed, nothing is owed
     run(ports, out)
     assert b"crossdock_inventory_lag_seconds 0.0" in generate_latest(registry)
+
+
+def inbound(ports: FlowPorts, name: str, key: str) -> list[Outgoing]:
+    data = (ROOT / "examples" / name).read_bytes()
+    ref = ports.store.raw.put_once(data, source="sftp:northstar-3pl", name=name)
+    payload = InboundPayload(payload_id=ref.id, source="sftp:northstar-3pl", name=name, sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    return settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", key), payload))
+
+
+def test_a_947_adjusts_on_hand_once_on_top_of_the_latest_level(
+    ports: FlowPorts, channels: dict[str, FakeChannel], tmp_path: Path
+) -> None:
+    # Given the 3PL's 846: 120 tees, 36 socks at MAIN (as of 06:00)
+    run(ports, inbound(ports, "846_from_3pl.x12", "k-846"))
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 119
+    # When its 947 arrives (dated that day, before the 846's time): 3 tees damaged, 4 socks found
+    [out] = inbound(ports, "947_from_3pl.x12", "k-947")
+    assert out.step == INVENTORY_APPLY and isinstance(out.document, InventoryChange)
+    assert [(a.sku, a.delta, a.reason) for a in out.document.adjustments] == [
+        ("CD-TEE-BLK-M", -3, "05"), ("CD-SOCK-6PK", 4, "AA")]  # fmt: skip
+    acks = b"".join(p.read_bytes() for p in (tmp_path / "out" / "northstar-3pl").iterdir())
+    assert b"AK2*947*0001" in acks
+    run(ports, [out])
+    # Then each delta is applied on top of the figure held, and pushed
+    ledger = ports.store.inventory.ledger(["CD-TEE-BLK-M", "CD-SOCK-6PK"])
+    assert ledger.stock("CD-TEE-BLK-M")["MAIN"].on_hand == 117
+    assert ledger.stock("CD-SOCK-6PK")["MAIN"].on_hand == 40
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 116
+    calls = channels["shopify"].calls
+    # When the same file arrives again (another message, another delivery of the same interchange)
+    [again] = inbound(ports, "947_from_3pl.x12", "k-947-again")
+    assert call(ports, INVENTORY_APPLY, envelope("inventory_change", "k-947-replay"), again.document) == []
+    # Then it changes nothing
+    assert ports.store.inventory.ledger(["CD-TEE-BLK-M"]).stock("CD-TEE-BLK-M")["MAIN"].on_hand == 117
+    assert channels["shopify"].calls == calls
+    # And a newer balance replaces the adjusted figure
+    newer = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 50, 0).model_copy(
+        update={"as_of": datetime(2026, 12, 1, 11, 0, tzinfo=UTC)})])  # fmt: skip
+    run(ports, [Outgoing(INVENTORY_APPLY, newer, "erp-1")])
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 49
