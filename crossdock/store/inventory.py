@@ -163,7 +163,7 @@ class InventoryStore:
         adjustment's as-of when later), so it replaces it, and a newer balance (846, ERP) later replaces
         the adjusted figure. The caller holds the SKUs' locks (:meth:`lock_skus`). Returns the figures
         written."""
-        written: list[StockUpdate] = []
+        written: list[Update] = []
         table = StockAdjustmentRow.__table__
         assert isinstance(table, Table)
         for item in sorted(adjustments, key=lambda a: (a.sku, a.location, a.key)):

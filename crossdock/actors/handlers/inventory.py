@@ -179,16 +179,35 @@ def reservations(order: Order, location: str, *, quantity_factor: int = 1) -> In
 
 def reserve(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Outgoing]:
     """``orders.to_erp``'s extra message when the inventory flow is configured: the booked order's lines
-    reserved at the inventory location (a cancellation releases them, a change replaces them; nothing
-    when the flow is off)."""
+    reserved at the inventory location (a cancellation releases them, a change replaces them, and lines
+    held for the order that it no longer has are released; nothing when the flow is off)."""
     inventory = ports.inventory
     if inventory is None:
         return []
     factor = 0 if order.purpose is OrderPurpose.CANCELLATION else 1
     change = reservations(order, inventory.location, quantity_factor=factor)
-    if change is None:
+    dropped = _dropped_lines(ports, order)
+    if change is None and not dropped:
         return []
+    if change is None:
+        change = InventoryChange(source=f"order:{order.channel.value}:{order.external_id}", reservations=dropped)
+    else:
+        change = change.model_copy(update={"reservations": [*change.reservations, *dropped]})
     return [Outgoing(INVENTORY_APPLY, change, idempotency_key("reserve", envelope.idempotency_key))]
+
+
+def _dropped_lines(ports: FlowPorts, order: Order) -> list[StockReservation]:
+    """Reservations held for lines the order no longer has (a change that dropped them): released."""
+    order_ref = f"{order.channel.value}:{order.external_id}"
+    named = {line.line_number for line in order.lines if line.sku}
+    now = datetime.now(UTC)
+    return [
+        StockReservation(order_ref=held.order_ref, line=held.line, sku=held.sku, location=held.location,
+                         quantity=Decimal(0), shipped=Decimal(held.shipped), as_of=max(now, held.as_of),
+                         sequence=held.sequence + 1)
+        for held in ports.store.inventory.reservations_of(order_ref)
+        if held.line not in named and held.quantity > 0
+    ]  # fmt: skip
 
 
 def advice_received(

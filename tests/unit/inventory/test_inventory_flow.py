@@ -253,3 +253,61 @@ def test_a_947_adjusts_on_hand_once_on_top_of_the_latest_level(
         update={"as_of": datetime(2026, 12, 1, 11, 0, tzinfo=UTC)})])  # fmt: skip
     run(ports, [Outgoing(INVENTORY_APPLY, newer, "erp-1")])
     assert channels["shopify"].shown["CD-TEE-BLK-M"] == 49
+
+
+def test_an_order_change_adjusts_its_reservations_and_a_dropped_line_is_released(ports: FlowPorts) -> None:
+    from crossdock.actors.graph import ORDERS_AMEND
+    from crossdock.canonical import OrderPurpose
+
+    steps = {s.name: s for s in (ORDERS_TO_ERP, ORDERS_AMEND, INVENTORY_APPLY)}
+
+    def drive(outgoing: list[Outgoing]) -> None:
+        queue = list(outgoing)
+        while queue:
+            out = queue.pop(0)
+            if out.step.name in steps:
+                queue += settled(ports, call(ports, steps[out.step.name], envelope("x", out.idempotency_key),
+                                             out.document))  # fmt: skip
+
+    # Given the buyer's order booked: 24 tees, 12 hoodies, 6 cases of socks reserved
+    drive(inbound_from(ports, (ROOT / "examples" / "850_from_buyer.x12").read_bytes(), "850.x12", "acme-retail"))
+    held = {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
+    assert held == {"1": 24, "2": 12, "3": 6}
+    # When the buyer changes the order as it now stands: line 1 down to 10, line 3 dropped
+    text = (ROOT / "examples" / "850_from_buyer.x12").read_bytes().decode("latin-1")
+    segments = text.split("~")
+    start = next(i for i, s in enumerate(segments) if s.strip().startswith("PO1*3*"))
+    end = next(i for i, s in enumerate(segments) if s.strip().startswith("CTT*"))
+    kept = segments[:start] + segments[end:]
+    change = ("~".join(kept).replace("BEG*00*SA*PO-778812", "BEG*04*SA*PO-778812")
+              .replace("PO1*1*24*EA", "PO1*1*10*EA").replace("CTT*3*42", "CTT*2*22")
+              .replace("SE*30*0001", f"SE*{30 - (end - start)}*0001").replace("000000501", "000000503"))  # fmt: skip
+    sent = inbound_from(ports, change.encode("latin-1"), "change.x12", "acme-retail")
+    assert [o.step for o in sent] == [ORDERS_AMEND], sent
+    drive(sent)
+    # Then the reservations follow: 10 tees, the hoodies unchanged, the dropped socks released
+    after = {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
+    assert after == {"1": 10, "2": 12, "3": 0}
+    # And the same change again (another file) changes nothing; a cancellation releases the rest
+    drive(inbound_from(ports, change.replace("000000503", "000000504").encode("latin-1"), "again.x12", "acme-retail"))
+    assert {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")} == after
+    order = translate_order(ports)
+    cancel = order.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
+    drive([Outgoing(ORDERS_AMEND, cancel, "cancel-1")])
+    assert {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")} == {
+        "1": 0, "2": 0, "3": 0}  # fmt: skip
+
+
+def inbound_from(ports: FlowPorts, data: bytes, name: str, partner: str) -> list[Outgoing]:
+    ref = ports.store.raw.put_once(data, source=f"sftp:{partner}", name=name)
+    payload = InboundPayload(payload_id=ref.id, source=f"sftp:{partner}", name=name, sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    return settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", name), payload))
+
+
+def translate_order(ports: FlowPorts) -> Order:
+    from crossdock.edi.translate import translate
+
+    order = translate((ROOT / "examples" / "850_from_buyer.x12").read_bytes()).sets[0].document
+    assert isinstance(order, Order)
+    return order
