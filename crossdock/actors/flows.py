@@ -50,6 +50,7 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.RETURNS_APPLY, partial(returns.apply_step, ports)),
         FlowStep(graph.INVENTORY_APPLY, partial(inventory.apply, ports)),
         FlowStep(graph.INVENTORY_PUSH, partial(inventory.push, ports)),
+        FlowStep(graph.INVENTORY_ADVISE, partial(inventory.advise, ports)),
     ), store=ports.store)  # fmt: skip
 
 

@@ -124,6 +124,8 @@ INVENTORY_APPLY = Step("inventory.apply", Lane.INVENTORY, InventoryChange)
 # transaction held during the marketplace call: on SQLite the claim's write lock would be held across it
 # and the step's own record of what was told could not be written
 INVENTORY_PUSH = Step("inventory.push", Lane.INVENTORY, InventoryPush, idempotent=False)
+# an 846 of the quantities owed to a B2B partner, recorded in the outbox in the step's transaction
+INVENTORY_ADVISE = Step("inventory.advise", Lane.INVENTORY, InventoryPush)
 
 # --- where each step may send ---------------------------------------------------------------------
 
@@ -141,8 +143,9 @@ EDGES: dict[Step[Any], tuple[Step[Any], ...]] = {
     OUTBOX_DELIVER: (),
     SETTLEMENTS_POST: (),
     RETURNS_APPLY: (),
-    INVENTORY_APPLY: (INVENTORY_PUSH,),
+    INVENTORY_APPLY: (INVENTORY_PUSH, INVENTORY_ADVISE),
     INVENTORY_PUSH: (INVENTORY_PUSH,),
+    INVENTORY_ADVISE: (OUTBOX_DELIVER,),
 }
 
 FLOWS = Graph(EDGES)

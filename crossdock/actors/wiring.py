@@ -208,7 +208,7 @@ def build_ports(
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
         partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
-                                       item.invoice))  # fmt: skip
+                                       item.invoice, item.inventory_advice))  # fmt: skip
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),
@@ -223,6 +223,11 @@ def build_ports(
         amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
+    for partner in ports.partners:
+        rules = ports.inventory.rules.channels if ports.inventory is not None else {}
+        if partner.inventory_advice and partner.name not in rules:
+            raise ConfigError(f"partner {partner.name}: inventory_advice needs an inventory rule "
+                              f"(inventory.channels.{partner.name} in flows.yaml)")  # fmt: skip
     return ports
 
 

@@ -285,21 +285,27 @@ class InventoryStore:
                 for r in session.scalars(query)
             }
 
-    def record_told(self, channel: str, told: Mapping[str, int], *, at: datetime | None = None) -> list[str]:
-        """Remember what ``channel`` was told; returns the SKUs whose computed quantity changed meanwhile
-        (still owed: the caller pushes them again)."""
-        at = at or utcnow()
-        with self._db.write() as session:
-            for sku, quantity in sorted(told.items()):
-                session.execute(
-                    update(InventoryChannelRow)
-                    .where(InventoryChannelRow.channel == channel, InventoryChannelRow.sku == sku)
-                    .values(told=quantity, told_at=at, pushes=InventoryChannelRow.pushes + 1)
-                )
-            query = select(InventoryChannelRow.sku, InventoryChannelRow.computed).where(
-                InventoryChannelRow.channel == channel, InventoryChannelRow.sku.in_(list(told))
+    def record_told(
+        self, channel: str, told: Mapping[str, int], *, at: datetime | None = None, session: Session | None = None
+    ) -> list[str]:
+        """Remember what ``channel`` was told (in ``session``, else in a transaction of its own); returns
+        the SKUs whose computed quantity changed meanwhile (still owed: the caller pushes them again)."""
+        if session is not None:
+            return self._record_told(session, channel, told, at or utcnow())
+        with self._db.write() as own:
+            return self._record_told(own, channel, told, at or utcnow())
+
+    def _record_told(self, session: Session, channel: str, told: Mapping[str, int], at: datetime) -> list[str]:
+        for sku, quantity in sorted(told.items()):
+            session.execute(
+                update(InventoryChannelRow)
+                .where(InventoryChannelRow.channel == channel, InventoryChannelRow.sku == sku)
+                .values(told=quantity, told_at=at, pushes=InventoryChannelRow.pushes + 1)
             )
-            return sorted(sku for sku, computed in session.execute(query) if computed != told[sku])
+        query = select(InventoryChannelRow.sku, InventoryChannelRow.computed).where(
+            InventoryChannelRow.channel == channel, InventoryChannelRow.sku.in_(list(told))
+        )
+        return sorted(sku for sku, computed in session.execute(query) if computed != told[sku])
 
     def channel_states(self, sku: str | None = None, *, channel: str | None = None) -> list[ChannelState]:
         query = select(InventoryChannelRow).order_by(InventoryChannelRow.sku, InventoryChannelRow.channel)

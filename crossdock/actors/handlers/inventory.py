@@ -15,19 +15,27 @@ and ``inventory.push`` (tell a channel its owed quantities).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
 
 from crossdock.actors.context import StepContext
-from crossdock.actors.graph import INVENTORY_APPLY, INVENTORY_PUSH
+from crossdock.actors.graph import INVENTORY_ADVISE, INVENTORY_APPLY, INVENTORY_PUSH
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
+from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import InventoryAdjustment, InventoryAdvice, Order, OrderPurpose, Shipment
+from crossdock.canonical import (
+    InventoryAdjustment,
+    InventoryAdvice,
+    InventoryAdviceLine,
+    Order,
+    OrderPurpose,
+    Shipment,
+)
 from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
 from crossdock.canonical.availability.allocate import affected_skus
 from crossdock.canonical.envelope import Envelope, idempotency_key
@@ -38,6 +46,8 @@ from crossdock.store.inventory import ChannelState
 
 BATCH = 200
 """SKUs per push message."""
+ADVICE_BATCH = 5000
+"""SKUs per 846 sent to a partner."""
 VISIBLE_WAIT_S = 5.0
 
 
@@ -70,7 +80,12 @@ def apply(ports: FlowPorts, ctx: StepContext, document: InventoryChange) -> list
     applied: list[StockUpdate | ReservationUpdate] = [*ports.store.inventory.apply(session, updates)]
     applied += ports.store.inventory.adjust(session, document.adjustments)
     owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
-    return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at)
+    return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at, advised=advised_partners(ports))
+
+
+def advised_partners(ports: FlowPorts) -> frozenset[str]:
+    """The B2B partners sent an 846 of their quantities (``inventory_advice: true``)."""
+    return frozenset(partner.name for partner in ports.partners if partner.inventory_advice)
 
 
 def recompute(
@@ -97,19 +112,30 @@ def recompute(
 
 
 def pushes(
-    inventory: InventoryPorts, owed: Mapping[str, Mapping[str, int]], cause: str, *, at: datetime | None = None
+    inventory: InventoryPorts,
+    owed: Mapping[str, Mapping[str, int]],
+    cause: str,
+    *,
+    at: datetime | None = None,
+    advised: Collection[str] = (),
 ) -> list[Outgoing]:
+    """One message per channel and batch of owed SKUs: ``inventory.push`` for a marketplace with an
+    adapter, ``inventory.advise`` (an 846) for a partner in ``advised``."""
     out: list[Outgoing] = []
     for channel, quantities in sorted(owed.items()):
-        if channel not in inventory.channels:
+        if channel in advised:
+            step, batch_size = INVENTORY_ADVISE, ADVICE_BATCH
+        elif channel in inventory.channels:
+            step, batch_size = INVENTORY_PUSH, BATCH
+        else:
             continue  # a channel in the rules with no adapter configured: computed, shown, not pushed
         skus = sorted(quantities)
-        for start in range(0, len(skus), BATCH):
-            batch = skus[start : start + BATCH]
-            key = idempotency_key("inventory-push", channel, cause, str(start))
+        for start in range(0, len(skus), batch_size):
+            batch = skus[start : start + batch_size]
+            key = idempotency_key(step.name, channel, cause, str(start))
             document = InventoryPush(channel=channel, skus=batch, expected={s: quantities[s] for s in batch},
                                      computed_at=at)  # fmt: skip
-            out.append(Outgoing(INVENTORY_PUSH, document, key))
+            out.append(Outgoing(step, document, key))
     return out
 
 
@@ -128,6 +154,32 @@ def push(ports: FlowPorts, ctx: StepContext, document: InventoryPush) -> list[Ou
         return []
     now = {sku: state.computed for sku, state in ports.store.inventory.states(document.channel, again).items()}
     return pushes(inventory, {document.channel: now}, ctx.envelope.idempotency_key + ":again")
+
+
+def advise(ports: FlowPorts, ctx: StepContext, document: InventoryPush) -> list[Outgoing]:
+    """An 846 to a B2B partner of the quantities it is owed (those the store holds now: a late message
+    never sends an old figure, and nothing is sent when none is owed), rendered and recorded in the
+    outbox in the step's transaction with what the partner was told; delivered after the commit."""
+    inventory = _inventory(ports)
+    partner = ports.partner(document.channel)
+    session = ctx.session
+    owed = ports.store.inventory.owed(document.channel, document.skus, session=session)
+    if not owed:
+        return []
+    at = ctx.envelope.created_at
+    advice = InventoryAdvice(
+        advice_id=f"ATS-{at:%Y%m%d%H%M%S}-{ctx.envelope.idempotency_key[-8:]}",
+        as_of=at,
+        location=inventory.location,
+        report_type="MM",
+        lines=[InventoryAdviceLine(sku=sku, on_hand=Decimal(quantity), available=Decimal(quantity))
+               for sku, quantity in sorted(owed.items())],
+    )  # fmt: skip
+    recorded = send_x12(ports, ctx, partner, "846", advice, business_keys={"advice": advice.advice_id})
+    for ref in recorded.refs[1:]:
+        ports.store.links.link(recorded.refs[0], ref, message_id=ctx.envelope.message_id, session=session)
+    ports.store.inventory.record_told(document.channel, owed, at=at, session=session)
+    return [recorded.delivery]
 
 
 def _visible(store: Store, document: InventoryPush) -> dict[str, ChannelState]:

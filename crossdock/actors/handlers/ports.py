@@ -67,6 +67,8 @@ class TradingPartner:
     """Send this partner an 856 ship notice when its purchase orders ship."""
     invoice: bool = False
     """Send this partner an 810 invoice when its purchase orders are invoiced."""
+    inventory_advice: bool = False
+    """Send this partner an 846 of its available-to-sell quantities when they change."""
 
     @property
     def name(self) -> str:

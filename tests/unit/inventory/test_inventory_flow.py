@@ -311,3 +311,53 @@ def translate_order(ports: FlowPorts) -> Order:
     order = translate((ROOT / "examples" / "850_from_buyer.x12").read_bytes()).sets[0].document
     assert isinstance(order, Order)
     return order
+
+
+def test_a_partner_that_wants_inventory_advice_gets_an_846_only_when_its_quantities_change(
+    ports: FlowPorts, channels: dict[str, FakeChannel], tmp_path: Path
+) -> None:
+    from crossdock.actors.graph import INVENTORY_ADVISE
+    from crossdock.edi.translate import translate
+    from crossdock.edi.validate import validate
+
+    # Given acme-retail wants 846s and is allocated half of what is free
+    partners = tuple(dataclasses.replace(p, inventory_advice=p.name == "acme-retail") for p in ports.partners)
+    spec = RULES.model_dump()
+    spec["channels"]["acme-retail"] = {"share": 0.5}
+    rules = AvailabilityRules.model_validate(spec)
+    assert ports.inventory is not None
+    b2b = dataclasses.replace(ports, partners=partners, inventory=dataclasses.replace(ports.inventory, rules=rules))
+
+    def deliver(outgoing: list[Outgoing]) -> list[Outgoing]:
+        advised = [o for o in outgoing if o.step is INVENTORY_ADVISE]
+        for out in advised:
+            settled(b2b, call(b2b, INVENTORY_ADVISE, envelope("inventory_push", out.idempotency_key), out.document))
+        return advised
+
+    def files() -> list[bytes]:
+        folder = tmp_path / "out" / "acme-retail"
+        return [f.read_bytes() for f in sorted(folder.iterdir())] if folder.exists() else []
+
+    # When stock arrives for two SKUs
+    change = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 21, 5), level("CD-MUG", 9, 5)])
+    out = call(b2b, INVENTORY_APPLY, envelope("inventory_change", "e-1"), change)
+    assert len(deliver(out)) == 1
+    # Then the partner gets one valid 846 with its share of each (and the kit made of the tee)
+    [first] = files()
+    assert validate(first).valid
+    advice = translate(first).sets[0].document
+    assert {line.sku: int(line.on_hand) for line in advice.lines} == {"CD-TEE-BLK-M": 10, "CD-MUG": 4, "GIFT": 0}
+    # When only the mug changes, and then an input that changes nothing arrives
+    out = call(b2b, INVENTORY_APPLY, envelope("inventory_change", "e-2"),
+               InventoryChange(source="erp", levels=[level("CD-MUG", 3, 6)]))  # fmt: skip
+    deliver(out)
+    again = call(b2b, INVENTORY_APPLY, envelope("inventory_change", "e-3"),
+                 InventoryChange(source="erp", levels=[level("CD-MUG", 3, 6)]))  # fmt: skip
+    # Then the second 846 names only the mug, and nothing else is sent
+    assert deliver(again) == []
+    assert len(files()) == 2
+    second = translate(files()[1]).sets[0].document
+    assert {line.sku: int(line.on_hand) for line in second.lines} == {"CD-MUG": 1}
+    # And a repeated advise message (its quantities already told) sends nothing
+    assert call(b2b, INVENTORY_ADVISE, envelope("inventory_push", "dup"),
+                InventoryPush(channel="acme-retail", skus=["CD-MUG"])) == []  # fmt: skip
