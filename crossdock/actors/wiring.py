@@ -142,14 +142,29 @@ def build_inventory(
     if config.inventory is None:
         return None
     channels: dict[str, InventoryChannel] = {}
+    split = config.inventory.split()
     try:
         for channel, target in config.inventory.push.items() if push else ():
-            channels[channel] = _inventory_channel(config, channel, target, environ)
+            if channel in split:
+                channels.update(_shopify_locations(config, target, split[channel], environ))
+            else:
+                channels[channel] = _inventory_channel(config, channel, target, environ)
     except ConfigError:
         for built in channels.values():
             built.close()
         raise
-    return InventoryPorts(config.inventory.rules(), channels, config.inventory.location)
+    return InventoryPorts(config.inventory.rules(), channels, config.inventory.location, split)
+
+
+def _shopify_locations(
+    config: FlowConfig, target: PushTarget, names: Mapping[str, tuple[str, ...]], environ: Mapping[str, str] | None
+) -> dict[str, InventoryChannel]:
+    """One Shopify adapter per Shopify location (``shopify@<id>``), sharing one client (one store's pacing)."""
+    market = config.marketplaces["shopify"]  # the config validator demands it
+    client = MarketplaceClient("shopify", market.base_url, token=token_source("shopify", market, environ),
+                               token_header=AUTH_HEADER, timeout=market.timeout_s)  # fmt: skip
+    return {name: ShopifyInventory(client, api_version=market.api_version, location_id=int(name.split("@")[1]),
+                                   item_ids=target.item_ids) for name in names}  # fmt: skip
 
 
 def _inventory_channel(

@@ -79,7 +79,8 @@ def apply(ports: FlowPorts, ctx: StepContext, document: InventoryChange) -> list
     at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
     applied: list[StockUpdate | ReservationUpdate] = [*ports.store.inventory.apply(session, updates)]
     applied += ports.store.inventory.adjust(session, document.adjustments)
-    owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
+    owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at,
+                     split=inventory.split)  # fmt: skip
     return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at, advised=advised_partners(ports))
 
 
@@ -89,10 +90,17 @@ def advised_partners(ports: FlowPorts) -> frozenset[str]:
 
 
 def recompute(
-    store: Store, rules: AvailabilityRules, skus: Iterable[str], *, session: Session, at: datetime | None = None
+    store: Store,
+    rules: AvailabilityRules,
+    skus: Iterable[str],
+    *,
+    session: Session,
+    at: datetime | None = None,
+    split: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Recompute ``skus`` (and the kits made of them) for every channel; returns channel -> the SKUs owed
-    with the quantity computed now."""
+    with the quantity computed now. A channel in ``split`` is computed per its parts (``shopify@<id>``:
+    the channel's quantity over the locations feeding it) instead of in total."""
     touched = affected_skus(rules, set(skus))
     if not touched:
         return {}
@@ -101,10 +109,19 @@ def recompute(
         load.update(rules.kits.get(sku, {}))
         load.update(rules.kits_using(sku))
     ledger = store.inventory.ledger(load, session=session)
-    offers = {sku: available_to_sell(ledger, rules, sku).totals() for sku in sorted(touched)}
-    owed: dict[str, dict[str, int]] = {}
+    computed = {sku: available_to_sell(ledger, rules, sku) for sku in sorted(touched)}
+    offers = {sku: quantities.totals() for sku, quantities in computed.items()}
+    targets: dict[str, dict[str, int]] = {}
     for channel in rules.channels:
-        quantities = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
+        parts = (split or {}).get(channel)
+        if not parts:
+            targets[channel] = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
+            continue
+        for name, feeders in parts.items():
+            targets[name] = {sku: sum(q.by_location.get(where, {}).get(channel, 0) for where in feeders)
+                             for sku, q in computed.items()}  # fmt: skip
+    owed: dict[str, dict[str, int]] = {}
+    for channel, quantities in targets.items():
         changed = store.inventory.record_computed(session, channel, quantities, at=at)
         if changed:
             owed[channel] = {sku: quantities[sku] for sku in changed}

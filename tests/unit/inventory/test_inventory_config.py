@@ -42,11 +42,29 @@ def test_the_section_builds_rules_and_one_adapter_per_push_target_without_connec
     ports.close()
 
 
+def test_several_shopify_locations_get_one_adapter_each_and_the_single_location_still_works() -> None:
+    push = {"shopify": {"locations": {7: ["COL1"], 8: ["STORE1", "STORE2"]}, "item_ids": {"A": 1}}}
+    config = flow_config_from_dict({**BASE, "inventory": {**INVENTORY, "push": push}}, base=Path("."))
+    ports = build_inventory(config, {"T_SHOP": "s"})
+    assert ports is not None
+    assert ports.split == {"shopify": {"shopify@7": ("COL1",), "shopify@8": ("STORE1", "STORE2")}}
+    shops = {name: channel for name, channel in ports.channels.items()}
+    assert sorted(shops) == ["shopify@7", "shopify@8"]
+    assert [s.location_id for s in shops.values() if isinstance(s, ShopifyInventory)] == [7, 8]
+    ports.close()
+    single = build_inventory(flow_config_from_dict({**BASE, "inventory": INVENTORY}, base=Path(".")),
+                             {"T_SHOP": "s", "T_WM": "w", "T_AMZ": "a"})  # fmt: skip
+    assert single is not None and single.split == {} and "shopify" in single.channels
+    single.close()
+
+
 @pytest.mark.parametrize(
     ("inventory", "marketplaces", "problem"),
     [
         ({**INVENTORY, "push": {"ebay": {}}}, None, "pushes inventory to shopify, walmart and amazon"),
-        ({**INVENTORY, "push": {"shopify": {}}}, None, "location_id is required"),
+        ({**INVENTORY, "push": {"shopify": {}}}, None, "give location_id"),
+        ({**INVENTORY, "push": {"shopify": {"location_id": 7, "locations": {8: ["COL1"]}}}}, None, "give location_id"),
+        ({**INVENTORY, "push": {"shopify": {"locations": {7: ["COL1"], 8: ["COL1"]}}}}, None, "feeds two"),
         ({"channels": {}, "push": {"walmart": {}}}, None, "no allocation rule"),
         (INVENTORY, {}, "marketplaces.shopify is not configured"),
     ],

@@ -361,3 +361,24 @@ def test_a_partner_that_wants_inventory_advice_gets_an_846_only_when_its_quantit
     # And a repeated advise message (its quantities already told) sends nothing
     assert call(b2b, INVENTORY_ADVISE, envelope("inventory_push", "dup"),
                 InventoryPush(channel="acme-retail", skus=["CD-MUG"])) == []  # fmt: skip
+
+
+def test_shopify_locations_are_each_told_the_quantity_of_the_locations_feeding_them(ports: FlowPorts) -> None:
+    # Given two Shopify locations: 1 fed by our COL1, 2 by STORE1 and STORE2
+    assert ports.inventory is not None
+    shops = {"shopify@1": FakeChannel(), "shopify@2": FakeChannel(), "walmart": FakeChannel()}
+    split = {"shopify": {"shopify@1": ("COL1",), "shopify@2": ("STORE1", "STORE2")}}
+    per_location = dataclasses.replace(ports, inventory=dataclasses.replace(ports.inventory, channels=shops,
+                                                                            split=split))  # fmt: skip
+    # When stock is reported at the three locations (safety stock 1 each)
+    levels = [level("CD-MUG", 10, 1, "COL1"), level("CD-MUG", 5, 1, "STORE1"), level("CD-MUG", 3, 1, "STORE2")]
+    run(per_location, [Outgoing(INVENTORY_APPLY, InventoryChange(source="erp", levels=levels), "a")])
+    # Then each Shopify location gets its own share; walmart (half, per location) its total
+    assert shops["shopify@1"].shown["CD-MUG"] == 9
+    assert shops["shopify@2"].shown["CD-MUG"] == 4 + 2
+    assert shops["walmart"].shown["CD-MUG"] == 4 + 2 + 1
+    # And a change at STORE2 is told to Shopify location 2 only
+    before = shops["shopify@1"].calls
+    run(per_location, [Outgoing(INVENTORY_APPLY, InventoryChange(source="erp", levels=[
+        level("CD-MUG", 1, 2, "STORE2")]), "b")])  # fmt: skip
+    assert shops["shopify@2"].shown["CD-MUG"] == 4 and shops["shopify@1"].calls == before
