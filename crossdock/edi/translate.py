@@ -43,6 +43,19 @@ from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, Unm
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
 
+__all__ = [
+    "TRANSLATORS",
+    "FileResult",
+    "InterchangeAckResult",
+    "SetResult",
+    "TranslationStatus",
+    "iter_translations",
+    "render",
+    "translate",
+    "translate_set",
+    "translate_ta1",
+]
+
 TRANSLATORS: dict[str, ModuleType] = {
     "846": x846, "850": x850, "856": x856, "940": x940, "945": x945, "947": x947, "997": x997,
 }  # fmt: skip
@@ -50,7 +63,7 @@ TRANSLATORS: dict[str, ModuleType] = {
 RENDER_ONLY: dict[str, ModuleType] = {"810": x810}
 """Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
 
-Status = Literal["translated", "failed", "unsupported"]
+TranslationStatus = Literal["translated", "failed", "unsupported"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +74,7 @@ class SetResult:
     version: str
     sender_id: str
     receiver_id: str
-    status: Status
+    status: TranslationStatus
     document: BaseModel | None = None
     warnings: tuple[MappingWarning, ...] = ()
     unmapped: tuple[UnmappedSegment, ...] = ()
