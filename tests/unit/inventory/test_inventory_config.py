@@ -11,6 +11,7 @@ from crossdock.actors.flow_config import flow_config_from_dict
 from crossdock.actors.wiring import build_inventory
 from crossdock.bridges.rest.inventory import AmazonInventory, ShopifyInventory, WalmartInventory
 from crossdock.errors import ConfigError
+from crossdock.store import Store
 
 BASE: dict[str, Any] = {
     "warehouse_partner": "northstar-3pl",
@@ -83,3 +84,20 @@ def test_a_missing_token_names_the_variable_not_a_token() -> None:
     config = flow_config_from_dict({**BASE, "inventory": INVENTORY}, base=Path("."))
     with pytest.raises(ConfigError, match="T_WM"):
         build_inventory(config, {"T_SHOP": "s", "T_AMZ": "a"})
+
+
+def test_a_partner_wanting_inventory_advice_needs_its_allocation_rule(sqlite_store: Store) -> None:
+    from crossdock.actors.flow_config import load_flow_config
+    from crossdock.actors.wiring import build_ports
+    from tests.conftest import ROOT
+
+    example = load_flow_config(ROOT / "examples" / "flows" / "flows.yaml")
+    partners = [p.model_copy(update={"inventory_advice": p.edi.name == "acme-retail.yaml"}) for p in example.partners]
+    without = example.model_copy(update={"partners": partners, "inventory": None})
+    with pytest.raises(ConfigError, match=r"partner acme-retail: inventory_advice needs an inventory rule"):
+        build_ports(without, sqlite_store, marketplaces={})
+    rules = flow_config_from_dict({**BASE, "inventory": {"channels": {"acme-retail": {"share": 0.3}}}},
+                                  base=Path(".")).inventory  # fmt: skip
+    ports = build_ports(example.model_copy(update={"partners": partners, "inventory": rules}), sqlite_store,
+                        marketplaces={})  # fmt: skip
+    assert [p.name for p in ports.partners if p.inventory_advice] == ["acme-retail"]
