@@ -29,7 +29,7 @@ from crossdock.actors.flow_config import (
 )
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
-from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
+from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, OrderAcknowledger, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.inventory_config import PushTarget
 from crossdock.actors.inventory_metrics import register_inventory_gauges
@@ -104,6 +104,11 @@ def build_marketplaces(
             )
         built[channel] = build(config, token_source(channel, config, environ))
     return built
+
+
+def build_acknowledgers(marketplaces: Mapping[str, MarketplacePort]) -> dict[str, OrderAcknowledger]:
+    """The configured channels whose booked orders are acknowledged: Walmart (it asks within four hours)."""
+    return {channel: port for channel, port in marketplaces.items() if isinstance(port, walmart.WalmartAdapter)}
 
 
 def _env_secret(env: Mapping[str, str], where: str, name: str, field: str) -> str:
@@ -224,6 +229,7 @@ def build_ports(
             outbound = FolderOutbound(item.outbound_folder, profile.name)
         partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
                                        item.invoice, item.inventory_advice))  # fmt: skip
+    built = dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces)
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),
@@ -233,7 +239,8 @@ def build_ports(
         item_map=dict(config.item_map),
         channel_customers=dict(config.channel_customers),
         finance=config.finance,
-        marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
+        marketplaces=built,
+        acknowledgers=build_acknowledgers(built),
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
         amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
     )
