@@ -39,18 +39,32 @@ from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x810, x846, x850, x855, x856, x860, x940, x945, x997
+from crossdock.edi.sets import x810, x846, x850, x855, x856, x860, x940, x945, x947, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
 
-TRANSLATORS: dict[str, ModuleType] = {"846": x846, "850": x850, "856": x856, "860": x860, "940": x940, "945": x945,
-                                      "997": x997}
+__all__ = [
+    "TRANSLATORS",
+    "FileResult",
+    "InterchangeAckResult",
+    "SetResult",
+    "TranslationStatus",
+    "iter_translations",
+    "render",
+    "translate",
+    "translate_set",
+    "translate_ta1",
+]
+
+TRANSLATORS: dict[str, ModuleType] = {
+    "846": x846, "850": x850, "856": x856, "860": x860, "940": x940, "945": x945, "947": x947, "997": x997,
+}  # fmt: skip
 """ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
 RENDER_ONLY: dict[str, ModuleType] = {"810": x810, "855": x855}
 """Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
 
-Status = Literal["translated", "failed", "unsupported"]
+TranslationStatus = Literal["translated", "failed", "unsupported"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +75,7 @@ class SetResult:
     version: str
     sender_id: str
     receiver_id: str
-    status: Status
+    status: TranslationStatus
     document: BaseModel | None = None
     warnings: tuple[MappingWarning, ...] = ()
     unmapped: tuple[UnmappedSegment, ...] = ()

@@ -1,4 +1,4 @@
-"""``orders.acknowledge``: an 855 purchase order acknowledgment to the B2B buyer whose PO was booked.
+"""``orders.to_buyer``: an 855 purchase order acknowledgment to the B2B buyer whose PO was booked.
 
 ``orders.to_erp`` sends a booked EDI order on to this step when its buyer (the trading partner whose
 interchange brought the PO, as for the 856) asks for an 855 in its configuration (``ack_855: true`` in
@@ -18,7 +18,7 @@ transaction, delivered after the commit; the buyer's 997 for it reconciles again
 from __future__ import annotations
 
 from crossdock.actors.context import StepContext
-from crossdock.actors.graph import ORDERS_ACKNOWLEDGE
+from crossdock.actors.graph import ORDERS_TO_BUYER
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import send_x12
@@ -28,7 +28,7 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 from crossdock.store import DocRef, DocType
 
-STEP = ORDERS_ACKNOWLEDGE
+STEP = ORDERS_TO_BUYER
 PO_ACKNOWLEDGMENT = "po_acknowledgment"
 """Doc type of the 855 sent for a PO in the cross-references: ``<buyer>:<PO number>``."""
 

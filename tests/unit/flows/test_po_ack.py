@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crossdock.actors.flows import call
-from crossdock.actors.graph import EDI_INBOUND, ORDERS_ACKNOWLEDGE, ORDERS_AMEND, ORDERS_TO_ERP
+from crossdock.actors.graph import EDI_INBOUND, ORDERS_AMEND, ORDERS_TO_BUYER, ORDERS_TO_ERP
 from crossdock.actors.handlers import po_ack
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
@@ -78,8 +78,8 @@ def test_a_booked_po_gets_its_buyer_one_855_that_validates(ports: FlowPorts, tmp
 
     # When the acknowledgment step runs (and runs again: a redelivery, a reprocessed file with another key)
     run = envelope("order", ack_step.idempotency_key)
-    assert settled(ports, call(ports, ORDERS_ACKNOWLEDGE, run, ack_step.document)) == []
-    assert call(ports, ORDERS_ACKNOWLEDGE, envelope("order", "another-key"), ack_step.document) == []
+    assert settled(ports, call(ports, ORDERS_TO_BUYER, run, ack_step.document)) == []
+    assert call(ports, ORDERS_TO_BUYER, envelope("order", "another-key"), ack_step.document) == []
 
     # Then the buyer has one 855, valid by our map, accepting every line with the ERP's order number
     [ack_file] = acknowledgments(tmp_path)
@@ -101,7 +101,7 @@ def test_a_booked_po_gets_its_buyer_one_855_that_validates(ports: FlowPorts, tmp
 def test_the_buyers_997_for_the_855_reconciles(ports: FlowPorts, tmp_path: Path) -> None:
     sent = book(ports)
     [ack_step] = [out for out in sent if out.step == po_ack.STEP]
-    settled(ports, call(ports, ORDERS_ACKNOWLEDGE, envelope("order", ack_step.idempotency_key), ack_step.document))
+    settled(ports, call(ports, ORDERS_TO_BUYER, envelope("order", ack_step.idempotency_key), ack_step.document))
     (ts,) = read_transaction_sets(acknowledgments(tmp_path)[0].read_bytes())
     group = ts.gs[6]
     body = [f"AK1*PR*{group}", "AK2*855*0001", "AK5*A", "AK9*A*1*1*1"]
@@ -123,10 +123,10 @@ def test_no_855_unless_the_buyer_asks_and_none_for_amendments(ports: FlowPorts, 
     [order] = [out.document for out in book(ports) if out.step == po_ack.STEP]
     assert isinstance(order, Order)
     change = order.model_copy(update={"purpose": OrderPurpose.CHANGE})
-    assert call(ports, ORDERS_ACKNOWLEDGE, envelope("order"), change) == []
-    assert call(quiet, ORDERS_ACKNOWLEDGE, envelope("order"), order) == []
+    assert call(ports, ORDERS_TO_BUYER, envelope("order"), change) == []
+    assert call(quiet, ORDERS_TO_BUYER, envelope("order"), order) == []
     marketplace = order.model_copy(update={"channel": "shopify", "external_id": "5100000001"})
-    assert call(ports, ORDERS_ACKNOWLEDGE, envelope("order"), marketplace) == []
+    assert call(ports, ORDERS_TO_BUYER, envelope("order"), marketplace) == []
     assert acknowledgments(tmp_path) == []
 
 
