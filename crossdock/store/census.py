@@ -101,5 +101,5 @@ def order_book(store: Store) -> dict[tuple[str, str], BookedOrder]:
         cut = {(str(channel), str(order)) for channel, order in s.execute(
             select(OrderLineStateRow.channel, OrderLineStateRow.external_id)
             .where(OrderLineStateRow.cancelled_e4 > 0).distinct())}  # fmt: skip
-    return {(str(channel), str(order)): BookedOrder(str(state), (str(channel), str(order)) in cut or state == "cancelled")
-            for channel, order, state in states}  # fmt: skip
+    held = {(str(channel), str(order)): str(state) for channel, order, state in states}
+    return {key: BookedOrder(state, key in cut or state == "cancelled") for key, state in held.items()}
