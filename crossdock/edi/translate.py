@@ -25,18 +25,33 @@ from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from crossdock.canonical import InterchangeAcknowledgment, InventoryAdvice, Order, Shipment, WarehouseShippingOrder
+from crossdock.canonical import (
+    InterchangeAcknowledgment,
+    InventoryAdvice,
+    Order,
+    ReturnAuthorization,
+    Shipment,
+    WarehouseShippingOrder,
+)
 from crossdock.edi import ta1
 from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x846, x850, x856, x940, x945, x997
+from crossdock.edi.sets import x180, x846, x850, x856, x940, x945, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
 
-TRANSLATORS: dict[str, ModuleType] = {"846": x846, "850": x850, "856": x856, "940": x940, "945": x945, "997": x997}
+TRANSLATORS: dict[str, ModuleType] = {
+    "180": x180,
+    "846": x846,
+    "850": x850,
+    "856": x856,
+    "940": x940,
+    "945": x945,
+    "997": x997,
+}
 """ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
 
 Status = Literal["translated", "failed", "unsupported"]
@@ -214,6 +229,8 @@ def render(
         body = x846.from_canonical(document)
     elif set_id == "856" and isinstance(document, Shipment):
         body = x856.from_canonical(document, issued_at=now)
+    elif set_id == "180" and isinstance(document, ReturnAuthorization):
+        body = x180.from_canonical(document)
     else:
         raise MappingError(f"cannot render a {type(document).__name__} as X12 {set_id}", [("ST01", f"set {set_id}")])
     return build_interchange(profile, TRANSLATORS[set_id].FUNCTIONAL_ID, [(set_id, body)], allocator, now=now)
