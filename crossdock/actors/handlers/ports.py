@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -19,6 +20,8 @@ from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.finance import FinanceConfig
+from crossdock.canonical.finance.returns_flow import ReceivedLine, ReturnPolicy
+from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
@@ -55,6 +58,16 @@ class MarketplacePort(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class RefundPort(Protocol):
+    """Issues the refund of a return on a marketplace that expects the seller to (Walmart)."""
+
+    def refund_return(self, authorization: ReturnAuthorization, lines: Sequence[ReceivedLine]) -> tuple[str, Decimal]:
+        """Refund the return's ``lines`` (as received); returns the marketplace's refund id and the amount
+        (negative: money back to the customer). Idempotent: a return already refunded is not refunded
+        again (its refund is returned)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,11 @@ class FlowPorts:
     """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
     inventory: InventoryPorts | None = None
     """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
+    returns: ReturnPolicy = field(default_factory=ReturnPolicy)
+    """Returns: an ERP return authorization, a 180 to the warehouse partner (``returns:`` in flows.yaml);
+    ``refund_to_channel`` is decided per channel by :attr:`refunds`."""
+    refunds: Mapping[str, RefundPort] = field(default_factory=dict)
+    """Marketplace channel -> where crossdock issues a return's refund (channels that expect it)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:
