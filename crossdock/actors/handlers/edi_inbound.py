@@ -8,6 +8,8 @@
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * An 846's stock levels go to ``inventory.apply`` (:mod:`crossdock.actors.handlers.inventory`).
+* A 180 from the warehouse partner is its receipt of a return (or its rejection): a ``return_event``
+  to ``returns.apply`` (:mod:`crossdock.actors.handlers.returns`).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
   Sets are translated one at a time as they are read; a set over the size limits
@@ -40,6 +42,7 @@ from crossdock.canonical import (
 from crossdock.canonical.acknowledgment import AckStatus
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi import ack, validate
 from crossdock.edi.control import ControlKind
@@ -219,7 +222,8 @@ def _translation_problem(item: SetResult) -> str | None:
         return "mapping failed: " + "; ".join(f"{where}: {what}" for where, what in item.errors)
     if item.status == "unsupported":
         return f"no translator for set {item.set_id}"
-    if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment | InventoryAdvice):
+    inbound = Order | Shipment | FunctionalAcknowledgment | InventoryAdvice | ReturnEventDocument
+    if not isinstance(item.document, inbound):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
 
@@ -271,7 +275,30 @@ def _hand_on(
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
     if isinstance(document, InventoryAdvice):
         return inventory.advice_received(ports, partner, document, interchange, outcome.handed_on)
+    if isinstance(document, ReturnEventDocument):
+        return _return_received(ports, partner, document, interchange, envelope, session, outcome)
     return None
+
+
+def _return_received(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    event: ReturnEventDocument,
+    interchange: DocRef,
+    envelope: Envelope,
+    session: Session,
+    outcome: InboundOutcome,
+) -> Outgoing | None:
+    """The 3PL's 180: its receipt (or rejection) of a return, to ``returns.apply``."""
+    if partner.name != ports.warehouse_partner:
+        outcome.problems.append(f"180 for RMA {event.rma_number} from {partner.name}: only the warehouse partner "
+                                f"{ports.warehouse_partner} reports returns")  # fmt: skip
+        return None
+    ports.store.links.link(interchange, DocRef(DocType.RETURN, event.rma_number),
+                           message_id=envelope.message_id, session=session)  # fmt: skip
+    outcome.handed_on.append(f"return {event.rma_number} {event.kind} → returns.apply")
+    key = idempotency_key("return", event.channel.value, event.rma_number, event.kind)
+    return Outgoing("returns.apply", "return_event", event, key)
 
 
 def reconcile_interchange(
