@@ -3,7 +3,9 @@
 The body is read from the raw store (the receiver or ``crossdock rest poll`` kept it as received); the
 channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A body that is not JSON
 or does not map is a business error for the integration team (parked with the field-level errors),
-never a crash.
+never a crash. A return request or refund (a Shopify ``refunds/create`` body, a Walmart return order)
+becomes its return events for ``returns.apply`` (:mod:`crossdock.canonical.marketplaces.returns`); a
+refund with nothing coming back is no return and goes nowhere.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical
+from crossdock.canonical.marketplaces.returns import return_events
 from crossdock.errors import BusinessError
 
 STEP = "marketplace.inbound"
@@ -37,6 +41,9 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
         body = json.loads(stored.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BusinessError(f"{document.source} payload {document.name} is not JSON: {exc}", key=key) from exc
+    events = return_events(channel, body)
+    if events is not None:
+        return [Outgoing("returns.apply", "return_event", event, _return_key(event)) for event in events]
     try:
         order = order_to_canonical(channel, body)
     except ValueError as exc:  # no mapping for this channel
@@ -46,3 +53,7 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
     key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
     return [Outgoing("orders.to_erp", "order", order, key)]
+
+
+def _return_key(event: ReturnEventDocument) -> str:
+    return idempotency_key("return", event.channel.value, event.rma_number, event.kind, event.refund_id or "")

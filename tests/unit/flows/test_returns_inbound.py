@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.actors.handlers import edi_inbound
+from crossdock.actors.handlers import edi_inbound, marketplace
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.canonical import Channel, Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
@@ -58,3 +58,26 @@ def test_a_180_from_another_partner_is_a_problem_not_a_receipt(ports: FlowPorts)
     assert settled(ports, edi_inbound.handle(ports, envelope, payload)) == []
     [item] = ports.store.exceptions.find(ItemFilter(business_key=f"raw-payload:{payload.payload_id}"))
     assert "only the warehouse partner northstar-3pl reports returns" in item.error_message
+
+
+DATA = ROOT / "tests" / "data" / "returns"
+
+
+def test_a_shopify_refund_webhook_becomes_its_return_events(ports: FlowPorts) -> None:
+    body = (DATA / "shopify_refund_return.json").read_bytes()
+    payload = stored(ports.store, body, "webhook:shopify")
+    envelope = Envelope(idempotency_key="k-refund", source="test", document_type="inbound_payload", created_at=AT)
+    authorized, refunded = marketplace.handle(ports, envelope, payload)
+    assert {authorized.step, refunded.step} == {"returns.apply"}
+    assert isinstance(authorized.document, ReturnEventDocument) and authorized.document.kind == "authorized"
+    assert isinstance(refunded.document, ReturnEventDocument) and refunded.document.amount == Decimal("-51.84")
+    assert authorized.idempotency_key != refunded.idempotency_key
+    # the same refund delivered again carries the same keys: the returns step applies it once
+    again = marketplace.handle(ports, envelope, stored(ports.store, body, "webhook:shopify"))
+    assert [out.idempotency_key for out in again] == [authorized.idempotency_key, refunded.idempotency_key]
+
+
+def test_a_refund_with_nothing_coming_back_goes_nowhere(ports: FlowPorts) -> None:
+    payload = stored(ports.store, (DATA / "shopify_refund_cancel.json").read_bytes(), "webhook:shopify")
+    envelope = Envelope(idempotency_key="k-cancel", source="test", document_type="inbound_payload", created_at=AT)
+    assert marketplace.handle(ports, envelope, payload) == []
