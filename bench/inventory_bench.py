@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from crossdock.actors.graph import INVENTORY_APPLY  # noqa: E402
 from crossdock.actors.handlers import edi_inbound, inventory  # noqa: E402
 from crossdock.actors.handlers.inventory_ports import InventoryPorts  # noqa: E402
 from crossdock.actors.handlers.outbound import FolderOutbound  # noqa: E402
@@ -177,7 +178,7 @@ def latency(store: Store, advices: int, reservations: int, rng: random.Random, f
             queue = list(outgoing)
             while queue:
                 out = queue.pop(0)
-                handler = inventory.apply if out.step == inventory.APPLY else inventory.push
+                handler = inventory.apply if out.step == INVENTORY_APPLY else inventory.push
                 envelope = Envelope(idempotency_key=out.idempotency_key, source="bench",
                                     document_type=out.document_type)  # fmt: skip
                 queue += handler(ports, envelope, out.document)
@@ -187,7 +188,7 @@ def latency(store: Store, advices: int, reservations: int, rng: random.Random, f
             for r in range(reservations):  # the stream of orders between two 846s
                 held = StockReservation(order_ref=f"PO-{n}-{r}", line="1", sku=rng.choice(skus), location="MAIN",
                                         quantity=rng.randint(1, 3), as_of=datetime.now(UTC))  # fmt: skip
-                run([Outgoing(inventory.APPLY, "inventory_change",
+                run([Outgoing(INVENTORY_APPLY,
                               InventoryChange(source="order", reservations=[held]), f"r-{n}-{r}")])  # fmt: skip
             data = advice(1001 + n, T0 + timedelta(minutes=n + 1), {s: rng.randint(100, 400) for s in skus})
             ref = store.raw.put_once(data, source="sftp:northstar-3pl", name=f"846-{n}.x12")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
@@ -60,6 +61,46 @@ class EmbeddedErp:
 
     def calls(self) -> dict[str, int]:
         return dict(self.control.calls)
+
+    def _database(self) -> SimDatabase:
+        if self._db is None:
+            raise RuntimeError("the embedded ERP simulator is not started")
+        return self._db
+
+    def add_item(self, item_no: str, description: str, unit_price: str, uom: str = "PCS") -> None:
+        """An item in the ERP's catalogue (the simulator's seed has five)."""
+        with self._database().transaction() as db:
+            db.execute("INSERT OR IGNORE INTO item VALUES (?, ?, ?, ?, NULL, 0)",
+                       (item_no, description, uom, unit_price))
+
+    def stock(self, location: str, quantity: int) -> None:
+        """Every unblocked item on hand at ``location`` in ``quantity`` (what the ERP's warehouse holds)."""
+        with self._database().transaction() as db:
+            db.execute("INSERT OR IGNORE INTO location VALUES (?)", (location,))
+            db.execute("INSERT OR REPLACE INTO inventory SELECT no, ?, ? FROM item WHERE blocked = 0",
+                       (location, str(quantity)))
+
+    def counts(self) -> dict[str, int]:
+        """What the ERP holds: sales orders (all, cancelled), posted shipments and invoices."""
+        with self._database().transaction() as db:
+            orders, cancelled = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(status = 'Cancelled'), 0) FROM sales_order").fetchone()
+            posted = dict(db.execute("SELECT kind, COUNT(*) FROM posted_document GROUP BY kind").fetchall())
+        return {"sales_orders": int(orders), "cancelled_orders": int(cancelled),
+                "shipments": int(posted.get("shipment", 0)), "invoices": int(posted.get("invoice", 0))}
+
+    def open_quantities(self) -> dict[str, tuple[str, Decimal]]:
+        """Each sales order by its external document number (the PO or marketplace order id): its
+        status and the quantity still to ship."""
+        with self._database().transaction() as db:
+            rows = db.execute(
+                "SELECT o.external_document_no, o.status, l.quantity, l.shipped FROM sales_order o"
+                " JOIN sales_line l ON l.document_no = o.document_no").fetchall()
+        found: dict[str, tuple[str, Decimal]] = {}
+        for external, status, quantity, shipped in rows:
+            _, left = found.get(str(external), (status, Decimal(0)))
+            found[str(external)] = (str(status), left + Decimal(quantity) - Decimal(shipped))
+        return found
 
     def stop(self) -> None:
         if self._server is not None:

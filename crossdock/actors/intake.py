@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
+from crossdock.actors import graph
 from crossdock.bridges.rest.polling import ORDER_ID_HEADER, POLLED, SOURCE_HEADER
 from crossdock.bridges.sftp.sink import InboundFile
 from crossdock.canonical.base import CanonicalModel
@@ -41,8 +42,8 @@ log = logging.getLogger(__name__)
 Send = Callable[[str, Envelope, CanonicalModel], None]
 """``send(step_name, envelope, document)``: what :func:`crossdock.actors.steps.sender` returns."""
 
-EDI_INBOUND = "edi.inbound"
-MARKETPLACE_INBOUND = "marketplace.inbound"
+EDI_INBOUND = graph.EDI_INBOUND.name
+MARKETPLACE_INBOUND = graph.MARKETPLACE_INBOUND.name
 X12_CONTENT_TYPE = "application/edi-x12"
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from dramatiq.broker import Broker
 
 from crossdock.actors.flow_config import FlowConfig
-from crossdock.actors.handlers.inventory import APPLY
+from crossdock.actors.graph import INVENTORY_APPLY as APPLY
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import publish
 from crossdock.bridges.soap import ErpPort

@@ -18,7 +18,7 @@ from typing import Any
 from dramatiq.broker import Broker
 from dramatiq.middleware import Middleware
 
-from crossdock.actors.handlers.x12_out import DELIVER
+from crossdock.actors.graph import OUTBOX_DELIVER
 from crossdock.broker.send import send
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import OutboxDelivery
@@ -32,8 +32,9 @@ def resend_pending(broker: Broker, store: Store, *, older_than_s: float, limit: 
     """Send ``outbox.deliver`` for the pending rows a sweep takes; returns their ids."""
     ids = store.outbox.sweep(older_than_s=older_than_s, limit=limit)
     for outbox_id in ids:
-        envelope = Envelope(idempotency_key=f"outbox:{outbox_id}", source=SOURCE, document_type="outbox_delivery")
-        send(broker, DELIVER, envelope, OutboxDelivery(outbox_id=outbox_id))
+        envelope = Envelope(idempotency_key=f"outbox:{outbox_id}", source=SOURCE,
+                            document_type=OUTBOX_DELIVER.document_type)  # fmt: skip
+        send(broker, OUTBOX_DELIVER.name, envelope, OutboxDelivery(outbox_id=outbox_id))
     if ids:
         log.info("outbox: %d pending row(s) sent to delivery again (%s)", len(ids), ", ".join(map(str, ids[:20])))
     return ids

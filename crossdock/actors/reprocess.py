@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from crossdock.actors import graph
 from crossdock.actors.intake import EDI_INBOUND, MARKETPLACE_INBOUND, inbound_message, payload_key
 from crossdock.broker import codec
 from crossdock.broker.lanes import Lane
@@ -30,8 +31,8 @@ Publish = Callable[[str, Envelope, InboundPayload], None]
 """``publish(step, envelope, document)``: sends the first message of the flow (with confirms)."""
 
 FIRST_STEPS = {"sftp": EDI_INBOUND, "webhook": MARKETPLACE_INBOUND, "poll": MARKETPLACE_INBOUND}
-FIRST_STEP_LANES = {EDI_INBOUND: Lane.EDI_INBOUND, MARKETPLACE_INBOUND: Lane.ORDERS}
-"""The queue of each first step (as :func:`crossdock.actors.flows.flow_steps` declares it; a test checks)."""
+FIRST_STEP_LANES: dict[str, Lane] = {step.name: step.lane for step in (graph.EDI_INBOUND, graph.MARKETPLACE_INBOUND)}
+"""The queue of each first step (from the flow graph)."""
 
 
 class ReprocessError(LookupError):

@@ -243,7 +243,7 @@ def build_flow_broker(settings: Settings, ports: FlowPorts, *, sweep_outbox: boo
     if sweep_outbox:
         interval, after = settings.outbox_sweep_interval_s, settings.outbox_sweep_after_s
         broker.add_middleware(OutboxSweeper(ports.store, interval_s=interval, after_s=after))
-    declare_steps(broker, (*flows.STEPS, *flows.flow_steps(ports)))
+    declare_steps(broker, flows.flow_steps(ports))
     if ports.inventory is not None:
         register_inventory_gauges(broker, ports.store)
     return broker

@@ -41,6 +41,17 @@ def document_class(name: str) -> type[CanonicalModel]:
         raise KeyError(f"unknown canonical document type {name!r}; known: {', '.join(sorted(DOCUMENTS))}") from None
 
 
+_TYPES: dict[type[CanonicalModel], str] = {cls: name for name, cls in DOCUMENTS.items()}
+
+
+def document_type_of(cls: type[CanonicalModel]) -> str:
+    """The document type a canonical class is registered under (``Order`` -> ``"order"``)."""
+    try:
+        return _TYPES[cls]
+    except KeyError:
+        raise KeyError(f"{cls.__name__} is not a registered canonical document (canonical/registry.py)") from None
+
+
 def json_schemas() -> dict[str, dict[str, object]]:
     """JSON Schema of every canonical document, by name (pure: the CLI writes them to files)."""
     return {name: cls.model_json_schema() for name, cls in DOCUMENTS.items()}

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_flows_demo_json_exits_0_with_the_trace(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--json", "--workdir", str(tmp_path)])
+    result = CliRunner().invoke(app, ["demo", "--walkthrough", "--json", "--workdir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["ok"] is True and summary["order"] == "PO-778812"
@@ -25,7 +25,7 @@ def test_flows_demo_json_exits_0_with_the_trace(tmp_path: Path) -> None:
 def test_flows_demo_runs_again_on_the_same_workdir(tmp_path: Path) -> None:
     work = tmp_path / "demo"
     for _ in range(2):
-        result = CliRunner().invoke(app, ["demo", "--json", "--workdir", str(work)])
+        result = CliRunner().invoke(app, ["demo", "--walkthrough", "--json", "--workdir", str(work)])
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["erp_calls"]["CreateSalesOrder"] == 1
 
@@ -39,6 +39,6 @@ def test_flows_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
 
 
 def test_flows_demo_without_examples_exits_2(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--examples", str(tmp_path / "missing")])
+    result = CliRunner().invoke(app, ["demo", "--walkthrough", "--examples", str(tmp_path / "missing")])
     assert result.exit_code == 2
     assert "cannot run the flow demo" in result.output

@@ -19,7 +19,6 @@ import logging
 from crossdock.actors.handlers.outbound import OutboundConflictError
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import OutboxDelivery
 from crossdock.store import OutboxEntry
@@ -50,8 +49,6 @@ def deliver(ports: FlowPorts, outbox_id: int) -> OutboxEntry | None:
     return ports.store.outbox.get(outbox_id)
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, OutboxDelivery):
-        raise TypeError(f"outbox.deliver takes an outbox_delivery, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: OutboxDelivery) -> list[Outgoing]:
     deliver(ports, document.outbox_id)
     return []

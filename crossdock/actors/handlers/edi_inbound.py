@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import record_x12
@@ -40,7 +41,6 @@ from crossdock.canonical import (
     idempotency_key,
 )
 from crossdock.canonical.acknowledgment import AckStatus
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
@@ -52,7 +52,7 @@ from crossdock.edi.translate import SetResult, iter_translations, translate_ta1
 from crossdock.errors import BusinessError, EdiError, Owner
 from crossdock.store import DocRef, DocType, RawRef
 
-STEP = "edi.inbound"
+STEP = graph.EDI_INBOUND
 ACKNOWLEDGMENT = DocType.ACKNOWLEDGMENT
 """Doc type of an inbound 997 in the cross-references."""
 
@@ -66,9 +66,7 @@ class InboundOutcome:
     problems: list[str] = field(default_factory=list)
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InboundPayload):
-        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
     return process(ports, envelope, document)[0]
 
 
@@ -142,8 +140,8 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
                 business_key=key,
                 message_id=envelope.message_id,
                 correlation_id=envelope.correlation_id,
-                actor=STEP,
-                queue=STEP,
+                actor=STEP.name,
+                queue=STEP.lane.value,
                 raw_payload_id=ref.payload_id,
                 session=session,
             )
@@ -262,15 +260,15 @@ def _hand_on(
         order = document.model_copy(update={"references": erp_view.with_references(document.references, erp_keys)})
         links.link(interchange, DocRef(DocType.PURCHASE_ORDER, order.external_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"order {order.external_id} → orders.to_erp")
+        outcome.handed_on.append(f"order {order.external_id} → {graph.ORDERS_TO_ERP}")
         key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-        return Outgoing("orders.to_erp", "order", order, key)
+        return Outgoing(graph.ORDERS_TO_ERP, order, key)
     if isinstance(document, Shipment):
         links.link(interchange, DocRef(DocType.SHIPMENT, document.shipment_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"shipment {document.shipment_id} → shipments.to_erp")
-        return Outgoing("shipments.to_erp", "shipment", document,
-                        idempotency_key("shipment", partner.name, document.shipment_id))  # fmt: skip
+        outcome.handed_on.append(f"shipment {document.shipment_id} → {graph.SHIPMENTS_TO_ERP}")
+        key = idempotency_key("shipment", partner.name, document.shipment_id)
+        return Outgoing(graph.SHIPMENTS_TO_ERP, document, key)
     if isinstance(document, FunctionalAcknowledgment):
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
     if isinstance(document, InventoryAdvice):
@@ -298,7 +296,7 @@ def _return_received(
                            message_id=envelope.message_id, session=session)  # fmt: skip
     outcome.handed_on.append(f"return {event.rma_number} {event.kind} → returns.apply")
     key = idempotency_key("return", event.channel.value, event.rma_number, event.kind)
-    return Outgoing("returns.apply", "return_event", event, key)
+    return Outgoing(graph.RETURNS_APPLY, event, key)
 
 
 def reconcile_interchange(

@@ -21,6 +21,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import INVENTORY_APPLY, INVENTORY_PUSH
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
@@ -28,15 +29,12 @@ from crossdock.actors.steps import Outgoing
 from crossdock.canonical import InventoryAdvice, Order, OrderPurpose, Shipment
 from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
 from crossdock.canonical.availability.allocate import affected_skus
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope, idempotency_key
 from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockReservation
 from crossdock.errors import ConfigError, TransientError
 from crossdock.store import DocRef, Store
 from crossdock.store.inventory import ChannelState
 
-APPLY = "inventory.apply"
-PUSH = "inventory.push"
 BATCH = 200
 """SKUs per push message."""
 VISIBLE_WAIT_S = 5.0
@@ -61,9 +59,7 @@ def _inventory(ports: FlowPorts) -> InventoryPorts:
     return ports.inventory
 
 
-def apply(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InventoryChange):
-        raise TypeError(f"{APPLY} takes an inventory_change, got {type(document).__name__}")
+def apply(ports: FlowPorts, envelope: Envelope, document: InventoryChange) -> list[Outgoing]:
     inventory = _inventory(ports)
     updates = updates_of(document)
     with effects(ports.store) as session:
@@ -110,13 +106,11 @@ def pushes(
             key = idempotency_key("inventory-push", channel, cause, str(start))
             document = InventoryPush(channel=channel, skus=batch, expected={s: quantities[s] for s in batch},
                                      computed_at=at)  # fmt: skip
-            out.append(Outgoing(PUSH, "inventory_push", document, key))
+            out.append(Outgoing(INVENTORY_PUSH, document, key))
     return out
 
 
-def push(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InventoryPush):
-        raise TypeError(f"{PUSH} takes an inventory_push, got {type(document).__name__}")
+def push(ports: FlowPorts, envelope: Envelope, document: InventoryPush) -> list[Outgoing]:
     inventory = _inventory(ports)
     adapter = inventory.channels.get(document.channel)
     if adapter is None:
@@ -144,7 +138,7 @@ def _visible(store: Store, document: InventoryPush) -> dict[str, ChannelState]:
         if all(_shows(states.get(sku), document, sku) for sku in document.skus):
             return states
         if time.monotonic() >= deadline:
-            raise TransientError(f"{PUSH} {document.channel}: the computed quantities are not visible yet")
+            raise TransientError(f"{INVENTORY_PUSH} {document.channel}: the computed quantities are not visible yet")
         time.sleep(0.05)
 
 
@@ -191,7 +185,7 @@ def reserve(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Outgoing
     change = reservations(order, inventory.location, quantity_factor=factor)
     if change is None:
         return []
-    return [Outgoing(APPLY, "inventory_change", change, idempotency_key("reserve", envelope.idempotency_key))]
+    return [Outgoing(INVENTORY_APPLY, change, idempotency_key("reserve", envelope.idempotency_key))]
 
 
 def advice_received(
@@ -205,9 +199,9 @@ def advice_received(
         raise ConfigError(f"846 {advice.advice_id} from {partner.name} names no location, and the partner has none")
     change = from_advice(advice, partner=partner.name, location=location,
                          sequence=int(control) if control.isdigit() else 0)  # fmt: skip
-    handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {APPLY}")
+    handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {INVENTORY_APPLY}")
     key = idempotency_key("846", partner.name, interchange.doc_id, advice.advice_id)
-    return Outgoing(APPLY, "inventory_change", change, key)
+    return Outgoing(INVENTORY_APPLY, change, key)
 
 
 def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) -> list[Outgoing]:
@@ -238,4 +232,4 @@ def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) ->
     if not released:
         return []
     change = InventoryChange(source=f"shipment:{shipment.shipment_id}", reservations=released)
-    return [Outgoing(APPLY, "inventory_change", change, idempotency_key("release", envelope.idempotency_key))]
+    return [Outgoing(INVENTORY_APPLY, change, idempotency_key("release", envelope.idempotency_key))]

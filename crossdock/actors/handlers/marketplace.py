@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
@@ -24,12 +24,8 @@ from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.canonical.marketplaces.returns import return_events
 from crossdock.errors import BusinessError
 
-STEP = "marketplace.inbound"
 
-
-def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    if not isinstance(document, InboundPayload):
-        raise TypeError(f"{STEP} takes an inbound_payload, got {type(document).__name__}")
+def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:
@@ -43,7 +39,7 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
         raise BusinessError(f"{document.source} payload {document.name} is not JSON: {exc}", key=key) from exc
     events = return_events(channel, body)
     if events is not None:
-        return [Outgoing("returns.apply", "return_event", event, _return_key(event)) for event in events]
+        return [Outgoing(graph.RETURNS_APPLY, event, _return_key(event)) for event in events]
     try:
         order = order_to_canonical(channel, body)
     except ValueError as exc:  # no mapping for this channel
@@ -52,7 +48,7 @@ def handle(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
     key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-    return [Outgoing("orders.to_erp", "order", order, key)]
+    return [Outgoing(graph.ORDERS_TO_ERP, order, key)]
 
 
 def _return_key(event: ReturnEventDocument) -> str:

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import RETURNS_APPLY
 from crossdock.actors.handlers.x12_out import delivery_of, send_x12
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.finance.returns_flow import (
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from crossdock.actors.handlers.ports import FlowPorts, RefundPort
     from crossdock.bridges.soap import ErpPort
 
-STEP = "returns.apply"
+STEP = RETURNS_APPLY.name
 MAX_ROUNDS = 6
 """decide → act rounds per event: ERP authorization, 180, items, credit memo, inventory, refund."""
 
@@ -203,11 +203,9 @@ def _update(
     return current
 
 
-def apply_step(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+def apply_step(ports: FlowPorts, envelope: Envelope, document: ReturnEventDocument) -> list[Outgoing]:
     """``returns.apply`` on the returns lane: one event of a return, whatever its order; a redelivery
     changes nothing. The credit memo goes to the channel's ERP customer (``channel_customers``)."""
-    if not isinstance(document, ReturnEventDocument):
-        raise TypeError(f"{STEP} takes a return event, got {type(document).__name__}")
     channel = document.channel.value
     customer = ports.channel_customers.get(channel)
     if customer is None:
@@ -219,7 +217,8 @@ def apply_step(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -
     def notice(session: Session, authorization: ReturnAuthorization) -> int:
         assert warehouse is not None
         keys = {"rma": authorization.rma_number, "order": authorization.order_external_id, "channel": channel}
-        sent = send_x12(ports, warehouse, "180", authorization, envelope, session, step=STEP, business_keys=keys)
+        sent = send_x12(ports, warehouse, "180", authorization, envelope, session, step=RETURNS_APPLY,
+                        business_keys=keys)
         for ref in sent.refs:
             ports.store.links.link(DocRef(DocType.RETURN, authorization.rma_number), ref,
                                    message_id=envelope.message_id, session=session)  # fmt: skip

@@ -27,7 +27,6 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance import (
     FinanceConfig,
@@ -51,8 +50,6 @@ if TYPE_CHECKING:  # the ERP port's module loads zeep: only posting needs it, an
     from crossdock.bridges.soap import ErpPort
 
 IMPORT_STEP = "settle.import"
-POST = "settlements.post"
-"""The actor that posts a settlement (document: its :class:`SettlementSummary`), on the settlements lane."""
 RECONCILE_STEP = "settle.reconcile"
 BATCH = 5_000
 ORDER_CHUNK = 1_000
@@ -335,10 +332,8 @@ def post_settlement(
     return PostResult(channel, settlement_id, reference, document_no, len(line_ids), net)
 
 
-def post_step(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+def post_step(ports: FlowPorts, envelope: Envelope, document: SettlementSummary) -> list[Outgoing]:
     """``settlements.post``: post the settlement the message names; a redelivery posts nothing more."""
-    if not isinstance(document, SettlementSummary):
-        raise TypeError(f"{POST} takes a settlement summary, got {type(document).__name__}")
     post_settlement(
         ports.store, ports.erp, channel=document.channel.value, settlement_id=document.settlement_id,
         config=ports.finance,

@@ -27,21 +27,18 @@ from __future__ import annotations
 
 import logging
 
+from crossdock.actors.graph import SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
 from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Shipment
-from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.shipment import ShipmentOrder
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
 
-TO_ERP = "shipments.to_erp"
-TO_BUYER = "shipments.to_buyer"
-TO_MARKETPLACE = "shipments.to_marketplace"
 ERP_SHIPMENT = "erp_shipment"
 
 log = logging.getLogger(__name__)
@@ -67,14 +64,7 @@ def erp_order_for(ports: FlowPorts, shipment: Shipment) -> tuple[str, str]:
     )
 
 
-def _shipment(document: CanonicalModel, step: str) -> Shipment:
-    if not isinstance(document, Shipment):
-        raise TypeError(f"{step} takes a shipment, got {type(document).__name__}")
-    return document
-
-
-def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    shipment = _shipment(document, TO_ERP)
+def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
     erp_order, kind = erp_order_for(ports, shipment)
     location = ports.partner(ports.warehouse_partner).erp_location_code
     # a marketplace's line item ids are no ERP line numbers (the ERP numbers the lines it booked 1, 2 ...)
@@ -88,9 +78,9 @@ def to_erp(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> li
     with effects(ports.store) as session:
         for ref in related:
             ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
-    sent = [Outgoing(TO_BUYER, "shipment", shipment, envelope.idempotency_key)]
+    sent = [Outgoing(SHIPMENTS_TO_BUYER, shipment, envelope.idempotency_key)]
     if ports.marketplaces:
-        sent.append(Outgoing(TO_MARKETPLACE, "shipment", shipment, envelope.idempotency_key))
+        sent.append(Outgoing(SHIPMENTS_TO_MARKETPLACE, shipment, envelope.idempotency_key))
     return [*sent, *inventory.release_shipped(ports, shipment, envelope)]
 
 
@@ -108,8 +98,7 @@ def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:
     return None
 
 
-def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    shipment = _shipment(document, TO_BUYER)
+def to_buyer(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
     deliveries: list[Outgoing] = []
     by_buyer: dict[str, tuple[TradingPartner, list[ShipmentOrder]]] = {}
     for order in shipment.orders:
@@ -121,7 +110,7 @@ def to_buyer(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> 
         notice = shipment if len(shipped) == len(shipment.orders) else shipment.model_copy(update={"orders": shipped})
         keys = {"shipment": shipment.shipment_id, "orders": ",".join(o.po_number or o.order_ref or "" for o in shipped)}
         with effects(ports.store) as session:
-            sent = send_x12(ports, buyer, "856", notice, envelope, session, step=TO_BUYER, business_keys=keys)
+            sent = send_x12(ports, buyer, "856", notice, envelope, session, step=SHIPMENTS_TO_BUYER, business_keys=keys)
             for ref in sent.refs:
                 ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
         deliveries.append(sent.delivery)
@@ -138,8 +127,7 @@ def for_marketplace(shipment: Shipment, order: ShipmentOrder, order_id: str) -> 
     })  # fmt: skip
 
 
-def to_marketplace(ports: FlowPorts, envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-    shipment = _shipment(document, TO_MARKETPLACE)
+def to_marketplace(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
     confirmed: list[DocRef] = []
     for order in shipment.orders:
         found = marketplace_order_of(ports.store, order)

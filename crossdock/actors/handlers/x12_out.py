@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from crossdock.actors.graph import OUTBOX_DELIVER, Step
 from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical.envelope import Envelope
@@ -25,7 +27,6 @@ from crossdock.edi.control import ControlKind
 from crossdock.edi.translate import render
 from crossdock.store import DocRef, DocType
 
-DELIVER = "outbox.deliver"
 OUTBOX = "outbox"
 """Doc type of an outbox row in the cross-references (``outbox:<id>``)."""
 
@@ -41,8 +42,7 @@ class Recorded:
 
 def delivery_of(outbox_id: int) -> Outgoing:
     """The message that delivers outbox row ``outbox_id``, sent once the step committed."""
-    return Outgoing(DELIVER, "outbox_delivery", OutboxDelivery(outbox_id=outbox_id), f"outbox:{outbox_id}",
-                    after_commit=True)  # fmt: skip
+    return Outgoing(OUTBOX_DELIVER, OutboxDelivery(outbox_id=outbox_id), f"outbox:{outbox_id}", after_commit=True)
 
 
 def record_x12(
@@ -54,7 +54,7 @@ def record_x12(
     *,
     at: datetime,
     session: Session,
-    step: str,
+    step: Step[Any],
     message_id: str,
     business_keys: Mapping[str, str] | None = None,
 ) -> Recorded:
@@ -69,7 +69,7 @@ def record_x12(
         content=data,
         name_for=lambda doc_id: partner.outbound.file_name(set_id=set_id, control=isa, at=at, doc_id=doc_id),
         business_keys=business_keys,
-        step=step,
+        step=step.name,
         message_id=message_id,
     )
     refs = [DocRef(DocType.INTERCHANGE, f"{partner.name}:{isa:09d}"), DocRef(OUTBOX, str(entry.id))]
@@ -88,7 +88,7 @@ def send_x12(
     envelope: Envelope,
     session: Session,
     *,
-    step: str,
+    step: Step[Any],
     business_keys: Mapping[str, str] | None = None,
 ) -> Recorded:
     """Render ``document`` as X12 ``set_id`` for ``partner`` with control numbers taken in ``session``

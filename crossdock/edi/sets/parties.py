@@ -141,7 +141,11 @@ def contact_segment(party: Party, function_code: str = "IC") -> Segment | None:
 
 
 def loop_segments(party: Party, codes: PartyCodes) -> list[Segment]:
-    """The N1 loop for ``party``."""
+    """The N1 loop for ``party``; none for a party with neither a name nor an id (an N1 needs N102 or
+    N103/N104: a marketplace buyer known only by an e-mail address cannot be written, and an empty
+    ``N1*BY`` is a syntax error the partner's 997 rejects)."""
+    if not party.name and not (party.id_qualifier and party.id_code):
+        return []
     out = [Segment.of("N1", codes.write[party.role], party.name, party.id_qualifier, party.id_code)]
     address = party.address
     if address is not None:

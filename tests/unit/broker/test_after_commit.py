@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from crossdock.actors.steps import FlowStep, Outgoing, declare_steps
+from crossdock.actors.graph import Graph, Step
+from crossdock.actors.steps import FlowStep, Outgoing, bind, declare_steps
 from crossdock.broker.lanes import Lane
+from crossdock.canonical import InventoryLevel
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.errors import TransientError
 from tests.unit.broker.conftest import Harness, inventory, wire
+
+RECORD = Step("inventory.record", Lane.INVENTORY, InventoryLevel)
+DELIVERY = Step("inventory.delivery", Lane.INVENTORY, InventoryLevel)
+NEXT = Step("inventory.next", Lane.INVENTORY, InventoryLevel)
+GRAPH = Graph({RECORD: (DELIVERY, NEXT), DELIVERY: (), NEXT: ()})
 
 
 def steps(harness: Harness, *, fail: bool = False) -> list[tuple[str, bool]]:
@@ -22,8 +29,8 @@ def steps(harness: Harness, *, fail: bool = False) -> list[tuple[str, bool]]:
         if fail:
             raise TransientError("the step failed after recording")
         return [
-            Outgoing("inventory.delivery", "inventory_level", inventory(), "k-delivery", after_commit=True),
-            Outgoing("inventory.next", "inventory_level", inventory(), "k-next"),
+            Outgoing(DELIVERY, inventory(), "k-delivery", after_commit=True),
+            Outgoing(NEXT, inventory(), "k-next"),
         ]
 
     def receiver(name: str) -> Any:
@@ -32,11 +39,11 @@ def steps(harness: Harness, *, fail: bool = False) -> list[tuple[str, bool]]:
 
         return receive
 
-    declare_steps(harness.broker, [
-        FlowStep("inventory.record", Lane.INVENTORY, record, {"max_retries": 0}),
-        FlowStep("inventory.delivery", Lane.INVENTORY, receiver("delivery")),
-        FlowStep("inventory.next", Lane.INVENTORY, receiver("next")),
-    ])  # fmt: skip
+    declare_steps(harness.broker, bind(GRAPH, [
+        FlowStep(RECORD, record, {"max_retries": 0}),
+        FlowStep(DELIVERY, receiver("delivery")),
+        FlowStep(NEXT, receiver("next")),
+    ]))  # fmt: skip
     return seen
 
 

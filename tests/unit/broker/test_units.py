@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from crossdock.actors.graph import Step
 from crossdock.actors.steps import FlowStep, Outgoing, run_step
 from crossdock.broker import codec, dlq
 from crossdock.broker.deadletter import REASON_HEADER
@@ -14,6 +15,7 @@ from crossdock.broker.lanes import Lane
 from crossdock.broker.middleware.error_policy import Decision, decide
 from crossdock.broker.queue_stats import _vhost_and_auth
 from crossdock.broker.setup import amqp_parameters_url
+from crossdock.canonical import InventoryLevel
 from crossdock.cli import app
 from crossdock.errors import BusinessError, ConfigError, EdiError, MappingError, PermanentError, TransientError
 from tests.unit.broker.conftest import inventory, wire
@@ -98,9 +100,10 @@ def test_run_step_sends_caused_envelopes() -> None:
     sent: list[tuple[str, object, object]] = []
 
     def handler(envelope: object, document: object) -> list[Outgoing]:
-        return [Outgoing("inventory.publish", "inventory_level", inventory("SKU-2"), "k-next")]
+        return [Outgoing(publish_step, inventory("SKU-2"), "k-next")]
 
-    step = FlowStep("inventory.receive", Lane.INVENTORY, handler)
+    publish_step = Step("inventory.publish", Lane.INVENTORY, InventoryLevel)
+    step = FlowStep(Step("inventory.receive", Lane.INVENTORY, InventoryLevel), handler, sends=frozenset({publish_step}))
     payload = wire("k-first")
     run_step(step, payload, lambda name, env, doc: sent.append((name, env, doc)))
     [(name, envelope, document)] = sent

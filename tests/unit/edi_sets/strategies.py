@@ -87,7 +87,7 @@ def parties(draw: Any, roles: list[PartyRole]) -> Party:
     identified = draw(st.booleans())
     return Party(
         role=draw(st.sampled_from(roles)),
-        name=draw(maybe_text),
+        name=draw(maybe_text) if identified else draw(text),  # an N1 needs a name or an id (R0203)
         id_qualifier=draw(st.sampled_from(["92", "9", "UL", "ZZ"])) if identified else None,
         id_code=draw(text) if identified else None,
         address=draw(addresses()),

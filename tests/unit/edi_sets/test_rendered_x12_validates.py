@@ -44,3 +44,18 @@ def test_rendered_set_validates(set_id: str, body: str) -> None:
     out = render(set_id, document, PROFILE, InMemoryControlNumbers(), now=NOW)
     report = validate(out)
     assert report.valid, [(i.segment_id, i.message) for i in report.all_issues() if i.is_error]
+
+
+def test_a_buyer_known_only_by_email_is_left_out_of_the_940() -> None:
+    # An Amazon buyer has an e-mail address and no name: an N1*BY with neither N102 nor N103 is a syntax
+    # error (R0203) the 3PL's 997 rejects the whole group for.
+    from crossdock.canonical.party import Party, PartyRole
+
+    wso = translate(interchange("940", test_x940.WSO)).sets[0].document
+    assert wso is not None
+    buyer = Party(role=PartyRole.BUYER, email="buyer@marketplace.example")
+    out = render("940", wso.model_copy(update={"parties": [*wso.parties, buyer]}), PROFILE, InMemoryControlNumbers(),
+                 now=NOW)  # fmt: skip
+    report = validate(out)
+    assert report.valid, [(i.segment_id, i.message) for i in report.all_issues() if i.is_error]
+    assert b"N1*BY" not in out

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import pytest
 
+from crossdock.actors import graph
 from crossdock.actors.flows import flow_steps
 from crossdock.actors.handlers import returns
 from crossdock.actors.handlers.ports import FlowPorts
@@ -99,7 +100,7 @@ def run(flow: FlowPorts, events: list[dict[str, Any]]) -> list[Outgoing]:
         outgoing: list[Outgoing] = []
 
         def collect(step_name: str, env: Envelope, doc: Any, into: list[Outgoing] = outgoing) -> None:
-            into.append(Outgoing(step_name, "outbox_delivery", doc, env.idempotency_key, after_commit=True))
+            into.append(Outgoing(graph.FLOWS.step(step_name), doc, env.idempotency_key, after_commit=True))
 
         run_step(step, codec.encode(envelope, document), collect)
         sent += outgoing

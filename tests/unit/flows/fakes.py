@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crossdock.actors.graph import OUTBOX_DELIVER
 from crossdock.actors.handlers import delivery
 from crossdock.actors.handlers.outbound import FolderOutbound
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
-from crossdock.actors.handlers.x12_out import DELIVER
 from crossdock.actors.steps import Outgoing
 from crossdock.bridges.soap import SalesOrderRef
 from crossdock.canonical import InventoryLevel, Order, Shipment
@@ -138,7 +138,7 @@ def settled(ports: FlowPorts, outgoing: Iterable[Outgoing] | None) -> list[Outgo
     step committed: the handlers called directly commit their own transaction) and left out."""
     rest = []
     for out in outgoing or ():
-        if out.step == DELIVER:
+        if out.step is OUTBOX_DELIVER:
             assert out.after_commit and isinstance(out.document, OutboxDelivery)
             delivery.deliver(ports, out.document.outbox_id)
         else:

@@ -9,6 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors.graph import (
+    ORDERS_TO_ERP,
+    ORDERS_TO_WAREHOUSE,
+    OUTBOX_DELIVER,
+    SHIPMENTS_TO_BUYER,
+    SHIPMENTS_TO_ERP,
+)
 from crossdock.actors.handlers import edi_inbound, marketplace, orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
@@ -70,7 +77,7 @@ def send_940(ports: FlowPorts) -> Order:
 
 def test_an_850_goes_on_as_an_order_for_the_erp_customer_and_is_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
     out = run_order_through(ports)
-    assert out.step == "orders.to_erp"
+    assert out.step is ORDERS_TO_ERP
     assert isinstance(out.document, Order)
     assert out.document.external_id == "PO-778812"
     assert out.document.references["erp_customer_no"] == "C30000"
@@ -104,7 +111,7 @@ def test_orders_to_erp_books_once_and_links_po_to_erp_order(ports: FlowPorts, er
     assert [line.sku for line in booked.lines] == ["ITEM-1", "ITEM-2", "ITEM-3"]
     assert booked.references["erp_location_code"] == "MAIN"
     assert isinstance(out.document, Order)
-    assert out.step == "orders.to_warehouse"
+    assert out.step is ORDERS_TO_WAREHOUSE
     assert out.document.references["erp_order_no"] == again.document.references["erp_order_no"] == "SO00001"
     # the 940 keeps our SKUs: only the ERP's view is mapped
     assert [line.sku for line in out.document.lines] == ["CD-TEE-BLK-M", "CD-HOOD-GRY-L", "CD-SOCK-6PK"]
@@ -141,15 +148,15 @@ def test_a_940_leaves_only_after_its_step_committed_and_a_rolled_back_step_leave
     assert isinstance(order, Order)
     message = envelope("order")
     # Given the step running inside its idempotency claim's transaction, as the middleware runs it
-    claim = SqlMessageStore(ports.store).claim(orders.TO_WAREHOUSE, message.idempotency_key, message.message_id)
+    claim = SqlMessageStore(ports.store).claim(ORDERS_TO_WAREHOUSE.name, message.idempotency_key, message.message_id)
     assert claim is not None
-    hops.enter(Hop("m-1", orders.TO_WAREHOUSE, "edi.outbound", message, b"{}", claim=claim))
+    hops.enter(Hop("m-1", ORDERS_TO_WAREHOUSE.name, "edi.outbound", message, b"{}", claim=claim))
     try:
         [delivery] = orders.to_warehouse(ports, message, order)
     finally:
         hops.leave()
     # Then the step asks for the delivery after its commit, and no file exists yet
-    assert delivery.step == "outbox.deliver" and delivery.after_commit
+    assert delivery.step is OUTBOX_DELIVER and delivery.after_commit
     assert outbox(tmp_path, "northstar-3pl") == []
     # When the step fails after that, the claim rolls back: numbers, outbox row, links, the mark
     claim.rollback()
@@ -203,7 +210,7 @@ def test_a_945_posts_the_shipment_to_the_booked_order(ports: FlowPorts, erp: Mem
     orders.to_erp(ports, envelope("order"), order)
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
     [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload))
-    assert out.step == "shipments.to_erp" and isinstance(out.document, Shipment)
+    assert out.step is SHIPMENTS_TO_ERP and isinstance(out.document, Shipment)
     shipments.to_erp(ports, envelope("shipment"), out.document)
     posted = erp.shipments["SHP-20261124-01"]
     assert posted.references["erp_order_no"] == "SO00001"
@@ -226,7 +233,7 @@ def ship_the_order(ports: FlowPorts) -> Outgoing:
 def test_a_shipped_po_gets_its_buyer_an_856_that_validates_and_reads_back(ports: FlowPorts, tmp_path: Path) -> None:
     # Given the buyer's PO booked and shipped by the 3PL
     out = ship_the_order(ports)
-    assert out.step == shipments.TO_BUYER and isinstance(out.document, Shipment)
+    assert out.step is SHIPMENTS_TO_BUYER and isinstance(out.document, Shipment)
     # When the ship notice step runs
     assert settled(ports, shipments.to_buyer(ports, envelope("shipment", out.idempotency_key), out.document)) == []
     # Then the buyer (not the 3PL) has an 856 next to the 997 of its 850
@@ -361,7 +368,7 @@ def test_a_rejecting_997_opens_a_work_item(ports: FlowPorts) -> None:
 def test_a_shopify_webhook_becomes_an_order_for_the_channel_customer(ports: FlowPorts) -> None:
     payload = stored(ports.store, json.dumps(shopify_order()).encode(), "wh-1", "webhook:shopify")
     [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
-    assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+    assert out.step is ORDERS_TO_ERP and isinstance(out.document, Order)
     assert out.document.channel == "shopify" and out.document.references["erp_customer_no"] == "C10000"
 
 
@@ -389,7 +396,7 @@ def test_a_file_with_interchanges_from_two_partners_acknowledges_each_to_its_sen
     outs = settled(
         ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data, "bundle.x12"))
     )
-    assert [o.step for o in outs] == ["orders.to_erp", "shipments.to_erp"]
+    assert [o.step for o in outs] == [ORDERS_TO_ERP, SHIPMENTS_TO_ERP]
     assert b"AK1*PO*501" in outbox(tmp_path, "acme-retail")[0].read_bytes()
     assert b"AK1*SW*7301" in outbox(tmp_path, "northstar-3pl")[0].read_bytes()
     [work] = ports.store.exceptions.items()
@@ -403,7 +410,7 @@ def test_a_polled_order_becomes_an_order_for_orders_to_erp(ports: FlowPorts, cha
     body = {"Order": amazon_order(), "OrderItems": amazon_items()} if channel == "amazon" else walmart_order()
     payload = stored(ports.store, json.dumps(body).encode(), "order:1", f"poll:{channel}")
     [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
-    assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+    assert out.step is ORDERS_TO_ERP and isinstance(out.document, Order)
     assert out.document.channel == channel
     order = out.document
     assert out.idempotency_key == idempotency_key("order", channel, order.external_id, order.purpose.value)

@@ -10,11 +10,11 @@ from dramatiq import Message
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
+from crossdock.actors.graph import EDI_INBOUND, MARKETPLACE_INBOUND
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink, payload_key
 from crossdock.actors.steps import FlowStep, declare_steps, sender
 from crossdock.bridges.sftp.sink import InboundFile, IsaKey
 from crossdock.broker import codec
-from crossdock.broker.lanes import Lane
 from crossdock.broker.setup import build_broker
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.settings import load_settings
@@ -32,7 +32,7 @@ class CrashBeforeSendError(Exception):
 def broker() -> Iterator[StubBroker]:
     built = build_broker(load_settings(environ={}), metrics=False)
     assert isinstance(built, StubBroker)
-    declare_steps(built, [FlowStep("edi.inbound", Lane.EDI_INBOUND, lambda envelope, document: None)])
+    declare_steps(built, [FlowStep(EDI_INBOUND, lambda envelope, document: None)])
     yield built
     built.close()
 
@@ -153,7 +153,7 @@ def test_unreadable_file_is_kept_with_an_exception_item(sqlite_store: Store, bro
 
 
 def test_webhook_redelivery_is_the_same_payload_and_key(sqlite_store: Store, broker: StubBroker) -> None:
-    declare_steps(broker, [FlowStep("marketplace.inbound", Lane.ORDERS, lambda envelope, document: None)])
+    declare_steps(broker, [FlowStep(MARKETPLACE_INBOUND, lambda envelope, document: None)])
     sink = StoreWebhookSink(sqlite_store, sender(broker))
     headers = {"x-shopify-webhook-id": "wh-1", "x-shopify-topic": "orders/create"}
     first = sink.store_raw("shopify", b'{"id": 1}', headers)
@@ -173,7 +173,7 @@ def _message(store: Store, payload_id: int):  # type: ignore[no-untyped-def]
 
 
 def test_a_polled_order_is_keyed_by_channel_and_order_id(sqlite_store: Store, broker: StubBroker) -> None:
-    declare_steps(broker, [FlowStep("marketplace.inbound", Lane.ORDERS, lambda envelope, document: None)])
+    declare_steps(broker, [FlowStep(MARKETPLACE_INBOUND, lambda envelope, document: None)])
     sink = StoreWebhookSink(sqlite_store, sender(broker))
     polled = {"source": "poll", "order_id": "111-1"}
     # Given an order polled twice with the same content (a state lost, an overlapping poll)

@@ -37,7 +37,7 @@ def test_the_3pl_receipt_goes_to_returns_apply_and_is_acknowledged(ports: FlowPo
     payload = stored(ports.store, RECEIPT_180, "sftp:northstar-3pl")
     envelope = Envelope(idempotency_key="k-180", source="test", document_type="inbound_payload", created_at=AT)
     [out] = settled(ports, edi_inbound.handle(ports, envelope, payload))
-    assert out.step == "returns.apply" and isinstance(out.document, ReturnEventDocument)
+    assert out.step.name == "returns.apply" and isinstance(out.document, ReturnEventDocument)
     event = out.document
     assert (event.kind, event.channel, event.rma_number) == ("received", Channel.SHOPIFY, "SH-8119")
     assert [(line.sku, line.quantity, line.disposition.value) for line in event.lines] == [
@@ -68,7 +68,7 @@ def test_a_shopify_refund_webhook_becomes_its_return_events(ports: FlowPorts) ->
     payload = stored(ports.store, body, "webhook:shopify")
     envelope = Envelope(idempotency_key="k-refund", source="test", document_type="inbound_payload", created_at=AT)
     authorized, refunded = marketplace.handle(ports, envelope, payload)
-    assert {authorized.step, refunded.step} == {"returns.apply"}
+    assert {authorized.step.name, refunded.step.name} == {"returns.apply"}
     assert isinstance(authorized.document, ReturnEventDocument) and authorized.document.kind == "authorized"
     assert isinstance(refunded.document, ReturnEventDocument) and refunded.document.amount == Decimal("-51.84")
     assert authorized.idempotency_key != refunded.idempotency_key

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors.graph import SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
 from crossdock.actors.handlers import orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.broker import hop as hops
@@ -89,11 +90,11 @@ def test_the_posted_shipment_goes_to_the_marketplace_step_only_when_a_marketplac
 ) -> None:
     book(ports, marketplace_order())
     sent = shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
-    assert [o.step for o in sent] == [shipments.TO_BUYER, shipments.TO_MARKETPLACE]
+    assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE]
     assert {o.idempotency_key for o in sent} == {"k-1"}
     without = dataclasses.replace(ports, marketplaces={})
     sent = shipments.to_erp(without, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
-    assert [o.step for o in sent] == [shipments.TO_BUYER]
+    assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER]
 
 
 def test_a_shipped_shopify_order_is_confirmed_with_tracking_carrier_and_lines(
@@ -161,10 +162,11 @@ def test_a_retry_after_the_marketplace_accepted_does_not_confirm_twice(
     book(ports, marketplace_order())
     message, document = envelope("shipment"), shipment(shipped(SHOP_ORDER, whole()))
     # Given the step in its idempotency claim's transaction, and the marketplace's reply lost after it accepted
-    claim = SqlMessageStore(ports.store).claim(shipments.TO_MARKETPLACE, message.idempotency_key, message.message_id)
+    store = SqlMessageStore(ports.store)
+    claim = store.claim(SHIPMENTS_TO_MARKETPLACE.name, message.idempotency_key, message.message_id)
     assert claim is not None
     shop.lose_replies = 1
-    hops.enter(Hop("m-1", shipments.TO_MARKETPLACE, "shipments", message, b"{}", claim=claim))
+    hops.enter(Hop("m-1", SHIPMENTS_TO_MARKETPLACE.name, "shipments", message, b"{}", claim=claim))
     try:
         with pytest.raises(TransientError):
             shipments.to_marketplace(ports, message, document)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors.graph import INVENTORY_APPLY, INVENTORY_PUSH
 from crossdock.actors.handlers import edi_inbound, inventory, orders
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts
@@ -76,7 +77,7 @@ def run(ports: FlowPorts, outgoing: list[Outgoing]) -> None:
         if not queue:
             return
         out = queue.pop(0)
-        handler = {inventory.APPLY: inventory.apply, inventory.PUSH: inventory.push}.get(out.step)
+        handler = {INVENTORY_APPLY: inventory.apply, INVENTORY_PUSH: inventory.push}.get(out.step)
         if handler is not None:
             queue += handler(ports, envelope(out.document_type, out.idempotency_key), out.document)
     raise AssertionError("messages kept coming")
@@ -86,7 +87,7 @@ def test_levels_are_offered_and_pushed_once_and_an_older_level_changes_nothing(
     ports: FlowPorts, channels: dict[str, FakeChannel]
 ) -> None:
     # Given a level of 21 units: 20 after safety stock, all to shopify, half to walmart, amazon off
-    run(ports, [Outgoing(inventory.APPLY, "inventory_change",
+    run(ports, [Outgoing(INVENTORY_APPLY,
                          InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 21, 5)]), "a")])  # fmt: skip
     assert channels["shopify"].shown == {"CD-TEE-BLK-M": 20, "GIFT": 0}
     assert channels["walmart"].shown == {"CD-TEE-BLK-M": 10, "GIFT": 0}
@@ -125,7 +126,7 @@ def test_an_846_from_the_3pl_is_acknowledged_and_becomes_levels_pushed_to_channe
     payload = InboundPayload(payload_id=ref.id, source="sftp:northstar-3pl", name="846.x12", sha256=ref.sha256,
                              size=ref.size)  # fmt: skip
     [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), payload))  # the 997 delivered
-    assert out.step == inventory.APPLY and isinstance(out.document, InventoryChange)
+    assert out.step == INVENTORY_APPLY and isinstance(out.document, InventoryChange)
     assert out.document.sequence == 812 and out.document.source.startswith("846:northstar-3pl:")
     [ack] = sorted((tmp_path / "out" / "northstar-3pl").iterdir())
     assert b"ST*997" in ack.read_bytes() and b"AK2*846*" in ack.read_bytes()
@@ -138,7 +139,7 @@ def test_an_846_from_the_3pl_is_acknowledged_and_becomes_levels_pushed_to_channe
 
 
 def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str, FakeChannel]) -> None:
-    run(ports, [Outgoing(inventory.APPLY, "inventory_change",
+    run(ports, [Outgoing(INVENTORY_APPLY,
                          InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 30)]), "a")])  # fmt: skip
     order_850 = (ROOT / "examples" / "850_from_buyer.x12").read_bytes()
     ref = ports.store.raw.put_once(order_850, source="sftp:acme-retail", name="850.x12")
@@ -148,7 +149,7 @@ def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str,
     order = order_out.document
     assert isinstance(order, Order)
     out = orders.to_erp(ports, envelope("order"), order)
-    reserve = [o for o in out if o.step == inventory.APPLY]
+    reserve = [o for o in out if o.step == INVENTORY_APPLY]
     assert len(reserve) == 1 and isinstance(reserve[0].document, InventoryChange)
     held = sum(int(r.quantity) for r in reserve[0].document.reservations if r.sku == "CD-TEE-BLK-M")
     run(ports, reserve)
@@ -169,14 +170,14 @@ def test_a_shipment_releases_what_it_shipped_and_a_cancellation_releases_the_res
     [order_out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), payload))
     order = order_out.document
     assert isinstance(order, Order)
-    run(ports, [o for o in orders.to_erp(ports, envelope("order"), order) if o.step == inventory.APPLY])
+    run(ports, [o for o in orders.to_erp(ports, envelope("order"), order) if o.step == INVENTORY_APPLY])
     before = {r.sku: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
     shipment = translate((ROOT / "examples" / "945_from_3pl.x12").read_bytes()).sets[0].document
     assert isinstance(shipment, Shipment)
     shipped = {line.sku: int(line.quantity_shipped) for line in shipment.orders[0].all_lines if line.sku}
     # When the 3PL's 945 is posted
     out = shipments.to_erp(ports, envelope("shipment", "k-945"), shipment)
-    run(ports, [o for o in out if o.step == inventory.APPLY])
+    run(ports, [o for o in out if o.step == INVENTORY_APPLY])
     after = {r.sku: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
     assert before != after  # something shipped
     # Then each SKU's reservation is down by what shipped

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors.graph import EDI_INBOUND
 from crossdock.actors.intake import StoreInboundSink
 from crossdock.actors.steps import FlowStep, declare_steps, sender
 from crossdock.bridges.sftp import InboundSink, MemorySink, identify
 from crossdock.bridges.sftp.folder_sink import FolderSink
-from crossdock.broker.lanes import Lane
 from crossdock.broker.setup import build_broker
 from crossdock.settings import load_settings
 from crossdock.store import Store
@@ -28,7 +28,7 @@ def sink(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[InboundSink
     else:
         store: Store = request.getfixturevalue("sqlite_store")
         broker = build_broker(load_settings(environ={}), metrics=False)
-        declare_steps(broker, [FlowStep("edi.inbound", Lane.EDI_INBOUND, lambda envelope, document: None)])
+        declare_steps(broker, [FlowStep(EDI_INBOUND, lambda envelope, document: None)])
         yield StoreInboundSink(store, sender(broker))
         broker.close()
 
