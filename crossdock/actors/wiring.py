@@ -29,7 +29,7 @@ from crossdock.actors.flow_config import (
 )
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
-from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
+from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, RefundPort, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.inventory_config import PushTarget
 from crossdock.actors.inventory_metrics import register_inventory_gauges
@@ -41,12 +41,14 @@ from crossdock.bridges.rest.inventory import AmazonInventory, InventoryChannel, 
 from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.rest.tokens import LwaToken, StaticToken, TokenSource, WalmartToken
+from crossdock.bridges.rest.walmart_returns import WalmartReturns
 from crossdock.bridges.sftp import SftpSession, load_profile
 from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client, build_pacer
 from crossdock.bridges.soap.client import ErpClient
 from crossdock.broker.middleware.correlation import install_log_filter
 from crossdock.broker.setup import build_broker
 from crossdock.broker.sql_store import SqlMessageStore
+from crossdock.canonical.finance.returns_flow import ReturnPolicy
 from crossdock.edi.partners import load_partner_profile
 from crossdock.errors import ConfigError
 from crossdock.settings import Settings, load_settings
@@ -111,6 +113,26 @@ def _env_secret(env: Mapping[str, str], where: str, name: str, field: str) -> st
     if not value:
         raise ConfigError(f"{where}: the environment variable {name} ({field}) is not set")
     return value
+
+
+def refund_ports(markets: Mapping[str, MarketplacePort], channels: tuple[str, ...]) -> dict[str, RefundPort]:
+    """The channels among ``channels`` that expect crossdock to refund returns (Walmart), over the
+    client of their configured adapter (closed with it)."""
+    return {channel: WalmartReturns(port.client) for channel, port in markets.items()
+            if channel in channels and isinstance(port, walmart.WalmartAdapter)}  # fmt: skip
+
+
+def build_returns_poller(
+    config: FlowConfig, channel: str, environ: Mapping[str, str] | None = None
+) -> tuple[OrderPoller, MarketplaceClient]:
+    """The return poller of ``channel`` (walmart) from ``marketplaces.<channel>``, and its client."""
+    if channel != "walmart":
+        raise ConfigError(f"crossdock polls returns from walmart (Shopify's come by webhook), not {channel!r}")
+    market = config.marketplaces.get(channel)
+    if market is None:
+        raise ConfigError(f"marketplaces.{channel} is not configured in flows.yaml (base_url, token_env or auth)")
+    adapter = build_walmart(market, token_source(channel, market, environ))
+    return WalmartReturns(adapter.client, page_size=market.page_size), adapter.client
 
 
 def token_source(channel: str, config: MarketplaceConfig, environ: Mapping[str, str] | None = None) -> TokenSource:
@@ -208,6 +230,7 @@ def build_ports(
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
         partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn))
+    markets = dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces)
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),
@@ -217,8 +240,11 @@ def build_ports(
         item_map=dict(config.item_map),
         channel_customers=dict(config.channel_customers),
         finance=config.finance,
-        marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
+        marketplaces=markets,
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
+        returns=ReturnPolicy(erp_authorization=config.returns.erp_authorization,
+                             warehouse_notice=config.returns.warehouse_notice),
+        refunds=refund_ports(markets, config.returns.refund_channels),
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     return ports
