@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,7 +52,7 @@ from crossdock.edi.control import InMemoryControlNumbers  # noqa: E402
 from crossdock.edi.partners import PartnerProfile  # noqa: E402
 from crossdock.edi.reader import X12Reader  # noqa: E402
 from crossdock.edi.segment import Segment  # noqa: E402
-from crossdock.edi.writer import iter_interchange  # noqa: E402
+from crossdock.edi.writer import build_interchange, iter_interchange  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 12, 0)
 PROFILE = PartnerProfile(name="bench", sender_id="BUYER", receiver_id="CROSSDOCK")
@@ -133,27 +134,25 @@ def write_file(path: Path, set_id: str, target_bytes: int) -> int:
     return written
 
 
-def read_and_translate(path: Path) -> tuple[int, int]:
-    """Stream ``path`` through the reader and the set translators; returns (segments, sets translated)."""
-    from crossdock.edi.translate import translate_set
+def read_and_translate(data: bytes) -> int:
+    """``data`` through the production path: ``X12Reader(data)`` feeding ``iter_translations``, exactly
+    as the worker's ``edi.inbound`` step reads a stored file; returns the sets translated."""
+    from crossdock.edi.translate import iter_translations
 
-    segments = translated = 0
-    with path.open("rb") as stream:
-        for ts in X12Reader(stream).transaction_sets():
-            result = translate_set(ts)
-            if result.status != "translated":
-                raise SystemExit(f"bench data did not translate: {result.errors}")
-            segments += len(ts.segments) + 2
-            translated += 1
-    return segments, translated
+    translated = 0
+    for result in iter_translations(X12Reader(data)):
+        if result.status != "translated":
+            raise SystemExit(f"bench data did not translate: {result.errors}")
+        translated += 1
+    return translated
 
 
-def read_only(path: Path) -> int:
-    """Stream ``path`` through the reader alone (no translation); returns segments."""
+def read_only(data: bytes) -> int:
+    """``data`` through the reader alone (no translation); returns its segments ST..SE (the unit of
+    every rate here, node-x12's included)."""
     segments = 0
-    with path.open("rb") as stream:
-        for ts in X12Reader(stream).transaction_sets():
-            segments += len(ts.segments) + 2
+    for ts in X12Reader(data).transaction_sets():
+        segments += len(ts.segments) + 2
     return segments
 
 
@@ -183,26 +182,57 @@ def validation_floor(path: Path, max_sets: int = 400) -> Callable[[], int]:
     return run
 
 
-def naive(data: bytes) -> int:
-    count = 0
-    for raw in data.split(b"~"):
-        raw.strip().split(b"*")
-        count += 1
-    return count
+Timed = tuple[int, float | None]
+"""What a run returns: units counted, and its own measured seconds (``None``: the wall time of the call)."""
 
 
-def best_of(repeat: int, runs: dict[str, Callable[[], int]]) -> dict[str, tuple[float, int]]:
-    """For each named run: (fastest wall time, units counted) over ``repeat`` rounds. The runs are
+def best_of(repeat: int, runs: dict[str, Callable[[], Timed]]) -> dict[str, tuple[float, int]]:
+    """For each named run: (fastest time, units counted) over ``repeat`` rounds. The runs are
     interleaved round by round, so load from other processes hits all of them alike."""
     best: dict[str, tuple[float, int]] = {name: (float("inf"), 0) for name in runs}
     for _ in range(repeat):
         for name, run in runs.items():
             start = time.perf_counter()
-            units = run()
-            elapsed = time.perf_counter() - start
+            units, own = run()
+            elapsed = time.perf_counter() - start if own is None else own
             if elapsed < best[name][0]:
                 best[name] = (elapsed, units)
     return best
+
+
+# --- node-x12, the peer ---------------------------------------------------------------------------
+NODE_DIR = Path(__file__).resolve().parent / "node"
+"""``package.json`` and ``package-lock.json`` pin node-x12; ``npm ci`` installs it here when missing."""
+
+
+def node_x12_ready() -> str | None:
+    """None when node-x12 can run (installing it from the lock file if needed), else why not."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None:
+        return "Node.js is not installed: node-x12 not measured"
+    if (NODE_DIR / "node_modules" / "node-x12" / "package.json").is_file():
+        return None
+    if npm is None:
+        return "npm is not installed: node-x12 not measured"
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, capture_output=True, text=True,
+                          timeout=600)  # fmt: skip
+    if done.returncode != 0:
+        return f"npm ci failed in {NODE_DIR}: node-x12 not measured ({done.stderr.strip()[-300:]})"
+    return None
+
+
+def node_parse(path: Path, parses: int = 1) -> dict[str, float]:
+    """node-x12's parse of ``path`` in a fresh node process (one warm-up parse, then one round of
+    ``parses`` parses): its figures (sets, segments, best_round_s, per_parse_s)."""
+    done = subprocess.run(["node", str(NODE_DIR / "parse.js"), str(path), "1", str(parses)], check=True,
+                          capture_output=True, text=True, timeout=3600)  # fmt: skip
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def small_850(lines: int = 22) -> bytes:
+    """One interchange holding one 850 of ``lines`` PO1/PID pairs: about 2 KB with the default."""
+    return build_interchange(PROFILE, "PO", [("850", order_body(1, lines))], InMemoryControlNumbers(), now=NOW)
 
 
 def child_peak_rss_mb(path: Path) -> float:
@@ -246,54 +276,76 @@ def main() -> None:
         child(args.child)
         return
     mb = 1024 * 1024
-    size, pyx12_size, rss_sizes = (8 * mb, 256 * 1024, (10 * mb, 100 * mb))
+    size, pyx12_size, rss_sizes, small_runs = (8 * mb, 256 * 1024, (10 * mb, 100 * mb), 2000)
     repeat = args.repeat
     if args.quick:
-        size, pyx12_size, rss_sizes, repeat = (mb, 64 * 1024, (mb, 4 * mb), 1)
+        size, pyx12_size, rss_sizes, repeat, small_runs = (mb, 64 * 1024, (mb, 4 * mb), 1, 200)
+    missing = node_x12_ready()
+    if missing:
+        print(missing)
 
     from crossdock.edi.validate import X12Validator
 
     validator = X12Validator()
-    totals = {"translate": [0.0, 0], "read": [0.0, 0], "pyx12": [0.0, 0], "naive": [0.0, 0], "floor": [0.0, 0]}
+    figures: dict[str, float | None] = {}
     with tempfile.TemporaryDirectory(prefix="edi-bench-") as tmp:
         folder = Path(tmp)
         for set_id in KINDS:
             big = folder / f"big-{set_id}.x12"
             write_file(big, set_id, size)
             data = big.read_bytes()
-            timed = best_of(repeat, {
-                "translate": lambda big=big: read_and_translate(big)[0],
-                "read": lambda big=big: read_only(big),
-                "naive": lambda data=data: naive(data),
-                "floor": validation_floor(big),
-            })
-            seconds, segments = timed["translate"]
-            read_seconds, read_segments = timed["read"]
-            naive_seconds, naive_segments = timed["naive"]
-            floor_seconds, floor_segments = timed["floor"]
+            segments = read_only(data)
+            floor = validation_floor(big)
+            runs: dict[str, Callable[[], Timed]] = {
+                "translate": lambda data=data, segments=segments: (read_and_translate(data) and segments, None),
+                "read": lambda data=data: (read_only(data), None),
+                "floor": lambda floor=floor: (floor(), None),
+            }
+            if not missing:
+                runs["nodex12"] = lambda big=big, segments=segments: _node_timed(node_parse(big), segments)
+            timed = best_of(repeat, runs)
+            rate = {name: units / seconds for name, (seconds, units) in timed.items()}
             small = folder / f"small-{set_id}.x12"
             write_file(small, set_id, pyx12_size)
             small_data = small.read_bytes()
 
-            def validate(small_data: bytes = small_data) -> int:
+            def validate(small_data: bytes = small_data) -> Timed:
                 report = validator.validate(small_data)
                 if not report.valid:
                     raise SystemExit(f"bench data is not valid for pyx12: {report.all_issues()[:3]}")
-                return sum(s.segment_count for s in report.sets())
+                return sum(s.segment_count for s in report.sets()), None
 
             validator.validate(small_data)  # load the maps outside the timing
             pyx12_seconds, pyx12_segments = best_of(1, {"pyx12": validate})["pyx12"]
-            for key, secs, segs in (("translate", seconds, segments), ("read", read_seconds, read_segments),
-                                    ("naive", naive_seconds, naive_segments),
-                                    ("floor", floor_seconds, floor_segments),
-                                    ("pyx12", pyx12_seconds, pyx12_segments)):
-                totals[key][0] += secs
-                totals[key][1] += segs
+            rate["pyx12"] = pyx12_segments / pyx12_seconds
+            node_rate = rate.get("nodex12")
             print(f"{set_id}: {len(data) / mb:.1f} MB, {segments} segments; read+translate "
-                  f"{segments / seconds:,.0f} seg/s; read only {read_segments / read_seconds:,.0f} seg/s; "
-                  f"naive split {naive_segments / naive_seconds:,.0f} seg/s; "
-                  f"model validation alone {floor_segments / floor_seconds:,.0f} seg/s; "
-                  f"pyx12 on a {len(small_data) / 1024:.0f} KiB slice {pyx12_segments / pyx12_seconds:,.0f} seg/s")
+                  f"{rate['translate']:,.0f} seg/s; node-x12 parse "
+                  + (f"{node_rate:,.0f} seg/s (ratio {rate['translate'] / node_rate:.2f}, target >= 1.5)"
+                     if node_rate else "not measured")
+                  + f"; read only {rate['read']:,.0f} seg/s; model validation alone {rate['floor']:,.0f} seg/s; "
+                  f"pyx12 validation on a {len(small_data) / 1024:.0f} KiB slice {rate['pyx12']:,.0f} seg/s")
+            figures[f"translate_seg_per_s_{set_id}"] = round(rate["translate"])
+            figures[f"nodex12_seg_per_s_{set_id}"] = round(node_rate) if node_rate else None
+            figures[f"ratio_vs_nodex12_{set_id}"] = round(rate["translate"] / node_rate, 2) if node_rate else None
+            figures[f"read_seg_per_s_{set_id}"] = round(rate["read"])
+            figures[f"validate_floor_seg_per_s_{set_id}"] = round(rate["floor"])
+            figures[f"pyx12_seg_per_s_{set_id}"] = round(rate["pyx12"])
+        one = small_850()
+        one_path = folder / "one-850.x12"
+        one_path.write_bytes(one)
+        small_timed: dict[str, Callable[[], Timed]] = {
+            "translate": lambda: (sum(read_and_translate(one) for _ in range(small_runs)), None),
+        }
+        if not missing:
+            small_timed["nodex12"] = lambda: (small_runs, node_parse(one_path, small_runs)["best_round_s"])
+        read_and_translate(one)  # first use: imports and pydantic's lazy set-up outside the timing
+        per_file = {name: seconds / units * 1e6 for name, (seconds, units) in best_of(repeat, small_timed).items()}
+        node_us = per_file.get("nodex12")
+        print(f"one {len(one)}-byte 850 (one interchange): read+translate {per_file['translate']:,.0f} us per file "
+              "(target <= 300); node-x12 parse " + (f"{node_us:,.0f} us" if node_us else "not measured"))
+        figures["per_file_us_2kb_850"] = round(per_file["translate"])
+        figures["nodex12_per_file_us_2kb_850"] = round(node_us) if node_us else None
         peaks = []
         for rss_size in (64 * 1024, *rss_sizes):
             path = folder / f"rss-{rss_size}.x12"
@@ -301,29 +353,21 @@ def main() -> None:
             peaks.append(child_peak_rss_mb(path))
             path.unlink()
             print(f"peak RSS of `crossdock edi translate --json` over {rss_size / mb:.2f} MB of 850s: {peaks[-1]} MB")
-        baseline, peaks = peaks[0], peaks[1:]
-    rate = {key: segs / secs for key, (secs, segs) in totals.items()}
-    figures = {
-        "translate_seg_per_s": round(rate["translate"]),
-        "pyx12_seg_per_s": round(rate["pyx12"]),
-        "naive_seg_per_s": round(rate["naive"]),
-        "ratio_translate_vs_naive": round(rate["translate"] / rate["naive"], 3),
-        "ratio_translate_vs_pyx12": round(rate["translate"] / rate["pyx12"], 1),
-        "peak_rss_mb_10mb": peaks[0],
-        "peak_rss_mb_100mb": peaks[1],
-        "peak_rss_mb_baseline": baseline,
-        "ratio_peak_rss_100mb_vs_10mb": round(peaks[1] / peaks[0], 2),
-        "read_seg_per_s": round(rate["read"]),
-        "ratio_read_vs_naive": round(rate["read"] / rate["naive"], 3),
-        "validate_floor_seg_per_s": round(rate["floor"]),
-        "ratio_validate_floor_vs_naive": round(rate["floor"] / rate["naive"], 3),
-    }
-    print(f"read only / naive split = {figures['ratio_read_vs_naive']}; "
-          f"read+translate / naive split = {figures['ratio_translate_vs_naive']} (target >= 0.25); "
-          f"read+translate / pyx12 = {figures['ratio_translate_vs_pyx12']}; "
-          f"canonical model validation alone / naive split = {figures['ratio_validate_floor_vs_naive']} "
-          "(no translator producing these documents can do better)")
-    print(json.dumps(figures))
+    figures["peak_rss_mb_10mb"] = peaks[1]
+    figures["peak_rss_mb_100mb"] = peaks[2]
+    figures["peak_rss_mb_baseline"] = peaks[0]
+    if missing:
+        figures["nodex12_note"] = missing  # type: ignore[assignment]
+    order = ["translate_seg_per_s_850", "translate_seg_per_s_856", "nodex12_seg_per_s_850", "nodex12_seg_per_s_856",
+             "ratio_vs_nodex12_850", "ratio_vs_nodex12_856", "per_file_us_2kb_850", "peak_rss_mb_10mb",
+             "peak_rss_mb_100mb"]  # fmt: skip
+    print(json.dumps({key: figures[key] for key in order} | figures))
+
+
+def _node_timed(figures: dict[str, float], segments: int) -> Timed:
+    if int(figures["segments"]) != segments:
+        raise SystemExit(f"node-x12 counted {figures['segments']} segments, crossdock {segments}: not the same file")
+    return segments, figures["best_round_s"]
 
 
 if __name__ == "__main__":

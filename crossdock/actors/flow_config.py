@@ -26,7 +26,8 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
     returns: {erp_authorization: true, warehouse_notice: true, refund_channels: [walmart]}  # the defaults
     schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
       - {job: sftp-poll, partner: northstar-3pl, every: 1m}
-      - {job: acks-overdue, hours: 24, cron: "0 * * * *"}
+      - {job: sla-overdue, cron: "*/15 * * * *"}
+    sla: {deadlines: {940-945: 2d}}           # optional: see crossdock.actors.sla_config
 
 Relative paths are relative to the YAML file. Loading reads local files only; nothing connects. A
 marketplace's access token is never in this file: ``token_env`` names the environment variable holding
@@ -42,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from crossdock.actors.inventory_config import InventoryConfig
 from crossdock.actors.schedule_config import ScheduledJob, check_unique
+from crossdock.actors.sla_config import SlaConfig
 from crossdock.bridges.soap import ErpConnection
 from crossdock.canonical.finance import FinanceConfig
 from crossdock.config_yaml import load_yaml
@@ -185,6 +187,7 @@ class FlowConfig(BaseModel):
     finance: FinanceConfig = Field(default_factory=FinanceConfig, description="Settlements: fees, tolerance, accounts.")
     inventory: InventoryConfig | None = Field(default=None, description="The inventory flow (docs/inventory.md).")
     returns: ReturnsConfig = Field(default_factory=ReturnsConfig, description="Returns (docs/finance.md).")
+    sla: SlaConfig = Field(default_factory=SlaConfig, description="Deadlines for the next expected document.")
 
     @model_validator(mode="after")
     def _channel_fields(self) -> FlowConfig:

@@ -6,7 +6,8 @@ aligned to the epoch, so every scheduler host computes the same ones) or ``cron`
     schedule:
       - {job: sftp-poll, partner: northstar-3pl, every: 1m}     # the partner's SFTP inbox, --enqueue
       - {job: marketplace-poll, channel: amazon, every: 5m}     # as `crossdock rest poll --once`
-      - {job: acks-overdue, hours: 24, cron: "0 * * * *"}       # opens a work item per overdue group
+      - {job: sla-overdue, cron: "*/15 * * * *"}                # a work item per overdue document (sla:)
+      - {job: acks-overdue, hours: 24, cron: "0 * * * *"}       # the same for 997s alone, after HOURS
       - {job: prune, older_than_days: 30, cron: "30 3 * * *"}   # as `crossdock db prune`
       - {job: erp-inventory-pull, every: 15m}                   # as `crossdock inventory pull`
 """
@@ -22,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-JobKind = Literal["sftp-poll", "marketplace-poll", "acks-overdue", "prune", "erp-inventory-pull"]
+JobKind = Literal["sftp-poll", "marketplace-poll", "sla-overdue", "acks-overdue", "prune", "erp-inventory-pull"]
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _EVERY = re.compile(r"^(\d{1,6})(s|m|h|d)$")

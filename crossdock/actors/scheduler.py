@@ -1,5 +1,5 @@
 """``crossdock scheduler run``: the periodic work (mailbox and marketplace polls, overdue
-acknowledgments, retention, the ERP inventory pull) run from the ``schedule:`` section of flows.yaml,
+documents, retention, the ERP inventory pull) run from the ``schedule:`` section of flows.yaml,
 on one host at a time.
 
 * Leadership: every scheduler process asks for one named lock in the store (a PostgreSQL advisory lock
@@ -14,7 +14,7 @@ on one host at a time.
   next slot comes skips that slot.
 * Each run ends ``ok`` or ``failed`` with a short detail; a failure is one log line and the job runs
   again at its next slot (the work it does is idempotent: a polled file or order already stored is a
-  duplicate, an overdue group gets one work item).
+  duplicate, an overdue document gets one work item).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from crossdock.edi.partners import load_partner_profile
 from crossdock.errors import ConfigError, CrossdockError, TransientError
 from crossdock.settings import Settings
 from crossdock.store import Lease, Store
+from crossdock.store.sla import Deadlines, acknowledgments_after
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +161,14 @@ def _work(entry: ScheduledJob, settings: Settings, config: FlowConfig, store: St
         assert entry.channel is not None
         channel = entry.channel
         return lambda: _marketplace_poll(settings, config, channel)
+    if entry.job == "sla-overdue":
+        from crossdock.actors.sla_watch import deadlines_of
+
+        deadlines = deadlines_of(config)
+        return lambda: _sla_overdue(store, deadlines)
     if entry.job == "acks-overdue":
         hours = entry.hours
-        return lambda: _acks_overdue(store, hours)
+        return lambda: _sla_overdue(store, acknowledgments_after(hours))
     if entry.job == "erp-inventory-pull":
         return lambda: _erp_inventory_pull(settings, config)
     days = entry.older_than_days
@@ -218,13 +224,10 @@ class _PollFailedError(TransientError):
     """A marketplace poll that ended on an error (its state up to then is saved; the next slot resumes)."""
 
 
-def _acks_overdue(store: Store, hours: float) -> str:
-    from crossdock.store.ack_watch import open_work_items, overdue_groups
+def _sla_overdue(store: Store, deadlines: Deadlines) -> str:
+    from crossdock.actors.sla_watch import check
 
-    now = datetime.now(UTC)
-    groups = overdue_groups(store, now=now, after=timedelta(hours=hours))
-    opened = open_work_items(store, groups, now=now)
-    return f"{len(groups)} overdue groups, {len(opened)} work items opened"
+    return check(store, deadlines, now=datetime.now(UTC), open_items=True).summary()
 
 
 def _erp_inventory_pull(settings: Settings, config: FlowConfig) -> str:

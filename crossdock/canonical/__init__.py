@@ -10,6 +10,7 @@ from crossdock.canonical.acknowledgment import (
 from crossdock.canonical.base import CanonicalModel, gs1_check_digit, has_valid_check_digit
 from crossdock.canonical.envelope import SCHEMA_VERSION, Envelope, idempotency_key
 from crossdock.canonical.inventory import InventoryAdvice, InventoryAdviceLine, InventoryLevel
+from crossdock.canonical.invoice import Invoice, InvoiceLine
 from crossdock.canonical.order import (
     Channel,
     Discount,
@@ -34,6 +35,7 @@ __all__ = [
     "Order",
     "WarehouseShippingOrder",
     "Shipment",
+    "Invoice",
     "InventoryAdvice",
     "InventoryAdviceLine",
     "InventoryLevel",
@@ -51,6 +53,7 @@ __all__ = [
     "Channel",
     "Discount",
     "Fee",
+    "InvoiceLine",
     "OrderLine",
     "OrderPurpose",
     "Package",

@@ -8,6 +8,7 @@ from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
 from crossdock.canonical.inventory import InventoryAdvice, InventoryChange, InventoryLevel, InventoryPush
+from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.settlement import SettlementLine, SettlementSummary
@@ -18,6 +19,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "order": Order,
     "warehouse_shipping_order": WarehouseShippingOrder,
     "shipment": Shipment,
+    "invoice": Invoice,
     "inventory_level": InventoryLevel,
     "inventory_advice": InventoryAdvice,
     "inventory_change": InventoryChange,

@@ -23,6 +23,7 @@ from crossdock.cli import returns as returns_cli
 from crossdock.cli import scheduler as scheduler_cli
 from crossdock.cli import settle as settle_cli
 from crossdock.cli import sftp as sftp_cli
+from crossdock.cli import sla as sla_cli
 from crossdock.cli import soap as soap_cli
 from crossdock.cli.boundary import CrossdockGroup
 from crossdock.cli.console import console as console_command
@@ -74,6 +75,7 @@ ops_cli.register(app)
 sftp_cli.register(app)
 scheduler_cli.register(app)
 inventory_cli.register(app)
+sla_cli.register(app)
 # The main job: the business flows end to end on embedded defaults. `crossdock edi demo` walks the
 # same example files through the X12 layer alone, step by step, printing each document.
 app.command("demo")(flows_cli.demo)

@@ -1,20 +1,20 @@
-"""``crossdock acks overdue``: outbound X12 groups (940s, 856s) still without the partner's 997.
-
-Run it from cron or a monitor: it lists the groups, and with ``--open-items`` opens one integration
-work item per overdue group (once). Exit codes, as every command: 0 nothing overdue, 1 overdue groups
-listed, 2 could not run (database, configuration, a ``--partner`` flows.yaml does not name).
+"""``crossdock acks overdue``: outbound X12 groups (940s, 856s, 855s, 810s) still without the
+partner's 997 after HOURS, whatever flows.yaml's ``sla:`` says. A thin wrapper of ``crossdock sla
+overdue`` limited to the ``*-997`` kinds (see :mod:`crossdock.cli.sla`); kept for the monitors that
+call it. Exit codes: 0 nothing overdue, 1 overdue groups listed, 2 could not run (database,
+configuration, a ``--partner`` flows.yaml does not name).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 
 from crossdock.cli import runtime
 from crossdock.cli.boundary import CommandError
-from crossdock.cli.output import Format, FormatOption, JsonOption, print_json, print_table
+from crossdock.cli.output import Format, FormatOption, JsonOption
+from crossdock.cli.sla import run_check, show
 
 app = typer.Typer(
     rich_markup_mode=None, help="Functional acknowledgments (997) we are waiting for.", no_args_is_help=True
@@ -51,30 +51,12 @@ def overdue(
     as_json: JsonOption = False,
     fmt: FormatOption = Format.TABLE,
 ) -> None:
-    """Groups we sent that expect a 997 and have none after HOURS, oldest first. Exit 0 none overdue,
-    1 some overdue, 2 could not run."""
-    from crossdock.store.ack_watch import open_work_items, overdue_groups
+    """Groups we sent that expect a 997 and have none after HOURS, oldest first (``sla overdue`` for
+    the 997 kinds). Exit 0 none overdue, 1 some overdue, 2 could not run."""
+    from crossdock.store.sla import acknowledgments_after
 
     if partner is not None:
         _check_partner(partner)
-    now = datetime.now(UTC)
-    store = runtime.open_store(runtime.settings())
-    try:
-        groups = overdue_groups(store, now=now, after=timedelta(hours=hours), partner=partner)
-        opened = open_work_items(store, groups, now=now) if open_items else []
-        if opened:  # show the new items' ids
-            groups = overdue_groups(store, now=now, after=timedelta(hours=hours), partner=partner)
-    finally:
-        store.close()
-    if as_json:
-        print_json({"overdue": [g.to_dict(now) for g in groups], "opened_work_items": opened})
-    else:
-        rows = [
-            [g.partner, g.group_control_number, g.sent_at.isoformat(timespec="seconds"),
-             g.to_dict(now)["hours_waiting"], ", ".join(str(d) for d in g.documents) or "-", g.work_item]
-            for g in groups
-        ]  # fmt: skip
-        columns = ["partner", "group", "sent", "hours", "carried", "work item"]
-        print_table(columns, rows, title=f"{len(groups)} overdue", fmt=fmt)
-    if groups:
-        raise typer.Exit(1)
+    deadlines = acknowledgments_after(hours)
+    now, report = run_check(deadlines, kinds=None, party=partner, open_items=open_items)
+    show(now, report, as_json=as_json, fmt=fmt, partner_key=True)

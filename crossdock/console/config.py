@@ -3,7 +3,6 @@
     session_secret_env: CROSSDOCK_CONSOLE_SECRET   # the variable holding the cookie-signing key
     secure_cookies: true                           # cookies only over HTTPS (false: plain-HTTP loopback)
     session_hours: 8
-    ack_overdue_hours: 24
     users:
       - {name: ana, role: operator, password_hash: "$argon2id$v=19$..."}   # crossdock console --hash-password
       - {name: fin, role: finance, password_hash: "$argon2id$..."}
@@ -88,7 +87,6 @@ class _File(BaseModel):
     session_secret_env: str = "CROSSDOCK_CONSOLE_SECRET"  # noqa: S105 (the name of a variable)
     secure_cookies: bool = True
     session_hours: float = Field(default=8, gt=0, le=24 * 7)
-    ack_overdue_hours: float = Field(default=24, gt=0)
     users: tuple[_User, ...] = Field(min_length=1)
     proxy: _Proxy | None = None
 
@@ -121,7 +119,6 @@ class ConsoleConfig:
     session_secret: str
     secure_cookies: bool = True
     session_hours: float = 8
-    ack_overdue_hours: float = 24
     proxy: ProxyAuth | None = None
 
     def authenticate(self, name: str, password: str) -> User | None:
@@ -145,8 +142,14 @@ def load_console_config(path: Path, environ: Mapping[str, str] | None = None) ->
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"console config {path}: cannot read it ({exc.strerror})") from exc
+    loaded = load_yaml(data, str(path))
+    if isinstance(loaded, dict) and "ack_overdue_hours" in loaded:
+        raise ConfigError(
+            f"console config {path}: ack_overdue_hours: moved to flows.yaml as sla.deadlines (940-997: 24h ...); "
+            "remove it here (docs/console.md)"
+        )
     try:
-        parsed = _File.model_validate(load_yaml(data, str(path)))
+        parsed = _File.model_validate(loaded)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top)"
@@ -174,6 +177,5 @@ def load_console_config(path: Path, environ: Mapping[str, str] | None = None) ->
         session_secret=secret,
         secure_cookies=parsed.secure_cookies,
         session_hours=parsed.session_hours,
-        ack_overdue_hours=parsed.ack_overdue_hours,
         proxy=proxy,
     )

@@ -1,5 +1,6 @@
-"""What the console's handlers are given: the store, settings, console config, a clock, and the
-broker operations (queue depths, dead letters on RabbitMQ) behind one small seam."""
+"""What the console's handlers are given: the store, settings, console config, the deadlines of the
+expected documents (flows.yaml ``sla:``), a clock, and the broker operations (queue depths, dead
+letters on RabbitMQ) behind one small seam."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from crossdock.broker.queue_stats import QueueReport, queue_report
 from crossdock.console.config import ConsoleConfig
 from crossdock.settings import Settings
 from crossdock.store import Store
+from crossdock.store.sla import DEFAULT, Deadlines
 
 PAGE_TIMEOUT_S = 5.0
 """The longest a page waits for RabbitMQ (actions use the settings' network timeout)."""
@@ -54,6 +56,7 @@ class ConsoleContext:
     settings: Settings
     config: ConsoleConfig
     clock: Callable[[], datetime] = field(default=_now)
+    deadlines: Deadlines = DEFAULT
 
     @property
     def broker(self) -> BrokerView:

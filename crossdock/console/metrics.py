@@ -1,13 +1,15 @@
 """Business gauges for Prometheus, read from the store at each scrape: open exception items by owner
-(and the oldest one's age), dead letters waiting by lane, overdue 997s by partner, and the age of
-the oldest unfinished message per lane. Served by ``crossdock console --metrics-port`` beside the
-workers' technical metrics; deploy/prometheus/alerts.yml and deploy/grafana/ use them."""
+(and the oldest one's age), dead letters waiting by lane, overdue documents by kind and partner or
+channel (the deadlines of flows.yaml ``sla:``), the age of the newest on-hand figure per inventory
+source and the push lag per channel, and the age of the oldest unfinished message per lane. Served
+by ``crossdock console --metrics-port`` beside the workers' technical metrics; deploy/prometheus/alerts.yml
+and deploy/grafana/ use them."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
@@ -16,14 +18,14 @@ from prometheus_client.registry import Collector
 from crossdock.broker.lanes import LANES
 from crossdock.errors import Owner
 from crossdock.store import Store, dashboard
-from crossdock.store.ack_watch import overdue_groups
+from crossdock.store.sla import KINDS, Deadlines, overdue_documents
 
 
 class BusinessMetrics(Collector):
-    def __init__(self, store: Store, clock: Callable[[], datetime], *, ack_overdue_hours: float) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], *, deadlines: Deadlines) -> None:
         self._store = store
         self._clock = clock
-        self._overdue_after = timedelta(hours=ack_overdue_hours)
+        self._deadlines = deadlines
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self._clock()
@@ -47,12 +49,33 @@ class BusinessMetrics(Collector):
             dead.add_metric([queue], counts.get(queue, 0))
         yield dead
         overdue = GaugeMetricFamily(
-            "crossdock_acks_overdue", "Groups sent that have no 997 after the partner's turnaround.", labels=["partner"]
+            "crossdock_overdue_documents",
+            "Documents sent whose expected answer (997, 945, confirmation, invoice) is past its deadline.",
+            labels=["kind", "party"],
         )
-        late = Counter(g.partner for g in overdue_groups(self._store, now=now, after=self._overdue_after))
-        for partner, n in sorted(late.items()):
-            overdue.add_metric([partner], n)
+        late = Counter((o.kind.name, o.party) for o in overdue_documents(self._store, self._deadlines, now=now))
+        for kind in KINDS:
+            if not any(k == kind for k, _ in late):
+                overdue.add_metric([kind, ""], 0)  # every kind is a series, 0 when nothing is late
+        for (kind, party), n in sorted(late.items()):
+            overdue.add_metric([kind, party], n)
         yield overdue
+        fresh = GaugeMetricFamily(
+            "crossdock_inventory_source_age_seconds",
+            "Age (from its as-of) of the newest on-hand figure applied per inventory source.",
+            labels=["source"],
+        )
+        for source in self._store.inventory.freshness():
+            fresh.add_metric([source.source], max(0.0, (now - source.as_of).total_seconds()))
+        yield fresh
+        push = GaugeMetricFamily(
+            "crossdock_inventory_push_lag_seconds",
+            "How long the oldest quantity owed to the channel has waited for its push (0: none owed).",
+            labels=["channel"],
+        )
+        for lag in self._store.inventory.push_lag():
+            push.add_metric([lag.channel], max(0.0, (now - lag.oldest).total_seconds()) if lag.oldest else 0.0)
+        yield push
         unfinished = GaugeMetricFamily(
             "crossdock_lane_oldest_unfinished_age_seconds",
             "Age of the oldest message that started on a lane and has not finished (journal).",
@@ -64,7 +87,7 @@ class BusinessMetrics(Collector):
         yield unfinished
 
 
-def registry_for(store: Store, clock: Callable[[], datetime], *, ack_overdue_hours: float) -> CollectorRegistry:
+def registry_for(store: Store, clock: Callable[[], datetime], *, deadlines: Deadlines) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(BusinessMetrics(store, clock, ack_overdue_hours=ack_overdue_hours))
+    registry.register(BusinessMetrics(store, clock, deadlines=deadlines))
     return registry

@@ -1,7 +1,8 @@
 """The console's read-only pages: overview, exceptions (list and detail), dead letters, trace, partners.
 
 Each handler reads through the store's repositories and read models (:mod:`crossdock.store.dashboard`,
-:mod:`crossdock.store.ack_watch`) and the broker's queue statistics, then renders one template.
+:mod:`crossdock.store.sla`, the inventory repository) and the broker's queue statistics, then renders
+one template.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from crossdock.console.payload import show
 from crossdock.console.web import ctx, render, user_of
 from crossdock.errors import Owner
 from crossdock.store import ItemFilter, ItemStatus, RawRef, TraceResult, WorkItemNotFoundError, dashboard
-from crossdock.store.ack_watch import overdue_groups
+from crossdock.store.sla import KINDS, Overdue, overdue_documents
 
 AGES = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 """``age=<24h`` (opened in the last 24 hours) or ``age=>24h`` (waiting longer)."""
 PAGE = 500
+OVERDUE_SHOWN = 50
 ITEM_ACTIONS = (Action.REPLAY, Action.REPROCESS, Action.RESOLVE, Action.IGNORE)
 
 
@@ -52,17 +54,32 @@ def overview_data(request: Request) -> dict[str, Any]:
             }
         )
     start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    overdue = overdue_groups(c.store, now=now, after=timedelta(hours=c.config.ack_overdue_hours), limit=100)
+    overdue = overdue_documents(c.store, c.deadlines, now=now)
     return {
         "now": now,
         "lanes": lanes,
         "broker_note": broker_note or (report.note if report else None),
         "owners": dashboard.open_items_by_owner(c.store.db, now=now),
         "orders": dashboard.orders_since(c.store.db, start_of_day),
-        "overdue": overdue,
+        "overdue": overdue[:OVERDUE_SHOWN],
+        "overdue_by_kind": overdue_by_kind(overdue),
+        "overdue_total": len(overdue),
         "partners": dashboard.partner_activity(c.store.db),
-        "overdue_hours": c.config.ack_overdue_hours,
+        "inventory_sources": c.store.inventory.freshness(),
+        "inventory_push": c.store.inventory.push_lag(),
     }
+
+
+def overdue_by_kind(overdue: list[Overdue]) -> list[dict[str, Any]]:
+    """Per kind with a deadline or something overdue: how many, and the oldest one's due time."""
+    rows = []
+    for name, kind in KINDS.items():
+        late = [o for o in overdue if o.kind.name == name]
+        if late:
+            oldest = min(o.due_at for o in late)
+            rows.append({"kind": name, "expected": kind.expected, "owner": kind.owner.value, "count": len(late),
+                         "oldest_due": oldest})  # fmt: skip
+    return rows
 
 
 def overview(request: Request) -> Response:
@@ -219,8 +236,9 @@ def raw_payload(request: Request) -> Response:
 def partners(request: Request) -> Response:
     c = ctx(request)
     now = c.clock()
-    overdue = overdue_groups(c.store, now=now, after=timedelta(hours=c.config.ack_overdue_hours), limit=1000)
-    late = {(g.partner, g.group_control_number) for g in overdue}
+    acknowledgments = [name for name, kind in KINDS.items() if kind.expected == "997"]
+    overdue = overdue_documents(c.store, c.deadlines, now=now, kinds=acknowledgments)
+    late = {(o.party, o.waiting.detail.get("group_control_number")) for o in overdue}
     return render(
         request,
         "partners.html",

@@ -79,20 +79,19 @@ def parse_isa(text: str, start: int = 0, *, base: int = 0) -> IsaHeader:
             raise EdiSyntaxError(f"ISA element separator {text[start + 3]!r} is a letter, digit or space",
                                  offset=offset, segment_id="ISA")
         raise EdiSyntaxError("expected an ISA segment", offset=offset, segment_id="ISA")
-    position = head.end() - 1
+    first = position = head.end() - 1
     element = text[position]
     count = 0
     wrapped = position != start + 3  # a line break inside "ISA" itself (a file wrapped at a fixed width)
     limit = min(len(text), start + MAX_ISA_CHARS)
-    while position < limit:
-        char = text[position]
-        if char == element:
-            count += 1
-            if count == 16:
-                break
-        elif char in LINE_BREAKS:
-            wrapped = True
-        position += 1
+    while count < 16:  # the 16 element separators, found in C
+        found = text.find(element, position + (count > 0), limit)
+        if found < 0:
+            break
+        count += 1
+        position = found
+    if not wrapped and ("\n" in text[first:position] or "\r" in text[first:position]):
+        wrapped = True  # a line break between ISA01 and ISA16
     if count < 16:
         raise EdiSyntaxError(f"ISA segment is incomplete: {count} of 16 element separators", offset=offset,
                              segment_id="ISA", element=count + 1)

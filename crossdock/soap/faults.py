@@ -20,7 +20,9 @@ from crossdock.soap.safe_xml import local_name
 # Error codes the reference ERP uses; a user's ERP may send others (they are business errors).
 TRANSIENT_CODES = frozenset({"RECORD_LOCKED", "DEADLOCK", "SERVICE_UNAVAILABLE", "TIMEOUT", "MAINTENANCE"})
 WAREHOUSE_CODES = frozenset({"ITEM_NOT_FOUND", "ITEM_BLOCKED", "INSUFFICIENT_INVENTORY", "LOCATION_NOT_FOUND"})
-FINANCE_CODES = frozenset({"UNBALANCED_JOURNAL", "ACCOUNT_NOT_FOUND", "CREDIT_LIMIT_EXCEEDED", "PERIOD_CLOSED"})
+FINANCE_CODES = frozenset(
+    {"AMOUNT_MISMATCH", "UNBALANCED_JOURNAL", "ACCOUNT_NOT_FOUND", "CREDIT_LIMIT_EXCEEDED", "PERIOD_CLOSED"}
+)
 MAX_FAULT_TEXT = 2000
 _TRANSIENT_TEXT = re.compile(r"locked by another user|deadlock|try again|temporarily unavailable|timeout", re.I)
 

@@ -54,6 +54,40 @@ class ChannelState:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """The newest on-hand figures applied from one source (``erp``, ``846:<partner>``)."""
+
+    source: str
+    applied_at: datetime
+    """When the newest figure from it was applied."""
+    as_of: datetime
+    """The newest as-of among its figures held (how current the source's stock is)."""
+    figures: int
+    """SKU and location pairs whose figure held is the source's."""
+
+
+@dataclass(frozen=True, slots=True)
+class PushLag:
+    """Per channel: SKUs whose latest quantity it was not told yet, and since when the oldest waits."""
+
+    channel: str
+    owed: int
+    oldest: datetime | None
+
+
+def _when(value: object) -> datetime:
+    """An aggregate's datetime (SQLite returns its text without the column's type)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+
+
+def source_of(text: str) -> str:
+    """``846:northstar-3pl:ADV-7`` → ``846:northstar-3pl``; ``erp`` stays ``erp``."""
+    return ":".join(text.split(":")[:2])
+
+
 def _insert(session: Session, table: Table) -> Any:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
@@ -250,6 +284,30 @@ class InventoryStore:
         )
         with self._db.read() as session:
             return {channel: int(count) for channel, count in session.execute(query)}
+
+    def freshness(self) -> list[SourceFreshness]:
+        """Per source, the newest on-hand figure applied and its as-of: inventory input lag."""
+        row = InventoryStockRow
+        query = select(row.source, func.max(row.updated_at), func.max(row.as_of), func.count()).group_by(row.source)
+        merged: dict[str, SourceFreshness] = {}
+        with self._db.read() as session:
+            for source, applied, as_of, count in session.execute(query):
+                name, applied, as_of = source_of(source), _when(applied), _when(as_of)
+                held = merged.get(name)
+                if held is not None:
+                    applied, as_of, count = max(applied, held.applied_at), max(as_of, held.as_of), count + held.figures
+                merged[name] = SourceFreshness(name, applied, as_of, int(count))
+        return [merged[name] for name in sorted(merged)]
+
+    def push_lag(self) -> list[PushLag]:
+        """Per channel with SKUs computed: how many are owed and the oldest owed one's computed time."""
+        row = InventoryChannelRow
+        owed = or_(row.told.is_(None), row.told != row.computed)
+        query = select(row.channel, func.count(), func.min(row.computed_at)).where(owed).group_by(row.channel)
+        with self._db.read() as session:
+            waiting = {c: (int(n), _when(oldest)) for c, n, oldest in session.execute(query)}
+            channels = sorted(session.scalars(select(row.channel).distinct()))
+        return [PushLag(c, *waiting.get(c, (0, None))) for c in channels]
 
     def lag_seconds(self, *, now: datetime | None = None) -> float:
         """How long the oldest owed quantity has waited for its push (0 when none is owed): inventory lag."""

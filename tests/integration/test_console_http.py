@@ -20,6 +20,7 @@ from crossdock.actors.intake import inbound_message
 from crossdock.bridges.rest.serving import ServerThread
 from crossdock.broker import codec
 from crossdock.broker.lanes import Lane, dead_letter_queue
+from crossdock.canonical.availability import StockUpdate
 from crossdock.console import ConsoleContext, create_app, load_console_config
 from crossdock.console.config import ConsoleConfig, hash_password
 from crossdock.console.metrics import registry_for
@@ -36,6 +37,8 @@ from crossdock.store import (
     NewDeadLetter,
     Store,
 )
+from crossdock.store.sla import DEFAULT, Deadlines
+from tests.fixtures.outbox import send
 from tests.fixtures.rabbitmq import Vhost
 
 pytestmark = pytest.mark.integration
@@ -398,18 +401,59 @@ def test_replay_reprocess_and_dead_letter_replay_publish_to_rabbitmq_and_are_aud
     assert console.store.dead_letters.letters(status=LetterStatus.REPLAYED)[0].acted_by == "ana"
 
 
+def late_and_lagging(store: Store) -> None:
+    """A 940 delivered and never acknowledged nor shipped; an ERP figure and an 846 applied, a quantity
+    owed to Shopify."""
+    send(store, "northstar-3pl", "940", 8, DocRef(DocType.WAREHOUSE_ORDER, "PO-5"), {"warehouse_order": "PO-5"})
+    as_of = datetime.now(UTC) - timedelta(hours=3)
+    with store.db.write() as session:
+        erp = StockUpdate("SKU-1", "COL1", 5, as_of, source="erp")
+        store.inventory.apply(session, [erp, StockUpdate("SKU-2", "COL1", 7, as_of, 88, "846:northstar-3pl:ADV-1")])
+        store.inventory.record_computed(session, "shopify", {"SKU-1": 5}, at=as_of)
+
+
+def test_the_overview_shows_overdue_documents_by_kind_and_inventory_lag(store: Store, tmp_path: Path,
+                                                                         password_hash: str) -> None:  # fmt: skip
+    late_and_lagging(store)
+    config = load_console_config(config_file(tmp_path, password_hash), {"CROSSDOCK_CONSOLE_SECRET": SECRET})
+    later = datetime.now(UTC) + timedelta(days=4)
+    settings = Settings(network_timeout_s=10)
+    with ServerThread(create_app(ConsoleContext(store, settings, config, clock=lambda: later))) as server:
+        console = Console(server.url, store, {})
+        with console.login("vic") as client:
+            panel = client.get("/overview/panel").text
+            # the 940 is late for its 997 (a day) and its 945 (three days), each a row of its kind
+            assert re.search(r'id="overdue-940-997">.*?<td>1</td>', panel, re.S)
+            assert re.search(r'id="overdue-940-945">.*?<td>1</td>', panel, re.S)
+            assert 'href="/trace?key=PO-5"' in panel and "northstar-3pl" in panel
+            # inventory lag: each source's newest figure, and what Shopify is owed
+            assert "<td>erp</td>" in panel and "<td>846:northstar-3pl</td>" in panel
+            assert re.search(r"<td>shopify</td><td>1</td>\s*<td>4\.1 d</td>", panel)
+            assert "overdue" in client.get("/partners").text
+    # a partner's own deadline puts its 997 back in time: nothing of that kind on the overview
+    relaxed = Deadlines({"940-997": timedelta(days=10)})
+    app = create_app(ConsoleContext(store, settings, config, lambda: later, relaxed))
+    with ServerThread(app) as server, Console(server.url, store, {}).login("vic") as client:
+        assert 'id="overdue-940-997"' not in client.get("/").text
+
+
 def test_business_gauges_for_prometheus(store: Store) -> None:
     seed(store)
     now = datetime.now(UTC) + timedelta(days=2)
-    text = generate_latest(registry_for(store, lambda: now, ack_overdue_hours=24)).decode()
+    text = generate_latest(registry_for(store, lambda: now, deadlines=DEFAULT)).decode()
     assert 'crossdock_open_exceptions{owner="integration"} 1.0' in text
     assert 'crossdock_open_exceptions{owner="finance"} 1.0' in text
     assert 'crossdock_open_exceptions{owner="customer_service"} 0.0' in text
     assert 'crossdock_dead_letters_waiting{queue="orders"} 1.0' in text
-    assert "crossdock_acks_overdue" in text and 'crossdock_acks_overdue{partner="northstar-3pl"}' not in text
-    store.links.link(DocRef(DocType.WAREHOUSE_ORDER, "PO-5"), DocRef(DocType.GROUP, "northstar-3pl:8"))
-    text = generate_latest(registry_for(store, lambda: now, ack_overdue_hours=24)).decode()
-    assert 'crossdock_acks_overdue{partner="northstar-3pl"} 1.0' in text
+    assert 'crossdock_overdue_documents{kind="940-997",party=""} 0.0' in text
+    late_and_lagging(store)
+    text = generate_latest(registry_for(store, lambda: now, deadlines=DEFAULT)).decode()
+    assert 'crossdock_overdue_documents{kind="940-997",party="northstar-3pl"} 1.0' in text
+    assert 'crossdock_overdue_documents{kind="940-945",party=""} 0.0' in text  # not yet: due after three days
+    ages = dict(re.findall(r'crossdock_inventory_source_age_seconds\{source="([^"]+)"\} ([0-9.e+]+)', text))
+    assert set(ages) == {"erp", "846:northstar-3pl"} and float(ages["erp"]) > 2 * 86_400
+    push = re.search(r'crossdock_inventory_push_lag_seconds\{channel="shopify"\} ([0-9.e+]+)', text)
+    assert push and float(push.group(1)) > 2 * 86_400
 
 
 def test_an_unreachable_store_is_a_503_page_not_a_server_error(tmp_path: Path, password_hash: str) -> None:

@@ -23,7 +23,7 @@ def test_inspect_a_wsdl_url_follows_its_relative_schema_import(erp_sim: ErpSimSe
     assert result.exit_code == 0, result.output
     (port,) = json.loads(result.output)["ports"]
     assert port["address"] == erp_sim.endpoint
-    assert len(port["operations"]) == 9
+    assert len(port["operations"]) == 11
 
 
 def test_erp_sim_fail_flags_inject_from_the_start() -> None:

@@ -11,17 +11,20 @@ from pathlib import Path
 import yaml
 from prometheus_client import generate_latest
 
+from crossdock.actors.inventory_metrics import InventoryCollector
 from crossdock.broker.middleware.metrics import Metrics
 from crossdock.console.metrics import registry_for
 from crossdock.store import Store
+from crossdock.store.sla import DEFAULT
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"\bcrossdock_[a-z_]+")
 
 
 def served(store: Store) -> set[str]:
-    text = generate_latest(registry_for(store, lambda: datetime.now(UTC), ack_overdue_hours=24)).decode()
+    text = generate_latest(registry_for(store, lambda: datetime.now(UTC), deadlines=DEFAULT)).decode()
     workers = Metrics()
+    workers.registry.register(InventoryCollector(store))  # as the worker registers it with an inventory flow
     workers.latency.labels("orders.to_erp", "erp").observe(0.1)  # a histogram shows its buckets once used
     text += generate_latest(workers.registry).decode()
     return set(NAME.findall(text))
@@ -34,7 +37,8 @@ def test_every_alert_and_panel_uses_a_metric_crossdock_serves(sqlite_store: Stor
     exprs += [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
     used = {name for expr in exprs for name in NAME.findall(expr)}
     names = served(sqlite_store)
-    assert {"crossdock_open_exceptions", "crossdock_dead_letters_waiting", "crossdock_acks_overdue"} <= used
+    assert {"crossdock_open_exceptions", "crossdock_dead_letters_waiting", "crossdock_overdue_documents",
+            "crossdock_inventory_push_lag_seconds", "crossdock_inventory_source_age_seconds"} <= used  # fmt: skip
     assert used <= names, used - names
 
 

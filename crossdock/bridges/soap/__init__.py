@@ -13,7 +13,7 @@ from crossdock.bridges.soap.factory import (
     hardened_settings,
     load_wsdl,
 )
-from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, SalesOrderRef
+from crossdock.bridges.soap.gateway import ErpGateway, ErpPort, InvoiceRef, SalesOrderChange, SalesOrderRef
 from crossdock.bridges.soap.pacing import CallPacer
 from crossdock.bridges.soap.profile import ErpProfile, build_gateway, load_erp_profile
 from crossdock.bridges.soap.transport import HardenedTransport, LocalFileRefusedError, RemoteFetchRefusedError
@@ -32,8 +32,10 @@ __all__ = [
     "ErpTimeoutError",
     "ErpUnavailableError",
     "HardenedTransport",
+    "InvoiceRef",
     "LocalFileRefusedError",
     "RemoteFetchRefusedError",
+    "SalesOrderChange",
     "SalesOrderRef",
     "bind_service",
     "build_breaker",

@@ -68,7 +68,7 @@ def read_ids(
     *,
     upc_position: int | None = None,
 ) -> dict[str, str]:
-    """Item identifiers from the qualifier/value ``pairs`` (and a bare UPC element) of ``seg``; the
+    """Item identifiers from the qualifier/value ``pairs`` (in ascending order; and a bare UPC element) of ``seg``; the
     first of each kind wins, the rest are warnings; the SKU comes from ``ctx.lookups.sku_map`` when absent
     (looked up by the GTIN, buyer or vendor part number, else by any id value of the segment, so a
     partner's malformed UPC can be mapped)."""
@@ -78,7 +78,9 @@ def read_ids(
     if upc_position is not None and upc_position < size and elements[upc_position]:
         _take(ctx, seg, found, table, "UP", elements[upc_position], upc_position)
     for q, v in pairs:
-        if v < size and elements[v]:
+        if v >= size:
+            break  # pairs are in ascending order: none after this one is in the segment
+        if elements[v]:
             qualifier, value = elements[q], elements[v]
             kind = table.get(qualifier)
             if kind is None or kind in found or (kind == "gtin" and not is_gtin(value)):

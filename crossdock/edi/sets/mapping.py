@@ -90,7 +90,7 @@ class SetContext:
         self._occurrence: dict[int, int] | None = None  # built once many positions are reported
         self._ids: list[str] | None = None
         self._asked = 0
-        self._pending: list[Callable[[], None]] = []
+        self._pending: list[Callable[[SetContext], None]] = []
 
     # --- positions -------------------------------------------------------------------------------
     # Positions are recorded as (segment, element) and only spelled out (``PO1[3]/PO102``) when a
@@ -127,8 +127,12 @@ class SetContext:
         ``PO1[4]/PO102``), in one entry. A later :meth:`at` on a sub-field wins."""
         self.positions[canonical_field] = (seg, None, elements)
 
-    def later(self, record: Callable[[], None]) -> None:
-        """Run ``record`` (which calls :meth:`at`) only if a position is ever looked up."""
+    def later(self, record: Callable[[SetContext], None]) -> None:
+        """Run ``record(self)`` (which calls :meth:`at`) only if a position is ever looked up.
+
+        ``record`` is handed the context rather than closing over it: a closure kept here that held the
+        context would make a reference cycle, and every set (its segments included) would then wait
+        for the cyclic garbage collector instead of being freed when its translation is dropped."""
         self._pending.append(record)
 
     def locate(self, path: str) -> str:
@@ -136,7 +140,7 @@ class SetContext:
         ``lines[2].gtin``); the set itself when nothing is recorded."""
         pending, self._pending = self._pending, []
         for record in pending:
-            record()
+            record(self)
         child = ""
         while path:
             entry = self.positions.get(path)
@@ -173,6 +177,9 @@ class SetContext:
         last = len(elements) - 1
         if last <= len(positions) and (last < 1 or positions[last - 1] == last):
             return  # ascending positions whose first ``last`` are 1..last: every element is listed
+        filled = last - elements.count("") + (not elements[0])  # non-empty elements after the id, counted in C
+        if filled <= len(positions) and filled == sum(1 for p in positions if p <= last and elements[p]):
+            return  # every non-empty element is at a listed position (the usual PID*F****TEXT)
         for position in range(1, last + 1):
             value = elements[position]
             if value and position not in positions:
@@ -316,7 +323,7 @@ def locate_tree(ctx: SetContext, orders: list[dict[str, Any]]) -> None:
         for order in orders
     ]  # fmt: skip
 
-    def record() -> None:
+    def record(ctx: SetContext) -> None:
         for oi, (lines, packages) in enumerate(tree):
             groups: list[tuple[str, list[Segment | None]]] = [(f"orders[{oi}]", lines)]
             for pi, (seg, package_lines) in enumerate(packages):

@@ -243,7 +243,8 @@ def _line_decimal(
     ctx: SetContext, seg: Segment, position: int, index: int, name: str, *, required: bool = False
 ) -> Decimal | None:
     """A PO1 number: the common case (plain digits) without building the field's name."""
-    text = seg[position]
+    elements = seg.elements
+    text = elements[position] if position < len(elements) else ""
     if text.replace(".", "", 1).isdecimal():  # digits with at most one point: a valid R number
         return Decimal(text)
     return ctx.decimal(seg, position, f"lines[{index}].{name}", required=required, record=False)

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from crossdock.soap import contract
 from crossdock.soap.safe_xml import parse_xml
-from crossdock.soap.sim import catalog, finance, returns, sales
+from crossdock.soap.sim import catalog, changes, finance, invoicing, returns, sales
 from crossdock.soap.sim.control import MAX_HANG_S, Behaviour, Control
 from crossdock.soap.sim.db import SimDatabase
 from crossdock.soap.sim.envelope import SimFault, check_username_token, fault, read_request, response
@@ -35,8 +35,10 @@ HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "CreateSalesOrder": sales.create_sales_order,
     "GetSalesOrderByExternalRef": sales.get_sales_order_by_external_ref,
     "CancelSalesOrder": sales.cancel_sales_order,
+    "ChangeSalesOrder": changes.change_sales_order,
     "PostShipment": sales.post_shipment,
     "CreateInvoice": finance.create_invoice,
+    "GetInvoiceByExternalRef": invoicing.get_invoice_by_external_ref,
     "CreateCreditMemo": finance.create_credit_memo,
     "PostJournalEntry": finance.post_journal_entry,
     "GetInventoryLevels": catalog.get_inventory_levels,

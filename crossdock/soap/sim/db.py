@@ -31,7 +31,16 @@ CREATE TABLE IF NOT EXISTS posted_document (
   document_no TEXT PRIMARY KEY, kind TEXT NOT NULL, customer_no TEXT, amount TEXT NOT NULL,
   external_document_no TEXT, transaction_no INTEGER, UNIQUE (kind, external_document_no));
 CREATE TABLE IF NOT EXISTS number_series (prefix TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS document_charge (
+  document_no TEXT NOT NULL, line_no INTEGER, kind TEXT NOT NULL, code TEXT, description TEXT, rate TEXT,
+  amount TEXT NOT NULL, base_quantity TEXT);
+CREATE INDEX IF NOT EXISTS document_charge_document ON document_charge (document_no);
 """
+ADDED_COLUMNS = [
+    ("sales_line", "invoiced", "TEXT NOT NULL DEFAULT '0'"),
+    ("posted_document", "order_document_no", "TEXT"),
+]
+"""Columns added after the first release: added to a database file an older simulator wrote."""
 
 SEED = [
     "INSERT OR IGNORE INTO customer VALUES ('C10000', 'Web Store Customers', 0), ('C20000', 'Marketplace Orders', 0),"
@@ -61,6 +70,9 @@ class SimDatabase:
         connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         connection.row_factory = sqlite3.Row
         connection.executescript(SCHEMA)
+        for table, column, definition in ADDED_COLUMNS:
+            if column not in {row["name"] for row in connection.execute(f"PRAGMA table_info({table})")}:
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         for statement in SEED:
             connection.execute(statement)
         self._connection = connection
@@ -103,10 +115,12 @@ def record_posting(
     amount: str,
     external: str | None,
     transaction_no: int | None = None,
+    order_document_no: str | None = None,
 ) -> None:
     db.execute(
-        "INSERT INTO posted_document VALUES (?, ?, ?, ?, ?, ?)",
-        (document_no, kind, customer, amount, external or None, transaction_no),
+        "INSERT INTO posted_document (document_no, kind, customer_no, amount, external_document_no, transaction_no,"
+        " order_document_no) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (document_no, kind, customer, amount, external or None, transaction_no, order_document_no),
     )
 
 

@@ -6,6 +6,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from crossdock.soap.sim import charges, invoicing
 from crossdock.soap.sim.db import next_number, posted_before, record_posting
 from crossdock.soap.sim.envelope import SimFault
 from crossdock.soap.sim.reading import Reader
@@ -27,13 +28,27 @@ def _sales_document(db: sqlite3.Connection, request: Reader, name: str, prefix: 
         if row is None or row["kind"] != "invoice":
             message = f"Posted Invoice {applies_to} does not exist."
             raise SimFault("DOCUMENT_NOT_FOUND", message, f"{name}.AppliesToDocNo")
-    amount = Decimal(0)
-    for line in document.children("Lines/Line"):
+    order = invoicing.order_for_invoice(db, document, customer) if kind == "invoice" else None
+    document_no = next_number(db, prefix)
+    lines: list[tuple[int, Decimal, Decimal]] = []
+    found: list[charges.Charge] = []
+    for number, line in enumerate(document.children("Lines/Line"), 1):
         item = check_item(db, line.required("ItemNo"), f"{line.where}ItemNo")
         quantity = positive(line.decimal("Quantity", required=True), f"{line.where}Quantity")
-        amount += quantity * (line.decimal("UnitPrice") or Decimal(item["unit_price"]))
-    document_no = next_number(db, prefix)
-    record_posting(db, document_no, kind, customer, str(amount), external)
+        price = line.decimal("UnitPrice")
+        if order is not None:
+            ordered_price = invoicing.bill_line(db, order, line, item["no"], quantity)
+            price = ordered_price if price is None else price
+        lines.append((number, quantity, price if price is not None else Decimal(item["unit_price"])))
+        found += charges.line_charges(line, number, quantity)
+    found += charges.header_charges(document)
+    amount = charges.amount(lines, found)
+    charges.check_total(document.decimal("TotalAmount"), amount, f"{name}.TotalAmount")
+    charges.store(db, document_no, found)
+    order_no = None if order is None else order["document_no"]
+    record_posting(db, document_no, kind, customer, str(amount), external, order_document_no=order_no)
+    if order is not None:
+        invoicing.close_if_invoiced(db, order)
     return {"DocumentNo": document_no, "Amount": amount}
 
 

@@ -1,4 +1,5 @@
-"""Sales operations of the simulated ERP: create (idempotency-aware), look up, cancel, ship."""
+"""Sales operations of the simulated ERP: create (idempotency-aware), look up, cancel, ship (changes:
+:mod:`~crossdock.soap.sim.changes`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from crossdock.soap.sim import charges
 from crossdock.soap.sim.db import next_number, posted_before, record_posting
 from crossdock.soap.sim.envelope import SimFault
 from crossdock.soap.sim.reading import Reader
@@ -62,22 +64,28 @@ def create_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any
     location = order.text("LocationCode") or "MAIN"
     check_location(db, location, "SalesOrder.LocationCode")
     lines = order.children("SalesLines/SalesLine")
-    amount = Decimal(0)
     document_no = next_number(db, "SO")
+    booked: list[tuple[int, Decimal, Decimal]] = []
+    found: list[charges.Charge] = []
     for number, line in enumerate(lines, 1):
         item = check_item(db, line.required("ItemNo"), f"{line.where}ItemNo")
         quantity = positive(line.decimal("Quantity", required=True), f"{line.where}Quantity")
         price = line.decimal("UnitPrice") or Decimal(item["unit_price"])
-        amount += quantity * price
+        booked.append((number, quantity, price))
+        found += charges.line_charges(line, number, quantity)
         db.execute(
             "INSERT INTO sales_line (document_no, line_no, item_no, quantity, unit_price) VALUES (?, ?, ?, ?, ?)",
             (document_no, number, item["no"], str(quantity), str(price)),
         )
+    found += charges.header_charges(order)
+    amount = charges.amount(booked, found)
+    charges.check_total(order.decimal("TotalAmount"), amount, "SalesOrder.TotalAmount")
+    charges.store(db, document_no, found)
     db.execute(
         "INSERT INTO sales_order VALUES (?, ?, ?, ?, ?, 'Open', ?)",
         (document_no, external, customer, order.required("OrderDate"), location, str(amount)),
     )
-    return {"DocumentNo": document_no, "Status": "Open"}
+    return {"DocumentNo": document_no, "Status": "Open", "Amount": amount}
 
 
 def get_sales_order_by_external_ref(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
@@ -89,7 +97,7 @@ def get_sales_order_by_external_ref(db: sqlite3.Connection, request: Reader) -> 
     return {"Found": True, "SalesOrder": _header(row)}
 
 
-def _order(db: sqlite3.Connection, document_no: str, field: str) -> sqlite3.Row:
+def find_order(db: sqlite3.Connection, document_no: str, field: str) -> sqlite3.Row:
     row = db.execute("SELECT * FROM sales_order WHERE document_no = ?", (document_no,)).fetchone()
     if row is None:
         raise SimFault("DOCUMENT_NOT_FOUND", f"Sales Order {document_no} does not exist.", field)
@@ -98,7 +106,7 @@ def _order(db: sqlite3.Connection, document_no: str, field: str) -> sqlite3.Row:
 
 def cancel_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
     document_no = request.required("DocumentNo")
-    row = _order(db, document_no, "DocumentNo")
+    row = find_order(db, document_no, "DocumentNo")
     if row["status"] in ("Shipped", "Invoiced"):
         message = f"Sales Order {document_no} cannot be cancelled because its Status is {row['status']}."
         raise SimFault("STATUS_ERROR", message, "DocumentNo")
@@ -108,7 +116,7 @@ def cancel_sales_order(db: sqlite3.Connection, request: Reader) -> dict[str, Any
 
 def post_shipment(db: sqlite3.Connection, request: Reader) -> dict[str, Any]:
     shipment = Reader(request.children("Shipment")[0].element, "Shipment.")
-    order = _order(db, shipment.required("OrderDocumentNo"), "Shipment.OrderDocumentNo")
+    order = find_order(db, shipment.required("OrderDocumentNo"), "Shipment.OrderDocumentNo")
     external = shipment.text("ExternalDocumentNo")
     earlier = posted_before(db, "shipment", external)
     if earlier is not None:  # a retried posting: the same shipment again, stock not taken twice

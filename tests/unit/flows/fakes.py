@@ -12,7 +12,7 @@ from crossdock.actors.handlers import delivery
 from crossdock.actors.handlers.outbound import FolderOutbound
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.steps import Outgoing
-from crossdock.bridges.soap import SalesOrderRef
+from crossdock.bridges.soap import SalesOrderChange, SalesOrderRef
 from crossdock.canonical import InventoryLevel, Order, Shipment
 from crossdock.canonical.inbound import OutboxDelivery
 from crossdock.edi.partners import PartnerProfile
@@ -47,6 +47,16 @@ class MemoryErp:
 
     def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str:
         raise NotImplementedError
+
+    def change_sales_order(self, document_no: str, order: Order) -> SalesOrderChange:
+        booked = self.orders[document_no]
+        lines = {line.sku: line for line in booked.lines}
+        if not order.line_changes_only:
+            lines = {sku: line.model_copy(update={"quantity": 0}) for sku, line in lines.items()}
+        lines.update({line.sku: line for line in order.lines})
+        self.orders[document_no] = booked.model_copy(update={"lines": list(lines.values())})
+        status = "Cancelled" if all(line.quantity == 0 for line in lines.values()) else "Open"
+        return SalesOrderChange(document_no, status, None)
 
     def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError

@@ -28,7 +28,7 @@ from crossdock.edi.translate import translate
 from crossdock.edi.validate import validate
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType, ItemStatus, Store
-from crossdock.store.ack_watch import overdue_groups
+from crossdock.store.sla import acknowledgments_after, overdue_documents
 from tests.conftest import ROOT
 from tests.unit.flows.fakes import MemoryErp, flow_ports, settled
 from tests.unit.rest.samples import amazon_items, amazon_order, shopify_order, walmart_order
@@ -327,12 +327,12 @@ def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowP
 def test_a_940_waits_for_its_997_until_the_3pl_acknowledges_it(ports: FlowPorts) -> None:
     send_940(ports)
     later = datetime.now(UTC) + timedelta(days=2)
-    [waiting] = overdue_groups(ports.store, now=later, after=timedelta(hours=24))
-    assert (waiting.partner, waiting.group_control_number) == ("northstar-3pl", "1")
-    assert waiting.documents == (DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"),)
+    [waiting] = overdue_documents(ports.store, acknowledgments_after(24), now=later)
+    assert (waiting.party, waiting.waiting.detail["group_control_number"]) == ("northstar-3pl", "1")
+    assert waiting.waiting.subject == DocRef(DocType.GROUP, "northstar-3pl:1") and waiting.waiting.key == "PO-778812"
     payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
     settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload))
-    assert overdue_groups(ports.store, now=later, after=timedelta(hours=24)) == []
+    assert overdue_documents(ports.store, acknowledgments_after(24), now=later) == []
 
 
 def inbound_ta1(status: str, note: str = "000") -> bytes:

@@ -45,7 +45,7 @@ def test_the_packaged_wsdl_is_concrete_with_every_mapped_operation() -> None:
     assert (port.service, port.port) == ("CrossdockErpService", "SalesAndFinancePort")
     operations = {op.name: op for op in port.operations}
     assert {"CreateSalesOrder", "CreateCreditMemo", "CreateReturnAuthorization", "GetItem"} <= set(operations)
-    assert len(operations) == len(default_mapping().operations)  # every operation the contract has is mapped
+    assert set(operations) == {op.operation for op in default_mapping().operations.values()}  # each one mapped
     (sales_order,) = operations["CreateSalesOrder"].input
     fields = {f.name: f for f in sales_order.children}
     assert fields["CustomerNo"].type == "Code20" and fields["CustomerNo"].min_occurs == 1
