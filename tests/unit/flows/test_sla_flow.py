@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors import graph
 from crossdock.actors.handlers import edi_inbound, orders, shipments
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.sla_config import SlaConfig
@@ -116,7 +117,7 @@ def test_a_marketplace_shipment_waits_for_its_confirmation(ports: FlowPorts) -> 
     unconfirmed = SlaConfig().to_deadlines(confirmed_channels=["amazon"]).only({"945-confirmation"})
     assert overdue(ports, timedelta(hours=5), unconfirmed) == []
     # When the confirmation step runs, it is no longer waited for
-    [to_marketplace] = [o for o in sent if o.step == shipments.TO_MARKETPLACE]
+    [to_marketplace] = [o for o in sent if o.step == graph.SHIPMENTS_TO_MARKETPLACE]
     shipments.to_marketplace(ports, envelope("shipment", "ship-1"), to_marketplace.document)
     assert overdue(ports, timedelta(hours=5), just_confirmations) == []
     assert ports.store.links.neighbours(DocRef(DocType.SHIPMENT, "SHP-1"), DocType.MARKETPLACE_FULFILLMENT)
