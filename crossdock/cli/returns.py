@@ -1,14 +1,17 @@
 """``crossdock returns list`` and ``crossdock returns show RMA``: each return's state, what happened to
 it (authorization, refunds, the 3PL's receipt or rejection), the ERP's RMA and credit memo, the 180
-sent to the 3PL, the inventory adjustments and the finance items still open.
+sent to the 3PL, the inventory adjustments and the finance items still open. ``crossdock returns
+import FILE --channel amazon``: Amazon's returns report (downloaded from Seller Central or the Reports
+API) into ``returns.apply``.
 
-Reading only; the work is in :mod:`crossdock.actors.handlers.returns`. Exit codes: 0 found, 1 no
-such return (or none listed), 2 could not run (configuration, database).
+The work is in :mod:`crossdock.actors.handlers.returns`. Exit codes: 0 found (imported), 1 no such
+return, none listed, or a file that is no returns report, 2 could not run (configuration, database).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -158,3 +161,68 @@ def show(
     for title, columns, rows in tables:
         if rows:
             print_table(columns, [[row[c] for c in columns] for row in rows], title=title)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE (tab-separated).")],
+    channel: Annotated[str, typer.Option("--channel", help="Whose report it is (amazon).")] = "amazon",
+    as_json: JsonOption = False,
+) -> None:
+    """Import Amazon's returns report: each RMA's authorization (and refund, or rejection) goes to
+    returns.apply: queued on RabbitMQ when CROSSDOCK_BROKER_URL is set (a worker applies it), applied
+    by this process otherwise (ERP and 3PL from <config_dir>/flows.yaml). A report imported twice
+    changes nothing."""
+    from crossdock.actors import graph
+    from crossdock.actors.flow_config import load_flow_config
+    from crossdock.actors.handlers import delivery, returns
+    from crossdock.actors.steps import sender
+    from crossdock.actors.wiring import build_flow_broker, build_ports, flows_file
+    from crossdock.canonical import Envelope, idempotency_key
+    from crossdock.canonical.inbound import OutboxDelivery
+    from crossdock.canonical.marketplaces.amazon_returns import report_to_events
+    from crossdock.errors import ConfigError, MappingError
+
+    if channel != "amazon":
+        raise ConfigError(f"crossdock imports returns reports from amazon, not {channel!r} (Walmart's are polled)")
+    settings = runtime.settings()
+    try:
+        with file.open("rb") as stream:
+            events = report_to_events(stream, file.name)
+    except OSError as exc:
+        typer.echo(f"crossdock: cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from exc
+    except MappingError as exc:
+        problems = "; ".join(f"{where}: {what}" for where, what in exc.errors[:10])
+        typer.echo(f"crossdock: {exc}: {problems}", err=True)
+        raise typer.Exit(1) from exc
+    store = runtime.open_store(settings)
+    try:
+        ports = build_ports(load_flow_config(flows_file(settings)), store, marketplaces={})
+        messages = [(Envelope(idempotency_key=idempotency_key("return", e.channel.value, e.rma_number, e.kind,
+                                                              e.refund_id or ""),
+                              source="returns.import", document_type="return_event"), e) for e in events]  # fmt: skip
+        if settings.broker_url is not None:
+            broker = build_flow_broker(settings, ports)
+            try:
+                send = sender(broker)
+                for envelope, event in messages:
+                    send(graph.RETURNS_APPLY.name, envelope, event)
+            finally:
+                broker.close()
+            how = "queued"
+        else:
+            for envelope, event in messages:
+                for out in returns.apply_step(ports, envelope, event):
+                    if isinstance(out.document, OutboxDelivery):
+                        delivery.deliver(ports, out.document.outbox_id)
+            how = "applied"
+        ports.close()
+    finally:
+        store.close()
+    rows = [{"rma_number": e.rma_number, "kind": e.kind, "order_id": e.authorization.order_external_id
+             if e.authorization is not None else None} for e in events]  # fmt: skip
+    if as_json:
+        print_json({"file": file.name, "channel": channel, "events": rows, "how": how})
+        return
+    print_line(f"{file.name}: {len({e.rma_number for e in events})} returns, {len(events)} events {how}")

@@ -121,3 +121,35 @@ def test_what_cannot_be_mapped_names_its_field(channel: str, document: dict[str,
 def test_rma_numbers_name_their_channel() -> None:
     assert channel_of_rma(rma_number(Channel.WALMART, "77310")) is Channel.WALMART
     assert channel_of_rma("RMA-1") is None and channel_of_rma("SH-") is None
+
+
+def test_the_amazon_returns_report_authorizes_each_rma_and_records_its_refund() -> None:
+    from crossdock.canonical.marketplaces.amazon_returns import report_to_events
+
+    with (DATA / "amazon_returns_report.tsv").open("rb") as stream:
+        events = report_to_events(stream, "amazon_returns_report.tsv")
+    assert [(e.rma_number, e.kind) for e in events] == [
+        ("AZ-DwRKPJtxRRMA", "authorized"), ("AZ-DwRKPJtxRRMA", "refunded"),
+        ("AZ-DvRKQKtxRRMA", "authorized"), ("AZ-DxRKRLtxRRMA", "rejected"),
+    ]  # fmt: skip
+    first = events[0].authorization
+    assert first is not None and first.order_external_id == "113-4961532-0000001"
+    assert [(line.sku, line.quantity, line.reason_code) for line in first.lines] == [
+        ("CD-TEE-BLK-M", Decimal(2), "APPAREL_TOO_SMALL"), ("CD-MUG-4", Decimal(1), "DEFECTIVE")]  # fmt: skip
+    assert first.return_tracking_number == "1Z999AA10123456784"
+    assert (events[1].refund_id, events[1].amount) == ("amazon:DwRKPJtxRRMA", Decimal("-48.00"))
+    second = events[2].authorization
+    assert second is not None and second.created_at == datetime(2026, 11, 20, tzinfo=UTC)
+
+
+def test_an_amazon_returns_report_that_cannot_be_read_names_file_line_and_column() -> None:
+    import io
+
+    from crossdock.canonical.marketplaces.amazon_returns import report_to_events
+
+    with pytest.raises(MappingError, match="is no Amazon returns report"):
+        report_to_events(io.BytesIO(b"order-id\tsku\n1\tA\n"), "x.tsv")
+    bad = (DATA / "amazon_returns_report.tsv").read_bytes().replace(b"\t2\tAPPAREL", b"\ttwo\tAPPAREL")
+    with pytest.raises(MappingError) as caught:
+        report_to_events(io.BytesIO(bad), "r.tsv")
+    assert [where for where, _ in caught.value.errors] == ["r.tsv:2: Return quantity / Refunded Amount"]
