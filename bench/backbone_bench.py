@@ -6,8 +6,8 @@ against crossdock's production hop path, in the same run.
   them (:func:`crossdock.broker.setup.build_broker` with :class:`~crossdock.broker.sql_store.SqlMessageStore`
   on PostgreSQL, the step declared by :func:`crossdock.actors.steps.declare_steps`), sent as the sinks
   send (:func:`crossdock.actors.steps.publish`). The step has a database effect, as the business steps
-  do: its handler links two documents through :func:`crossdock.actors.handlers.ports.effects` (the
-  hop's own transaction). Each hop is one transaction: claim, the effect, raw payload, journal row,
+  do: its handler links two documents in its step context's session (``ctx.session``: the hop's own
+  transaction). Each hop is one transaction: claim, the effect, raw payload, journal row,
   business keys, commit.
 
 Both run as ``crossdock worker`` runs: ``--processes`` processes forked from this one (default 2, as
@@ -36,31 +36,29 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import dramatiq
-import httpx
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.middleware import Middleware
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crossdock.actors.handlers.ports import effects
+from crossdock.actors.context import StepContext
+from crossdock.actors.graph import Step
 from crossdock.actors.steps import FlowStep, Outgoing, declare_steps, publish
 from crossdock.broker import codec
 from crossdock.broker.lanes import Lane
 from crossdock.broker.setup import amqp_parameters_url, build_broker
 from crossdock.broker.sql_store import SqlMessageStore
-from crossdock.canonical.base import CanonicalModel
-from crossdock.canonical.envelope import Envelope
+from crossdock.canonical import InventoryLevel
 from crossdock.settings import load_settings
 from crossdock.store import Database, Store, upgrade
 from crossdock.store.links import DocRef, DocType
+from tests.fixtures.rabbitmq import _create as create_vhost
+from tests.fixtures.rabbitmq import _delete as delete_vhost
 from tests.reliability_app import probe_message
 
-MANAGEMENT = "http://127.0.0.1:15672"
-AUTH = ("guest", "guest")
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DRAIN_LIMIT_S = 300
 
@@ -93,20 +91,20 @@ def noop(payload: str) -> None:
     """The bare actor does nothing."""
 
 
-def link_step(store: Store, name: str) -> FlowStep:
+def link_step(store: Store, name: str) -> FlowStep[InventoryLevel]:
     """A step with a database effect written as the business handlers write theirs."""
 
-    def handle(envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
-        with effects(store) as session:
-            store.links.link(
-                DocRef(DocType.ERP_ORDER, f"SO-{envelope.idempotency_key}"),
-                DocRef(DocType.MARKETPLACE_ORDER, envelope.idempotency_key),
-                message_id=envelope.message_id,
-                session=session,
-            )
+    def handle(ctx: StepContext, document: InventoryLevel) -> list[Outgoing]:
+        envelope = ctx.envelope
+        store.links.link(
+            DocRef(DocType.ERP_ORDER, f"SO-{envelope.idempotency_key}"),
+            DocRef(DocType.MARKETPLACE_ORDER, envelope.idempotency_key),
+            message_id=envelope.message_id,
+            session=ctx.session,
+        )
         return []
 
-    return FlowStep(name, Lane.ORDERS, handle)
+    return FlowStep(Step(name, Lane.ORDERS, InventoryLevel), handle, store=store)
 
 
 def bare_broker(url: str) -> tuple[RabbitmqBroker, Any]:
@@ -231,11 +229,7 @@ def main() -> None:
 
     tag = uuid.uuid4().hex[:10]
     vhost, database = f"crossdock-bench-{tag}", f"crossdock_bench_{tag}"
-    api = httpx.Client(base_url=MANAGEMENT, auth=AUTH, timeout=10)
-    api.put(f"/api/vhosts/{quote(vhost, safe='')}").raise_for_status()
-    api.put(
-        f"/api/permissions/{quote(vhost, safe='')}/guest", json={"configure": ".*", "write": ".*", "read": ".*"}
-    ).raise_for_status()
+    created = create_vhost(vhost)  # the management API, or rabbitmqctl when the API is off (as the tests do)
     admin = Database.from_url(PG_ADMIN)
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'CREATE DATABASE "{database}"'))
@@ -245,7 +239,7 @@ def main() -> None:
         db = Database.from_url(db_url)
         upgrade(db)
         db.dispose()
-        url = f"amqp://guest:guest@127.0.0.1:5672/{quote(vhost, safe='')}"
+        url = created.amqp_url
         for round_no in range(1, args.rounds + 1):
             order = list(VARIANTS) if round_no % 2 else list(reversed(VARIANTS))
             for variant in order:
@@ -253,8 +247,7 @@ def main() -> None:
                 runs[variant].append((rate, p99))
                 print(f"round {round_no}  {VARIANTS[variant]}: {rate:8.1f} msg/s   p99 hop {p99:7.2f} ms", flush=True)
     finally:
-        api.delete(f"/api/vhosts/{quote(vhost, safe='')}")
-        api.close()
+        delete_vhost(created)
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()

@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from crossdock.actors.graph import INVENTORY_APPLY  # noqa: E402
-from crossdock.actors.handlers import edi_inbound, inventory  # noqa: E402
+from crossdock.actors.flows import call  # noqa: E402
+from crossdock.actors.graph import EDI_INBOUND, INVENTORY_APPLY  # noqa: E402
+from crossdock.actors.handlers import inventory  # noqa: E402
 from crossdock.actors.handlers.inventory_ports import InventoryPorts  # noqa: E402
 from crossdock.actors.handlers.outbound import FolderOutbound  # noqa: E402
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner  # noqa: E402
@@ -178,10 +179,9 @@ def latency(store: Store, advices: int, reservations: int, rng: random.Random, f
             queue = list(outgoing)
             while queue:
                 out = queue.pop(0)
-                handler = inventory.apply if out.step == INVENTORY_APPLY else inventory.push
                 envelope = Envelope(idempotency_key=out.idempotency_key, source="bench",
                                     document_type=out.document_type)  # fmt: skip
-                queue += handler(ports, envelope, out.document)
+                queue += call(ports, out.step, envelope, out.document)
 
         samples: list[float] = []
         for n in range(-1, advices):  # n = -1: one unmeasured 846 first (pyx12 loads its maps once per process)
@@ -196,7 +196,7 @@ def latency(store: Store, advices: int, reservations: int, rng: random.Random, f
                                      sha256=ref.sha256, size=ref.size)  # fmt: skip
             marks.clear()
             start = time.perf_counter()
-            run(edi_inbound.handle(ports, Envelope(idempotency_key=f"846-{n}", source="bench",
+            run(call(ports, EDI_INBOUND, Envelope(idempotency_key=f"846-{n}", source="bench",
                                                    document_type="inbound_payload"), payload))  # fmt: skip
             if marks and n >= 0:
                 samples.append((marks[0] - start) * 1000)

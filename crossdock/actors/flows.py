@@ -11,7 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from crossdock.actors import graph
+from sqlalchemy.orm import Session
+
+from crossdock.actors import graph, steps
+from crossdock.actors.graph import D
 from crossdock.actors.handlers import (
     delivery,
     edi_inbound,
@@ -23,7 +26,8 @@ from crossdock.actors.handlers import (
     shipments,
 )
 from crossdock.actors.handlers.ports import FlowPorts
-from crossdock.actors.steps import FlowStep, bind
+from crossdock.actors.steps import FlowStep, Outgoing, bind
+from crossdock.canonical.envelope import Envelope
 
 
 def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
@@ -41,4 +45,14 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.RETURNS_APPLY, partial(returns.apply_step, ports)),
         FlowStep(graph.INVENTORY_APPLY, partial(inventory.apply, ports)),
         FlowStep(graph.INVENTORY_PUSH, partial(inventory.push, ports)),
-    ))  # fmt: skip
+    ), store=ports.store)  # fmt: skip
+
+
+def call(
+    ports: FlowPorts, step: graph.Step[D], envelope: Envelope, document: D, *, session: Session | None = None
+) -> list[Outgoing]:
+    """Run ``step``'s handler once, as its actor would, without a broker: its real binding, its
+    :class:`~crossdock.actors.context.StepContext` (in ``session``, or in a write transaction committed
+    when the handler returns), its edges checked. For tests and tools; returns what it would send."""
+    [bound] = [s for s in flow_steps(ports) if s.step == step]
+    return steps.call(bound, envelope, document, session=session)

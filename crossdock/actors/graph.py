@@ -116,7 +116,10 @@ OUTBOX_DELIVER = Step("outbox.deliver", Lane.EDI_OUTBOUND, OutboxDelivery, idemp
 SETTLEMENTS_POST = Step("settlements.post", Lane.SETTLEMENTS, SettlementSummary)
 RETURNS_APPLY = Step("returns.apply", Lane.RETURNS, ReturnEventDocument)
 INVENTORY_APPLY = Step("inventory.apply", Lane.INVENTORY, InventoryChange)
-INVENTORY_PUSH = Step("inventory.push", Lane.INVENTORY, InventoryPush)
+# idempotent on its own terms (absolute quantities, what was told recorded after the call), and no
+# transaction held during the marketplace call: on SQLite the claim's write lock would be held across it
+# and the step's own record of what was told could not be written
+INVENTORY_PUSH = Step("inventory.push", Lane.INVENTORY, InventoryPush, idempotent=False)
 
 # --- where each step may send ---------------------------------------------------------------------
 

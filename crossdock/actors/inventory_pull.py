@@ -61,14 +61,19 @@ def producer(settings: Settings, config: FlowConfig) -> Iterator[tuple[Broker, F
         store.close()
 
 
+def send_levels(broker: Broker, erp: ErpPort, item_map: Mapping[str, str], *, location: str | None = None) -> int:
+    """Pull the ERP's levels and send them to ``inventory.apply`` on ``broker``; returns how many."""
+    change = erp_change(erp, item_map, location=location)
+    if change is None:
+        return 0
+    key = idempotency_key("erp-inventory-pull", location or "*", datetime.now(UTC).isoformat())
+    envelope = Envelope(idempotency_key=key, source="erp-inventory-pull", document_type="inventory_change")
+    publish(broker, APPLY, envelope, change)
+    return len(change.levels)
+
+
 def pull(settings: Settings, config: FlowConfig, *, location: str | None = None) -> str:
     """Pull the ERP's levels and enqueue them for ``inventory.apply``; returns a one-line summary."""
     with producer(settings, config) as (broker, ports):
-        change = erp_change(ports.erp, config.item_map, location=location)
-        if change is None:
-            return "the ERP returned no inventory levels"
-        now = datetime.now(UTC)
-        key = idempotency_key("erp-inventory-pull", location or "*", now.isoformat())
-        envelope = Envelope(idempotency_key=key, source="erp-inventory-pull", document_type="inventory_change")
-        publish(broker, APPLY, envelope, change)
-    return f"{len(change.levels)} levels from the ERP sent to {APPLY}"
+        sent = send_levels(broker, ports.erp, config.item_map, location=location)
+    return f"{sent} levels from the ERP sent to {APPLY}" if sent else "the ERP returned no inventory levels"

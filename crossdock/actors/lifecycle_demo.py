@@ -35,7 +35,8 @@ from crossdock.actors.embedded_erp import EmbeddedErp
 from crossdock.actors.flow_config import flow_config_from_dict
 from crossdock.actors.flow_demo import ITEM_MAP, _workdir
 from crossdock.actors.folder_intake import poll_folder
-from crossdock.actors.wiring import build_marketplaces, build_order_poller, build_ports
+from crossdock.actors.inventory_pull import send_levels
+from crossdock.actors.wiring import build_inventory, build_marketplaces, build_order_poller, build_ports
 from crossdock.bridges.rest.poll_service import PollService
 from crossdock.bridges.rest.poll_state_file import PollStateFile
 from crossdock.bridges.rest.receiver import create_receiver
@@ -230,6 +231,13 @@ def _config(examples: Path, work: Path, erp: str, market: str) -> dict[str, Any]
             {"edi": str(examples / "partners" / f"{THREEPL}.yaml"),
              "outbound_folder": str(work / "sftp" / THREEPL / "outbound"), "erp_location_code": "MAIN"},
         ],
+        "inventory": {
+            "location": "MAIN", "safety_stock": 2,
+            "channels": {"shopify": {"share": 0.5, "priority": 1}, "amazon": {"share": 0.3}, "walmart": {"fixed": 25}},
+            "push": {"shopify": {"location_id": 1, "item_ids": {sku: 808_950_000 + n for n, sku in
+                                                              enumerate(sorted({**ITEM_MAP, **MARKET_SKUS}))}},
+                     "walmart": {}, "amazon": {"seller_id": "A2DEMOSELLER"}},
+        },
         "marketplaces": {
             "shopify": {"base_url": market, "token_env": "DEMO_SHOPIFY_TOKEN", "timeout_s": 10},
             "amazon": {"base_url": market, "marketplace_id": "ATVPDKIKX0DER", "timeout_s": 10, "auth": {
@@ -268,7 +276,7 @@ def run_lifecycle_demo(
         erp = stack.enter_context(EmbeddedErp())
         for item, description, price in MARKET_ITEMS.values():
             erp.add_item(item, description, price)
-        erp.stock("MAIN", 100_000)
+        erp.stock("MAIN", 5_000)
         market, market_state = stack.enter_context(_marketplace(per))
         settings = load_settings(environ={"CROSSDOCK_DATA_DIR": str(work), "CROSSDOCK_MIN_BACKOFF_MS": "50",
                                           "CROSSDOCK_MAX_BACKOFF_MS": "500"})  # fmt: skip
@@ -276,7 +284,8 @@ def run_lifecycle_demo(
         stack.callback(store.close)
         store.upgrade()
         config = flow_config_from_dict(_config(examples, work, erp.endpoint, market.url), base=examples)
-        ports = build_ports(config, store, marketplaces=build_marketplaces(config.marketplaces, DEMO_ENV))
+        ports = build_ports(config, store, marketplaces=build_marketplaces(config.marketplaces, DEMO_ENV),
+                            inventory=build_inventory(config, DEMO_ENV))
         stack.callback(ports.close)
         mailboxes = {name: work / "sftp" / name for name in (BUYER, THREEPL)}
         for root in mailboxes.values():
@@ -290,6 +299,9 @@ def run_lifecycle_demo(
                                                                    .read_bytes()))  # fmt: skip
         now = datetime.now(UTC)
 
+        tell("the ERP's stock to the marketplaces", 1, steps)
+        send_levels(flows.broker, ports.erp, config.item_map, location="MAIN")
+        flows.settle(timeout_s=120)
         tell("buyer 850s over the mailbox", 1, steps)
         _buyer_850s(mailboxes[BUYER], buyer, per["edi"], now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)

@@ -1,9 +1,13 @@
 """Generic flow steps: the thin actor every crossdock flow is made of.
 
-A step's actor decodes its message (:mod:`crossdock.broker.codec`), makes ONE call into the module
-that owns the work (the *handler*, importable and testable without a broker), and sends the next
-messages it returns, each in an envelope caused by this one (same correlation id, this message as
-the cause). Actors are declared by :func:`declare_steps` on a broker passed in, never at import.
+A step's actor takes its message's document (decoded once: in a worker, from the JSON data the hop
+parsed with the envelope), checks it is the class its step takes, makes ONE call into the module that
+owns the work (the *handler*, importable and testable without a broker) with a
+:class:`~crossdock.actors.context.StepContext`, checks that what it returns goes to the step's edges in
+the flow graph (:mod:`crossdock.actors.graph`), and sends it on, each message in an envelope caused by
+this one (same correlation id, this message as the cause). The runner is the one place where the
+middleware's hop reaches the flows. Actors are declared by :func:`declare_steps` on a broker passed
+in, never at import.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import Any, Generic
 
 import dramatiq
 from dramatiq.broker import Broker
+from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import D, Graph, GraphError, Step
 from crossdock.broker import codec
 from crossdock.broker.hop import current_hop_or_none
@@ -25,6 +31,7 @@ from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.registry import document_type_of
 from crossdock.errors import PermanentError
+from crossdock.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +51,7 @@ class Outgoing:
     def __post_init__(self) -> None:
         if not isinstance(self.document, self.step.takes):
             raise TypeError(
-                f"{self.step.name} takes a {self.step.takes.__name__}, not a {type(self.document).__name__}"
+                f"{self.step.name} takes {self.step.takes.__name__}, not {type(self.document).__name__}"
             )
 
     @property
@@ -52,7 +59,7 @@ class Outgoing:
         return document_type_of(type(self.document))
 
 
-Handler = Callable[[Envelope, D], Iterable[Outgoing] | None]
+Handler = Callable[[StepContext, D], Iterable[Outgoing] | None]
 Send = Callable[[str, Envelope, CanonicalModel], None]
 
 
@@ -62,7 +69,7 @@ class StepInputError(PermanentError):
 
 @dataclass(frozen=True, slots=True)
 class FlowStep(Generic[D]):
-    """A step of the graph bound to its handler (:meth:`crossdock.actors.graph.Graph.bind`)."""
+    """A step of the graph bound to its handler (:func:`bind`)."""
 
     step: Step[D]
     handler: Handler[D]
@@ -70,6 +77,8 @@ class FlowStep(Generic[D]):
     """Actor options (``max_retries``, ``min_backoff``, ``time_limit`` ...)."""
     sends: frozenset[Step[Any]] = frozenset()
     """The steps it may send to (its edges in the graph)."""
+    store: Store | None = None
+    """Where the step's transaction is opened when it runs outside a worker (or without a claim)."""
 
     @property
     def name(self) -> str:
@@ -81,40 +90,60 @@ class FlowStep(Generic[D]):
         return self.step.lane
 
 
-def bind(graph: Graph, steps: Iterable[FlowStep[Any]]) -> tuple[FlowStep[Any], ...]:
-    """``steps`` with their edges from ``graph``; raises :class:`GraphError` unless every step of the
-    graph has exactly one handler and every edge goes to a step of the graph."""
+def bind(graph: Graph, steps: Iterable[FlowStep[Any]], *, store: Store | None = None) -> tuple[FlowStep[Any], ...]:
+    """``steps`` with their edges from ``graph`` (and ``store``); raises :class:`GraphError` unless every
+    step of the graph has exactly one handler and every edge goes to a step of the graph."""
     steps = tuple(steps)
     graph.check(s.step for s in steps)
-    return tuple(replace(s, sends=frozenset(graph.sends(s.step))) for s in steps)
+    return tuple(replace(s, sends=frozenset(graph.sends(s.step)), store=store or s.store) for s in steps)
+
+
+def call(step: FlowStep[D], envelope: Envelope, document: D, *, session: Session | None = None) -> list[Outgoing]:
+    """One call of ``step``'s handler with its :class:`StepContext`: in ``session`` (the hop's
+    transaction, left open for the hop lifecycle), or in a write transaction of the step's store begun
+    when the handler first uses it and committed here when it returns (rolled back when it raises).
+    Raises :class:`GraphError` (rolling back) for an :class:`Outgoing` to a step that is not one of
+    this step's edges."""
+    context = StepContext(step.step, envelope, step.store, session)
+    try:
+        outgoing = list(step.handler(context, document) or ())
+        for out in outgoing:
+            if out.step not in step.sends:
+                edges = ", ".join(sorted(s.name for s in step.sends)) or "none"
+                raise GraphError(f"step {step.name} sent to {out.step.name}, which is not one of its edges ({edges})")
+    except BaseException as exc:
+        context.finish(exc)
+        raise
+    context.finish()
+    return outgoing
 
 
 def run_step(step: FlowStep[Any], payload: str, send: Send) -> None:
-    """What the actor does, callable directly in tests: decode, check the document is the step's input,
-    one call, send on (``after_commit`` messages once the hop's transaction committed, see
-    :attr:`Outgoing.after_commit`). An :class:`Outgoing` to a step that is not one of this step's edges
-    raises :class:`GraphError` before anything is sent."""
-    decoded = codec.decode(payload)
-    takes = step.step.takes
-    if not isinstance(decoded.document, takes):
-        raise StepInputError(
-            f"step {step.name} takes a {step.step.document_type} ({takes.__name__}), got a "
-            f"{decoded.envelope.document_type} ({type(decoded.document).__name__})"
-        )
+    """What the actor does, callable directly in tests: decode (in a worker, the document data the hop
+    read with the envelope: the payload is parsed once), check the document is the step's input class,
+    one :func:`call`, send on (``after_commit`` messages once the hop's transaction committed, see
+    :attr:`Outgoing.after_commit`)."""
     hop = current_hop_or_none()
-    outgoing = list(step.handler(decoded.envelope, decoded.document) or ())
-    for out in outgoing:
-        if out.step not in step.sends:
-            edges = ", ".join(sorted(s.name for s in step.sends)) or "none"
-            raise GraphError(f"step {step.name} sent to {out.step.name}, which is not one of its edges ({edges})")
-    for out in outgoing:
-        envelope = decoded.envelope.caused(
-            idempotency_key=out.idempotency_key, source=step.name, document_type=out.document_type
+    if hop is not None and hop.step == step.name and hop.document is not None:
+        envelope, document = hop.envelope, codec.decode_document(hop.envelope, hop.document)
+    else:
+        hop = None  # not this message's hop (called directly): nothing of a worker's to join
+        decoded = codec.decode(payload)
+        envelope, document = decoded.envelope, decoded.document
+    takes = step.step.takes
+    if not isinstance(document, takes):
+        raise StepInputError(
+            f"step {step.name} takes {step.step.document_type} ({takes.__name__}), got "
+            f"{envelope.document_type} ({type(document).__name__})"
         )
-        if out.after_commit and hop is not None and hop.claim is not None:
-            hop.after_commit.append(partial(send, out.step.name, envelope, out.document))
+    claim = hop.claim if hop is not None else None
+    session = claim.connection if claim is not None and isinstance(claim.connection, Session) else None
+    for out in call(step, envelope, document, session=session):
+        caused = envelope.caused(idempotency_key=out.idempotency_key, source=step.name, document_type=out.document_type)
+        if out.after_commit and hop is not None and claim is not None:
+            hop.after_commit.append(partial(send, out.step.name, caused, out.document))
         else:
-            send(out.step.name, envelope, out.document)
+            send(out.step.name, caused, out.document)
 
 
 def sender(broker: Broker) -> Send:

@@ -98,15 +98,20 @@ def decode(payload: object) -> Decoded:
     """Envelope and document, both validated."""
     data = _parse(payload)
     envelope = _envelope(data)
+    return Decoded(envelope, decode_document(envelope, data["document"]))
+
+
+def decode_document(envelope: Envelope, data: object) -> CanonicalModel:
+    """The document of a message whose envelope :func:`read_envelope` already read (its JSON data),
+    validated as the class of ``envelope.document_type``: the JSON text is not parsed again."""
     try:
         cls = document_class(envelope.document_type)
     except KeyError as exc:
         raise MessageDecodeError(str(exc.args[0])) from exc
     try:
-        document = cls.model_validate(data["document"])
+        return cls.model_validate(data)
     except ValidationError as exc:
         raise MessageDecodeError(f"invalid {envelope.document_type} document: {_validation_summary(exc)}") from exc
-    return Decoded(envelope, document)
 
 
 KEY_FIELDS = (

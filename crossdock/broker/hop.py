@@ -1,10 +1,12 @@
 """The context of the message a worker thread is processing now: one *hop*.
 
-The correlation middleware builds it (the envelope read once, the payload, business keys, timings).
-The hop lifecycle (:mod:`crossdock.broker.middleware.lifecycle`) is the only writer of its two
-mutable fields: ``claim``, the open transaction the step writes its effects through (a step reaches
-it with :func:`current_hop`), and ``outcome``, which the metrics middleware reads after the settle.
-It lives on the message proxy, and in a context variable while the step runs.
+The correlation middleware builds it (the message parsed once: the envelope validated, the document
+kept as JSON data for the step runner; the payload, business keys, timings). The hop lifecycle
+(:mod:`crossdock.broker.middleware.lifecycle`) is the only writer of its two mutable fields: ``claim``,
+the open transaction the step writes its effects through (the step runner,
+:func:`crossdock.actors.steps.run_step`, hands it to the handler in its step context), and ``outcome``,
+which the metrics middleware reads after the settle. It lives on the message proxy, and in a context
+variable while the step runs: the step runner is the one reader of that variable in the flows.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class Hop:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.perf_counter)
     business_keys: tuple[tuple[str, str], ...] = ()
+    document: object = None
+    """The message's document as JSON data, parsed with the envelope (the step runner validates it as
+    its canonical class: the payload is parsed once per hop)."""
     claim: Claim | None = None
     """The open idempotency claim while the step runs (set and cleared by the hop lifecycle)."""
     outcome: HopStatus | None = None
@@ -124,6 +129,7 @@ def hop_for(message: MessageProxy) -> Hop:
         envelope,
         raw,
         business_keys=tuple(codec.business_keys(document)),
+        document=document,
     )
     object.__setattr__(message, _ATTRIBUTE, hop)
     return hop

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from crossdock.cli import config as config_cli
-from crossdock.cli import db, edi, schema
+from crossdock.cli import db, edi, flow_graph, schema
 from crossdock.cli import demo as demo_cli
 from crossdock.cli import flows as flows_cli
 from crossdock.cli import inventory as inventory_cli
@@ -69,6 +69,7 @@ app.add_typer(db.app, name="db")
 config_cli.register(app)
 app.add_typer(settle_cli.app, name="settle")  # its work is imported when a command runs
 app.add_typer(returns_cli.app, name="returns")
+app.add_typer(flow_graph.app, name="flows")
 soap_cli.register(app)
 rest_cli.register(app)
 ops_cli.register(app)

@@ -175,7 +175,8 @@ def import_command(
     changes nothing."""
     from crossdock.actors import graph
     from crossdock.actors.flow_config import load_flow_config
-    from crossdock.actors.handlers import delivery, returns
+    from crossdock.actors.flows import call
+    from crossdock.actors.handlers import delivery
     from crossdock.actors.steps import sender
     from crossdock.actors.wiring import build_flow_broker, build_ports, flows_file
     from crossdock.canonical import Envelope, idempotency_key
@@ -213,7 +214,7 @@ def import_command(
             how = "queued"
         else:
             for envelope, event in messages:
-                for out in returns.apply_step(ports, envelope, event):
+                for out in call(ports, graph.RETURNS_APPLY, envelope, event):
                     if isinstance(out.document, OutboxDelivery):
                         delivery.deliver(ports, out.document.outbox_id)
             how = "applied"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.actors.handlers import inventory
+from crossdock.actors.flows import call
+from crossdock.actors.graph import INVENTORY_APPLY
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.canonical import Envelope, InventoryLevel
 from crossdock.canonical.availability import AvailabilityRules, available_to_sell
@@ -46,7 +47,7 @@ def test_concurrent_stock_and_reservation_steps_end_as_a_recomputation_from_scra
             for n in range(rounds):
                 levels = [InventoryLevel(sku=sku, location="MAIN", on_hand=100 + n, available=100 + n,
                                          as_of=T0 + timedelta(minutes=n)) for sku in ("A", "B")]  # fmt: skip
-                inventory.apply(ports, envelope(f"s{n}"), InventoryChange(source="erp", levels=levels))
+                call(ports, INVENTORY_APPLY, envelope(f"s{n}"), InventoryChange(source="erp", levels=levels))
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -55,7 +56,7 @@ def test_concurrent_stock_and_reservation_steps_end_as_a_recomputation_from_scra
             for n in range(rounds):
                 held = StockReservation(order_ref=f"PO-{n}", line="1", sku="KIT" if n % 2 else "A", location="MAIN",
                                         quantity=1, as_of=T0)  # fmt: skip
-                inventory.apply(ports, envelope(f"r{n}"), InventoryChange(source="order", reservations=[held]))
+                call(ports, INVENTORY_APPLY, envelope(f"r{n}"), InventoryChange(source="order", reservations=[held]))
         except BaseException as exc:  # reported below
             errors.append(exc)
 
@@ -88,7 +89,7 @@ def test_a_step_on_a_sku_waits_for_another_transaction_holding_it(store: Store, 
     holder.start()
     assert holding.wait(30)
     level = InventoryLevel(sku="A", location="MAIN", on_hand=5, available=5, as_of=T0)
-    inventory.apply(ports, Envelope(idempotency_key="k", source="test", document_type="inventory_change"),
+    call(ports, INVENTORY_APPLY, Envelope(idempotency_key="k", source="test", document_type="inventory_change"),
                     InventoryChange(source="erp", levels=[level]))  # fmt: skip
     events.append("apply done")
     holder.join(timeout=30)

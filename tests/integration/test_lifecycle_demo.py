@@ -30,13 +30,17 @@ def test_every_order_of_every_channel_ends_booked_sent_and_shipped_once(tmp_path
     # the PO for an item the ERP does not know was received too, and waits as an exception item
     assert counts["orders_received"] == 11
     assert counts["exceptions"] == {"integration": 2, "warehouse": 1}
-    # every second order of five ships in two parts: eleven shipments, and the marketplace orders confirmed
-    assert counts["shipments"] == 11
+    # the 3PL's fifth and tenth orders ship in two parts (one of them unless it is a single unit): eleven or
+    # twelve shipments posted once each, and the marketplace orders confirmed
+    assert counts["shipments"] in (11, 12)
     assert counts["tracking_updates"] >= 7
     assert counts["duplicates"] >= 1 and counts["lost"] == 0 and summary.ok
+    # the ERP's stock and every reservation reached the marketplaces (inventory.push on SQLite, in a worker)
+    assert counts["inventory_updates"] > 0
     store = Store.from_settings(load_settings(environ={"CROSSDOCK_DATA_DIR": str(tmp_path)}))
     try:
         keys = {item.business_key for item in store.exceptions.items()}
+        assert store.dead_letters.letters(status=None) == []
     finally:
         store.close()
     assert {"PO-DEMO-UNKNOWN-ITEM", "file:850_truncated.x12", "5199999999"} == keys

@@ -18,7 +18,8 @@ import yaml
 from typer.testing import CliRunner
 
 from crossdock.actors.flow_config import load_flow_config
-from crossdock.actors.handlers import marketplace
+from crossdock.actors.flows import call
+from crossdock.actors.graph import MARKETPLACE_INBOUND, ORDERS_TO_ERP
 from crossdock.actors.intake import inbound_message
 from crossdock.actors.wiring import build_ports
 from crossdock.canonical import Order
@@ -125,8 +126,8 @@ def test_poll_once_stores_and_queues_each_seeded_order_once(
         # And the flow step turns a polled order into an Order for orders.to_erp, for the channel's customer
         ports = build_ports(load_flow_config(site / "flows.yaml"), store, marketplaces={})
         envelope, document = inbound_message(refs[0], refs[0].source)
-        [out] = marketplace.handle(ports, envelope, document)
-        assert out.step == "orders.to_erp" and isinstance(out.document, Order)
+        [out] = call(ports, MARKETPLACE_INBOUND, envelope, document)
+        assert out.step is ORDERS_TO_ERP and isinstance(out.document, Order)
         assert out.document.channel == channel and out.document.external_id == refs[0].name.removeprefix("order:")
         assert out.document.references["erp_customer_no"] == ("C20000" if channel == "amazon" else "C30000")
         assert out.document.lines

@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 
-from crossdock.actors.handlers import delivery, edi_inbound, marketplace, returns
+from crossdock.actors.flows import call
+from crossdock.actors.graph import EDI_INBOUND, MARKETPLACE_INBOUND, RETURNS_APPLY
+from crossdock.actors.handlers import delivery
 from crossdock.actors.handlers.outbound import FolderOutbound
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.steps import Outgoing
@@ -76,7 +78,7 @@ def run(ports: FlowPorts, outgoing: list[Outgoing], seen: list[Outgoing]) -> Non
         if isinstance(out.document, OutboxDelivery):
             delivery.deliver(ports, out.document.outbox_id)
         elif isinstance(out.document, ReturnEventDocument):
-            run(ports, returns.apply_step(ports, envelope(out.idempotency_key), out.document), seen)
+            run(ports, call(ports, RETURNS_APPLY, envelope(out.idempotency_key), out.document), seen)
 
 
 def stored(store: Store, data: bytes, source: str, name: str) -> InboundPayload:
@@ -115,7 +117,7 @@ def test_a_walmart_return_end_to_end_once(
 
     # Given the polled return order, as `crossdock rest poll --channel walmart --returns` stores it
     polled = stored(store, json.dumps(order).encode(), "poll:walmart", f"order:return-{order['returnOrderId']}")
-    run(ports, marketplace.handle(ports, envelope("k-poll"), polled), seen)
+    run(ports, call(ports, MARKETPLACE_INBOUND, envelope("k-poll"), polled), seen)
     # Then the ERP has its return authorization and the 3PL a 180 that says what to expect
     assert len(posted(erp_path, "return_authorization")) == 1
     [notice] = sorted(folder.iterdir())
@@ -126,7 +128,7 @@ def test_a_walmart_return_end_to_end_once(
     # When the 3PL's receipt arrives: one unit back to stock, the rest damaged
     codes = [(sku, 1, "RA")] + ([(sku, quantity - 1, "KR")] if quantity > 1 else [])
     inbound = stored(store, receipt(rma, codes), "sftp:northstar-3pl", "180-in.x12")
-    run(ports, edi_inbound.handle(ports, envelope("k-180"), inbound), seen)
+    run(ports, call(ports, EDI_INBOUND, envelope("k-180"), inbound), seen)
 
     # Then one credit memo, the inventory recorded, the refund issued on Walmart
     with store.db.read() as s:
@@ -143,7 +145,7 @@ def test_a_walmart_return_end_to_end_once(
     # When every message is delivered again
     for out in list(seen):
         run(ports, [out], [])
-    run(ports, marketplace.handle(ports, envelope("k-poll"), polled), [])
+    run(ports, call(ports, MARKETPLACE_INBOUND, envelope("k-poll"), polled), [])
     # Then nothing more happened anywhere
     assert len(posted(erp_path, "return_authorization")) == 1 and len(posted(erp_path, "credit_memo")) == 1
     assert [p.name for p in folder.iterdir() if b"ST*180" in p.read_bytes()] == [notice.name]

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.handlers.outbound import OutboundConflictError
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import OutboxDelivery
 from crossdock.store import OutboxEntry
 
@@ -49,6 +49,6 @@ def deliver(ports: FlowPorts, outbox_id: int) -> OutboxEntry | None:
     return ports.store.outbox.get(outbox_id)
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: OutboxDelivery) -> list[Outgoing]:
+def handle(ports: FlowPorts, ctx: StepContext, document: OutboxDelivery) -> list[Outgoing]:
     deliver(ports, document.outbox_id)
     return []

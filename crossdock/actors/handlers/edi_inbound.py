@@ -27,8 +27,9 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from crossdock.actors import graph
+from crossdock.actors.context import StepContext, StepControlNumbers
 from crossdock.actors.handlers import erp_view, inventory
-from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner, effects
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.broker.codec import business_keys
@@ -66,11 +67,12 @@ class InboundOutcome:
     problems: list[str] = field(default_factory=list)
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
-    return process(ports, envelope, document)[0]
+def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list[Outgoing]:
+    return process(ports, ctx, document)[0]
 
 
-def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[list[Outgoing], InboundOutcome]:
+def process(ports: FlowPorts, ctx: StepContext, ref: InboundPayload) -> tuple[list[Outgoing], InboundOutcome]:
+    envelope = ctx.envelope
     key = f"raw-payload:{ref.payload_id}"
     stored = ports.store.raw.get(ref.payload_id)
     if stored is None:
@@ -94,72 +96,71 @@ def process(ports: FlowPorts, envelope: Envelope, ref: InboundPayload) -> tuple[
     outcome = InboundOutcome()
     outgoing: list[Outgoing] = []
     where_from = _interchanges(report)
-    with effects(ports.store) as session:
-        for interchange in report.interchanges:
-            partner = partners[interchange.sender_id.strip()]
-            if partner is None:
-                sender = interchange.sender_id.strip()
-                outcome.problems.append(f"interchange {interchange.control_number} from {sender}: no trading partner")
-                continue
-            single = replace(report, interchanges=(interchange,), issues=())
-            outgoing += _send_acks(ports, partner, single, envelope, session, outcome, stored.ref)
-        verdicts = _validation_problems(report)
-        try:
-            for item in iter_translations(reader):  # one set at a time: memory stays flat for big files
-                partner = partners.get(item.sender_id)
-                if partner is None:
-                    continue  # reported with its interchange above
-                at = (item.sender_id, item.set_id, item.control_number)
-                problem = verdicts.get(at) or _translation_problem(item)
-                if problem is not None:
-                    outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
-                    _keep_keys(ports, envelope, item, session)  # `crossdock trace PO` finds the rejected set
-                    continue
-                interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
-                out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
-                if out is not None:
-                    outgoing.append(out)
-        except EdiError as exc:  # a set over the size limits: what was read before it goes on
-            read_error = exc
-        for answer in (translate_ta1(isa, segment) for isa, segment in reader.interchange_acks):
-            partner = partners.get(answer.sender_id)
+    session = ctx.session
+    for interchange in report.interchanges:
+        partner = partners[interchange.sender_id.strip()]
+        if partner is None:
+            sender = interchange.sender_id.strip()
+            outcome.problems.append(f"interchange {interchange.control_number} from {sender}: no trading partner")
+            continue
+        single = replace(report, interchanges=(interchange,), issues=())
+        outgoing += _send_acks(ports, ctx, partner, single, outcome, stored.ref)
+    verdicts = _validation_problems(report)
+    try:
+        for item in iter_translations(reader):  # one set at a time: memory stays flat for big files
+            partner = partners.get(item.sender_id)
             if partner is None:
                 continue  # reported with its interchange above
-            if answer.document is None:
-                problems = "; ".join(f"{where}: {what}" for where, what in answer.errors)
-                outcome.problems.append(f"TA1 {answer.control_number} from {answer.sender_id}: {problems}")
+            at = (item.sender_id, item.set_id, item.control_number)
+            problem = verdicts.get(at) or _translation_problem(item)
+            if problem is not None:
+                outcome.problems.append(f"{item.set_id} {item.control_number} from {item.sender_id}: {problem}")
+                _keep_keys(ports, envelope, item, session)  # `crossdock trace PO` finds the rejected set
                 continue
-            reconcile_interchange(ports, partner, answer.document, envelope, session, outcome)
-        if read_error is not None:
-            outcome.problems.append(f"reading stopped: {read_error}")
-        if outcome.problems:
-            ports.store.exceptions.open(
-                owner=Owner.INTEGRATION,
-                error_class="EdiRejected",
-                error_message=f"{ref.source} file {ref.name}: " + "; ".join(outcome.problems),
-                business_key=key,
-                message_id=envelope.message_id,
-                correlation_id=envelope.correlation_id,
-                actor=STEP.name,
-                queue=STEP.lane.value,
-                raw_payload_id=ref.payload_id,
-                session=session,
-            )
+            interchange_ref = _interchange_ref(ports, stored.ref, item.sender_id, where_from.get(at, "?"))
+            out = _hand_on(ports, partner, item, interchange_ref, envelope, session, outcome)
+            if out is not None:
+                outgoing.append(out)
+    except EdiError as exc:  # a set over the size limits: what was read before it goes on
+        read_error = exc
+    for answer in (translate_ta1(isa, segment) for isa, segment in reader.interchange_acks):
+        partner = partners.get(answer.sender_id)
+        if partner is None:
+            continue  # reported with its interchange above
+        if answer.document is None:
+            problems = "; ".join(f"{where}: {what}" for where, what in answer.errors)
+            outcome.problems.append(f"TA1 {answer.control_number} from {answer.sender_id}: {problems}")
+            continue
+        reconcile_interchange(ports, partner, answer.document, envelope, session, outcome)
+    if read_error is not None:
+        outcome.problems.append(f"reading stopped: {read_error}")
+    if outcome.problems:
+        ports.store.exceptions.open(
+            owner=Owner.INTEGRATION,
+            error_class="EdiRejected",
+            error_message=f"{ref.source} file {ref.name}: " + "; ".join(outcome.problems),
+            business_key=key,
+            message_id=envelope.message_id,
+            correlation_id=envelope.correlation_id,
+            actor=STEP.name,
+            queue=STEP.lane.value,
+            raw_payload_id=ref.payload_id,
+            session=session,
+        )
     return outgoing, outcome
 
 
 def _send_acks(
     ports: FlowPorts,
+    ctx: StepContext,
     partner: TradingPartner,
     report: ValidationReport,
-    envelope: Envelope,
-    session: Session,
     outcome: InboundOutcome,
     stored: RawRef,
 ) -> list[Outgoing]:
     """Record the 997s (and TA1s) for ``report`` in the outbox in the step's transaction; returns their
     deliveries, sent after the commit."""
-    numbers = StepControlNumbers(ports.store, session)
+    envelope, session, numbers = ctx.envelope, ctx.session, ctx.control_numbers()
     acks = ack.build_acknowledgments(report, numbers, now=envelope.created_at, partner=partner.name,
                                      suffix=partner.edi.segment_suffix)  # fmt: skip
     deliveries = []

@@ -21,10 +21,11 @@ from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import INVENTORY_APPLY, INVENTORY_PUSH
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
-from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import InventoryAdvice, Order, OrderPurpose, Shipment
 from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
@@ -59,15 +60,15 @@ def _inventory(ports: FlowPorts) -> InventoryPorts:
     return ports.inventory
 
 
-def apply(ports: FlowPorts, envelope: Envelope, document: InventoryChange) -> list[Outgoing]:
+def apply(ports: FlowPorts, ctx: StepContext, document: InventoryChange) -> list[Outgoing]:
     inventory = _inventory(ports)
     updates = updates_of(document)
-    with effects(ports.store) as session:
-        ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, {u.sku for u in updates}))
-        at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
-        applied = ports.store.inventory.apply(session, updates)
-        owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
-    return pushes(inventory, owed, envelope.idempotency_key, at=at)
+    session = ctx.session
+    ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, {u.sku for u in updates}))
+    at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
+    applied = ports.store.inventory.apply(session, updates)
+    owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
+    return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at)
 
 
 def recompute(
@@ -110,7 +111,7 @@ def pushes(
     return out
 
 
-def push(ports: FlowPorts, envelope: Envelope, document: InventoryPush) -> list[Outgoing]:
+def push(ports: FlowPorts, ctx: StepContext, document: InventoryPush) -> list[Outgoing]:
     inventory = _inventory(ports)
     adapter = inventory.channels.get(document.channel)
     if adapter is None:
@@ -124,7 +125,7 @@ def push(ports: FlowPorts, envelope: Envelope, document: InventoryPush) -> list[
     if not again:
         return []
     now = {sku: state.computed for sku, state in ports.store.inventory.states(document.channel, again).items()}
-    return pushes(inventory, {document.channel: now}, envelope.idempotency_key + ":again")
+    return pushes(inventory, {document.channel: now}, ctx.envelope.idempotency_key + ":again")
 
 
 def _visible(store: Store, document: InventoryPush) -> dict[str, ChannelState]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 
 from crossdock.actors import graph
+from crossdock.actors.context import StepContext
 from crossdock.actors.handlers import erp_view
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical
@@ -25,7 +25,7 @@ from crossdock.canonical.marketplaces.returns import return_events
 from crossdock.errors import BusinessError
 
 
-def handle(ports: FlowPorts, envelope: Envelope, document: InboundPayload) -> list[Outgoing]:
+def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list[Outgoing]:
     key = f"raw-payload:{document.payload_id}"
     origin, _, channel = document.source.partition(":")
     if origin not in ("webhook", "poll") or not channel:

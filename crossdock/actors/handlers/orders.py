@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_TO_WAREHOUSE
 from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.channels import channel_ref
-from crossdock.actors.handlers.ports import FlowPorts, effects
+from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance import order_record
 from crossdock.edi.sets import x940
 from crossdock.store import DocRef, DocType
@@ -48,30 +48,30 @@ def for_warehouse(order: Order) -> Order:
     return order.model_copy(update={"parties": parties})
 
 
-def to_erp(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
+def to_erp(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     warehouse = ports.partner(ports.warehouse_partner)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_LOCATION: warehouse.erp_location_code})})  # fmt: skip
     booked = ports.erp.create_sales_order(erp_view.order_for_erp(order, ports.item_map))
     related = [DocRef(DocType.ERP_ORDER, booked.document_no), channel_ref(order)]
-    with effects(ports.store) as session:
-        for ref in related:
-            if ref is not None:
-                ports.store.links.link(order_ref(order), ref, message_id=envelope.message_id, session=session)
-        if order.channel is not Channel.EDI:  # what the settlement will be checked against
-            ports.store.settlements.record_order(order_record(order), session=session)
+    session = ctx.session
+    for ref in related:
+        if ref is not None:
+            ports.store.links.link(order_ref(order), ref, message_id=ctx.envelope.message_id, session=session)
+    if order.channel is not Channel.EDI:  # what the settlement will be checked against
+        ports.store.settlements.record_order(order_record(order), session=session)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
-    return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, envelope.idempotency_key),
-            *inventory.reserve(ports, order, envelope)]  # fmt: skip
+    return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, ctx.envelope.idempotency_key),
+            *inventory.reserve(ports, order, ctx.envelope)]  # fmt: skip
 
 
-def to_warehouse(ports: FlowPorts, envelope: Envelope, order: Order) -> list[Outgoing]:
+def to_warehouse(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     partner = ports.partner(ports.warehouse_partner)
     wso = x940.warehouse_order(for_warehouse(order), warehouse_code=ports.warehouse_code)
     keys = {"warehouse_order": wso.order_ref, "order": order.external_id, "channel": order.channel.value}
-    with effects(ports.store) as session:
-        sent = send_x12(ports, partner, "940", wso, envelope, session, step=ORDERS_TO_WAREHOUSE, business_keys=keys)
-        warehouse_order = DocRef(DocType.WAREHOUSE_ORDER, wso.order_ref)
-        for ref in (order_ref(order), *sent.refs):
-            ports.store.links.link(warehouse_order, ref, message_id=envelope.message_id, session=session)
+    session = ctx.session
+    sent = send_x12(ports, ctx, partner, "940", wso, business_keys=keys)
+    warehouse_order = DocRef(DocType.WAREHOUSE_ORDER, wso.order_ref)
+    for ref in (order_ref(order), *sent.refs):
+        ports.store.links.link(warehouse_order, ref, message_id=ctx.envelope.message_id, session=session)
     return [sent.delivery]

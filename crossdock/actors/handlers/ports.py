@@ -7,23 +7,18 @@ opens a connection when constructed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
-
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
-from crossdock.broker.hop import current_hop_or_none
 from crossdock.canonical.finance import FinanceConfig
 from crossdock.canonical.finance.returns_flow import ReceivedLine, ReturnPolicy
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.shipment import Shipment
-from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
 from crossdock.errors import ConfigError
@@ -136,43 +131,3 @@ class FlowPorts:
             marketplace.close()
         if self.inventory is not None:
             self.inventory.close()
-
-
-def step_session() -> Session | None:
-    """The open transaction of the step being processed (its idempotency claim), if any."""
-    hop = current_hop_or_none()
-    claim = hop.claim if hop is not None else None
-    session = claim.connection if claim is not None else None
-    return session if isinstance(session, Session) else None
-
-
-@contextmanager
-def effects(store: Store) -> Iterator[Session]:
-    """A transaction for a step's database effects: the step's own (committed with its idempotency
-    mark by the middleware), or a new one when the handler is called outside a worker."""
-    session = step_session()
-    if session is not None:
-        yield session
-        return
-    with store.db.write() as new:
-        yield new
-
-
-class StepControlNumbers:
-    """The store's control-number allocator inside ``session``; remembers what it handed out, so the
-    step can record and link the numbers it used. Numbers are used up only if the step commits, and
-    the step records its documents in the outbox in that same transaction: a number is never handed
-    out again once a document holding it may have left."""
-
-    def __init__(self, store: Store, session: Session) -> None:
-        self._store = store
-        self._session = session
-        self.taken: list[tuple[str, ControlKind, int]] = []
-
-    def next(self, partner: str, kind: ControlKind) -> int:
-        value = self._store.control_numbers.next(partner, kind, session=self._session)
-        self.taken.append((partner, ControlKind(kind), value))
-        return value
-
-    def first(self, kind: ControlKind) -> int:
-        return next(value for _, k, value in self.taken if k is kind)

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext, StepControlNumbers
 from crossdock.actors.graph import RETURNS_APPLY
-from crossdock.actors.handlers.x12_out import delivery_of, send_x12
+from crossdock.actors.handlers.x12_out import delivery_of, record_x12
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.finance.returns_flow import (
     AdjustInventory,
@@ -50,6 +50,8 @@ from crossdock.canonical.finance.returns_flow import (
     decide,
 )
 from crossdock.canonical.returns import ReturnAuthorization
+from crossdock.edi.control import ControlKind
+from crossdock.edi.translate import render
 from crossdock.errors import ConfigError, Owner
 from crossdock.store import DocRef, DocType, ItemFilter, Store
 from crossdock.store.returns_book import ReturnsBook
@@ -203,7 +205,7 @@ def _update(
     return current
 
 
-def apply_step(ports: FlowPorts, envelope: Envelope, document: ReturnEventDocument) -> list[Outgoing]:
+def apply_step(ports: FlowPorts, ctx: StepContext, document: ReturnEventDocument) -> list[Outgoing]:
     """``returns.apply`` on the returns lane: one event of a return, whatever its order; a redelivery
     changes nothing. The credit memo goes to the channel's ERP customer (``channel_customers``)."""
     channel = document.channel.value
@@ -215,13 +217,19 @@ def apply_step(ports: FlowPorts, envelope: Envelope, document: ReturnEventDocume
     warehouse = ports.partner(ports.warehouse_partner) if policy.warehouse_notice or policy.erp_authorization else None
 
     def notice(session: Session, authorization: ReturnAuthorization) -> int:
+        """The 180 rendered with control numbers taken in ``session`` (the transaction that holds the
+        return's row lock and records the outbox row in its state) and recorded in the outbox there."""
         assert warehouse is not None
         keys = {"rma": authorization.rma_number, "order": authorization.order_external_id, "channel": channel}
-        sent = send_x12(ports, warehouse, "180", authorization, envelope, session, step=RETURNS_APPLY,
-                        business_keys=keys)
+        numbers, at = StepControlNumbers(ports.store, session), ctx.envelope.created_at
+        data = render("180", authorization, warehouse.edi, numbers, now=at)
+        controls = tuple(numbers.first(kind) for kind in (ControlKind.INTERCHANGE, ControlKind.GROUP, ControlKind.SET))
+        sent = record_x12(ports, warehouse, "180", data, (controls[0], controls[1], controls[2]), at=at,
+                          session=session, step=RETURNS_APPLY, message_id=ctx.envelope.message_id,
+                          business_keys=keys)  # fmt: skip
         for ref in sent.refs:
             ports.store.links.link(DocRef(DocType.RETURN, authorization.rma_number), ref,
-                                   message_id=envelope.message_id, session=session)  # fmt: skip
+                                   message_id=ctx.envelope.message_id, session=session)  # fmt: skip
         return sent.outbox_id
 
     context = ReturnContext(

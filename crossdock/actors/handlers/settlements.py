@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance import (
@@ -332,7 +333,7 @@ def post_settlement(
     return PostResult(channel, settlement_id, reference, document_no, len(line_ids), net)
 
 
-def post_step(ports: FlowPorts, envelope: Envelope, document: SettlementSummary) -> list[Outgoing]:
+def post_step(ports: FlowPorts, ctx: StepContext, document: SettlementSummary) -> list[Outgoing]:
     """``settlements.post``: post the settlement the message names; a redelivery posts nothing more."""
     post_settlement(
         ports.store, ports.erp, channel=document.channel.value, settlement_id=document.settlement_id,

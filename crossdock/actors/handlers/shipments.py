@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import logging
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
 from crossdock.actors.handlers import erp_view, inventory
 from crossdock.actors.handlers.channels import marketplace_order_of
-from crossdock.actors.handlers.ports import FlowPorts, TradingPartner, effects
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Shipment
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.shipment import ShipmentOrder
 from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
@@ -64,7 +64,7 @@ def erp_order_for(ports: FlowPorts, shipment: Shipment) -> tuple[str, str]:
     )
 
 
-def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
+def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgoing]:
     erp_order, kind = erp_order_for(ports, shipment)
     location = ports.partner(ports.warehouse_partner).erp_location_code
     # a marketplace's line item ids are no ERP line numbers (the ERP numbers the lines it booked 1, 2 ...)
@@ -75,13 +75,13 @@ def to_erp(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Out
     related = [DocRef(DocType.ERP_ORDER, erp_order), DocRef(ERP_SHIPMENT, posted)]
     related += [DocRef(DocType.TRACKING_NUMBER, number) for number in shipment.tracking_numbers]
     related += [DocRef(DocType.PACKAGE, p.sscc) for o in shipment.orders for p in o.packages if p.sscc]
-    with effects(ports.store) as session:
-        for ref in related:
-            ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
-    sent = [Outgoing(SHIPMENTS_TO_BUYER, shipment, envelope.idempotency_key)]
+    session = ctx.session
+    for ref in related:
+        ports.store.links.link(this, ref, message_id=ctx.envelope.message_id, session=session)
+    sent = [Outgoing(SHIPMENTS_TO_BUYER, shipment, ctx.envelope.idempotency_key)]
     if ports.marketplaces:
-        sent.append(Outgoing(SHIPMENTS_TO_MARKETPLACE, shipment, envelope.idempotency_key))
-    return [*sent, *inventory.release_shipped(ports, shipment, envelope)]
+        sent.append(Outgoing(SHIPMENTS_TO_MARKETPLACE, shipment, ctx.envelope.idempotency_key))
+    return [*sent, *inventory.release_shipped(ports, shipment, ctx.envelope)]
 
 
 def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:
@@ -98,7 +98,7 @@ def buyer_of(ports: FlowPorts, order: ShipmentOrder) -> TradingPartner | None:
     return None
 
 
-def to_buyer(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
+def to_buyer(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgoing]:
     deliveries: list[Outgoing] = []
     by_buyer: dict[str, tuple[TradingPartner, list[ShipmentOrder]]] = {}
     for order in shipment.orders:
@@ -109,10 +109,10 @@ def to_buyer(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[O
     for buyer, shipped in by_buyer.values():
         notice = shipment if len(shipped) == len(shipment.orders) else shipment.model_copy(update={"orders": shipped})
         keys = {"shipment": shipment.shipment_id, "orders": ",".join(o.po_number or o.order_ref or "" for o in shipped)}
-        with effects(ports.store) as session:
-            sent = send_x12(ports, buyer, "856", notice, envelope, session, step=SHIPMENTS_TO_BUYER, business_keys=keys)
-            for ref in sent.refs:
-                ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
+        session = ctx.session
+        sent = send_x12(ports, ctx, buyer, "856", notice, business_keys=keys)
+        for ref in sent.refs:
+            ports.store.links.link(this, ref, message_id=ctx.envelope.message_id, session=session)
         deliveries.append(sent.delivery)
     return deliveries
 
@@ -127,7 +127,7 @@ def for_marketplace(shipment: Shipment, order: ShipmentOrder, order_id: str) -> 
     })  # fmt: skip
 
 
-def to_marketplace(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> list[Outgoing]:
+def to_marketplace(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgoing]:
     confirmed: list[DocRef] = []
     for order in shipment.orders:
         found = marketplace_order_of(ports.store, order)
@@ -143,7 +143,7 @@ def to_marketplace(ports: FlowPorts, envelope: Envelope, shipment: Shipment) -> 
             if fulfillment.get("id") is not None:
                 confirmed.append(DocRef(DocType.MARKETPLACE_FULFILLMENT, f"{channel}:{fulfillment['id']}"))
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
-    with effects(ports.store) as session:
-        for ref in confirmed:
-            ports.store.links.link(this, ref, message_id=envelope.message_id, session=session)
+    session = ctx.session
+    for ref in confirmed:
+        ports.store.links.link(this, ref, message_id=ctx.envelope.message_id, session=session)
     return []

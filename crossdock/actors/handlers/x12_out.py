@@ -18,10 +18,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import OUTBOX_DELIVER, Step
-from crossdock.actors.handlers.ports import FlowPorts, StepControlNumbers, TradingPartner
+from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.inbound import OutboxDelivery
 from crossdock.edi.control import ControlKind
 from crossdock.edi.translate import render
@@ -82,20 +82,19 @@ def record_x12(
 
 def send_x12(
     ports: FlowPorts,
+    ctx: StepContext,
     partner: TradingPartner,
     set_id: str,
     document: BaseModel,
-    envelope: Envelope,
-    session: Session,
     *,
-    step: Step[Any],
     business_keys: Mapping[str, str] | None = None,
 ) -> Recorded:
-    """Render ``document`` as X12 ``set_id`` for ``partner`` with control numbers taken in ``session``
-    and record it in the outbox there. The time written is the message's (``envelope.created_at``)."""
-    numbers = StepControlNumbers(ports.store, session)
-    at = envelope.created_at
+    """Render ``document`` as X12 ``set_id`` for ``partner`` with control numbers taken in the step's
+    transaction and record it in the outbox there. The time written is the message's
+    (``envelope.created_at``)."""
+    numbers = ctx.control_numbers()
+    at = ctx.envelope.created_at
     data = render(set_id, document, partner.edi, numbers, now=at)
     isa, gs, st = (numbers.first(kind) for kind in (ControlKind.INTERCHANGE, ControlKind.GROUP, ControlKind.SET))
-    return record_x12(ports, partner, set_id, data, (isa, gs, st), at=at, session=session, step=step,
-                      message_id=envelope.message_id, business_keys=business_keys)  # fmt: skip
+    return record_x12(ports, partner, set_id, data, (isa, gs, st), at=at, session=ctx.session, step=ctx.step,
+                      message_id=ctx.envelope.message_id, business_keys=business_keys)  # fmt: skip

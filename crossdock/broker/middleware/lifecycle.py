@@ -8,8 +8,8 @@
   (:class:`DuplicateMessage`, a ``SkipMessage``: acknowledged, the step does not run). The store
   fails: :class:`StoreUnavailableError` (a ``MiddlewareError``, so Dramatiq does not run the step),
   retried like any transient error.
-* **run**: the step writes its database effects through the claim's transaction
-  (``current_hop().claim.connection``).
+* **run**: the step writes its database effects through the claim's transaction (the step runner
+  gives it to the handler as ``ctx.session``).
 * **success → record → commit**: the journal row joins the claim's transaction, which commits the
   mark, the effects, the first hop's raw payload and the journal row together. A failed record or
   commit rejects the message to ``<queue>.XQ``: never acknowledged without its effect. Once committed,

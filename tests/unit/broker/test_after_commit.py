@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from crossdock.actors.context import StepContext
 from crossdock.actors.graph import Graph, Step
 from crossdock.actors.steps import FlowStep, Outgoing, bind, declare_steps
 from crossdock.broker.lanes import Lane
 from crossdock.canonical import InventoryLevel
 from crossdock.canonical.base import CanonicalModel
-from crossdock.canonical.envelope import Envelope
 from crossdock.errors import TransientError
 from tests.unit.broker.conftest import Harness, inventory, wire
 
@@ -25,7 +25,7 @@ def steps(harness: Harness, *, fail: bool = False) -> list[tuple[str, bool]]:
     receivers; returns what the receivers saw: (which, whether the record step was committed then)."""
     seen: list[tuple[str, bool]] = []
 
-    def record(envelope: Envelope, document: CanonicalModel) -> list[Outgoing]:
+    def record(ctx: StepContext, document: CanonicalModel) -> list[Outgoing]:
         if fail:
             raise TransientError("the step failed after recording")
         return [
@@ -34,7 +34,7 @@ def steps(harness: Harness, *, fail: bool = False) -> list[tuple[str, bool]]:
         ]
 
     def receiver(name: str) -> Any:
-        def receive(envelope: Envelope, document: CanonicalModel) -> None:
+        def receive(ctx: StepContext, document: CanonicalModel) -> None:
             seen.append((name, ("inventory.record", "k-1") in harness.store.done))
 
         return receive

@@ -99,7 +99,7 @@ def test_replay_body_clears_retry_state_and_returns_to_the_lane_queue() -> None:
 def test_run_step_sends_caused_envelopes() -> None:
     sent: list[tuple[str, object, object]] = []
 
-    def handler(envelope: object, document: object) -> list[Outgoing]:
+    def handler(ctx: object, document: object) -> list[Outgoing]:
         return [Outgoing(publish_step, inventory("SKU-2"), "k-next")]
 
     publish_step = Step("inventory.publish", Lane.INVENTORY, InventoryLevel)

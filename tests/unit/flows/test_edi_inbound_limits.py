@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.actors.handlers import edi_inbound
+from crossdock.actors.flows import call
+from crossdock.actors.graph import EDI_INBOUND
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.store import ItemStatus, Store
 from tests.unit.flows.fakes import MemoryErp, flow_ports, settled
@@ -37,7 +38,7 @@ def test_a_thousand_nested_hl_levels_park_the_file_with_the_position(ports: Flow
     # Given the adversarial 856 (1,000 levels, each under the one before) from a known partner
     payload = stored(ports.store, deep_856(1000), "deep.x12")
     # When the step runs, Then it returns normally: nothing goes on, one work item says where
-    assert settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), payload)) == []
+    assert settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), payload)) == []
     [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
     assert "856 0001 from ACMERETAIL: mapping failed: HL02, segment" in work.error_message
     assert "deeper than 64 levels" in work.error_message
@@ -48,7 +49,7 @@ def test_a_thousand_nested_hl_levels_park_the_file_with_the_position(ports: Flow
 def test_a_set_over_the_size_limit_parks_the_file_naming_the_set(ports: FlowPorts) -> None:
     small = dataclasses.replace(ports, edi_limits=(10, 64 * 1024 * 1024))
     payload = stored(small.store, ORDER_850, "big.x12")
-    assert settled(small, edi_inbound.handle(small, envelope("inbound_payload"), payload)) == []
+    assert settled(small, call(small, EDI_INBOUND, envelope("inbound_payload"), payload)) == []
     [work] = small.store.exceptions.items(status=ItemStatus.OPEN)
     assert "reading stopped: transaction set 850 0001 (segment 3) is too large: more than 10 segments" in (
         work.error_message

@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from crossdock.actors.flows import call
 from crossdock.actors.graph import (
+    EDI_INBOUND,
+    MARKETPLACE_INBOUND,
     ORDERS_TO_ERP,
     ORDERS_TO_WAREHOUSE,
     OUTBOX_DELIVER,
     SHIPMENTS_TO_BUYER,
     SHIPMENTS_TO_ERP,
 )
-from crossdock.actors.handlers import edi_inbound, marketplace, orders, shipments
+from crossdock.actors.handlers import edi_inbound
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
-from crossdock.broker import hop as hops
-from crossdock.broker.hop import Hop
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical import Envelope, Order, Shipment, idempotency_key
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
@@ -63,7 +64,7 @@ def outbox(tmp_path: Path, partner: str) -> list[Path]:
 
 
 def run_order_through(ports: FlowPorts) -> Outgoing:
-    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, ORDER_850)))
+    [out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), stored(ports.store, ORDER_850)))
     return out
 
 
@@ -71,7 +72,7 @@ def send_940(ports: FlowPorts) -> Order:
     """The buyer's 850 read and sent to the 3PL as a 940 (interchange and group 1 of northstar-3pl)."""
     order = run_order_through(ports).document
     assert isinstance(order, Order)
-    settled(ports, orders.to_warehouse(ports, envelope("order"), order))
+    settled(ports, call(ports, ORDERS_TO_WAREHOUSE, envelope("order"), order))
     return order
 
 
@@ -89,7 +90,7 @@ def test_an_850_goes_on_as_an_order_for_the_erp_customer_and_is_acknowledged(por
 def test_an_850_asking_for_a_ta1_gets_it_with_its_997(ports: FlowPorts, tmp_path: Path) -> None:
     asking = ORDER_850.replace(b"*000000501*0*P*>", b"*000000501*1*P*>", 1)
     assert asking != ORDER_850
-    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, asking)))
+    settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), stored(ports.store, asking)))
     [ack] = outbox(tmp_path, "acme-retail")
     assert b"~\nTA1*000000501*261120*0930*A*000~\nGS*FA*" in ack.read_bytes().replace(b"\r\n", b"\n")
 
@@ -97,15 +98,15 @@ def test_an_850_asking_for_a_ta1_gets_it_with_its_997(ports: FlowPorts, tmp_path
 def test_the_order_key_is_the_same_whatever_file_carried_it(ports: FlowPorts) -> None:
     first = run_order_through(ports)
     [again] = settled(
-        ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), stored(ports.store, ORDER_850, "b.x12"))
+        ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-2"), stored(ports.store, ORDER_850, "b.x12"))
     )
     assert first.idempotency_key == again.idempotency_key
 
 
 def test_orders_to_erp_books_once_and_links_po_to_erp_order(ports: FlowPorts, erp: MemoryErp) -> None:
     order = run_order_through(ports).document
-    [out] = orders.to_erp(ports, envelope("order"), order)
-    [again] = orders.to_erp(ports, envelope("order"), order)
+    [out] = call(ports, ORDERS_TO_ERP, envelope("order"), order)
+    [again] = call(ports, ORDERS_TO_ERP, envelope("order"), order)
     assert erp.creates == 1
     [booked] = erp.orders.values()
     assert [line.sku for line in booked.lines] == ["ITEM-1", "ITEM-2", "ITEM-3"]
@@ -123,15 +124,15 @@ def test_an_unknown_item_is_a_business_error_not_a_crash(ports: FlowPorts, erp: 
     erp.items.discard("ITEM-3")
     order = run_order_through(ports).document
     with pytest.raises(BusinessError, match="ITEM-3"):
-        orders.to_erp(ports, envelope("order"), order)
+        call(ports, ORDERS_TO_ERP, envelope("order"), order)
 
 
 def test_orders_to_warehouse_renders_consecutive_940s_with_the_store_numbers(ports: FlowPorts, tmp_path: Path) -> None:
     order = run_order_through(ports).document
     assert isinstance(order, Order)
-    settled(ports, orders.to_warehouse(ports, envelope("order", "a"), order))
+    settled(ports, call(ports, ORDERS_TO_WAREHOUSE, envelope("order", "a"), order))
     second = order.model_copy(update={"external_id": "PO-2"})
-    settled(ports, orders.to_warehouse(ports, envelope("order", "b"), second))
+    settled(ports, call(ports, ORDERS_TO_WAREHOUSE, envelope("order", "b"), second))
     files = outbox(tmp_path, "northstar-3pl")
     assert [f.name.split("_")[2] for f in files] == ["000000001", "000000002"]
     assert b"GS*OW*CROSSDOCK*NORTHSTAR3PL" in files[1].read_bytes() and b"*2*X*004010" in files[1].read_bytes()
@@ -150,11 +151,7 @@ def test_a_940_leaves_only_after_its_step_committed_and_a_rolled_back_step_leave
     # Given the step running inside its idempotency claim's transaction, as the middleware runs it
     claim = SqlMessageStore(ports.store).claim(ORDERS_TO_WAREHOUSE.name, message.idempotency_key, message.message_id)
     assert claim is not None
-    hops.enter(Hop("m-1", ORDERS_TO_WAREHOUSE.name, "edi.outbound", message, b"{}", claim=claim))
-    try:
-        [delivery] = orders.to_warehouse(ports, message, order)
-    finally:
-        hops.leave()
+    [delivery] = call(ports, ORDERS_TO_WAREHOUSE, message, order, session=claim.connection)
     # Then the step asks for the delivery after its commit, and no file exists yet
     assert delivery.step is OUTBOX_DELIVER and delivery.after_commit
     assert outbox(tmp_path, "northstar-3pl") == []
@@ -163,7 +160,7 @@ def test_a_940_leaves_only_after_its_step_committed_and_a_rolled_back_step_leave
     assert ports.store.control_numbers.last("northstar-3pl", "isa") is None
     assert ports.store.outbox.entries(set_id="940") == []
     # Then the redelivered message records the 940 once more with the same numbers, delivered once
-    settled(ports, orders.to_warehouse(ports, message, order))
+    settled(ports, call(ports, ORDERS_TO_WAREHOUSE, message, order))
     [entry] = ports.store.outbox.entries(set_id="940")
     [file] = outbox(tmp_path, "northstar-3pl")
     assert (entry.status, entry.isa_control, entry.location) == ("delivered", 1, str(file))
@@ -175,7 +172,7 @@ def test_a_940_leaves_only_after_its_step_committed_and_a_rolled_back_step_leave
 
 def test_an_outbox_row_is_delivered_once_however_often_it_is_sent(ports: FlowPorts, tmp_path: Path) -> None:
     order = run_order_through(ports).document
-    [delivery] = orders.to_warehouse(ports, envelope("order"), order)
+    [delivery] = call(ports, ORDERS_TO_WAREHOUSE, envelope("order"), order)
     assert isinstance(delivery.document, OutboxDelivery)
     for _ in range(3):
         settled(ports, [delivery])
@@ -186,7 +183,7 @@ def test_an_outbox_row_is_delivered_once_however_often_it_is_sent(ports: FlowPor
 def test_another_file_under_a_documents_name_holds_the_row_for_a_person(ports: FlowPorts, tmp_path: Path) -> None:
     # Given a 940 recorded, and another file already under its name on the 3PL side
     order = run_order_through(ports).document
-    [delivery] = orders.to_warehouse(ports, envelope("order"), order)
+    [delivery] = call(ports, ORDERS_TO_WAREHOUSE, envelope("order"), order)
     [entry] = ports.store.outbox.entries(set_id="940")
     folder = tmp_path / "out" / "northstar-3pl"
     folder.mkdir(parents=True)
@@ -207,11 +204,11 @@ def test_another_file_under_a_documents_name_holds_the_row_for_a_person(ports: F
 
 def test_a_945_posts_the_shipment_to_the_booked_order(ports: FlowPorts, erp: MemoryErp) -> None:
     order = run_order_through(ports).document
-    orders.to_erp(ports, envelope("order"), order)
+    call(ports, ORDERS_TO_ERP, envelope("order"), order)
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
-    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload))
+    [out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-945"), payload))
     assert out.step is SHIPMENTS_TO_ERP and isinstance(out.document, Shipment)
-    shipments.to_erp(ports, envelope("shipment"), out.document)
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), out.document)
     posted = erp.shipments["SHP-20261124-01"]
     assert posted.references["erp_order_no"] == "SO00001"
     assert [line.sku for line in posted.orders[0].lines] == ["ITEM-1", "ITEM-2", "ITEM-3"]
@@ -222,11 +219,11 @@ def test_a_945_posts_the_shipment_to_the_booked_order(ports: FlowPorts, erp: Mem
 def ship_the_order(ports: FlowPorts) -> Outgoing:
     """The 850 booked, the 3PL's 945 received and posted to the ERP: returns what ``to_erp`` sends on."""
     order = run_order_through(ports).document
-    orders.to_erp(ports, envelope("order"), order)
+    call(ports, ORDERS_TO_ERP, envelope("order"), order)
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
-    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-945"), payload))
+    [out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-945"), payload))
     assert isinstance(out.document, Shipment)
-    [to_buyer] = shipments.to_erp(ports, envelope("shipment", out.idempotency_key), out.document)
+    [to_buyer] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", out.idempotency_key), out.document)
     return to_buyer
 
 
@@ -235,7 +232,8 @@ def test_a_shipped_po_gets_its_buyer_an_856_that_validates_and_reads_back(ports:
     out = ship_the_order(ports)
     assert out.step is SHIPMENTS_TO_BUYER and isinstance(out.document, Shipment)
     # When the ship notice step runs
-    assert settled(ports, shipments.to_buyer(ports, envelope("shipment", out.idempotency_key), out.document)) == []
+    sent = call(ports, SHIPMENTS_TO_BUYER, envelope("shipment", out.idempotency_key), out.document)
+    assert settled(ports, sent) == []
     # Then the buyer (not the 3PL) has an 856 next to the 997 of its 850
     asn_files = [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name]
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_856_" in p.name] == []
@@ -265,7 +263,7 @@ def test_no_856_for_an_order_that_came_from_no_x12_partner(ports: FlowPorts, tmp
     stranger = out.document.model_copy(
         update={"orders": [order.model_copy(update={"po_number": "SHOP-1001", "order_ref": "SHOP-1001"})]}
     )
-    assert settled(ports, shipments.to_buyer(ports, envelope("shipment"), stranger)) == []
+    assert settled(ports, call(ports, SHIPMENTS_TO_BUYER, envelope("shipment"), stranger)) == []
     assert [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name] == []
 
 
@@ -274,7 +272,7 @@ def test_no_856_for_a_buyer_configured_without_asns(ports: FlowPorts, tmp_path: 
     quiet = dataclasses.replace(
         ports, partners=tuple(dataclasses.replace(p, asn=p.name != "acme-retail") for p in ports.partners)
     )
-    settled(quiet, shipments.to_buyer(quiet, envelope("shipment"), out.document))
+    settled(quiet, call(quiet, SHIPMENTS_TO_BUYER, envelope("shipment"), out.document))
     assert [p for p in outbox(tmp_path, "acme-retail") if "_856_" in p.name] == []
 
 
@@ -282,21 +280,21 @@ def test_a_shipment_for_an_order_never_booked_goes_to_the_warehouse_team(ports: 
     shipment = translate(ADVICE_945).sets[0].document
     assert isinstance(shipment, Shipment)
     with pytest.raises(BusinessError) as caught:
-        shipments.to_erp(ports, envelope("shipment"), shipment)
+        call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment)
     assert caught.value.owner is Owner.WAREHOUSE and "PO-778812" in str(caught.value)
 
 
 def test_an_unknown_sender_is_a_business_error(ports: FlowPorts) -> None:
     data = ORDER_850.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ").replace(b"*ACMERETAIL*", b"*SOMEONEELSE*")
     with pytest.raises(BusinessError, match="SOMEONEELSE"):
-        settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data)))
+        settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), stored(ports.store, data)))
 
 
 def test_garbage_is_a_business_error_naming_the_file(ports: FlowPorts) -> None:
     with pytest.raises(BusinessError, match=r"junk\.x12"):
         settled(
             ports,
-            edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, b"hello world", "junk.x12")),
+            call(ports, EDI_INBOUND, envelope("inbound_payload"), stored(ports.store, b"hello world", "junk.x12")),
         )
 
 
@@ -317,7 +315,7 @@ def inbound_997(status: str, group: int = 1) -> bytes:
 def test_an_inbound_997_is_linked_to_our_group_and_not_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
     send_940(ports)
     payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
-    assert settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload)) == []
+    assert settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-997"), payload)) == []
     linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
     assert linked.ids(edi_inbound.ACKNOWLEDGMENT) == ["NORTHSTAR3PL:000000088:1:accepted"]
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []  # never an ack of an ack
@@ -331,7 +329,7 @@ def test_a_940_waits_for_its_997_until_the_3pl_acknowledges_it(ports: FlowPorts)
     assert (waiting.party, waiting.waiting.detail["group_control_number"]) == ("northstar-3pl", "1")
     assert waiting.waiting.subject == DocRef(DocType.GROUP, "northstar-3pl:1") and waiting.waiting.key == "PO-778812"
     payload = stored(ports.store, inbound_997("A"), "997.x12", "sftp:northstar-3pl")
-    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload))
+    settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-997"), payload))
     assert overdue_documents(ports.store, acknowledgments_after(24), now=later) == []
 
 
@@ -345,14 +343,14 @@ def test_a_ta1_is_linked_to_our_interchange_and_a_rejection_opens_a_work_item(po
     send_940(ports)
     # When the 3PL's TA1 accepts it: linked, nothing sent back, nothing for a person
     accepted = stored(ports.store, inbound_ta1("A"), "ta1-a.x12", "sftp:northstar-3pl")
-    assert settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-a"), accepted)) == []
+    assert settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-ta1-a"), accepted)) == []
     linked = ports.store.links.connected(DocRef(DocType.WAREHOUSE_ORDER, "PO-778812"))
     assert "NORTHSTAR3PL:TA1:000000001:accepted" in linked.ids(DocType.ACKNOWLEDGMENT)
     assert [p for p in outbox(tmp_path, "northstar-3pl") if "_997_" in p.name] == []
     assert ports.store.exceptions.items() == []
     # And when a TA1 rejects it, a work item says which interchange and why
     rejected = stored(ports.store, inbound_ta1("R", "001"), "ta1-r.x12", "sftp:northstar-3pl")
-    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-ta1-r"), rejected))
+    settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-ta1-r"), rejected))
     [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
     assert "rejected our interchange 000000001: TA105 001" in work.error_message
     assert work.raw_payload_id == rejected.payload_id
@@ -360,14 +358,14 @@ def test_a_ta1_is_linked_to_our_interchange_and_a_rejection_opens_a_work_item(po
 
 def test_a_rejecting_997_opens_a_work_item(ports: FlowPorts) -> None:
     payload = stored(ports.store, inbound_997("R"), "997.x12", "sftp:northstar-3pl")
-    settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-997"), payload))
+    settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-997"), payload))
     [work] = ports.store.exceptions.items(status=ItemStatus.OPEN)
     assert "rejected our group 1" in work.error_message and work.raw_payload_id == payload.payload_id
 
 
 def test_a_shopify_webhook_becomes_an_order_for_the_channel_customer(ports: FlowPorts) -> None:
     payload = stored(ports.store, json.dumps(shopify_order()).encode(), "wh-1", "webhook:shopify")
-    [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
+    [out] = call(ports, MARKETPLACE_INBOUND, envelope("inbound_payload"), payload)
     assert out.step is ORDERS_TO_ERP and isinstance(out.document, Order)
     assert out.document.channel == "shopify" and out.document.references["erp_customer_no"] == "C10000"
 
@@ -375,15 +373,15 @@ def test_a_shopify_webhook_becomes_an_order_for_the_channel_customer(ports: Flow
 def test_a_webhook_body_that_is_not_json_is_a_business_error(ports: FlowPorts) -> None:
     payload = stored(ports.store, b"{not json", "wh-2", "webhook:shopify")
     with pytest.raises(BusinessError, match="not JSON"):
-        marketplace.handle(ports, envelope("inbound_payload"), payload)
+        call(ports, MARKETPLACE_INBOUND, envelope("inbound_payload"), payload)
 
 
 def test_marketplace_party_ids_are_left_out_of_the_940(ports: FlowPorts, tmp_path: Path) -> None:
     payload = stored(ports.store, json.dumps(shopify_order()).encode(), "wh-1", "webhook:shopify")
-    [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
+    [out] = call(ports, MARKETPLACE_INBOUND, envelope("inbound_payload"), payload)
     assert isinstance(out.document, Order)
     assert any(p.id_qualifier and len(p.id_qualifier) > 2 for p in out.document.parties)
-    settled(ports, orders.to_warehouse(ports, envelope("order"), out.document))
+    settled(ports, call(ports, ORDERS_TO_WAREHOUSE, envelope("order"), out.document))
     [order_940] = outbox(tmp_path, "northstar-3pl")
     assert b"customer_id" not in order_940.read_bytes()
 
@@ -394,7 +392,7 @@ def test_a_file_with_interchanges_from_two_partners_acknowledges_each_to_its_sen
     stranger = ORDER_850.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ").replace(b"*ACMERETAIL*", b"*SOMEONEELSE*")
     data = ORDER_850 + ADVICE_945 + stranger
     outs = settled(
-        ports, edi_inbound.handle(ports, envelope("inbound_payload"), stored(ports.store, data, "bundle.x12"))
+        ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), stored(ports.store, data, "bundle.x12"))
     )
     assert [o.step for o in outs] == [ORDERS_TO_ERP, SHIPMENTS_TO_ERP]
     assert b"AK1*PO*501" in outbox(tmp_path, "acme-retail")[0].read_bytes()
@@ -409,7 +407,7 @@ def test_a_file_with_interchanges_from_two_partners_acknowledges_each_to_its_sen
 def test_a_polled_order_becomes_an_order_for_orders_to_erp(ports: FlowPorts, channel: str) -> None:
     body = {"Order": amazon_order(), "OrderItems": amazon_items()} if channel == "amazon" else walmart_order()
     payload = stored(ports.store, json.dumps(body).encode(), "order:1", f"poll:{channel}")
-    [out] = marketplace.handle(ports, envelope("inbound_payload"), payload)
+    [out] = call(ports, MARKETPLACE_INBOUND, envelope("inbound_payload"), payload)
     assert out.step is ORDERS_TO_ERP and isinstance(out.document, Order)
     assert out.document.channel == channel
     order = out.document
@@ -419,4 +417,4 @@ def test_a_polled_order_becomes_an_order_for_orders_to_erp(ports: FlowPorts, cha
 def test_a_payload_from_no_marketplace_source_is_a_business_error(ports: FlowPorts) -> None:
     payload = stored(ports.store, json.dumps(shopify_order()).encode(), "x", "sftp:acme-retail")
     with pytest.raises(BusinessError, match="no marketplace source"):
-        marketplace.handle(ports, envelope("inbound_payload"), payload)
+        call(ports, MARKETPLACE_INBOUND, envelope("inbound_payload"), payload)

@@ -32,7 +32,7 @@ class CrashBeforeSendError(Exception):
 def broker() -> Iterator[StubBroker]:
     built = build_broker(load_settings(environ={}), metrics=False)
     assert isinstance(built, StubBroker)
-    declare_steps(built, [FlowStep(EDI_INBOUND, lambda envelope, document: None)])
+    declare_steps(built, [FlowStep(EDI_INBOUND, lambda ctx, document: None)])
     yield built
     built.close()
 
@@ -153,7 +153,7 @@ def test_unreadable_file_is_kept_with_an_exception_item(sqlite_store: Store, bro
 
 
 def test_webhook_redelivery_is_the_same_payload_and_key(sqlite_store: Store, broker: StubBroker) -> None:
-    declare_steps(broker, [FlowStep(MARKETPLACE_INBOUND, lambda envelope, document: None)])
+    declare_steps(broker, [FlowStep(MARKETPLACE_INBOUND, lambda ctx, document: None)])
     sink = StoreWebhookSink(sqlite_store, sender(broker))
     headers = {"x-shopify-webhook-id": "wh-1", "x-shopify-topic": "orders/create"}
     first = sink.store_raw("shopify", b'{"id": 1}', headers)
@@ -173,7 +173,7 @@ def _message(store: Store, payload_id: int):  # type: ignore[no-untyped-def]
 
 
 def test_a_polled_order_is_keyed_by_channel_and_order_id(sqlite_store: Store, broker: StubBroker) -> None:
-    declare_steps(broker, [FlowStep(MARKETPLACE_INBOUND, lambda envelope, document: None)])
+    declare_steps(broker, [FlowStep(MARKETPLACE_INBOUND, lambda ctx, document: None)])
     sink = StoreWebhookSink(sqlite_store, sender(broker))
     polled = {"source": "poll", "order_id": "111-1"}
     # Given an order polled twice with the same content (a state lost, an overlapping poll)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from crossdock.store import RawRef
 
 
 def test_first_steps_run_on_the_lanes_the_worker_declares() -> None:
-    ports: Any = object()  # flow_steps only binds the ports to the handlers
+    ports: Any = SimpleNamespace(store=None)  # flow_steps only binds the ports to the handlers
     declared = {step.name: step.lane for step in flow_steps(ports)}
     assert {name: declared[name] for name in FIRST_STEP_LANES} == FIRST_STEP_LANES
     assert set(FIRST_STEPS.values()) == set(FIRST_STEP_LANES)

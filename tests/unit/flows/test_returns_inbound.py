@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.actors.handlers import edi_inbound, marketplace
+from crossdock.actors.flows import call
+from crossdock.actors.graph import EDI_INBOUND, MARKETPLACE_INBOUND
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.canonical import Channel, Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
@@ -36,7 +37,7 @@ def stored(store: Store, data: bytes, source: str) -> InboundPayload:
 def test_the_3pl_receipt_goes_to_returns_apply_and_is_acknowledged(ports: FlowPorts, tmp_path: Path) -> None:
     payload = stored(ports.store, RECEIPT_180, "sftp:northstar-3pl")
     envelope = Envelope(idempotency_key="k-180", source="test", document_type="inbound_payload", created_at=AT)
-    [out] = settled(ports, edi_inbound.handle(ports, envelope, payload))
+    [out] = settled(ports, call(ports, EDI_INBOUND, envelope, payload))
     assert out.step.name == "returns.apply" and isinstance(out.document, ReturnEventDocument)
     event = out.document
     assert (event.kind, event.channel, event.rma_number) == ("received", Channel.SHOPIFY, "SH-8119")
@@ -55,7 +56,7 @@ def test_a_180_from_another_partner_is_a_problem_not_a_receipt(ports: FlowPorts)
     from_buyer = from_buyer.replace(b"AN*NORTHSTAR3PL", b"AN*ACMERETAIL")
     payload = stored(ports.store, from_buyer, "sftp:acme-retail")
     envelope = Envelope(idempotency_key="k-180b", source="test", document_type="inbound_payload", created_at=AT)
-    assert settled(ports, edi_inbound.handle(ports, envelope, payload)) == []
+    assert settled(ports, call(ports, EDI_INBOUND, envelope, payload)) == []
     [item] = ports.store.exceptions.find(ItemFilter(business_key=f"raw-payload:{payload.payload_id}"))
     assert "only the warehouse partner northstar-3pl reports returns" in item.error_message
 
@@ -67,17 +68,17 @@ def test_a_shopify_refund_webhook_becomes_its_return_events(ports: FlowPorts) ->
     body = (DATA / "shopify_refund_return.json").read_bytes()
     payload = stored(ports.store, body, "webhook:shopify")
     envelope = Envelope(idempotency_key="k-refund", source="test", document_type="inbound_payload", created_at=AT)
-    authorized, refunded = marketplace.handle(ports, envelope, payload)
+    authorized, refunded = call(ports, MARKETPLACE_INBOUND, envelope, payload)
     assert {authorized.step.name, refunded.step.name} == {"returns.apply"}
     assert isinstance(authorized.document, ReturnEventDocument) and authorized.document.kind == "authorized"
     assert isinstance(refunded.document, ReturnEventDocument) and refunded.document.amount == Decimal("-51.84")
     assert authorized.idempotency_key != refunded.idempotency_key
     # the same refund delivered again carries the same keys: the returns step applies it once
-    again = marketplace.handle(ports, envelope, stored(ports.store, body, "webhook:shopify"))
+    again = call(ports, MARKETPLACE_INBOUND, envelope, stored(ports.store, body, "webhook:shopify"))
     assert [out.idempotency_key for out in again] == [authorized.idempotency_key, refunded.idempotency_key]
 
 
 def test_a_refund_with_nothing_coming_back_goes_nowhere(ports: FlowPorts) -> None:
     payload = stored(ports.store, (DATA / "shopify_refund_cancel.json").read_bytes(), "webhook:shopify")
     envelope = Envelope(idempotency_key="k-cancel", source="test", document_type="inbound_payload", created_at=AT)
-    assert marketplace.handle(ports, envelope, payload) == []
+    assert call(ports, MARKETPLACE_INBOUND, envelope, payload) == []

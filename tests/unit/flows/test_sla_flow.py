@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from crossdock.actors import graph
-from crossdock.actors.handlers import edi_inbound, orders, shipments
+from crossdock.actors.flows import call
+from crossdock.actors.graph import (
+    EDI_INBOUND,
+    ORDERS_TO_ERP,
+    ORDERS_TO_WAREHOUSE,
+    SHIPMENTS_TO_BUYER,
+    SHIPMENTS_TO_ERP,
+    SHIPMENTS_TO_MARKETPLACE,
+)
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.sla_config import SlaConfig
 from crossdock.canonical import Channel, Order, OrderLine, Package, Shipment, ShipmentLine, ShipmentOrder
@@ -39,14 +47,14 @@ def release(ports: FlowPorts) -> Order:
     """The buyer's 850 booked in the ERP and released to the 3PL as a 940 (delivered)."""
     order = run_order_through(ports).document
     assert isinstance(order, Order)
-    [to_warehouse, *_] = orders.to_erp(ports, envelope("order"), order)
-    settled(ports, orders.to_warehouse(ports, envelope("order"), to_warehouse.document))
+    [to_warehouse, *_] = call(ports, ORDERS_TO_ERP, envelope("order"), order)
+    settled(ports, call(ports, ORDERS_TO_WAREHOUSE, envelope("order"), to_warehouse.document))
     return order
 
 
 def receive(ports: FlowPorts, data: bytes, name: str, key: str) -> list[object]:
     payload = stored(ports.store, data, name, "sftp:northstar-3pl")
-    return list(settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", key), payload)))
+    return list(settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", key), payload)))
 
 
 def test_a_940_waits_for_its_997_and_its_945_each_until_its_deadline(ports: FlowPorts) -> None:
@@ -63,7 +71,7 @@ def test_a_940_waits_for_its_997_and_its_945_each_until_its_deadline(ports: Flow
     # And once its 945 is posted to the ERP, nothing
     [out] = receive(ports, ADVICE_945, "945.x12", "k-945")
     assert isinstance(out.document, Shipment)  # type: ignore[attr-defined]
-    shipments.to_erp(ports, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
     assert overdue(ports, timedelta(days=4)) == []
 
 
@@ -87,8 +95,8 @@ def test_a_partner_deadline_overrides_the_kinds(ports: FlowPorts) -> None:
 def test_an_856_waits_for_the_buyers_997(ports: FlowPorts) -> None:
     release(ports)
     [out] = receive(ports, ADVICE_945, "945.x12", "k-945")
-    [to_buyer, *_] = shipments.to_erp(ports, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
-    settled(ports, shipments.to_buyer(ports, envelope("shipment", "k-945"), to_buyer.document))
+    [to_buyer, *_] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
+    settled(ports, call(ports, SHIPMENTS_TO_BUYER, envelope("shipment", "k-945"), to_buyer.document))
     late = overdue(ports, timedelta(days=2), DEFAULT.only({"856-997"}))
     assert late == [("856-997", "acme-retail", "SHP-20261124-01")]
 
@@ -108,8 +116,8 @@ def shopify_shipment() -> Shipment:
 
 def test_a_marketplace_shipment_waits_for_its_confirmation(ports: FlowPorts) -> None:
     # Given a Shopify order booked and its shipment posted to the ERP, not yet confirmed to Shopify
-    orders.to_erp(ports, envelope("order", "order-shop"), shopify_order())
-    sent = shipments.to_erp(ports, envelope("shipment", "ship-1"), shopify_shipment())
+    call(ports, ORDERS_TO_ERP, envelope("order", "order-shop"), shopify_order())
+    sent = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "ship-1"), shopify_shipment())
     just_confirmations = DEFAULT.only({"945-confirmation"})
     assert overdue(ports, timedelta(hours=3), just_confirmations) == []
     assert overdue(ports, timedelta(hours=5), just_confirmations) == [("945-confirmation", "shopify", "SHP-1")]
@@ -118,6 +126,6 @@ def test_a_marketplace_shipment_waits_for_its_confirmation(ports: FlowPorts) -> 
     assert overdue(ports, timedelta(hours=5), unconfirmed) == []
     # When the confirmation step runs, it is no longer waited for
     [to_marketplace] = [o for o in sent if o.step == graph.SHIPMENTS_TO_MARKETPLACE]
-    shipments.to_marketplace(ports, envelope("shipment", "ship-1"), to_marketplace.document)
+    call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment", "ship-1"), to_marketplace.document)
     assert overdue(ports, timedelta(hours=5), just_confirmations) == []
     assert ports.store.links.neighbours(DocRef(DocType.SHIPMENT, "SHP-1"), DocType.MARKETPLACE_FULFILLMENT)

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.actors.graph import SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
-from crossdock.actors.handlers import orders, shipments
+from crossdock.actors.flows import call
+from crossdock.actors.graph import ORDERS_TO_ERP, SHIPMENTS_TO_BUYER, SHIPMENTS_TO_ERP, SHIPMENTS_TO_MARKETPLACE
 from crossdock.actors.handlers.ports import FlowPorts
-from crossdock.broker import hop as hops
-from crossdock.broker.hop import Hop
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical import Channel, Envelope, Order, OrderLine, Package, Shipment, ShipmentLine, ShipmentOrder
 from crossdock.errors import BusinessError, TransientError
@@ -46,7 +44,7 @@ def marketplace_order(external_id: str = SHOP_ORDER, channel: Channel = Channel.
 
 
 def book(ports: FlowPorts, order: Order) -> None:
-    orders.to_erp(ports, envelope("order", f"order-{order.external_id}"), order)
+    call(ports, ORDERS_TO_ERP, envelope("order", f"order-{order.external_id}"), order)
 
 
 def shipped(order_id: str, lines: dict[str, int], *, tracking: str = "1Z999AA10123456784") -> ShipmentOrder:
@@ -89,11 +87,11 @@ def test_the_posted_shipment_goes_to_the_marketplace_step_only_when_a_marketplac
     ports: FlowPorts,
 ) -> None:
     book(ports, marketplace_order())
-    sent = shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    sent = call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE]
     assert {o.idempotency_key for o in sent} == {"k-1"}
     without = dataclasses.replace(ports, marketplaces={})
-    sent = shipments.to_erp(without, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    sent = call(without, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER]
 
 
@@ -102,9 +100,9 @@ def test_a_shipped_shopify_order_is_confirmed_with_tracking_carrier_and_lines(
 ) -> None:
     # Given a Shopify order booked in the ERP, and the 3PL's shipment of it posted there
     book(ports, marketplace_order())
-    [_, out] = shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    [_, out] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     # When the marketplace step runs
-    assert shipments.to_marketplace(ports, envelope("shipment"), out.document) == []
+    assert call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), out.document) == []
     # Then the marketplace has one fulfillment with the tracking number, the carrier and every line
     [done] = shop.fulfillments
     assert done["order_id"] == SHOP_ORDER and done["tracking"] == ["1Z999AA10123456784"]
@@ -127,7 +125,7 @@ def test_each_marketplace_order_gets_only_its_own_lines_and_tracking_and_edi_ord
         shipped("PO-778812", {"1": 5}, tracking="1ZBBB"),
         shipped("5100000002", {"51000000020": 1}, tracking="1ZCCC"),
     )
-    shipments.to_marketplace(ports, envelope("shipment"), mixed)
+    call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), mixed)
     assert [(f["order_id"], f["lines"], f["tracking"]) for f in shop.fulfillments] == [
         (SHOP_ORDER, {"51000000010": 1}, ["1ZAAA"]),
         ("5100000002", {"51000000020": 1}, ["1ZCCC"]),
@@ -138,21 +136,21 @@ def test_each_marketplace_order_gets_only_its_own_lines_and_tracking_and_edi_ord
 
 def test_orders_of_a_channel_without_configuration_are_skipped(ports: FlowPorts, shop: MemoryMarketplace) -> None:
     book(ports, marketplace_order("113-0000001-0000001", Channel.AMAZON))
-    shipments.to_marketplace(ports, envelope("shipment"), shipment(shipped("113-0000001-0000001", {"x": 1})))
+    call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), shipment(shipped("113-0000001-0000001", {"x": 1})))
     assert shop.fulfillments == []
 
 
 def test_an_order_booked_without_its_channel_is_not_guessed(ports: FlowPorts, shop: MemoryMarketplace) -> None:
     """An order booked before channels were recorded has no channel link: it is left alone."""
     ports.store.links.link(DocRef(DocType.MARKETPLACE_ORDER, SHOP_ORDER), DocRef(DocType.ERP_ORDER, "SO1"))
-    shipments.to_marketplace(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     assert shop.fulfillments == []
 
 
 def test_running_the_step_twice_confirms_once(ports: FlowPorts, shop: MemoryMarketplace) -> None:
     book(ports, marketplace_order())
     for key in ("k-1", "replay-1"):  # a redelivery, then an operator's replay under a new key
-        shipments.to_marketplace(ports, envelope("shipment", key), shipment(shipped(SHOP_ORDER, whole())))
+        call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment", key), shipment(shipped(SHOP_ORDER, whole())))
     assert len(shop.fulfillments) == 1
 
 
@@ -166,15 +164,11 @@ def test_a_retry_after_the_marketplace_accepted_does_not_confirm_twice(
     claim = store.claim(SHIPMENTS_TO_MARKETPLACE.name, message.idempotency_key, message.message_id)
     assert claim is not None
     shop.lose_replies = 1
-    hops.enter(Hop("m-1", SHIPMENTS_TO_MARKETPLACE.name, "shipments", message, b"{}", claim=claim))
-    try:
-        with pytest.raises(TransientError):
-            shipments.to_marketplace(ports, message, document)
-    finally:
-        hops.leave()
+    with pytest.raises(TransientError):
+        call(ports, SHIPMENTS_TO_MARKETPLACE, message, document, session=claim.connection)
     claim.rollback()
     # When the broker retries the step
-    shipments.to_marketplace(ports, message, document)
+    call(ports, SHIPMENTS_TO_MARKETPLACE, message, document)
     # Then the marketplace still has one fulfillment, and it is linked
     assert len(shop.fulfillments) == 1
     linked = ports.store.links.neighbours(DocRef(DocType.SHIPMENT, "SHP-1"), DocType.MARKETPLACE_FULFILLMENT)
@@ -185,14 +179,14 @@ def test_the_marketplace_refusing_is_a_business_error(ports: FlowPorts, shop: Me
     book(ports, marketplace_order())
     too_many = shipment(shipped(SHOP_ORDER, {"51000000010": 9}))
     with pytest.raises(BusinessError, match="9 > 2"):
-        shipments.to_marketplace(ports, envelope("shipment"), too_many)
+        call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), too_many)
 
 
 def test_the_same_order_id_from_two_channels_is_a_business_error(ports: FlowPorts, shop: MemoryMarketplace) -> None:
     book(ports, marketplace_order())
     book(ports, marketplace_order(channel=Channel.WALMART))
     with pytest.raises(BusinessError, match="shopify, walmart"):
-        shipments.to_marketplace(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+        call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     assert shop.fulfillments == []
 
 
@@ -200,7 +194,7 @@ def test_the_erp_posting_of_a_marketplace_order_carries_no_marketplace_line_ids(
     """The ERP numbers the lines it booked 1, 2 ...; a line item id (51000000010) is not one of them, nor
     an xs:int. The ERP takes a shipped line by its item instead."""
     book(ports, marketplace_order())
-    shipments.to_erp(ports, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     assert isinstance(ports.erp, MemoryErp)
     [posted] = ports.erp.shipments.values()
     assert [(line.line_number, line.sku) for line in posted.orders[0].lines] == [(None, "ITEM-1"), (None, "ITEM-3")]

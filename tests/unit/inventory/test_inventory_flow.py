@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crossdock.actors.graph import INVENTORY_APPLY, INVENTORY_PUSH
-from crossdock.actors.handlers import edi_inbound, inventory, orders
+from crossdock.actors.flows import call
+from crossdock.actors.graph import EDI_INBOUND, INVENTORY_APPLY, INVENTORY_PUSH, ORDERS_TO_ERP, SHIPMENTS_TO_ERP
+from crossdock.actors.handlers import inventory
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
@@ -77,9 +78,8 @@ def run(ports: FlowPorts, outgoing: list[Outgoing]) -> None:
         if not queue:
             return
         out = queue.pop(0)
-        handler = {INVENTORY_APPLY: inventory.apply, INVENTORY_PUSH: inventory.push}.get(out.step)
-        if handler is not None:
-            queue += handler(ports, envelope(out.document_type, out.idempotency_key), out.document)
+        if out.step in (INVENTORY_APPLY, INVENTORY_PUSH):
+            queue += call(ports, out.step, envelope(out.document_type, out.idempotency_key), out.document)
     raise AssertionError("messages kept coming")
 
 
@@ -96,8 +96,8 @@ def test_levels_are_offered_and_pushed_once_and_an_older_level_changes_nothing(
     # When an older level and the same level again arrive
     older = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 99, 1)])
     same = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 21, 5)])
-    assert inventory.apply(ports, envelope("inventory_change"), older) == []
-    assert inventory.apply(ports, envelope("inventory_change"), same) == []
+    assert call(ports, INVENTORY_APPLY, envelope("inventory_change"), older) == []
+    assert call(ports, INVENTORY_APPLY, envelope("inventory_change"), same) == []
     # Then nothing is pushed again
     assert channels["shopify"].calls == calls
     states = {s.channel: s for s in ports.store.inventory.channel_states("CD-TEE-BLK-M")}
@@ -107,10 +107,10 @@ def test_levels_are_offered_and_pushed_once_and_an_older_level_changes_nothing(
 def test_a_push_sends_the_quantity_owed_when_it_runs_not_when_it_was_queued(
     ports: FlowPorts, channels: dict[str, FakeChannel]
 ) -> None:
-    first = inventory.apply(ports, envelope("inventory_change"),
+    first = call(ports, INVENTORY_APPLY, envelope("inventory_change"),
                             InventoryChange(source="erp", levels=[level("CD-MUG", 11, 1)]))  # fmt: skip
     # a newer level is applied before the first push runs
-    second = inventory.apply(ports, envelope("inventory_change", "k-2"),
+    second = call(ports, INVENTORY_APPLY, envelope("inventory_change", "k-2"),
                              InventoryChange(source="erp", levels=[level("CD-MUG", 5, 2)]))  # fmt: skip
     run(ports, first)
     assert channels["shopify"].shown == {"CD-MUG": 4}
@@ -125,7 +125,7 @@ def test_an_846_from_the_3pl_is_acknowledged_and_becomes_levels_pushed_to_channe
     ref = ports.store.raw.put_once(data, source="sftp:northstar-3pl", name="846.x12")
     payload = InboundPayload(payload_id=ref.id, source="sftp:northstar-3pl", name="846.x12", sha256=ref.sha256,
                              size=ref.size)  # fmt: skip
-    [out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), payload))  # the 997 delivered
+    [out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), payload))  # the 997 delivered
     assert out.step == INVENTORY_APPLY and isinstance(out.document, InventoryChange)
     assert out.document.sequence == 812 and out.document.source.startswith("846:northstar-3pl:")
     [ack] = sorted((tmp_path / "out" / "northstar-3pl").iterdir())
@@ -134,8 +134,8 @@ def test_an_846_from_the_3pl_is_acknowledged_and_becomes_levels_pushed_to_channe
     assert channels["shopify"].shown["CD-TEE-BLK-M"] == 119  # 120 on hand - 1 safety stock
     assert channels["shopify"].shown["GIFT"] == 17  # socks: 36 - 1 = 35 -> 17 kits
     # The same file again changes nothing
-    [again] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload", "k-2"), payload))
-    assert inventory.apply(ports, envelope("inventory_change", "k-3"), again.document) == []
+    [again] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-2"), payload))
+    assert call(ports, INVENTORY_APPLY, envelope("inventory_change", "k-3"), again.document) == []
 
 
 def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str, FakeChannel]) -> None:
@@ -145,10 +145,10 @@ def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str,
     ref = ports.store.raw.put_once(order_850, source="sftp:acme-retail", name="850.x12")
     payload = InboundPayload(payload_id=ref.id, source="sftp:acme-retail", name="850.x12", sha256=ref.sha256,
                              size=ref.size)  # fmt: skip
-    [order_out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), payload))
+    [order_out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), payload))
     order = order_out.document
     assert isinstance(order, Order)
-    out = orders.to_erp(ports, envelope("order"), order)
+    out = call(ports, ORDERS_TO_ERP, envelope("order"), order)
     reserve = [o for o in out if o.step == INVENTORY_APPLY]
     assert len(reserve) == 1 and isinstance(reserve[0].document, InventoryChange)
     held = sum(int(r.quantity) for r in reserve[0].document.reservations if r.sku == "CD-TEE-BLK-M")
@@ -159,7 +159,6 @@ def test_a_booked_order_reserves_its_lines(ports: FlowPorts, channels: dict[str,
 def test_a_shipment_releases_what_it_shipped_and_a_cancellation_releases_the_rest(
     ports: FlowPorts, channels: dict[str, FakeChannel]
 ) -> None:
-    from crossdock.actors.handlers import shipments
     from crossdock.canonical import OrderPurpose, Shipment
     from crossdock.edi.translate import translate
 
@@ -167,16 +166,16 @@ def test_a_shipment_releases_what_it_shipped_and_a_cancellation_releases_the_res
     ref = ports.store.raw.put_once(order_850, source="sftp:acme-retail", name="850.x12")
     payload = InboundPayload(payload_id=ref.id, source="sftp:acme-retail", name="850.x12", sha256=ref.sha256,
                              size=ref.size)  # fmt: skip
-    [order_out] = settled(ports, edi_inbound.handle(ports, envelope("inbound_payload"), payload))
+    [order_out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload"), payload))
     order = order_out.document
     assert isinstance(order, Order)
-    run(ports, [o for o in orders.to_erp(ports, envelope("order"), order) if o.step == INVENTORY_APPLY])
+    run(ports, [o for o in call(ports, ORDERS_TO_ERP, envelope("order"), order) if o.step == INVENTORY_APPLY])
     before = {r.sku: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
     shipment = translate((ROOT / "examples" / "945_from_3pl.x12").read_bytes()).sets[0].document
     assert isinstance(shipment, Shipment)
     shipped = {line.sku: int(line.quantity_shipped) for line in shipment.orders[0].all_lines if line.sku}
     # When the 3PL's 945 is posted
-    out = shipments.to_erp(ports, envelope("shipment", "k-945"), shipment)
+    out = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), shipment)
     run(ports, [o for o in out if o.step == INVENTORY_APPLY])
     after = {r.sku: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
     assert before != after  # something shipped
@@ -192,7 +191,7 @@ def test_a_push_for_a_channel_without_adapter_is_a_config_error(ports: FlowPorts
     from crossdock.errors import ConfigError
 
     with pytest.raises(ConfigError, match="ebay"):
-        inventory.push(ports, envelope("inventory_push"), InventoryPush(channel="ebay", skus=["A"]))
+        call(ports, INVENTORY_PUSH, envelope("inventory_push"), InventoryPush(channel="ebay", skus=["A"]))
 
 
 def test_the_lag_gauge_shows_how_long_a_quantity_has_waited_for_its_push(ports: FlowPorts) -> None:
@@ -204,7 +203,7 @@ def test_the_lag_gauge_shows_how_long_a_quantity_has_waited_for_its_push(ports: 
     registry.register(InventoryCollector(ports.store))
     assert b"crossdock_inventory_lag_seconds 0.0" in generate_latest(registry)
     # Given a change applied but not pushed yet
-    out = inventory.apply(ports, envelope("inventory_change"),
+    out = call(ports, INVENTORY_APPLY, envelope("inventory_change"),
                           InventoryChange(source="erp", levels=[level("CD-MUG", 3)]))  # fmt: skip
     text = generate_latest(registry).decode()
     assert 'crossdock_inventory_owed{channel="shopify"} 1.0' in text

@@ -28,7 +28,7 @@ def sink(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[InboundSink
     else:
         store: Store = request.getfixturevalue("sqlite_store")
         broker = build_broker(load_settings(environ={}), metrics=False)
-        declare_steps(broker, [FlowStep(EDI_INBOUND, lambda envelope, document: None)])
+        declare_steps(broker, [FlowStep(EDI_INBOUND, lambda ctx, document: None)])
         yield StoreInboundSink(store, sender(broker))
         broker.close()
 
