@@ -198,6 +198,7 @@ def import_command(
         typer.echo(f"crossdock: {exc}: {problems}", err=True)
         raise typer.Exit(1) from exc
     store = runtime.open_store(settings)
+    ports = None
     try:
         ports = build_ports(load_flow_config(flows_file(settings)), store, marketplaces={})
         messages = [(Envelope(idempotency_key=idempotency_key("return", e.channel.value, e.rma_number, e.kind,
@@ -218,8 +219,9 @@ def import_command(
                     if isinstance(out.document, OutboxDelivery):
                         delivery.deliver(ports, out.document.outbox_id)
             how = "applied"
-        ports.close()
     finally:
+        if ports is not None:
+            ports.close()
         store.close()
     rows = [{"rma_number": e.rma_number, "kind": e.kind, "order_id": e.authorization.order_external_id
              if e.authorization is not None else None} for e in events]  # fmt: skip
