@@ -23,6 +23,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
                marketplace_id: ATVPDKIKX0DER}       # read by ``crossdock rest poll --channel amazon``
       walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
     inventory: {location: COL1, channels: {shopify: {}}}   # optional: see crossdock.actors.inventory_config
+    amendments: {shopify: {window_h: 24}}     # optional: see crossdock.actors.amendment_config
     returns: {erp_authorization: true, warehouse_notice: true, refund_channels: [walmart]}  # the defaults
     schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
       - {job: sftp-poll, partner: northstar-3pl, every: 1m}
@@ -41,6 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from crossdock.actors.amendment_config import AMENDMENT_CHANNELS, AmendmentConfig
 from crossdock.actors.inventory_config import InventoryConfig
 from crossdock.actors.schedule_config import ScheduledJob, check_unique
 from crossdock.actors.sla_config import SlaConfig
@@ -186,6 +188,9 @@ class FlowConfig(BaseModel):
     schedule: list[ScheduledJob] = Field(default_factory=list, description="Periodic jobs (crossdock scheduler).")
     finance: FinanceConfig = Field(default_factory=FinanceConfig, description="Settlements: fees, tolerance, accounts.")
     inventory: InventoryConfig | None = Field(default=None, description="The inventory flow (docs/inventory.md).")
+    amendments: dict[str, AmendmentConfig] = Field(
+        default_factory=dict, description="Per channel: cancellation window, after release (docs/lifecycle.md)."
+    )
     returns: ReturnsConfig = Field(default_factory=ReturnsConfig, description="Returns (docs/finance.md).")
     sla: SlaConfig = Field(default_factory=SlaConfig, description="Deadlines for the next expected document.")
 
@@ -197,6 +202,9 @@ class FlowConfig(BaseModel):
         for job in self.schedule:
             if job.channel is not None and job.channel not in self.marketplaces:
                 raise ValueError(f"schedule: {job.name}: marketplaces.{job.channel} is not configured")
+        for channel in self.amendments:
+            if channel not in AMENDMENT_CHANNELS:
+                raise ValueError(f"amendments.{channel}: not a channel ({', '.join(AMENDMENT_CHANNELS)})")
         for channel in self.inventory.push if self.inventory is not None else ():
             if channel not in self.marketplaces:
                 raise ValueError(f"inventory.push.{channel}: marketplaces.{channel} is not configured")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from crossdock.actors import graph, steps
 from crossdock.actors.graph import D
 from crossdock.actors.handlers import (
+    amend,
     delivery,
     edi_inbound,
     inventory,
@@ -36,6 +37,7 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.EDI_INBOUND, partial(edi_inbound.handle, ports)),
         FlowStep(graph.MARKETPLACE_INBOUND, partial(marketplace.handle, ports)),
         FlowStep(graph.ORDERS_TO_ERP, partial(orders.to_erp, ports)),
+        FlowStep(graph.ORDERS_AMEND, partial(amend.handle, ports)),
         FlowStep(graph.ORDERS_TO_WAREHOUSE, partial(orders.to_warehouse, ports)),
         FlowStep(graph.SHIPMENTS_TO_ERP, partial(shipments.to_erp, ports)),
         FlowStep(graph.SHIPMENTS_TO_BUYER, partial(shipments.to_buyer, ports)),

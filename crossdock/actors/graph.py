@@ -106,6 +106,8 @@ class Graph:
 EDI_INBOUND = Step("edi.inbound", Lane.EDI_INBOUND, InboundPayload)
 MARKETPLACE_INBOUND = Step("marketplace.inbound", Lane.ORDERS, InboundPayload)
 ORDERS_TO_ERP = Step("orders.to_erp", Lane.ERP, Order)
+# a cancellation or change: ERP calls, and a 940 cancel / change recorded in the outbox
+ORDERS_AMEND = Step("orders.amend", Lane.ERP, Order)
 ORDERS_TO_WAREHOUSE = Step("orders.to_warehouse", Lane.EDI_OUTBOUND, Order)
 SHIPMENTS_TO_ERP = Step("shipments.to_erp", Lane.SHIPMENTS, Shipment)
 SHIPMENTS_TO_BUYER = Step("shipments.to_buyer", Lane.EDI_OUTBOUND, Shipment)
@@ -124,9 +126,10 @@ INVENTORY_PUSH = Step("inventory.push", Lane.INVENTORY, InventoryPush, idempoten
 # --- where each step may send ---------------------------------------------------------------------
 
 EDGES: dict[Step[Any], tuple[Step[Any], ...]] = {
-    EDI_INBOUND: (ORDERS_TO_ERP, SHIPMENTS_TO_ERP, INVENTORY_APPLY, RETURNS_APPLY, OUTBOX_DELIVER),
-    MARKETPLACE_INBOUND: (ORDERS_TO_ERP, RETURNS_APPLY),
+    EDI_INBOUND: (ORDERS_TO_ERP, ORDERS_AMEND, SHIPMENTS_TO_ERP, INVENTORY_APPLY, RETURNS_APPLY, OUTBOX_DELIVER),
+    MARKETPLACE_INBOUND: (ORDERS_TO_ERP, ORDERS_AMEND, RETURNS_APPLY),
     ORDERS_TO_ERP: (ORDERS_TO_WAREHOUSE, INVENTORY_APPLY),
+    ORDERS_AMEND: (ORDERS_TO_ERP, OUTBOX_DELIVER, INVENTORY_APPLY),
     ORDERS_TO_WAREHOUSE: (OUTBOX_DELIVER,),
     SHIPMENTS_TO_ERP: (SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE, INVENTORY_APPLY),
     SHIPMENTS_TO_BUYER: (OUTBOX_DELIVER,),

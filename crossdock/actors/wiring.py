@@ -242,6 +242,7 @@ def build_ports(
         finance=config.finance,
         marketplaces=markets,
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
+        amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
         returns=ReturnPolicy(erp_authorization=config.returns.erp_authorization,
                              warehouse_notice=config.returns.warehouse_notice),
         refunds=refund_ports(markets, config.returns.refund_channels),

@@ -18,6 +18,7 @@ from crossdock.cli import demo as demo_cli
 from crossdock.cli import flows as flows_cli
 from crossdock.cli import inventory as inventory_cli
 from crossdock.cli import ops as ops_cli
+from crossdock.cli import order as order_cli
 from crossdock.cli import rest as rest_cli
 from crossdock.cli import returns as returns_cli
 from crossdock.cli import scheduler as scheduler_cli
@@ -76,6 +77,7 @@ ops_cli.register(app)
 sftp_cli.register(app)
 scheduler_cli.register(app)
 inventory_cli.register(app)
+order_cli.register(app)
 sla_cli.register(app)
 # The main job: the business flows end to end on embedded defaults. `crossdock edi demo` walks the
 # same example files through the X12 layer alone, step by step, printing each document.

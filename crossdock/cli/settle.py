@@ -193,7 +193,8 @@ def _open(config: Path | None, *, flows: bool = True) -> tuple[Any, Any, str | N
 
 def _enqueue(store: Any, flows: Any, config: Path | None, summaries: list[Any]) -> list[str]:
     """Send one ``settlements.post`` message per settlement to RabbitMQ: a worker posts it."""
-    from crossdock.actors.handlers.settlements import POST, post_message
+    from crossdock.actors.graph import SETTLEMENTS_POST
+    from crossdock.actors.handlers.settlements import post_message
     from crossdock.actors.steps import sender
     from crossdock.actors.wiring import build_flow_broker, build_ports
     from crossdock.settings import load_settings
@@ -203,7 +204,7 @@ def _enqueue(store: Any, flows: Any, config: Path | None, summaries: list[Any]) 
     try:
         send = sender(broker)
         for summary in summaries:
-            send(POST, *post_message(summary))
+            send(SETTLEMENTS_POST.name, *post_message(summary))
     finally:
         broker.close()
     return [summary.settlement_id for summary in summaries]

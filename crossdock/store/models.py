@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
 from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
+from crossdock.store.order_rows import OrderEventRow, OrderLineStateRow, OrderStateRow
 
 __all__ = [
     "AuditRow",
@@ -27,6 +28,9 @@ __all__ = [
     "InventoryStockRow",
     "JournalRow",
     "MessageKeyRow",
+    "OrderEventRow",
+    "OrderLineStateRow",
+    "OrderStateRow",
     "OutboxDeliveryRow",
     "OutboxRow",
     "RawPayloadRow",

@@ -16,6 +16,7 @@ from crossdock.store.inventory import InventoryStore
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
 from crossdock.store.locks import NamedLocks
+from crossdock.store.order_book import OrderBook
 from crossdock.store.outbox import Outbox
 from crossdock.store.raw import RawStore
 from crossdock.store.retention import PruneReport, prune
@@ -30,7 +31,8 @@ class Store:
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
     ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``outbox``,
-    ``settlements``, ``inventory``; methods :meth:`trace`, :meth:`upgrade`, :meth:`prune`, :meth:`close`.
+    ``settlements``, ``inventory``, ``orders`` (the order book); methods :meth:`trace`, :meth:`upgrade`,
+    :meth:`prune`, :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -48,6 +50,7 @@ class Store:
         self.outbox = Outbox(db)
         self.settlements = SettlementBook(db)
         self.inventory = InventoryStore(db)
+        self.orders = OrderBook(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from crossdock.actors.flow_config import load_flow_config
-from crossdock.actors.handlers.settlements import POST, post_message
+from crossdock.actors.graph import SETTLEMENTS_POST
+from crossdock.actors.handlers.settlements import post_message
 from crossdock.actors.steps import sender
 from crossdock.actors.wiring import build_flow_broker, build_ports
 from crossdock.canonical import Channel, SettlementSummary
@@ -95,7 +96,7 @@ def test_settlement_posted_by_a_worker_once(
         envelope, document = post_message(SettlementSummary(
             channel=Channel.AMAZON, settlement_id="12345678901", currency="USD", total_amount=Decimal("35.31"),
         ))  # fmt: skip
-        sender(broker)(POST, envelope, document)
+        sender(broker)(SETTLEMENTS_POST.name, envelope, document)
         broker.close()
 
         def handled() -> bool:

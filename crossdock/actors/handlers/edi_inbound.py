@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.actors import graph
 from crossdock.actors.context import StepContext, StepControlNumbers
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import record_x12
 from crossdock.actors.steps import Outgoing
@@ -261,9 +261,10 @@ def _hand_on(
         order = document.model_copy(update={"references": erp_view.with_references(document.references, erp_keys)})
         links.link(interchange, DocRef(DocType.PURCHASE_ORDER, order.external_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip
-        outcome.handed_on.append(f"order {order.external_id} → {graph.ORDERS_TO_ERP}")
-        key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-        return Outgoing(graph.ORDERS_TO_ERP, order, key)
+        out = lifecycle.route(ports, order, envelope, session, step=graph.EDI_INBOUND,
+                              version=f"{interchange.doc_id}:{item.control_number}")  # fmt: skip
+        outcome.handed_on.append(f"order {order.external_id} → {out.step if out else 'recorded, not handed on'}")
+        return out
     if isinstance(document, Shipment):
         links.link(interchange, DocRef(DocType.SHIPMENT, document.shipment_id),
                    message_id=envelope.message_id, session=session)  # fmt: skip

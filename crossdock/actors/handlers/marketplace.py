@@ -1,4 +1,6 @@
-"""``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp``.
+"""``marketplace.inbound``: a stored marketplace webhook body → a canonical Order → ``orders.to_erp`` (an
+original, recorded received) or ``orders.amend`` (a cancellation or change), see
+:func:`crossdock.actors.handlers.lifecycle.route`.
 
 The body is read from the raw store (the receiver or ``crossdock rest poll`` kept it as received); the
 channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A body that is not JSON
@@ -14,7 +16,7 @@ import json
 
 from crossdock.actors import graph
 from crossdock.actors.context import StepContext
-from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers import erp_view, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import idempotency_key
@@ -47,8 +49,8 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
     customer = ports.channel_customers.get(order.channel.value)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
-    key = idempotency_key("order", order.channel.value, order.external_id, order.purpose.value)
-    return [Outgoing(graph.ORDERS_TO_ERP, order, key)]
+    out = lifecycle.route(ports, order, ctx.envelope, ctx.session, step=ctx.step, version=f"raw-{document.payload_id}")
+    return [] if out is None else [out]
 
 
 def _return_key(event: ReturnEventDocument) -> str:

@@ -17,13 +17,14 @@ import re
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_TO_WAREHOUSE
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical import Channel, Order
 from crossdock.canonical.finance import order_record
+from crossdock.canonical.order import OrderPurpose
 from crossdock.edi.sets import x940
 from crossdock.store import DocRef, DocType
 
@@ -52,26 +53,45 @@ def to_erp(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     warehouse = ports.partner(ports.warehouse_partner)
     order = order.model_copy(update={"references": erp_view.with_references(
         order.references, {erp_view.ERP_LOCATION: warehouse.erp_location_code})})  # fmt: skip
+    # the order's row locked first (docs/lifecycle.md): a cancellation waits, or went first and is seen
+    session, envelope = ctx.session, ctx.envelope
+    current = lifecycle.booking(ports, order, envelope, session, step=ctx.step)
+    if current is None:  # cancelled before it was booked: recorded, nothing booked
+        return []
+    order = current
     booked = ports.erp.create_sales_order(erp_view.order_for_erp(order, ports.item_map))
     related = [DocRef(DocType.ERP_ORDER, booked.document_no), channel_ref(order)]
-    session = ctx.session
     for ref in related:
         if ref is not None:
-            ports.store.links.link(order_ref(order), ref, message_id=ctx.envelope.message_id, session=session)
+            ports.store.links.link(order_ref(order), ref, message_id=envelope.message_id, session=session)
     if order.channel is not Channel.EDI:  # what the settlement will be checked against
         ports.store.settlements.record_order(order_record(order), session=session)
+    lifecycle.booked(ports, order, booked.document_no, envelope, session, step=ctx.step)
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
-    return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, ctx.envelope.idempotency_key),
-            *inventory.reserve(ports, order, ctx.envelope)]  # fmt: skip
+    return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, envelope.idempotency_key),
+            *inventory.reserve(ports, order, envelope)]  # fmt: skip
 
 
 def to_warehouse(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
+    current = lifecycle.releasing(ports, order, ctx.envelope, ctx.session, step=ctx.step)
+    if current is None:  # cancelled before it was released: no 940
+        return []
+    delivery = send_940(ports, ctx, current)
+    lifecycle.released(ports, current, current.external_id, ctx.envelope, ctx.session, step=ctx.step)
+    return [delivery]
+
+
+def send_940(ports: FlowPorts, ctx: StepContext, order: Order) -> Outgoing:
+    """Render ``order`` as a 940 (its purpose is W0501: N original, C cancel, R change), record it in the
+    outbox in the step's transaction and link it to the warehouse order; returns its delivery (after the
+    commit)."""
     partner = ports.partner(ports.warehouse_partner)
     wso = x940.warehouse_order(for_warehouse(order), warehouse_code=ports.warehouse_code)
     keys = {"warehouse_order": wso.order_ref, "order": order.external_id, "channel": order.channel.value}
-    session = ctx.session
+    if order.purpose is not OrderPurpose.ORIGINAL:
+        keys["purpose"] = order.purpose.value
     sent = send_x12(ports, ctx, partner, "940", wso, business_keys=keys)
     warehouse_order = DocRef(DocType.WAREHOUSE_ORDER, wso.order_ref)
     for ref in (order_ref(order), *sent.refs):
-        ports.store.links.link(warehouse_order, ref, message_id=ctx.envelope.message_id, session=session)
-    return [sent.delivery]
+        ports.store.links.link(warehouse_order, ref, message_id=ctx.envelope.message_id, session=ctx.session)
+    return sent.delivery

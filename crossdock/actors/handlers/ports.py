@@ -17,6 +17,7 @@ from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.canonical.finance import FinanceConfig
 from crossdock.canonical.finance.returns_flow import ReceivedLine, ReturnPolicy
+from crossdock.canonical.lifecycle import AmendPolicy
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.partners import PartnerProfile
@@ -108,6 +109,8 @@ class FlowPorts:
     ``refund_to_channel`` is decided per channel by :attr:`refunds`."""
     refunds: Mapping[str, RefundPort] = field(default_factory=dict)
     """Marketplace channel -> where crossdock issues a return's refund (channels that expect it)."""
+    amendments: Mapping[str, AmendPolicy] = field(default_factory=dict)
+    """Channel (``edi`` for buyers' POs) -> its rules for cancellations and changes (``amendments:``)."""
 
     def partner(self, name: str) -> TradingPartner:
         for partner in self.partners:

@@ -29,7 +29,7 @@ import logging
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
-from crossdock.actors.handlers import erp_view, inventory
+from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.handlers.x12_out import send_x12
@@ -69,6 +69,8 @@ def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgo
     location = ports.partner(ports.warehouse_partner).erp_location_code
     # a marketplace's line item ids are no ERP line numbers (the ERP numbers the lines it booked 1, 2 ...)
     numbered = kind != DocType.MARKETPLACE_ORDER
+    if lifecycle.shipped(ports, shipment, ctx.envelope, ctx.session, step=ctx.step):
+        return []  # shipped after a cancellation: an item for the warehouse team, nothing posted or sent
     posted = ports.erp.post_shipment(erp_view.shipment_for_erp(
         shipment, ports.item_map, erp_order_no=erp_order, location=location, line_numbers=numbered))  # fmt: skip
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)

@@ -26,6 +26,7 @@ class MemoryErp:
         self.orders: dict[str, Order] = {}
         self.shipments: dict[str, Shipment] = {}
         self.creates = 0
+        self.cancelled: set[str] = set()
 
     def create_sales_order(self, order: Order) -> SalesOrderRef:
         for line in order.lines:
@@ -42,11 +43,22 @@ class MemoryErp:
     def post_shipment(self, shipment: Shipment) -> str:
         if shipment.references.get("erp_order_no") not in self.orders:
             raise BusinessError("no such sales order", owner=Owner.WAREHOUSE)
+        if shipment.references.get("erp_order_no") in self.cancelled:
+            raise BusinessError("Sales Order is cancelled.", owner=Owner.INTEGRATION)
         self.shipments.setdefault(shipment.shipment_id, shipment)
         return f"SH-{shipment.shipment_id}"
 
     def cancel_sales_order(self, document_no: str, reason_code: str | None = None) -> str:
-        raise NotImplementedError
+        if document_no not in self.orders:
+            raise BusinessError(f"Sales Order {document_no} does not exist.", owner=Owner.INTEGRATION)
+        if document_no in self.shipped_orders:
+            raise BusinessError(f"Sales Order {document_no} cannot be cancelled because its Status is Shipped.")
+        self.cancelled.add(document_no)
+        return "Cancelled"
+
+    @property
+    def shipped_orders(self) -> set[str]:
+        return {str(s.references.get("erp_order_no")) for s in self.shipments.values()}
 
     def change_sales_order(self, document_no: str, order: Order) -> SalesOrderChange:
         booked = self.orders[document_no]

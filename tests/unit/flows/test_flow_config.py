@@ -41,6 +41,9 @@ BASE = {"warehouse_partner": "a", "erp": {"endpoint": "http://127.0.0.1:1/erp"},
         ({"partners": [{"edi": "x.yaml"}]}, "exactly one of sftp"),
         ({"erp": {"endpoint": "ftp://x"}}, "erp.endpoint"),
         ({"surprise": 1}, "surprise"),
+        ({"amendments": {"ebay": {}}}, "amendments.ebay: not a channel"),
+        ({"amendments": {"shopify": {"after_release": "sometimes"}}}, "amendments.shopify.after_release"),
+        ({"amendments": {"shopify": {"window_h": 0}}}, "amendments.shopify.window_h"),
     ],
 )
 def test_errors_name_the_field(change: dict[str, object], message: str) -> None:
@@ -48,6 +51,19 @@ def test_errors_name_the_field(change: dict[str, object], message: str) -> None:
             "partners": [{"edi": "a.yaml", "outbound_folder": "out"}], **change}  # fmt: skip
     with pytest.raises(ConfigError, match=message):
         flow_config_from_dict(data, base=Path("/tmp"))
+
+
+def test_amendment_rules_reach_the_ports(sqlite_store: Store) -> None:
+    from datetime import timedelta
+
+    from crossdock.canonical.lifecycle import AfterRelease
+
+    config = load_flow_config(EXAMPLE).model_copy(update={"amendments": flow_config_from_dict(
+        {**BASE, "amendments": {"shopify": {"window_h": 2}, "edi": {"after_release": "exception"}}},
+        base=Path("/tmp")).amendments})  # fmt: skip
+    ports = build_ports(config, sqlite_store)
+    assert ports.amendments["shopify"].window == timedelta(hours=2)
+    assert ports.amendments["edi"].after_release is AfterRelease.EXCEPTION and ports.amendments["edi"].window is None
 
 
 def test_an_unknown_warehouse_partner_fails_at_boot(sqlite_store: Store) -> None:
