@@ -16,6 +16,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
         outbound_folder: out/acme-retail
         erp_customer_no: C30000
         asn: true                             # 856 ship notices for its POs (the default)
+        invoice: true                         # 810 invoices for its POs (default false)
     marketplaces:                             # optional: confirm shipped Shopify orders, poll Amazon/Walmart
       shopify: {base_url: "https://my-shop.myshopify.com", token_env: CROSSDOCK_SHOPIFY_TOKEN,
                 api_version: "2024-01"}
@@ -63,6 +64,7 @@ class PartnerConfig(BaseModel):
     erp_customer_no: str | None = None
     erp_location_code: str | None = None
     asn: bool = Field(default=True, description="Send the partner an 856 ship notice when its POs ship.")
+    invoice: bool = Field(default=False, description="Send the partner an 810 invoice when its POs are invoiced.")
 
     @model_validator(mode="after")
     def _one_outbound(self) -> PartnerConfig:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from crossdock.broker.lanes import Lane
-from crossdock.canonical import Order, Shipment
+from crossdock.canonical import Invoice, Order, Shipment
 from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
@@ -113,6 +113,8 @@ SHIPMENTS_TO_ERP = Step("shipments.to_erp", Lane.SHIPMENTS, Shipment)
 SHIPMENTS_TO_BUYER = Step("shipments.to_buyer", Lane.EDI_OUTBOUND, Shipment)
 # a REST call, not an X12 delivery nor an ERP call: must not wait behind order backlogs
 SHIPMENTS_TO_MARKETPLACE = Step("shipments.to_marketplace", Lane.SHIPMENTS, Shipment)
+INVOICES_TO_ERP = Step("invoices.to_erp", Lane.ERP, Shipment)
+INVOICES_TO_BUYER = Step("invoices.to_buyer", Lane.EDI_OUTBOUND, Invoice)
 # idempotent on its outbox row, and no transaction held while the file is written
 OUTBOX_DELIVER = Step("outbox.deliver", Lane.EDI_OUTBOUND, OutboxDelivery, idempotent=False)
 SETTLEMENTS_POST = Step("settlements.post", Lane.SETTLEMENTS, SettlementSummary)
@@ -131,9 +133,11 @@ EDGES: dict[Step[Any], tuple[Step[Any], ...]] = {
     ORDERS_TO_ERP: (ORDERS_TO_WAREHOUSE, INVENTORY_APPLY),
     ORDERS_AMEND: (ORDERS_TO_ERP, OUTBOX_DELIVER, INVENTORY_APPLY),
     ORDERS_TO_WAREHOUSE: (OUTBOX_DELIVER,),
-    SHIPMENTS_TO_ERP: (SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE, INVENTORY_APPLY),
+    SHIPMENTS_TO_ERP: (SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE, INVOICES_TO_ERP, INVENTORY_APPLY),
     SHIPMENTS_TO_BUYER: (OUTBOX_DELIVER,),
     SHIPMENTS_TO_MARKETPLACE: (),
+    INVOICES_TO_ERP: (INVOICES_TO_BUYER,),
+    INVOICES_TO_BUYER: (OUTBOX_DELIVER,),
     OUTBOX_DELIVER: (),
     SETTLEMENTS_POST: (),
     RETURNS_APPLY: (OUTBOX_DELIVER,),

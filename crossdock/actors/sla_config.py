@@ -15,9 +15,10 @@
         amazon: {945-confirmation: 2h}
 
 Kinds (:data:`crossdock.store.sla.KINDS`): ``940-997``, ``856-997``, ``855-997``, ``810-997``,
-``940-945``, ``945-confirmation``, ``shipment-invoice``. A kind left out keeps its default
-(:data:`crossdock.store.sla.DEFAULT_HOURS`). ``945-confirmation`` is watched only for channels with a
-``marketplaces:`` entry (the others are never confirmed).
+``940-945``, ``945-confirmation``, ``shipment-invoice``, ``order-acknowledgment``. A kind left out
+keeps its default (:data:`crossdock.store.sla.DEFAULT_HOURS`). ``945-confirmation`` and
+``order-acknowledgment`` are watched only for channels with a ``marketplaces:`` entry (the others are
+never confirmed nor acknowledged).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from crossdock.store.sla import DEFAULT_HOURS, KINDS, Deadlines
 from crossdock.store.sla.deadlines import hours
 
 OFF = "off"
+MARKETPLACE_KINDS = ("945-confirmation", "order-acknowledgment")
+"""Kinds only a marketplace with a ``marketplaces:`` entry answers."""
 Period = bool | float | str | None
 """``4h``, ``2d``, ``90m``, ``0s``; a bare number is hours; ``off`` (YAML reads it as false) or null: not watched."""
 Periods = dict[str, Period]
@@ -83,17 +86,18 @@ class SlaConfig(BaseModel):
             _check(periods)
         return value
 
-    def to_deadlines(self, *, confirmed_channels: Iterable[str] | None = None) -> Deadlines:
-        """The deadlines; with ``confirmed_channels`` (flows.yaml's marketplaces), the confirmation of
-        a shipment is watched for those channels alone, unless ``channels:`` says otherwise."""
+    def to_deadlines(self, *, marketplaces: Iterable[str] | None = None) -> Deadlines:
+        """The deadlines; with ``marketplaces`` (the channels flows.yaml configures), what only a
+        configured marketplace answers (a shipment's confirmation, an order's acknowledgment) is watched
+        for those channels alone, unless ``channels:`` says otherwise."""
         by_kind: dict[str, timedelta | None] = {k: hours(h) for k, h in DEFAULT_HOURS.items()}
         by_kind.update({k: _period(k, v) for k, v in self.deadlines.items()})
         by_party: dict[tuple[str, str], timedelta | None] = {}
-        if confirmed_channels is not None:
-            confirmed = set(confirmed_channels)
+        if marketplaces is not None:
+            configured = set(marketplaces)
             for channel in (*(c.value for c in Channel), *self.channels):
-                if channel not in confirmed:
-                    by_party[("945-confirmation", channel)] = None
+                if channel not in configured:
+                    by_party.update({(kind, channel): None for kind in MARKETPLACE_KINDS})
         for section in (self.partners, self.channels):
             for party, periods in section.items():
                 by_party.update({(kind, party): _period(kind, text) for kind, text in periods.items()})

@@ -16,7 +16,7 @@ from crossdock.store.sla import DEFAULT, Deadlines, Overdue, open_work_items, ov
 
 
 def deadlines_of(config: FlowConfig) -> Deadlines:
-    return config.sla.to_deadlines(confirmed_channels=config.marketplaces)
+    return config.sla.to_deadlines(marketplaces=config.marketplaces)
 
 
 def deadlines_for(settings: Settings) -> Deadlines:

@@ -229,7 +229,8 @@ def build_ports(
         else:
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
-        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn))
+        partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
+                                       item.invoice))  # fmt: skip
     markets = dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces)
     ports = FlowPorts(
         store=store,

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from crossdock.canonical import (
     InterchangeAcknowledgment,
     InventoryAdvice,
+    Invoice,
     Order,
     ReturnAuthorization,
     Shipment,
@@ -38,7 +39,7 @@ from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x180, x846, x850, x856, x940, x945, x997
+from crossdock.edi.sets import x180, x810, x846, x850, x856, x940, x945, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
@@ -53,6 +54,8 @@ TRANSLATORS: dict[str, ModuleType] = {
     "997": x997,
 }
 """ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
+RENDER_ONLY: dict[str, ModuleType] = {"810": x810}
+"""Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
 
 Status = Literal["translated", "failed", "unsupported"]
 
@@ -229,8 +232,11 @@ def render(
         body = x846.from_canonical(document)
     elif set_id == "856" and isinstance(document, Shipment):
         body = x856.from_canonical(document, issued_at=now)
+    elif set_id == "810" and isinstance(document, Invoice):
+        body = x810.from_canonical(document)
     elif set_id == "180" and isinstance(document, ReturnAuthorization):
         body = x180.from_canonical(document)
     else:
         raise MappingError(f"cannot render a {type(document).__name__} as X12 {set_id}", [("ST01", f"set {set_id}")])
-    return build_interchange(profile, TRANSLATORS[set_id].FUNCTIONAL_ID, [(set_id, body)], allocator, now=now)
+    module = TRANSLATORS.get(set_id) or RENDER_ONLY[set_id]
+    return build_interchange(profile, module.FUNCTIONAL_ID, [(set_id, body)], allocator, now=now)

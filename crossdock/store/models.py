@@ -11,11 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
 from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
+from crossdock.store.invoice_rows import BookedOrderRow
 from crossdock.store.order_rows import OrderEventRow, OrderLineStateRow, OrderStateRow
 
 __all__ = [
     "AuditRow",
     "Base",
+    "BookedOrderRow",
     "ControlNumberRow",
     "DeadLetterRow",
     "DocumentLinkRow",

@@ -13,6 +13,7 @@ from crossdock.store.dead_letters import DeadLetters
 from crossdock.store.engine import Database
 from crossdock.store.idempotency import IdempotencyKeys
 from crossdock.store.inventory import InventoryStore
+from crossdock.store.invoices import InvoiceBook
 from crossdock.store.journal import Journal
 from crossdock.store.links import DocumentLinks
 from crossdock.store.locks import NamedLocks
@@ -31,8 +32,8 @@ class Store:
 
     Attributes: ``journal``, ``raw``, ``idempotency``, ``links``, ``control_numbers``,
     ``exceptions``, ``dead_letters``, ``audit``, ``locks``, ``scheduler_runs``, ``outbox``,
-    ``settlements``, ``inventory``, ``orders`` (the order book); methods :meth:`trace`, :meth:`upgrade`,
-    :meth:`prune`, :meth:`close`.
+    ``settlements``, ``inventory``, ``orders`` (the order book), ``invoices``; methods :meth:`trace`,
+    :meth:`upgrade`, :meth:`prune`, :meth:`close`.
     """
 
     def __init__(self, db: Database) -> None:
@@ -51,6 +52,7 @@ class Store:
         self.settlements = SettlementBook(db)
         self.inventory = InventoryStore(db)
         self.orders = OrderBook(db)
+        self.invoices = InvoiceBook(db)
         self._tracer = Tracer(db, self.journal, self.links)
 
     @classmethod

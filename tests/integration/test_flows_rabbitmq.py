@@ -12,9 +12,11 @@ import yaml
 
 from crossdock.actors.flow_config import load_flow_config
 from crossdock.actors.intake import inbound_message
-from crossdock.actors.steps import sender
+from crossdock.actors.steps import publish, sender
 from crossdock.actors.wiring import build_flow_broker, build_ports, sftp_sink
 from crossdock.bridges.sftp import InboundPoller, SftpSession, load_profile
+from crossdock.canonical import Envelope
+from crossdock.edi.translate import translate
 from crossdock.settings import load_settings
 from crossdock.store import DocRef, DocType, HopStatus, Store
 from tests.conftest import ROOT
@@ -126,6 +128,19 @@ def test_850_and_945_flow_on_rabbitmq_with_a_worker_process(
         wait_for(lambda: erp.calls().get("PostShipment") == 1, 60, message="the shipment posted in the ERP")
         linked = store.links.connected(DocRef(DocType.TRACKING_NUMBER, "1Z999AA10123456784"))
         assert linked.ids(DocType.PURCHASE_ORDER) == ["PO-778812"]
+        # and billed: one ERP invoice, linked to the shipment; a replay of the invoice step bills nothing twice
+        wait_for(lambda: store.links.connected(DocRef(DocType.SHIPMENT, "SHP-20261124-01")).ids(DocType.INVOICE),
+                 60, message="the shipment's invoice in the ERP")  # fmt: skip
+        [shipment_result] = translate(advice).sets
+        assert shipment_result.document is not None
+        replay = Envelope(idempotency_key="replay-invoice", source="operator", document_type="shipment")
+        replayed = publish(broker, "invoices.to_erp", replay, shipment_result.document)
+
+        def replay_done() -> bool:
+            return any(h.status is HopStatus.SUCCEEDED for h in store.journal.hops(replayed))
+
+        wait_for(replay_done, 60, message="the replayed invoice step")
+        assert erp.calls().get("CreateInvoice") == 1
     finally:
         buyer.close()
         threepl.close()

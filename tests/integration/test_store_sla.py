@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from crossdock.actors.sla_config import SlaConfig
 from crossdock.cli import app
 from crossdock.errors import Owner
 from crossdock.store import DocRef, DocType, ItemStatus, Store
@@ -96,6 +97,23 @@ def test_the_invoice_after_a_shipment_is_watched_once_switched_on(store: Store) 
     assert listed(store, invoices) == [("shipment-invoice", "shopify", "SHP-5")]
     store.links.link(shipment, DocRef(DocType.INVOICE, "INV-5"))
     assert listed(store, invoices) == []
+
+
+def test_a_walmart_order_booked_waits_for_its_acknowledgment_once_switched_on(store: Store) -> None:
+    order = DocRef(DocType.MARKETPLACE_ORDER, "1796277083022")
+    store.links.link(order, DocRef(DocType.ERP_ORDER, "SO-9"))  # orders.to_erp
+    store.links.link(order, DocRef(DocType.CHANNEL_ORDER, "walmart:1796277083022"))
+    assert [k for k in listed(store) if k[0] == "order-acknowledgment"] == []  # off by default
+    walmart = SlaConfig.model_validate({"channels": {"walmart": {"order-acknowledgment": "4h"}}})
+    deadlines = walmart.to_deadlines(marketplaces=["walmart"])
+    assert listed(store, deadlines, timedelta(hours=3)) == []
+    late = overdue_documents(store, deadlines, now=utcnow() + timedelta(hours=5))
+    assert [(o.kind.name, o.party, o.waiting.key) for o in late] == [
+        ("order-acknowledgment", "walmart", "1796277083022")]  # fmt: skip
+    [item] = [store.exceptions.get(i) for i in open_work_items(store, late, now=utcnow())]
+    assert item.channel == "walmart" and item.code == "overdue:order-acknowledgment"
+    store.links.link(order, DocRef("marketplace_ack", "walmart:1796277083022"))  # orders.acknowledge
+    assert listed(store, deadlines, timedelta(hours=5)) == []
 
 
 def test_open_items_twice_opens_one_item_per_overdue_document(store: Store) -> None:

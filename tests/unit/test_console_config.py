@@ -47,6 +47,7 @@ def test_a_user_logs_in_with_the_password_of_its_hash(tmp_path: Path) -> None:
         ("users: []", ENV, "users"),
         ("users: [{name: a, role: viewer}]\nproxy: {trusted: [not-an-ip]}", ENV, "proxy.trusted"),
         ("users: [{name: a, role: viewer, password_hash: '$argon2id$x'}]\npassword: inline", ENV, "password"),
+        ("users: [{name: a, role: viewer}]\nack_overdue_hours: 24", ENV, "moved to flows.yaml as sla.deadlines"),
     ],
 )
 def test_a_bad_config_is_one_clear_error_naming_the_field(tmp_path: Path, text: str, env: dict[str, str],

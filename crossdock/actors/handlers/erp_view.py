@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from crossdock.canonical import Order, Shipment
+from crossdock.canonical import Invoice, Order, Shipment
 from crossdock.canonical.shipment import ShipmentLine
 
 ERP_CUSTOMER = "erp_customer_no"
@@ -33,6 +33,13 @@ def order_for_erp(order: Order, item_map: Mapping[str, str]) -> Order:
         for line in order.lines
     ]
     return order.model_copy(update={"lines": lines})
+
+
+def invoice_for_erp(invoice: Invoice, item_map: Mapping[str, str]) -> Invoice:
+    """The invoice as the ERP posts it: our SKUs as ERP item numbers."""
+    lines = [line.model_copy(update={"sku": item_map.get(line.sku, line.sku)}) if line.sku else line
+             for line in invoice.lines]  # fmt: skip
+    return invoice.model_copy(update={"lines": lines})
 
 
 def shipment_for_erp(

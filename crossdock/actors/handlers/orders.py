@@ -17,7 +17,7 @@ import re
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_TO_WAREHOUSE
-from crossdock.actors.handlers import erp_view, inventory, lifecycle
+from crossdock.actors.handlers import erp_view, inventory, invoices, lifecycle
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import send_x12
@@ -67,6 +67,7 @@ def to_erp(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     if order.channel is not Channel.EDI:  # what the settlement will be checked against
         ports.store.settlements.record_order(order_record(order), session=session)
     lifecycle.booked(ports, order, booked.document_no, envelope, session, step=ctx.step)
+    invoices.remember_booked(ports, order, booked.document_no, session=session)  # what its invoices bill
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, envelope.idempotency_key),
             *inventory.reserve(ports, order, envelope)]  # fmt: skip

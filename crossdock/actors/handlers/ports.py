@@ -78,6 +78,8 @@ class TradingPartner:
     """The ERP location of this partner (a 3PL's warehouse, a buyer's default ship-from)."""
     asn: bool = True
     """Send this partner an 856 ship notice when its purchase orders ship."""
+    invoice: bool = False
+    """Send this partner an 810 invoice when its purchase orders are invoiced."""
 
     @property
     def name(self) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 
 from crossdock.actors.context import StepContext
-from crossdock.actors.graph import SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
+from crossdock.actors.graph import INVOICES_TO_ERP, SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE
 from crossdock.actors.handlers import erp_view, inventory, lifecycle
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
@@ -83,6 +83,7 @@ def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgo
     sent = [Outgoing(SHIPMENTS_TO_BUYER, shipment, ctx.envelope.idempotency_key)]
     if ports.marketplaces:
         sent.append(Outgoing(SHIPMENTS_TO_MARKETPLACE, shipment, ctx.envelope.idempotency_key))
+    sent.append(Outgoing(INVOICES_TO_ERP, shipment, ctx.envelope.idempotency_key))
     return [*sent, *inventory.release_shipped(ports, shipment, ctx.envelope)]
 
 

@@ -2,7 +2,7 @@
 """The X12 004010 data dictionary crossdock's maps are built from: data elements, composites and segments.
 
 GENERATED TABLES (the reason this module is long): the element, composite and segment definitions of
-the X12 004010 standard for every segment used by crossdock's 180, 846, 850, 856, 940, 945 and 997 maps. They were
+the X12 004010 standard for every segment used by crossdock's 180, 810, 846, 850, 856, 940, 945 and 997 maps. They were
 extracted once from the MIT-licensed olmelabs/EdiEngine ``EdiStandards/X12_004010`` definitions (types,
 lengths, requirement designators, syntax notes), with names from pyx12's ``dataele.xml`` and kputnam/stupidedi;
 edit them by hand from here on. 005010 differences live in :mod:`crossdock.edi.maps.versions`.
@@ -147,6 +147,7 @@ ELEMENTS = """
   353 ID  2   2 Transaction Set Purpose Code
   354 N0  1   6 Number of Line Items
   355 ID  2   2 Unit or Basis for Measurement Code
+  358 R   1  10 Quantity Invoiced
   356 N0  1   6 Case/Inner Pack
   357 R   1   8 Outer Pack
   359 R   1  15
@@ -482,4 +483,9 @@ W6  Special Handling Information: 152! 152 152 152
 W66 Warehouse Carrier Information: 146! 91! 399 400 387 433 434 625 610 140 | P0809
 W76 Total Shipping Order: 330! 81 355 183 355 398 | P0203 P0405 C0603
 YNQ Yes/No Question: 1321 1073! 1250 1251 933 933 933 1270 1271 933 | E010910 P0304 C0908
+BIG Beginning Segment for Invoice: 373! 76! 373 324 328 327 640 353 306 76
+CAD Carrier Detail: 91 206 207 140 387 368 128 127 284 | R0405 C0708
+ISS Invoice Shipment Summary: 382 355 81 355 183 355 380 81 | P0102 P0304 P0506 P0708
+IT1 Baseline Item Data (Invoice): 350 358 355 212 639 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 | P020304 P0607 P0809 P1011 P1213 P1415 P1617 P1819 P2021 P2223 P2425
+TDS Total Monetary Value Summary: 610! 610 610 610
 """

@@ -122,7 +122,7 @@ def open_work_items(store: Store, overdue: Sequence[Overdue], *, now: datetime) 
             about = items.get(entry.waiting.subject, ())
             if entry.work_item is not None or any(_of_kind(code, entry.kind) for _, _, code in about):
                 continue
-            channel = entry.party if entry.kind.name in ("945-confirmation", "shipment-invoice") else None
+            channel = entry.party if entry.kind.by_channel else None
             with store.db.write() as session:
                 item = store.exceptions.open(
                     owner=entry.kind.owner,

@@ -27,6 +27,9 @@ OUTBOX = "outbox"
 """An outbox row in the links (``outbox:<id>``), written by the step that records it."""
 ERP_SHIPMENT = "erp_shipment"
 """The ERP's posting of a shipment, linked to the shipment by ``shipments.to_erp``."""
+MARKETPLACE_ACK = "marketplace_ack"
+"""An order acknowledged to its marketplace (``<channel>:<order id>``), linked to the marketplace order
+by ``orders.acknowledge``."""
 ORDERS = (DocType.PURCHASE_ORDER.value, DocType.MARKETPLACE_ORDER.value)
 KEY_PREFERENCE = ("warehouse_order", "shipment", "invoice", "order")
 """Which of an outbox row's business keys names it, first found."""
@@ -59,6 +62,8 @@ class Kind:
     message: str
     """The work item's text: a format string over ``party``, ``key``, ``sent`` and the detail."""
     find: Finder
+    by_channel: bool = False
+    """The party is a marketplace channel (else a trading partner)."""
 
     @property
     def code(self) -> str:
@@ -132,12 +137,21 @@ def shipment_for_release(session: Session, since: datetime, until: datetime) -> 
     order = _Hop((DocType.WAREHOUSE_ORDER.value,), ORDERS)
     booked = _Hop(ORDERS, (DocType.ERP_ORDER.value,))
     shipped = _Hop((DocType.ERP_ORDER.value,), (DocType.SHIPMENT.value,))
+    # not correlated: computed once and hashed (a correlated NOT EXISTS over three hops is planned as
+    # a nested loop on PostgreSQL: seconds for a few thousand orders)
+    shipped_orders = (
+        select(order.source_id)
+        .select_from(order.link)
+        .join(booked.link, booked.after(order))
+        .join(shipped.link, shipped.after(booked))
+        .where(order.where)
+    )
     query = (
         select(OutboxRow.id, OutboxRow.partner, released.target_id, OutboxDeliveryRow.delivered_at)
         .join(OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id)
         .join(released.link, released.at(cast(OutboxRow.id, String)))
         .where(*_delivered("940", since, until, step="orders.to_warehouse"))
-        .where(~exists().where(order.after(released), booked.after(order), shipped.after(booked)))
+        .where(released.target_id.not_in(shipped_orders))
         .order_by(OutboxDeliveryRow.delivered_at, OutboxRow.id)
     )
     return [
@@ -185,6 +199,28 @@ def invoice_of_shipment(session: Session, since: datetime, until: datetime) -> l
     return _posted_shipments(session, since, until, DocType.INVOICE.value, marketplace_only=False)
 
 
+def acknowledgment_of_order(session: Session, since: datetime, until: datetime) -> list[Waiting]:
+    """Marketplace orders booked in the ERP (``marketplace_order`` ↔ ``erp_order``, written by
+    ``orders.to_erp``) without the marketplace's acknowledgment linked; the party is the channel."""
+    booked = _Hop((DocType.MARKETPLACE_ORDER.value,), (DocType.ERP_ORDER.value,))
+    channel = _Hop((DocType.MARKETPLACE_ORDER.value,), (DocType.CHANNEL_ORDER.value,))
+    acknowledged = _Hop((DocType.MARKETPLACE_ORDER.value,), (MARKETPLACE_ACK,))
+    at = booked.link.created_at
+    query = (
+        select(booked.source_id, at, channel.target_id)
+        .select_from(booked.link)
+        .join(channel.link, channel.at(booked.source_id))
+        .where(booked.where, at >= since, at < until)
+        .where(~exists().where(acknowledged.at(booked.source_id)))
+        .order_by(at, booked.source_id)
+    )
+    found: dict[str, Waiting] = {}
+    for order, booked_at, channel_order in session.execute(query):
+        ref = DocRef(DocType.MARKETPLACE_ORDER, order)
+        found.setdefault(order, Waiting(channel_order.partition(":")[0], ref, order, booked_at))
+    return list(found.values())
+
+
 def _ack_kind(set_id: str) -> Kind:
     return Kind(f"{set_id}-997", set_id, "997", Owner.INTEGRATION, "AcknowledgmentOverdue",
                 "no 997 from {party} for our group {group_control_number} ({sent} {key})",
@@ -199,9 +235,12 @@ _ALL = (
     Kind("940-945", "940", "945", Owner.WAREHOUSE, "ShipmentOverdue",
          "no 945 from {party} for our 940 of warehouse order {key}", shipment_for_release),
     Kind("945-confirmation", "shipment", "marketplace confirmation", Owner.INTEGRATION, "ConfirmationOverdue",
-         "shipment {key} not confirmed to {party}", confirmation_of_shipment),
+         "shipment {key} not confirmed to {party}", confirmation_of_shipment, by_channel=True),
     Kind("shipment-invoice", "shipment", "invoice", Owner.FINANCE, "InvoiceOverdue",
-         "no invoice for shipment {key} ({party})", invoice_of_shipment),
+         "no invoice for shipment {key} ({party})", invoice_of_shipment, by_channel=True),
+    Kind("order-acknowledgment", "order booked", "marketplace acknowledgment", Owner.INTEGRATION,
+         "OrderAcknowledgmentOverdue", "{party} order {key} booked and not acknowledged to {party}",
+         acknowledgment_of_order, by_channel=True),
 )  # fmt: skip
 KINDS: Mapping[str, Kind] = {kind.name: kind for kind in _ALL}
 """Every kind, by name (the names flows.yaml's ``sla:`` uses)."""

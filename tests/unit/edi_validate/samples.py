@@ -83,7 +83,9 @@ BODIES = {
     ],
 }
 
-FUNCTIONAL_IDS = {"850": "PO", "856": "SH", "940": "OW", "945": "SW", "997": "FA", "855": "PR", "810": "IN"}
+FUNCTIONAL_IDS = {
+    "850": "PO", "856": "SH", "940": "OW", "945": "SW", "997": "FA", "855": "PR", "810": "IN", "820": "RA",
+}  # fmt: skip
 
 
 def interchange(

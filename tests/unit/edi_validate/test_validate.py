@@ -89,7 +89,7 @@ def test_composite_and_syntax_note_positions(validator: X12Validator) -> None:
     assert (bad.code, bad.segment_id, bad.element) == ("2", "PO1", 6)
 
 
-@pytest.mark.parametrize("set_id", ["855", "810"])
+@pytest.mark.parametrize("set_id", ["855", "820"])
 def test_sets_without_a_guide_are_read_and_warned(validator: X12Validator, set_id: str) -> None:
     report = validator.validate(interchange([(set_id, ["BAK*00*AC*PO1*20240105"])]))
     [set_report] = report.sets()
@@ -99,7 +99,7 @@ def test_sets_without_a_guide_are_read_and_warned(validator: X12Validator, set_i
 
 
 def test_envelope_errors_still_found_without_a_guide(validator: X12Validator) -> None:
-    report = validator.validate(interchange([("810", ["BIG*20240105*INV1"])], se_count=7))
+    report = validator.validate(interchange([("820", ["BPR*C*100*C*ACH"])], se_count=7))
     [set_report] = report.sets()
     assert set_report.status is Status.INVALID
     assert [i.code for i in set_report.errors] == ["4"]

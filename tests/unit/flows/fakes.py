@@ -12,8 +12,8 @@ from crossdock.actors.handlers import delivery
 from crossdock.actors.handlers.outbound import FolderOutbound
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.steps import Outgoing
-from crossdock.bridges.soap import SalesOrderChange, SalesOrderRef
-from crossdock.canonical import InventoryLevel, Order, Shipment
+from crossdock.bridges.soap import InvoiceRef, SalesOrderChange, SalesOrderRef
+from crossdock.canonical import InventoryLevel, Invoice, Order, Shipment
 from crossdock.canonical.inbound import OutboxDelivery
 from crossdock.edi.partners import PartnerProfile
 from crossdock.errors import BusinessError, Owner, TransientError
@@ -25,6 +25,7 @@ class MemoryErp:
         self.items = set(items)
         self.orders: dict[str, Order] = {}
         self.shipments: dict[str, Shipment] = {}
+        self.invoices: dict[str, Invoice] = {}
         self.creates = 0
         self.cancelled: set[str] = set()
 
@@ -72,6 +73,17 @@ class MemoryErp:
 
     def create_invoice(self, invoice: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
+
+    def invoice_shipment(self, invoice: Invoice) -> InvoiceRef:
+        """Posted once per reference (a retry returns the first); only orders it booked."""
+        if invoice.references.get("erp_order_no") not in self.orders:
+            raise BusinessError("no such sales order", owner=Owner.FINANCE)
+        for number, known in self.invoices.items():
+            if known.external_ref == invoice.external_ref:
+                return InvoiceRef(number, known.total, created=False)
+        number = f"INV{len(self.invoices) + 1:05d}"
+        self.invoices[number] = invoice
+        return InvoiceRef(number, invoice.total, created=True)
 
     def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError

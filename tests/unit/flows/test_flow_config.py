@@ -28,6 +28,7 @@ def test_the_bundled_example_builds_ports_without_connecting(sqlite_store: Store
     assert isinstance(ports.partner("northstar-3pl").outbound, FolderOutbound)
     assert ports.partner_for_sender("ACMERETAIL") is ports.partner("acme-retail")
     assert ports.item_map["CD-SOCK-6PK"] == "ITEM-3"
+    assert (ports.partner("acme-retail").invoice, ports.partner("northstar-3pl").invoice) == (True, False)
 
 
 BASE = {"warehouse_partner": "a", "erp": {"endpoint": "http://127.0.0.1:1/erp"},
@@ -44,6 +45,7 @@ BASE = {"warehouse_partner": "a", "erp": {"endpoint": "http://127.0.0.1:1/erp"},
         ({"amendments": {"ebay": {}}}, "amendments.ebay: not a channel"),
         ({"amendments": {"shopify": {"after_release": "sometimes"}}}, "amendments.shopify.after_release"),
         ({"amendments": {"shopify": {"window_h": 0}}}, "amendments.shopify.window_h"),
+        ({"partners": [{"edi": "a.yaml", "outbound_folder": "out", "invoice": "sometimes"}]}, "partners.0.invoice"),
     ],
 )
 def test_errors_name_the_field(change: dict[str, object], message: str) -> None:

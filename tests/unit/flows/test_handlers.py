@@ -223,7 +223,7 @@ def ship_the_order(ports: FlowPorts) -> Outgoing:
     payload = stored(ports.store, ADVICE_945, "945.x12", "sftp:northstar-3pl")
     [out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-945"), payload))
     assert isinstance(out.document, Shipment)
-    [to_buyer] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", out.idempotency_key), out.document)
+    [to_buyer, _invoice] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", out.idempotency_key), out.document)
     return to_buyer
 
 

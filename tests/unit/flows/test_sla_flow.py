@@ -122,7 +122,7 @@ def test_a_marketplace_shipment_waits_for_its_confirmation(ports: FlowPorts) -> 
     assert overdue(ports, timedelta(hours=3), just_confirmations) == []
     assert overdue(ports, timedelta(hours=5), just_confirmations) == [("945-confirmation", "shopify", "SHP-1")]
     # a channel flows.yaml does not confirm to is not watched
-    unconfirmed = SlaConfig().to_deadlines(confirmed_channels=["amazon"]).only({"945-confirmation"})
+    unconfirmed = SlaConfig().to_deadlines(marketplaces=["amazon"]).only({"945-confirmation"})
     assert overdue(ports, timedelta(hours=5), unconfirmed) == []
     # When the confirmation step runs, it is no longer waited for
     [to_marketplace] = [o for o in sent if o.step == graph.SHIPMENTS_TO_MARKETPLACE]

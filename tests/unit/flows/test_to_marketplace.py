@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from crossdock.actors.flows import call
-from crossdock.actors.graph import ORDERS_TO_ERP, SHIPMENTS_TO_BUYER, SHIPMENTS_TO_ERP, SHIPMENTS_TO_MARKETPLACE
+from crossdock.actors.graph import (
+    INVOICES_TO_ERP,
+    ORDERS_TO_ERP,
+    SHIPMENTS_TO_BUYER,
+    SHIPMENTS_TO_ERP,
+    SHIPMENTS_TO_MARKETPLACE,
+)
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.broker.sql_store import SqlMessageStore
 from crossdock.canonical import Channel, Envelope, Order, OrderLine, Package, Shipment, ShipmentLine, ShipmentOrder
@@ -88,11 +94,11 @@ def test_the_posted_shipment_goes_to_the_marketplace_step_only_when_a_marketplac
 ) -> None:
     book(ports, marketplace_order())
     sent = call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
-    assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE]
+    assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE, INVOICES_TO_ERP]
     assert {o.idempotency_key for o in sent} == {"k-1"}
     without = dataclasses.replace(ports, marketplaces={})
     sent = call(without, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
-    assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER]
+    assert [o.step for o in sent] == [SHIPMENTS_TO_BUYER, INVOICES_TO_ERP]
 
 
 def test_a_shipped_shopify_order_is_confirmed_with_tracking_carrier_and_lines(
@@ -100,7 +106,7 @@ def test_a_shipped_shopify_order_is_confirmed_with_tracking_carrier_and_lines(
 ) -> None:
     # Given a Shopify order booked in the ERP, and the 3PL's shipment of it posted there
     book(ports, marketplace_order())
-    [_, out] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
+    [_, out, _] = call(ports, SHIPMENTS_TO_ERP, envelope("shipment"), shipment(shipped(SHOP_ORDER, whole())))
     # When the marketplace step runs
     assert call(ports, SHIPMENTS_TO_MARKETPLACE, envelope("shipment"), out.document) == []
     # Then the marketplace has one fulfillment with the tracking number, the carrier and every line

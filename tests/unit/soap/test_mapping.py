@@ -139,3 +139,27 @@ def test_response_items_read_a_repeated_element_into_logical_fields() -> None:
     ]
     assert read_items(op, {"InventoryLevel": None}) == []
     assert read_items(default_mapping().operation("get_item"), {"Item": {}}) == []
+
+
+def test_an_orders_taxes_discounts_shipping_and_fees_reach_the_request_and_empty_ones_leave_no_element() -> None:
+    order = Order.model_validate({
+        "channel": "shopify", "external_id": "1001", "ordered_at": "2026-11-20T10:00:00Z",
+        "references": {"erp_customer_no": "C10000"},
+        "lines": [
+            {"line_number": "1", "sku": "ITEM-1", "quantity": 2, "unit_price": "10",
+             "discounts": [{"code": "TEN", "amount": "2"}],
+             "taxes": [{"kind": "State Tax", "amount": "1.08", "rate": "0.06"}]},
+            {"line_number": "2", "sku": "ITEM-2", "quantity": 1},
+        ],
+        "discounts": [{"amount": "1"}], "taxes": [{"kind": "shipping", "amount": "0.3"}],
+        "fees": [{"kind": "commission", "amount": "1.5"}], "totals": {"shipping": "5"},
+    })  # fmt: skip
+    request = build_request(default_mapping().operation("create_sales_order"), order)["SalesOrder"]
+    first, second = request["SalesLines"]["SalesLine"]
+    assert first["Discounts"] == {"Discount": [{"Code": "TEN", "Amount": Decimal(2)}]}
+    assert first["Taxes"] == {"Tax": [{"TaxType": "State Tax", "Rate": Decimal("0.06"), "Amount": Decimal("1.08")}]}
+    assert "Discounts" not in second and "Taxes" not in second
+    assert (request["Discounts"], request["ShippingCharge"]) == ({"Discount": [{"Amount": Decimal(1)}]}, Decimal(5))
+    assert request["Taxes"] == {"Tax": [{"TaxType": "shipping", "Amount": Decimal("0.3")}]}
+    assert request["ChannelFees"] == {"Fee": [{"FeeType": "commission", "Amount": Decimal("1.5")}]}
+    assert "TotalAmount" not in request  # the packaged mapping does not state the channel's total
