@@ -23,6 +23,8 @@ from crossdock.canonical.marketplaces.fields import FieldReader, build, join, re
 from crossdock.canonical.order import Channel
 from crossdock.canonical.returns import ReturnAuthorization, ReturnLine
 
+TOPICS = frozenset({"refunds/create", "returns/approve", "returns/decline"})
+"""The Shopify webhook topics whose bodies are refunds or returns (the receiver routes them here)."""
 RETURNED = frozenset({"return", "legacy_restock"})
 """``restock_type`` values of items that come back to the warehouse."""
 
