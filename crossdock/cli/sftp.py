@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import json
 import sys
 from pathlib import Path
@@ -179,8 +178,9 @@ def push_command(
 
 
 def _first_set_id(data: bytes) -> str:
-    from crossdock.edi.reader import X12Reader
+    from crossdock.edi.scan import scan_envelopes
 
-    for transaction_set in X12Reader(io.BytesIO(data)).transaction_sets():
-        return transaction_set.set_id
+    for interchange in scan_envelopes(data).interchanges:
+        for _, set_id, _ in interchange.sets:
+            return set_id
     raise ConfigError("no ST segment")

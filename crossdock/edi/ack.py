@@ -28,6 +28,14 @@ from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, S
 from crossdock.edi.segment import Delimiters, Segment
 from crossdock.edi.writer import render_segments
 
+__all__ = [
+    "ACK_SETS",
+    "ack_body",
+    "build_acknowledgments",
+    "build_acks",
+    "needs_ack",
+]
+
 ACK_SETS = frozenset({"997", "999", "TA1"})
 _AK502 = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "15", "16", "17", "18",
                     "19", "23", "24", "25", "26", "27"})

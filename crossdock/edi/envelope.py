@@ -11,7 +11,7 @@ PUBLIC API::
 
 Each :class:`~crossdock.edi.envelope_report.InterchangeEnvelope` holds its groups, each group its
 sets; every level carries its identifiers (ISA05-08/12/13/14/15, GS01-08, ST01-03), counts as found and
-as declared, its start offset and segment index, and its :class:`EnvelopeIssue` list (codes in
+as declared, its start offset and segment index, and its :class:`Issue` list (codes in
 :class:`EnvelopeCode`, with the TA105/AK905/AK502 code that acknowledges each). Missing trailers
 (SE, GE, IEA) are issues, not exceptions: a report comes back for every interchange that starts.
 Only input that is not X12 at all raises (:class:`~crossdock.errors.EdiSyntaxError` from the reader).
@@ -27,16 +27,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from crossdock.edi.delimiters import ISA_WIDTHS
-from crossdock.edi.envelope_report import (
-    EnvelopeCode,
-    EnvelopeIssue,
-    GroupEnvelope,
-    InterchangeEnvelope,
-    Level,
-    SetEnvelope,
-    Severity,
-)
+from crossdock.edi.envelope_report import EnvelopeCode, GroupEnvelope, InterchangeEnvelope, SetEnvelope
 from crossdock.edi.reader import X12Reader
+from crossdock.edi.report import Issue, Level, Severity
 from crossdock.edi.segment import Delimiters, Segment
 from crossdock.edi.tokenizer import ENVELOPE_ALL
 from crossdock.edi.tolerance import ReadWarning
@@ -57,9 +50,13 @@ def check_envelopes(stream: BinaryIO | bytes, source: str | None = None) -> list
 
 
 def _issue(code: EnvelopeCode, level: Level, message: str, ack: str | None, seg: Segment | None,
-           element: int | None = None, severity: Severity = Severity.ERROR) -> EnvelopeIssue:
-    return EnvelopeIssue(code, level, message, ack, severity, seg.id if seg else None,
-                         seg.index if seg else None, seg.offset if seg else None, element)
+           element: int | None = None, severity: Severity = Severity.ERROR) -> Issue:
+    """An issue of the validation report: coded with the X12 acknowledgment code that reports it (TA105,
+    AK905, AK502) when there is one, else with the check's own; the check's code is kept in ``check``
+    and named in the message."""
+    return Issue(severity, level, ack or code.value, f"{message} [{code.value}]", segment_id=seg.id if seg else None,
+                 segment_index=seg.index if seg else None, offset=seg.offset if seg else None, element=element,
+                 check=code.value)  # fmt: skip
 
 
 INTERCHANGE_SERVICE = frozenset({"ISB", "ISE"})
@@ -78,7 +75,7 @@ def _number(value: str) -> int | None:
 class _Set:
     st: Segment
     count: int = 1
-    issues: list[EnvelopeIssue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
 
 
 @dataclass
@@ -86,7 +83,7 @@ class _Group:
     gs: Segment | None
     sets: list[SetEnvelope] = field(default_factory=list)
     st02s: set[str] = field(default_factory=set)
-    issues: list[EnvelopeIssue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
     outside_reported: bool = False
 
 
@@ -96,7 +93,7 @@ class _Interchange:
     delimiters: Delimiters
     groups: list[GroupEnvelope] = field(default_factory=list)
     gs06s: set[str] = field(default_factory=set)
-    issues: list[EnvelopeIssue] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
     outside_reported: bool = False
 
 

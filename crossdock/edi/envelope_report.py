@@ -1,11 +1,12 @@
 """The envelope report: what :func:`crossdock.edi.envelope.check_envelopes` found, as frozen data.
 
 One :class:`InterchangeEnvelope` per ISA, holding its :class:`GroupEnvelope` (GS) and their
-:class:`SetEnvelope` (ST), each with the identifiers a 997/TA1 needs and its own
-:class:`EnvelopeIssue` list. Each issue has a stable ``code`` (:class:`EnvelopeCode`), a severity,
-the level it belongs to, the X12 acknowledgment code that reports it (``ack_code``: TA105 for the
-interchange, AK905 for a group, AK502 for a set) and where: segment id, segment index (0-based in the
-input), offset and element position.
+:class:`SetEnvelope` (ST), each with the identifiers a 997/TA1 needs and its own list of issues of
+the validation report's one kind (:class:`~crossdock.edi.report.Issue`, with its ``Level`` and
+``Severity``): ``code`` is the X12 acknowledgment code that reports it (TA105 for the interchange,
+AK905 for a group, AK502 for a set) or, when there is none, the check's own; ``check`` is always the
+check's stable code (:class:`EnvelopeCode`); and where: segment id, segment index (0-based in the
+input), offset and element position. The validator attaches these issues to its report as they are.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from crossdock.edi.report import Issue, Level, Severity
 from crossdock.edi.segment import Delimiters
 from crossdock.edi.tolerance import ReadWarning
 
 __all__ = [
     "EnvelopeCode",
-    "EnvelopeIssue",
     "GroupEnvelope",
     "InterchangeEnvelope",
     "Level",
@@ -60,47 +61,6 @@ class EnvelopeCode(StrEnum):
     MISSING_SE = "missing-se"  # ST closed by another envelope segment or the end of input [2]
 
 
-class Level(StrEnum):
-    INTERCHANGE = "interchange"
-    GROUP = "group"
-    SET = "set"
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True, slots=True)
-class EnvelopeIssue:
-    code: EnvelopeCode
-    level: Level
-    message: str
-    ack_code: str | None = None
-    severity: Severity = Severity.ERROR
-    segment_id: str | None = None
-    segment_index: int | None = None
-    offset: int | None = None
-    element: int | None = None
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity is Severity.ERROR
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code.value,
-            "level": self.level.value,
-            "severity": self.severity.value,
-            "message": self.message,
-            "ack_code": self.ack_code,
-            "segment_id": self.segment_id,
-            "segment_index": self.segment_index,
-            "offset": self.offset,
-            "element": self.element,
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class SetEnvelope:
     set_id: str  # ST01
@@ -110,7 +70,7 @@ class SetEnvelope:
     declared_count: str | None  # SE01 as written; None without SE
     offset: int | None
     segment_index: int | None
-    issues: tuple[EnvelopeIssue, ...] = ()
+    issues: tuple[Issue, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -143,7 +103,7 @@ class GroupEnvelope:
     offset: int | None
     segment_index: int | None
     sets: tuple[SetEnvelope, ...] = ()
-    issues: tuple[EnvelopeIssue, ...] = ()
+    issues: tuple[Issue, ...] = ()
     implicit: bool = False  # no GS: sets found outside any group are collected here
 
     @property
@@ -186,14 +146,14 @@ class InterchangeEnvelope:
     offset: int | None
     segment_index: int | None
     groups: tuple[GroupEnvelope, ...] = ()
-    issues: tuple[EnvelopeIssue, ...] = ()
+    issues: tuple[Issue, ...] = ()
     warnings: tuple[ReadWarning, ...] = ()  # what the reader tolerated in this interchange
 
     @property
     def ok(self) -> bool:
         return not any(issue.is_error for issue in self.issues) and all(g.ok for g in self.groups)
 
-    def all_issues(self) -> list[EnvelopeIssue]:
+    def all_issues(self) -> list[Issue]:
         out = list(self.issues)
         for group in self.groups:
             out.extend(group.issues)

@@ -13,6 +13,17 @@ from enum import StrEnum
 
 from crossdock.edi.segment import Delimiters
 
+__all__ = [
+    "GroupReport",
+    "InterchangeReport",
+    "Issue",
+    "Level",
+    "SetReport",
+    "Severity",
+    "Status",
+    "ValidationReport",
+]
+
 
 class Status(StrEnum):
     VALID = "valid"
@@ -52,6 +63,9 @@ class Issue:
     component: int | None = None
     data_element: str | None = None
     bad_value: str | None = None
+    check: str | None = None
+    """The stable code of crossdock's own check that found it (an envelope check's ``EnvelopeCode``), when
+    ``code`` is the X12 acknowledgment code that reports it."""
 
     @property
     def is_error(self) -> bool:
@@ -65,7 +79,7 @@ class Issue:
             "message": self.message,
         }
         for key in ("segment_id", "segment_index", "segment_position", "offset", "loop_id", "element",
-                    "component", "data_element", "bad_value"):
+                    "component", "data_element", "bad_value", "check"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value

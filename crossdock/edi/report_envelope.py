@@ -1,33 +1,19 @@
 """Fold the envelope checks (:mod:`crossdock.edi.envelope`: counts, control numbers, trailers) into a
 validation report, matching interchanges, groups and sets by the index of their ISA, GS and ST.
 
-An envelope issue becomes an :class:`~crossdock.edi.report.Issue` whose ``code`` is the X12
-acknowledgment code that reports it (TA105 for an interchange, AK905 for a group, AK502 for a set)
-when there is one, and the envelope checker's own code otherwise; the message names both.
+The envelope checker already reports :class:`~crossdock.edi.report.Issue` (the one issue type): its
+``code`` is the X12 acknowledgment code that reports it (TA105 for an interchange, AK905 for a group,
+AK502 for a set) when there is one and the check's own code otherwise, ``check`` the check's code.
+Here the issues are only attached to their interchange, group or set, and a set's get their
+position in the set.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from crossdock.edi.envelope_report import EnvelopeIssue, GroupEnvelope, InterchangeEnvelope, SetEnvelope
-from crossdock.edi.envelope_report import Level as EnvelopeLevel
-from crossdock.edi.report import GroupReport, InterchangeReport, Issue, Level, SetReport, Severity, ValidationReport
-
-_LEVELS = {EnvelopeLevel.INTERCHANGE: Level.INTERCHANGE, EnvelopeLevel.GROUP: Level.GROUP, EnvelopeLevel.SET: Level.SET}
-
-
-def to_issue(found: EnvelopeIssue) -> Issue:
-    return Issue(
-        Severity.ERROR if found.is_error else Severity.WARNING,
-        _LEVELS[found.level],
-        found.ack_code or found.code.value,
-        f"{found.message} [{found.code.value}]",
-        segment_id=found.segment_id,
-        segment_index=found.segment_index,
-        offset=found.offset,
-        element=found.element,
-    )
+from crossdock.edi.envelope_report import GroupEnvelope, InterchangeEnvelope, SetEnvelope
+from crossdock.edi.report import GroupReport, InterchangeReport, Issue, SetReport, ValidationReport
 
 
 def _with_position(issue: Issue, set_report: SetReport) -> Issue:
@@ -40,7 +26,7 @@ def _with_position(issue: Issue, set_report: SetReport) -> Issue:
 def _merge_set(set_report: SetReport, found: SetEnvelope | None) -> SetReport:
     if found is None:
         return set_report
-    extra = tuple(_with_position(to_issue(i), set_report) for i in found.issues)
+    extra = tuple(_with_position(i, set_report) for i in found.issues)
     return replace(set_report, issues=set_report.issues + extra, segment_count=found.segment_count)
 
 
@@ -49,7 +35,7 @@ def _merge_group(group: GroupReport, found: GroupEnvelope | None) -> GroupReport
         return group
     sets = {s.segment_index: s for s in found.sets}
     merged = tuple(_merge_set(s, sets.get(s.segment_index)) for s in group.sets)
-    return replace(group, sets=merged, issues=group.issues + tuple(to_issue(i) for i in found.issues))
+    return replace(group, sets=merged, issues=group.issues + found.issues)
 
 
 def _merge_interchange(interchange: InterchangeReport, found: InterchangeEnvelope | None) -> InterchangeReport:
@@ -58,7 +44,7 @@ def _merge_interchange(interchange: InterchangeReport, found: InterchangeEnvelop
     groups = {g.segment_index: g for g in found.groups if not g.implicit}
     orphans = [i for g in found.groups if g.implicit for i in (*g.issues, *(x for s in g.sets for x in s.issues))]
     merged = tuple(_merge_group(g, groups.get(g.segment_index)) for g in interchange.groups)
-    issues = interchange.issues + tuple(to_issue(i) for i in (*found.issues, *orphans))
+    issues = interchange.issues + found.issues + tuple(orphans)
     return replace(interchange, groups=merged, issues=issues)
 
 

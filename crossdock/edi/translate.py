@@ -44,6 +44,19 @@ from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, Unm
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
 
+__all__ = [
+    "TRANSLATORS",
+    "FileResult",
+    "InterchangeAckResult",
+    "SetResult",
+    "TranslationStatus",
+    "iter_translations",
+    "render",
+    "translate",
+    "translate_set",
+    "translate_ta1",
+]
+
 TRANSLATORS: dict[str, ModuleType] = {
     "180": x180,
     "846": x846,
@@ -57,7 +70,7 @@ TRANSLATORS: dict[str, ModuleType] = {
 RENDER_ONLY: dict[str, ModuleType] = {"810": x810}
 """Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
 
-Status = Literal["translated", "failed", "unsupported"]
+TranslationStatus = Literal["translated", "failed", "unsupported"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +81,7 @@ class SetResult:
     version: str
     sender_id: str
     receiver_id: str
-    status: Status
+    status: TranslationStatus
     document: BaseModel | None = None
     warnings: tuple[MappingWarning, ...] = ()
     unmapped: tuple[UnmappedSegment, ...] = ()

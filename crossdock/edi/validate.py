@@ -61,6 +61,13 @@ from crossdock.edi.report_envelope import merge_envelopes
 from crossdock.edi.segment import Delimiters, Segment
 from crossdock.errors import ConfigError
 
+__all__ = [
+    "MAX_ISSUES_PER_SET",
+    "X12Validator",
+    "default_validator",
+    "validate",
+]
+
 _GS_PATH = "/ISA_LOOP/GS_LOOP/GS"
 MAX_ISSUES_PER_SET = 1000  # a set this broken is rejected anyway; keep reports (and 997s) readable
 

@@ -3,19 +3,18 @@
 * :class:`StabilityTracker` remembers each file's (size, mtime) from the previous look: a file is
   ready when it is a regular file and both are unchanged since that look (or, when the partner
   writes done-markers, when ``<name><marker>`` exists).
-* :func:`identify` hashes the bytes and reads the ISA sender and control number, or says why the
-  file cannot be parsed as X12.
+* :func:`identify` hashes the bytes and scans the envelopes for the ISA sender and control number,
+  or says why the file cannot be parsed as X12.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import stat
 from dataclasses import dataclass, field
 
 from crossdock.bridges.sftp.sink import InboundFile, IsaKey
-from crossdock.edi.reader import X12Reader
+from crossdock.edi.scan import scan_envelopes
 from crossdock.errors import EdiError
 
 REASON_SUFFIX = ".reason.txt"
@@ -72,22 +71,21 @@ class StabilityTracker:
 def identify(partner: str, name: str, data: bytes) -> tuple[InboundFile, str | None]:
     """The file's identity, and the reason it cannot be parsed as X12 (None when it can).
 
-    The whole envelope is read (ISA/GS/ST/SE nesting), not just the first bytes, so a truncated or
-    scrambled file is refused here rather than by a worker later.
+    The envelopes are scanned whole (ISA/GS/ST/SE nesting, :func:`crossdock.edi.scan.scan_envelopes`),
+    not just the first bytes, so a truncated or scrambled envelope is refused here rather than by a
+    worker later; the segments inside the sets are read once, by the worker that translates them.
     """
     digest = hashlib.sha256(data).hexdigest()
     isa: IsaKey | None = None
     reason: str | None = None
     try:
-        first = next(iter(X12Reader(io.BytesIO(data), source=name).segments()), None)
-        if first is None or first.id != "ISA":
-            reason = "not X12: no ISA segment"
+        scan = scan_envelopes(data, source=name)
+        if not scan.interchanges or scan.set_count == 0:
+            reason = "X12 interchange without any ST/SE transaction set"
         else:
-            if first[13].strip():
-                isa = IsaKey(first[5].strip(), first[6].strip(), first[13].strip())
-            sets = sum(1 for _ in X12Reader(io.BytesIO(data), source=name).transaction_sets())
-            if sets == 0:
-                reason = "X12 interchange without any ST/SE transaction set"
+            first = scan.interchanges[0]
+            if first.control_number:
+                isa = IsaKey(first.sender_qualifier, first.sender_id, first.control_number)
     except EdiError as exc:
         reason = f"not readable X12: {exc}"
     if reason is not None:

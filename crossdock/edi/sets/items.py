@@ -29,8 +29,11 @@ WAREHOUSE = {
 }
 
 
+GTIN_SIZES = frozenset({8, 12, 13, 14})
+
+
 def is_gtin(value: str) -> bool:
-    return value.isdigit() and len(value) in (8, 12, 13, 14)
+    return value.isdigit() and len(value) in GTIN_SIZES
 
 
 def isbn_to_gtin(isbn: str) -> str | None:
@@ -83,7 +86,7 @@ def read_ids(
         if elements[v]:
             qualifier, value = elements[q], elements[v]
             kind = table.get(qualifier)
-            if kind is None or kind in found or (kind == "gtin" and not is_gtin(value)):
+            if kind is None or kind in found or (kind == "gtin" and not (value.isdigit() and len(value) in GTIN_SIZES)):
                 _take(ctx, seg, found, table, qualifier, value, v)  # the unusual cases, with their warnings
             else:
                 found[kind] = value

@@ -178,8 +178,13 @@ class SetContext:
         if last <= len(positions) and (last < 1 or positions[last - 1] == last):
             return  # ascending positions whose first ``last`` are 1..last: every element is listed
         filled = last - elements.count("") + (not elements[0])  # non-empty elements after the id, counted in C
-        if filled <= len(positions) and filled == sum(1 for p in positions if p <= last and elements[p]):
-            return  # every non-empty element is at a listed position (the usual PID*F****TEXT)
+        if filled <= len(positions):
+            listed = 0
+            for position in positions:
+                if position <= last and elements[position]:
+                    listed += 1
+            if listed == filled:
+                return  # every non-empty element is at a listed position (the usual PID*F****TEXT)
         for position in range(1, last + 1):
             value = elements[position]
             if value and position not in positions:

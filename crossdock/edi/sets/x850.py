@@ -214,47 +214,47 @@ LINE_ELEMENTS = {"line_number": 1, "quantity": 2, "unit_price": 4}
 
 def _start_line(ctx: SetContext, seg: Segment, index: int) -> dict[str, Any]:
     elements = seg.elements
-    if len(elements) > 26:
+    size = len(elements)
+    if size > 26:
         ctx.used(seg, *PO1_USED)
-    if len(elements) > 5 and elements[5] and elements[5] not in PER_UNIT_BASIS:
+    if size > 5 and elements[5] and elements[5] not in PER_UNIT_BASIS:
         ctx.expect(seg, 5, *PER_UNIT_BASIS)
-    ctx.row(f"lines[{index}]", seg, LINE_ELEMENTS)
-    number = elements[1] if len(elements) > 1 else ""
+    ctx.positions[f"lines[{index}]"] = (seg, None, LINE_ELEMENTS)  # ctx.row, on the hottest path
+    number = elements[1] if size > 1 else ""
     if not number:
         number = str(index + 1)
         ctx.warn(seg, f"PO101 line number missing: numbered {number} by position", 1)
     ids: dict[str, Any] = items.read_ids(ctx, seg, PO1_PAIRS, items.RETAIL)
     if not ids:
         ctx.error(ctx.where(seg, 7), f"lines[{index}]", "no usable item identifier (UP/EN/UK/IN/BP/VN/SK ...)")
-    uom = elements[3] if len(elements) > 3 else ""
+    uom = elements[3] if size > 3 else ""
     if not uom:
         ctx.warn(seg, "PO103 unit of measure missing: EA assumed", 3)
-    quantity = _line_decimal(ctx, seg, 2, index, "quantity", required=True)
+    text = elements[2] if size > 2 else ""
+    if text.replace(".", "", 1).isdecimal():  # digits with at most one point: a valid R number
+        ids["quantity"] = Decimal(text)
+    else:
+        ids["quantity"] = ctx.decimal(seg, 2, f"lines[{index}].quantity", required=True, record=False)
     ids["line_number"] = number
-    ids["quantity"] = quantity
     ids["unit_of_measure"] = uom or "EA"
-    ids["unit_price"] = _line_decimal(ctx, seg, 4, index, "unit_price") if len(elements) > 4 else None
+    text = elements[4] if size > 4 else ""
+    if not text:
+        ids["unit_price"] = None
+    elif text.replace(".", "", 1).isdecimal():
+        ids["unit_price"] = Decimal(text)
+    else:
+        ids["unit_price"] = ctx.decimal(seg, 4, f"lines[{index}].unit_price", record=False)
     ids["discounts"] = []
     ids["taxes"] = []
     return ids
 
 
-def _line_decimal(
-    ctx: SetContext, seg: Segment, position: int, index: int, name: str, *, required: bool = False
-) -> Decimal | None:
-    """A PO1 number: the common case (plain digits) without building the field's name."""
-    elements = seg.elements
-    text = elements[position] if position < len(elements) else ""
-    if text.replace(".", "", 1).isdecimal():  # digits with at most one point: a valid R number
-        return Decimal(text)
-    return ctx.decimal(seg, position, f"lines[{index}].{name}", required=required, record=False)
-
-
 def _line_segment(ctx: SetContext, seg: Segment, line: dict[str, Any], index: int) -> None:
-    sid = seg.elements[0]
-    if sid == "PID" and "description" not in line and seg[5]:
+    elements = seg.elements
+    sid = elements[0]
+    if sid == "PID" and "description" not in line and len(elements) > 5 and elements[5]:
         ctx.used(seg, 1, 5)
-        line["description"] = seg[5]
+        line["description"] = elements[5]
     elif sid == "CTP" and line.get("unit_price") is None and seg[3]:
         ctx.used(seg, 1, 2, 3)
         line["unit_price"] = ctx.decimal(seg, 3, f"lines[{index}].unit_price")

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from crossdock.edi.envelope import EnvelopeChecker, check_envelopes
-from crossdock.edi.envelope_report import EnvelopeCode, EnvelopeIssue, Level, Severity
+from crossdock.edi.envelope_report import EnvelopeCode
 from crossdock.edi.reader import X12Reader
+from crossdock.edi.report import Issue, Level, Severity
 
 from .samples import SIMPLE, Row, group, interchange, isa, order_set, render
 
 C = EnvelopeCode
 
 
-def issues_of(rows: list[Row]) -> list[EnvelopeIssue]:
+def issues_of(rows: list[Row]) -> list[Issue]:
     return [issue for report in check_envelopes(render(rows)) for issue in report.all_issues()]
 
 
@@ -80,17 +81,17 @@ def test_clean_interchange_reports_identifiers_and_no_issues() -> None:
 )
 def test_each_envelope_problem_has_its_code(rows: list[Row], code: EnvelopeCode, level: Level, ack: str,
                                             segment_id: str, element: int | None) -> None:
-    found = [issue for issue in issues_of(rows) if issue.code == code]
+    found = [issue for issue in issues_of(rows) if issue.check == code]
     assert len(found) == 1, issues_of(rows)
     issue = found[0]
-    assert (issue.level, issue.ack_code, issue.segment_id, issue.element) == (level, ack, segment_id, element)
+    assert (issue.level, issue.code, issue.segment_id, issue.element) == (level, ack, segment_id, element)
     assert issue.severity is Severity.ERROR and issue.segment_index is not None and issue.offset is not None
 
 
 def test_ge_without_gs_and_se_without_st_and_segment_outside_set() -> None:
     rows = [isa(), ["GS", "PO", "S", "R", "20240102", "0304", "1", "X", "004010"], ["REF", "DP", "1"],
             ["SE", "2", "0001"], ["GE", "0", "1"], ["GE", "0", "1"], ["IEA", "1", "000000001"]]
-    codes = [issue.code for issue in issues_of(rows)]
+    codes = [issue.check for issue in issues_of(rows)]
     assert C.SEGMENT_OUTSIDE_SET in codes and C.SE_WITHOUT_ST in codes and C.GE_WITHOUT_GS in codes
 
 
@@ -99,14 +100,14 @@ def test_warnings_do_not_make_a_report_fail() -> None:
     row[6] = "SHORT"
     rows = [row, *group(version="005010"), ["IEA", "1", "000000001"]]
     (report,) = check_envelopes(render(rows))
-    codes = {issue.code for issue in report.all_issues()}
+    codes = {issue.check for issue in report.all_issues()}
     assert codes == {C.ISA_FIELD_WIDTH, C.GS_ISA_VERSION_MISMATCH}
     assert report.ok
 
 
 def test_duplicate_isa13_in_one_input_is_a_warning() -> None:
     reports = check_envelopes(SIMPLE + SIMPLE)
-    assert [i.code for i in reports[1].issues] == [C.DUPLICATE_ISA13]
+    assert [i.check for i in reports[1].issues] == [C.DUPLICATE_ISA13]
     assert reports[1].ok
 
 
@@ -132,7 +133,7 @@ def test_report_serialises_to_plain_data() -> None:
     (report,) = check_envelopes(render(with_row(interchange(), "SE", 1, "9")))
     data = report.to_dict()
     issue = data["groups"][0]["sets"][0]["issues"][0]  # type: ignore[index]
-    assert issue["code"] == "se01-segment-count" and issue["ack_code"] == "4"
+    assert issue["check"] == "se01-segment-count" and issue["code"] == "4"
 
 
 def test_batches_across_chunk_boundaries_count_like_single_segments() -> None:
@@ -149,7 +150,7 @@ def test_batches_across_chunk_boundaries_count_like_single_segments() -> None:
     one_by_one = checker.finish(reader.warnings)
     # Then the batch path finds the same, and exactly those two problems
     assert check_envelopes(data) == one_by_one
-    codes = [issue.code for issue in one_by_one[0].all_issues()]
+    codes = [issue.check for issue in one_by_one[0].all_issues()]
     assert codes.count(C.SE_SEGMENT_COUNT) == 1 and codes.count(C.MISSING_SE) == 1
     assert [s.segment_count for s in one_by_one[0].groups[0].sets][:2] == [35, 35]
 
@@ -173,4 +174,4 @@ def test_isb_and_ise_between_the_isa_and_the_first_gs_are_interchange_control_no
 def test_isb_after_a_group_is_still_a_segment_outside_a_set() -> None:
     rows = interchange()
     rows = _with_service_requests(rows, len(rows) - 1)  # between the GE and the IEA
-    assert [issue.code for issue in issues_of(rows)] == [C.SEGMENT_OUTSIDE_SET]
+    assert [issue.check for issue in issues_of(rows)] == [C.SEGMENT_OUTSIDE_SET]
