@@ -65,6 +65,11 @@ class PartnerConfig(BaseModel):
     erp_location_code: str | None = None
     asn: bool = Field(default=True, description="Send the partner an 856 ship notice when its POs ship.")
     invoice: bool = Field(default=False, description="Send the partner an 810 invoice when its POs are invoiced.")
+    inventory_advice: bool = Field(
+        default=False,
+        description="Send the partner an 846 of its available-to-sell quantities when they change "
+        "(allocated by the inventory rule named after the partner: inventory.channels.<partner>).",
+    )
 
     @model_validator(mode="after")
     def _one_outbound(self) -> PartnerConfig:

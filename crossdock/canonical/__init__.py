@@ -9,7 +9,13 @@ from crossdock.canonical.acknowledgment import (
 )
 from crossdock.canonical.base import CanonicalModel, gs1_check_digit, has_valid_check_digit
 from crossdock.canonical.envelope import SCHEMA_VERSION, Envelope, idempotency_key
-from crossdock.canonical.inventory import InventoryAdvice, InventoryAdviceLine, InventoryLevel
+from crossdock.canonical.inventory import (
+    InventoryAdjustment,
+    InventoryAdjustmentLine,
+    InventoryAdvice,
+    InventoryAdviceLine,
+    InventoryLevel,
+)
 from crossdock.canonical.invoice import Invoice, InvoiceLine
 from crossdock.canonical.order import (
     Channel,
@@ -36,6 +42,8 @@ __all__ = [
     "WarehouseShippingOrder",
     "Shipment",
     "Invoice",
+    "InventoryAdjustment",
+    "InventoryAdjustmentLine",
     "InventoryAdvice",
     "InventoryAdviceLine",
     "InventoryLevel",

@@ -7,7 +7,13 @@ from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
-from crossdock.canonical.inventory import InventoryAdvice, InventoryChange, InventoryLevel, InventoryPush
+from crossdock.canonical.inventory import (
+    InventoryAdjustment,
+    InventoryAdvice,
+    InventoryChange,
+    InventoryLevel,
+    InventoryPush,
+)
 from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.order import Order
 from crossdock.canonical.returns import ReturnAuthorization
@@ -22,6 +28,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "invoice": Invoice,
     "inventory_level": InventoryLevel,
     "inventory_advice": InventoryAdvice,
+    "inventory_adjustment": InventoryAdjustment,
     "inventory_change": InventoryChange,
     "inventory_push": InventoryPush,
     "return_authorization": ReturnAuthorization,

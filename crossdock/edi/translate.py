@@ -39,7 +39,7 @@ from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x180, x810, x846, x850, x856, x940, x945, x997
+from crossdock.edi.sets import x180, x810, x846, x850, x856, x940, x945, x947, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
@@ -58,14 +58,8 @@ __all__ = [
 ]
 
 TRANSLATORS: dict[str, ModuleType] = {
-    "180": x180,
-    "846": x846,
-    "850": x850,
-    "856": x856,
-    "940": x940,
-    "945": x945,
-    "997": x997,
-}
+    "180": x180, "846": x846, "850": x850, "856": x856, "940": x940, "945": x945, "947": x947, "997": x997,
+}  # fmt: skip
 """ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
 RENDER_ONLY: dict[str, ModuleType] = {"810": x810}
 """Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""

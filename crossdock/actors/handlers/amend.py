@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP
-from crossdock.actors.handlers import erp_view, inventory, orders
+from crossdock.actors.handlers import erp_view, inventory, invoices, orders
 from crossdock.actors.handlers.lifecycle import original_key, whole_version
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
@@ -86,6 +86,7 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
         target = as_it_stands(base, result.status).model_copy(
             update={"purpose": OrderPurpose.CHANGE, "line_changes_only": False})  # fmt: skip
         ports.erp.change_sales_order(erp_order_no, erp_view.order_for_erp(target, ports.item_map))
+        invoices.remember_booked(ports, target, erp_order_no, session=session, replace=True)  # what invoices bill
         erp_note = f"; ERP sales order {erp_order_no} changed"
     if result.warehouse is not None and base is not None:
         if result.warehouse is OrderPurpose.CANCELLATION:

@@ -7,7 +7,8 @@
 * Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
-* An 846's stock levels go to ``inventory.apply`` (:mod:`crossdock.actors.handlers.inventory`).
+* An 846's stock levels and a 947's adjustments go to ``inventory.apply``
+  (:mod:`crossdock.actors.handlers.inventory`).
 * A 180 from the warehouse partner is its receipt of a return (or its rejection): a ``return_event``
   to ``returns.apply`` (:mod:`crossdock.actors.handlers.returns`).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
@@ -36,6 +37,7 @@ from crossdock.broker.codec import business_keys
 from crossdock.canonical import (
     FunctionalAcknowledgment,
     InterchangeAcknowledgment,
+    InventoryAdjustment,
     InventoryAdvice,
     Order,
     Shipment,
@@ -221,8 +223,8 @@ def _translation_problem(item: SetResult) -> str | None:
         return "mapping failed: " + "; ".join(f"{where}: {what}" for where, what in item.errors)
     if item.status == "unsupported":
         return f"no translator for set {item.set_id}"
-    inbound = Order | Shipment | FunctionalAcknowledgment | InventoryAdvice | ReturnEventDocument
-    if not isinstance(item.document, inbound):
+    handled = Order | Shipment | FunctionalAcknowledgment | InventoryAdvice | InventoryAdjustment | ReturnEventDocument
+    if not isinstance(item.document, handled):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
 
@@ -275,6 +277,9 @@ def _hand_on(
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
     if isinstance(document, InventoryAdvice):
         return inventory.advice_received(ports, partner, document, interchange, outcome.handed_on)
+    if isinstance(document, InventoryAdjustment):
+        return inventory.adjustment_received(ports, partner, document, interchange, item.control_number,
+                                             outcome.handed_on)  # fmt: skip
     if isinstance(document, ReturnEventDocument):
         return _return_received(ports, partner, document, interchange, envelope, session, outcome)
     return None

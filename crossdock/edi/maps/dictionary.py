@@ -2,7 +2,7 @@
 """The X12 004010 data dictionary crossdock's maps are built from: data elements, composites and segments.
 
 GENERATED TABLES (the reason this module is long): the element, composite and segment definitions of
-the X12 004010 standard for every segment used by crossdock's 180, 810, 846, 850, 856, 940, 945 and 997 maps. They were
+the X12 004010 standard for every segment used by crossdock's 180, 810, 846, 850, 856, 940, 945, 947 and 997 maps. They were
 extracted once from the MIT-licensed olmelabs/EdiEngine ``EdiStandards/X12_004010`` definitions (types,
 lengths, requirement designators, syntax notes), with names from pyx12's ``dataele.xml`` and kputnam/stupidedi;
 edit them by hand from here on. 005010 differences live in :mod:`crossdock.edi.maps.versions`.
@@ -31,6 +31,7 @@ ELEMENTS = """
    24 AN  4   4 Equipment Type
    26 AN  2   3 Country Code
    28 N0  1   9 Group Control Number
+   31 AN  1  22 Adjustment Number
    40 ID  2   2 Equipment Description Code
    54 ID  2   2
    55 AN  2  10
@@ -78,6 +79,7 @@ ELEMENTS = """
   174 AN  2  30
   176 ID  1   2 Time Qualifier
   177 AN  1   2
+  181 ID  2   2 Quantity or Status Adjustment Reason Code
   182 AN  2  28
   183 R   1   8 Volume
   187 ID  1   2 Weight Qualifier
@@ -198,6 +200,7 @@ ELEMENTS = """
   472 N0  6   6 Link Sequence Number
   473 ID  1   1 Order Status Code
   474 AN  1  22 Master Reference Number
+  477 R   1  10 Credit/Debit Quantity
   478 ID  1   1 Credit/Debit Flag Code
   479 ID  2   2 Functional Identifier Code
   488 N0  1   3
@@ -205,6 +208,7 @@ ELEMENTS = """
   508 AN  1  35 Account Number
   514 ID  1   1 Reporting Code
   522 ID  1   3 Amount Qualifier Code
+  529 ID  1   2 Inventory Transaction Type Code
   531 AN  1  12 Agent Shipment ID Number
   554 N0  1   6 Assigned Number
   559 ID  2   2 Agency Qualifier Code
@@ -476,6 +480,8 @@ W06 Warehouse Shipment Identification: 514! 285 373 145 531 324 474 472 152 891 
 W09 Equipment and Temperature: 40! 408 355 408 355 3 1122 488 380 | P0203 P0405
 W10 Unit Load Detail: 400 406 399 225 225 408 355 408 355 | P0607 P0809
 W12 Warehouse Item Detail: 368! 330 382 383 355 438 235 234 451 81 187 188 81 187 188 438 235 234 892 893 235 234 | R0607 P0708 P101112 P131415 P1718 P2122
+W15 Warehouse Adjustment Identification: 373! 31 31 353 640 306 | P0203
+W19 Quantity or Status Adjustment: 181! 477! 355! 438 235 234 235 234 451 81 187 188 81 187 188 529 235 234 | R0405 P0506 P0708 C101112 C131415 P1718
 W20 Packing: 356 357 355 81 187 188 395 183 355 397 | P0203 P040506 P0809
 W27 Carrier Detail: 91! 140 387 146 40 206 207 368 152 890 | R0203
 W28 Consolidation Information: 604! 81 187 188 466 310 309 598 | P020304 P0607

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from crossdock.edi.reader import TransactionSet, read_transaction_sets
 
-FUNCTIONAL_IDS = {"180": "AN", "846": "IB", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN"}
+FUNCTIONAL_IDS = {
+    "180": "AN", "846": "IB", "947": "AW", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN",
+}  # fmt: skip
 
 
 def interchange(

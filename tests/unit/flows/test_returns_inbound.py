@@ -16,6 +16,7 @@ from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.canonical import Channel, Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
+from crossdock.errors import BusinessError
 from crossdock.store import DocRef, DocType, ItemFilter, Store
 from tests.conftest import ROOT
 from tests.unit.flows.fakes import MemoryErp, flow_ports, settled
@@ -29,8 +30,9 @@ def ports(sqlite_store: Store, tmp_path: Path) -> FlowPorts:
     return flow_ports(sqlite_store, MemoryErp(), tmp_path / "out")
 
 
-def stored(store: Store, data: bytes, source: str) -> InboundPayload:
-    ref = store.raw.put_once(data, source=source, name="180.x12")
+def stored(store: Store, data: bytes, source: str, topic: str | None = None) -> InboundPayload:
+    headers = {"X-Shopify-Topic": topic} if topic else None
+    ref = store.raw.put_once(data, source=source, name="180.x12", headers=headers)
     return InboundPayload(payload_id=ref.id, source=source, name="180.x12", sha256=ref.sha256, size=ref.size)
 
 
@@ -66,7 +68,7 @@ DATA = ROOT / "tests" / "data" / "returns"
 
 def test_a_shopify_refund_webhook_becomes_its_return_events(ports: FlowPorts) -> None:
     body = (DATA / "shopify_refund_return.json").read_bytes()
-    payload = stored(ports.store, body, "webhook:shopify")
+    payload = stored(ports.store, body, "webhook:shopify", "refunds/create")
     envelope = Envelope(idempotency_key="k-refund", source="test", document_type="inbound_payload", created_at=AT)
     authorized, refunded = call(ports, MARKETPLACE_INBOUND, envelope, payload)
     assert {authorized.step.name, refunded.step.name} == {"returns.apply"}
@@ -74,11 +76,22 @@ def test_a_shopify_refund_webhook_becomes_its_return_events(ports: FlowPorts) ->
     assert isinstance(refunded.document, ReturnEventDocument) and refunded.document.amount == Decimal("-51.84")
     assert authorized.idempotency_key != refunded.idempotency_key
     # the same refund delivered again carries the same keys: the returns step applies it once
-    again = call(ports, MARKETPLACE_INBOUND, envelope, stored(ports.store, body, "webhook:shopify"))
+    again = call(ports, MARKETPLACE_INBOUND, envelope, stored(ports.store, body, "webhook:shopify", "refunds/create"))
     assert [out.idempotency_key for out in again] == [authorized.idempotency_key, refunded.idempotency_key]
 
 
 def test_a_refund_with_nothing_coming_back_goes_nowhere(ports: FlowPorts) -> None:
-    payload = stored(ports.store, (DATA / "shopify_refund_cancel.json").read_bytes(), "webhook:shopify")
+    body = (DATA / "shopify_refund_cancel.json").read_bytes()
+    payload = stored(ports.store, body, "webhook:shopify", "refunds/create")
     envelope = Envelope(idempotency_key="k-cancel", source="test", document_type="inbound_payload", created_at=AT)
     assert call(ports, MARKETPLACE_INBOUND, envelope, payload) == []
+
+
+def test_a_refund_body_under_an_order_topic_is_no_return(ports: FlowPorts) -> None:
+    """The topic header decides (the receiver stored it): a refund's body sent as ``orders/create`` is
+    read as an order, and fails as one (parked), never applied as a return."""
+    payload = stored(ports.store, (DATA / "shopify_refund_return.json").read_bytes(), "webhook:shopify",
+                     "orders/create")  # fmt: skip
+    envelope = Envelope(idempotency_key="k-x", source="test", document_type="inbound_payload", created_at=AT)
+    with pytest.raises(BusinessError):
+        call(ports, MARKETPLACE_INBOUND, envelope, payload)
