@@ -34,7 +34,7 @@ from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.canonical.marketplaces import order_to_canonical, shopify, shopify_returns
 from crossdock.canonical.marketplaces.returns import return_events
-from crossdock.errors import BusinessError
+from crossdock.errors import BusinessError, MappingError
 from crossdock.store import HopStatus, JournalEvent
 
 TOPIC_HEADER = "x-shopify-topic"
@@ -61,6 +61,9 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BusinessError(f"{document.source} payload {document.name} is not JSON: {exc}", key=key) from exc
     events = return_events(channel, body) if topic is None or topic in shopify_returns.TOPICS else None
+    if events is None and topic in shopify_returns.TOPICS:
+        raise MappingError(f"Shopify {topic} webhook {document.name}: the body is no refund or return",
+                           [("refund_line_items / return_line_items", "is required")], key=key)  # fmt: skip
     if events is not None:
         return [Outgoing(graph.RETURNS_APPLY, event, _return_key(event)) for event in events]
     try:

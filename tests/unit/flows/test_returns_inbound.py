@@ -95,3 +95,10 @@ def test_a_refund_body_under_an_order_topic_is_no_return(ports: FlowPorts) -> No
     envelope = Envelope(idempotency_key="k-x", source="test", document_type="inbound_payload", created_at=AT)
     with pytest.raises(BusinessError):
         call(ports, MARKETPLACE_INBOUND, envelope, payload)
+
+
+def test_a_refund_topic_whose_body_is_no_refund_is_parked_naming_what_is_missing(ports: FlowPorts) -> None:
+    payload = stored(ports.store, b'{"id": 1, "domain": "shop.example"}', "webhook:shopify", "refunds/create")
+    envelope = Envelope(idempotency_key="k-y", source="test", document_type="inbound_payload", created_at=AT)
+    with pytest.raises(BusinessError, match=r"refunds/create webhook 180\.x12: the body is no refund or return"):
+        call(ports, MARKETPLACE_INBOUND, envelope, payload)
