@@ -111,6 +111,7 @@ ORDERS_AMEND = Step("orders.amend", Lane.ERP, Order)
 ORDERS_TO_WAREHOUSE = Step("orders.to_warehouse", Lane.EDI_OUTBOUND, Order)
 # a marketplace REST call (Walmart's acknowledgment), on the lane of the other ones (to_marketplace)
 ORDERS_ACKNOWLEDGE = Step("orders.acknowledge", Lane.SHIPMENTS, Order)
+ORDERS_TO_BUYER = Step("orders.to_buyer", Lane.EDI_OUTBOUND, Order)
 SHIPMENTS_TO_ERP = Step("shipments.to_erp", Lane.SHIPMENTS, Shipment)
 SHIPMENTS_TO_BUYER = Step("shipments.to_buyer", Lane.EDI_OUTBOUND, Shipment)
 # a REST call, not an X12 delivery nor an ERP call: must not wait behind order backlogs
@@ -134,10 +135,11 @@ INVENTORY_ADVISE = Step("inventory.advise", Lane.INVENTORY, InventoryPush)
 EDGES: dict[Step[Any], tuple[Step[Any], ...]] = {
     EDI_INBOUND: (ORDERS_TO_ERP, ORDERS_AMEND, SHIPMENTS_TO_ERP, INVENTORY_APPLY, RETURNS_APPLY, OUTBOX_DELIVER),
     MARKETPLACE_INBOUND: (ORDERS_TO_ERP, ORDERS_AMEND, RETURNS_APPLY),
-    ORDERS_TO_ERP: (ORDERS_TO_WAREHOUSE, ORDERS_ACKNOWLEDGE, INVENTORY_APPLY),
+    ORDERS_TO_ERP: (ORDERS_TO_WAREHOUSE, ORDERS_ACKNOWLEDGE, ORDERS_TO_BUYER, INVENTORY_APPLY),
     ORDERS_AMEND: (ORDERS_TO_ERP, OUTBOX_DELIVER, INVENTORY_APPLY),
     ORDERS_TO_WAREHOUSE: (OUTBOX_DELIVER,),
     ORDERS_ACKNOWLEDGE: (),
+    ORDERS_TO_BUYER: (OUTBOX_DELIVER,),
     SHIPMENTS_TO_ERP: (SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE, INVOICES_TO_ERP, INVENTORY_APPLY),
     SHIPMENTS_TO_BUYER: (OUTBOX_DELIVER,),
     SHIPMENTS_TO_MARKETPLACE: (),

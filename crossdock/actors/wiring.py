@@ -257,7 +257,8 @@ def build_ports(
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
         partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
-                                       item.invoice, item.inventory_advice))  # fmt: skip
+                                       item.invoice, item.inventory_advice,
+                                       ack_855=item.ack_855))  # fmt: skip
     built = dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces)
     ports = FlowPorts(
         store=store,

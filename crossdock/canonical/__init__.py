@@ -29,6 +29,7 @@ from crossdock.canonical.order import (
     Totals,
 )
 from crossdock.canonical.party import Address, Party, PartyRole
+from crossdock.canonical.po_ack import LineAckStatus, PoAckLine, PoAckStatus, PurchaseOrderAcknowledgment
 from crossdock.canonical.redact import redact
 from crossdock.canonical.registry import DOCUMENTS, document_class, json_schemas
 from crossdock.canonical.returns import ReturnAuthorization, ReturnLine
@@ -47,6 +48,7 @@ __all__ = [
     "InventoryAdvice",
     "InventoryAdviceLine",
     "InventoryLevel",
+    "PurchaseOrderAcknowledgment",
     "ReturnAuthorization",
     "SettlementLine",
     "SettlementSummary",
@@ -64,6 +66,9 @@ __all__ = [
     "InvoiceLine",
     "OrderLine",
     "OrderPurpose",
+    "LineAckStatus",
+    "PoAckLine",
+    "PoAckStatus",
     "Package",
     "Party",
     "PartyRole",

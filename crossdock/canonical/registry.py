@@ -16,6 +16,7 @@ from crossdock.canonical.inventory import (
 )
 from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.order import Order
+from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.settlement import SettlementLine, SettlementSummary
 from crossdock.canonical.shipment import Shipment
@@ -26,6 +27,7 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "warehouse_shipping_order": WarehouseShippingOrder,
     "shipment": Shipment,
     "invoice": Invoice,
+    "purchase_order_acknowledgment": PurchaseOrderAcknowledgment,
     "inventory_level": InventoryLevel,
     "inventory_advice": InventoryAdvice,
     "inventory_adjustment": InventoryAdjustment,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from crossdock.edi.reader import X12Reader
     from crossdock.edi.translate import InterchangeAckResult, SetResult
 
-SETS = ("850", "940", "945", "856", "846", "810", "180")
+SETS = ("850", "940", "945", "856", "846", "810", "855", "180")
 
 
 def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
@@ -34,6 +34,7 @@ def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
         Shipment,
         WarehouseShippingOrder,
     )
+    from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 
     documents: dict[str, tuple[type[BaseModel], ...]] = {
         "180": (ReturnAuthorization,),
@@ -43,6 +44,7 @@ def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
         "856": (Shipment,),
         "846": (InventoryAdvice,),
         "810": (Invoice,),
+        "855": (PurchaseOrderAcknowledgment,),
     }
     return documents[set_id]
 

@@ -4,7 +4,8 @@
   functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
   back to the sender's outbound (its SFTP profile or folder): control numbers taken and the
   acknowledgment recorded in the outbox inside the step's transaction, delivered after its commit.
-* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
+* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp`` (a cancel or
+  change 850 / an 860 to ``orders.amend``, :func:`~crossdock.actors.handlers.lifecycle.route`), a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * An 846's stock levels and a 947's adjustments go to ``inventory.apply``

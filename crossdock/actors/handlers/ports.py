@@ -91,6 +91,8 @@ class TradingPartner:
     """Send this partner an 810 invoice when its purchase orders are invoiced."""
     inventory_advice: bool = False
     """Send this partner an 846 of its available-to-sell quantities when they change."""
+    ack_855: bool = False
+    """Send this partner an 855 purchase order acknowledgment once its purchase order is booked."""
 
     @property
     def name(self) -> str:

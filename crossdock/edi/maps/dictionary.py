@@ -2,7 +2,7 @@
 """The X12 004010 data dictionary crossdock's maps are built from: data elements, composites and segments.
 
 GENERATED TABLES (the reason this module is long): the element, composite and segment definitions of
-the X12 004010 standard for every segment used by crossdock's 180, 810, 846, 850, 856, 940, 945, 947 and 997 maps. They were
+the X12 004010 standard for every segment used by crossdock's 180, 810, 846, 850, 855, 856, 860, 940, 945, 947 and 997 maps. They were
 extracted once from the MIT-licensed olmelabs/EdiEngine ``EdiStandards/X12_004010`` definitions (types,
 lengths, requirement designators, syntax notes), with names from pyx12's ``dataele.xml`` and kputnam/stupidedi;
 edit them by hand from here on. 005010 differences live in :mod:`crossdock.edi.maps.versions`.
@@ -123,7 +123,7 @@ ELEMENTS = """
   324 AN  1  22 Purchase Order Number
   325 AN  1  20
   326 AN  1  45 Request Reference Number
-  327 AN  1   8
+  327 AN  1   8 Change Order Sequence Number
   328 AN  1  30 Release Number
   329 AN  4   9 Transaction Set Control Number
   330 R   1  15 Quantity Ordered
@@ -244,6 +244,8 @@ ELEMENTS = """
   665 ID  1   1 Residue Indicator Code
   668 ID  2   2 Line Item Status Code
   669 ID  3   3 Currency Market/Exchange Code
+  670 ID  2   2 Change or Response Type Code
+  671 R   1   9 Quantity Left to Receive
   673 ID  2   2 Quantity Qualifier
   687 ID  2   2 Class of Trade Code
   688 ID  2   2
@@ -371,6 +373,7 @@ C040 128! 127! 128 127 128 127
 
 SEGMENTS = """
 ADV Advertising Demographic Information: 559! 1000! 740 741 729 1000 739 | P0607
+ACK Line Item Acknowledgment: 668! 380 355 374 373 326 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 559 822 1271 | P0203 C0405 P0708 P0910 P1112 P1314 P1516 P1718 P1920 P2122 P2324 P2526 C282729
 AK1 Functional Group Response Header: 479! 28!
 AK2 Transaction Set Response Header: 143! 329!
 AK3 Data Segement Note: 721! 719! 447 720
@@ -378,6 +381,8 @@ AK4 Data Segement Note: C030! 725 723! 724
 AK5 Transaction Set Response Trailer: 717! 718 718 718 718 718
 AK9 Functional Group Response Trailer: 715! 97! 123! 2! 716 716 716 716 716
 AMT Monetary Amount: 522! 782! 478
+BAK Beginning Segment for Purchase Order Acknowledgment: 353! 587! 324! 373! 328 326 367 127 373 640
+BCH Beginning Segment for Purchase Order Change: 353! 92! 324! 328 327 373! 326 367 127 373 373 1166 786 587 640 1232
 BEG Beginning Segment for Purchase Order: 353! 92! 324! 328 373! 367 587 1019 1166 1232 786 640
 BGN Beginning Segment: 353! 127! 373! 337 623 127 640 306 786 | C0504
 BIA Beginning Segment for Inventory Inquiry/Advice: 353! 755! 127! 373! 337 306
@@ -448,6 +453,7 @@ PER Administrative Communications Contact: 366! 93 365 364 365 364 365 364 443 |
 PID Product/Item Description: 349! 750 559 751 352 752 822 1073 819 | C0403 R0405 C0703 C0804 C0905
 PKG Marking, Packaging, Loading: 349 753 559 754 352 400 | C0403 R040506 C0501
 PO1 Purchase Order Baseline Item Data: 350 330 355 212 639 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 | C0302 C0504 P0607 P0809 P1011 P1213 P1415 P1617 P1819 P2021 P2223 P2425
+POC Line Item Change: 350 670! 330 671 C001 212 639 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 | C030405 C0706 P0809 P1011 P1213 P1415 P1617 P1819 P2021 P2223 P2425 P2627
 PO3 Additional Item Detail: 371! 373 236 212 639 380! 355! 352 | L040305
 PO4 Item Physical Details: 356 357 355 103 187 384 355 385 355 82 189 65 355 810 752 350 350 1470 | P0203 C0506 P0607 P0809 C1013 C1113 C1213 L13101112 C1716 C1804
 PRF Purchase Order Reference: 324! 328 327 373 350 367 92

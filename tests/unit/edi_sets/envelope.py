@@ -6,6 +6,7 @@ from crossdock.edi.reader import TransactionSet, read_transaction_sets
 
 FUNCTIONAL_IDS = {
     "180": "AN", "846": "IB", "947": "AW", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN",
+    "855": "PR", "860": "PC",
 }  # fmt: skip
 
 

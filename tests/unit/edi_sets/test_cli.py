@@ -90,3 +90,21 @@ def test_render_a_return_as_the_180_the_3pl_gets(tmp_path: Path) -> None:
     )
     assert rendered.exit_code == 0, rendered.output
     assert "BGN*00*SH-8119*20261122*0930*UT~" in rendered.stdout and "BLI*SK*CD-TEE-BLK-M*2*EA~" in rendered.stdout
+
+
+def test_an_860_translates_and_an_855_renders(tmp_path: Path) -> None:
+    change = tmp_path / "change.x12"
+    change.write_bytes(interchange("860", "BCH*04*SA*PO-1**1*20261120\nPOC*1*QD*1*1*EA***SK*A"))
+    translated = runner.invoke(app, ["edi", "translate", str(change), "--json"])
+    assert translated.exit_code == 0, translated.output
+    [document] = [s["document"] for s in json.loads(translated.stdout)["sets"]]
+    assert (document["purpose"], document["line_changes_only"]) == ("change", True)
+
+    ack = tmp_path / "ack.json"
+    ack.write_text(json.dumps({"po_number": "PO-1", "status": "rejected", "acknowledged_at": "2026-11-21T09:30:00Z",
+                               "lines": [{"line_number": "1", "status": "rejected", "quantity_ordered": "2",
+                                          "quantity": "0", "sku": "A"}]}))  # fmt: skip
+    rendered = runner.invoke(app, ["edi", "render", str(ack), "--set", "855", "--partner",
+                                   str(EXAMPLES / "partners" / "acme-retail.yaml")])  # fmt: skip
+    assert rendered.exit_code == 0, rendered.output
+    assert "BAK*00*RJ*PO-1*20261121" in rendered.stdout and "ACK*IR*0*EA~" in rendered.stdout
