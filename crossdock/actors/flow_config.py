@@ -26,6 +26,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
       walmart: {base_url: "https://marketplace.walmartapis.com", token_env: CROSSDOCK_WALMART_TOKEN}
     inventory: {location: COL1, channels: {shopify: {}}}   # optional: see crossdock.actors.inventory_config
     amendments: {shopify: {window_h: 24}}     # optional: see crossdock.actors.amendment_config
+    returns: {erp_authorization: true, warehouse_notice: true, refund_channels: [walmart]}  # the defaults
     schedule:                                 # optional: periodic jobs for `crossdock scheduler run`
       - {job: sftp-poll, partner: northstar-3pl, every: 1m}
       - {job: sla-overdue, cron: "*/15 * * * *"}
@@ -146,6 +147,30 @@ class MarketplaceConfig(BaseModel):
     )
 
 
+REFUND_CHANNELS = ("walmart",)
+"""The channels that expect the seller to issue a return's refund through their API."""
+
+
+class ReturnsConfig(BaseModel):
+    """Returns (docs/finance.md): what crossdock does when a return is authorized and once credited."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    erp_authorization: bool = Field(default=True, description="Create the ERP's return authorization (RMA).")
+    warehouse_notice: bool = Field(default=True, description="Send the warehouse partner a 180 to expect it.")
+    refund_channels: tuple[str, ...] = Field(
+        default=REFUND_CHANNELS, description="Channels crossdock refunds a credited return on (if configured)."
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> ReturnsConfig:
+        unknown = [c for c in self.refund_channels if c not in REFUND_CHANNELS]
+        if unknown:
+            raise ValueError(f"refund_channels: crossdock cannot refund on {', '.join(unknown)} "
+                             f"(it can on: {', '.join(REFUND_CHANNELS)})")  # fmt: skip
+        return self
+
+
 def _check_channel(channel: str, config: MarketplaceConfig) -> None:
     if (config.token_env is None) == (config.auth is None):
         raise ValueError(f"marketplaces.{channel}: give exactly one of token_env or auth")
@@ -175,6 +200,7 @@ class FlowConfig(BaseModel):
     amendments: dict[str, AmendmentConfig] = Field(
         default_factory=dict, description="Per channel: cancellation window, after release (docs/lifecycle.md)."
     )
+    returns: ReturnsConfig = Field(default_factory=ReturnsConfig, description="Returns (docs/finance.md).")
     sla: SlaConfig = Field(default_factory=SlaConfig, description="Deadlines for the next expected document.")
 
     @model_validator(mode="after")

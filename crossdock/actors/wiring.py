@@ -29,7 +29,14 @@ from crossdock.actors.flow_config import (
 )
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
-from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, OrderAcknowledger, Outbound, TradingPartner
+from crossdock.actors.handlers.ports import (
+    FlowPorts,
+    MarketplacePort,
+    OrderAcknowledger,
+    Outbound,
+    RefundPort,
+    TradingPartner,
+)
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.inventory_config import PushTarget
 from crossdock.actors.inventory_metrics import register_inventory_gauges
@@ -41,12 +48,14 @@ from crossdock.bridges.rest.inventory import AmazonInventory, InventoryChannel, 
 from crossdock.bridges.rest.polling import OrderPoller
 from crossdock.bridges.rest.shopify import AUTH_HEADER, ShopifyAdapter
 from crossdock.bridges.rest.tokens import LwaToken, StaticToken, TokenSource, WalmartToken
+from crossdock.bridges.rest.walmart_returns import WalmartReturns
 from crossdock.bridges.sftp import SftpSession, load_profile
 from crossdock.bridges.soap import ErpGateway, ErpPort, build_breaker, build_erp_client, build_pacer
 from crossdock.bridges.soap.client import ErpClient
 from crossdock.broker.middleware.correlation import install_log_filter
 from crossdock.broker.setup import build_broker
 from crossdock.broker.sql_store import SqlMessageStore
+from crossdock.canonical.finance.returns_flow import ReturnPolicy
 from crossdock.edi.partners import load_partner_profile
 from crossdock.errors import ConfigError
 from crossdock.settings import Settings, load_settings
@@ -116,6 +125,26 @@ def _env_secret(env: Mapping[str, str], where: str, name: str, field: str) -> st
     if not value:
         raise ConfigError(f"{where}: the environment variable {name} ({field}) is not set")
     return value
+
+
+def refund_ports(markets: Mapping[str, MarketplacePort], channels: tuple[str, ...]) -> dict[str, RefundPort]:
+    """The channels among ``channels`` that expect crossdock to refund returns (Walmart), over the
+    client of their configured adapter (closed with it)."""
+    return {channel: WalmartReturns(port.client) for channel, port in markets.items()
+            if channel in channels and isinstance(port, walmart.WalmartAdapter)}  # fmt: skip
+
+
+def build_returns_poller(
+    config: FlowConfig, channel: str, environ: Mapping[str, str] | None = None
+) -> tuple[OrderPoller, MarketplaceClient]:
+    """The return poller of ``channel`` (walmart) from ``marketplaces.<channel>``, and its client."""
+    if channel != "walmart":
+        raise ConfigError(f"crossdock polls returns from walmart (Shopify's come by webhook), not {channel!r}")
+    market = config.marketplaces.get(channel)
+    if market is None:
+        raise ConfigError(f"marketplaces.{channel} is not configured in flows.yaml (base_url, token_env or auth)")
+    adapter = build_walmart(market, token_source(channel, market, environ))
+    return WalmartReturns(adapter.client, page_size=market.page_size), adapter.client
 
 
 def token_source(channel: str, config: MarketplaceConfig, environ: Mapping[str, str] | None = None) -> TokenSource:
@@ -244,6 +273,9 @@ def build_ports(
         acknowledgers=build_acknowledgers(built),
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
         amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
+        returns=ReturnPolicy(erp_authorization=config.returns.erp_authorization,
+                             warehouse_notice=config.returns.warehouse_notice),
+        refunds=refund_ports(built, config.returns.refund_channels),
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
     for partner in ports.partners:

@@ -20,6 +20,7 @@ from crossdock.cli import inventory as inventory_cli
 from crossdock.cli import ops as ops_cli
 from crossdock.cli import order as order_cli
 from crossdock.cli import rest as rest_cli
+from crossdock.cli import returns as returns_cli
 from crossdock.cli import scheduler as scheduler_cli
 from crossdock.cli import settle as settle_cli
 from crossdock.cli import sftp as sftp_cli
@@ -68,6 +69,7 @@ app.add_typer(edi.app, name="edi")
 app.add_typer(db.app, name="db")
 config_cli.register(app)
 app.add_typer(settle_cli.app, name="settle")  # its work is imported when a command runs
+app.add_typer(returns_cli.app, name="returns")
 app.add_typer(flow_graph.app, name="flows")
 soap_cli.register(app)
 rest_cli.register(app)

@@ -21,15 +21,23 @@ if TYPE_CHECKING:
     from crossdock.edi.reader import X12Reader
     from crossdock.edi.translate import InterchangeAckResult, SetResult
 
-SETS = ("850", "940", "945", "856", "846", "810", "855")
+SETS = ("850", "940", "945", "856", "846", "810", "855", "180")
 
 
 def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
     """The canonical documents a set renders from, in the order they are tried."""
-    from crossdock.canonical import InventoryAdvice, Invoice, Order, Shipment, WarehouseShippingOrder
+    from crossdock.canonical import (
+        InventoryAdvice,
+        Invoice,
+        Order,
+        ReturnAuthorization,
+        Shipment,
+        WarehouseShippingOrder,
+    )
     from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 
     documents: dict[str, tuple[type[BaseModel], ...]] = {
+        "180": (ReturnAuthorization,),
         "850": (Order,),
         "940": (WarehouseShippingOrder, Order),
         "945": (Shipment,),
@@ -188,7 +196,7 @@ def _print_set(file: Path, item: SetResult) -> None:
 
 def render_command(
     document: Path = typer.Argument(..., help="Canonical document as JSON (as printed by `crossdock edi translate`)."),
-    set_id: str = typer.Option(..., "--set", help="X12 set to render: 810, 846, 850, 856, 940 or 945."),
+    set_id: str = typer.Option(..., "--set", help="X12 set to render: 180, 810, 846, 850, 856, 940 or 945."),
     partner: Path = typer.Option(..., "--partner", help="Partner profile YAML (envelope ids, version, delimiters)."),
     start_control: int = typer.Option(1, "--start-control", min=1, help="First ISA13/GS06/ST02 control number."),
 ) -> None:

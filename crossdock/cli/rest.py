@@ -245,9 +245,13 @@ def poll(
     as_json: Annotated[bool, typer.Option("--json", help="Print each poll's report as one JSON line.")] = False,
     metrics_port: MetricsPort = None,
     metrics_host: MetricsHost = "127.0.0.1",
+    returns: Annotated[
+        bool, typer.Option("--returns", help="Poll Walmart return orders instead of orders (own state file).")
+    ] = False,
 ) -> None:
-    """Poll Amazon SP-API or Walmart orders: each new order is stored in crossdock's database and sent
-    to the marketplace.inbound flow on RabbitMQ, where ``crossdock worker`` books it; the poll state
+    """Poll Amazon SP-API or Walmart orders (with --returns, Walmart return orders): each new one is
+    stored in crossdock's database and sent to the marketplace.inbound flow on RabbitMQ, where
+    ``crossdock worker`` books it (a return order goes on to returns.apply); the poll state
     (watermark, cursor) is saved after each page. Needs CROSSDOCK_BROKER_URL, <config_dir>/flows.yaml
     with marketplaces.<channel>, and the token in the environment variable its token_env names. Without
     --once it polls every --interval seconds until SIGTERM or SIGINT. With --metrics-port it serves
@@ -255,7 +259,7 @@ def poll(
     from prometheus_client import CollectorRegistry
 
     from crossdock.actors.flow_config import load_flow_config
-    from crossdock.actors.wiring import build_order_poller, flows_file, intake
+    from crossdock.actors.wiring import build_order_poller, build_returns_poller, flows_file, intake
     from crossdock.bridges.rest.metrics import PollMetrics
     from crossdock.bridges.rest.poll_service import PollRound, PollService
     from crossdock.bridges.rest.poll_state_file import PollStateFile
@@ -280,9 +284,11 @@ def poll(
     try:
         settings = runtime.settings()
         config = load_flow_config(flows_file(settings))
-        poller, client = build_order_poller(config, channel.value)
+        build = build_returns_poller if returns else build_order_poller
+        poller, client = build(config, channel.value)
         lookback = timedelta(hours=config.marketplaces[channel.value].lookback_h)
-        state_file = PollStateFile(state or settings.data_dir / "rest" / f"poll-{channel.value}.json", channel.value)
+        what = f"{channel.value}-returns" if returns else channel.value
+        state_file = PollStateFile(state or settings.data_dir / "rest" / f"poll-{what}.json", channel.value)
         start = first_start or datetime.now(UTC) - lookback
         with client, state_file.exclusive(), intake(settings) as (_, sink), _stop_on_signals(stop):
             saved = state_file.load()

@@ -4,6 +4,8 @@ after the other) and the inventory adjustments returns cause (once per return, S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,6 +16,18 @@ from crossdock.store.base import utcnow
 from crossdock.store.finance_rows import InventoryAdjustmentRow, ReturnRow
 from crossdock.store.insert_ignore import insert_ignore, insert_ignore_many
 from crossdock.store.settlements import from_e4, to_e4
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """One return as the store has it (for ``crossdock returns``)."""
+
+    channel: str
+    rma_number: str
+    order_id: str | None
+    status: str
+    updated_at: datetime
+    state: ReturnState
 
 
 class ReturnsBook:
@@ -55,3 +69,19 @@ class ReturnsBook:
         rows = InventoryAdjustmentRow
         query = select(rows.sku, rows.location, rows.quantity_e4).where(rows.source == source).order_by(rows.id)
         return [(sku, where, from_e4(quantity)) for sku, where, quantity in s.execute(query)]
+
+    @staticmethod
+    def records(
+        s: Session, *, channel: str | None = None, status: str | None = None, rma_number: str | None = None,
+        limit: int = 1000,
+    ) -> list[ReturnRecord]:  # fmt: skip
+        """Returns, most recently changed first."""
+        query = select(ReturnRow).order_by(ReturnRow.updated_at.desc(), ReturnRow.id.desc()).limit(limit)
+        if channel is not None:
+            query = query.where(ReturnRow.channel == channel)
+        if status is not None:
+            query = query.where(ReturnRow.status == status)
+        if rma_number is not None:
+            query = query.where(ReturnRow.rma_number == rma_number)
+        return [ReturnRecord(row.channel, row.rma_number, row.order_id, row.status, row.updated_at, load(row.state))
+                for row in s.scalars(query)]  # fmt: skip

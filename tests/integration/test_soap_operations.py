@@ -169,6 +169,28 @@ def test_invoice_and_credit_memo(erp_sim: ErpSimServer) -> None:
     assert caught.value.owner is Owner.FINANCE
 
 
+
+def test_return_authorization_is_made_once_per_external_reference(erp_sim: ErpSimServer) -> None:
+    gateway = erp_gateway(erp_sim)
+    request = {
+        "external_document_no": f"RMA-shopify-{uuid.uuid4().hex[:8]}",
+        "customer_no": "C10000",
+        "return_date": "2026-11-22",
+        "order_external_document_no": "5100000002",
+        "reason_code": "RETURN",
+        "lines": [{"item_no": "ITEM-2", "quantity": 2}],
+    }
+    first = gateway.create_return_authorization(request)
+    assert first["document_no"].startswith("RMA-") and first["amount"] == Decimal("49.00")
+    # a retried request (a crash after the call, a redelivery) answers with the same document
+    assert gateway.create_return_authorization(request)["document_no"] == first["document_no"]
+    other = gateway.create_return_authorization({**request, "external_document_no": "RMA-shopify-other"})
+    assert other["document_no"] != first["document_no"]
+    with pytest.raises(BusinessError, match=r"Item ITEM-404 does not exist.*Lines\.Line\[1\]\.ItemNo"):
+        gateway.create_return_authorization(
+            {**request, "external_document_no": "RMA-x", "lines": [{"item_no": "ITEM-404", "quantity": 1}]}
+        )
+
 def test_journal_entry_must_balance(erp_sim: ErpSimServer) -> None:
     gateway = erp_gateway(erp_sim)
     lines = [

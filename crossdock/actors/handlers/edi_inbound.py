@@ -10,6 +10,8 @@
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
 * An 846's stock levels and a 947's adjustments go to ``inventory.apply``
   (:mod:`crossdock.actors.handlers.inventory`).
+* A 180 from the warehouse partner is its receipt of a return (or its rejection): a ``return_event``
+  to ``returns.apply`` (:mod:`crossdock.actors.handlers.returns`).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
   Sets are translated one at a time as they are read; a set over the size limits
@@ -44,6 +46,7 @@ from crossdock.canonical import (
 )
 from crossdock.canonical.acknowledgment import AckStatus
 from crossdock.canonical.envelope import Envelope
+from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload
 from crossdock.edi import ack, validate
 from crossdock.edi.control import ControlKind
@@ -221,7 +224,7 @@ def _translation_problem(item: SetResult) -> str | None:
         return "mapping failed: " + "; ".join(f"{where}: {what}" for where, what in item.errors)
     if item.status == "unsupported":
         return f"no translator for set {item.set_id}"
-    handled = Order | Shipment | FunctionalAcknowledgment | InventoryAdvice | InventoryAdjustment
+    handled = Order | Shipment | FunctionalAcknowledgment | InventoryAdvice | InventoryAdjustment | ReturnEventDocument
     if not isinstance(item.document, handled):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
@@ -278,7 +281,30 @@ def _hand_on(
     if isinstance(document, InventoryAdjustment):
         return inventory.adjustment_received(ports, partner, document, interchange, item.control_number,
                                              outcome.handed_on)  # fmt: skip
+    if isinstance(document, ReturnEventDocument):
+        return _return_received(ports, partner, document, interchange, envelope, session, outcome)
     return None
+
+
+def _return_received(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    event: ReturnEventDocument,
+    interchange: DocRef,
+    envelope: Envelope,
+    session: Session,
+    outcome: InboundOutcome,
+) -> Outgoing | None:
+    """The 3PL's 180: its receipt (or rejection) of a return, to ``returns.apply``."""
+    if partner.name != ports.warehouse_partner:
+        outcome.problems.append(f"180 for RMA {event.rma_number} from {partner.name}: only the warehouse partner "
+                                f"{ports.warehouse_partner} reports returns")  # fmt: skip
+        return None
+    ports.store.links.link(interchange, DocRef(DocType.RETURN, event.rma_number),
+                           message_id=envelope.message_id, session=session)  # fmt: skip
+    outcome.handed_on.append(f"return {event.rma_number} {event.kind} → returns.apply")
+    key = idempotency_key("return", event.channel.value, event.rma_number, event.kind)
+    return Outgoing(graph.RETURNS_APPLY, event, key)
 
 
 def reconcile_interchange(

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.bridges.soap import ErpPort
 from crossdock.canonical.finance import FinanceConfig
+from crossdock.canonical.finance.returns_flow import ReceivedLine, ReturnPolicy
 from crossdock.canonical.lifecycle import AmendPolicy
+from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.shipment import Shipment
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS
@@ -51,6 +54,16 @@ class MarketplacePort(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class RefundPort(Protocol):
+    """Issues the refund of a return on a marketplace that expects the seller to (Walmart)."""
+
+    def refund_return(self, authorization: ReturnAuthorization, lines: Sequence[ReceivedLine]) -> tuple[str, Decimal]:
+        """Refund the return's ``lines`` (as received); returns the marketplace's refund id and the amount
+        (negative: money back to the customer). Idempotent: a return already refunded is not refunded
+        again (its refund is returned)."""
+        ...
 
 
 class OrderAcknowledger(Protocol):
@@ -108,6 +121,11 @@ class FlowPorts:
     """Settlements: fees, tolerance, the account map (``finance:`` in flows.yaml)."""
     inventory: InventoryPorts | None = None
     """The inventory flow's rules and channel adapters (``inventory:`` in flows.yaml); ``None``: off."""
+    returns: ReturnPolicy = field(default_factory=ReturnPolicy)
+    """Returns: an ERP return authorization, a 180 to the warehouse partner (``returns:`` in flows.yaml);
+    ``refund_to_channel`` is decided per channel by :attr:`refunds`."""
+    refunds: Mapping[str, RefundPort] = field(default_factory=dict)
+    """Marketplace channel -> where crossdock issues a return's refund (channels that expect it)."""
     amendments: Mapping[str, AmendPolicy] = field(default_factory=dict)
     """Channel (``edi`` for buyers' POs) -> its rules for cancellations and changes (``amendments:``)."""
 

@@ -73,6 +73,7 @@ class ErpPort(Protocol):
     def invoice_shipment(self, invoice: Invoice) -> InvoiceRef: ...
     def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]: ...
     def post_journal_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]: ...
+    def create_return_authorization(self, authorization: Mapping[str, Any]) -> dict[str, Any]: ...
     def inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[InventoryLevel]: ...
     def get_item(self, item_no: str) -> dict[str, Any]: ...
 
@@ -166,6 +167,11 @@ class ErpGateway:
 
     def post_journal_entry(self, entry: Mapping[str, Any]) -> dict[str, Any]:
         return self._call("post_journal_entry", entry, key=entry.get("external_document_no"))
+
+    def create_return_authorization(self, authorization: Mapping[str, Any]) -> dict[str, Any]:
+        """The ERP's return authorization (RMA); idempotent: the ERP answers a repeated
+        ``external_document_no`` with the first document."""
+        return self._call("create_return_authorization", authorization, key=authorization.get("external_document_no"))
 
     def get_inventory_levels(self, item_nos: Sequence[str] = (), location: str | None = None) -> list[dict[str, Any]]:
         """The ERP's inventory lines as it sent them (see :meth:`inventory_levels` for canonical ones)."""

@@ -22,6 +22,22 @@ from crossdock.canonical.finance.returns_flow import (
 from crossdock.canonical.order import Channel
 from crossdock.canonical.returns import ReturnAuthorization
 
+RMA_PREFIXES = {Channel.SHOPIFY: "SH", Channel.AMAZON: "AZ", Channel.WALMART: "WM"}
+"""crossdock's RMA number is ``<prefix>-<the marketplace's return id>``: unique across channels, and the
+3PL's receipt (which echoes only the RMA) tells the channel by it."""
+
+
+def rma_number(channel: Channel, return_id: str) -> str:
+    """The RMA number crossdock uses for the marketplace's return ``return_id`` (``SH-8119``)."""
+    return f"{RMA_PREFIXES[channel]}-{return_id}"
+
+
+def channel_of_rma(rma: str) -> Channel | None:
+    """The channel whose return ``rma`` is (by its prefix); ``None`` for an RMA crossdock did not issue."""
+    prefix, dash, rest = rma.partition("-")
+    found = [channel for channel, known in RMA_PREFIXES.items() if known == prefix]
+    return found[0] if found and dash and rest else None
+
 
 class ReceivedItem(CanonicalModel):
     sku: NonEmptyStr

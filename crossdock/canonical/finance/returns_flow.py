@@ -71,6 +71,12 @@ class ReturnState:
     inventory_adjusted: bool = False
     open_items: tuple[str, ...] = field(default=())
     """Codes of the finance items opened for this return and not resolved."""
+    erp_rma_no: str | None = None
+    """The ERP's return authorization (``CreateReturnAuthorization``)."""
+    warehouse_notice: int | None = None
+    """The outbox row of the 180 that told the 3PL to expect this return."""
+    refund_confirmed: str | None = None
+    """The marketplace's id of the refund crossdock issued for this return (channels that expect it)."""
 
     @property
     def refunded(self) -> Decimal:
@@ -105,6 +111,33 @@ def apply(state: ReturnState, event: ReturnEvent) -> ReturnState:
 
 
 @dataclass(frozen=True, slots=True)
+class ReturnPolicy:
+    """Which of the optional steps apply: an ERP return authorization (the ERP has the operation), a
+    180 to the 3PL (a warehouse partner takes returns), and a refund crossdock issues on the
+    marketplace once the return is credited (Walmart, Amazon; Shopify refunds are made in Shopify)."""
+
+    erp_authorization: bool = False
+    warehouse_notice: bool = False
+    refund_to_channel: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizeInErp:
+    authorization: ReturnAuthorization
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyWarehouse:
+    authorization: ReturnAuthorization
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmRefund:
+    authorization: ReturnAuthorization
+    lines: tuple[ReceivedLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CreditMemo:
     lines: tuple[ReceivedLine, ...]
 
@@ -127,16 +160,28 @@ class ResolveItem:
     note: str
 
 
-ReturnAction = CreditMemo | AdjustInventory | OpenItem | ResolveItem
+ReturnAction = (
+    CreditMemo | AdjustInventory | OpenItem | ResolveItem | AuthorizeInErp | NotifyWarehouse | ConfirmRefund
+)
 
 RECEIPT_WITHOUT_RETURN = "RETURN_RECEIPT_WITHOUT_AUTHORIZATION"
 REFUND_FOR_REJECTED = "RETURN_REFUND_FOR_REJECTED"
 
 
-def decide(state: ReturnState) -> list[ReturnAction]:
-    """What is due now for this return (actions already done are recorded in the state)."""
+def decide(state: ReturnState, policy: ReturnPolicy = ReturnPolicy()) -> list[ReturnAction]:
+    """What is due now for this return (actions already done are recorded in the state).
+
+    With the ``policy``'s optional steps: an authorized return not rejected is authorized in the ERP
+    first, then announced to the 3PL (unless the 3PL already received it); once credited and its
+    inventory recorded, a channel that expects it gets the refund, unless a refund is already known."""
     actions: list[ReturnAction] = []
     rma = state.rma_number
+    authorization = state.authorization
+    if authorization is not None and state.rejected is None:
+        if policy.erp_authorization and state.erp_rma_no is None:
+            actions.append(AuthorizeInErp(authorization))
+        elif policy.warehouse_notice and state.warehouse_notice is None and state.received is None:
+            actions.append(NotifyWarehouse(authorization))
     if state.received is not None and state.authorization is None and RECEIPT_WITHOUT_RETURN not in state.open_items:
         units = sum((line.quantity for line in state.received), Decimal(0))
         message = f"return {rma}: the warehouse received {units} units with no return authorization on record"
@@ -160,6 +205,10 @@ def decide(state: ReturnState) -> list[ReturnAction]:
             if line.disposition in INVENTORY_DISPOSITIONS
         )
         actions.append(AdjustInventory(moves))
+    done = ready and state.credit_memo_no is not None and state.inventory_adjusted
+    if done and policy.refund_to_channel and not state.refunds and state.refund_confirmed is None:
+        assert authorization is not None and state.received is not None
+        actions.append(ConfirmRefund(authorization, state.received))
     return actions
 
 
@@ -177,6 +226,9 @@ def dump(state: ReturnState) -> dict[str, Any]:
         "credit_memo_no": state.credit_memo_no,
         "inventory_adjusted": state.inventory_adjusted,
         "open_items": list(state.open_items),
+        "erp_rma_no": state.erp_rma_no,
+        "warehouse_notice": state.warehouse_notice,
+        "refund_confirmed": state.refund_confirmed,
     }  # fmt: skip
 
 
@@ -194,4 +246,7 @@ def load(data: dict[str, Any]) -> ReturnState:
         credit_memo_no=data.get("credit_memo_no"),
         inventory_adjusted=bool(data.get("inventory_adjusted")),
         open_items=tuple(data.get("open_items") or ()),
+        erp_rma_no=data.get("erp_rma_no"),
+        warehouse_notice=data.get("warehouse_notice"),
+        refund_confirmed=data.get("refund_confirmed"),
     )  # fmt: skip

@@ -2,7 +2,7 @@
 """The X12 004010 data dictionary crossdock's maps are built from: data elements, composites and segments.
 
 GENERATED TABLES (the reason this module is long): the element, composite and segment definitions of
-the X12 004010 standard for every segment used by crossdock's 810, 846, 850, 855, 856, 860, 940, 945, 947 and 997 maps. They were
+the X12 004010 standard for every segment used by crossdock's 180, 810, 846, 850, 855, 856, 860, 940, 945, 947 and 997 maps. They were
 extracted once from the MIT-licensed olmelabs/EdiEngine ``EdiStandards/X12_004010`` definitions (types,
 lengths, requirement designators, syntax notes), with names from pyx12's ``dataele.xml`` and kputnam/stupidedi;
 edit them by hand from here on. 005010 differences live in :mod:`crossdock.edi.maps.versions`.
@@ -216,6 +216,8 @@ ELEMENTS = """
   563 ID  1   2 Sales Requirement Code
   566 ID  1   2
   587 ID  2   2 Acknowledgment Type Code
+  591 ID  3   3 Payment Method Code
+  594 ID  1   1 Frequency Code
   595 ID  1   1 Compartment ID Code
   597 AN  1   8
   598 AN  1  12
@@ -333,6 +335,8 @@ ELEMENTS = """
  1096 AN  5   5
  1106 ID  2   2
  1122 ID  1   1
+ 1136 ID  2   2 Code Category
+ 1161 ID  1   2 Product/Process Characteristic Code
  1166 ID  2   2 Contract Type Code
  1179 ID  1   1
  1195 AN  1  80
@@ -342,6 +346,9 @@ ELEMENTS = """
  1251 AN  1  35 Date Time Period
  1270 ID  1   3 Code List Qualifier Code
  1271 AN  1  30 Industry Code
+ 1292 ID  2   2 Returns Disposition Code
+ 1293 ID  2   2 Return Request Reason Code
+ 1294 ID  2   2 Return Response Reason Code
  1300 AN  4   4 Service, Promotion, Allowance, or Charge Code
  1301 AN  1  10 Agency Service, Promotion, Allowance, or Charge Code
  1309 ID  2   2
@@ -377,17 +384,21 @@ AMT Monetary Amount: 522! 782! 478
 BAK Beginning Segment for Purchase Order Acknowledgment: 353! 587! 324! 373! 328 326 367 127 373 640
 BCH Beginning Segment for Purchase Order Change: 353! 92! 324! 328 327 373! 326 367 127 373 373 1166 786 587 640 1232
 BEG Beginning Segment for Purchase Order: 353! 92! 324! 328 373! 367 587 1019 1166 1232 786 640
+BGN Beginning Segment: 353! 127! 373! 337 623 127 640 306 786 | C0504
 BIA Beginning Segment for Inventory Inquiry/Advice: 353! 755! 127! 373! 337 306
+BLI Basic Line Item: 235! 234! 380 355 236 212 355 235 234 235 234 235 234 1161 1161 1161 1161 594 | P0506 C0706 P0809 P1011 P1213
 BNX Rail Shipment Information: 460 129 11 223
 BSN Beginning Segment for Ship Notice: 353! 396! 373! 337! 1005 640 641 | C0706
 CB1 Contract and Cost Accounting Standards Data: 1309! 1310
 CLD Load Detail: 622! 382! 103 357 355 | C0504
 CN1 Contract Information: 1166! 782 332 127 338 799
+CRC Conditions Indicator: 1136! 1073! 1321! 1321 1321 1321 1321
 CSH Sales Requirements: 563 306 610 508 373 559 560 566 954 1004 | C0203 P0607 P0910
 CTB Restrictions/Conditions: 688! 352 673 380 522 610 | R020406 P0304 P0506
 CTP Pricing Information: 687 236 212 380 C001 648 649 782 639 499 289 | P0405 C0607 C0902 C1002 C1103
 CTT Transaction Totals: 354! 347 81 355 183 355 352 | P0304 P0506
 CUR Currency: 98! 100! 280 98 100 669 374 373 337 374 373 337 374 373 337 374 373 337 374 373 337 | C0807 C0907 L101112 C1110 C1210 L131415 C1413 C1513 L161718 C1716 C1816 L192021 C2019 C2119
+DD  Demand Detail: 1271 1270 128 127 1271 1270 380 1073 1271 1270 | C0201 P030405 C0605 C1009
 DIS Discount Detail: 653! 654! 655! 656! 657! 657
 DTM Date/Time Reference: 374! 373 337 623 1250 1251 | R020305 C0403 P0506
 DTP Date or Time Period: 374! 1250! 1251!
@@ -395,6 +406,7 @@ ETD Excess Transportation Detail: 626! 627! 128 127 743 | P0304
 FA1 Type of Financial Accounting Data: 559! 1300 248
 FA2 Accounting Data: 1196! 1195!
 FOB F.O.B. Related Instructions: 146! 309 352 334 335 309 352 54 352 | C0302 C0405 C0706 C0809
+G38 Claim Payment Information: 782! 591 1292
 G61 Contact: 366! 93! 365 364 443 | P0304
 G62 Date/Time: 432 373 176 337 623 | R0103 P0102 P0304
 G66 Transportation Instructions: 146 91 399 400 387 433 434
@@ -449,6 +461,7 @@ PWK Paperwork: 755! 756 757 98 66 67 352 C002 1525 | P0506
 QTY Quantity: 673! 380 C001 61 | R0204 E0204
 R2  Route Information: 140! 133! 19 154 177 91 296 296 76 373 369 56 742 | C0807
 R4  Port or Terminal: 115! 309 310 114 26 174 113 156 | P0203
+RDR Return Disposition Reason: 1292 1293 1294 352 1073 | E0203
 REF Reference Numbers: 128! 127 352 C040 | R0203
 SAC Service, Promotion, Allowance, or Charge Information: 248! 1300 559 1301 610 378 332 118 355 380 380 331 127 770 352 819 | R0203 P0304 P0607 P0910 C1110 L130204 C1413 C1615
 SCH Line Item Schedule: 380! 355! 98 93 374! 373! 337 374 373 337 326 350 | C0304 L080910 C0908 C1008

@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from crossdock.soap import contract
 from crossdock.soap.safe_xml import parse_xml
-from crossdock.soap.sim import catalog, changes, finance, invoicing, sales
+from crossdock.soap.sim import catalog, changes, finance, invoicing, returns, sales
 from crossdock.soap.sim.control import MAX_HANG_S, Behaviour, Control
 from crossdock.soap.sim.db import SimDatabase
 from crossdock.soap.sim.envelope import SimFault, check_username_token, fault, read_request, response
@@ -43,6 +43,7 @@ HANDLERS: dict[str, Callable[..., dict[str, Any]]] = {
     "PostJournalEntry": finance.post_journal_entry,
     "GetInventoryLevels": catalog.get_inventory_levels,
     "GetItem": catalog.get_item,
+    "CreateReturnAuthorization": returns.create_return_authorization,
 }
 
 

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from crossdock.edi.reader import TransactionSet, read_transaction_sets
 
-FUNCTIONAL_IDS = {"846": "IB", "947": "AW", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN",
-                  "855": "PR", "860": "PC"}
+FUNCTIONAL_IDS = {
+    "180": "AN", "846": "IB", "947": "AW", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN",
+    "855": "PR", "860": "PC",
+}  # fmt: skip
 
 
-def interchange(set_id: str, body: str, *, control: str = "0001", sep: str = "*", term: str = "~") -> bytes:
+def interchange(
+    set_id: str, body: str, *, control: str = "0001", sep: str = "*", term: str = "~", version: str = "004010"
+) -> bytes:
     """``body`` is one segment a line, written with ``*``; ST/SE and the envelope are added."""
     segments = [line.strip() for line in body.strip().splitlines() if line.strip()]
-    isa = f"ISA*00*          *00*          *ZZ*{'BUYER':<15}*ZZ*{'CROSSDOCK':<15}*261120*0930*U*00401*000000101*0*T*>"
+    icvn = "00501" if version.startswith("005") else "00401"
+    isa = f"ISA*00*          *00*          *ZZ*{'BUYER':<15}*ZZ*{'CROSSDOCK':<15}*261120*0930*U*{icvn}*000000101*0*T*>"
     lines = [
         isa,
-        f"GS*{FUNCTIONAL_IDS.get(set_id, 'XX')}*BUYER*CROSSDOCK*20261120*0930*101*X*004010",
+        f"GS*{FUNCTIONAL_IDS.get(set_id, 'XX')}*BUYER*CROSSDOCK*20261120*0930*101*X*{version}",
         f"ST*{set_id}*{control}",
         *segments,
         f"SE*{len(segments) + 2}*{control}",

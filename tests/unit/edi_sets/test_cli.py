@@ -78,6 +78,20 @@ def test_translate_refuses_a_set_over_the_limit_and_keeps_what_came_before(tmp_p
     assert runner.invoke(app, ["edi", "translate", str(two), "--json"]).exit_code == 0
 
 
+def test_render_a_return_as_the_180_the_3pl_gets(tmp_path: Path) -> None:
+    doc = tmp_path / "return.json"
+    doc.write_text(json.dumps({
+        "rma_number": "SH-8119", "channel": "shopify", "order_external_id": "5100000002",
+        "created_at": "2026-11-22T09:30:00Z",
+        "lines": [{"line_number": "1", "sku": "CD-TEE-BLK-M", "quantity": "2", "reason": "too small"}],
+    }))  # fmt: skip
+    rendered = CliRunner().invoke(
+        app, ["edi", "render", str(doc), "--set", "180", "--partner", str(EXAMPLES / "partners" / "northstar-3pl.yaml")]
+    )
+    assert rendered.exit_code == 0, rendered.output
+    assert "BGN*00*SH-8119*20261122*0930*UT~" in rendered.stdout and "BLI*SK*CD-TEE-BLK-M*2*EA~" in rendered.stdout
+
+
 def test_an_860_translates_and_an_855_renders(tmp_path: Path) -> None:
     change = tmp_path / "change.x12"
     change.write_bytes(interchange("860", "BCH*04*SA*PO-1**1*20261120\nPOC*1*QD*1*1*EA***SK*A"))

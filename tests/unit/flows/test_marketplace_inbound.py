@@ -77,7 +77,7 @@ def test_the_body_does_not_tell_the_topic_but_must_carry_a_cancellation(ports: F
         run(ports, delivered(ports.store, shopify_order(), "orders/cancelled", "wh-2"))
 
 
-@pytest.mark.parametrize("topic", ["app/uninstalled", "refunds/create", "customers/create", "orders/fulfilled"])
+@pytest.mark.parametrize("topic", ["app/uninstalled", "returns/request", "customers/create", "orders/fulfilled"])
 def test_a_topic_crossdock_does_not_handle_is_journaled_as_ignored_not_parked(ports: FlowPorts, topic: str) -> None:
     # Given a webhook of a topic that is no order (its body need not even be an order)
     payload = delivered(ports.store, {"id": 1, "domain": "shop.example"}, topic, "wh-ignored")

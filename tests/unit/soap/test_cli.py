@@ -57,7 +57,8 @@ def test_check_accepts_the_packaged_mapping_and_names_a_typo(tmp_path: Path) -> 
     packaged = str(Path(contract.__file__).parent / contract.MAPPING_NAME)
     result = CliRunner().invoke(app, ["soap", "check", PACKAGED, packaged])
     assert result.exit_code == 0, result.output
-    assert "fits" in result.output and "12 operations" in result.output
+    operations = len(load_mapping(Path(packaged).read_bytes(), packaged).operations)
+    assert "fits" in result.output and f"({operations} operations)" in result.output
     typo = tmp_path / "erp.yaml"
     typo.write_text(
         "name: x\noperations:\n  c:\n    operation: CreateSalesOrder\n    request:\n"

@@ -27,6 +27,7 @@ def test_the_default_mapping_covers_every_logical_operation() -> None:
         "PostJournalEntry",
         "GetInventoryLevels",
         "GetItem",
+        "CreateReturnAuthorization",
     }
 
 

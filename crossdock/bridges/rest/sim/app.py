@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crossdock.bridges.rest.sim import amazon_api, auth, changes, inventory_api, shopify_api, walmart_api
+from crossdock.bridges.rest.sim import amazon_api, auth, changes, inventory_api, returns_api, shopify_api, walmart_api
 from crossdock.bridges.rest.sim.faults import Fault, TokenBucket
 from crossdock.bridges.rest.sim.state import CHANNELS, SimState
 from crossdock.bridges.rest.sim.webhooks import WebhookShot, fire
@@ -158,6 +158,7 @@ def create_sim_app(state: SimState | None = None) -> Starlette:
             *shopify_api.routes(state),
             *amazon_api.routes(state),
             *walmart_api.routes(state),
+            *returns_api.routes(state),
             *auth.routes(state.auth),
             *inventory_api.routes(state),
             *control_routes(state),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -196,3 +197,31 @@ def walmart_orders(count: int, *, seed: int = 13) -> list[dict[str, Any]]:
             }
         )
     return orders
+
+
+def walmart_returns(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A return order for the first line of every fifth Walmart order."""
+    returns = []
+    for n, order in enumerate(orders[::5]):
+        line = order["orderLines"]["orderLine"][0]
+        quantity = int(line["orderLineQuantity"]["amount"])
+        amount = Decimal(str(line["charges"]["charge"][0]["chargeAmount"]["amount"]))
+        created = datetime.fromtimestamp(order["orderDate"] / 1000, tz=UTC) + timedelta(days=7)
+        returns.append({
+            "returnOrderId": f"{77_300 + n}",
+            "customerOrderId": order["customerOrderId"],
+            "returnOrderDate": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "totalRefundAmount": {"currencyAmount": float(amount), "currencyUnit": "USD"},
+            "returnOrderLines": [{
+                "returnOrderLineNumber": 1,
+                "returnReason": "SIZE_TOO_SMALL",
+                "purchaseOrderId": order["purchaseOrderId"],
+                "purchaseOrderLineNumber": int(line["lineNumber"]),
+                "item": {"sku": line["item"]["sku"], "productName": line["item"]["productName"]},
+                "unitPrice": {"currencyAmount": float(amount / quantity), "currencyUnit": "USD"},
+                "quantity": {"unitOfMeasure": "EACH", "measurementValue": quantity},
+                "status": "INITIATED",
+                "currentRefundStatus": "REFUND_PENDING",
+            }],
+        })  # fmt: skip
+    return returns

@@ -21,6 +21,7 @@ class SimState:
     shopify: list[dict[str, Any]] = field(default_factory=list)
     amazon: list[dict[str, Any]] = field(default_factory=list)
     walmart: list[dict[str, Any]] = field(default_factory=list)
+    walmart_returns: list[dict[str, Any]] = field(default_factory=list)
     shopify_fulfillments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     """Shopify order id -> the fulfillments created for it (what its fulfillment orders derive from)."""
     amazon_packages: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
@@ -43,6 +44,7 @@ class SimState:
             self.shopify = seed.shopify_orders(n)
             self.amazon = seed.amazon_orders(n)
             self.walmart = seed.walmart_orders(n)
+            self.walmart_returns = seed.walmart_returns(self.walmart)
             self.shopify_fulfillments = {}
             self.amazon_packages = {}
             self.received = {}
