@@ -282,7 +282,10 @@ class Rig:
 
 @contextmanager
 def lifecycle_rig(
-    per: dict[str, int], workdir: Path | None = None, *, examples: Path = EXAMPLES,
+    per: dict[str, int],
+    workdir: Path | None = None,
+    *,
+    examples: Path = EXAMPLES,
     erp: dict[str, Any] | None = None,
 ) -> Iterator[Rig]:
     """Start the simulators, the store and the embedded flows for ``per`` orders per channel; ``erp``
@@ -302,8 +305,12 @@ def lifecycle_rig(
         raw = _config(examples, work, sim.endpoint, market.url)
         raw["erp"].update(erp or {})
         config = flow_config_from_dict(raw, base=examples)
-        ports = build_ports(config, store, marketplaces=build_marketplaces(config.marketplaces, DEMO_ENV),
-                            inventory=build_inventory(config, DEMO_ENV))
+        ports = build_ports(
+            config,
+            store,
+            marketplaces=build_marketplaces(config.marketplaces, DEMO_ENV),
+            inventory=build_inventory(config, DEMO_ENV),
+        )
         stack.callback(ports.close)
         mailboxes = {name: work / "sftp" / name for name in (BUYER, THREEPL)}
         for root in mailboxes.values():
