@@ -53,6 +53,7 @@ from crossdock.edi.translate import render, translate
 from crossdock.examples import EXAMPLES
 from crossdock.soap.sim.control import ALL, Behaviour
 from crossdock.store import Store
+from crossdock.store.census import orders_seen, parked_orders
 from crossdock.store.journal import HopStatus
 from crossdock.store.models import JournalRow
 
@@ -63,6 +64,8 @@ CANCEL_EVERY = 10
 CANCEL_AFTER_TICKS = 3
 ANSWER_EVERY_TICKS = 5
 """The 3PL answers its mailbox every few ticks."""
+ORDER_ID = {"shopify": "id", "amazon": "AmazonOrderId", "walmart": "purchaseOrderId"}
+"""Where the simulator's orders carry the id crossdock keys them by."""
 MAX_POINTS = 120
 SETTLE_S = 900.0
 
@@ -225,6 +228,8 @@ class _Day:
         self.sends, self.numbers = _turned(rig.buyer), _Numbers(300_000)
         self.cancels: list[tuple[int, dict[str, Any]]] = []
         self.cancelled = 0
+        self.issued: set[str] = set()
+        """Every order the day brought (PO numbers, marketplace order ids): what crossdock must have received."""
         self.shot = WebhookShot(url=rig.receiver.url + "/webhooks/shopify", secret=WEBHOOK_SECRET.encode())
         self.http = httpx.Client(timeout=30)
 
@@ -235,6 +240,7 @@ class _Day:
             i = self.next["edi"]
             data = render("850", _buyer_order(i), self.sends, self.numbers, now=now)
             (inbound / f"850_PO-DEMO-{i + 1:05d}.x12").write_bytes(data)
+            self.issued.add(f"PO-DEMO-{i + 1:05d}")
             self.next["edi"] += 1
         if new["edi"]:
             poll_folder(self.rig.mailboxes[BUYER], BUYER, self.rig.flows.sftp_sink, lock=self.rig.flows.sftp_sink)
@@ -242,6 +248,7 @@ class _Day:
             start = self.next[channel]
             orders = self.hidden[channel][start : start + new[channel]]
             self.next[channel] += len(orders)
+            self.issued.update(str(order[ORDER_ID[channel]]) for order in orders)
             with self.rig.market_state.lock:
                 getattr(self.rig.market_state, channel).extend(orders)
             if channel == "shopify":
@@ -333,16 +340,19 @@ def _figures(plan: Plan, rig: Rig, counts: dict[str, Any], sampler: DepthSampler
     slowest = max(steps.items(), key=lambda kv: kv[1]["p99_ms"], default=(None, {}))
     erp_twice = sorted(ref for ref, n in rig.erp.references().items() if n > 1)
     sent_twice = sorted(ref for ref, n in _sent_940s(rig.mailboxes[THREEPL]).items() if n > 1)
-    check = {"lost": counts["lost"], "lost_orders": counts["lost_orders"], "erp_doubled": erp_twice[:20],
+    received = orders_seen(rig.store) | parked_orders(rig.store)
+    never = sorted(day.issued - received)
+    check = {"lost": counts["lost"], "lost_orders": counts["lost_orders"], "never_received": never[:20],
+             "never_received_count": len(never), "erp_doubled": erp_twice[:20],
              "sent_twice_to_3pl": sent_twice[:20]}  # fmt: skip
-    check["ok"] = counts["lost"] == 0 and not erp_twice and not sent_twice
-    received = counts["orders_received"]
+    check["ok"] = counts["lost"] == 0 and not never and not erp_twice and not sent_twice
     return {
         "orders_per_day": plan.orders_per_day, "burst": plan.burst, "erp_outage_s": plan.erp_outage_s,
-        "day_s": plan.day_s, "orders_received": received, "cancellations_sent": day.cancelled,
+        "day_s": plan.day_s, "orders_issued": len(day.issued),
+        "orders_received": counts["orders_received"], "cancellations_sent": day.cancelled,
         "wall_s": round(settled, 1), "day_s_actual": round(day_end, 1),
         "drained_after_day_s": round(settled - day_end, 1),
-        "throughput_orders_per_s": round(received / settled, 2) if settled else 0.0,
+        "throughput_orders_per_s": round(counts["orders_received"] / settled, 2) if settled else 0.0,
         "outage": {"start_s": round(outage[0], 1), "end_s": round(outage[1], 1),
                    "drain_s": sampler.drain_s(*outage)},
         "slowest_step": {"step": slowest[0], **slowest[1]},
