@@ -56,6 +56,7 @@ from crossdock.store import Store
 from crossdock.store.census import orders_seen, parked_orders
 from crossdock.store.journal import HopStatus
 from crossdock.store.models import JournalRow
+from crossdock.store.order_rows import OrderStateRow
 
 BURST_SHARE = 0.1
 """The middle tenth of the day runs at ``burst`` times the base rate."""
@@ -195,6 +196,14 @@ def hop_statuses(store: Store, since: datetime) -> dict[str, int]:
         rows = s.execute(select(JournalRow.status, func.count()).where(JournalRow.started_at >= since)
                          .group_by(JournalRow.status)).all()  # fmt: skip
     return {str(status): int(n) for status, n in sorted(rows)}
+
+
+def _order_book(store: Store) -> dict[str, str]:
+    """Every order the order book holds (an order cancelled before it was booked is linked to nothing
+    else), with its state."""
+    with store.db.read() as s:
+        rows = s.execute(select(OrderStateRow.external_id, OrderStateRow.state)).all()
+    return {str(external): str(state) for external, state in rows}
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -340,12 +349,15 @@ def _figures(plan: Plan, rig: Rig, counts: dict[str, Any], sampler: DepthSampler
     slowest = max(steps.items(), key=lambda kv: kv[1]["p99_ms"], default=(None, {}))
     erp_twice = sorted(ref for ref, n in rig.erp.references().items() if n > 1)
     sent_twice = sorted(ref for ref, n in _sent_940s(rig.mailboxes[THREEPL]).items() if n > 1)
-    received = orders_seen(rig.store) | parked_orders(rig.store)
-    never = sorted(day.issued - received)
+    linked, book = orders_seen(rig.store) | parked_orders(rig.store), _order_book(rig.store)
+    never = sorted(day.issued - linked - set(book))
+    # an order only the order book knows must have been cancelled before it was booked
+    unbooked = sorted(key for key, state in book.items() if key not in linked and state != "cancelled")
     check = {"lost": counts["lost"], "lost_orders": counts["lost_orders"], "never_received": never[:20],
-             "never_received_count": len(never), "erp_doubled": erp_twice[:20],
+             "never_received_count": len(never), "cancelled_before_booking": sum(k not in linked for k in book),
+             "unbooked_not_cancelled": unbooked[:20], "erp_doubled": erp_twice[:20],
              "sent_twice_to_3pl": sent_twice[:20]}  # fmt: skip
-    check["ok"] = counts["lost"] == 0 and not never and not erp_twice and not sent_twice
+    check["ok"] = counts["lost"] == 0 and not never and not unbooked and not erp_twice and not sent_twice
     return {
         "orders_per_day": plan.orders_per_day, "burst": plan.burst, "erp_outage_s": plan.erp_outage_s,
         "day_s": plan.day_s, "orders_issued": len(day.issued),
