@@ -17,6 +17,7 @@ YAML, validated by pydantic, errors naming the field; by default ``<config_dir>/
         erp_customer_no: C30000
         asn: true                             # 856 ship notices for its POs (the default)
         invoice: true                         # 810 invoices for its POs (default false)
+        ack_855: true                         # an 855 acknowledgment once its PO is booked (default false)
     marketplaces:                             # optional: confirm shipped Shopify orders, poll Amazon/Walmart
       shopify: {base_url: "https://my-shop.myshopify.com", token_env: CROSSDOCK_SHOPIFY_TOKEN,
                 api_version: "2024-01"}
@@ -64,6 +65,12 @@ class PartnerConfig(BaseModel):
     erp_location_code: str | None = None
     asn: bool = Field(default=True, description="Send the partner an 856 ship notice when its POs ship.")
     invoice: bool = Field(default=False, description="Send the partner an 810 invoice when its POs are invoiced.")
+    inventory_advice: bool = Field(
+        default=False,
+        description="Send the partner an 846 of its available-to-sell quantities when they change "
+        "(allocated by the inventory rule named after the partner: inventory.channels.<partner>).",
+    )
+    ack_855: bool = Field(default=False, description="Send the partner an 855 acknowledgment once its PO is booked.")
 
     @model_validator(mode="after")
     def _one_outbound(self) -> PartnerConfig:

@@ -17,12 +17,14 @@ from crossdock.actors import graph, steps
 from crossdock.actors.graph import D
 from crossdock.actors.handlers import (
     amend,
+    channel_acks,
     delivery,
     edi_inbound,
     inventory,
     invoices,
     marketplace,
     orders,
+    po_ack,
     returns,
     settlements,
     shipments,
@@ -40,6 +42,8 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.ORDERS_TO_ERP, partial(orders.to_erp, ports)),
         FlowStep(graph.ORDERS_AMEND, partial(amend.handle, ports)),
         FlowStep(graph.ORDERS_TO_WAREHOUSE, partial(orders.to_warehouse, ports)),
+        FlowStep(graph.ORDERS_ACKNOWLEDGE, partial(channel_acks.acknowledge, ports)),
+        FlowStep(graph.ORDERS_TO_BUYER, partial(po_ack.acknowledge, ports)),
         FlowStep(graph.SHIPMENTS_TO_ERP, partial(shipments.to_erp, ports)),
         FlowStep(graph.SHIPMENTS_TO_BUYER, partial(shipments.to_buyer, ports)),
         FlowStep(graph.SHIPMENTS_TO_MARKETPLACE, partial(shipments.to_marketplace, ports)),
@@ -50,6 +54,7 @@ def flow_steps(ports: FlowPorts) -> tuple[FlowStep[Any], ...]:
         FlowStep(graph.RETURNS_APPLY, partial(returns.apply_step, ports)),
         FlowStep(graph.INVENTORY_APPLY, partial(inventory.apply, ports)),
         FlowStep(graph.INVENTORY_PUSH, partial(inventory.push, ports)),
+        FlowStep(graph.INVENTORY_ADVISE, partial(inventory.advise, ports)),
     ), store=ports.store)  # fmt: skip
 
 

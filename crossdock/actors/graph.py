@@ -109,6 +109,9 @@ ORDERS_TO_ERP = Step("orders.to_erp", Lane.ERP, Order)
 # a cancellation or change: ERP calls, and a 940 cancel / change recorded in the outbox
 ORDERS_AMEND = Step("orders.amend", Lane.ERP, Order)
 ORDERS_TO_WAREHOUSE = Step("orders.to_warehouse", Lane.EDI_OUTBOUND, Order)
+# a marketplace REST call (Walmart's acknowledgment), on the lane of the other ones (to_marketplace)
+ORDERS_ACKNOWLEDGE = Step("orders.acknowledge", Lane.SHIPMENTS, Order)
+ORDERS_TO_BUYER = Step("orders.to_buyer", Lane.EDI_OUTBOUND, Order)
 SHIPMENTS_TO_ERP = Step("shipments.to_erp", Lane.SHIPMENTS, Shipment)
 SHIPMENTS_TO_BUYER = Step("shipments.to_buyer", Lane.EDI_OUTBOUND, Shipment)
 # a REST call, not an X12 delivery nor an ERP call: must not wait behind order backlogs
@@ -124,15 +127,19 @@ INVENTORY_APPLY = Step("inventory.apply", Lane.INVENTORY, InventoryChange)
 # transaction held during the marketplace call: on SQLite the claim's write lock would be held across it
 # and the step's own record of what was told could not be written
 INVENTORY_PUSH = Step("inventory.push", Lane.INVENTORY, InventoryPush, idempotent=False)
+# an 846 of the quantities owed to a B2B partner, recorded in the outbox in the step's transaction
+INVENTORY_ADVISE = Step("inventory.advise", Lane.INVENTORY, InventoryPush)
 
 # --- where each step may send ---------------------------------------------------------------------
 
 EDGES: dict[Step[Any], tuple[Step[Any], ...]] = {
     EDI_INBOUND: (ORDERS_TO_ERP, ORDERS_AMEND, SHIPMENTS_TO_ERP, INVENTORY_APPLY, OUTBOX_DELIVER),
     MARKETPLACE_INBOUND: (ORDERS_TO_ERP, ORDERS_AMEND),
-    ORDERS_TO_ERP: (ORDERS_TO_WAREHOUSE, INVENTORY_APPLY),
+    ORDERS_TO_ERP: (ORDERS_TO_WAREHOUSE, ORDERS_ACKNOWLEDGE, ORDERS_TO_BUYER, INVENTORY_APPLY),
     ORDERS_AMEND: (ORDERS_TO_ERP, OUTBOX_DELIVER, INVENTORY_APPLY),
     ORDERS_TO_WAREHOUSE: (OUTBOX_DELIVER,),
+    ORDERS_ACKNOWLEDGE: (),
+    ORDERS_TO_BUYER: (OUTBOX_DELIVER,),
     SHIPMENTS_TO_ERP: (SHIPMENTS_TO_BUYER, SHIPMENTS_TO_MARKETPLACE, INVOICES_TO_ERP, INVENTORY_APPLY),
     SHIPMENTS_TO_BUYER: (OUTBOX_DELIVER,),
     SHIPMENTS_TO_MARKETPLACE: (),
@@ -141,8 +148,9 @@ EDGES: dict[Step[Any], tuple[Step[Any], ...]] = {
     OUTBOX_DELIVER: (),
     SETTLEMENTS_POST: (),
     RETURNS_APPLY: (),
-    INVENTORY_APPLY: (INVENTORY_PUSH,),
+    INVENTORY_APPLY: (INVENTORY_PUSH, INVENTORY_ADVISE),
     INVENTORY_PUSH: (INVENTORY_PUSH,),
+    INVENTORY_ADVISE: (OUTBOX_DELIVER,),
 }
 
 FLOWS = Graph(EDGES)

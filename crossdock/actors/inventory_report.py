@@ -31,11 +31,17 @@ def show(store: Store, rules: AvailabilityRules, sku: str) -> dict[str, Any]:
          "shipped": r.shipped, "as_of": r.as_of.isoformat()}
         for r in sorted(ledger.reservations(sku), key=lambda r: (r.order_ref, r.line))
     ]  # fmt: skip
+    adjusted = [
+        {"key": a.key, "location": a.location, "delta": a.delta, "reason": a.reason, "on_hand": a.on_hand,
+         "applied_at": a.applied_at.isoformat()}
+        for a in store.inventory.adjustments_of(sku)
+    ]  # fmt: skip
     return {
         "sku": sku,
         "kit": rules.kits.get(sku),
         "stock": stock,
         "reservations": held,
+        "adjustments": adjusted,
         "free": ats.free,
         "available_to_sell": {channel: totals.get(channel, 0) for channel in rules.channels},
         "by_location": ats.by_location,

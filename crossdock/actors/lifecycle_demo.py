@@ -19,6 +19,7 @@ exception item.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from crossdock.bridges.rest.sim import SimState, create_sim_app
 from crossdock.bridges.rest.sim import auth as sim_auth
 from crossdock.bridges.rest.sim.webhooks import WebhookShot, signed_request
 from crossdock.canonical import Channel, Order
-from crossdock.canonical.order import OrderLine
+from crossdock.canonical.order import OrderLine, OrderPurpose
 from crossdock.canonical.party import Address, Party, PartyRole
 from crossdock.canonical.shipment import Package, Shipment, ShipmentLine, ShipmentOrder
 from crossdock.canonical.warehouse import WarehouseShippingOrder
@@ -57,7 +58,7 @@ from crossdock.edi.translate import render, translate
 from crossdock.examples import EXAMPLES
 from crossdock.settings import load_settings
 from crossdock.store import Store
-from crossdock.store.census import open_item_keys, orders_seen, parked_orders, take
+from crossdock.store.census import open_item_keys, order_book, take
 
 BUYER, THREEPL = "acme-retail", "northstar-3pl"
 CHANNELS = ("edi", "shopify", "amazon", "walmart")
@@ -71,6 +72,8 @@ SHOPIFY_TOKEN = "shpat_demo"  # noqa: S105 - the simulator's demo token, not a c
 INVENTORY_CALLS = ("shopify.inventory_levels", "walmart.inventory", "amazon.listings")
 """What the marketplace simulator records of the quantities it was told."""
 FINAL_ROUNDS = 4
+EARLY = 9_000
+"""The buyer order whose cancellation arrives before it."""
 """3PL rounds: first answers, late answers, the rest of the split shipments, a last sweep."""
 
 Progress = Callable[[str, int, int], None]
@@ -146,12 +149,16 @@ class ThreePL:
         self.waiting: list[tuple[int, WarehouseShippingOrder, dict[str, Decimal]]] = []
         self.shipments = count(1)
         self.orders = 0
+        self.shipped: set[str] = set()
+        self.cancelled: set[str] = set()
 
     def answer(self, now: datetime) -> int:
-        """One round: new 940s get their 997 (and their 945 unless late or split); what waited from
-        an earlier round ships now. Returns the files written."""
+        """One round: new 940s get their 997; an order's latest 940 (an original, a change, a cancel)
+        decides what ships: a cancelled order nothing, a changed one its new quantities; most ship now,
+        the late ones and the rest of the split ones in the next round. Returns the files written."""
         written = 0
         due, self.waiting = self.waiting, []
+        latest: dict[str, WarehouseShippingOrder] = {}
         for name in sorted(p.name for p in (self.mailbox / "outbound").iterdir() if not p.name.startswith(".")):
             if name in self.seen or "_940_" not in name:
                 continue
@@ -160,21 +167,27 @@ class ThreePL:
             for ack in build_acks(validate.validate(data), self.numbers, now=now, partner=self.sends.name):
                 written += self._drop(f"997_{name}", ack)
             for result in translate(data).sets:
-                wso = result.document
-                if not isinstance(wso, WarehouseShippingOrder):
-                    continue
-                self.orders += 1
-                everything = {line.line_number: line.quantity for line in wso.lines}
-                if self.orders % self.late == 0:
-                    self.waiting.append((self.orders, wso, everything))
-                elif self.orders % self.split == 0 and sum(everything.values()) > 1:
-                    first, rest = self._halves(everything)
-                    written += self._ship(wso, first, now)
-                    self.waiting.append((self.orders, wso, rest))
-                else:
-                    written += self._ship(wso, everything, now)
+                if isinstance(result.document, WarehouseShippingOrder):
+                    latest[result.document.order_ref] = result.document
+        cancelled = {ref for ref, wso in latest.items() if wso.purpose is OrderPurpose.CANCELLATION}
+        self.cancelled |= cancelled
+        for ref, wso in latest.items():
+            if ref in cancelled or ref in self.shipped:
+                continue  # a cancel, or a change of an order already on its way: nothing more leaves
+            self.shipped.add(ref)
+            self.orders += 1
+            everything = {line.line_number: line.quantity for line in wso.lines if line.quantity > 0}
+            if self.orders % self.late == 0:
+                self.waiting.append((self.orders, wso, everything))
+            elif self.orders % self.split == 0 and sum(everything.values()) > 1:
+                first, rest = self._halves(everything)
+                written += self._ship(wso, first, now)
+                self.waiting.append((self.orders, wso, rest))
+            else:
+                written += self._ship(wso, everything, now)
         for _, wso, quantities in due:
-            written += self._ship(wso, quantities, now)
+            if wso.order_ref not in self.cancelled:
+                written += self._ship(wso, quantities, now)
         return written
 
     @staticmethod
@@ -354,10 +367,24 @@ def run_lifecycle_demo(
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         tell("orders to the ERP and the 3PL", 5, steps)
         flows.settle(timeout_s=300)
+        tell("cancellations and changes", 5, steps)
+        _amendments(market.url, receiver.url, market_state, mailboxes[BUYER], buyer, per, now)
+        for channel in ("amazon", "walmart"):
+            _poll(config, channel, flows, work, now)
+        poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
+        flows.settle(timeout_s=300)
+        (mailboxes[BUYER] / "inbound" / "850_after_its_cancel.x12").write_bytes(
+            render("850", _buyer_order(EARLY), _turned(buyer), _Numbers(431_000), now=now))
+        poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
+        flows.settle(timeout_s=300)
         for round_no in range(FINAL_ROUNDS):
             tell(f"3PL round {round_no + 1}: 997s and 945s", 6 + round_no, steps)
             if threepl.answer(now + timedelta(hours=round_no + 1)):
                 poll_folder(mailboxes[THREEPL], THREEPL, flows.sftp_sink, lock=flows.sftp_sink)
+                flows.settle(timeout_s=300)
+            if round_no == 0 and per["edi"] >= 3:  # a buyer cancels a PO whose goods already left
+                _buyer_cancels(mailboxes[BUYER], buyer, 2, now + timedelta(hours=1), "850_cancel_after_ship.x12")
+                poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
                 flows.settle(timeout_s=300)
         tell("counting", steps, steps)
         summary = LifecycleSummary(orders=orders, workdir=rig.work, by_channel=per)
@@ -391,6 +418,49 @@ def _poll(config: Any, channel: str, flows: EmbeddedFlows, work: Path, now: date
         raise RuntimeError(f"the {channel} poll failed: {report.error}")
 
 
+def _buyer_cancels(mailbox: Path, buyer: PartnerProfile, n: int, at: datetime, name: str) -> None:
+    """The buyer cancels its ``n``-th PO with an 850 whose BEG01 is 01 (cancellation)."""
+    order = _buyer_order(n).model_copy(update={"purpose": OrderPurpose.CANCELLATION, "updated_at": at})
+    (mailbox / "inbound" / name).write_bytes(render("850", order, _turned(buyer), _Numbers(420_000 + n), now=at))
+
+
+def _amendments(market: str, receiver: str, state: SimState, mailbox: Path, buyer: PartnerProfile,
+                per: dict[str, int], now: datetime) -> None:  # fmt: skip
+    """What customers and buyers do after ordering: a Shopify order cancelled and one changed (a line
+    cut by one unit) by webhook, an Amazon and a Walmart order cancelled (seen by the next poll), a buyer's
+    PO cancelled by an 850 (BEG01=01), and a cancellation that arrives before its order."""
+    with httpx.Client(base_url=market, timeout=60) as control:
+        def change(channel: str, order_id: str, **what: Any) -> None:
+            control.post("/_sim/orders/change", json={"channel": channel, "order_id": order_id, **what}
+                         ).raise_for_status()  # fmt: skip
+
+        def webhook(topic: str, order_id: str) -> None:
+            body = {"url": receiver + "/webhooks/shopify", "secret": WEBHOOK_SECRET, "topic": topic,
+                    "order_id": order_id}  # fmt: skip
+            control.post("/_sim/webhooks", json=body).raise_for_status()
+
+        if per["shopify"] >= 1:
+            cancelled = str(state.shopify[0]["id"])
+            change("shopify", cancelled, cancel=True)
+            webhook("orders/cancelled", cancelled)
+        for order in state.shopify[1:]:  # the first with a line of two or more: one unit of it cut
+            line = max(order["line_items"], key=lambda item: item["quantity"])
+            if line["quantity"] >= 2:
+                change("shopify", str(order["id"]), lines={str(line["id"]): line["quantity"] - 1})
+                webhook("orders/updated", str(order["id"]))
+                break
+        if per["amazon"] >= 2:
+            change("amazon", state.amazon[1]["AmazonOrderId"], cancel=True)
+        if per["walmart"] >= 2:
+            change("walmart", state.walmart[1]["purchaseOrderId"], cancel=True)
+    if per["edi"] >= 2:
+        _buyer_cancels(mailbox, buyer, 1, now + timedelta(minutes=30), "850_cancel.x12")
+    # a cancellation that overtook its order: recorded, and the order that follows is never booked
+    early = _buyer_order(EARLY)
+    (mailbox / "inbound" / "850_cancel_early.x12").write_bytes(render("850", early.model_copy(
+        update={"purpose": OrderPurpose.CANCELLATION, "updated_at": now}), _turned(buyer), _Numbers(430_000), now=now))
+
+
 def _bad_inputs(mailbox: Path, buyer: PartnerProfile, receiver: str, now: datetime) -> None:
     """What partners really send now and then: a file that is no X12, a PO for an item the ERP does not
     know, the same PO again in a new interchange, and a webhook that is no order."""
@@ -408,31 +478,36 @@ def _bad_inputs(mailbox: Path, buyer: PartnerProfile, receiver: str, now: dateti
         client.post(shot.url, content=body, headers=headers).raise_for_status()
 
 
+FINAL_STATES = {"shipped", "invoiced", "cancelled"}
+
+
 def _count(store: Store, erp: EmbeddedErp, market: SimState) -> dict[str, Any]:
-    """The run's figures: from the store and the simulators only."""
+    """The run's figures: from the store (the order book, the outbox, links, journal, exception items) and
+    the simulators only. ``lost``: orders in no final state (shipped, invoiced, cancelled) with no open
+    exception item about them."""
     census = take(store)
     waiting = open_item_keys(store)
-    booked = erp.open_quantities()
-    received = orders_seen(store) | parked_orders(store)
-    final = {key for key, (status, left) in booked.items() if status == "Cancelled" or left <= 0}
-    lost = sorted(key for key in received if key not in final and key not in waiting)
+    book = order_book(store)
+    lost = sorted(f"{channel}:{order}" for (channel, order), held in book.items()
+                  if held.state not in FINAL_STATES and order not in waiting)  # fmt: skip
     erp_counts = erp.counts()
     calls = market.snapshot()["received"]
     tracking = sum(len(calls.get(kind, [])) for kind in ("shopify.fulfillments", "amazon.shipment_confirmations",
-                                                              "walmart.shipping_updates"))  # fmt: skip
+                                                           "walmart.shipping_updates"))  # fmt: skip
     return {
-        "orders_received": len(received),
+        "orders_received": len(book),
         "erp_orders": erp_counts["sales_orders"],
         "edi_940_sent": census.sent.get("940", 0),
         "acks_reconciled": census.acks_reconciled,
         "shipments": erp_counts["shipments"],
         "invoices": erp_counts["invoices"],
         "tracking_updates": tracking,
-        "cancellations": erp_counts["cancelled_orders"],
+        "cancellations": sum(1 for held in book.values() if held.cancelled),
         "inventory_updates": sum(len(calls.get(kind, [])) for kind in INVENTORY_CALLS),
         "duplicates": census.duplicates,
         "exceptions": census.open_items,
         "lost": len(lost),
+        "orders_by_state": dict(sorted(Counter(held.state for held in book.values()).items())),
         "lost_orders": lost[:20],
     }
 

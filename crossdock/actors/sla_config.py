@@ -8,7 +8,7 @@
         940-997: 24h
         940-945: 3d
         945-confirmation: 4h
-        shipment-invoice: off             # the default until the invoice step runs
+        shipment-invoice: 1d
       partners:                           # per trading partner (its X12 profile's name)
         northstar-3pl: {940-997: 4h, 940-945: 2d}
       channels:                           # per marketplace channel (and edi, for buyers' POs)

@@ -29,7 +29,7 @@ from crossdock.actors.flow_config import (
 )
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.outbound import FolderOutbound, SftpOutbound
-from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, Outbound, TradingPartner
+from crossdock.actors.handlers.ports import FlowPorts, MarketplacePort, OrderAcknowledger, Outbound, TradingPartner
 from crossdock.actors.intake import StoreInboundSink, StoreWebhookSink
 from crossdock.actors.inventory_config import PushTarget
 from crossdock.actors.inventory_metrics import register_inventory_gauges
@@ -106,6 +106,11 @@ def build_marketplaces(
     return built
 
 
+def build_acknowledgers(marketplaces: Mapping[str, MarketplacePort]) -> dict[str, OrderAcknowledger]:
+    """The configured channels whose booked orders are acknowledged: Walmart (it asks within four hours)."""
+    return {channel: port for channel, port in marketplaces.items() if isinstance(port, walmart.WalmartAdapter)}
+
+
 def _env_secret(env: Mapping[str, str], where: str, name: str, field: str) -> str:
     value = env.get(name, "").strip()
     if not value:
@@ -142,14 +147,29 @@ def build_inventory(
     if config.inventory is None:
         return None
     channels: dict[str, InventoryChannel] = {}
+    split = config.inventory.split()
     try:
         for channel, target in config.inventory.push.items() if push else ():
-            channels[channel] = _inventory_channel(config, channel, target, environ)
+            if channel in split:
+                channels.update(_shopify_locations(config, target, split[channel], environ))
+            else:
+                channels[channel] = _inventory_channel(config, channel, target, environ)
     except ConfigError:
         for built in channels.values():
             built.close()
         raise
-    return InventoryPorts(config.inventory.rules(), channels, config.inventory.location)
+    return InventoryPorts(config.inventory.rules(), channels, config.inventory.location, split)
+
+
+def _shopify_locations(
+    config: FlowConfig, target: PushTarget, names: Mapping[str, tuple[str, ...]], environ: Mapping[str, str] | None
+) -> dict[str, InventoryChannel]:
+    """One Shopify adapter per Shopify location (``shopify@<id>``), sharing one client (one store's pacing)."""
+    market = config.marketplaces["shopify"]  # the config validator demands it
+    client = MarketplaceClient("shopify", market.base_url, token=token_source("shopify", market, environ),
+                               token_header=AUTH_HEADER, timeout=market.timeout_s)  # fmt: skip
+    return {name: ShopifyInventory(client, api_version=market.api_version, location_id=int(name.split("@")[1]),
+                                   item_ids=target.item_ids) for name in names}  # fmt: skip
 
 
 def _inventory_channel(
@@ -208,7 +228,9 @@ def build_ports(
             assert item.outbound_folder is not None  # the config validator demands one of the two
             outbound = FolderOutbound(item.outbound_folder, profile.name)
         partners.append(TradingPartner(profile, outbound, item.erp_customer_no, item.erp_location_code, item.asn,
-                                       item.invoice))  # fmt: skip
+                                       item.invoice, item.inventory_advice,
+                                       ack_855=item.ack_855))  # fmt: skip
+    built = dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces)
     ports = FlowPorts(
         store=store,
         erp=erp if erp is not None else build_erp(config),
@@ -218,11 +240,17 @@ def build_ports(
         item_map=dict(config.item_map),
         channel_customers=dict(config.channel_customers),
         finance=config.finance,
-        marketplaces=dict(build_marketplaces(config.marketplaces) if marketplaces is None else marketplaces),
+        marketplaces=built,
+        acknowledgers=build_acknowledgers(built),
         inventory=build_inventory(config, push=marketplaces is None) if inventory is None else inventory,
         amendments={channel: rules.policy() for channel, rules in config.amendments.items()},
     )
     ports.partner(config.warehouse_partner)  # a ConfigError now, not at the first order
+    for partner in ports.partners:
+        rules = ports.inventory.rules.channels if ports.inventory is not None else {}
+        if partner.inventory_advice and partner.name not in rules:
+            raise ConfigError(f"partner {partner.name}: inventory_advice needs an inventory rule "
+                              f"(inventory.channels.{partner.name} in flows.yaml)")  # fmt: skip
     return ports
 
 

@@ -9,7 +9,13 @@ from crossdock.canonical.acknowledgment import (
 )
 from crossdock.canonical.base import CanonicalModel, gs1_check_digit, has_valid_check_digit
 from crossdock.canonical.envelope import SCHEMA_VERSION, Envelope, idempotency_key
-from crossdock.canonical.inventory import InventoryAdvice, InventoryAdviceLine, InventoryLevel
+from crossdock.canonical.inventory import (
+    InventoryAdjustment,
+    InventoryAdjustmentLine,
+    InventoryAdvice,
+    InventoryAdviceLine,
+    InventoryLevel,
+)
 from crossdock.canonical.invoice import Invoice, InvoiceLine
 from crossdock.canonical.order import (
     Channel,
@@ -23,6 +29,7 @@ from crossdock.canonical.order import (
     Totals,
 )
 from crossdock.canonical.party import Address, Party, PartyRole
+from crossdock.canonical.po_ack import LineAckStatus, PoAckLine, PoAckStatus, PurchaseOrderAcknowledgment
 from crossdock.canonical.redact import redact
 from crossdock.canonical.registry import DOCUMENTS, document_class, json_schemas
 from crossdock.canonical.returns import ReturnAuthorization, ReturnLine
@@ -36,9 +43,12 @@ __all__ = [
     "WarehouseShippingOrder",
     "Shipment",
     "Invoice",
+    "InventoryAdjustment",
+    "InventoryAdjustmentLine",
     "InventoryAdvice",
     "InventoryAdviceLine",
     "InventoryLevel",
+    "PurchaseOrderAcknowledgment",
     "ReturnAuthorization",
     "SettlementLine",
     "SettlementSummary",
@@ -56,6 +66,9 @@ __all__ = [
     "InvoiceLine",
     "OrderLine",
     "OrderPurpose",
+    "LineAckStatus",
+    "PoAckLine",
+    "PoAckStatus",
     "Package",
     "Party",
     "PartyRole",

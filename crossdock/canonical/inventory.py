@@ -1,8 +1,9 @@
-"""Stock on hand per item and location (846, ERP GetInventoryLevels, marketplace inventory feeds)."""
+"""Stock on hand per item and location (846, 947, ERP GetInventoryLevels, marketplace inventory feeds)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
@@ -57,6 +58,41 @@ class InventoryAdvice(CanonicalModel):
         ]
 
 
+SignedQuantity = Annotated[Decimal, Field(max_digits=15, decimal_places=4, allow_inf_nan=False)]
+"""A quantity that may be negative (an adjustment's debit)."""
+
+
+class InventoryAdjustmentLine(CanonicalModel):
+    sku: NonEmptyStr
+    gtin: Gtin | None = None
+    quantity: SignedQuantity = Field(description="Units added (positive) or taken off (negative) (W1902).")
+    reason: NonEmptyStr = Field(description="Adjustment reason code (W1901: 05 damaged, AA physical count ...).")
+    unit_of_measure: UnitOfMeasure = "EA"
+    lot: str | None = None
+
+
+class InventoryAdjustment(CanonicalModel):
+    """A warehouse's inventory adjustment advice (X12 947): changes of on hand per item at one location
+    (deltas, not balances). ``location`` is ``None`` when the sender did not name it."""
+
+    adjustment_id: NonEmptyStr = Field(description="The adjustment number (W1502).")
+    as_of: AwareDatetime = Field(description="The adjustment date (W1501), at midnight UTC.")
+    location: str | None = None
+    lines: list[InventoryAdjustmentLine] = Field(min_length=1)
+
+
+class StockAdjustment(CanonicalModel):
+    """A change of on hand (``delta`` units) for one SKU and location, applied once per ``key`` on top of
+    the figure held (``inventory.apply``; docs/inventory.md)."""
+
+    key: NonEmptyStr = Field(description="947:<partner>:<interchange>:<set control number>")
+    sku: NonEmptyStr
+    location: NonEmptyStr
+    delta: SignedQuantity
+    reason: NonEmptyStr
+    as_of: AwareDatetime
+
+
 class StockReservation(CanonicalModel):
     """Units of a SKU held for one order line; ``quantity`` 0 releases them (shipped, cancelled)."""
 
@@ -72,13 +108,14 @@ class StockReservation(CanonicalModel):
 
 class InventoryChange(CanonicalModel):
     """New inputs for availability (``inventory.apply``): on-hand levels from the ERP or a 3PL's 846,
-    and reservations from the order flow. ``sequence`` orders updates of the same ``as_of`` (an 846's
-    interchange control number)."""
+    adjustments from a 3PL's 947, and reservations from the order flow. ``sequence`` orders updates of
+    the same ``as_of`` (an 846's interchange control number)."""
 
     source: NonEmptyStr = Field(description="erp, 846:<partner>:<advice id>, order:<order ref> ...")
     sequence: int = 0
     levels: list[InventoryLevel] = Field(default_factory=list)
     reservations: list[StockReservation] = Field(default_factory=list)
+    adjustments: list[StockAdjustment] = Field(default_factory=list)
 
 
 class InventoryPush(CanonicalModel):

@@ -125,7 +125,11 @@ class Order(CanonicalModel):
     cancel_after: date | None = None
     currency: CurrencyCode = "USD"
     parties: list[Party] = Field(default_factory=list)
-    lines: list[OrderLine] = Field(min_length=1)
+    lines: list[OrderLine] = Field(
+        default_factory=list,
+        description="At least one, but for a cancellation of the whole order (an 860 with BCH01=01 and no POC "
+        "line): no line, with line_changes_only False (as it now stands, the order has no line).",
+    )
     shipping_method: ShippingMethod | None = None
     discounts: list[Discount] = Field(default_factory=list)
     taxes: list[Tax] = Field(default_factory=list)
@@ -139,6 +143,8 @@ class Order(CanonicalModel):
 
     @model_validator(mode="after")
     def _unique_lines(self) -> Order:
+        if not self.lines and (self.purpose is not OrderPurpose.CANCELLATION or self.line_changes_only):
+            raise ValueError("an order needs at least one line (only a cancellation of the whole order has none)")
         seen: set[str] = set()
         for line in self.lines:
             if line.line_number in seen:

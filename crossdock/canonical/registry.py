@@ -7,9 +7,16 @@ from crossdock.canonical.base import CanonicalModel
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.finance.return_events import ReturnEventDocument
 from crossdock.canonical.inbound import InboundPayload, OutboxDelivery
-from crossdock.canonical.inventory import InventoryAdvice, InventoryChange, InventoryLevel, InventoryPush
+from crossdock.canonical.inventory import (
+    InventoryAdjustment,
+    InventoryAdvice,
+    InventoryChange,
+    InventoryLevel,
+    InventoryPush,
+)
 from crossdock.canonical.invoice import Invoice
 from crossdock.canonical.order import Order
+from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 from crossdock.canonical.returns import ReturnAuthorization
 from crossdock.canonical.settlement import SettlementLine, SettlementSummary
 from crossdock.canonical.shipment import Shipment
@@ -20,8 +27,10 @@ DOCUMENTS: dict[str, type[CanonicalModel]] = {
     "warehouse_shipping_order": WarehouseShippingOrder,
     "shipment": Shipment,
     "invoice": Invoice,
+    "purchase_order_acknowledgment": PurchaseOrderAcknowledgment,
     "inventory_level": InventoryLevel,
     "inventory_advice": InventoryAdvice,
+    "inventory_adjustment": InventoryAdjustment,
     "inventory_change": InventoryChange,
     "inventory_push": InventoryPush,
     "return_authorization": ReturnAuthorization,

@@ -64,7 +64,7 @@ def validate_command(
     files: list[Path] = typer.Argument(..., help="X12 files to validate."),
     as_json: bool = typer.Option(False, "--json", help="Print every file's report as one JSON document."),
 ) -> None:
-    """Validate each X12 FILE against crossdock's pyx12 maps (846, 850, 856, 940, 945, 997; 004010 and
+    """Validate each X12 FILE against crossdock's pyx12 maps (810, 846, 850, 856, 940, 945, 947, 997; 004010 and
     005010) and pyx12's HIPAA maps; other sets are read and envelope-checked with a warning.
 
     Exit 0 when every file is valid, 1 when any is invalid, 2 when any is unreadable.

@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from crossdock.edi.reader import X12Reader
     from crossdock.edi.translate import InterchangeAckResult, SetResult
 
-SETS = ("850", "940", "945", "856", "846", "810")
+SETS = ("850", "940", "945", "856", "846", "810", "855")
 
 
 def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
     """The canonical documents a set renders from, in the order they are tried."""
     from crossdock.canonical import InventoryAdvice, Invoice, Order, Shipment, WarehouseShippingOrder
+    from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 
     documents: dict[str, tuple[type[BaseModel], ...]] = {
         "850": (Order,),
@@ -35,6 +36,7 @@ def _documents(set_id: str) -> tuple[type[BaseModel], ...]:
         "856": (Shipment,),
         "846": (InventoryAdvice,),
         "810": (Invoice,),
+        "855": (PurchaseOrderAcknowledgment,),
     }
     return documents[set_id]
 

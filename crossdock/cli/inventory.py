@@ -70,12 +70,18 @@ def show_command(
     for row in held:
         where = f"at {row['location']:<10} for {row['order_ref']} line {row['line']}"
         typer.echo(f"  reserved {row['quantity']:>7} {where}")
+    for row in report.get("adjustments", []):
+        typer.echo(f"  adjusted {row['delta']:>+7} at {row['location']:<10} reason {row['reason']} by {row['key']}")
     typer.echo(f"  free per location: {report['free']}")
     told = {c["channel"]: c for c in report["channels"]}
     for channel, quantity in report["available_to_sell"].items():
         state = told.get(channel)
         last = f"told {state['told']} at {state['told_at']}" if state and state["told_at"] else "never told"
         typer.echo(f"  {channel:<10} available to sell {quantity:>7}; {last}")
+    for channel, state in sorted(told.items()):
+        if channel not in report["available_to_sell"]:  # a channel told per location (shopify@<id>)
+            last = f"told {state['told']} at {state['told_at']}" if state["told_at"] else "never told"
+            typer.echo(f"  {channel:<10} available to sell {state['computed']:>7}; {last}")
 
 
 @app.command("drift")

@@ -129,16 +129,20 @@ def serve(
         float, typer.Option(min=0.1, help="Seconds a connection has to send its request headers.")
     ] = 10.0,
     body_timeout: Annotated[float, typer.Option(min=0.1, help="Seconds a request has to send its body (408).")] = 30.0,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
 ) -> None:
     """Run the signed-webhook receiver (POST /webhooks/shopify, GET /health, GET /openapi.json): each
     verified body is stored in crossdock's database and sent to the marketplace.inbound flow on
     RabbitMQ, where ``crossdock worker`` books it. Needs CROSSDOCK_WEBHOOK_SECRET, CROSSDOCK_BROKER_URL,
     <config_dir>/flows.yaml and a database at crossdock's schema (``crossdock db upgrade``). Prints
-    its base URL first; logs every refused request and connection on stderr."""
+    its base URL first; logs every refused request and connection on stderr. With --metrics-port it
+    serves Prometheus metrics there (refused requests by status and reason)."""
     import logging
 
     from crossdock.actors.wiring import intake
     from crossdock.bridges.rest.guard import GuardedServer, ReceiverLimits, guarded_config
+    from crossdock.bridges.rest.metrics import ReceiverMetrics
     from crossdock.bridges.rest.receiver import receiver_from_settings
     from crossdock.cli import runtime
     from crossdock.errors import ConfigError, TransientError
@@ -148,7 +152,9 @@ def serve(
         settings = runtime.settings()
         with intake(settings) as (_, webhook_sink):
             runtime.open_store(settings).close()  # refuse to start on a database without its schema
-            receiver = receiver_from_settings(settings, webhook_sink, limits)
+            metrics = ReceiverMetrics()
+            receiver = receiver_from_settings(settings, webhook_sink, limits, metrics)
+            _serve_metrics(metrics.registry, metrics_host, metrics_port)
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -160,11 +166,28 @@ def serve(
             typer.echo(f"http://{host}:{sock.getsockname()[1]}")
             sys.stdout.flush()
             logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-            config = guarded_config(receiver, limits, log_level="warning", timeout_graceful_shutdown=2)
+            config = guarded_config(receiver, limits, on_close=metrics.close_connection, log_level="warning",
+                                    timeout_graceful_shutdown=2)  # fmt: skip
             GuardedServer(config).run(sockets=[sock])
     except (ConfigError, TransientError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(UNREADABLE_EXIT) from None
+
+
+MetricsPort = Annotated[
+    int | None, typer.Option(min=0, max=65535, help="Serve Prometheus metrics on this port (0: any free one).")
+]
+MetricsHost = Annotated[str, typer.Option(help="Address of the metrics port (0.0.0.0 in a container stack).")]
+
+
+def _serve_metrics(registry: Any, host: str, port: int | None) -> None:
+    """Serve ``registry`` on ``host:port`` from a daemon thread (it ends with the process); say where."""
+    if port is None:
+        return
+    from crossdock.bridges.rest.metrics import serve_metrics
+
+    _server, bound = serve_metrics(registry, host, port)
+    typer.echo(f"metrics on http://{host}:{bound}/metrics", err=True)
 
 
 class PolledChannel(StrEnum):
@@ -220,14 +243,20 @@ def poll(
     ] = None,
     max_polls: Annotated[int | None, typer.Option("--max-polls", min=1, help="Stop after N polls.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print each poll's report as one JSON line.")] = False,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
 ) -> None:
     """Poll Amazon SP-API or Walmart orders: each new order is stored in crossdock's database and sent
     to the marketplace.inbound flow on RabbitMQ, where ``crossdock worker`` books it; the poll state
     (watermark, cursor) is saved after each page. Needs CROSSDOCK_BROKER_URL, <config_dir>/flows.yaml
     with marketplaces.<channel>, and the token in the environment variable its token_env names. Without
-    --once it polls every --interval seconds until SIGTERM or SIGINT."""
+    --once it polls every --interval seconds until SIGTERM or SIGINT. With --metrics-port it serves
+    Prometheus metrics there (the poller lag: seconds since the last poll that caught up)."""
+    from prometheus_client import CollectorRegistry
+
     from crossdock.actors.flow_config import load_flow_config
     from crossdock.actors.wiring import build_order_poller, flows_file, intake
+    from crossdock.bridges.rest.metrics import PollMetrics
     from crossdock.bridges.rest.poll_service import PollRound, PollService
     from crossdock.bridges.rest.poll_state_file import PollStateFile
     from crossdock.cli import runtime
@@ -261,7 +290,11 @@ def poll(
             if saved is not None and first_start is not None:
                 typer.echo(f"note: --since ignored: resuming from {state_file.path} "
                            f"(watermark {saved.watermark.isoformat()})", err=True)  # fmt: skip
-            service = PollService(channel.value, poller, sink, state_file, start, stop=stop)
+            metrics = PollMetrics()
+            registry = CollectorRegistry(auto_describe=False)
+            registry.register(metrics)
+            _serve_metrics(registry, metrics_host, metrics_port)
+            service = PollService(channel.value, poller, sink, state_file, start, stop=stop, metrics=metrics)
             if once:
                 show(service.poll_once())
             else:

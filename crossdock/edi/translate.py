@@ -33,12 +33,13 @@ from crossdock.canonical import (
     Shipment,
     WarehouseShippingOrder,
 )
+from crossdock.canonical.po_ack import PurchaseOrderAcknowledgment
 from crossdock.edi import ta1
 from crossdock.edi.control import ControlNumberAllocator
 from crossdock.edi.partners import PartnerProfile
 from crossdock.edi.reader import MAX_SET_BYTES, MAX_SET_SEGMENTS, ReadWarning, TransactionSet, X12Reader
 from crossdock.edi.segment import Segment
-from crossdock.edi.sets import x810, x846, x850, x856, x940, x945, x997
+from crossdock.edi.sets import x810, x846, x850, x855, x856, x860, x940, x945, x947, x997
 from crossdock.edi.sets.mapping import Lookups, MappingWarning, Translation, UnmappedSegment
 from crossdock.edi.writer import build_interchange
 from crossdock.errors import EdiError, MappingError
@@ -56,9 +57,11 @@ __all__ = [
     "translate_ta1",
 ]
 
-TRANSLATORS: dict[str, ModuleType] = {"846": x846, "850": x850, "856": x856, "940": x940, "945": x945, "997": x997}
+TRANSLATORS: dict[str, ModuleType] = {
+    "846": x846, "850": x850, "856": x856, "860": x860, "940": x940, "945": x945, "947": x947, "997": x997,
+}  # fmt: skip
 """ST01 → the module with ``to_canonical`` (and, but for 997, ``from_canonical``) and ``FUNCTIONAL_ID``."""
-RENDER_ONLY: dict[str, ModuleType] = {"810": x810}
+RENDER_ONLY: dict[str, ModuleType] = {"810": x810, "855": x855}
 """Sets crossdock writes but does not read: ST01 → the module with ``from_canonical`` and ``FUNCTIONAL_ID``."""
 
 TranslationStatus = Literal["translated", "failed", "unsupported"]
@@ -238,6 +241,8 @@ def render(
         body = x856.from_canonical(document, issued_at=now)
     elif set_id == "810" and isinstance(document, Invoice):
         body = x810.from_canonical(document)
+    elif set_id == "855" and isinstance(document, PurchaseOrderAcknowledgment):
+        body = x855.from_canonical(document)
     else:
         raise MappingError(f"cannot render a {type(document).__name__} as X12 {set_id}", [("ST01", f"set {set_id}")])
     module = TRANSLATORS.get(set_id) or RENDER_ONLY[set_id]

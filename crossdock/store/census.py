@@ -19,6 +19,7 @@ from crossdock.store.models import (
     OutboxDeliveryRow,
     OutboxRow,
 )
+from crossdock.store.order_rows import OrderLineStateRow, OrderStateRow
 from crossdock.store.store import Store
 from crossdock.store.work_items import ItemStatus
 
@@ -85,20 +86,20 @@ def open_item_keys(store: Store) -> set[str]:
         return {key for key in keys if key}
 
 
-ORDER_KINDS = (DocType.PURCHASE_ORDER.value, DocType.MARKETPLACE_ORDER.value)
+@dataclass(frozen=True, slots=True)
+class BookedOrder:
+    state: str
+    cancelled: bool
+    """Some of it was cancelled (a line, a quantity, or all of it)."""
 
 
-def orders_seen(store: Store) -> set[str]:
-    """Every order (buyer PO, marketplace order id) a step linked to anything: booked, sent or shipped."""
+def order_book(store: Store) -> dict[tuple[str, str], BookedOrder]:
+    """Every order the order book holds, by (channel, external id): its state, and whether any of it was
+    cancelled."""
     with store.db.read() as s:
-        a = s.scalars(select(DocumentLinkRow.a_id).where(DocumentLinkRow.a_type.in_(ORDER_KINDS)))
-        b = s.scalars(select(DocumentLinkRow.b_id).where(DocumentLinkRow.b_type.in_(ORDER_KINDS)))
-        return {*a, *b}
-
-
-def parked_orders(store: Store) -> set[str]:
-    """Orders an order step parked and that are still waiting for a person (their open items' keys)."""
-    with store.db.read() as s:
-        keys = s.scalars(select(ExceptionItemRow.business_key).where(
-            ExceptionItemRow.status == OPEN, ExceptionItemRow.actor.like("orders.%")))  # fmt: skip
-        return {key for key in keys if key}
+        states = s.execute(select(OrderStateRow.channel, OrderStateRow.external_id, OrderStateRow.state)).all()
+        cut = {(str(channel), str(order)) for channel, order in s.execute(
+            select(OrderLineStateRow.channel, OrderLineStateRow.external_id)
+            .where(OrderLineStateRow.cancelled_e4 > 0).distinct())}  # fmt: skip
+    held = {(str(channel), str(order)): str(state) for channel, order, state in states}
+    return {key: BookedOrder(state, key in cut or state == "cancelled") for key, state in held.items()}

@@ -26,7 +26,7 @@ from crossdock.store.models import DeadLetterRow, DocumentLinkRow, ExceptionItem
 from crossdock.store.work_items import ItemStatus
 
 AGE_BUCKETS = (("< 1 h", timedelta(hours=1)), ("< 24 h", timedelta(hours=24)), ("older", timedelta.max))
-FINAL = (HopStatus.SUCCEEDED, HopStatus.PARKED, HopStatus.DEAD_LETTERED, HopStatus.DUPLICATE)
+FINAL = (HopStatus.SUCCEEDED, HopStatus.PARKED, HopStatus.DEAD_LETTERED, HopStatus.DUPLICATE, HopStatus.IGNORED)
 MAX_ROWS = 10_000
 _MESSAGE_BODY_NAME = re.compile(r"[0-9a-f]{32}")
 """Raw payloads named by a message id are message bodies the journal kept, not partner files."""

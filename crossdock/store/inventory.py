@@ -19,10 +19,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crossdock.canonical.availability import Ledger, ReservationUpdate, StockUpdate
+from crossdock.canonical.inventory import StockAdjustment
 from crossdock.store.base import utcnow
 from crossdock.store.engine import Database
 from crossdock.store.insert_ignore import insert_ignore_many
-from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
+from crossdock.store.inventory_rows import (
+    InventoryChannelRow,
+    InventoryReservationRow,
+    InventoryStockRow,
+    StockAdjustmentRow,
+)
 
 Update = StockUpdate | ReservationUpdate
 CHUNK = 500
@@ -151,6 +157,38 @@ class InventoryStore:
                 applied.append(item)
         return applied
 
+    def adjust(self, session: Session, adjustments: Iterable[StockAdjustment]) -> list[StockUpdate]:
+        """Apply each 947 adjustment line not applied before (by key, SKU and location) on top of the
+        on-hand figure held (0 when none): the new figure's version is just above the held one (or the
+        adjustment's as-of when later), so it replaces it, and a newer balance (846, ERP) later replaces
+        the adjusted figure. The caller holds the SKUs' locks (:meth:`lock_skus`). Returns the figures
+        written."""
+        written: list[Update] = []
+        table = StockAdjustmentRow.__table__
+        assert isinstance(table, Table)
+        for item in sorted(adjustments, key=lambda a: (a.sku, a.location, a.key)):
+            delta = int(item.delta)
+            held = session.get(InventoryStockRow, (item.sku, item.location))
+            base = held.on_hand if held is not None else 0
+            row = {"key": item.key[:200], "sku": item.sku, "location": item.location, "delta": delta,
+                   "reason": item.reason[:8], "on_hand": base + delta, "applied_at": utcnow()}  # fmt: skip
+            stmt = _insert(session, table).values(row).on_conflict_do_nothing().returning(table.c.key)
+            if session.execute(stmt).first() is None:
+                continue  # applied before: a replay changes nothing
+            if held is None or item.as_of > held.as_of:
+                as_of, sequence = item.as_of, 0
+            else:
+                as_of, sequence = held.as_of, held.sequence + 1
+            update_ = StockUpdate(item.sku, item.location, base + delta, as_of, sequence, item.key)
+            written += self.apply(session, [update_])
+        return [u for u in written if isinstance(u, StockUpdate)]
+
+    def adjustments_of(self, sku: str) -> list[StockAdjustmentRow]:
+        """The 947 adjustments applied to ``sku``, oldest first (operators)."""
+        query = select(StockAdjustmentRow).where(StockAdjustmentRow.sku == sku)
+        with self._db.read() as session:
+            return list(session.scalars(query.order_by(StockAdjustmentRow.applied_at)))
+
     def ledger(self, skus: Iterable[str], *, session: Session | None = None) -> Ledger:
         """The inputs of ``skus`` (stock and reservations) as a :class:`Ledger`."""
         wanted = sorted(set(skus))
@@ -247,21 +285,27 @@ class InventoryStore:
                 for r in session.scalars(query)
             }
 
-    def record_told(self, channel: str, told: Mapping[str, int], *, at: datetime | None = None) -> list[str]:
-        """Remember what ``channel`` was told; returns the SKUs whose computed quantity changed meanwhile
-        (still owed: the caller pushes them again)."""
-        at = at or utcnow()
-        with self._db.write() as session:
-            for sku, quantity in sorted(told.items()):
-                session.execute(
-                    update(InventoryChannelRow)
-                    .where(InventoryChannelRow.channel == channel, InventoryChannelRow.sku == sku)
-                    .values(told=quantity, told_at=at, pushes=InventoryChannelRow.pushes + 1)
-                )
-            query = select(InventoryChannelRow.sku, InventoryChannelRow.computed).where(
-                InventoryChannelRow.channel == channel, InventoryChannelRow.sku.in_(list(told))
+    def record_told(
+        self, channel: str, told: Mapping[str, int], *, at: datetime | None = None, session: Session | None = None
+    ) -> list[str]:
+        """Remember what ``channel`` was told (in ``session``, else in a transaction of its own); returns
+        the SKUs whose computed quantity changed meanwhile (still owed: the caller pushes them again)."""
+        if session is not None:
+            return self._record_told(session, channel, told, at or utcnow())
+        with self._db.write() as own:
+            return self._record_told(own, channel, told, at or utcnow())
+
+    def _record_told(self, session: Session, channel: str, told: Mapping[str, int], at: datetime) -> list[str]:
+        for sku, quantity in sorted(told.items()):
+            session.execute(
+                update(InventoryChannelRow)
+                .where(InventoryChannelRow.channel == channel, InventoryChannelRow.sku == sku)
+                .values(told=quantity, told_at=at, pushes=InventoryChannelRow.pushes + 1)
             )
-            return sorted(sku for sku, computed in session.execute(query) if computed != told[sku])
+        query = select(InventoryChannelRow.sku, InventoryChannelRow.computed).where(
+            InventoryChannelRow.channel == channel, InventoryChannelRow.sku.in_(list(told))
+        )
+        return sorted(sku for sku, computed in session.execute(query) if computed != told[sku])
 
     def channel_states(self, sku: str | None = None, *, channel: str | None = None) -> list[ChannelState]:
         query = select(InventoryChannelRow).order_by(InventoryChannelRow.sku, InventoryChannelRow.channel)

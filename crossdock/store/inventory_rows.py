@@ -46,6 +46,21 @@ class InventoryReservationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class StockAdjustmentRow(Base):
+    """A 947 adjustment line applied to on hand, once per ``key`` (``947:<partner>:<interchange>:<set>``),
+    SKU and location: a replay finds its row and changes nothing. ``on_hand`` is the figure it made."""
+
+    __tablename__ = "inventory_stock_adjustments"
+
+    key: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(SKU), primary_key=True)
+    location: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    delta: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(8))
+    on_hand: Mapped[int] = mapped_column(BigInteger)
+    applied_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class InventoryChannelRow(Base):
     """Per channel and SKU: the quantity last computed (and when its input changed), and the quantity
     the channel was last told (and when). ``computed != told`` is a push still owed."""

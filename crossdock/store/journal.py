@@ -37,6 +37,8 @@ class HopStatus(StrEnum):
     """A business error: not retried; an exception work item was opened for a person."""
     DUPLICATE = "duplicate"
     REPLAYED = "replayed"
+    IGNORED = "ignored"
+    """Received and deliberately not processed (a Shopify webhook topic crossdock does not handle)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,12 @@ from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, Larg
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crossdock.store.base import Base, BigId, UtcDateTime
-from crossdock.store.inventory_rows import InventoryChannelRow, InventoryReservationRow, InventoryStockRow
+from crossdock.store.inventory_rows import (
+    InventoryChannelRow,
+    InventoryReservationRow,
+    InventoryStockRow,
+    StockAdjustmentRow,
+)
 from crossdock.store.invoice_rows import BookedOrderRow
 from crossdock.store.order_rows import OrderEventRow, OrderLineStateRow, OrderStateRow
 
@@ -28,6 +33,7 @@ __all__ = [
     "InventoryChannelRow",
     "InventoryReservationRow",
     "InventoryStockRow",
+    "StockAdjustmentRow",
     "JournalRow",
     "MessageKeyRow",
     "OrderEventRow",

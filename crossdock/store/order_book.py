@@ -103,7 +103,8 @@ class OrderBook:
         values = {"channel": channel, "external_id": external_id, "stage": status.stage.value,
                   "state": status.state.value, "version": status.version, "received_at": status.received_at,
                   "erp_order_no": erp_order_no, "document": document, "created_at": now, "updated_at": now}  # fmt: skip
-        if not insert_ignore(session, OrderStateRow, values):
+        # an order loaded in this session is in its identity map: updating it costs no extra query
+        if before is not None or not insert_ignore(session, OrderStateRow, values):
             row = session.get(OrderStateRow, (channel, external_id))
             assert row is not None
             row.stage, row.state, row.version = status.stage.value, status.state.value, status.version

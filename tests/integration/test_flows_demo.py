@@ -17,10 +17,10 @@ def test_the_demo_runs_the_bundled_examples_end_to_end(tmp_path: Path) -> None:
     summary = run_demo(workdir=tmp_path)
     assert summary.ok, summary.to_dict()
     assert summary.order == "PO-778812"
-    assert [hop["actor"] for hop in summary.trace if hop["actor"] != "outbox.deliver"] == [
-        "edi.inbound", "orders.to_erp", "orders.to_warehouse", "edi.inbound", "shipments.to_erp",
-        "shipments.to_buyer",
-    ]  # fmt: skip
+    hops = [hop["actor"] for hop in summary.trace if hop["actor"] != "outbox.deliver"]
+    assert hops[:5] == ["edi.inbound", "orders.to_erp", "orders.to_warehouse", "edi.inbound", "shipments.to_erp"]
+    # after the shipment posts, the buyer's 856 and the ERP invoice, in whichever order the worker ran them
+    assert sorted(hops[5:]) == ["invoices.to_erp", "shipments.to_buyer"]
     # each X12 document we sent (the two 997s, the 940, the 856) was delivered from the outbox after its step
     assert [hop["actor"] for hop in summary.trace].count("outbox.deliver") == 4
     assert all(hop["status"] == "succeeded" for hop in summary.trace)

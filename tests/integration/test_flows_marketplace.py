@@ -21,10 +21,11 @@ from crossdock.actors.handlers.outbound import FolderOutbound
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
 from crossdock.actors.intake import inbound_message
 from crossdock.actors.steps import sender
-from crossdock.actors.wiring import build_marketplaces
+from crossdock.actors.wiring import build_acknowledgers, build_marketplaces
 from crossdock.bridges.rest.receiver import create_receiver
 from crossdock.bridges.rest.serving import ServerThread
 from crossdock.canonical import Envelope, Package, Shipment, ShipmentLine, ShipmentOrder, WarehouseShippingOrder
+from crossdock.canonical.marketplaces import order_to_canonical
 from crossdock.canonical.party import Party, PartyRole
 from crossdock.edi.control import ControlKind
 from crossdock.edi.partners import PartnerProfile, load_partner_profile
@@ -213,7 +214,8 @@ def polled_flows(
     threepl = load_partner_profile((ROOT / "examples" / "partners" / "northstar-3pl.yaml").read_bytes())
     partners = (TradingPartner(threepl, FolderOutbound(tmp_path / "out", threepl.name), erp_location_code="MAIN"),)
     ports = FlowPorts(store, erp_gateway(erp), partners, threepl.name, "COL1", SIM_SKUS,
-                      {"amazon": "C10000", "walmart": "C10000"}, marketplaces=marketplaces)  # fmt: skip
+                      {"amazon": "C10000", "walmart": "C10000"}, marketplaces=marketplaces,
+                      acknowledgers=build_acknowledgers(marketplaces))  # fmt: skip
     settings = load_settings(environ={"CROSSDOCK_DATA_DIR": str(tmp_path), "CROSSDOCK_MAX_RETRIES": "1",
                                       "CROSSDOCK_MIN_BACKOFF_MS": "10"})  # fmt: skip
     with EmbeddedFlows(settings, ports) as running:
@@ -262,4 +264,32 @@ def test_an_amazon_or_walmart_order_shipped_by_the_3pl_is_confirmed_to_its_chann
         assert len(marketplace_sim.state.amazon_packages[order["AmazonOrderId"]]) == 1
     else:
         assert len(marketplace_sim.received("walmart.shipping_updates")) == 1
+    assert store.exceptions.items() == []
+
+
+def test_a_walmart_order_is_acknowledged_once_after_it_is_booked(
+    marketplace_sim: RunningSim, polled_flows: EmbeddedFlows, erp: ErpSimServer, store: Store
+) -> None:
+    from crossdock.bridges.rest.polling import PollState
+
+    # Given a Walmart and an Amazon order polled
+    for channel in ("walmart", "amazon"):
+        adapter = polled_flows.ports.marketplaces[channel]
+        adapter.poll_orders(polled_flows.webhook_sink, PollState(watermark=datetime(2020, 1, 1, tzinfo=UTC)))  # type: ignore[attr-defined]
+    polled_flows.settle()
+    # Then both are booked, and the Walmart order alone is acknowledged, once, every line of it
+    assert erp.calls().get("CreateSalesOrder") == 2
+    [order] = marketplace_sim.state.walmart
+    po_id = order["purchaseOrderId"]
+    assert [a["purchase_order_id"] for a in marketplace_sim.received("walmart.acknowledgements")] == [po_id]
+    assert {s["status"] for line in order["orderLines"]["orderLine"] for s in
+            line["orderLineStatuses"]["orderLineStatus"]} == {"Acknowledged"}  # fmt: skip
+    linked = store.links.connected(DocRef(DocType.MARKETPLACE_ORDER, po_id))
+    assert linked.ids("marketplace_ack") == [f"walmart:{po_id}"]
+    # When an operator replays the step under a new key (Walmart refuses a second acknowledgment)
+    replay = Envelope(idempotency_key="replay-ack", source="operator", document_type="order")
+    sender(polled_flows.broker)("orders.acknowledge", replay, order_to_canonical("walmart", order))
+    polled_flows.settle()
+    # Then it stands, nothing is parked and nothing new reached Walmart
+    assert len(marketplace_sim.received("walmart.acknowledgements")) == 1
     assert store.exceptions.items() == []

@@ -94,3 +94,33 @@ def test_a_step_on_a_sku_waits_for_another_transaction_holding_it(store: Store, 
     events.append("apply done")
     holder.join(timeout=30)
     assert events == ["holder committed", "apply done"]
+
+
+def test_concurrent_947_adjustments_and_replays_each_apply_once_on_postgresql(store: Store, tmp_path: Path) -> None:
+    from crossdock.canonical.inventory import StockAdjustment
+
+    ports = dataclasses.replace(flow_ports(store, MemoryErp(), tmp_path / "out"), inventory=InventoryPorts(RULES))
+    level = InventoryLevel(sku="A", location="MAIN", on_hand=100, available=100, as_of=T0)
+    call(ports, INVENTORY_APPLY, Envelope(idempotency_key="base", source="test", document_type="inventory_change"),
+         InventoryChange(source="erp", levels=[level]))  # fmt: skip
+    errors: list[BaseException] = []
+
+    def adjust(worker: int) -> None:
+        # every worker sends the same ten adjustments (each -1) under its own message keys: replays
+        try:
+            for n in range(10):
+                line = StockAdjustment(key=f"947:3pl:X:{n:09d}:0001", sku="A", location="MAIN", delta=-1,
+                                       reason="05", as_of=T0)  # fmt: skip
+                envelope = Envelope(idempotency_key=f"w{worker}-{n}", source="test", document_type="inventory_change")
+                call(ports, INVENTORY_APPLY, envelope, InventoryChange(source="947:3pl:X", adjustments=[line]))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=adjust, args=(worker,)) for worker in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert store.inventory.ledger({"A"}).stock("A")["MAIN"].on_hand == 90
+    assert len(store.inventory.adjustments_of("A")) == 10

@@ -16,6 +16,7 @@ from crossdock.bridges.rest.polling import PollState
 from crossdock.bridges.rest.sink import InMemorySink
 from crossdock.canonical import Shipment, ShipmentLine, ShipmentOrder
 from crossdock.canonical.marketplaces import order_to_canonical
+from crossdock.canonical.order import OrderPurpose
 from crossdock.errors import TransientError
 from tests.fixtures.marketplace import TOKEN_HEADERS, RunningSim
 
@@ -148,3 +149,34 @@ def test_client_paces_to_the_advertised_rate_and_avoids_429(marketplace_sim: Run
     # Then the client spaced them by about 0.11 s itself and never needed a Retry-After (1 s)
     assert time.monotonic() - started >= 0.4
     assert waits and all(w <= 0.11 + 1e-6 for w in waits)
+
+
+def test_a_later_cancellation_or_item_cancel_is_seen_by_the_next_poll(marketplace_sim: RunningSim) -> None:
+    # Given every order polled and booked by its last-update time
+    adapter = AmazonAdapter(marketplace_sim.client("amazon"), "ATVPDKIKX0DER", page_size=10)
+    state = adapter.poll_orders(InMemorySink(), START)
+    first, second = marketplace_sim.state.amazon[3], marketplace_sim.state.amazon[7]
+    # When Amazon cancels one order and one item of another, long after they were placed
+    marketplace_sim.change("amazon", first["AmazonOrderId"], cancel=True)
+    item = second["OrderItems"][0]["OrderItemId"]
+    marketplace_sim.change("amazon", second["AmazonOrderId"], lines={item: 0})
+    # Then the next poll hands exactly those two over again, each as its new version
+    sink = InMemorySink()
+    later = adapter.poll_orders(sink, state)
+    docs = {doc["Order"]["AmazonOrderId"]: doc for doc in map(json.loads, sink.bodies("amazon"))}
+    assert set(docs) == {first["AmazonOrderId"], second["AmazonOrderId"]}
+    cancelled = order_to_canonical("amazon", docs[first["AmazonOrderId"]])
+    changed = order_to_canonical("amazon", docs[second["AmazonOrderId"]])
+    assert cancelled.purpose is OrderPurpose.CANCELLATION and changed.purpose is OrderPurpose.CHANGE
+    assert changed.lines[0].line_number == item and changed.lines[0].quantity == 0
+    assert cancelled.updated_at is not None and cancelled.updated_at > state.watermark
+    assert later.watermark == max(o.updated_at for o in (cancelled, changed) if o.updated_at)
+    # And a poll after that hands over nothing
+    assert adapter.poll_orders(nothing := InMemorySink(), later) == later and nothing.queue == []
+
+
+def test_the_simulator_takes_one_of_created_after_and_last_updated_after(marketplace_sim: RunningSim) -> None:
+    client = marketplace_sim.client("amazon")
+    with pytest.raises(MarketplaceRejectedError, match="Only one of"):
+        client.get_json("/orders/v0/orders", {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": "2024-01-01T00:00:00Z",
+                                              "LastUpdatedAfter": "2024-01-01T00:00:00Z"})  # fmt: skip

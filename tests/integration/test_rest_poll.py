@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -173,13 +174,20 @@ def test_the_service_polls_until_sigterm_and_exits_cleanly(
     env = environment(tmp_path, write_site(tmp_path, marketplace_sim.url), rabbitmq_vhost.amqp_url, db_url)
     service = subprocess.Popen(
         [sys.executable, "-m", "crossdock", "rest", "poll", "--channel", "walmart", "--since", SINCE,
-         "--interval", "60"],
+         "--interval", "60", "--metrics-port", "0"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
     try:
-        assert service.stdout is not None
+        assert service.stdout is not None and service.stderr is not None
         first = service.stdout.readline()
         assert first.startswith("walmart: 25 new orders"), first
+        # Its metrics port says it caught up just now, with the orders it handed over
+        metrics_url = service.stderr.readline().strip().removeprefix("metrics on ")
+        scraped = httpx.get(metrics_url, timeout=5).text
+        assert 'crossdock_polls_total{channel="walmart",outcome="caught_up"} 1.0' in scraped
+        assert 'crossdock_poll_orders_total{channel="walmart"} 25.0' in scraped
+        lag = next(line for line in scraped.splitlines() if line.startswith("crossdock_poll_lag_seconds{"))
+        assert float(lag.split()[-1]) < 30
         # A second poller of the same state is refused while the service holds it
         second = CliRunner().invoke(app, ["rest", "poll", "--channel", "walmart", "--once"], env=env)
         assert second.exit_code == 2 and "in use by another poller" in second.stderr

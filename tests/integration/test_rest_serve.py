@@ -38,13 +38,15 @@ def test_served_receiver_stores_and_queues_signed_webhooks_once(
         "CROSSDOCK_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "crossdock", "rest", "serve", "--port", "0"],
+        [sys.executable, "-m", "crossdock", "rest", "serve", "--port", "0", "--metrics-port", "0"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
     )  # fmt: skip
     try:
-        assert server.stdout is not None
+        assert server.stdout is not None and server.stderr is not None
         url = server.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:"), server.stderr.read() if server.stderr else ""
+        assert url.startswith("http://127.0.0.1:"), server.stderr.read()
+        metrics_url = server.stderr.readline().strip().removeprefix("metrics on ")
+        assert metrics_url.startswith("http://127.0.0.1:") and metrics_url.endswith("/metrics"), metrics_url
         wait_for(lambda: httpx.get(url + "/openapi.json", timeout=2).status_code == 200, 20, message="receiver up")
 
         # When the marketplace delivers a signed order webhook, then retries the same delivery
@@ -63,6 +65,11 @@ def test_served_receiver_stores_and_queues_signed_webhooks_once(
         first = store.raw.get(1)
         assert first is not None and first.ref.source == "webhook:shopify"
         assert store.raw.get(2) is None
+        # And the metrics port counts the refusal by status and reason, the retry as a duplicate
+        scraped = httpx.get(metrics_url, timeout=5).text
+        assert 'crossdock_webhooks_refused_total{reason="bad_signature",status="401"} 1.0' in scraped
+        assert 'crossdock_webhooks_total{outcome="accepted"} 1.0' in scraped
+        assert 'crossdock_webhooks_total{outcome="duplicate"} 1.0' in scraped
     finally:
         server.terminate()
         try:

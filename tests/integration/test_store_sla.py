@@ -86,16 +86,16 @@ def test_deadlines_per_partner_and_off(store: Store) -> None:
     assert listed(store, acknowledgments_after(1), timedelta(days=31)) == []  # past the lookback
 
 
-def test_the_invoice_after_a_shipment_is_watched_once_switched_on(store: Store) -> None:
+def test_a_posted_shipment_waits_for_its_invoice(store: Store) -> None:
     shipment = DocRef(DocType.SHIPMENT, "SHP-5")
     store.links.link(shipment, DocRef("erp_shipment", "SH-SHP-5"))  # posted by shipments.to_erp
     store.links.link(shipment, DocRef(DocType.ERP_ORDER, "SO-5"))
     store.links.link(DocRef(DocType.ERP_ORDER, "SO-5"), DocRef(DocType.MARKETPLACE_ORDER, "5100"))
     store.links.link(DocRef(DocType.MARKETPLACE_ORDER, "5100"), DocRef(DocType.CHANNEL_ORDER, "shopify:5100"))
-    assert [k for k in listed(store) if k[0] == "shipment-invoice"] == []  # off by default
-    invoices = Deadlines({"shipment-invoice": timedelta(hours=24)})
+    invoices = DEFAULT.only({"shipment-invoice"})
+    assert listed(store, invoices, timedelta(hours=23)) == []
     assert listed(store, invoices) == [("shipment-invoice", "shopify", "SHP-5")]
-    store.links.link(shipment, DocRef(DocType.INVOICE, "INV-5"))
+    store.links.link(shipment, DocRef(DocType.INVOICE, "INV-5"))  # invoices.to_erp
     assert listed(store, invoices) == []
 
 

@@ -114,3 +114,11 @@ def test_validation_errors_never_echo_customer_data() -> None:
     text = str(caught.value)
     assert "lines" in text and "at most 4 items" in text
     assert "Elm St" not in text and "Jane Buyer" not in text
+
+
+def test_only_a_cancellation_of_the_whole_order_has_no_line() -> None:
+    assert _order(purpose="cancellation", lines=[]).lines == []
+    for refused in ({"lines": []}, {"purpose": "change", "lines": []},
+                    {"purpose": "cancellation", "lines": [], "line_changes_only": True}):  # fmt: skip
+        with pytest.raises(ValidationError, match="at least one line"):
+            _order(**refused)

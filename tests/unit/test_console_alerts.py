@@ -1,5 +1,6 @@
 """The shipped Prometheus alert rules and Grafana dashboard (deploy/) name only metrics crossdock
-serves: the console's business gauges and the workers' technical metrics."""
+serves: the console's business gauges, the workers' technical metrics, and the webhook receiver's
+and the pollers' metrics."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from prometheus_client import generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 
 from crossdock.actors.inventory_metrics import InventoryCollector
+from crossdock.bridges.rest.metrics import PollMetrics, ReceiverMetrics
 from crossdock.broker.middleware.metrics import Metrics
 from crossdock.console.metrics import registry_for
 from crossdock.store import Store
@@ -27,6 +29,15 @@ def served(store: Store) -> set[str]:
     workers.registry.register(InventoryCollector(store))  # as the worker registers it with an inventory flow
     workers.latency.labels("orders.to_erp", "erp").observe(0.1)  # a histogram shows its buckets once used
     text += generate_latest(workers.registry).decode()
+    receiver = ReceiverMetrics()
+    receiver.refuse(401, "bad_signature")
+    receiver.answer("accepted")
+    text += generate_latest(receiver.registry).decode()
+    pollers = PollMetrics()
+    pollers.polled("amazon", handed=1, outcome="caught_up", watermark=datetime.now(UTC))
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(pollers)
+    text += generate_latest(registry).decode()
     return set(NAME.findall(text))
 
 
@@ -39,6 +50,7 @@ def test_every_alert_and_panel_uses_a_metric_crossdock_serves(sqlite_store: Stor
     names = served(sqlite_store)
     assert {"crossdock_open_exceptions", "crossdock_dead_letters_waiting", "crossdock_overdue_documents",
             "crossdock_inventory_push_lag_seconds", "crossdock_inventory_source_age_seconds"} <= used  # fmt: skip
+    assert {"crossdock_webhooks_refused_total", "crossdock_poll_lag_seconds"} <= used
     assert used <= names, used - names
 
 

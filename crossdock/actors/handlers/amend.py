@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_AMEND, ORDERS_TO_ERP
-from crossdock.actors.handlers import erp_view, inventory, orders
+from crossdock.actors.handlers import erp_view, inventory, invoices, orders
 from crossdock.actors.handlers.lifecycle import original_key, whole_version
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
@@ -72,7 +72,15 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     if result.verdict is Verdict.REFUSED:
         _refuse(ports, order, held, result, envelope, session)
         return []
+    return _apply(ports, ctx, order, held, result)
+
+
+def _apply(ports: FlowPorts, ctx: StepContext, order: Order, held: HeldOrder | None,
+           result: Amendment) -> list[Outgoing]:  # fmt: skip
+    """The ERP call, the 940 and the reservations the amendment needs, and its transition recorded."""
     assert result.status is not None
+    envelope, session, kind = ctx.envelope, ctx.session, order.purpose.value
+    channel, external_id = order.channel.value, order.external_id
     sent: list[Outgoing] = []
     erp_note = ""
     base = _base(held, order)
@@ -86,6 +94,7 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
         target = as_it_stands(base, result.status).model_copy(
             update={"purpose": OrderPurpose.CHANGE, "line_changes_only": False})  # fmt: skip
         ports.erp.change_sales_order(erp_order_no, erp_view.order_for_erp(target, ports.item_map))
+        invoices.remember_booked(ports, target, erp_order_no, session=session, replace=True)  # what invoices bill
         erp_note = f"; ERP sales order {erp_order_no} changed"
     if result.warehouse is not None and base is not None:
         if result.warehouse is OrderPurpose.CANCELLATION:
@@ -98,9 +107,10 @@ def handle(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
         sent += inventory.reserve(ports, as_it_stands(base, result.status, keep_cut=True), envelope)
     event = "cancelled" if result.cancels else ("partially_cancelled" if kind == "cancellation" else "changed")
     lines = ", ".join(f"line {n} → {q}" for n, q in sorted(result.changed.items()))
-    book.save(session, channel, external_id, result.status, event=event, before=held, step=ORDERS_AMEND.name,
-              message_id=envelope.message_id, note=(result.reason or lines) + erp_note,
-              document=whole_version(base) if base is not None and held is not None else None)  # fmt: skip
+    kept = whole_version(base) if base is not None and held is not None else None
+    ports.store.orders.save(session, channel, external_id, result.status, event=event, before=held,
+                            step=ORDERS_AMEND.name, message_id=envelope.message_id,
+                            note=(result.reason or lines) + erp_note, document=kept)  # fmt: skip
     return sent
 
 

@@ -4,10 +4,12 @@
   functional group (and a TA1 for each interchange that asked for one or has envelope errors) goes
   back to the sender's outbound (its SFTP profile or folder): control numbers taken and the
   acknowledgment recorded in the outbox inside the step's transaction, delivered after its commit.
-* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp``, a 945's
+* Each set that validated and translated goes on: an 850's Order to ``orders.to_erp`` (a cancel or
+  change 850 / an 860 to ``orders.amend``, :func:`~crossdock.actors.handlers.lifecycle.route`), a 945's
   Shipment to ``shipments.to_erp``; an inbound 997 is reconciled against the group it acknowledges,
   an inbound TA1 against the interchange it acknowledges (anything but accepted is a problem).
-* An 846's stock levels go to ``inventory.apply`` (:mod:`crossdock.actors.handlers.inventory`).
+* An 846's stock levels and a 947's adjustments go to ``inventory.apply``
+  (:mod:`crossdock.actors.handlers.inventory`).
 * Sets that failed validation or mapping (and sets no flow handles) are not handed on: ONE exception
   work item per file lists them, pointing at the stored raw payload. The 997 already told the sender.
   Sets are translated one at a time as they are read; a set over the size limits
@@ -34,6 +36,7 @@ from crossdock.broker.codec import business_keys
 from crossdock.canonical import (
     FunctionalAcknowledgment,
     InterchangeAcknowledgment,
+    InventoryAdjustment,
     InventoryAdvice,
     Order,
     Shipment,
@@ -218,7 +221,8 @@ def _translation_problem(item: SetResult) -> str | None:
         return "mapping failed: " + "; ".join(f"{where}: {what}" for where, what in item.errors)
     if item.status == "unsupported":
         return f"no translator for set {item.set_id}"
-    if not isinstance(item.document, Order | Shipment | FunctionalAcknowledgment | InventoryAdvice):
+    handled = Order | Shipment | FunctionalAcknowledgment | InventoryAdvice | InventoryAdjustment
+    if not isinstance(item.document, handled):
         return f"no inbound flow for a {type(item.document).__name__} ({item.set_id})"
     return None
 
@@ -271,6 +275,9 @@ def _hand_on(
         reconcile(ports, partner, document, interchange, envelope, session, outcome)
     if isinstance(document, InventoryAdvice):
         return inventory.advice_received(ports, partner, document, interchange, outcome.handed_on)
+    if isinstance(document, InventoryAdjustment):
+        return inventory.adjustment_received(ports, partner, document, interchange, item.control_number,
+                                             outcome.handed_on)  # fmt: skip
     return None
 
 

@@ -15,29 +15,39 @@ and ``inventory.push`` (tell a channel its owed quantities).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
 
 from crossdock.actors.context import StepContext
-from crossdock.actors.graph import INVENTORY_APPLY, INVENTORY_PUSH
+from crossdock.actors.graph import INVENTORY_ADVISE, INVENTORY_APPLY, INVENTORY_PUSH
 from crossdock.actors.handlers.channels import marketplace_order_of
 from crossdock.actors.handlers.inventory_ports import InventoryPorts
 from crossdock.actors.handlers.ports import FlowPorts, TradingPartner
+from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import InventoryAdvice, Order, OrderPurpose, Shipment
+from crossdock.canonical import (
+    InventoryAdjustment,
+    InventoryAdvice,
+    InventoryAdviceLine,
+    Order,
+    OrderPurpose,
+    Shipment,
+)
 from crossdock.canonical.availability import AvailabilityRules, ReservationUpdate, StockUpdate, available_to_sell
 from crossdock.canonical.availability.allocate import affected_skus
 from crossdock.canonical.envelope import Envelope, idempotency_key
-from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockReservation
+from crossdock.canonical.inventory import InventoryChange, InventoryPush, StockAdjustment, StockReservation
 from crossdock.errors import ConfigError, TransientError
 from crossdock.store import DocRef, Store
 from crossdock.store.inventory import ChannelState
 
 BATCH = 200
 """SKUs per push message."""
+ADVICE_BATCH = 5000
+"""SKUs per 846 sent to a partner."""
 VISIBLE_WAIT_S = 5.0
 
 
@@ -64,18 +74,33 @@ def apply(ports: FlowPorts, ctx: StepContext, document: InventoryChange) -> list
     inventory = _inventory(ports)
     updates = updates_of(document)
     session = ctx.session
-    ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, {u.sku for u in updates}))
+    skus = {u.sku for u in updates} | {a.sku for a in document.adjustments}
+    ports.store.inventory.lock_skus(session, affected_skus(inventory.rules, skus))
     at = datetime.now(UTC)  # after the locks: a later computation of the same SKUs has a later time
-    applied = ports.store.inventory.apply(session, updates)
-    owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at)
-    return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at)
+    applied: list[StockUpdate | ReservationUpdate] = [*ports.store.inventory.apply(session, updates)]
+    applied += ports.store.inventory.adjust(session, document.adjustments)
+    owed = recompute(ports.store, inventory.rules, {u.sku for u in applied}, session=session, at=at,
+                     split=inventory.split)  # fmt: skip
+    return pushes(inventory, owed, ctx.envelope.idempotency_key, at=at, advised=advised_partners(ports))
+
+
+def advised_partners(ports: FlowPorts) -> frozenset[str]:
+    """The B2B partners sent an 846 of their quantities (``inventory_advice: true``)."""
+    return frozenset(partner.name for partner in ports.partners if partner.inventory_advice)
 
 
 def recompute(
-    store: Store, rules: AvailabilityRules, skus: Iterable[str], *, session: Session, at: datetime | None = None
+    store: Store,
+    rules: AvailabilityRules,
+    skus: Iterable[str],
+    *,
+    session: Session,
+    at: datetime | None = None,
+    split: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Recompute ``skus`` (and the kits made of them) for every channel; returns channel -> the SKUs owed
-    with the quantity computed now."""
+    with the quantity computed now. A channel in ``split`` is computed per its parts (``shopify@<id>``:
+    the channel's quantity over the locations feeding it) instead of in total."""
     touched = affected_skus(rules, set(skus))
     if not touched:
         return {}
@@ -84,10 +109,19 @@ def recompute(
         load.update(rules.kits.get(sku, {}))
         load.update(rules.kits_using(sku))
     ledger = store.inventory.ledger(load, session=session)
-    offers = {sku: available_to_sell(ledger, rules, sku).totals() for sku in sorted(touched)}
-    owed: dict[str, dict[str, int]] = {}
+    computed = {sku: available_to_sell(ledger, rules, sku) for sku in sorted(touched)}
+    offers = {sku: quantities.totals() for sku, quantities in computed.items()}
+    targets: dict[str, dict[str, int]] = {}
     for channel in rules.channels:
-        quantities = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
+        parts = (split or {}).get(channel)
+        if not parts:
+            targets[channel] = {sku: per_channel.get(channel, 0) for sku, per_channel in offers.items()}
+            continue
+        for name, feeders in parts.items():
+            targets[name] = {sku: sum(q.by_location.get(where, {}).get(channel, 0) for where in feeders)
+                             for sku, q in computed.items()}  # fmt: skip
+    owed: dict[str, dict[str, int]] = {}
+    for channel, quantities in targets.items():
         changed = store.inventory.record_computed(session, channel, quantities, at=at)
         if changed:
             owed[channel] = {sku: quantities[sku] for sku in changed}
@@ -95,19 +129,30 @@ def recompute(
 
 
 def pushes(
-    inventory: InventoryPorts, owed: Mapping[str, Mapping[str, int]], cause: str, *, at: datetime | None = None
+    inventory: InventoryPorts,
+    owed: Mapping[str, Mapping[str, int]],
+    cause: str,
+    *,
+    at: datetime | None = None,
+    advised: Collection[str] = (),
 ) -> list[Outgoing]:
+    """One message per channel and batch of owed SKUs: ``inventory.push`` for a marketplace with an
+    adapter, ``inventory.advise`` (an 846) for a partner in ``advised``."""
     out: list[Outgoing] = []
     for channel, quantities in sorted(owed.items()):
-        if channel not in inventory.channels:
+        if channel in advised:
+            step, batch_size = INVENTORY_ADVISE, ADVICE_BATCH
+        elif channel in inventory.channels:
+            step, batch_size = INVENTORY_PUSH, BATCH
+        else:
             continue  # a channel in the rules with no adapter configured: computed, shown, not pushed
         skus = sorted(quantities)
-        for start in range(0, len(skus), BATCH):
-            batch = skus[start : start + BATCH]
-            key = idempotency_key("inventory-push", channel, cause, str(start))
+        for start in range(0, len(skus), batch_size):
+            batch = skus[start : start + batch_size]
+            key = idempotency_key(step.name, channel, cause, str(start))
             document = InventoryPush(channel=channel, skus=batch, expected={s: quantities[s] for s in batch},
                                      computed_at=at)  # fmt: skip
-            out.append(Outgoing(INVENTORY_PUSH, document, key))
+            out.append(Outgoing(step, document, key))
     return out
 
 
@@ -126,6 +171,32 @@ def push(ports: FlowPorts, ctx: StepContext, document: InventoryPush) -> list[Ou
         return []
     now = {sku: state.computed for sku, state in ports.store.inventory.states(document.channel, again).items()}
     return pushes(inventory, {document.channel: now}, ctx.envelope.idempotency_key + ":again")
+
+
+def advise(ports: FlowPorts, ctx: StepContext, document: InventoryPush) -> list[Outgoing]:
+    """An 846 to a B2B partner of the quantities it is owed (those the store holds now: a late message
+    never sends an old figure, and nothing is sent when none is owed), rendered and recorded in the
+    outbox in the step's transaction with what the partner was told; delivered after the commit."""
+    inventory = _inventory(ports)
+    partner = ports.partner(document.channel)
+    session = ctx.session
+    owed = ports.store.inventory.owed(document.channel, document.skus, session=session)
+    if not owed:
+        return []
+    at = ctx.envelope.created_at
+    advice = InventoryAdvice(
+        advice_id=f"ATS-{at:%Y%m%d%H%M%S}-{ctx.envelope.idempotency_key[-8:]}",
+        as_of=at,
+        location=inventory.location,
+        report_type="MM",
+        lines=[InventoryAdviceLine(sku=sku, on_hand=Decimal(quantity), available=Decimal(quantity))
+               for sku, quantity in sorted(owed.items())],
+    )  # fmt: skip
+    recorded = send_x12(ports, ctx, partner, "846", advice, business_keys={"advice": advice.advice_id})
+    for ref in recorded.refs[1:]:
+        ports.store.links.link(recorded.refs[0], ref, message_id=ctx.envelope.message_id, session=session)
+    ports.store.inventory.record_told(document.channel, owed, at=at, session=session)
+    return [recorded.delivery]
 
 
 def _visible(store: Store, document: InventoryPush) -> dict[str, ChannelState]:
@@ -177,16 +248,35 @@ def reservations(order: Order, location: str, *, quantity_factor: int = 1) -> In
 
 def reserve(ports: FlowPorts, order: Order, envelope: Envelope) -> list[Outgoing]:
     """``orders.to_erp``'s extra message when the inventory flow is configured: the booked order's lines
-    reserved at the inventory location (a cancellation releases them, a change replaces them; nothing
-    when the flow is off)."""
+    reserved at the inventory location (a cancellation releases them, a change replaces them, and lines
+    held for the order that it no longer has are released; nothing when the flow is off)."""
     inventory = ports.inventory
     if inventory is None:
         return []
     factor = 0 if order.purpose is OrderPurpose.CANCELLATION else 1
     change = reservations(order, inventory.location, quantity_factor=factor)
-    if change is None:
+    dropped = _dropped_lines(ports, order)
+    if change is None and not dropped:
         return []
+    if change is None:
+        change = InventoryChange(source=f"order:{order.channel.value}:{order.external_id}", reservations=dropped)
+    else:
+        change = change.model_copy(update={"reservations": [*change.reservations, *dropped]})
     return [Outgoing(INVENTORY_APPLY, change, idempotency_key("reserve", envelope.idempotency_key))]
+
+
+def _dropped_lines(ports: FlowPorts, order: Order) -> list[StockReservation]:
+    """Reservations held for lines the order no longer has (a change that dropped them): released."""
+    order_ref = f"{order.channel.value}:{order.external_id}"
+    named = {line.line_number for line in order.lines if line.sku}
+    now = datetime.now(UTC)
+    return [
+        StockReservation(order_ref=held.order_ref, line=held.line, sku=held.sku, location=held.location,
+                         quantity=Decimal(0), shipped=Decimal(held.shipped), as_of=max(now, held.as_of),
+                         sequence=held.sequence + 1)
+        for held in ports.store.inventory.reservations_of(order_ref)
+        if held.line not in named and held.quantity > 0
+    ]  # fmt: skip
 
 
 def advice_received(
@@ -203,6 +293,30 @@ def advice_received(
     handed_on.append(f"846 {advice.advice_id} ({len(advice.lines)} items at {location}) → {INVENTORY_APPLY}")
     key = idempotency_key("846", partner.name, interchange.doc_id, advice.advice_id)
     return Outgoing(INVENTORY_APPLY, change, key)
+
+
+def adjustment_received(
+    ports: FlowPorts,
+    partner: TradingPartner,
+    adjustment: InventoryAdjustment,
+    interchange: DocRef,
+    set_control: str,
+    handed_on: list[str],
+) -> Outgoing:
+    """``edi.inbound``'s hand-on of a 3PL's 947: its lines as on-hand deltas (at the 947's location, else
+    the partner's ERP location, else the inventory location), each applied once per (partner,
+    interchange, set): the key is kept with the applied line, so a replayed file changes nothing."""
+    location = adjustment.location or partner.erp_location_code or (ports.inventory.location if ports.inventory else "")
+    if not location:
+        raise ConfigError(
+            f"947 {adjustment.adjustment_id} from {partner.name} names no location, and the partner has none"
+        )
+    key = f"947:{partner.name}:{interchange.doc_id}:{set_control}"
+    deltas = [StockAdjustment(key=key, sku=line.sku, location=location, delta=line.quantity, reason=line.reason,
+                              as_of=adjustment.as_of) for line in adjustment.lines]  # fmt: skip
+    change = InventoryChange(source=f"947:{partner.name}:{adjustment.adjustment_id}", adjustments=deltas)
+    handed_on.append(f"947 {adjustment.adjustment_id} ({len(deltas)} adjustments at {location}) → {INVENTORY_APPLY}")
+    return Outgoing(INVENTORY_APPLY, change, idempotency_key("947", key))
 
 
 def release_shipped(ports: FlowPorts, shipment: Shipment, envelope: Envelope) -> list[Outgoing]:

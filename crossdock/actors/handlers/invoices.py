@@ -17,6 +17,8 @@ reconciles like the one for an 856 (see :mod:`~crossdock.actors.handlers.x12_out
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy.orm import Session
 
 from crossdock.actors.context import StepContext
@@ -34,10 +36,13 @@ from crossdock.errors import BusinessError, Owner
 from crossdock.store import DocRef, DocType
 
 
-def remember_booked(ports: FlowPorts, order: Order, erp_order_no: str, *, session: Session | None = None) -> None:
-    """Keep the order as booked (``orders.to_erp``), for pricing its invoices."""
+def remember_booked(
+    ports: FlowPorts, order: Order, erp_order_no: str, *, session: Session | None = None, replace: bool = False
+) -> None:
+    """Keep the order as booked (``orders.to_erp``; ``replace``: as a change left it, ``orders.amend``),
+    for pricing its invoices."""
     ports.store.invoices.remember_order(erp_order_no, channel=order.channel.value, order_ref=order.external_id,
-                                        document=order.model_dump_json(), session=session)  # fmt: skip
+                                        document=order.model_dump_json(), replace=replace, session=session)  # fmt: skip
 
 
 def booked_order(ports: FlowPorts, erp_order_no: str) -> Order | None:
@@ -63,7 +68,7 @@ def _customer(ports: FlowPorts, order: Order | None, shipped: ShipmentOrder, shi
 def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgoing]:
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
     invoiced_at = (shipment.shipped_at or ctx.envelope.created_at).date()
-    billed: list[tuple[Invoice, str]] = []
+    billed: list[tuple[Invoice, str, Order | None]] = []
     for shipped in shipment.orders:  # every ERP call before the step's transaction is first touched
         erp_order, _ = erp_order_for(ports, shipment.model_copy(update={"orders": [shipped]}))
         order = booked_order(ports, erp_order)
@@ -73,18 +78,33 @@ def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgo
         others = set(ports.store.links.neighbours(DocRef(DocType.ERP_ORDER, erp_order), DocType.INVOICE)) - mine
         invoice = bill(shipment, shipped, order, invoiced_at=invoiced_at, first=not others, references=references)
         posted = ports.erp.invoice_shipment(erp_view.invoice_for_erp(invoice, ports.item_map))
-        billed.append((invoice.model_copy(update={"invoice_number": posted.document_no}), erp_order))
+        billed.append((invoice.model_copy(update={"invoice_number": posted.document_no}), erp_order, order))
     sent: list[Outgoing] = []
-    for invoice, erp_order in billed:
+    for invoice, erp_order, order in billed:
         assert invoice.invoice_number is not None
         invoice_ref = DocRef(DocType.INVOICE, invoice.invoice_number)
         for ref in (this, DocRef(DocType.ERP_ORDER, erp_order), _order_ref(invoice)):
             ports.store.links.link(ref, invoice_ref, message_id=ctx.envelope.message_id, session=ctx.session)
+        _record_invoiced(ports, ctx, invoice, order)
         buyer = buyer_of(ports, ShipmentOrder(po_number=invoice.order_ref))
         if buyer is not None and buyer.invoice and buyer.name != ports.warehouse_partner:
             # keyed by the ERP's invoice: a replayed invoices.to_erp finds the invoice and sends no second 810
             sent.append(Outgoing(INVOICES_TO_BUYER, invoice, f"invoice:{invoice.invoice_number}"))
     return sent
+
+
+def _record_invoiced(ports: FlowPorts, ctx: StepContext, invoice: Invoice, order: Order | None) -> None:
+    """The invoiced quantities in the order book (an order the book does not hold is left alone; an
+    invoice already counted adds nothing, so a replay counts once)."""
+    assert invoice.invoice_number is not None
+    quantities: dict[str, Decimal] = {}
+    for line in invoice.lines:
+        quantities[line.line_number] = quantities.get(line.line_number, Decimal(0)) + line.quantity
+    channel, external_id = (order.channel.value, order.external_id) if order is not None else \
+        (invoice.channel.value, invoice.order_ref)  # fmt: skip
+    ports.store.orders.record_invoiced(channel, external_id, quantities, step=ctx.step.name,
+                                       message_id=ctx.envelope.message_id, invoice_no=invoice.invoice_number,
+                                       session=ctx.session)  # fmt: skip
 
 
 def _order_ref(invoice: Invoice) -> DocRef:

@@ -3,22 +3,35 @@ original, recorded received) or ``orders.amend`` (a cancellation or change), see
 :func:`crossdock.actors.handlers.lifecycle.route`.
 
 The body is read from the raw store (the receiver or ``crossdock rest poll`` kept it as received); the
-channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A body that is not JSON
-or does not map is a business error for the integration team (parked with the field-level errors),
-never a crash.
+channel comes from the payload's source (``webhook:shopify``, ``poll:amazon``). A Shopify webhook's
+topic is the ``X-Shopify-Topic`` header the receiver stored with the body (the body does not say it):
+``orders/create`` and ``orders/paid`` are an order, ``orders/updated`` a change, ``orders/cancelled`` a
+cancellation (:data:`~crossdock.canonical.marketplaces.shopify.ORDER_TOPICS`); any other topic
+(``app/uninstalled``, ``refunds/create`` ...) is journaled as ``ignored`` with its topic and nothing is
+sent on. A body that is not JSON or does not map is a business error for the integration team (parked
+with the field-level errors), never a crash.
+
+An original order's key is its channel, id and purpose, so a version polled again or an
+``orders/paid`` after ``orders/create`` books it once; a change or cancellation's adds its as-of time
+(:func:`~crossdock.actors.handlers.lifecycle.amend_key`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.handlers import erp_view, lifecycle
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
 from crossdock.canonical.inbound import InboundPayload
-from crossdock.canonical.marketplaces import order_to_canonical
+from crossdock.canonical.marketplaces import order_to_canonical, shopify
 from crossdock.errors import BusinessError
+from crossdock.store import HopStatus, JournalEvent
+
+TOPIC_HEADER = "x-shopify-topic"
+log = logging.getLogger(__name__)
 
 
 def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list[Outgoing]:
@@ -29,12 +42,19 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
     stored = ports.store.raw.get(document.payload_id)
     if stored is None:
         raise BusinessError(f"raw payload {document.payload_id} ({document.source}) is not in the store", key=key)
+    topic = None
+    if document.source == "webhook:shopify":
+        headers = {name.lower(): value for name, value in stored.ref.headers.items()}
+        topic = headers.get(TOPIC_HEADER, shopify.CREATE).strip()
+        if not shopify.handles(topic):
+            ignore(ports, ctx, document, topic)
+            return []
     try:
         body = json.loads(stored.content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BusinessError(f"{document.source} payload {document.name} is not JSON: {exc}", key=key) from exc
     try:
-        order = order_to_canonical(channel, body)
+        order = order_to_canonical(channel, body, topic=topic)
     except ValueError as exc:  # no mapping for this channel
         raise BusinessError(f"{document.source} payload {document.name}: {exc}", key=key) from exc
     customer = ports.channel_customers.get(order.channel.value)
@@ -42,3 +62,26 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
         order.references, {erp_view.ERP_CUSTOMER: customer})})  # fmt: skip
     out = lifecycle.route(ports, order, ctx.envelope, ctx.session, step=ctx.step, version=f"raw-{document.payload_id}")
     return [] if out is None else [out]
+
+
+def ignore(ports: FlowPorts, ctx: StepContext, document: InboundPayload, topic: str) -> None:
+    """Journal a webhook whose topic crossdock does not handle: visible in ``crossdock trace`` by its
+    delivery id or topic, with its raw payload; not an error, nothing for a person to fix."""
+    reason = f"Shopify webhook topic {topic!r} is not handled by crossdock: acknowledged and ignored"
+    log.info("raw payload %d: %s", document.payload_id, reason)
+    envelope = ctx.envelope
+    event = JournalEvent(
+        message_id=envelope.message_id,
+        correlation_id=envelope.correlation_id,
+        causation_id=envelope.causation_id,
+        idempotency_key=envelope.idempotency_key,
+        actor=ctx.step.name,
+        queue=document.source,
+        status=HopStatus.IGNORED,
+        payload_sha256=document.sha256,
+        error_class="IgnoredTopic",
+        error_message=reason,
+        raw_payload_id=document.payload_id,
+        business_keys=[("webhook_topic", topic), ("webhook", document.name)],
+    )
+    ports.store.journal.record(event, session=ctx.session)

@@ -17,7 +17,7 @@ import re
 
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_TO_WAREHOUSE
-from crossdock.actors.handlers import erp_view, inventory, invoices, lifecycle
+from crossdock.actors.handlers import channel_acks, erp_view, inventory, invoices, lifecycle, po_ack
 from crossdock.actors.handlers.channels import channel_ref
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import send_x12
@@ -70,6 +70,8 @@ def to_erp(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoing]:
     invoices.remember_booked(ports, order, booked.document_no, session=session)  # what its invoices bill
     booked_order = order.model_copy(update={"references": {**order.references, erp_view.ERP_ORDER: booked.document_no}})
     return [Outgoing(ORDERS_TO_WAREHOUSE, booked_order, envelope.idempotency_key),
+            *channel_acks.after_booking(ports, booked_order),
+            *po_ack.after_booking(ports, booked_order, envelope),
             *inventory.reserve(ports, order, envelope)]  # fmt: skip
 
 

@@ -53,6 +53,15 @@ class MarketplacePort(Protocol):
     def close(self) -> None: ...
 
 
+class OrderAcknowledger(Protocol):
+    """Acknowledges orders to a marketplace that asks for it (``WalmartAdapter`` for ``walmart``)."""
+
+    def acknowledge(self, order_id: str) -> Mapping[str, Any]:
+        """Tell the marketplace its order ``order_id`` will be fulfilled; returns the order as the
+        marketplace now shows it. Idempotent: an order already acknowledged is no error."""
+        ...
+
+
 @dataclass(frozen=True)
 class TradingPartner:
     """One X12 partner: its envelope profile and where documents for it go."""
@@ -67,6 +76,10 @@ class TradingPartner:
     """Send this partner an 856 ship notice when its purchase orders ship."""
     invoice: bool = False
     """Send this partner an 810 invoice when its purchase orders are invoiced."""
+    inventory_advice: bool = False
+    """Send this partner an 846 of its available-to-sell quantities when they change."""
+    ack_855: bool = False
+    """Send this partner an 855 purchase order acknowledgment once its purchase order is booked."""
 
     @property
     def name(self) -> str:
@@ -87,6 +100,8 @@ class FlowPorts:
     """Marketplace channel (shopify ...) -> the ERP customer its orders are booked to."""
     marketplaces: Mapping[str, MarketplacePort] = field(default_factory=dict)
     """Marketplace channel -> where its shipments are confirmed (``marketplaces:`` in flows.yaml)."""
+    acknowledgers: Mapping[str, OrderAcknowledger] = field(default_factory=dict)
+    """Marketplace channel -> where its booked orders are acknowledged (walmart, when configured)."""
     edi_limits: tuple[int, int] = (MAX_SET_SEGMENTS, MAX_SET_BYTES)
     """Largest inbound X12 transaction set, in segments and in bytes: a larger one is refused."""
     finance: FinanceConfig = field(default_factory=FinanceConfig)

@@ -1,16 +1,17 @@
-"""Amazon SP-API Orders v0 over the marketplace client: poll getOrders (CreatedAfter watermark,
-NextToken pages, items from getOrderItems) into a sink; confirm a shipment (confirmShipment per
+"""Amazon SP-API Orders v0 over the marketplace client: poll getOrders (LastUpdatedAfter watermark,
+NextToken pages, items from getOrderItems) into a sink, so a later status change or cancellation is
+seen as a new version of the order; confirm a shipment (confirmShipment per
 package, safe to send again: see :meth:`AmazonAdapter.fulfill`)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from crossdock.bridges.rest.client import MarketplaceClient, path_segment
 from crossdock.bridges.rest.lines import renumber_by_sku
-from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
+from crossdock.bridges.rest.polling import OVERLAP, Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.marketplaces import amazon as mapping
 from crossdock.canonical.marketplaces.fields import FieldReader
@@ -24,28 +25,33 @@ AUTH_HEADER = "x-amz-access-token"
 
 
 class AmazonAdapter:
-    def __init__(self, client: MarketplaceClient, marketplace_id: str, *, page_size: int = 100) -> None:
+    def __init__(
+        self, client: MarketplaceClient, marketplace_id: str, *, page_size: int = 100, overlap: timedelta = OVERLAP
+    ) -> None:
         self.client = client
         self.marketplace_id = marketplace_id
         self.page_size = page_size
+        self.overlap = overlap
 
     def poll_orders(
         self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
     ) -> PollState:
-        """Hand every order created at or after the watermark to ``sink`` as ``{"Order", "OrderItems"}``
-        JSON; ``checkpoint`` gets the state after each page. Resumes from ``state.cursor`` if set."""
+        """Hand every order updated (``LastUpdateDate``) at or after the watermark to ``sink`` as
+        ``{"Order", "OrderItems"}`` JSON; ``checkpoint`` gets the state after each page. Resumes from
+        ``state.cursor`` if set."""
         for _ in range(max_pages):
             params: dict[str, str | int] = {"MarketplaceIds": self.marketplace_id}
             if state.cursor:
                 params["NextToken"] = state.cursor
             else:
-                params["CreatedAfter"] = state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                since = state.since(self.overlap).astimezone(UTC)
+                params["LastUpdatedAfter"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
                 params["MaxResultsPerPage"] = self.page_size
             payload = _payload(self.client.get_json(ORDERS, params, operation="getOrders"))
             orders = payload.get("Orders") or []
             page = [self._polled(order, i) for i, order in enumerate(orders)]
             next_token = payload.get("NextToken") or None
-            state, handed = hand_page(sink, "amazon", state, page, next_token)
+            state, handed = hand_page(sink, "amazon", state, page, next_token, overlap=self.overlap)
             log.info("amazon: page of %d orders, %d new; more=%s", len(page), handed, bool(next_token))
             if checkpoint is not None:
                 checkpoint(state)
@@ -58,9 +64,10 @@ class AmazonAdapter:
         order = order if isinstance(order, dict) else {}
         order_id = r.text(order, f"Orders[{index}]", "AmazonOrderId", required=True)
         created = r.timestamp(order, f"Orders[{index}]", "PurchaseDate", required=True)
+        updated = r.timestamp(order, f"Orders[{index}]", "LastUpdateDate") or created
         r.raise_if_any("Amazon getOrders page")
-        assert order_id is not None and created is not None
-        return PolledOrder(order_id, created, {"Order": order, "OrderItems": self.order_items(order_id)})
+        assert order_id is not None and updated is not None
+        return PolledOrder(order_id, updated, {"Order": order, "OrderItems": self.order_items(order_id)})
 
     def order_items(self, order_id: str) -> list[Any]:
         items: list[Any] = []

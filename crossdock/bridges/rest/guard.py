@@ -22,7 +22,7 @@ import logging
 import resource
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +69,16 @@ class ReceiverLimits:
         return max(1, min(self.max_connections, soft - FILES_RESERVED))
 
 
-def guarded_protocol(limits: ReceiverLimits) -> type[H11Protocol]:
-    """An ``H11Protocol`` subclass enforcing ``limits`` (pass it as uvicorn's ``http=``)."""
+ConnectionCounter = Callable[[str], None]
+"""Told the reason of each connection closed here: ``header_timeout``, ``evicted`` (closed for a new
+connection) or ``busy`` (503: every connection being answered); the receiver's metrics count them."""
+
+
+def guarded_protocol(limits: ReceiverLimits, on_close: ConnectionCounter | None = None) -> type[H11Protocol]:
+    """An ``H11Protocol`` subclass enforcing ``limits`` (pass it as uvicorn's ``http=``); ``on_close``
+    is told why each connection it closes was closed."""
     cap = limits.connection_cap()
+    count: ConnectionCounter = on_close or (lambda reason: None)
 
     class GuardedH11Protocol(H11Protocol):
         _opened: float
@@ -112,6 +119,7 @@ def guarded_protocol(limits: ReceiverLimits) -> type[H11Protocol]:
             self._header_timer = None
             if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
                 _refused(self, f"request headers not complete within {limits.header_timeout_s:g}s")
+                count("header_timeout")
                 self.transport.close()
 
         def _make_room(self) -> None:
@@ -122,10 +130,12 @@ def guarded_protocol(limits: ReceiverLimits) -> type[H11Protocol]:
             )
             if victim is not None:
                 _refused(victim, f"closed for a new connection: {cap} connections open, this one still sending")
+                count("evicted")
                 victim._disarm()
                 victim.transport.close()
                 return
             _refused(self, f"503 busy: {cap} connections open, all being answered")
+            count("busy")
             self._disarm()
             self.transport.write(BUSY)
             self.transport.close()
@@ -148,11 +158,14 @@ def _refused(protocol: Any, reason: str) -> None:
     log.warning("connection refused: %s; remote %s", reason, remote)
 
 
-def guarded_config(app: Any, limits: ReceiverLimits, **options: Any) -> uvicorn.Config:
+def guarded_config(
+    app: Any, limits: ReceiverLimits, *, on_close: ConnectionCounter | None = None, **options: Any
+) -> uvicorn.Config:
     """A uvicorn config serving ``app`` with :func:`guarded_protocol` and small accept bursts."""
     return uvicorn.Config(
-        app, http=guarded_protocol(limits), backlog=ACCEPT_BURST, lifespan="off", timeout_keep_alive=5, **options
-    )
+        app, http=guarded_protocol(limits, on_close), backlog=ACCEPT_BURST, lifespan="off", timeout_keep_alive=5,
+        **options,
+    )  # fmt: skip
 
 
 class GuardedServer(uvicorn.Server):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from crossdock.bridges.rest.metrics import PollMetrics
 from crossdock.bridges.rest.poll_state_file import PollStateFile
 from crossdock.bridges.rest.polling import OrderPoller, PollState
 from crossdock.bridges.rest.sink import RawSink
@@ -74,18 +75,28 @@ class PollService:
         start: datetime,
         *,
         stop: threading.Event | None = None,
+        metrics: PollMetrics | None = None,
     ) -> None:
-        """``start``: where a first poll starts, when ``state_file`` holds no state yet."""
+        """``start``: where a first poll starts, when ``state_file`` holds no state yet. ``metrics``:
+        where each poll's outcome is counted (the poller lag, :mod:`crossdock.bridges.rest.metrics`)."""
         self.channel = channel
         self.poller = poller
         self.sink = sink
         self.state_file = state_file
         self.start = start
         self.stop = stop or threading.Event()
+        self.metrics = metrics or PollMetrics()
 
     def poll_once(self) -> PollRound:
         """Poll until caught up (or failed, or stopped); the state is saved after every page."""
+        found = self._poll()
+        outcome = "caught_up" if found.caught_up else "stopped" if found.stopped else "failed"
+        self.metrics.polled(self.channel, handed=found.handed, outcome=outcome, watermark=found.state.watermark)
+        return found
+
+    def _poll(self) -> PollRound:
         state = self.state_file.load() or PollState(self.start)
+        self.metrics.started(self.channel, state.watermark)
         counting = _CountingSink(self.sink)
         saved = [state]
 

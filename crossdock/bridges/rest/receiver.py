@@ -7,8 +7,9 @@ topic / webhook id / triggered-at headers (400), freshness against ``tolerance_s
 (400). A body seen before is acknowledged (200, ``duplicate``) without storing it again: the replay
 key is what the signature covers, the raw body, so fresh unsigned headers do not make a replay new.
 Over ``max_in_flight`` webhooks being stored, the answer is 503 at once. Every refusal is logged
-(status, reason, remote address, topic, delivery id; never the body or the signature). Nothing else
-happens in the request: no ERP, no SFTP, no mapping.
+(status, reason, remote address, topic, delivery id; never the body or the signature) and counted
+(:class:`~crossdock.bridges.rest.metrics.ReceiverMetrics`). Nothing else happens in the request: no
+ERP, no SFTP, no mapping.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from crossdock.bridges.rest.guard import ReceiverLimits
+from crossdock.bridges.rest.metrics import ReceiverMetrics
 from crossdock.bridges.rest.openapi import openapi_spec
 from crossdock.bridges.rest.signature import matches, parse_triggered_at
 from crossdock.bridges.rest.sink import RawSink
@@ -114,16 +116,23 @@ def create_receiver(
     clock: Callable[[], float] = time.time,
     seen: SeenIds | None = None,
     limits: ReceiverLimits | None = None,
+    metrics: ReceiverMetrics | None = None,
 ) -> Starlette:
     """The receiver app. ``secret`` is the shop's webhook signing secret (never logged). ``limits``
     gives the body deadline and the in-flight cap (the connection limits are the server's: serve it
-    with :func:`crossdock.bridges.rest.guard.guarded_protocol`)."""
+    with :func:`crossdock.bridges.rest.guard.guarded_protocol`). ``metrics`` counts refusals by status and
+    reason, and the webhooks answered 200 (:class:`~crossdock.bridges.rest.metrics.ReceiverMetrics`)."""
     if not secret:
         raise ValueError("a webhook secret is required: the receiver never accepts unsigned webhooks")
     seen_ids = seen or SeenIds()
     blocking = getattr(sink, "blocking", True)
     bounds = limits or ReceiverLimits()
     in_flight = 0
+    counters = metrics or ReceiverMetrics()
+
+    def refuse(request: Request, status: int, error: str, message: str) -> JSONResponse:
+        counters.refuse(status, error)
+        return refused(request, status, error, message)
 
     async def read_signed_body(request: Request) -> tuple[bytes, bytes] | Response:
         """The raw body and its HMAC-SHA256, computed as it streams in, within the size cap and the body
@@ -134,59 +143,60 @@ def create_receiver(
             async with asyncio.timeout(bounds.body_timeout_s):
                 async for chunk in request.stream():
                     if len(body) + len(chunk) > max_body_bytes:
-                        return refused(request, 413, "too_large", f"body larger than {max_body_bytes} bytes")
+                        return refuse(request, 413, "too_large", f"body larger than {max_body_bytes} bytes")
                     mac.update(chunk)
                     body += chunk
         except TimeoutError:
-            return refused(request, 408, "body_timeout", f"body not complete within {bounds.body_timeout_s:g}s")
+            return refuse(request, 408, "body_timeout", f"body not complete within {bounds.body_timeout_s:g}s")
         except ClientDisconnect:
-            return refused(request, 400, "incomplete", "client disconnected before the body was complete")
+            return refuse(request, 400, "incomplete", "client disconnected before the body was complete")
         return bytes(body), mac.digest()
 
     async def shopify(request: Request) -> Response:
         nonlocal in_flight
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
-            return refused(request, 415, "unsupported_media_type", "Content-Type must be application/json")
+            return refuse(request, 415, "unsupported_media_type", "Content-Type must be application/json")
         declared = request.headers.get("content-length")
         if declared is not None and not declared.isdigit():
-            return refused(request, 400, "bad_content_length", "Content-Length must be a non-negative integer")
+            return refuse(request, 400, "bad_content_length", "Content-Length must be a non-negative integer")
         if declared is not None and int(declared) > max_body_bytes:
-            return refused(request, 413, "too_large", f"body larger than {max_body_bytes} bytes")
+            return refuse(request, 413, "too_large", f"body larger than {max_body_bytes} bytes")
         signature = request.headers.get("x-shopify-hmac-sha256")
         if not signature:
-            return refused(request, 401, "unsigned", "X-Shopify-Hmac-Sha256 header is required")
+            return refuse(request, 401, "unsigned", "X-Shopify-Hmac-Sha256 header is required")
         read = await read_signed_body(request)
         if isinstance(read, Response):
             return read
         raw, digest = read
         if not matches(digest, signature):  # nothing below looks into the body before this
-            return refused(request, 401, "bad_signature", "X-Shopify-Hmac-Sha256 does not match the body")
+            return refuse(request, 401, "bad_signature", "X-Shopify-Hmac-Sha256 does not match the body")
         for header in ("x-shopify-topic", "x-shopify-webhook-id", "x-shopify-triggered-at"):
             if not request.headers.get(header, "").strip():
-                return refused(request, 400, "missing_header", f"{header} header is required")
+                return refuse(request, 400, "missing_header", f"{header} header is required")
         triggered = request.headers["x-shopify-triggered-at"]
         try:
             age = clock() - parse_triggered_at(triggered).timestamp()
         except (ValueError, OverflowError):
-            return refused(
+            return refuse(
                 request, 400, "bad_timestamp", "X-Shopify-Triggered-At must be an ISO-8601 date-time with offset"
             )
         if abs(age) > tolerance_s:
             side = "old" if age > 0 else "far in the future"
             message = f"webhook triggered {abs(age):.0f}s {side}; tolerance is {tolerance_s:.0f}s"
-            return refused(request, 401, "stale", message)
+            return refuse(request, 401, "stale", message)
         try:
             json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nesting too deep
-            return refused(request, 400, "bad_json", "body is not valid JSON")
+            return refuse(request, 400, "bad_json", "body is not valid JSON")
         webhook_id = request.headers["x-shopify-webhook-id"].strip()
         key = replay_key(raw)
         if not seen_ids.add(key):
+            counters.answer("duplicate")
             return JSONResponse({"status": "duplicate", "webhook_id": webhook_id})
         if in_flight >= bounds.max_in_flight:
             seen_ids.forget(key)
-            busy = refused(request, 503, "busy", f"{bounds.max_in_flight} webhooks being stored; retry later")
+            busy = refuse(request, 503, "busy", f"{bounds.max_in_flight} webhooks being stored; retry later")
             busy.headers["retry-after"] = "1"
             return busy
         headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
@@ -199,12 +209,13 @@ def create_receiver(
         except TransientError as exc:
             seen_ids.forget(key)
             log.warning("webhook %s not stored: %s", _shown(webhook_id), exc)
-            return refused(request, 503, "unavailable", "could not store the webhook; retry later")
+            return refuse(request, 503, "unavailable", "could not store the webhook; retry later")
         except BaseException:
             seen_ids.forget(key)  # not stored: Shopify's retry must not be taken for a duplicate
             raise
         finally:
             in_flight -= 1
+        counters.answer("accepted")
         return JSONResponse({"status": "accepted", "ref": ref}, status_code=200)
 
     async def health(request: Request) -> Response:
@@ -218,7 +229,7 @@ def create_receiver(
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 400
         message = exc.detail if isinstance(exc, HTTPException) else "bad request"
-        return refused(
+        return refuse(
             request, status, "not_found" if status == 404 else "http_error",
             f"{message}: {request.method} {request.url.path}",
         )  # fmt: skip
@@ -233,13 +244,15 @@ def create_receiver(
     )
 
 
-def receiver_from_settings(settings: Settings, sink: RawSink, limits: ReceiverLimits | None = None) -> Starlette:
+def receiver_from_settings(
+    settings: Settings, sink: RawSink, limits: ReceiverLimits | None = None, metrics: ReceiverMetrics | None = None
+) -> Starlette:
     """The receiver with the secret from ``settings.webhook_secret`` (``CROSSDOCK_WEBHOOK_SECRET``) and
     the broker's message size as the body limit; the composition root passes the real sink."""
     if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
         raise ConfigError("webhook_secret is not set (CROSSDOCK_WEBHOOK_SECRET): unsigned webhooks are never accepted")
     secret = settings.webhook_secret.get_secret_value().encode()
-    return create_receiver(sink, secret, max_body_bytes=settings.max_message_bytes, limits=limits)
+    return create_receiver(sink, secret, max_body_bytes=settings.max_message_bytes, limits=limits, metrics=metrics)
 
 
 def _hand_over(sink: RawSink, raw: bytes, headers: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-from crossdock.bridges.rest.guard import GuardedServer, ReceiverLimits, guarded_config
+from crossdock.bridges.rest.guard import ConnectionCounter, GuardedServer, ReceiverLimits, guarded_config
 
 
 class ServerThread:
@@ -23,9 +23,11 @@ class ServerThread:
         port: int = 0,
         log_level: str = "warning",
         limits: ReceiverLimits | None = None,
+        on_close: ConnectionCounter | None = None,
     ) -> None:
         self.app = app
         self.limits = limits
+        self.on_close = on_close
         self.host = host
         self.port = port
         self.log_level = log_level
@@ -45,7 +47,8 @@ class ServerThread:
         self.port = sock.getsockname()[1]
         self._sock = sock
         if self.limits is not None:  # as `crossdock rest serve` runs the receiver
-            config = guarded_config(self.app, self.limits, log_level=self.log_level, timeout_graceful_shutdown=2)
+            config = guarded_config(self.app, self.limits, on_close=self.on_close, log_level=self.log_level,
+                                    timeout_graceful_shutdown=2)  # fmt: skip
             self._server = GuardedServer(config)
         else:
             config = uvicorn.Config(

@@ -1,18 +1,19 @@
-"""Walmart Marketplace v3 over the marketplace client: poll orders (createdStartDate watermark,
-``meta.nextCursor`` pages) into a sink; ship order lines; update inventory."""
+"""Walmart Marketplace v3 over the marketplace client: poll orders (lastModifiedStartDate watermark,
+``meta.nextCursor`` pages) into a sink, so a later cancellation is seen as a new version of the order;
+acknowledge an order; ship order lines; update inventory."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
 from crossdock.bridges.rest.boundary import MarketplaceRejectedError
 from crossdock.bridges.rest.client import MarketplaceClient, decode_json, path_segment
 from crossdock.bridges.rest.lines import renumber_by_sku
-from crossdock.bridges.rest.polling import Checkpoint, PolledOrder, PollState, hand_page
+from crossdock.bridges.rest.polling import OVERLAP, Checkpoint, PolledOrder, PollState, hand_page
 from crossdock.bridges.rest.sink import RawSink
 from crossdock.canonical.inventory import InventoryLevel
 from crossdock.canonical.marketplaces import walmart as mapping
@@ -25,10 +26,14 @@ AUTH_HEADER = "WM_SEC.ACCESS_TOKEN"
 
 
 class WalmartAdapter:
-    def __init__(self, client: MarketplaceClient, *, page_size: int = 100, service_name: str = "crossdock") -> None:
+    def __init__(
+        self, client: MarketplaceClient, *, page_size: int = 100, service_name: str = "crossdock",
+        overlap: timedelta = OVERLAP,
+    ) -> None:  # fmt: skip
         self.client = client
         self.page_size = page_size
         self.service_name = service_name
+        self.overlap = overlap
 
     def _headers(self) -> dict[str, str]:
         return {
@@ -46,13 +51,14 @@ class WalmartAdapter:
     def poll_orders(
         self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
     ) -> PollState:
-        """Hand each order created at or after the watermark to ``sink``; checkpoint after each page."""
+        """Hand each order modified at or after the watermark to ``sink`` (its time: the latest line
+        ``statusDate``, else its ``orderDate``); checkpoint after each page."""
         for _ in range(max_pages):
             if state.cursor:
                 params: dict[str, str | int] = dict(parse_qsl(state.cursor.lstrip("?")))
             else:
                 params = {
-                    "createdStartDate": state.watermark.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "lastModifiedStartDate": f"{state.since(self.overlap).astimezone(UTC):%Y-%m-%dT%H:%M:%S}.000Z",
                     "limit": self.page_size,
                 }
             try:
@@ -67,13 +73,35 @@ class WalmartAdapter:
             orders = (page_list.get("elements") or {}).get("order") or []
             page = [_polled(order, i) for i, order in enumerate(orders)]
             next_cursor = (page_list.get("meta") or {}).get("nextCursor") or None
-            state, handed = hand_page(sink, "walmart", state, page, next_cursor)
+            state, handed = hand_page(sink, "walmart", state, page, next_cursor, overlap=self.overlap)
             log.info("walmart: page of %d orders, %d new; more=%s", len(page), handed, bool(next_cursor))
             if checkpoint is not None:
                 checkpoint(state)
             if not next_cursor:
                 return state
         raise TransientError(f"walmart: more than {max_pages} pages in one poll; resume from the checkpoint")
+
+    def acknowledge(self, purchase_order_id: str) -> dict[str, Any]:
+        """``POST /v3/orders/{purchaseOrderId}/acknowledge``: tell Walmart the order will be fulfilled
+        (it asks for this within four hours of the order). Safe to call again: when Walmart refuses
+        (an order already acknowledged, or further along), the order is read, and if no line is still
+        ``Created`` the acknowledgment stands and the order is returned as it is; otherwise the
+        refusal is raised. A 5xx or timeout on the POST is not retried by the client (it may have taken
+        effect); the step's retry comes back here and finds out."""
+        path = f"/v3/orders/{path_segment(purchase_order_id, 'purchaseOrderId')}/acknowledge"
+        try:
+            response = self.client.request("POST", path, headers=self._headers(), operation="acknowledgeOrders")
+        except MarketplaceRejectedError as exc:
+            if exc.status == 404:
+                raise
+            order = self.order(purchase_order_id)
+            if any(status == "Created" for status in _statuses(order)):
+                raise
+            log.info("walmart: order %s was already acknowledged", purchase_order_id)
+            return order
+        data = decode_json("walmart", path, response)
+        order = data.get("order") if isinstance(data, dict) else None
+        return order if isinstance(order, dict) else {"purchaseOrderId": purchase_order_id}
 
     def ship(self, shipment: Shipment) -> int:
         """POST one shipping update per purchase order; returns how many were sent."""
@@ -145,8 +173,21 @@ def _polled(order: Any, index: int) -> PolledOrder:
             "Walmart orders page",
             [(f"list.elements.order[{index}]", "needs purchaseOrderId and orderDate (epoch milliseconds)")],
         )
-    created = datetime.fromtimestamp(order["orderDate"] / 1000, tz=UTC)
-    return PolledOrder(str(order["purchaseOrderId"]), created, order)
+    lines = (order.get("orderLines") or {}).get("orderLine") if isinstance(order.get("orderLines"), dict) else None
+    changed = [line["statusDate"] for line in lines or [] if isinstance(line, dict) and isinstance(
+        line.get("statusDate"), int) and not isinstance(line.get("statusDate"), bool)]  # fmt: skip
+    updated = datetime.fromtimestamp(max([order["orderDate"], *changed]) / 1000, tz=UTC)
+    return PolledOrder(str(order["purchaseOrderId"]), updated, order)
+
+
+def _statuses(order: dict[str, Any]) -> list[str]:
+    """Every order line status of ``order`` (``Created``, ``Acknowledged``, ``Shipped``, ``Cancelled``)."""
+    lines = (order.get("orderLines") or {}).get("orderLine") or []
+    return [
+        str(status.get("status"))
+        for line in lines if isinstance(line, dict)
+        for status in (line.get("orderLineStatuses") or {}).get("orderLineStatus") or [] if isinstance(status, dict)
+    ]  # fmt: skip
 
 
 def _sku(line: dict[str, Any]) -> str | None:

@@ -21,8 +21,10 @@ ORDER_MAPPINGS: dict[Channel, Callable[[Any], Order]] = {
 }
 
 
-def order_to_canonical(channel: Channel | str, document: Any) -> Order:
-    """Map one marketplace order document (parsed JSON) of ``channel`` to a canonical Order.
+def order_to_canonical(channel: Channel | str, document: Any, *, topic: str | None = None) -> Order:
+    """Map one marketplace order document (parsed JSON) of ``channel`` to a canonical Order. ``topic``:
+    the Shopify webhook topic it came with (``orders/create`` when not given; see
+    :data:`shopify.ORDER_TOPICS`); the polled channels take none.
 
     Raises :class:`crossdock.errors.MappingError` listing every field it cannot map."""
     try:
@@ -31,6 +33,8 @@ def order_to_canonical(channel: Channel | str, document: Any) -> Order:
         known = ", ".join(c.value for c in ORDER_MAPPINGS)
         raise ValueError(f"no order mapping for channel {channel!r}; known: {known}") from None
     try:
+        if topic is not None and Channel(channel) is Channel.SHOPIFY:
+            return shopify.order_to_canonical(document, topic=topic)
         return mapping(document)
     except ValidationError as exc:  # a part built outside ``fields.build`` (totals, a line) did not fit
         errors = [(".".join(map(str, (exc.title, *e["loc"]))), e["msg"]) for e in exc.errors(include_input=False)]

@@ -4,6 +4,11 @@ plus its items (``getOrderItems`` ``payload.OrderItems``) to a canonical :class:
 
 Amazon's ``ItemPrice``, ``ItemTax`` and ``PromotionDiscount`` are totals for the line's quantity, not
 per unit: the unit price is ``ItemPrice / QuantityOrdered``. Pure: dicts in, models out.
+
+Every version polled is the order as it now stands (``updated_at`` its ``LastUpdateDate``): ``Canceled``
+(or every item at 0) is a cancellation; an order with an item at ``QuantityOrdered`` 0 (an item
+cancelled) a change of the whole order (``line_changes_only`` False, the item kept at 0); else an
+original. Amazon reports no other change to an order's items.
 """
 
 from __future__ import annotations
@@ -69,7 +74,7 @@ def order_to_canonical(order: Mapping[str, Any], items: Sequence[Any], *, items_
         if not isinstance(item, Mapping):
             r.problem(path, "must be an object")
             continue
-        line = _line(r, item, path, currency, canceled=order.get("OrderStatus") == "Canceled")
+        line = _line(r, item, path, currency)
         if line is not None:
             lines.append(line)
         shipping += _money(r, item, path, "ShippingPrice", currency) or Decimal(0)
@@ -92,6 +97,7 @@ def order_to_canonical(order: Mapping[str, Any], items: Sequence[Any], *, items_
                 email=r.text(buyer, "BuyerInfo", "BuyerEmail"),
             )
         )
+    updated_at = r.timestamp(order, "", "LastUpdateDate")
     latest_ship = r.timestamp(order, "", "LatestShipDate")
     latest_delivery = r.timestamp(order, "", "LatestDeliveryDate")
     order_total = r.decimal(total, "OrderTotal", "Amount")
@@ -103,15 +109,22 @@ def order_to_canonical(order: Mapping[str, Any], items: Sequence[Any], *, items_
         if order.get(key) is not None
     }
     service = order.get("ShipmentServiceLevelCategory") or order.get("ShipServiceLevel")
+    if status == "Canceled" or all(line.quantity == 0 for line in lines):
+        purpose = OrderPurpose.CANCELLATION
+    elif any(line.quantity == 0 for line in lines):
+        purpose = OrderPurpose.CHANGE  # an item cancelled, the rest of the order stands
+    else:
+        purpose = OrderPurpose.ORIGINAL
     return build(
         Order,
         WHAT,
         order_id,
         channel=Channel.AMAZON,
         external_id=order_id,
-        purpose=OrderPurpose.CANCELLATION if status == "Canceled" else OrderPurpose.ORIGINAL,
+        purpose=purpose,
         order_type=order.get("OrderType"),
         ordered_at=ordered_at,
+        updated_at=updated_at,
         requested_ship_date=latest_ship.date() if latest_ship else None,
         requested_delivery_date=latest_delivery.date() if latest_delivery else None,
         currency=currency,
@@ -147,17 +160,15 @@ def _money(r: FieldReader, parent: Mapping[str, Any], base: str, key: str, curre
     return r.decimal(money, path, "Amount", required=True)
 
 
-def _line(
-    r: FieldReader, item: Mapping[str, Any], path: str, currency: str | None, *, canceled: bool
-) -> OrderLine | None:
+def _line(r: FieldReader, item: Mapping[str, Any], path: str, currency: str | None) -> OrderLine | None:
     before = len(r.errors)
     item_id = r.text(item, path, "OrderItemId", required=True)
     sku = r.text(item, path, "SellerSKU")
     asin = r.text(item, path, "ASIN")
     if sku is None and asin is None:
         r.problem(join(path, "SellerSKU"), "is required (neither SellerSKU nor ASIN is present)")
-    # A canceled order's items may report QuantityOrdered 0; the cancellation still maps.
-    quantity = r.quantity(item, path, "QuantityOrdered", allow_zero=canceled)
+    # A cancelled item reports QuantityOrdered 0 (all of them in a Canceled order): a line at 0.
+    quantity = r.quantity(item, path, "QuantityOrdered", allow_zero=True)
     price = _money(r, item, path, "ItemPrice", currency)
     tax = _money(r, item, path, "ItemTax", currency)
     promo = _money(r, item, path, "PromotionDiscount", currency)

@@ -1,6 +1,7 @@
-"""Shopify Admin REST: an order object (``GET /orders/{id}.json``, ``orders/create`` webhook body) to a
-canonical :class:`Order`; a canonical :class:`Shipment` to a fulfillment request (fulfillment orders API,
-``POST /fulfillments.json``); an :class:`InventoryLevel` to ``POST /inventory_levels/set.json``.
+"""Shopify Admin REST: an order object (``GET /orders/{id}.json``, an ``orders/*`` webhook body) to a
+canonical :class:`Order`, its purpose told by the webhook topic (:data:`ORDER_TOPICS`); a canonical
+:class:`Shipment` to a fulfillment request (fulfillment orders API, ``POST /fulfillments.json``); an
+:class:`InventoryLevel` to ``POST /inventory_levels/set.json``.
 
 Pure: dicts in, models out. Lookups Shopify needs but crossdock does not own (fulfillment order ids,
 inventory item and location ids) are passed in by the caller.
@@ -29,10 +30,37 @@ from crossdock.canonical.shipment import Shipment
 from crossdock.errors import MappingError
 
 WHAT = "Shopify order"
+CREATE = "orders/create"
+ORDER_TOPICS: Mapping[str, OrderPurpose] = {
+    CREATE: OrderPurpose.ORIGINAL,
+    "orders/paid": OrderPurpose.ORIGINAL,
+    "orders/updated": OrderPurpose.CHANGE,
+    "orders/cancelled": OrderPurpose.CANCELLATION,
+}
+"""The webhook topics crossdock maps to an order, and the purpose each one gives it. ``orders/paid``
+is the same order again (booked once: its key is the channel, the order id and the purpose); any
+other topic (``app/uninstalled``, ``refunds/create``, ``customers/*`` ...) is not an order."""
 
 
-def order_to_canonical(document: Any) -> Order:
-    """Map a Shopify order object (bare, or wrapped as ``{"order": {...}}``) to a canonical Order."""
+def handles(topic: str) -> bool:
+    """Whether a webhook of ``topic`` carries an order crossdock maps."""
+    return topic in ORDER_TOPICS
+
+
+def order_to_canonical(document: Any, *, topic: str = CREATE) -> Order:
+    """Map a Shopify order object (bare, or wrapped as ``{"order": {...}}``) that came with the webhook
+    ``topic`` (the ``X-Shopify-Topic`` header, kept with the stored body) to a canonical Order. The
+    header is not covered by the signature, so ``orders/cancelled`` needs the body's ``cancelled_at``.
+
+    Every version is the order as it now stands: a line's quantity is its ``current_quantity`` (the
+    quantity less what an order edit removed or a refund cancelled) when Shopify sends it.
+    ``orders/cancelled``, or any order with ``cancelled_at``, is a cancellation (lines at the quantity
+    ordered: what is cancelled); ``orders/updated`` a change of the whole order (``line_changes_only``
+    False; a removed line is kept at quantity 0); ``orders/create`` and ``orders/paid`` an original
+    (lines at 0 left out). Any version whose lines are all at 0 is a cancellation. ``updated_at`` is
+    the version's as-of time (required for a change or cancellation)."""
+    if topic not in ORDER_TOPICS:
+        raise MappingError(f"cannot map {WHAT}", [("X-Shopify-Topic", f"{topic!r} is not an order topic")])
     doc = require_object(document, WHAT)
     if "order" in doc and isinstance(doc["order"], Mapping):
         doc = doc["order"]
@@ -40,9 +68,22 @@ def order_to_canonical(document: Any) -> Order:
     order_id = r.text(doc, "", "id", required=True)
     currency = r.text(doc, "", "currency", required=True)
     ordered_at = r.timestamp(doc, "", "created_at", required=True)
-    lines = [_line(r, item, join("line_items", i)) for i, item in enumerate(r.items(doc, "", "line_items"))]
-    if not lines and not r.errors:
+    purpose = OrderPurpose.CANCELLATION if doc.get("cancelled_at") else ORDER_TOPICS[topic]
+    # The topic header is not signed, the body is: a cancellation must be in the body too, so a body
+    # replayed under another topic cannot cancel an order.
+    cancelled_at = r.timestamp(doc, "", "cancelled_at", required=topic == "orders/cancelled")
+    updated_at = r.timestamp(doc, "", "updated_at", required=purpose is OrderPurpose.CHANGE or (
+        purpose is OrderPurpose.CANCELLATION and cancelled_at is None)) or cancelled_at  # fmt: skip
+    read = [_line(r, item, join("line_items", i)) for i, item in enumerate(r.items(doc, "", "line_items"))]
+    if not read and not r.errors:
         r.problem("line_items", "an order needs at least one line item")
+    lines = [line for line, _ in read]
+    if read and not r.errors and all(current == 0 for _, current in read):
+        purpose = OrderPurpose.CANCELLATION  # every line removed: nothing is left to ship
+    if purpose is OrderPurpose.CHANGE:
+        lines = [_at(line, current) for line, current in read]
+    elif purpose is OrderPurpose.ORIGINAL:
+        lines = [_at(line, current) for line, current in read if current != 0]
     parties = _parties(r, doc)
     shipping_lines = r.items(doc, "", "shipping_lines")
     shipping_total = Decimal(0)
@@ -88,8 +129,9 @@ def order_to_canonical(document: Any) -> Order:
         order_id,
         channel=Channel.SHOPIFY,
         external_id=order_id,
-        purpose=OrderPurpose.CANCELLATION if doc.get("cancelled_at") else OrderPurpose.ORIGINAL,
+        purpose=purpose,
         ordered_at=ordered_at,
+        updated_at=updated_at,
         currency=currency,
         parties=parties,
         lines=lines,
@@ -119,16 +161,28 @@ def _taxes(r: FieldReader, parent: Mapping[str, Any], base: str) -> list[tuple[D
     return out
 
 
-def _line(r: FieldReader, item: Any, path: str) -> OrderLine | None:
+def _at(line: OrderLine | None, quantity: Decimal | None) -> OrderLine | None:
+    if line is None or quantity is None or quantity == line.quantity:
+        return line
+    return line.model_copy(update={"quantity": quantity})
+
+
+def _line(r: FieldReader, item: Any, path: str) -> tuple[OrderLine | None, Decimal | None]:
+    """The line at the quantity ordered, and its current quantity (``current_quantity``, else the same)."""
     if not isinstance(item, Mapping):
         r.problem(path, "must be an object")
-        return None
+        return None, None
     errors_before = len(r.errors)
     line_id = r.text(item, path, "id", required=True)
     sku = r.text(item, path, "sku")
     if sku is None:
         r.problem(join(path, "sku"), "is required: crossdock ships by SKU and this line item has none")
     quantity = r.quantity(item, path, "quantity")
+    current = quantity
+    if item.get("current_quantity") is not None:
+        current = r.quantity(item, path, "current_quantity", allow_zero=True)
+        if current is not None and quantity is not None and current > quantity:
+            r.problem(join(path, "current_quantity"), f"{current} is more than the quantity ordered ({quantity})")
     price = r.decimal(item, path, "price", required=True)
     discounts = []
     for i, alloc in enumerate(r.items(item, path, "discount_allocations")):
@@ -143,7 +197,7 @@ def _line(r: FieldReader, item: Any, path: str) -> OrderLine | None:
             discounts.append(Discount(amount=abs(total_discount), description="line discount"))
     taxes = [Tax(kind=title or "sales", amount=amount, rate=rate) for amount, rate, title in _taxes(r, item, path)]
     if len(r.errors) > errors_before or line_id is None or quantity is None:
-        return None
+        return None, None
     return OrderLine(
         line_number=line_id,
         sku=sku,
@@ -154,7 +208,7 @@ def _line(r: FieldReader, item: Any, path: str) -> OrderLine | None:
         discounts=discounts,
         taxes=taxes,
         external_line_id=r.text(item, path, "variant_id"),
-    )
+    ), current
 
 
 def _address(r: FieldReader, doc: Mapping[str, Any], key: str, role: PartyRole) -> Party | None:

@@ -3,6 +3,12 @@ canonical :class:`Order`; a canonical :class:`Shipment` to ``POST /v3/orders/{pu
 bodies; an :class:`InventoryLevel` to ``PUT /v3/inventory?sku=``.
 
 Walmart times are epoch milliseconds; a ``PRODUCT`` charge is the line's total for its quantity. Pure.
+
+Every version polled is the order as it now stands, as of its latest line ``statusDate`` (else its
+``orderDate``): a line's current quantity is its ``orderLineQuantity`` less its ``Cancelled`` statuses'
+quantities (a ``Cancelled`` status without a quantity cancels the whole line). Every line at 0 is a
+cancellation (lines as ordered); some quantity cancelled a change of the whole order
+(``line_changes_only`` False, lines at their current quantity, a cancelled line at 0); else an original.
 """
 
 from __future__ import annotations
@@ -63,7 +69,8 @@ def order_to_canonical(document: Any) -> Order:
     shipping = Decimal(0)
     order_taxes: list[Tax] = []
     lines: list[OrderLine] = []
-    statuses: list[str] = []
+    current: list[Decimal] = []
+    changed_at = [ordered_at] if ordered_at else []
     raw_lines = r.items(r.obj(doc, "", "orderLines", required=True), "orderLines", "orderLine", required=True)
     for i, raw in enumerate(raw_lines):
         path = join("orderLines.orderLine", i)
@@ -71,14 +78,14 @@ def order_to_canonical(document: Any) -> Order:
             r.problem(path, "must be an object")
             continue
         line, line_shipping, ship_taxes = _line(r, raw, path, currencies)
-        if line is not None:
-            lines.append(line)
         shipping += line_shipping
         order_taxes += ship_taxes
-        line_statuses = r.items(
-            r.obj(raw, path, "orderLineStatuses"), join(path, "orderLineStatuses"), "orderLineStatus"
-        )
-        statuses += [str(s.get("status")) for s in line_statuses if isinstance(s, Mapping)]
+        status_date = r.timestamp(raw, path, "statusDate")
+        changed_at += [status_date] if status_date else []
+        cancelled = _cancelled(r, raw, path)
+        if line is not None and cancelled is not None:
+            lines.append(line)
+            current.append(max(line.quantity - cancelled, Decimal(0)) if cancelled is not ALL else Decimal(0))
     if not raw_lines and not r.errors:
         r.problem("orderLines.orderLine", "an order needs at least one line")
     if len(currencies) > 1:
@@ -93,15 +100,22 @@ def order_to_canonical(document: Any) -> Order:
         parties.append(Party(role=PartyRole.BUYER, email=str(email)))
     references = {"customer_order_id": str(doc["customerOrderId"])} if doc.get("customerOrderId") else {}
     method = info.get("methodCode")
-    cancelled = bool(statuses) and all(s == "Cancelled" for s in statuses)
+    if all(quantity == 0 for quantity in current):
+        purpose = OrderPurpose.CANCELLATION
+    elif any(quantity < line.quantity for quantity, line in zip(current, lines, strict=True)):
+        purpose = OrderPurpose.CHANGE
+        lines = [line.model_copy(update={"quantity": q}) for q, line in zip(current, lines, strict=True)]
+    else:
+        purpose = OrderPurpose.ORIGINAL
     return build(
         Order,
         WHAT,
         po_id,
         channel=Channel.WALMART,
         external_id=po_id,
-        purpose=OrderPurpose.CANCELLATION if cancelled else OrderPurpose.ORIGINAL,
+        purpose=purpose,
         ordered_at=ordered_at,
+        updated_at=max(changed_at) if changed_at else None,
         requested_ship_date=ship_date.date() if ship_date else None,
         requested_delivery_date=delivery_date.date() if delivery_date else None,
         currency=next(iter(currencies), "USD"),
@@ -112,6 +126,27 @@ def order_to_canonical(document: Any) -> Order:
         totals=Totals(shipping=shipping),
         references=references,
     )
+
+
+ALL = Decimal("Infinity")
+"""A ``Cancelled`` status without a quantity: the whole line is cancelled."""
+
+
+def _cancelled(r: FieldReader, raw: Mapping[str, Any], path: str) -> Decimal | None:
+    """How much of the line its ``Cancelled`` statuses cancel (:data:`ALL`: the whole line)."""
+    base = join(path, "orderLineStatuses")
+    total = Decimal(0)
+    for i, status in enumerate(r.items(r.obj(raw, path, "orderLineStatuses"), base, "orderLineStatus")):
+        if not isinstance(status, Mapping) or status.get("status") != "Cancelled":
+            continue
+        quantity = r.obj(status, join(join(base, "orderLineStatus"), i), "statusQuantity")
+        if not quantity:
+            return ALL
+        amount = r.quantity(quantity, join(join(join(base, "orderLineStatus"), i), "statusQuantity"), "amount")
+        if amount is None:
+            return None
+        total += amount
+    return total
 
 
 def _amount(r: FieldReader, parent: Mapping[str, Any], base: str, key: str, currencies: set[str]) -> Decimal | None:

@@ -2,7 +2,7 @@
 """The X12 004010 data dictionary crossdock's maps are built from: data elements, composites and segments.
 
 GENERATED TABLES (the reason this module is long): the element, composite and segment definitions of
-the X12 004010 standard for every segment used by crossdock's 810, 846, 850, 856, 940, 945 and 997 maps. They were
+the X12 004010 standard for every segment used by crossdock's 810, 846, 850, 855, 856, 860, 940, 945, 947 and 997 maps. They were
 extracted once from the MIT-licensed olmelabs/EdiEngine ``EdiStandards/X12_004010`` definitions (types,
 lengths, requirement designators, syntax notes), with names from pyx12's ``dataele.xml`` and kputnam/stupidedi;
 edit them by hand from here on. 005010 differences live in :mod:`crossdock.edi.maps.versions`.
@@ -31,6 +31,7 @@ ELEMENTS = """
    24 AN  4   4 Equipment Type
    26 AN  2   3 Country Code
    28 N0  1   9 Group Control Number
+   31 AN  1  22 Adjustment Number
    40 ID  2   2 Equipment Description Code
    54 ID  2   2
    55 AN  2  10
@@ -78,6 +79,7 @@ ELEMENTS = """
   174 AN  2  30
   176 ID  1   2 Time Qualifier
   177 AN  1   2
+  181 ID  2   2 Quantity or Status Adjustment Reason Code
   182 AN  2  28
   183 R   1   8 Volume
   187 ID  1   2 Weight Qualifier
@@ -121,7 +123,7 @@ ELEMENTS = """
   324 AN  1  22 Purchase Order Number
   325 AN  1  20
   326 AN  1  45 Request Reference Number
-  327 AN  1   8
+  327 AN  1   8 Change Order Sequence Number
   328 AN  1  30 Release Number
   329 AN  4   9 Transaction Set Control Number
   330 R   1  15 Quantity Ordered
@@ -198,6 +200,7 @@ ELEMENTS = """
   472 N0  6   6 Link Sequence Number
   473 ID  1   1 Order Status Code
   474 AN  1  22 Master Reference Number
+  477 R   1  10 Credit/Debit Quantity
   478 ID  1   1 Credit/Debit Flag Code
   479 ID  2   2 Functional Identifier Code
   488 N0  1   3
@@ -205,6 +208,7 @@ ELEMENTS = """
   508 AN  1  35 Account Number
   514 ID  1   1 Reporting Code
   522 ID  1   3 Amount Qualifier Code
+  529 ID  1   2 Inventory Transaction Type Code
   531 AN  1  12 Agent Shipment ID Number
   554 N0  1   6 Assigned Number
   559 ID  2   2 Agency Qualifier Code
@@ -238,6 +242,8 @@ ELEMENTS = """
   665 ID  1   1 Residue Indicator Code
   668 ID  2   2 Line Item Status Code
   669 ID  3   3 Currency Market/Exchange Code
+  670 ID  2   2 Change or Response Type Code
+  671 R   1   9 Quantity Left to Receive
   673 ID  2   2 Quantity Qualifier
   687 ID  2   2 Class of Trade Code
   688 ID  2   2
@@ -360,6 +366,7 @@ C040 128! 127! 128 127 128 127
 
 SEGMENTS = """
 ADV Advertising Demographic Information: 559! 1000! 740 741 729 1000 739 | P0607
+ACK Line Item Acknowledgment: 668! 380 355 374 373 326 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 559 822 1271 | P0203 C0405 P0708 P0910 P1112 P1314 P1516 P1718 P1920 P2122 P2324 P2526 C282729
 AK1 Functional Group Response Header: 479! 28!
 AK2 Transaction Set Response Header: 143! 329!
 AK3 Data Segement Note: 721! 719! 447 720
@@ -367,6 +374,8 @@ AK4 Data Segement Note: C030! 725 723! 724
 AK5 Transaction Set Response Trailer: 717! 718 718 718 718 718
 AK9 Functional Group Response Trailer: 715! 97! 123! 2! 716 716 716 716 716
 AMT Monetary Amount: 522! 782! 478
+BAK Beginning Segment for Purchase Order Acknowledgment: 353! 587! 324! 373! 328 326 367 127 373 640
+BCH Beginning Segment for Purchase Order Change: 353! 92! 324! 328 327 373! 326 367 127 373 373 1166 786 587 640 1232
 BEG Beginning Segment for Purchase Order: 353! 92! 324! 328 373! 367 587 1019 1166 1232 786 640
 BIA Beginning Segment for Inventory Inquiry/Advice: 353! 755! 127! 373! 337 306
 BNX Rail Shipment Information: 460 129 11 223
@@ -432,6 +441,7 @@ PER Administrative Communications Contact: 366! 93 365 364 365 364 365 364 443 |
 PID Product/Item Description: 349! 750 559 751 352 752 822 1073 819 | C0403 R0405 C0703 C0804 C0905
 PKG Marking, Packaging, Loading: 349 753 559 754 352 400 | C0403 R040506 C0501
 PO1 Purchase Order Baseline Item Data: 350 330 355 212 639 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 | C0302 C0504 P0607 P0809 P1011 P1213 P1415 P1617 P1819 P2021 P2223 P2425
+POC Line Item Change: 350 670! 330 671 C001 212 639 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 235 234 | C030405 C0706 P0809 P1011 P1213 P1415 P1617 P1819 P2021 P2223 P2425 P2627
 PO3 Additional Item Detail: 371! 373 236 212 639 380! 355! 352 | L040305
 PO4 Item Physical Details: 356 357 355 103 187 384 355 385 355 82 189 65 355 810 752 350 350 1470 | P0203 C0506 P0607 P0809 C1013 C1113 C1213 L13101112 C1716 C1804
 PRF Purchase Order Reference: 324! 328 327 373 350 367 92
@@ -463,6 +473,8 @@ W06 Warehouse Shipment Identification: 514! 285 373 145 531 324 474 472 152 891 
 W09 Equipment and Temperature: 40! 408 355 408 355 3 1122 488 380 | P0203 P0405
 W10 Unit Load Detail: 400 406 399 225 225 408 355 408 355 | P0607 P0809
 W12 Warehouse Item Detail: 368! 330 382 383 355 438 235 234 451 81 187 188 81 187 188 438 235 234 892 893 235 234 | R0607 P0708 P101112 P131415 P1718 P2122
+W15 Warehouse Adjustment Identification: 373! 31 31 353 640 306 | P0203
+W19 Quantity or Status Adjustment: 181! 477! 355! 438 235 234 235 234 451 81 187 188 81 187 188 529 235 234 | R0405 P0506 P0708 C101112 C131415 P1718
 W20 Packing: 356 357 355 81 187 188 395 183 355 397 | P0203 P040506 P0809
 W27 Carrier Detail: 91! 140 387 146 40 206 207 368 152 890 | R0203
 W28 Consolidation Information: 604! 81 187 188 466 310 309 598 | P020304 P0607

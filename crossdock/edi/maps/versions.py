@@ -8,9 +8,9 @@ GS08 to the map family that validates it.
 
 from __future__ import annotations
 
-from crossdock.edi.maps import x810, x846, x850, x856, x940, x945, x997
+from crossdock.edi.maps import x810, x846, x850, x855, x856, x860, x940, x945, x947, x997
 
-SET_MODULES = (x810, x846, x850, x856, x940, x945, x997)
+SET_MODULES = (x810, x846, x850, x855, x856, x860, x940, x945, x947, x997)
 
 #: The map families crossdock compiles: 004010 (required by every retail partner) and 005010.
 VERSIONS = ("004010", "005010")

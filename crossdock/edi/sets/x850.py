@@ -1,7 +1,8 @@
 """X12 850 Purchase Order ⇄ :class:`~crossdock.canonical.Order`.
 
 Mapped: BEG (purpose, type, PO number, release → ``references["release_number"]``, date, contract →
-``references["contract_number"]``), CUR, REF, header PER (buyer contact), DTM 002/010/001/004, TD5,
+``references["contract_number"]``), CUR, REF, header PER (buyer contact), DTM 002/010/001/004, DTM 097
+(``updated_at``; a cancellation or change without one is as of its PO date, BEG05 or DTM*004), TD5,
 header and line SAC (allowances → discounts, header charges → fees; SAC05 is N2), TXI, N9*L1 + MSG,
 MSG, NTE and MTX (notes), other N9 (references), N1 loops, PO1 loops (PO101..PO125, PID, CTP when
 PO104 is empty, SAC, TXI), CTT (checked), AMT 1 / TT (subtotal / total). Everything else is kept as
@@ -29,6 +30,9 @@ PURPOSES = {"00": OrderPurpose.ORIGINAL, "01": OrderPurpose.CANCELLATION, "04": 
 PURPOSE_CODES = {OrderPurpose.ORIGINAL: "00", OrderPurpose.CANCELLATION: "01", OrderPurpose.CHANGE: "04",
                  OrderPurpose.CONFIRMATION: "06"}  # fmt: skip
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "001": "cancel_after"}
+CHANGED = "097"
+"""DTM01 transaction creation: the as-of time of an amended PO (``updated_at``)."""
+AMENDMENTS = (OrderPurpose.CANCELLATION, OrderPurpose.CHANGE)
 TAX_KINDS = {"ST": "sales", "VA": "vat", "GS": "gst"}
 AMOUNTS = {"1": "subtotal", "TT": "total"}
 PO1_PAIRS = [(q, q + 1) for q in range(6, 25, 2)]
@@ -74,6 +78,8 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
         else:
             _header(ctx, seg, doc, header_contact)
     require(beg, ctx, "BEG", "external_id")
+    if doc.get("purpose") in AMENDMENTS and doc.get("updated_at") is None:
+        doc["updated_at"] = doc.get("ordered_at")  # as of its date (BEG05, DTM*004), when it has no DTM*097
     if not doc["lines"]:
         ctx.error("PO1", "lines", "an 850 needs at least one PO1 line")
     seen: set[str] = set()
@@ -126,10 +132,12 @@ def _header(ctx: SetContext, seg: Segment, doc: dict[str, Any], contact: dict[st
     elif sid == "DTM" and seg[1] in DATES:
         ctx.used(seg, 1, 2)
         doc[DATES[seg[1]]] = ctx.date(seg, 2, DATES[seg[1]])
-    elif sid == "DTM" and seg[1] == "004":
-        moment = ctx.moment(seg, 2, 3, 4, "ordered_at")
+    elif sid == "DTM" and seg[1] in ("004", CHANGED):
+        name = "ordered_at" if seg[1] == "004" else "updated_at"
+        ctx.used(seg, 1, 2, 3, 4)
+        moment = ctx.moment(seg, 2, 3, 4, name)
         if moment is not None:
-            doc["ordered_at"] = moment
+            doc[name] = moment
     elif sid == "TD5" and "shipping_method" not in doc:
         ctx.used(seg, 2, 3, 5, 12)
         method = {"carrier": seg.get(3), "routing": seg.get(5), "service_level": seg.get(12)}
@@ -312,6 +320,9 @@ def from_canonical(order: Order) -> list[Segment]:
     if order.ordered_at is not None and not values.is_midnight_utc(order.ordered_at):
         moment = order.ordered_at
         body.append(Segment.of("DTM", "004", values.format_date(moment), values.format_time(moment), "UT"))
+    if order.updated_at is not None:
+        moment = order.updated_at
+        body.append(Segment.of("DTM", CHANGED, values.format_date(moment), values.format_time(moment), "UT"))
     for code, name in DATES.items():
         day = getattr(order, name)
         if day is not None:
@@ -362,3 +373,9 @@ def _txi_segment(tax: Any) -> Segment:
     rate = values.format_decimal(tax.rate * 100) if tax.rate is not None else None
     return Segment.of("TXI", code, values.format_decimal(tax.amount), rate, "CD" if tax.jurisdiction else None,
                       tax.jurisdiction)  # fmt: skip
+
+
+header_segment = _header
+"""Map one header segment (CUR, REF, PER, DTM, TD5, SAC, TXI, N9, MSG ...) into ``doc``: shared with the
+860, whose header segments are the 850's."""
+merge_buyer_contact = _merge_buyer_contact

@@ -19,7 +19,7 @@ DEFAULT_HOURS: Mapping[str, float | None] = MappingProxyType({
     "810-997": 24,
     "940-945": 72,
     "945-confirmation": 4,
-    "shipment-invoice": None,  # on once the invoice step runs (docs/flows.md "Deadlines")
+    "shipment-invoice": 24,
     "order-acknowledgment": None,  # Walmart asks for one within 4h: on per channel once the step runs
 })  # fmt: skip
 """The deadline of each kind, in hours, when flows.yaml says nothing."""

@@ -12,16 +12,19 @@ one type to another reads one known side of ``document_links`` (:class:`_Hop`), 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from crossdock.canonical.lifecycle import OrderState
 from crossdock.errors import Owner
 from crossdock.store.links import DocRef, DocType
 from crossdock.store.models import DocumentLinkRow, OutboxDeliveryRow, OutboxRow
+from crossdock.store.order_rows import OrderStateRow
 
 OUTBOX = "outbox"
 """An outbox row in the links (``outbox:<id>``), written by the step that records it."""
@@ -31,6 +34,7 @@ MARKETPLACE_ACK = "marketplace_ack"
 """An order acknowledged to its marketplace (``<channel>:<order id>``), linked to the marketplace order
 by ``orders.acknowledge``."""
 ORDERS = (DocType.PURCHASE_ORDER.value, DocType.MARKETPLACE_ORDER.value)
+_BATCH = 500
 KEY_PREFERENCE = ("warehouse_order", "shipment", "invoice", "order")
 """Which of an outbox row's business keys names it, first found."""
 
@@ -91,6 +95,12 @@ class _Hop:
     def at(self, source_id: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[bool]:
         return and_(self.where, self.source_id == source_id)
 
+    def sources(self) -> Select[Any]:
+        """The ids of every source document that has such a link: the answered ones, for a ``NOT IN``.
+        Not correlated, so the database computes it once and hashes it, whatever its statistics say (a
+        correlated ``NOT EXISTS`` on a table not analysed yet is planned as a nested loop: seconds)."""
+        return select(self.source_id).where(self.where)
+
 
 def _delivered(set_id: str, since: datetime, until: datetime, *, step: str | None = None) -> list[ColumnElement[bool]]:
     sent = OutboxDeliveryRow.delivered_at
@@ -117,7 +127,7 @@ def acknowledgment_of(set_id: str) -> Finder:
                    OutboxDeliveryRow.delivered_at)
             .join(OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id)
             .where(*_delivered(set_id, since, until), OutboxRow.gs_control.is_not(None))
-            .where(~exists().where(ack.at(group_id)))
+            .where(group_id.not_in(ack.sources()))
             .order_by(OutboxDeliveryRow.delivered_at, OutboxRow.id)
         )  # fmt: skip
         return [
@@ -132,13 +142,13 @@ def acknowledgment_of(set_id: str) -> Finder:
 def shipment_for_release(session: Session, since: datetime, until: datetime) -> list[Waiting]:
     """940s ``orders.to_warehouse`` delivered whose order has no shipment posted against its ERP order
     yet: outbox row → warehouse order → PO or marketplace order → ERP order → shipment (the link
-    ``shipments.to_erp`` writes once the 945 is posted)."""
+    ``shipments.to_erp`` writes once the 945 is posted). An order the order book holds as cancelled
+    waits for no 945 (its 940 cancel waits for its 997 like any 940)."""
     released = _Hop((OUTBOX,), (DocType.WAREHOUSE_ORDER.value,))
     order = _Hop((DocType.WAREHOUSE_ORDER.value,), ORDERS)
     booked = _Hop(ORDERS, (DocType.ERP_ORDER.value,))
     shipped = _Hop((DocType.ERP_ORDER.value,), (DocType.SHIPMENT.value,))
-    # not correlated: computed once and hashed (a correlated NOT EXISTS over three hops is planned as
-    # a nested loop on PostgreSQL: seconds for a few thousand orders)
+    # not correlated: computed once and hashed (see _Hop.sources)
     shipped_orders = (
         select(order.source_id)
         .select_from(order.link)
@@ -147,17 +157,65 @@ def shipment_for_release(session: Session, since: datetime, until: datetime) -> 
         .where(order.where)
     )
     query = (
-        select(OutboxRow.id, OutboxRow.partner, released.target_id, OutboxDeliveryRow.delivered_at)
+        select(OutboxRow.id, OutboxRow.partner, released.target_id, OutboxDeliveryRow.delivered_at,
+               OutboxRow.business_keys)
         .join(OutboxDeliveryRow, OutboxDeliveryRow.outbox_id == OutboxRow.id)
         .join(released.link, released.at(cast(OutboxRow.id, String)))
         .where(*_delivered("940", since, until, step="orders.to_warehouse"))
         .where(released.target_id.not_in(shipped_orders))
         .order_by(OutboxDeliveryRow.delivered_at, OutboxRow.id)
-    )
+    )  # fmt: skip
+    rows = session.execute(query).all()
+    keys = [((k or {}).get("channel", ""), (k or {}).get("order", "")) for *_, k in rows]
+    cancelled = _cancelled(session, keys)
     return [
         Waiting(partner, DocRef(DocType.WAREHOUSE_ORDER, order_ref), order_ref, at, {"outbox_id": str(outbox_id)})
-        for outbox_id, partner, order_ref, at in session.execute(query)
+        for (outbox_id, partner, order_ref, at, _), key in zip(rows, keys, strict=True)
+        if key not in cancelled
     ]
+
+
+def _cancelled(session: Session, orders: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Of ``(channel, order id)``, those the order book holds as cancelled (``orders.amend``): a 940
+    whose order was cancelled waits for no 945."""
+    found: set[tuple[str, str]] = set()
+    wanted = set(orders)
+    ids = sorted({external_id for _, external_id in wanted if external_id})
+    row = OrderStateRow
+    for i in range(0, len(ids), _BATCH):
+        query = select(row.channel, row.external_id).where(
+            row.external_id.in_(ids[i : i + _BATCH]), row.state == OrderState.CANCELLED.value
+        )
+        found.update((channel, external_id) for channel, external_id in session.execute(query))
+    return found & wanted
+
+
+def _linked(session: Session, source: str, ids: list[str], target: str) -> dict[str, list[str]]:
+    """For each of ``ids`` (documents of type ``source``), the ids of the ``target`` documents linked to
+    it, in batches: one scan per batch whatever the planner thinks of the table (a join between two
+    aliases of the links is planned as a nested loop when the table has no statistics yet)."""
+    hop = _Hop((source,), (target,))
+    found: dict[str, list[str]] = {}
+    unique = sorted(set(ids))
+    for i in range(0, len(unique), _BATCH):
+        query = select(hop.source_id, hop.target_id).where(hop.where, hop.source_id.in_(unique[i : i + _BATCH]))
+        for source_id, target_id in session.execute(query):
+            found.setdefault(source_id, []).append(target_id)
+    return found
+
+
+def _first(rows: Iterable[Any]) -> dict[str, datetime]:
+    """Each document's first time, from ``(id, time)`` rows oldest first, in that order."""
+    first: dict[str, datetime] = {}
+    for doc_id, at in rows:
+        first.setdefault(doc_id, at)
+    return first
+
+
+def _channels(session: Session, marketplace_orders: list[str]) -> dict[str, str]:
+    """The channel of each marketplace order (its ``channel_order:<channel>:<id>`` link)."""
+    linked = _linked(session, DocType.MARKETPLACE_ORDER.value, marketplace_orders, DocType.CHANNEL_ORDER.value)
+    return {order: sorted(refs)[0].partition(":")[0] for order, refs in linked.items()}
 
 
 def _posted_shipments(
@@ -166,26 +224,26 @@ def _posted_shipments(
     """Shipments posted to the ERP in the window with no link to a document of type ``answer``; the
     party is the channel of the marketplace order shipped (``edi`` for a buyer's PO)."""
     posted = _Hop((DocType.SHIPMENT.value,), (ERP_SHIPMENT,))
-    erp = _Hop((DocType.SHIPMENT.value,), (DocType.ERP_ORDER.value,))
-    order = _Hop((DocType.ERP_ORDER.value,), (DocType.MARKETPLACE_ORDER.value,))
-    channel = _Hop((DocType.MARKETPLACE_ORDER.value,), (DocType.CHANNEL_ORDER.value,))
     answered = _Hop((DocType.SHIPMENT.value,), (answer,))
     at = posted.link.created_at
     query = (
-        select(posted.source_id, at, channel.target_id)
-        .select_from(posted.link)
-        .join(erp.link, erp.at(posted.source_id), isouter=not marketplace_only)
-        .join(order.link, order.after(erp), isouter=not marketplace_only)
-        .join(channel.link, channel.after(order), isouter=not marketplace_only)
-        .where(posted.where, at >= since, at < until)
-        .where(~exists().where(answered.at(posted.source_id)))
+        select(posted.source_id, at)
+        .where(posted.where, at >= since, at < until, posted.source_id.not_in(answered.sources()))
         .order_by(at, posted.source_id)
     )
-    found: dict[str, Waiting] = {}
-    for shipment, posted_at, channel_order in session.execute(query):
-        party = channel_order.partition(":")[0] if channel_order else "edi"
-        found.setdefault(shipment, Waiting(party, DocRef(DocType.SHIPMENT, shipment), shipment, posted_at))
-    return list(found.values())
+    waiting = _first(session.execute(query))
+    erp_orders = _linked(session, DocType.SHIPMENT.value, list(waiting), DocType.ERP_ORDER.value)
+    orders = _linked(session, DocType.ERP_ORDER.value, [e for es in erp_orders.values() for e in es],
+                     DocType.MARKETPLACE_ORDER.value)  # fmt: skip
+    channels = _channels(session, [o for os in orders.values() for o in os])
+    found = []
+    for shipment, posted_at in waiting.items():
+        shipped = [o for e in erp_orders.get(shipment, ()) for o in orders.get(e, ())]
+        party = next((channels[o] for o in sorted(shipped) if o in channels), None)
+        if party is None and marketplace_only:
+            continue  # a buyer's PO: no marketplace to confirm to
+        found.append(Waiting(party or "edi", DocRef(DocType.SHIPMENT, shipment), shipment, posted_at))
+    return found
 
 
 def confirmation_of_shipment(session: Session, since: datetime, until: datetime) -> list[Waiting]:
@@ -203,22 +261,20 @@ def acknowledgment_of_order(session: Session, since: datetime, until: datetime) 
     """Marketplace orders booked in the ERP (``marketplace_order`` ↔ ``erp_order``, written by
     ``orders.to_erp``) without the marketplace's acknowledgment linked; the party is the channel."""
     booked = _Hop((DocType.MARKETPLACE_ORDER.value,), (DocType.ERP_ORDER.value,))
-    channel = _Hop((DocType.MARKETPLACE_ORDER.value,), (DocType.CHANNEL_ORDER.value,))
     acknowledged = _Hop((DocType.MARKETPLACE_ORDER.value,), (MARKETPLACE_ACK,))
     at = booked.link.created_at
     query = (
-        select(booked.source_id, at, channel.target_id)
-        .select_from(booked.link)
-        .join(channel.link, channel.at(booked.source_id))
-        .where(booked.where, at >= since, at < until)
-        .where(~exists().where(acknowledged.at(booked.source_id)))
+        select(booked.source_id, at)
+        .where(booked.where, at >= since, at < until, booked.source_id.not_in(acknowledged.sources()))
         .order_by(at, booked.source_id)
     )
-    found: dict[str, Waiting] = {}
-    for order, booked_at, channel_order in session.execute(query):
-        ref = DocRef(DocType.MARKETPLACE_ORDER, order)
-        found.setdefault(order, Waiting(channel_order.partition(":")[0], ref, order, booked_at))
-    return list(found.values())
+    waiting = list(_first(session.execute(query)).items())
+    channels = _channels(session, [order for order, _ in waiting])
+    return [
+        Waiting(channels[order], DocRef(DocType.MARKETPLACE_ORDER, order), order, booked_at)
+        for order, booked_at in waiting
+        if order in channels
+    ]
 
 
 def _ack_kind(set_id: str) -> Kind:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from crossdock.edi.reader import TransactionSet, read_transaction_sets
 
-FUNCTIONAL_IDS = {"846": "IB", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN"}
+FUNCTIONAL_IDS = {"846": "IB", "947": "AW", "850": "PO", "856": "SH", "940": "OW", "945": "SW", "810": "IN",
+                  "855": "PR", "860": "PC"}
 
 
 def interchange(set_id: str, body: str, *, control: str = "0001", sep: str = "*", term: str = "~") -> bytes:

@@ -3,7 +3,8 @@
 The restrictions (also in docs/edi-translation.md):
 - text has no X12 delimiter and no leading/trailing space; codes are short upper-case;
 - times are whole seconds; amounts written as SAC05 (N2) have two decimals and are not negative;
-- 850: channel is ``edi``, ``order_type`` is set, totals carry only subtotal/total, no ``external_line_id``;
+- 850: channel is ``edi``, ``order_type`` is set, totals carry only subtotal/total, no ``external_line_id``,
+  a cancellation or change without ``updated_at`` is as of its ``ordered_at``;
 - 940: no CONFIRMATION purpose, no line ``unit_price``, no service level, warehouse/depositor codes are
   the N104 of the WH/DE party;
 - 945: one order, no order parties, packages carry only SSCC/tracking and have one of them, GTINs are
@@ -134,12 +135,18 @@ def orders(draw: Any) -> Order:
     refs = draw(references(frozenset()))
     refs.update(draw(st.fixed_dictionaries({}, optional={"release_number": text, "contract_number": text})))
     totals = draw(st.fixed_dictionaries({}, optional={"subtotal": prices, "total": prices}))
+    purpose = draw(st.sampled_from(list(OrderPurpose)))
+    ordered_at = draw(st.none() | moments)
+    updated_at = draw(st.none() | moments)
+    if updated_at is None and purpose in (OrderPurpose.CANCELLATION, OrderPurpose.CHANGE):
+        updated_at = ordered_at  # an 850 amendment without DTM*097 is as of its PO date
     return Order(
         channel="edi",
         external_id=draw(text),
-        purpose=draw(st.sampled_from(list(OrderPurpose))),
+        purpose=purpose,
         order_type=draw(st.sampled_from(["SA", "DS", "RL"])),
-        ordered_at=draw(st.none() | moments),
+        ordered_at=ordered_at,
+        updated_at=updated_at,
         requested_ship_date=draw(st.none() | days),
         requested_delivery_date=draw(st.none() | days),
         cancel_after=draw(st.none() | days),

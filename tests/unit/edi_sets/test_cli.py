@@ -76,3 +76,21 @@ def test_translate_refuses_a_set_over_the_limit_and_keeps_what_came_before(tmp_p
     assert [s["status"] for s in report["sets"]] == ["translated"]
     assert report["read_error"]["segment_id"] == "ST" and "850 0002" in report["read_error"]["message"]
     assert runner.invoke(app, ["edi", "translate", str(two), "--json"]).exit_code == 0
+
+
+def test_an_860_translates_and_an_855_renders(tmp_path: Path) -> None:
+    change = tmp_path / "change.x12"
+    change.write_bytes(interchange("860", "BCH*04*SA*PO-1**1*20261120\nPOC*1*QD*1*1*EA***SK*A"))
+    translated = runner.invoke(app, ["edi", "translate", str(change), "--json"])
+    assert translated.exit_code == 0, translated.output
+    [document] = [s["document"] for s in json.loads(translated.stdout)["sets"]]
+    assert (document["purpose"], document["line_changes_only"]) == ("change", True)
+
+    ack = tmp_path / "ack.json"
+    ack.write_text(json.dumps({"po_number": "PO-1", "status": "rejected", "acknowledged_at": "2026-11-21T09:30:00Z",
+                               "lines": [{"line_number": "1", "status": "rejected", "quantity_ordered": "2",
+                                          "quantity": "0", "sku": "A"}]}))  # fmt: skip
+    rendered = runner.invoke(app, ["edi", "render", str(ack), "--set", "855", "--partner",
+                                   str(EXAMPLES / "partners" / "acme-retail.yaml")])  # fmt: skip
+    assert rendered.exit_code == 0, rendered.output
+    assert "BAK*00*RJ*PO-1*20261121" in rendered.stdout and "ACK*IR*0*EA~" in rendered.stdout

@@ -205,3 +205,18 @@ def test_a_price_basis_other_than_per_unit_is_reported() -> None:
     body = "BEG*00*SA*PO-1**20261120\nPO1*1*2*EA*29*SR*SK*A\nPO1*2*2*EA*3*PE*SK*B\nCTT*2"
     result = x850.to_canonical(one_set("850", body))
     assert [w.location for w in result.warnings] == ["PO1[1]/PO105"]
+
+
+@pytest.mark.parametrize(("code", "purpose"), [("01", OrderPurpose.CANCELLATION), ("04", OrderPurpose.CHANGE),
+                                               ("05", OrderPurpose.CHANGE)])  # fmt: skip
+def test_an_850_amendment_is_as_of_its_dtm_097_else_its_po_date(code: str, purpose: OrderPurpose) -> None:
+    body = f"BEG*{code}*SA*PO-9**20261121\nPO1*1*2*EA***SK*A"
+    order = x850.to_canonical(one_set("850", body)).document
+    assert (order.purpose, order.updated_at, order.line_changes_only) == (
+        purpose, datetime(2026, 11, 21, tzinfo=UTC), False)  # fmt: skip
+    dated = x850.to_canonical(one_set("850", body.replace("\nPO1", "\nDTM*097*20261122*0815*PS\nPO1"))).document
+    assert dated.updated_at == datetime(2026, 11, 22, 16, 15, tzinfo=UTC)
+
+
+def test_an_original_850_has_no_as_of_time_unless_it_says_so() -> None:
+    assert x850.to_canonical(one_set("850", "BEG*00*SA*PO-9**20261121\nPO1*1*2*EA***SK*A")).document.updated_at is None

@@ -211,3 +211,14 @@ def test_polled_channel_errors_name_the_field(channel: str, entry: dict[str, obj
     with pytest.raises(ConfigError, match=message) as caught:
         flow_config_from_dict({**BASE, "marketplaces": {channel: entry}}, base=Path("/"))
     assert "wm-secret-in-yaml" not in str(caught.value)
+
+
+def test_a_buyer_asks_for_855s_with_ack_855(sqlite_store: Store) -> None:
+    config = load_flow_config(EXAMPLE)
+    assert not build_ports(config, sqlite_store).partner("acme-retail").ack_855  # off unless asked
+    asking = [p.model_copy(update={"ack_855": p.edi.name == "acme-retail.yaml"}) for p in config.partners]
+    ports = build_ports(config.model_copy(update={"partners": asking}), sqlite_store)
+    assert ports.partner("acme-retail").ack_855 and not ports.partner("northstar-3pl").ack_855
+    with pytest.raises(ConfigError, match="ack_855"):
+        flow_config_from_dict({**BASE, "partners": [{"edi": "a.yaml", "outbound_folder": "o", "ack_855": "maybe"}]},
+                              base=Path("/"))  # fmt: skip

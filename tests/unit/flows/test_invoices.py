@@ -212,3 +212,9 @@ def test_a_buyer_asking_for_invoices_gets_an_810_that_validates_and_its_997_reco
     linked = ports.store.links.connected(DocRef(DocType.INVOICE, "INV00001"))
     assert linked.ids(edi_inbound.ACKNOWLEDGMENT) == [f"ACMERETAIL:000000501:{group}:accepted"]
     assert ports.store.exceptions.items() == []
+    # And the order book holds the invoiced quantities per line, counted once however often the step runs
+    call(ports, INVOICES_TO_ERP, envelope("shipment", "k-945-again"), posted.document)
+    held = ports.store.orders.get("edi", "PO-778812")
+    assert held is not None
+    assert {line.line_number: line.invoiced for line in held.status.lines} == {"1": 24, "2": 10, "3": 6}
+    assert [t.event for t in ports.store.orders.timeline("edi", "PO-778812")].count("invoiced") == 1

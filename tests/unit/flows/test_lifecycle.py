@@ -5,6 +5,7 @@ and repeated amendments; a shipment counted once."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ ADVICE_945 = (ROOT / "examples" / "945_from_3pl.x12").read_bytes()
 AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 PO = "PO-778812"
 STEPS = {step.name: step for step in (graph.ORDERS_TO_ERP, graph.ORDERS_TO_WAREHOUSE, graph.ORDERS_AMEND,
-                                       graph.SHIPMENTS_TO_ERP)}
+                                       graph.SHIPMENTS_TO_ERP, graph.INVOICES_TO_ERP)}
 
 
 @pytest.fixture
@@ -161,19 +162,23 @@ def test_a_945_after_the_cancel_is_an_item_for_the_warehouse_with_what_shipped(
 def test_a_shipment_is_counted_once_and_shipping_follows_the_order(ports: FlowPorts, erp: MemoryErp) -> None:
     run(ports, receive_file(ports, ORDER_850, "order.x12"))
     sent = receive_file(ports, ADVICE_945, "945.x12")
-    run(ports, sent)
+    billing = run(ports, sent, until="invoices.to_erp")
     first = ports.store.orders.get("edi", PO)
-    run(ports, sent)  # an operator's replay of the same shipment
+    assert first is not None and first.state in (OrderState.SHIPPED, OrderState.PARTIALLY_SHIPPED)
+    assert all(line.invoiced == 0 for line in first.status.lines) and any(line.shipped for line in first.status.lines)
+    # invoiced: invoices.to_erp billed what shipped and recorded it in the book
+    run(ports, billing)
+    billed = ports.store.orders.get("edi", PO)
+    assert billed is not None and billed.state is first.state  # what shipped is billed; the rest is to ship
+    assert [line.invoiced for line in billed.status.lines] == [line.shipped for line in billed.status.lines]
+    assert ports.store.orders.timeline("edi", PO)[-1].event == "invoiced"
+    # replays: the same shipment and the same invoice count once
+    run(ports, sent)
+    [invoice_no] = erp.invoices
+    ports.store.orders.record_invoiced("edi", PO, {line.line_number: line.shipped for line in billed.status.lines},
+                                       step="invoices.to_erp", message_id=None, invoice_no=invoice_no)  # fmt: skip
     again = ports.store.orders.get("edi", PO)
-    assert first is not None and again is not None and first.status.lines == again.status.lines
-    assert first.state in (OrderState.SHIPPED, OrderState.PARTIALLY_SHIPPED)
-    # invoiced, as the invoice step records it (once per invoice)
-    quantities = {line.line_number: line.shipped for line in first.status.lines}
-    for _ in range(2):
-        ports.store.orders.record_invoiced("edi", PO, quantities, step="invoices.create", message_id=None,
-                                           invoice_no="INV-1")  # fmt: skip
-    held = ports.store.orders.get("edi", PO)
-    assert held is not None and [line.invoiced for line in held.status.lines] == list(quantities.values())
+    assert again is not None and again.status.lines == billed.status.lines
 
 
 SKUS = {"11": "CD-TEE-BLK-M", "12": "CD-HOOD-GRY-L", "21": "CD-TEE-BLK-M", "22": "CD-SOCK-6PK"}
@@ -322,3 +327,36 @@ def test_a_cancellation_outside_the_channel_window_is_left_to_customer_service(
     held = ports.store.orders.get("shopify", "5100")
     assert held is not None and held.state is OrderState.BOOKED
     assert ports.store.orders.timeline("shopify", "5100")[-1].event == "cancellation_refused"
+
+
+def test_shopify_cancellation_webhooks_before_and_after_the_order(ports: FlowPorts, erp: MemoryErp,
+                                                                  tmp_path: Path) -> None:  # fmt: skip
+    """Issue 13: a marketplace cancellation that arrived first booked a new, open ERP order and sent the
+    3PL a 940 cancel for an order it never had; one after the order left the ERP order open."""
+    from tests.unit.rest.samples import shopify_order
+
+    erp.items |= {"IPOD2008GREEN", "IPOD2008RED"}
+
+    def webhook(body: dict[str, object], delivery: str) -> list[Outgoing]:
+        ref = ports.store.raw.put_once(json.dumps(body).encode(), source="webhook:shopify", name=delivery)
+        payload = InboundPayload(payload_id=ref.id, source="webhook:shopify", name=delivery, sha256=ref.sha256,
+                                 size=ref.size)  # fmt: skip
+        return call(ports, graph.MARKETPLACE_INBOUND, envelope(delivery), payload)
+
+    first, second = shopify_order(), {**shopify_order(), "id": 450789470}
+    cancelled = {"cancelled_at": "2008-01-10T12:00:00-05:00", "cancel_reason": "customer"}
+    # Given a cancellation before its order: nothing booked, nothing sent, the order is not booked later
+    run(ports, webhook({**first, **cancelled}, "wh-cancel-1"))
+    run(ports, webhook(first, "wh-create-1"))
+    # And an order booked and released, then cancelled
+    run(ports, webhook(second, "wh-create-2"))
+    run(ports, webhook({**second, **cancelled}, "wh-cancel-2"))
+    # Then one ERP order (the second), cancelled; its 940 and one 940 cancel; none for the first order
+    [(number, booked)] = erp.orders.items()
+    assert booked.external_id == "450789470" and erp.cancelled == {number}
+    codes = [re.findall(rb"W05\*(\w)\*([^*~]+)", f) for f in outbox(tmp_path)]
+    assert codes == [[(b"N", b"450789470")], [(b"C", b"450789470")]]
+    first_held = ports.store.orders.get("shopify", "450789469")
+    second_held = ports.store.orders.get("shopify", "450789470")
+    assert first_held is not None and first_held.state is OrderState.CANCELLED and first_held.erp_order_no is None
+    assert second_held is not None and second_held.state is OrderState.CANCELLED

@@ -15,6 +15,9 @@ from crossdock.actors import graph
 from crossdock.actors.flows import call
 from crossdock.actors.graph import (
     EDI_INBOUND,
+    INVOICES_TO_BUYER,
+    INVOICES_TO_ERP,
+    ORDERS_AMEND,
     ORDERS_TO_ERP,
     ORDERS_TO_WAREHOUSE,
     SHIPMENTS_TO_BUYER,
@@ -27,7 +30,7 @@ from crossdock.canonical import Channel, Order, OrderLine, Package, Shipment, Sh
 from crossdock.store import DocRef, DocType, Store
 from crossdock.store.sla import DEFAULT, Deadlines, overdue_documents
 from tests.unit.flows.fakes import MemoryErp, MemoryMarketplace, flow_ports, settled
-from tests.unit.flows.test_handlers import ADVICE_945, envelope, inbound_997, run_order_through, stored
+from tests.unit.flows.test_handlers import ADVICE_945, ORDER_850, envelope, inbound_997, run_order_through, stored
 
 SHOP_ORDER = "5100000001"
 
@@ -68,11 +71,43 @@ def test_a_940_waits_for_its_997_and_its_945_each_until_its_deadline(ports: Flow
     # When the 3PL's 997 arrives, only the 945 is waited for
     receive(ports, inbound_997("A"), "997.x12", "k-997")
     assert overdue(ports, timedelta(days=4)) == [("940-945", "northstar-3pl", "PO-778812")]
-    # And once its 945 is posted to the ERP, nothing
+    # And once its 945 is posted to the ERP, the shipment waits for its invoice (a day)
     [out] = receive(ports, ADVICE_945, "945.x12", "k-945")
     assert isinstance(out.document, Shipment)  # type: ignore[attr-defined]
-    call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
+    sent = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
+    assert overdue(ports, timedelta(days=4)) == [("shipment-invoice", "edi", "SHP-20261124-01")]
+    # until the invoice step bills it in the ERP: nothing is waited for any more
+    [to_invoice] = [o for o in sent if o.step == INVOICES_TO_ERP]
+    call(ports, INVOICES_TO_ERP, envelope("shipment", "k-945"), to_invoice.document)
     assert overdue(ports, timedelta(days=4)) == []
+
+
+def test_an_810_waits_for_the_buyers_997(ports: FlowPorts) -> None:
+    # Given a buyer whose profile asks for 810s, its PO released, shipped and billed in the ERP
+    partners = tuple(dataclasses.replace(p, invoice=True) if p.name == "acme-retail" else p for p in ports.partners)
+    ports = dataclasses.replace(ports, partners=partners)
+    release(ports)
+    [out] = receive(ports, ADVICE_945, "945.x12", "k-945")
+    sent = call(ports, SHIPMENTS_TO_ERP, envelope("shipment", "k-945"), out.document)  # type: ignore[attr-defined]
+    [to_invoice] = [o for o in sent if o.step == INVOICES_TO_ERP]
+    [to_buyer] = call(ports, INVOICES_TO_ERP, envelope("shipment", "k-945"), to_invoice.document)
+    # When its 810 is delivered
+    settled(ports, call(ports, INVOICES_TO_BUYER, envelope("invoice", "k-810"), to_buyer.document))
+    # Then after a day the buyer's 997 for it is late
+    [late] = overdue_documents(ports.store, DEFAULT.only({"810-997"}), now=datetime.now(UTC) + timedelta(days=2))
+    assert late.party == "acme-retail" and late.waiting.detail["set"] == "810"
+
+
+def test_a_cancelled_order_waits_for_no_945_and_its_940_cancel_for_its_997(ports: FlowPorts) -> None:
+    release(ports)
+    cancel = ORDER_850.replace(b"BEG*00*SA*PO-778812", b"BEG*01*SA*PO-778812").replace(b"000000501", b"000000502")
+    [amend] = receive(ports, cancel, "cancel.x12", "k-cancel")
+    settled(ports, call(ports, ORDERS_AMEND, envelope("order", "k-cancel"), amend.document))  # type: ignore[attr-defined]
+    sets = sorted(e.set_id for e in ports.store.outbox.entries(partner="northstar-3pl"))
+    assert sets == ["940", "940"]  # the original and its cancel
+    late = overdue_documents(ports.store, DEFAULT, now=datetime.now(UTC) + timedelta(days=4))
+    assert [(o.kind.name, o.waiting.detail["group_control_number"]) for o in late] == [
+        ("940-997", "1"), ("940-997", "2")]  # fmt: skip
 
 
 def test_a_rejecting_997_is_an_answer_too(ports: FlowPorts) -> None:

@@ -11,6 +11,7 @@ from crossdock.actors.flow_config import flow_config_from_dict
 from crossdock.actors.wiring import build_inventory
 from crossdock.bridges.rest.inventory import AmazonInventory, ShopifyInventory, WalmartInventory
 from crossdock.errors import ConfigError
+from crossdock.store import Store
 
 BASE: dict[str, Any] = {
     "warehouse_partner": "northstar-3pl",
@@ -42,11 +43,29 @@ def test_the_section_builds_rules_and_one_adapter_per_push_target_without_connec
     ports.close()
 
 
+def test_several_shopify_locations_get_one_adapter_each_and_the_single_location_still_works() -> None:
+    push = {"shopify": {"locations": {7: ["COL1"], 8: ["STORE1", "STORE2"]}, "item_ids": {"A": 1}}}
+    config = flow_config_from_dict({**BASE, "inventory": {**INVENTORY, "push": push}}, base=Path("."))
+    ports = build_inventory(config, {"T_SHOP": "s"})
+    assert ports is not None
+    assert ports.split == {"shopify": {"shopify@7": ("COL1",), "shopify@8": ("STORE1", "STORE2")}}
+    shops = {name: channel for name, channel in ports.channels.items()}
+    assert sorted(shops) == ["shopify@7", "shopify@8"]
+    assert [s.location_id for s in shops.values() if isinstance(s, ShopifyInventory)] == [7, 8]
+    ports.close()
+    single = build_inventory(flow_config_from_dict({**BASE, "inventory": INVENTORY}, base=Path(".")),
+                             {"T_SHOP": "s", "T_WM": "w", "T_AMZ": "a"})  # fmt: skip
+    assert single is not None and single.split == {} and "shopify" in single.channels
+    single.close()
+
+
 @pytest.mark.parametrize(
     ("inventory", "marketplaces", "problem"),
     [
         ({**INVENTORY, "push": {"ebay": {}}}, None, "pushes inventory to shopify, walmart and amazon"),
-        ({**INVENTORY, "push": {"shopify": {}}}, None, "location_id is required"),
+        ({**INVENTORY, "push": {"shopify": {}}}, None, "give location_id"),
+        ({**INVENTORY, "push": {"shopify": {"location_id": 7, "locations": {8: ["COL1"]}}}}, None, "give location_id"),
+        ({**INVENTORY, "push": {"shopify": {"locations": {7: ["COL1"], 8: ["COL1"]}}}}, None, "feeds two"),
         ({"channels": {}, "push": {"walmart": {}}}, None, "no allocation rule"),
         (INVENTORY, {}, "marketplaces.shopify is not configured"),
     ],
@@ -65,3 +84,20 @@ def test_a_missing_token_names_the_variable_not_a_token() -> None:
     config = flow_config_from_dict({**BASE, "inventory": INVENTORY}, base=Path("."))
     with pytest.raises(ConfigError, match="T_WM"):
         build_inventory(config, {"T_SHOP": "s", "T_AMZ": "a"})
+
+
+def test_a_partner_wanting_inventory_advice_needs_its_allocation_rule(sqlite_store: Store) -> None:
+    from crossdock.actors.flow_config import load_flow_config
+    from crossdock.actors.wiring import build_ports
+    from tests.conftest import ROOT
+
+    example = load_flow_config(ROOT / "examples" / "flows" / "flows.yaml")
+    partners = [p.model_copy(update={"inventory_advice": p.edi.name == "acme-retail.yaml"}) for p in example.partners]
+    without = example.model_copy(update={"partners": partners, "inventory": None})
+    with pytest.raises(ConfigError, match=r"partner acme-retail: inventory_advice needs an inventory rule"):
+        build_ports(without, sqlite_store, marketplaces={})
+    rules = flow_config_from_dict({**BASE, "inventory": {"channels": {"acme-retail": {"share": 0.3}}}},
+                                  base=Path(".")).inventory  # fmt: skip
+    ports = build_ports(example.model_copy(update={"partners": partners, "inventory": rules}), sqlite_store,
+                        marketplaces={})  # fmt: skip
+    assert [p.name for p in ports.partners if p.inventory_advice] == ["acme-retail"]

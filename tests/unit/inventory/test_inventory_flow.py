@@ -212,3 +212,173 @@ def test_the_lag_gauge_shows_how_long_a_quantity_has_waited_for_its_push(ports: 
     # When it is pushed, nothing is owed
     run(ports, out)
     assert b"crossdock_inventory_lag_seconds 0.0" in generate_latest(registry)
+
+
+def inbound(ports: FlowPorts, name: str, key: str) -> list[Outgoing]:
+    data = (ROOT / "examples" / name).read_bytes()
+    ref = ports.store.raw.put_once(data, source="sftp:northstar-3pl", name=name)
+    payload = InboundPayload(payload_id=ref.id, source="sftp:northstar-3pl", name=name, sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    return settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", key), payload))
+
+
+def test_a_947_adjusts_on_hand_once_on_top_of_the_latest_level(
+    ports: FlowPorts, channels: dict[str, FakeChannel], tmp_path: Path
+) -> None:
+    # Given the 3PL's 846: 120 tees, 36 socks at MAIN (as of 06:00)
+    run(ports, inbound(ports, "846_from_3pl.x12", "k-846"))
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 119
+    # When its 947 arrives (dated that day, before the 846's time): 3 tees damaged, 4 socks found
+    [out] = inbound(ports, "947_from_3pl.x12", "k-947")
+    assert out.step == INVENTORY_APPLY and isinstance(out.document, InventoryChange)
+    assert [(a.sku, a.delta, a.reason) for a in out.document.adjustments] == [
+        ("CD-TEE-BLK-M", -3, "05"), ("CD-SOCK-6PK", 4, "AA")]  # fmt: skip
+    acks = b"".join(p.read_bytes() for p in (tmp_path / "out" / "northstar-3pl").iterdir())
+    assert b"AK2*947*0001" in acks
+    run(ports, [out])
+    # Then each delta is applied on top of the figure held, and pushed
+    ledger = ports.store.inventory.ledger(["CD-TEE-BLK-M", "CD-SOCK-6PK"])
+    assert ledger.stock("CD-TEE-BLK-M")["MAIN"].on_hand == 117
+    assert ledger.stock("CD-SOCK-6PK")["MAIN"].on_hand == 40
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 116
+    calls = channels["shopify"].calls
+    # When the same file arrives again (another message, another delivery of the same interchange)
+    [again] = inbound(ports, "947_from_3pl.x12", "k-947-again")
+    assert call(ports, INVENTORY_APPLY, envelope("inventory_change", "k-947-replay"), again.document) == []
+    # Then it changes nothing
+    assert ports.store.inventory.ledger(["CD-TEE-BLK-M"]).stock("CD-TEE-BLK-M")["MAIN"].on_hand == 117
+    assert channels["shopify"].calls == calls
+    # And a newer balance replaces the adjusted figure
+    newer = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 50, 0).model_copy(
+        update={"as_of": datetime(2026, 12, 1, 11, 0, tzinfo=UTC)})])  # fmt: skip
+    run(ports, [Outgoing(INVENTORY_APPLY, newer, "erp-1")])
+    assert channels["shopify"].shown["CD-TEE-BLK-M"] == 49
+
+
+def test_an_order_change_adjusts_its_reservations_and_a_dropped_line_is_released(ports: FlowPorts) -> None:
+    from crossdock.actors.graph import ORDERS_AMEND
+    from crossdock.canonical import OrderPurpose
+
+    steps = {s.name: s for s in (ORDERS_TO_ERP, ORDERS_AMEND, INVENTORY_APPLY)}
+
+    def drive(outgoing: list[Outgoing]) -> None:
+        queue = list(outgoing)
+        while queue:
+            out = queue.pop(0)
+            if out.step.name in steps:
+                queue += settled(ports, call(ports, steps[out.step.name], envelope("x", out.idempotency_key),
+                                             out.document))  # fmt: skip
+
+    # Given the buyer's order booked: 24 tees, 12 hoodies, 6 cases of socks reserved
+    drive(inbound_from(ports, (ROOT / "examples" / "850_from_buyer.x12").read_bytes(), "850.x12", "acme-retail"))
+    held = {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
+    assert held == {"1": 24, "2": 12, "3": 6}
+    # When the buyer changes the order as it now stands: line 1 down to 10, line 3 dropped
+    text = (ROOT / "examples" / "850_from_buyer.x12").read_bytes().decode("latin-1")
+    segments = text.split("~")
+    start = next(i for i, s in enumerate(segments) if s.strip().startswith("PO1*3*"))
+    end = next(i for i, s in enumerate(segments) if s.strip().startswith("CTT*"))
+    kept = segments[:start] + segments[end:]
+    change = ("~".join(kept).replace("BEG*00*SA*PO-778812", "BEG*04*SA*PO-778812")
+              .replace("PO1*1*24*EA", "PO1*1*10*EA").replace("CTT*3*42", "CTT*2*22")
+              .replace("SE*30*0001", f"SE*{30 - (end - start)}*0001").replace("000000501", "000000503"))  # fmt: skip
+    sent = inbound_from(ports, change.encode("latin-1"), "change.x12", "acme-retail")
+    assert [o.step for o in sent] == [ORDERS_AMEND], sent
+    drive(sent)
+    # Then the reservations follow: 10 tees, the hoodies unchanged, the dropped socks released
+    after = {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")}
+    assert after == {"1": 10, "2": 12, "3": 0}
+    # And the same change again (another file) changes nothing; a cancellation releases the rest
+    drive(inbound_from(ports, change.replace("000000503", "000000504").encode("latin-1"), "again.x12", "acme-retail"))
+    assert {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")} == after
+    order = translate_order(ports)
+    cancel = order.model_copy(update={"purpose": OrderPurpose.CANCELLATION})
+    drive([Outgoing(ORDERS_AMEND, cancel, "cancel-1")])
+    assert {r.line: r.quantity for r in ports.store.inventory.reservations_of("edi:PO-778812")} == {
+        "1": 0, "2": 0, "3": 0}  # fmt: skip
+
+
+def inbound_from(ports: FlowPorts, data: bytes, name: str, partner: str) -> list[Outgoing]:
+    ref = ports.store.raw.put_once(data, source=f"sftp:{partner}", name=name)
+    payload = InboundPayload(payload_id=ref.id, source=f"sftp:{partner}", name=name, sha256=ref.sha256,
+                             size=ref.size)  # fmt: skip
+    return settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", name), payload))
+
+
+def translate_order(ports: FlowPorts) -> Order:
+    from crossdock.edi.translate import translate
+
+    order = translate((ROOT / "examples" / "850_from_buyer.x12").read_bytes()).sets[0].document
+    assert isinstance(order, Order)
+    return order
+
+
+def test_a_partner_that_wants_inventory_advice_gets_an_846_only_when_its_quantities_change(
+    ports: FlowPorts, channels: dict[str, FakeChannel], tmp_path: Path
+) -> None:
+    from crossdock.actors.graph import INVENTORY_ADVISE
+    from crossdock.edi.translate import translate
+    from crossdock.edi.validate import validate
+
+    # Given acme-retail wants 846s and is allocated half of what is free
+    partners = tuple(dataclasses.replace(p, inventory_advice=p.name == "acme-retail") for p in ports.partners)
+    spec = RULES.model_dump()
+    spec["channels"]["acme-retail"] = {"share": 0.5}
+    rules = AvailabilityRules.model_validate(spec)
+    assert ports.inventory is not None
+    b2b = dataclasses.replace(ports, partners=partners, inventory=dataclasses.replace(ports.inventory, rules=rules))
+
+    def deliver(outgoing: list[Outgoing]) -> list[Outgoing]:
+        advised = [o for o in outgoing if o.step is INVENTORY_ADVISE]
+        for out in advised:
+            settled(b2b, call(b2b, INVENTORY_ADVISE, envelope("inventory_push", out.idempotency_key), out.document))
+        return advised
+
+    def files() -> list[bytes]:
+        folder = tmp_path / "out" / "acme-retail"
+        return [f.read_bytes() for f in sorted(folder.iterdir())] if folder.exists() else []
+
+    # When stock arrives for two SKUs
+    change = InventoryChange(source="erp", levels=[level("CD-TEE-BLK-M", 21, 5), level("CD-MUG", 9, 5)])
+    out = call(b2b, INVENTORY_APPLY, envelope("inventory_change", "e-1"), change)
+    assert len(deliver(out)) == 1
+    # Then the partner gets one valid 846 with its share of each (and the kit made of the tee)
+    [first] = files()
+    assert validate(first).valid
+    advice = translate(first).sets[0].document
+    assert {line.sku: int(line.on_hand) for line in advice.lines} == {"CD-TEE-BLK-M": 10, "CD-MUG": 4, "GIFT": 0}
+    # When only the mug changes, and then an input that changes nothing arrives
+    out = call(b2b, INVENTORY_APPLY, envelope("inventory_change", "e-2"),
+               InventoryChange(source="erp", levels=[level("CD-MUG", 3, 6)]))  # fmt: skip
+    deliver(out)
+    again = call(b2b, INVENTORY_APPLY, envelope("inventory_change", "e-3"),
+                 InventoryChange(source="erp", levels=[level("CD-MUG", 3, 6)]))  # fmt: skip
+    # Then the second 846 names only the mug, and nothing else is sent
+    assert deliver(again) == []
+    assert len(files()) == 2
+    second = translate(files()[1]).sets[0].document
+    assert {line.sku: int(line.on_hand) for line in second.lines} == {"CD-MUG": 1}
+    # And a repeated advise message (its quantities already told) sends nothing
+    assert call(b2b, INVENTORY_ADVISE, envelope("inventory_push", "dup"),
+                InventoryPush(channel="acme-retail", skus=["CD-MUG"])) == []  # fmt: skip
+
+
+def test_shopify_locations_are_each_told_the_quantity_of_the_locations_feeding_them(ports: FlowPorts) -> None:
+    # Given two Shopify locations: 1 fed by our COL1, 2 by STORE1 and STORE2
+    assert ports.inventory is not None
+    shops = {"shopify@1": FakeChannel(), "shopify@2": FakeChannel(), "walmart": FakeChannel()}
+    split = {"shopify": {"shopify@1": ("COL1",), "shopify@2": ("STORE1", "STORE2")}}
+    per_location = dataclasses.replace(ports, inventory=dataclasses.replace(ports.inventory, channels=shops,
+                                                                            split=split))  # fmt: skip
+    # When stock is reported at the three locations (safety stock 1 each)
+    levels = [level("CD-MUG", 10, 1, "COL1"), level("CD-MUG", 5, 1, "STORE1"), level("CD-MUG", 3, 1, "STORE2")]
+    run(per_location, [Outgoing(INVENTORY_APPLY, InventoryChange(source="erp", levels=levels), "a")])
+    # Then each Shopify location gets its own share; walmart (half, per location) its total
+    assert shops["shopify@1"].shown["CD-MUG"] == 9
+    assert shops["shopify@2"].shown["CD-MUG"] == 4 + 2
+    assert shops["walmart"].shown["CD-MUG"] == 4 + 2 + 1
+    # And a change at STORE2 is told to Shopify location 2 only
+    before = shops["shopify@1"].calls
+    run(per_location, [Outgoing(INVENTORY_APPLY, InventoryChange(source="erp", levels=[
+        level("CD-MUG", 1, 2, "STORE2")]), "b")])  # fmt: skip
+    assert shops["shopify@2"].shown["CD-MUG"] == 4 and shops["shopify@1"].calls == before

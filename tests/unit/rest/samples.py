@@ -15,6 +15,7 @@ def shopify_order() -> dict[str, Any]:
         "email": "bob.norman@mail.example.com",
         "phone": "+557734881234",
         "created_at": "2008-01-10T11:00:00-05:00",
+        "updated_at": "2008-01-10T11:05:00-05:00",
         "currency": "USD",
         "financial_status": "paid",
         "cancelled_at": None,

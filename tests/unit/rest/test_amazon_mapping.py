@@ -66,7 +66,7 @@ def test_canceled_order_is_a_cancellation_even_with_zero_quantities() -> None:
 
 def test_field_errors_name_item_paths_and_currency_mismatch() -> None:
     items = amazon_items()
-    items[1]["QuantityOrdered"] = 0
+    items[1]["QuantityOrdered"] = -1
     items[0]["ItemPrice"]["CurrencyCode"] = "EUR"
     items[0]["ItemTax"]["Amount"] = "abc"
     doc = amazon_order()
@@ -145,3 +145,20 @@ def test_confirmation_needs_ship_date_carrier_and_order_ids() -> None:
     with pytest.raises(MappingError) as caught:
         amazon.shipment_confirmations(shipment, marketplace_id="M")
     assert {"shipped_at", "carrier_scac"} <= dict(caught.value.errors).keys()
+
+
+def test_each_polled_version_says_what_it_is_and_as_of_when() -> None:
+    # An order as placed: an original, as of its LastUpdateDate
+    order = amazon.order_to_canonical(amazon_order(), amazon_items())
+    assert order.purpose is OrderPurpose.ORIGINAL
+    assert order.updated_at == datetime(2017, 1, 20, 19, 49, 35, tzinfo=UTC)
+    # One item cancelled (QuantityOrdered 0): a change of the whole order, that item at 0
+    items = amazon_items()
+    items[0]["QuantityOrdered"] = 0
+    changed = amazon.order_to_canonical(amazon_order() | {"LastUpdateDate": "2017-01-21T08:00:00Z"}, items)
+    assert changed.purpose is OrderPurpose.CHANGE and changed.line_changes_only is False
+    assert [line.quantity for line in changed.lines] == [0, 1]
+    assert changed.updated_at == datetime(2017, 1, 21, 8, 0, tzinfo=UTC)
+    # Every item at 0 without the Canceled status is a cancellation all the same
+    items[1]["QuantityOrdered"] = 0
+    assert amazon.order_to_canonical(amazon_order(), items).purpose is OrderPurpose.CANCELLATION

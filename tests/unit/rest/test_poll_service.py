@@ -32,7 +32,7 @@ class PagedPoller:
         self, sink: RawSink, state: PollState, *, checkpoint: Checkpoint | None = None, max_pages: int = 1000
     ) -> PollState:
         offset = int(state.cursor or 0)
-        pending = [o for o in ORDERS if o.created >= state.watermark] if state.cursor is None else ORDERS
+        pending = [o for o in ORDERS if o.updated >= state.watermark] if state.cursor is None else ORDERS
         for _ in range(max_pages):
             page_number = offset // 3
             self.on_page.append(page_number)

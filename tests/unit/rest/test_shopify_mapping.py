@@ -176,3 +176,53 @@ def test_a_line_price_with_more_places_than_canonical_money_is_a_mapping_error()
     with pytest.raises(MappingError) as caught:
         order_to_canonical("shopify", doc)
     assert caught.value.errors == [("OrderLine.unit_price", "Decimal input should have no more than 4 decimal places")]
+
+
+def test_an_update_is_a_change_of_the_whole_order_at_current_quantities() -> None:
+    # Given an order edit that took one unit off the second line and removed the first
+    doc = shopify_order()
+    doc["line_items"][0]["current_quantity"] = 0
+    doc["line_items"][1]["current_quantity"] = 1
+    # When orders/updated carries it
+    order = shopify.order_to_canonical(doc, topic="orders/updated")
+    # Then it is a change of the whole order as it stands, the removed line kept at 0
+    assert order.purpose is OrderPurpose.CHANGE and order.line_changes_only is False
+    assert [(line.line_number, line.quantity) for line in order.lines] == [("466157049", 0), ("518995019", 1)]
+    assert order.updated_at == datetime(2008, 1, 10, 16, 5, tzinfo=UTC)
+
+
+def test_an_original_leaves_out_lines_already_removed_and_all_removed_is_a_cancellation() -> None:
+    doc = shopify_order()
+    doc["line_items"][0]["current_quantity"] = 0
+    order = shopify.order_to_canonical(doc, topic="orders/create")
+    assert order.purpose is OrderPurpose.ORIGINAL and [line.line_number for line in order.lines] == ["518995019"]
+    doc["line_items"][1]["current_quantity"] = 0
+    cancelled = shopify.order_to_canonical(doc, topic="orders/updated")
+    assert cancelled.purpose is OrderPurpose.CANCELLATION
+    assert [line.quantity for line in cancelled.lines] == [1, 2]  # what was ordered, and is now cancelled
+
+
+def test_a_cancellation_names_its_lines_as_ordered_and_its_time() -> None:
+    doc = shopify_order() | {"cancelled_at": "2008-01-11T11:00:00-05:00", "updated_at": None}
+    order = shopify.order_to_canonical(doc, topic="orders/cancelled")
+    assert order.purpose is OrderPurpose.CANCELLATION
+    assert order.updated_at == datetime(2008, 1, 11, 16, 0, tzinfo=UTC)  # cancelled_at when no updated_at
+
+
+def test_a_change_needs_its_as_of_time_and_a_sane_current_quantity() -> None:
+    doc = shopify_order() | {"updated_at": None}
+    doc["line_items"][0]["current_quantity"] = 5
+    with pytest.raises(MappingError) as caught:
+        shopify.order_to_canonical(doc, topic="orders/updated")
+    paths = dict(caught.value.errors)
+    assert "updated_at" in paths
+    assert "more than the quantity ordered" in paths["line_items[0].current_quantity"]
+
+
+def test_a_topic_that_is_no_order_is_refused_by_the_mapping() -> None:
+    with pytest.raises(MappingError, match="X-Shopify-Topic"):
+        shopify.order_to_canonical(shopify_order(), topic="app/uninstalled")
+    with pytest.raises(MappingError) as caught:  # the unsigned topic alone cancels nothing
+        shopify.order_to_canonical(shopify_order(), topic="orders/cancelled")
+    assert dict(caught.value.errors) == {"cancelled_at": "is required"}
+    assert shopify.handles("orders/updated") and not shopify.handles("refunds/create")

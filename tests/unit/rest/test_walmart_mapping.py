@@ -139,3 +139,29 @@ def test_other_carrier_needs_a_tracking_url() -> None:
     tracking = info["orderLineStatuses"]["orderLineStatus"][0]["trackingInfo"]
     assert tracking["carrierName"] == {"otherCarrier": "Acme Courier"}
     assert tracking["trackingURL"] == "https://acme.example/t/1Z1"
+
+
+def test_a_partly_cancelled_line_is_a_change_at_current_quantities_as_of_the_latest_status() -> None:
+    # Given one of the two units of line 5 cancelled, a day after the order's last status
+    doc = walmart_order()
+    line = doc["orderLines"]["orderLine"][1]
+    line["statusDate"] = 1568553047000
+    line["orderLineStatuses"]["orderLineStatus"] = [
+        {"status": "Acknowledged", "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "1"}},
+        {"status": "Cancelled", "statusQuantity": {"unitOfMeasurement": "EACH", "amount": "1"},
+         "cancellationReason": "CUSTOMER_REQUESTED_SELLER_TO_CANCEL"},
+    ]  # fmt: skip
+    order = walmart.order_to_canonical(doc)
+    assert order.purpose is OrderPurpose.CHANGE and order.line_changes_only is False
+    assert [(line.line_number, line.quantity) for line in order.lines] == [("4", 1), ("5", 1)]
+    assert order.lines[1].unit_price == Decimal("14.99")  # still the price of one unit
+    assert order.updated_at == datetime.fromtimestamp(1568553047, tz=UTC)
+    # And when the other line is cancelled whole, line 4 is at 0
+    doc["orderLines"]["orderLine"][0]["orderLineStatuses"]["orderLineStatus"] = [{"status": "Cancelled"}]
+    assert [line.quantity for line in walmart.order_to_canonical(doc).lines] == [0, 1]
+
+
+def test_an_order_as_placed_is_an_original_as_of_its_latest_status() -> None:
+    order = walmart.order_to_canonical(walmart_order())
+    assert order.purpose is OrderPurpose.ORIGINAL
+    assert order.updated_at == datetime.fromtimestamp(1568466647, tz=UTC)

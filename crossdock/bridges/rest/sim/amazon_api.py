@@ -1,5 +1,5 @@
-"""Simulated SP-API Orders v0: getOrders (CreatedAfter, MaxResultsPerPage, NextToken), getOrderItems,
-confirmShipment."""
+"""Simulated SP-API Orders v0: getOrders (CreatedAfter or LastUpdatedAfter, MaxResultsPerPage,
+NextToken), getOrderItems, confirmShipment."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from crossdock.bridges.rest.sim.changes import amazon_touch
 from crossdock.bridges.rest.sim.guard import endpoint, json_body, marketplace_error
 from crossdock.bridges.rest.sim.state import SimState
 
@@ -44,26 +45,31 @@ def routes(state: SimState) -> list[Route]:
         q = request.query_params
         if not q.get("MarketplaceIds"):
             return invalid("MarketplaceIds is required")
+        if q.get("CreatedAfter") and q.get("LastUpdatedAfter"):
+            return invalid("Only one of CreatedAfter and LastUpdatedAfter may be specified")
         try:
             if q.get("NextToken"):
                 cursor = _untoken(q["NextToken"])
                 after, offset, size = _when(cursor["after"]), int(cursor["offset"]), int(cursor["size"])
-            elif q.get("CreatedAfter"):
-                after, offset = _when(q["CreatedAfter"]), 0
+                field = str(cursor.get("field", "PurchaseDate"))
+            elif q.get("CreatedAfter") or q.get("LastUpdatedAfter"):
+                field = "PurchaseDate" if q.get("CreatedAfter") else "LastUpdateDate"
+                after, offset = _when(q.get("CreatedAfter") or q["LastUpdatedAfter"]), 0
                 size = int(q.get("MaxResultsPerPage", "100"))
             else:
                 return invalid("CreatedAfter, LastUpdatedAfter or NextToken is required")
         except (ValueError, KeyError, TypeError):
             return invalid("Invalid NextToken or date-time parameter")
-        if not 1 <= size <= 100:
+        if not 1 <= size <= 100 or field not in ("PurchaseDate", "LastUpdateDate"):
             return invalid("MaxResultsPerPage must be between 1 and 100")
         with state.lock:
-            matching = [o for o in state.amazon if _when(o["PurchaseDate"]) >= after]
-        matching.sort(key=lambda o: (o["PurchaseDate"], o["AmazonOrderId"]))
-        page = [{k: v for k, v in o.items() if k != "OrderItems"} for o in matching[offset : offset + size]]
+            matching = [o for o in state.amazon if _when(o[field]) >= after]
+            matching.sort(key=lambda o: (_when(o[field]), o["AmazonOrderId"]))
+            page = [{k: v for k, v in o.items() if k != "OrderItems"} for o in matching[offset : offset + size]]
         payload: dict[str, Any] = {"Orders": page}
         if offset + size < len(matching):
-            payload["NextToken"] = _token({"after": after.isoformat(), "offset": offset + size, "size": size})
+            cursor = {"after": after.isoformat(), "offset": offset + size, "size": size, "field": field}
+            payload["NextToken"] = _token(cursor)
         return JSONResponse({"payload": payload})
 
     def find(order_id: str) -> dict[str, Any] | None:
@@ -74,7 +80,9 @@ def routes(state: SimState) -> list[Route]:
         order = find(request.path_params["order_id"])
         if order is None:
             return marketplace_error("amazon", 404, "NotFound", "Invalid AmazonOrderId")
-        return JSONResponse({"payload": {"AmazonOrderId": order["AmazonOrderId"], "OrderItems": order["OrderItems"]}})
+        with state.lock:
+            items = json.loads(json.dumps(order["OrderItems"]))
+        return JSONResponse({"payload": {"AmazonOrderId": order["AmazonOrderId"], "OrderItems": items}})
 
     async def confirm(request: Request) -> Response:
         order_id = request.path_params["order_id"]
@@ -115,6 +123,7 @@ def routes(state: SimState) -> list[Route]:
                     item["QuantityShipped"] = shipped.get(item["OrderItemId"], 0)
                 done = all(i["QuantityShipped"] >= i["QuantityOrdered"] for i in order["OrderItems"])
                 order["OrderStatus"] = "Shipped" if done else "PartiallyShipped"
+                amazon_touch(order)
         if too_many:
             return invalid(f"orderItemId {too_many[0]}: more shipped than ordered")
         state.record("amazon.shipment_confirmations", {"order_id": order_id, "body": body})

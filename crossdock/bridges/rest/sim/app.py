@@ -4,9 +4,11 @@ Control (JSON): ``GET /_sim/state``; ``POST /_sim/reset`` ``{"orders_per_channel
 ``POST /_sim/faults`` ``{"kind": "latency|status|hang|malformed", "channel": "amazon", "path_contains":
 "/orders", "status": 503, "latency_ms": 200, "hang_s": 30, "retry_after": 1, "skip": 0, "times": 1}``
 (or a list); ``DELETE /_sim/faults``; ``POST /_sim/rate-limit`` ``{"channel", "capacity", "refill_per_s"}``;
-``POST /_sim/webhooks`` ``{"url", "secret", "count", "topic", "tamper", "age_s", "webhook_id"}``;
+``POST /_sim/webhooks`` ``{"url", "secret", "count", "topic", "tamper", "age_s", "webhook_id", "order_id"}``;
 ``POST /_sim/auth`` ``{"channel", "strict", "ttl_s"}`` and ``POST /_sim/auth/expire`` ``{"channel"}``
-(expiring access tokens from ``POST /auth/o2/token`` and ``POST /v3/token``, see ``auth``).
+(expiring access tokens from ``POST /auth/o2/token`` and ``POST /v3/token``, see ``auth``);
+``POST /_sim/orders/change`` ``{"channel", "order_id", "cancel": true}`` or ``{..., "lines": {"<line id>":
+quantity}}`` (a cancellation or a line change the marketplace makes, see ``changes``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crossdock.bridges.rest.sim import amazon_api, auth, inventory_api, shopify_api, walmart_api
+from crossdock.bridges.rest.sim import amazon_api, auth, changes, inventory_api, shopify_api, walmart_api
 from crossdock.bridges.rest.sim.faults import Fault, TokenBucket
 from crossdock.bridges.rest.sim.state import CHANNELS, SimState
 from crossdock.bridges.rest.sim.webhooks import WebhookShot, fire
@@ -115,11 +117,29 @@ def control_routes(state: SimState) -> list[Route]:
             return _bad(str(exc))
         with state.lock:
             orders = [state.shopify[i % len(state.shopify)] for i in range(count)] if state.shopify else []
+            if body.get("order_id") is not None:
+                orders = [o for o in state.shopify if str(o["id"]) == str(body["order_id"])][:1] * count
         if not orders:
             return _bad("no Shopify orders seeded")
         return JSONResponse({"deliveries": await fire(shot, orders)})
 
+    async def change_order(request: Request) -> Response:
+        body = await _body(request)
+        if not isinstance(body, dict) or body.get("channel") not in CHANNELS or not body.get("order_id"):
+            return _bad(f"channel (one of {', '.join(CHANNELS)}) and order_id are required")
+        lines = body.get("lines", {})
+        if not isinstance(lines, dict) or not (lines or body.get("cancel")):
+            return _bad("cancel: true, or lines: {line id: new quantity}, is required")
+        try:
+            order = changes.change(state, body["channel"], str(body["order_id"]), cancel=bool(body.get("cancel")),
+                                   lines={str(k): v for k, v in lines.items()})  # fmt: skip
+        except changes.ChangeRefusedError as exc:
+            return _bad(str(exc))
+        with state.lock:
+            return JSONResponse({"order": order})
+
     return [
+        Route("/_sim/orders/change", change_order, methods=["POST"]),
         Route("/_sim/state", get_state, methods=["GET"]),
         Route("/_sim/reset", reset, methods=["POST"]),
         Route("/_sim/faults", add_faults, methods=["POST"]),

@@ -1,8 +1,12 @@
-"""Simulated Walmart Marketplace v3: GET /v3/orders (createdStartDate, limit, nextCursor; 404 when no
-order matches, as Walmart does), POST /v3/orders/{purchaseOrderId}/shipping, PUT /v3/inventory."""
+"""Simulated Walmart Marketplace v3: GET /v3/orders (createdStartDate or lastModifiedStartDate, limit,
+nextCursor; 404 when no order matches, as Walmart does), GET /v3/orders/{purchaseOrderId}, POST
+/v3/orders/{purchaseOrderId}/acknowledge (400 when no line is left in Created status),
+POST /v3/orders/{purchaseOrderId}/shipping, PUT /v3/inventory. Acknowledging, shipping and cancelling
+a line stamp its ``statusDate``, which ``lastModifiedStartDate`` filters on."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -11,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from crossdock.bridges.rest.sim.changes import now_millis, walmart_modified
 from crossdock.bridges.rest.sim.guard import endpoint, json_body, marketplace_error
 from crossdock.bridges.rest.sim.state import SimState
 
@@ -30,29 +35,53 @@ def routes(state: SimState) -> list[Route]:
 
     async def list_orders(request: Request) -> Response:
         q = request.query_params
+        by_modified = "lastModifiedStartDate" in q
+        param = "lastModifiedStartDate" if by_modified else "createdStartDate"
         try:
-            start = _millis(q.get("createdStartDate", "0"))
+            start = _millis(q.get(param, "0"))
             limit = int(q.get("limit", "100"))
             offset = int(q.get("soIndex", "0"))
         except ValueError:
-            return invalid("createdStartDate, limit or cursor is malformed")
+            return invalid(f"{param}, limit or cursor is malformed")
         if not 1 <= limit <= 200 or offset < 0:
             return invalid("limit must be 1..200")
+
+        def when(order: dict[str, Any]) -> int:
+            return walmart_modified(order) if by_modified else int(order["orderDate"])
+
         with state.lock:
-            matching = sorted((o for o in state.walmart if o["orderDate"] >= start), key=lambda o: o["orderDate"])
+            matching = sorted((o for o in state.walmart if when(o) >= start), key=when)
+            page = json.loads(json.dumps(matching[offset : offset + limit]))
         if not matching:
             return invalid("No Orders found for the given search criteria", 404, "CONTENT_NOT_FOUND")
-        page = matching[offset : offset + limit]
         meta: dict[str, Any] = {"totalCount": len(matching), "limit": limit}
         if offset + limit < len(matching):
-            cursor = {
-                "limit": limit,
-                "hasMoreElements": "true",
-                "soIndex": offset + limit,
-                "createdStartDate": q.get("createdStartDate", "0"),
-            }
+            cursor = {"limit": limit, "hasMoreElements": "true", "soIndex": offset + limit, param: q.get(param, "0")}
             meta["nextCursor"] = "?" + urlencode(cursor)
         return JSONResponse({"list": {"meta": meta, "elements": {"order": page}}})
+
+    async def acknowledge(request: Request) -> Response:
+        po_id = request.path_params["po_id"]
+        order = find(po_id)
+        if order is None:
+            return invalid(f"purchaseOrderId {po_id} not found", 404, "CONTENT_NOT_FOUND")
+        with state.lock:
+            created = [
+                status
+                for line in order["orderLines"]["orderLine"]
+                for status in line["orderLineStatuses"]["orderLineStatus"]
+                if status.get("status") == "Created"
+            ]
+            stamp = max(now_millis(), walmart_modified(order) + 1)
+            for status in created:
+                status["status"] = "Acknowledged"
+            for line in order["orderLines"]["orderLine"] if created else []:
+                line["statusDate"] = stamp
+            answer = json.loads(json.dumps(order))
+        if not created:
+            return invalid(f"purchaseOrderId {po_id}: no order line is in Created status", 400)
+        state.record("walmart.acknowledgements", {"purchase_order_id": po_id})
+        return JSONResponse({"order": answer})
 
     def find(po_id: str) -> dict[str, Any] | None:
         with state.lock:
@@ -96,9 +125,11 @@ def routes(state: SimState) -> list[Route]:
                 adding = int(line["orderLineStatuses"]["orderLineStatus"][0]["statusQuantity"]["amount"])
                 if shipped + adding > ordered:
                     return invalid(f"lineNumber {line['lineNumber']}: {shipped + adding} shipped of {ordered} ordered")
+            stamp = max(now_millis(), walmart_modified(order) + 1)
             for line in lines:
                 statuses = by_number[line["lineNumber"]]["orderLineStatuses"]["orderLineStatus"]
                 statuses.append(line["orderLineStatuses"]["orderLineStatus"][0])
+                by_number[line["lineNumber"]]["statusDate"] = stamp
         state.record("walmart.shipping_updates", {"purchase_order_id": po_id, "body": body})
         return JSONResponse({"order": {"purchaseOrderId": po_id, "orderLines": {"orderLine": lines}}})
 
@@ -107,7 +138,7 @@ def routes(state: SimState) -> list[Route]:
         if order is None:
             return invalid(f"purchaseOrderId {request.path_params['po_id']} not found", 404, "CONTENT_NOT_FOUND")
         with state.lock:
-            return JSONResponse({"order": order})
+            return JSONResponse({"order": json.loads(json.dumps(order))})
 
     async def inventory(request: Request) -> Response:
         sku = request.query_params.get("sku")
@@ -127,6 +158,7 @@ def routes(state: SimState) -> list[Route]:
     return [
         Route("/v3/orders", endpoint(state, "walmart", list_orders), methods=["GET"]),
         Route("/v3/orders/{po_id}", endpoint(state, "walmart", get_order), methods=["GET"]),
+        Route("/v3/orders/{po_id}/acknowledge", endpoint(state, "walmart", acknowledge), methods=["POST"]),
         Route("/v3/orders/{po_id}/shipping", endpoint(state, "walmart", ship), methods=["POST"]),
         Route("/v3/inventory", endpoint(state, "walmart", inventory), methods=["PUT"]),
     ]
