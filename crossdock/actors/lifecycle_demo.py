@@ -368,13 +368,13 @@ def run_lifecycle_demo(
         tell("orders to the ERP and the 3PL", 5, steps)
         flows.settle(timeout_s=300)
         tell("cancellations and changes", 5, steps)
-        _amendments(market.url, receiver.url, market_state, mailboxes[BUYER], buyer, per, now)
+        _amendments(rig.market.url, rig.receiver.url, rig.market_state, mailboxes[BUYER], rig.buyer, per, now)
         for channel in ("amazon", "walmart"):
-            _poll(config, channel, flows, work, now)
+            _poll(rig.config, channel, flows, rig.work, now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         flows.settle(timeout_s=300)
         (mailboxes[BUYER] / "inbound" / "850_after_its_cancel.x12").write_bytes(
-            render("850", _buyer_order(EARLY), _turned(buyer), _Numbers(431_000), now=now))
+            render("850", _buyer_order(EARLY), _turned(rig.buyer), _Numbers(431_000), now=now))
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         flows.settle(timeout_s=300)
         for round_no in range(FINAL_ROUNDS):
@@ -383,7 +383,7 @@ def run_lifecycle_demo(
                 poll_folder(mailboxes[THREEPL], THREEPL, flows.sftp_sink, lock=flows.sftp_sink)
                 flows.settle(timeout_s=300)
             if round_no == 0 and per["edi"] >= 3:  # a buyer cancels a PO whose goods already left
-                _buyer_cancels(mailboxes[BUYER], buyer, 2, now + timedelta(hours=1), "850_cancel_after_ship.x12")
+                _buyer_cancels(mailboxes[BUYER], rig.buyer, 2, now + timedelta(hours=1), "850_cancel_after_ship.x12")
                 poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
                 flows.settle(timeout_s=300)
         tell("counting", steps, steps)
