@@ -89,6 +89,13 @@ class EmbeddedErp:
         return {"sales_orders": int(orders), "cancelled_orders": int(cancelled),
                 "shipments": int(posted.get("shipment", 0)), "invoices": int(posted.get("invoice", 0))}
 
+    def references(self) -> dict[str, int]:
+        """How many sales orders the ERP holds per external document number (2 or more: doubled)."""
+        with self._database().transaction() as db:
+            rows = db.execute("SELECT external_document_no, COUNT(*) FROM sales_order"
+                              " GROUP BY external_document_no").fetchall()
+        return {str(external): int(n) for external, n in rows}
+
     def open_quantities(self) -> dict[str, tuple[str, Decimal]]:
         """Each sales order by its external document number (the PO or marketplace order id): its
         status and the quantity still to ship."""

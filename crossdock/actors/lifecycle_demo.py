@@ -274,31 +274,56 @@ DEMO_ENV = {
 process environment is not touched)."""
 
 
-def run_lifecycle_demo(
-    orders: int, workdir: Path | None = None, *, examples: Path = EXAMPLES, progress: Progress | None = None
-) -> LifecycleSummary:
-    """Run ``orders`` orders over every channel to their final state; ``workdir`` keeps the state
-    (default: a temporary folder, removed afterwards)."""
-    if orders < 1:
-        raise ValueError("the demo needs at least one order")
-    per = _split(orders)
-    tell = progress or (lambda what, done, total: None)
-    steps = 6 + FINAL_ROUNDS
+@dataclass
+class Rig:
+    """Everything a run over every channel needs, started: the work folder, the ERP and marketplace
+    simulators, the store, the ports, the embedded flows, the webhook receiver and the simulated 3PL."""
+
+    work: Path
+    erp: EmbeddedErp
+    market: ServerThread
+    market_state: SimState
+    store: Store
+    config: Any
+    ports: Any
+    flows: EmbeddedFlows
+    receiver: ServerThread
+    buyer: PartnerProfile
+    threepl: ThreePL
+    mailboxes: dict[str, Path]
+
+
+@contextmanager
+def lifecycle_rig(
+    per: dict[str, int],
+    workdir: Path | None = None,
+    *,
+    examples: Path = EXAMPLES,
+    erp: dict[str, Any] | None = None,
+) -> Iterator[Rig]:
+    """Start the simulators, the store and the embedded flows for ``per`` orders per channel; ``erp``
+    adds to the ERP connection's settings (e.g. ``breaker_cooldown_s``)."""
     with ExitStack() as stack:
         work = stack.enter_context(_workdir(workdir))
-        erp = stack.enter_context(EmbeddedErp())
+        sim = stack.enter_context(EmbeddedErp())
         for item, description, price in MARKET_ITEMS.values():
-            erp.add_item(item, description, price)
-        erp.stock("MAIN", 5_000)
+            sim.add_item(item, description, price)
+        sim.stock("MAIN", 5_000)
         market, market_state = stack.enter_context(_marketplace(per))
         settings = load_settings(environ={"CROSSDOCK_DATA_DIR": str(work), "CROSSDOCK_MIN_BACKOFF_MS": "50",
                                           "CROSSDOCK_MAX_BACKOFF_MS": "500"})  # fmt: skip
         store = Store.from_settings(settings)
         stack.callback(store.close)
         store.upgrade()
-        config = flow_config_from_dict(_config(examples, work, erp.endpoint, market.url), base=examples)
-        ports = build_ports(config, store, marketplaces=build_marketplaces(config.marketplaces, DEMO_ENV),
-                            inventory=build_inventory(config, DEMO_ENV))
+        raw = _config(examples, work, sim.endpoint, market.url)
+        raw["erp"].update(erp or {})
+        config = flow_config_from_dict(raw, base=examples)
+        ports = build_ports(
+            config,
+            store,
+            marketplaces=build_marketplaces(config.marketplaces, DEMO_ENV),
+            inventory=build_inventory(config, DEMO_ENV),
+        )
         stack.callback(ports.close)
         mailboxes = {name: work / "sftp" / name for name in (BUYER, THREEPL)}
         for root in mailboxes.values():
@@ -310,33 +335,46 @@ def run_lifecycle_demo(
         buyer = load_partner_profile((examples / "partners" / f"{BUYER}.yaml").read_bytes())
         threepl = ThreePL(mailboxes[THREEPL], load_partner_profile((examples / "partners" / f"{THREEPL}.yaml")
                                                                    .read_bytes()))  # fmt: skip
-        now = datetime.now(UTC)
+        yield Rig(work, sim, market, market_state, store, config, ports, flows, receiver, buyer, threepl, mailboxes)
 
+
+def run_lifecycle_demo(
+    orders: int, workdir: Path | None = None, *, examples: Path = EXAMPLES, progress: Progress | None = None
+) -> LifecycleSummary:
+    """Run ``orders`` orders over every channel to their final state; ``workdir`` keeps the state
+    (default: a temporary folder, removed afterwards)."""
+    if orders < 1:
+        raise ValueError("the demo needs at least one order")
+    per = _split(orders)
+    tell = progress or (lambda what, done, total: None)
+    steps = 6 + FINAL_ROUNDS
+    with lifecycle_rig(per, workdir, examples=examples) as rig:
+        flows, mailboxes, threepl, now = rig.flows, rig.mailboxes, rig.threepl, datetime.now(UTC)
         tell("the ERP's stock to the marketplaces", 1, steps)
-        send_levels(flows.broker, ports.erp, config.item_map, location="MAIN")
+        send_levels(flows.broker, rig.ports.erp, rig.config.item_map, location="MAIN")
         flows.settle(timeout_s=120)
         tell("buyer 850s over the mailbox", 1, steps)
-        _buyer_850s(mailboxes[BUYER], buyer, per["edi"], now)
+        _buyer_850s(mailboxes[BUYER], rig.buyer, per["edi"], now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         tell("Shopify order webhooks", 2, steps)
         if per["shopify"]:
-            _webhooks(receiver.url, market.url, per["shopify"])
+            _webhooks(rig.receiver.url, rig.market.url, per["shopify"])
         tell("Amazon and Walmart polls", 3, steps)
         for channel in ("amazon", "walmart"):
-            _poll(config, channel, flows, work, now)
+            _poll(rig.config, channel, flows, rig.work, now)
         tell("bad and repeated inputs", 4, steps)
-        _bad_inputs(mailboxes[BUYER], buyer, receiver.url, now)
+        _bad_inputs(mailboxes[BUYER], rig.buyer, rig.receiver.url, now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         tell("orders to the ERP and the 3PL", 5, steps)
         flows.settle(timeout_s=300)
         tell("cancellations and changes", 5, steps)
-        _amendments(market.url, receiver.url, market_state, mailboxes[BUYER], buyer, per, now)
+        _amendments(rig.market.url, rig.receiver.url, rig.market_state, mailboxes[BUYER], rig.buyer, per, now)
         for channel in ("amazon", "walmart"):
-            _poll(config, channel, flows, work, now)
+            _poll(rig.config, channel, flows, rig.work, now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         flows.settle(timeout_s=300)
         (mailboxes[BUYER] / "inbound" / "850_after_its_cancel.x12").write_bytes(
-            render("850", _buyer_order(EARLY), _turned(buyer), _Numbers(431_000), now=now))
+            render("850", _buyer_order(EARLY), _turned(rig.buyer), _Numbers(431_000), now=now))
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         flows.settle(timeout_s=300)
         for round_no in range(FINAL_ROUNDS):
@@ -345,12 +383,12 @@ def run_lifecycle_demo(
                 poll_folder(mailboxes[THREEPL], THREEPL, flows.sftp_sink, lock=flows.sftp_sink)
                 flows.settle(timeout_s=300)
             if round_no == 0 and per["edi"] >= 3:  # a buyer cancels a PO whose goods already left
-                _buyer_cancels(mailboxes[BUYER], buyer, 2, now + timedelta(hours=1), "850_cancel_after_ship.x12")
+                _buyer_cancels(mailboxes[BUYER], rig.buyer, 2, now + timedelta(hours=1), "850_cancel_after_ship.x12")
                 poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
                 flows.settle(timeout_s=300)
         tell("counting", steps, steps)
-        summary = LifecycleSummary(orders=orders, workdir=work, by_channel=per)
-        summary.counts = _count(store, erp, market_state)
+        summary = LifecycleSummary(orders=orders, workdir=rig.work, by_channel=per)
+        summary.counts = _count(rig.store, rig.erp, rig.market_state)
     return summary
 
 

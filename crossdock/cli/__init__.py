@@ -19,6 +19,7 @@ from crossdock.cli import flows as flows_cli
 from crossdock.cli import inventory as inventory_cli
 from crossdock.cli import ops as ops_cli
 from crossdock.cli import order as order_cli
+from crossdock.cli import rehearse as rehearse_cli
 from crossdock.cli import rest as rest_cli
 from crossdock.cli import returns as returns_cli
 from crossdock.cli import scheduler as scheduler_cli
@@ -83,6 +84,7 @@ sla_cli.register(app)
 # same example files through the X12 layer alone, step by step, printing each document.
 app.command("demo")(flows_cli.demo)
 app.command("console")(console_command)
+app.command("rehearse")(rehearse_cli.rehearse)
 edi.app.command("demo")(demo_cli.demo)
 
 

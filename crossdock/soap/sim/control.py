@@ -48,6 +48,11 @@ class Control:
         with self._lock:
             self.behaviours[operation] = behaviour
 
+    def unset(self, operation: str) -> None:
+        """Drop the behaviour of ``operation`` (``*``: the one for all), keeping the call counts."""
+        with self._lock:
+            self.behaviours.pop(operation, None)
+
     def clear(self) -> None:
         with self._lock:
             self.behaviours.clear()
