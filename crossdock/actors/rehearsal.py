@@ -166,14 +166,15 @@ class DepthSampler:
             "total": [max(sum(d.values()) for _, d in b) for b in buckets],
         }
 
-    def drain_s(self, outage_start: float, outage_end: float) -> float | None:
-        """Seconds from the outage's end until the queues were back at their depth when it began."""
+    def drain_s(self, outage_start: float, outage_end: float, settled: float | None = None) -> float | None:
+        """Seconds from the outage's end until the queues were back at their depth when it began; when no
+        sample shows it, ``settled`` (when every queue was found empty) is that moment."""
         before = [sum(d.values()) for t, d in self.samples if t <= outage_start]
         level = before[-1] if before else 0
         for t, d in self.samples:
             if t >= outage_end and sum(d.values()) <= level:
                 return round(t - outage_end, 1)
-        return None
+        return round(settled - outage_end, 1) if settled is not None and settled >= outage_end else None
 
 
 def step_timings(store: Store, since: datetime) -> dict[str, dict[str, float]]:
@@ -368,7 +369,7 @@ def _figures(plan: Plan, rig: Rig, counts: dict[str, Any], sampler: DepthSampler
         "drained_after_day_s": round(settled - day_end, 1),
         "throughput_orders_per_s": round(counts["orders_received"] / settled, 2) if settled else 0.0,
         "outage": {"start_s": round(outage[0], 1), "end_s": round(outage[1], 1),
-                   "drain_s": sampler.drain_s(*outage)},
+                   "drain_s": sampler.drain_s(*outage, settled)},
         "slowest_step": {"step": slowest[0], **slowest[1]},
         "steps": steps,
         "hop_statuses": hop_statuses(rig.store, began),

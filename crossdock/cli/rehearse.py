@@ -51,9 +51,14 @@ def rehearse(
     if runtime.settings().broker_url is not None:
         raise CommandError("crossdock rehearse runs on embedded defaults only: unset CROSSDOCK_BROKER_URL "
                            "(bench/e2e_bench.py measures RabbitMQ and PostgreSQL with worker processes)")  # fmt: skip
+    dramatiq_log = logging.getLogger("dramatiq")
+    level = dramatiq_log.level
     if not verbose:
-        logging.getLogger("dramatiq").setLevel(logging.CRITICAL)  # retries are in the journal and the report
-    report = _run(plan, workdir, examples)
+        dramatiq_log.setLevel(logging.CRITICAL)  # retries are in the journal and the report
+    try:
+        report = _run(plan, workdir, examples)
+    finally:
+        dramatiq_log.setLevel(level)
     if as_json:
         import json
 
