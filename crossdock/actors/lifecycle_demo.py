@@ -96,7 +96,7 @@ class LifecycleSummary:
         return dict(self.counts)
 
 
-class _Numbers:
+class PartnerNumbers:
     """A partner's own control numbers (the buyer's, the 3PL's): what their systems hand out."""
 
     def __init__(self, start: int) -> None:
@@ -106,21 +106,21 @@ class _Numbers:
         return next(self._next)
 
 
-def _turned(profile: PartnerProfile) -> PartnerProfile:
+def turned(profile: PartnerProfile) -> PartnerProfile:
     """Our profile of a partner, turned around: how that partner envelopes what it sends us."""
     return profile.model_copy(update={
         "name": f"{profile.name}-as-sender", "sender_id": profile.receiver_id, "receiver_id": profile.sender_id,
         "sender_qualifier": profile.receiver_qualifier, "receiver_qualifier": profile.sender_qualifier})  # fmt: skip
 
 
-def _split(orders: int) -> dict[str, int]:
+def split_orders(orders: int) -> dict[str, int]:
     per = dict.fromkeys(CHANNELS, 0)
     for n in range(orders):
         per[CHANNELS[n % len(CHANNELS)]] += 1
     return per
 
 
-def _buyer_order(n: int) -> Order:
+def buyer_order(n: int) -> Order:
     skus = sorted(ITEM_MAP)
     lines = [OrderLine(line_number=str(i + 1), sku=sku, quantity=Decimal(1 + (n + i) % 3), unit_of_measure="EA",
                        unit_price=Decimal("9.50") + i) for i, sku in enumerate(skus[: 1 + n % len(skus)])]  # fmt: skip
@@ -142,8 +142,8 @@ class ThreePL:
 
     def __init__(self, mailbox: Path, profile: PartnerProfile, *, split: int = 5, late: int = 7) -> None:
         self.mailbox = mailbox
-        self.sends = _turned(profile)
-        self.numbers = _Numbers(500_000)
+        self.sends = turned(profile)
+        self.numbers = PartnerNumbers(500_000)
         self.split, self.late = split, late
         self.seen: set[str] = set()
         self.waiting: list[tuple[int, WarehouseShippingOrder, dict[str, Decimal]]] = []
@@ -345,7 +345,7 @@ def run_lifecycle_demo(
     (default: a temporary folder, removed afterwards)."""
     if orders < 1:
         raise ValueError("the demo needs at least one order")
-    per = _split(orders)
+    per = split_orders(orders)
     tell = progress or (lambda what, done, total: None)
     steps = 6 + FINAL_ROUNDS
     with lifecycle_rig(per, workdir, examples=examples) as rig:
@@ -361,20 +361,20 @@ def run_lifecycle_demo(
             _webhooks(rig.receiver.url, rig.market.url, per["shopify"])
         tell("Amazon and Walmart polls", 3, steps)
         for channel in ("amazon", "walmart"):
-            _poll(rig.config, channel, flows, rig.work, now)
+            poll_channel(rig.config, channel, flows, rig.work, now)
         tell("bad and repeated inputs", 4, steps)
-        _bad_inputs(mailboxes[BUYER], rig.buyer, rig.receiver.url, now)
+        bad_inputs(mailboxes[BUYER], rig.buyer, rig.receiver.url, now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         tell("orders to the ERP and the 3PL", 5, steps)
         flows.settle(timeout_s=300)
         tell("cancellations and changes", 5, steps)
         _amendments(rig.market.url, rig.receiver.url, rig.market_state, mailboxes[BUYER], rig.buyer, per, now)
         for channel in ("amazon", "walmart"):
-            _poll(rig.config, channel, flows, rig.work, now)
+            poll_channel(rig.config, channel, flows, rig.work, now)
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         flows.settle(timeout_s=300)
         (mailboxes[BUYER] / "inbound" / "850_after_its_cancel.x12").write_bytes(
-            render("850", _buyer_order(EARLY), _turned(rig.buyer), _Numbers(431_000), now=now))
+            render("850", buyer_order(EARLY), turned(rig.buyer), PartnerNumbers(431_000), now=now))
         poll_folder(mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
         flows.settle(timeout_s=300)
         for round_no in range(FINAL_ROUNDS):
@@ -388,14 +388,14 @@ def run_lifecycle_demo(
                 flows.settle(timeout_s=300)
         tell("counting", steps, steps)
         summary = LifecycleSummary(orders=orders, workdir=rig.work, by_channel=per)
-        summary.counts = _count(rig.store, rig.erp, rig.market_state)
+        summary.counts = count_run(rig.store, rig.erp, rig.market_state)
     return summary
 
 
 def _buyer_850s(mailbox: Path, buyer: PartnerProfile, n: int, now: datetime) -> None:
-    sends, numbers = _turned(buyer), _Numbers(300_000)
+    sends, numbers = turned(buyer), PartnerNumbers(300_000)
     for i in range(n):
-        data = render("850", _buyer_order(i), sends, numbers, now=now)
+        data = render("850", buyer_order(i), sends, numbers, now=now)
         (mailbox / "inbound" / f"850_PO-DEMO-{i + 1:05d}.x12").write_bytes(data)
 
 
@@ -409,7 +409,7 @@ def _webhooks(receiver: str, market: str, orders: int) -> None:
             raise RuntimeError(f"the receiver refused {len(refused)} of the simulator's webhooks: {refused[:3]}")
 
 
-def _poll(config: Any, channel: str, flows: EmbeddedFlows, work: Path, now: datetime) -> None:
+def poll_channel(config: Any, channel: str, flows: EmbeddedFlows, work: Path, now: datetime) -> None:
     poller, client = build_order_poller(config, channel, DEMO_ENV)
     state = PollStateFile(work / "rest" / f"poll-{channel}.json", channel)
     with client, state.exclusive():
@@ -420,8 +420,8 @@ def _poll(config: Any, channel: str, flows: EmbeddedFlows, work: Path, now: date
 
 def _buyer_cancels(mailbox: Path, buyer: PartnerProfile, n: int, at: datetime, name: str) -> None:
     """The buyer cancels its ``n``-th PO with an 850 whose BEG01 is 01 (cancellation)."""
-    order = _buyer_order(n).model_copy(update={"purpose": OrderPurpose.CANCELLATION, "updated_at": at})
-    (mailbox / "inbound" / name).write_bytes(render("850", order, _turned(buyer), _Numbers(420_000 + n), now=at))
+    order = buyer_order(n).model_copy(update={"purpose": OrderPurpose.CANCELLATION, "updated_at": at})
+    (mailbox / "inbound" / name).write_bytes(render("850", order, turned(buyer), PartnerNumbers(420_000 + n), now=at))
 
 
 def _amendments(market: str, receiver: str, state: SimState, mailbox: Path, buyer: PartnerProfile,
@@ -456,21 +456,22 @@ def _amendments(market: str, receiver: str, state: SimState, mailbox: Path, buye
     if per["edi"] >= 2:
         _buyer_cancels(mailbox, buyer, 1, now + timedelta(minutes=30), "850_cancel.x12")
     # a cancellation that overtook its order: recorded, and the order that follows is never booked
-    early = _buyer_order(EARLY)
-    (mailbox / "inbound" / "850_cancel_early.x12").write_bytes(render("850", early.model_copy(
-        update={"purpose": OrderPurpose.CANCELLATION, "updated_at": now}), _turned(buyer), _Numbers(430_000), now=now))
+    early = buyer_order(EARLY)
+    cancel = early.model_copy(update={"purpose": OrderPurpose.CANCELLATION, "updated_at": now})
+    (mailbox / "inbound" / "850_cancel_early.x12").write_bytes(
+        render("850", cancel, turned(buyer), PartnerNumbers(430_000), now=now))
 
 
-def _bad_inputs(mailbox: Path, buyer: PartnerProfile, receiver: str, now: datetime) -> None:
+def bad_inputs(mailbox: Path, buyer: PartnerProfile, receiver: str, now: datetime) -> None:
     """What partners really send now and then: a file that is no X12, a PO for an item the ERP does not
     know, the same PO again in a new interchange, and a webhook that is no order."""
     inbound = mailbox / "inbound"
     (inbound / "850_truncated.x12").write_bytes(b"ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*CROSSD")
-    unknown = _buyer_order(0).model_copy(update={"external_id": "PO-DEMO-UNKNOWN-ITEM", "lines": [
+    unknown = buyer_order(0).model_copy(update={"external_id": "PO-DEMO-UNKNOWN-ITEM", "lines": [
         OrderLine(line_number="1", sku="NO-SUCH-SKU", quantity=Decimal(2), unit_price=Decimal("5.00"))]})  # fmt: skip
-    sends = _turned(buyer)
-    (inbound / "850_unknown_item.x12").write_bytes(render("850", unknown, sends, _Numbers(400_000), now=now))
-    (inbound / "850_PO-DEMO-00001_again.x12").write_bytes(render("850", _buyer_order(0), sends, _Numbers(410_000),
+    sends = turned(buyer)
+    (inbound / "850_unknown_item.x12").write_bytes(render("850", unknown, sends, PartnerNumbers(400_000), now=now))
+    (inbound / "850_PO-DEMO-00001_again.x12").write_bytes(render("850", buyer_order(0), sends, PartnerNumbers(410_000),
                                                                  now=now))  # fmt: skip
     shot = WebhookShot(url=receiver + "/webhooks/shopify", secret=WEBHOOK_SECRET.encode())
     body, headers = signed_request(shot, {"id": 5_199_999_999, "line_items": [], "currency": "USD"})
@@ -481,7 +482,7 @@ def _bad_inputs(mailbox: Path, buyer: PartnerProfile, receiver: str, now: dateti
 FINAL_STATES = {"shipped", "invoiced", "cancelled"}
 
 
-def _count(store: Store, erp: EmbeddedErp, market: SimState) -> dict[str, Any]:
+def count_run(store: Store, erp: EmbeddedErp, market: SimState) -> dict[str, Any]:
     """The run's figures: from the store (the order book, the outbox, links, journal, exception items) and
     the simulators only. ``lost``: orders in no final state (shipped, invoiced, cancelled) with no open
     exception item about them."""

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 
 from crossdock.actors.folder_intake import poll_folder
 from crossdock.actors.inventory_pull import send_levels
@@ -35,15 +34,15 @@ from crossdock.actors.lifecycle_demo import (
     FINAL_ROUNDS,
     THREEPL,
     WEBHOOK_SECRET,
+    PartnerNumbers,
     Rig,
-    _bad_inputs,
-    _buyer_order,
-    _count,
-    _Numbers,
-    _poll,
-    _split,
-    _turned,
+    bad_inputs,
+    buyer_order,
+    count_run,
     lifecycle_rig,
+    poll_channel,
+    split_orders,
+    turned,
 )  # fmt: skip
 from crossdock.bridges.rest.sim.webhooks import WebhookShot, signed_request
 from crossdock.broker.lanes import DEAD_LETTER_SUFFIX, DELAY_SUFFIX
@@ -52,10 +51,7 @@ from crossdock.canonical.warehouse import WarehouseShippingOrder
 from crossdock.edi.translate import render, translate
 from crossdock.examples import EXAMPLES
 from crossdock.soap.sim.control import ALL, Behaviour
-from crossdock.store import Store
-from crossdock.store.census import order_book
-from crossdock.store.journal import HopStatus
-from crossdock.store.models import JournalRow
+from crossdock.store.census import hop_statuses, order_book, step_timings
 
 BURST_SHARE = 0.1
 """The middle tenth of the day runs at ``burst`` times the base rate."""
@@ -177,32 +173,6 @@ class DepthSampler:
         return round(settled - outage_end, 1) if settled is not None and settled >= outage_end else None
 
 
-def step_timings(store: Store, since: datetime) -> dict[str, dict[str, float]]:
-    """p50 / p99 / count of every step's successful hops since ``since``, from the journal."""
-    with store.db.read() as s:
-        rows = s.execute(select(JournalRow.actor, JournalRow.duration_ms).where(
-            JournalRow.status == HopStatus.SUCCEEDED.value, JournalRow.started_at >= since,
-            JournalRow.duration_ms.is_not(None))).all()  # fmt: skip
-    per: dict[str, list[float]] = {}
-    for actor, duration in rows:
-        per.setdefault(str(actor), []).append(float(duration))
-    return {actor: {"p50_ms": round(_quantile(v, 0.5), 1), "p99_ms": round(_quantile(v, 0.99), 1), "n": len(v)}
-            for actor, v in sorted(per.items())}  # fmt: skip
-
-
-def hop_statuses(store: Store, since: datetime) -> dict[str, int]:
-    """How many hops ended in each status since ``since`` (``retried``: the outage's waits among them)."""
-    with store.db.read() as s:
-        rows = s.execute(select(JournalRow.status, func.count()).where(JournalRow.started_at >= since)
-                         .group_by(JournalRow.status)).all()  # fmt: skip
-    return {str(status): int(n) for status, n in sorted(rows)}
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-
 def _sent_940s(mailbox: Path) -> Counter[str]:
     """Original 940s the 3PL received, per order: read from its mailbox, not from crossdock."""
     originals: Counter[str] = Counter()
@@ -226,7 +196,7 @@ class _Day:
             self.hidden = {"shopify": state.shopify, "amazon": state.amazon, "walmart": state.walmart}
             state.shopify, state.amazon, state.walmart = [], [], []
         self.next = dict.fromkeys(CHANNELS, 0)
-        self.sends, self.numbers = _turned(rig.buyer), _Numbers(300_000)
+        self.sends, self.numbers = turned(rig.buyer), PartnerNumbers(300_000)
         self.cancels: list[tuple[int, dict[str, Any]]] = []
         self.cancelled = 0
         self.issued: set[str] = set()
@@ -239,7 +209,7 @@ class _Day:
         inbound = self.rig.mailboxes[BUYER] / "inbound"
         for _ in range(new["edi"]):
             i = self.next["edi"]
-            data = render("850", _buyer_order(i), self.sends, self.numbers, now=now)
+            data = render("850", buyer_order(i), self.sends, self.numbers, now=now)
             (inbound / f"850_PO-DEMO-{i + 1:05d}.x12").write_bytes(data)
             self.issued.add(f"PO-DEMO-{i + 1:05d}")
             self.next["edi"] += 1
@@ -258,7 +228,7 @@ class _Day:
                     if n % CANCEL_EVERY == CANCEL_EVERY - 1:
                         self.cancels.append((tick + CANCEL_AFTER_TICKS, order))
             elif orders:
-                _poll(self.rig.config, channel, self.rig.flows, self.rig.work, now)
+                poll_channel(self.rig.config, channel, self.rig.flows, self.rig.work, now)
         due = [order for at, order in self.cancels if at <= tick]
         self.cancels = [(at, order) for at, order in self.cancels if at > tick]
         for order in due:
@@ -298,7 +268,7 @@ def rehearse(plan: Plan, workdir: Path | None = None, *, examples: Path = EXAMPL
     outage_start = (plan.day_s - plan.erp_outage_s) / 2
     outage_end = outage_start + plan.erp_outage_s
     report = Report(plan)
-    with lifecycle_rig(_split(plan.orders_per_day), workdir, examples=examples,
+    with lifecycle_rig(split_orders(plan.orders_per_day), workdir, examples=examples,
                        erp={"breaker_cooldown_s": plan.breaker_cooldown_s}) as rig:  # fmt: skip
         flows, control = rig.flows, rig.erp.control
         send_levels(flows.broker, rig.ports.erp, rig.config.item_map, location="MAIN")
@@ -323,7 +293,7 @@ def rehearse(plan: Plan, workdir: Path | None = None, *, examples: Path = EXAMPL
                 day.arrive(issued, target, tick, now)
                 issued = target
                 if tick == len(arrivals) // 2:
-                    _bad_inputs(rig.mailboxes[BUYER], rig.buyer, rig.receiver.url, now)
+                    bad_inputs(rig.mailboxes[BUYER], rig.buyer, rig.receiver.url, now)
                     poll_folder(rig.mailboxes[BUYER], BUYER, flows.sftp_sink, lock=flows.sftp_sink)
                 if tick % ANSWER_EVERY_TICKS == ANSWER_EVERY_TICKS - 1:
                     day.answer(now)
@@ -342,7 +312,7 @@ def rehearse(plan: Plan, workdir: Path | None = None, *, examples: Path = EXAMPL
             sampler.stop()
             control.unset(ALL)
             day.http.close()
-        counts = _count(rig.store, rig.erp, rig.market_state)
+        counts = count_run(rig.store, rig.erp, rig.market_state)
         report.figures = _figures(plan, rig, counts, sampler, day, began,
                                   (outage_start, up_at or outage_end), day_end, settled)  # fmt: skip
     return report

@@ -5,8 +5,10 @@ items), never a count kept beside them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select, union_all
 
@@ -103,3 +105,30 @@ def order_book(store: Store) -> dict[tuple[str, str], BookedOrder]:
             .where(OrderLineStateRow.cancelled_e4 > 0).distinct())}  # fmt: skip
     held = {(str(channel), str(order)): str(state) for channel, order, state in states}
     return {key: BookedOrder(state, key in cut or state == "cancelled") for key, state in held.items()}
+
+
+def step_timings(store: Store, since: datetime) -> dict[str, dict[str, float]]:
+    """p50 / p99 / count of every step's successful hops since ``since``, from the journal."""
+    with store.db.read() as s:
+        rows = s.execute(select(JournalRow.actor, JournalRow.duration_ms).where(
+            JournalRow.status == HopStatus.SUCCEEDED.value, JournalRow.started_at >= since,
+            JournalRow.duration_ms.is_not(None))).all()  # fmt: skip
+    per: dict[str, list[float]] = {}
+    for actor, duration in rows:
+        if duration is not None:  # filtered above; the column is nullable
+            per.setdefault(str(actor), []).append(float(duration))
+    return {actor: {"p50_ms": round(_quantile(v, 0.5), 1), "p99_ms": round(_quantile(v, 0.99), 1), "n": len(v)}
+            for actor, v in sorted(per.items())}  # fmt: skip
+
+
+def hop_statuses(store: Store, since: datetime) -> dict[str, int]:
+    """How many hops ended in each status since ``since`` (``retried``: the outage's waits among them)."""
+    with store.db.read() as s:
+        rows = s.execute(select(JournalRow.status, func.count()).where(JournalRow.started_at >= since)
+                         .group_by(JournalRow.status)).all()  # fmt: skip
+    return {str(status): int(n) for status, n in sorted(rows)}
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
