@@ -60,7 +60,7 @@ def record_x12(
 ) -> Recorded:
     """Record ``data`` (an interchange holding ``controls`` = ISA13, first GS06, first ST02) in the
     outbox in ``session``; returns the refs to link and the delivery."""
-    isa, gs, st = controls
+    isa = controls[0]
     entry = ports.store.outbox.record(
         session,
         partner=partner.name,
@@ -72,12 +72,19 @@ def record_x12(
         step=step.name,
         message_id=message_id,
     )
-    refs = [DocRef(DocType.INTERCHANGE, f"{partner.name}:{isa:09d}"), DocRef(OUTBOX, str(entry.id))]
+    return Recorded(entry.id, outbound_refs(partner.name, controls, entry.id), delivery_of(entry.id))
+
+
+def outbound_refs(partner: str, controls: tuple[int, int | None, int | None], outbox_id: int) -> list[DocRef]:
+    """What an outbound document is linked to: its interchange, outbox row, group and set (the group is
+    what a partner's 997 and the deadlines read)."""
+    isa, gs, st = controls
+    refs = [DocRef(DocType.INTERCHANGE, f"{partner}:{isa:09d}"), DocRef(OUTBOX, str(outbox_id))]
     if gs is not None:
-        refs.append(DocRef(DocType.GROUP, f"{partner.name}:{gs}"))
+        refs.append(DocRef(DocType.GROUP, f"{partner}:{gs}"))
         if st is not None:
-            refs.append(DocRef(DocType.TRANSACTION_SET, f"{partner.name}:{gs}:{st:04d}"))
-    return Recorded(entry.id, refs, delivery_of(entry.id))
+            refs.append(DocRef(DocType.TRANSACTION_SET, f"{partner}:{gs}:{st:04d}"))
+    return refs
 
 
 def send_x12(
