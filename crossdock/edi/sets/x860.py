@@ -62,7 +62,7 @@ def to_canonical(ts: TransactionSet, lookups: Lookups | None = None) -> Translat
     while i < count:
         seg = segs[i]
         sid = seg.id
-        if sid == "N1" and line is None:
+        if sid == "N1" and not pocs:  # after the first POC an N1 is a line's, even after an NC line
             party, i = parties.read_loop(ctx, segs, i, parties.RETAIL)
             if party is not None:
                 doc["parties"].append(party)

@@ -103,6 +103,13 @@ def test_a_no_change_line_is_left_out_with_a_warning() -> None:
     assert any(w.location == "POC[1]/POC02" for w in result.warnings)
 
 
+
+def test_a_line_party_after_a_no_change_line_is_not_taken_for_the_order_ship_to() -> None:
+    body = ("BCH*04*SA*PO-1**1*20261120\nN1*ST*HEADER STORE*92*0001\nPOC*1*NC*5*5*EA***SK*A\n"
+            "N1*ST*LINE STORE*92*0002\nPOC*2*QI*9*9*EA***SK*B")  # fmt: skip
+    result = x860.to_canonical(one_set("860", body))
+    assert [p.name for p in result.document.parties if p.role is PartyRole.SHIP_TO] == ["HEADER STORE"]
+
 @pytest.mark.parametrize(
     ("body", "location", "problem"),
     [
