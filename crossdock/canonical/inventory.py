@@ -85,7 +85,7 @@ class StockAdjustment(CanonicalModel):
     """A change of on hand (``delta`` units) for one SKU and location, applied once per ``key`` on top of
     the figure held (``inventory.apply``; docs/inventory.md)."""
 
-    key: NonEmptyStr = Field(description="947:<partner>:<interchange>:<set control number>")
+    key: NonEmptyStr = Field(description="947:<partner>:<interchange>:<set control number>:<line>")
     sku: NonEmptyStr
     location: NonEmptyStr
     delta: SignedQuantity

@@ -168,7 +168,8 @@ class InventoryStore:
         assert isinstance(table, Table)
         for item in sorted(adjustments, key=lambda a: (a.sku, a.location, a.key)):
             delta = int(item.delta)
-            held = session.get(InventoryStockRow, (item.sku, item.location))
+            # read afresh: an earlier line of this call may have just written this SKU's figure
+            held = session.get(InventoryStockRow, (item.sku, item.location), populate_existing=True)
             base = held.on_hand if held is not None else 0
             row = {"key": item.key[:200], "sku": item.sku, "location": item.location, "delta": delta,
                    "reason": item.reason[:8], "on_hand": base + delta, "applied_at": utcnow()}  # fmt: skip

@@ -312,8 +312,10 @@ def adjustment_received(
             f"947 {adjustment.adjustment_id} from {partner.name} names no location, and the partner has none"
         )
     key = f"947:{partner.name}:{interchange.doc_id}:{set_control}"
-    deltas = [StockAdjustment(key=key, sku=line.sku, location=location, delta=line.quantity, reason=line.reason,
-                              as_of=adjustment.as_of) for line in adjustment.lines]  # fmt: skip
+    # one key per line: two lines of one SKU (damaged -2, found +1) are two adjustments, both applied once
+    deltas = [StockAdjustment(key=f"{key}:{n}", sku=line.sku, location=location, delta=line.quantity,
+                              reason=line.reason, as_of=adjustment.as_of)
+              for n, line in enumerate(adjustment.lines, start=1)]  # fmt: skip
     change = InventoryChange(source=f"947:{partner.name}:{adjustment.adjustment_id}", adjustments=deltas)
     handed_on.append(f"947 {adjustment.adjustment_id} ({len(deltas)} adjustments at {location}) → {INVENTORY_APPLY}")
     return Outgoing(INVENTORY_APPLY, change, idempotency_key("947", key))

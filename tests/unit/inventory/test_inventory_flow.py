@@ -255,6 +255,21 @@ def test_a_947_adjusts_on_hand_once_on_top_of_the_latest_level(
     assert channels["shopify"].shown["CD-TEE-BLK-M"] == 49
 
 
+def test_two_947_lines_of_one_sku_are_both_applied_once(ports: FlowPorts, tmp_path: Path) -> None:
+    # Given the 846's 120 tees, and a 947 with two lines for the tee: 3 damaged, 4 found
+    run(ports, inbound(ports, "846_from_3pl.x12", "k-846"))
+    data = (ROOT / "examples" / "947_from_3pl.x12").read_text().replace("W19*AA*4*EA**VN*CD-SOCK-6PK",
+                                                                          "W19*AA*4*EA**VN*CD-TEE-BLK-M")
+    ref = ports.store.raw.put_once(data.encode(), source="sftp:northstar-3pl", name="947_two_lines.x12")
+    payload = InboundPayload(payload_id=ref.id, source="sftp:northstar-3pl", name="947_two_lines.x12",
+                             sha256=ref.sha256, size=ref.size)  # fmt: skip
+    [out] = settled(ports, call(ports, EDI_INBOUND, envelope("inbound_payload", "k-947-two"), payload))
+    run(ports, [out])
+    run(ports, [out])  # the same change again: nothing more
+    # Then both deltas count, once each: 120 - 3 + 4
+    assert ports.store.inventory.ledger(["CD-TEE-BLK-M"]).stock("CD-TEE-BLK-M")["MAIN"].on_hand == 121
+
+
 def test_an_order_change_adjusts_its_reservations_and_a_dropped_line_is_released(ports: FlowPorts) -> None:
     from crossdock.actors.graph import ORDERS_AMEND
     from crossdock.canonical import OrderPurpose
