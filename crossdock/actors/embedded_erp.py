@@ -9,7 +9,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
@@ -95,19 +94,6 @@ class EmbeddedErp:
             rows = db.execute("SELECT external_document_no, COUNT(*) FROM sales_order"
                               " GROUP BY external_document_no").fetchall()
         return {str(external): int(n) for external, n in rows}
-
-    def open_quantities(self) -> dict[str, tuple[str, Decimal]]:
-        """Each sales order by its external document number (the PO or marketplace order id): its
-        status and the quantity still to ship."""
-        with self._database().transaction() as db:
-            rows = db.execute(
-                "SELECT o.external_document_no, o.status, l.quantity, l.shipped FROM sales_order o"
-                " JOIN sales_line l ON l.document_no = o.document_no").fetchall()
-        found: dict[str, tuple[str, Decimal]] = {}
-        for external, status, quantity, shipped in rows:
-            _, left = found.get(str(external), (status, Decimal(0)))
-            found[str(external)] = (str(status), left + Decimal(quantity) - Decimal(shipped))
-        return found
 
     def stop(self) -> None:
         if self._server is not None:

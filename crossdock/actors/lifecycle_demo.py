@@ -18,7 +18,6 @@ exception item.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -511,7 +510,3 @@ def count_run(store: Store, erp: EmbeddedErp, market: SimState) -> dict[str, Any
         "orders_by_state": dict(sorted(Counter(held.state for held in book.values()).items())),
         "lost_orders": lost[:20],
     }
-
-
-def summary_json(summary: LifecycleSummary) -> str:
-    return json.dumps(summary.to_dict(), sort_keys=False)

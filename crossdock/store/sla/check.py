@@ -45,9 +45,6 @@ class Overdue:
     def party(self) -> str:
         return self.waiting.party
 
-    def hours_late(self, now: datetime) -> float:
-        return round((now - self.due_at).total_seconds() / 3600, 1)
-
     def describe(self, now: datetime) -> str:
         w = self.waiting
         what = self.kind.message.format(party=w.party, key=w.key, sent=self.kind.sent, **w.detail)
