@@ -39,7 +39,8 @@ ORDER_TOPICS: Mapping[str, OrderPurpose] = {
 }
 """The webhook topics crossdock maps to an order, and the purpose each one gives it. ``orders/paid``
 is the same order again (booked once: its key is the channel, the order id and the purpose); any
-other topic (``app/uninstalled``, ``customers/*`` ...; the refund and return topics map to return events) is not an order."""
+other topic (``app/uninstalled``, ``customers/*`` ...; the refund and return topics map to return
+events) is not an order."""
 
 
 def handles(topic: str) -> bool:

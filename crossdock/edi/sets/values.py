@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crossdock.canonical.order import Tax
 from crossdock.canonical.redact import describe
+from crossdock.edi.segment import Segment
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 
@@ -113,3 +115,11 @@ def format_implied(value: Decimal, places: int = 2) -> str:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than {places} decimal places")
     return str(int(scaled))
+
+
+def tax_segment(tax: Tax, code: str) -> Segment:
+    """A TXI for ``tax`` under the tax type ``code``: TXI03 is a percent (a canonical rate of 0.0625 is
+    written 6.25), TXI04/05 the jurisdiction when known. One writer for every set that carries taxes."""
+    rate = format_decimal(tax.rate * 100) if tax.rate is not None else None
+    return Segment.of("TXI", code, format_decimal(tax.amount), rate, "CD" if tax.jurisdiction else None,
+                      tax.jurisdiction)  # fmt: skip

@@ -40,8 +40,7 @@ TAX_TYPES = {"sales": "ST", "state": "ST", "vat": "VA", "gst": "GS", "city": "CT
 
 
 def _tax(tax: Tax) -> Segment:
-    rate = values.format_decimal(tax.rate) if tax.rate is not None else None
-    return Segment.of("TXI", TAX_TYPES.get(tax.kind.lower(), "TX"), values.format_decimal(tax.amount), rate)
+    return values.tax_segment(tax, TAX_TYPES.get(tax.kind.lower(), "TX"))
 
 
 def _sac(indicator: str, code: str, amount: Decimal, where: str) -> Segment:

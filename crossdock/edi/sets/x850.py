@@ -369,10 +369,7 @@ def _sac_segment(kind: str, code: str | None, amount: Decimal, description: str 
 
 
 def _txi_segment(tax: Any) -> Segment:
-    code = {v: k for k, v in TAX_KINDS.items()}.get(tax.kind, tax.kind)
-    rate = values.format_decimal(tax.rate * 100) if tax.rate is not None else None
-    return Segment.of("TXI", code, values.format_decimal(tax.amount), rate, "CD" if tax.jurisdiction else None,
-                      tax.jurisdiction)  # fmt: skip
+    return values.tax_segment(tax, {v: k for k, v in TAX_KINDS.items()}.get(tax.kind, tax.kind))
 
 
 header_segment = _header

@@ -57,7 +57,7 @@ def test_the_810_carries_the_invoice_lines_charges_and_total() -> None:
     assert segments[0] == "BIG*20261124*INV-001001*20261120*PO-4471"
     assert "IT1*1*24*EA*7.25**UP*012345678905*SK*CD-TEE-BLK-M*BP*B-77" in segments
     assert "IT1*2*10*EA*4**SK*CD-SOCK-6PK" in segments
-    assert "TXI*ST*9.92*0.0625" in segments and "SAC*A*C310***870" in segments
+    assert "TXI*ST*9.92*6.25" in segments and "SAC*A*C310***870" in segments
     # 174 - 8.70 + 9.92 + 40 - 5 + 12.50 + 0.78 = 223.50; the channel fee is not the buyer's
     assert "TDS*22350" in segments
     summary = ["TXI*TX*0.78", "CAD****UPSN***2I*1Z999AA10123456784", "SAC*A*C310***500", "SAC*C*D240***1250", "CTT*2"]
