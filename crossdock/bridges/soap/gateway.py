@@ -159,7 +159,15 @@ class ErpGateway:
         existing = self.find_invoice(invoice)
         if existing is not None:
             return existing
-        posted = self._call("create_shipment_invoice", invoice, key=invoice.external_ref)
+        try:
+            posted = self._call("create_shipment_invoice", invoice, key=invoice.external_ref)
+        except ErpRefusedError as exc:  # a second posting raced ours, or a retry after the ERP committed
+            if exc.fault.error_code not in DUPLICATE_CODES:
+                raise
+            existing = self.find_invoice(invoice)
+            if existing is None:
+                raise TransientError(f"ERP says invoice {invoice.external_ref} exists but cannot find it yet") from exc
+            return existing
         return InvoiceRef(str(posted["document_no"]), _decimal(posted.get("amount")), created=True)
 
     def create_credit_memo(self, credit_memo: Mapping[str, Any]) -> dict[str, Any]:

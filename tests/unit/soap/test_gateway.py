@@ -94,7 +94,9 @@ class FakeInvoicingErp:
     """The reference contract's invoice rules: one posting per External Document No.; ``mapping`` is the
     packaged one, or one without the lookup (an older ERP profile)."""
 
-    def __init__(self, *, lookup: bool = True) -> None:
+    def __init__(self, *, lookup: bool = True, refuse_duplicates: bool = False) -> None:
+        self.refuse_duplicates = refuse_duplicates
+        self.hide_lookups = 0
         operations = dict(default_mapping().operations)
         if not lookup:
             del operations["get_invoice_by_external_ref"]
@@ -106,12 +108,16 @@ class FakeInvoicingErp:
         self.calls.append(logical)
         request = build_request(self.mapping.operation(logical), source)
         if logical == "get_invoice_by_external_ref":
-            found = self.posted.get(request["ExternalDocumentNo"])
+            found = self.posted.get(request["ExternalDocumentNo"]) if self.hide_lookups <= 0 else None
+            self.hide_lookups -= 1
             return {"found": found is not None, **(found or {"document_no": None, "amount": None})}
         if logical == "create_shipment_invoice":
             external = request["Invoice"]["ExternalDocumentNo"]
             lines = request["Invoice"]["Lines"]["Line"]
             amount = sum((line["Quantity"] * line["UnitPrice"] for line in lines), Decimal(0))
+            if self.refuse_duplicates and external in self.posted:  # a real ERP's answer to a second posting
+                fault = ErpFault("Client", "exists", "DUPLICATE_EXTERNAL_DOCUMENT_NO", "ExternalDocumentNo")
+                raise ErpRefusedError(fault, "CreateInvoice", owner=Owner.INTEGRATION)
             self.posted.setdefault(external, {"document_no": f"INV-{1000 + len(self.posted)}", "amount": amount})
             return self.posted[external]
         if logical == "change_sales_order":
@@ -128,12 +134,20 @@ def test_an_invoice_is_looked_up_before_it_is_posted_and_posted_once() -> None:
     assert erp.calls == ["get_invoice_by_external_ref", "create_shipment_invoice", "get_invoice_by_external_ref"]
 
 
-def test_without_the_lookup_in_the_mapping_the_gateway_posts_and_the_erp_deduplicates() -> None:
+def test_without_the_lookup_in_the_mapping_the_gateway_posts_without_asking() -> None:
     erp = FakeInvoicingErp(lookup=False)
-    first = ErpGateway(cast(ErpClient, erp)).invoice_shipment(INVOICE)
-    again = ErpGateway(cast(ErpClient, erp)).invoice_shipment(INVOICE)
-    assert first.document_no == again.document_no
+    ErpGateway(cast(ErpClient, erp)).invoice_shipment(INVOICE)
+    ErpGateway(cast(ErpClient, erp)).invoice_shipment(INVOICE)
     assert erp.calls == ["create_shipment_invoice", "create_shipment_invoice"]
+
+
+def test_an_invoice_that_lost_a_race_returns_the_winners_and_posts_nothing_twice() -> None:
+    erp = FakeInvoicingErp(refuse_duplicates=True)
+    winner = ErpGateway(cast(ErpClient, erp)).invoice_shipment(INVOICE)
+    erp.hide_lookups = 1  # our lookup ran before the winner's posting landed
+    loser = ErpGateway(cast(ErpClient, erp)).invoice_shipment(INVOICE)
+    assert (loser.document_no, loser.created) == (winner.document_no, False)
+    assert len(erp.posted) == 1
 
 
 def test_a_change_replaces_the_lines_unless_it_carries_changed_lines_only() -> None:
