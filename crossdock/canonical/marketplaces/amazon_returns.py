@@ -16,10 +16,11 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import BinaryIO
 
 from crossdock.canonical.finance.return_events import ReturnEventDocument, rma_number
+from crossdock.canonical.finance.rows import RowError, money
 from crossdock.canonical.order import Channel
 from crossdock.canonical.returns import ReturnAuthorization, ReturnLine
 from crossdock.errors import MappingError
@@ -89,11 +90,11 @@ def _events(
             created = created or _moment(row["Return request date"])
         except ValueError:
             errors.append((f"{where}: Return request date", f"{row['Return request date']!r} is not a date"))
-        try:
-            quantity = Decimal(row["Return quantity"])
-            refunded += Decimal(row.get("Refunded Amount") or "0")
-        except InvalidOperation:
-            errors.append((f"{where}: Return quantity / Refunded Amount", "is not a number"))
+        try:  # the finance rows' parser: "NaN" and "Infinity" are no amounts either
+            quantity = money(row["Return quantity"], "Return quantity")
+            refunded += money(row.get("Refunded Amount") or "0", "Refunded Amount")
+        except RowError as exc:
+            errors.append((f"{where}: Return quantity / Refunded Amount", str(exc)))
             continue
         if not row["Merchant SKU"] or quantity <= 0:
             errors.append((f"{where}: Merchant SKU / Return quantity", "a SKU and a quantity above 0 are required"))

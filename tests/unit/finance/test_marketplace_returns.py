@@ -153,3 +153,8 @@ def test_an_amazon_returns_report_that_cannot_be_read_names_file_line_and_column
     with pytest.raises(MappingError) as caught:
         report_to_events(io.BytesIO(bad), "r.tsv")
     assert [where for where, _ in caught.value.errors] == ["r.tsv:2: Return quantity / Refunded Amount"]
+    # "NaN" parses as a Decimal: it is no quantity either (a mapping error, not a crash on the comparison)
+    nan = (DATA / "amazon_returns_report.tsv").read_bytes().replace(b"\t2\tAPPAREL", b"\tNaN\tAPPAREL")
+    with pytest.raises(MappingError) as caught:
+        report_to_events(io.BytesIO(nan), "r.tsv")
+    assert [where for where, _ in caught.value.errors] == ["r.tsv:2: Return quantity / Refunded Amount"]
