@@ -177,9 +177,10 @@ def import_command(
     from crossdock.actors.flow_config import load_flow_config
     from crossdock.actors.flows import call
     from crossdock.actors.handlers import delivery
+    from crossdock.actors.handlers.marketplace import return_key
     from crossdock.actors.steps import sender
     from crossdock.actors.wiring import build_flow_broker, build_ports, flows_file
-    from crossdock.canonical import Envelope, idempotency_key
+    from crossdock.canonical import Envelope
     from crossdock.canonical.inbound import OutboxDelivery
     from crossdock.canonical.marketplaces.amazon_returns import report_to_events
     from crossdock.errors import ConfigError, MappingError
@@ -201,9 +202,8 @@ def import_command(
     ports = None
     try:
         ports = build_ports(load_flow_config(flows_file(settings)), store, marketplaces={})
-        messages = [(Envelope(idempotency_key=idempotency_key("return", e.channel.value, e.rma_number, e.kind,
-                                                              e.refund_id or ""),
-                              source="returns.import", document_type="return_event"), e) for e in events]  # fmt: skip
+        messages = [(Envelope(idempotency_key=return_key(e), source="returns.import", document_type="return_event"),
+                     e) for e in events]  # fmt: skip
         if settings.broker_url is not None:
             broker = build_flow_broker(settings, ports)
             try:

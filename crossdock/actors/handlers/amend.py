@@ -15,7 +15,7 @@ from crossdock.actors.handlers import erp_view, inventory, invoices, orders
 from crossdock.actors.handlers.lifecycle import original_key, whole_version
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.steps import Outgoing
-from crossdock.canonical import Channel, Order
+from crossdock.canonical import Order
 from crossdock.canonical.envelope import Envelope
 from crossdock.canonical.lifecycle import (
     Amendment,
@@ -30,7 +30,7 @@ from crossdock.canonical.lifecycle import (
 )
 from crossdock.canonical.order import OrderPurpose
 from crossdock.errors import BusinessError, Owner
-from crossdock.store import DocRef, DocType
+from crossdock.store import DocType
 from crossdock.store.order_book import HeldOrder
 
 AMENDMENT_REFUSED = "AmendmentRefused"
@@ -39,8 +39,7 @@ AMENDMENT_REFUSED = "AmendmentRefused"
 def _erp_order_no(ports: FlowPorts, held: HeldOrder, order: Order) -> str:
     if held.erp_order_no:
         return held.erp_order_no
-    kind = DocType.PURCHASE_ORDER if order.channel is Channel.EDI else DocType.MARKETPLACE_ORDER
-    found = ports.store.links.connected(DocRef(kind, order.external_id)).ids(DocType.ERP_ORDER)
+    found = ports.store.links.connected(orders.order_ref(order)).ids(DocType.ERP_ORDER)
     if not found:
         raise BusinessError(f"{order.channel} order {order.external_id} is booked but its ERP order is not known",
                             owner=Owner.INTEGRATION, key=order.external_id)  # fmt: skip

@@ -43,7 +43,7 @@ def acknowledge(ports: FlowPorts, ctx: StepContext, order: Order) -> list[Outgoi
     if port is None or order.channel is Channel.EDI:
         log.info("order %s: %s takes no acknowledgment here", order.external_id, order.channel.value)
         return []
-    port.acknowledge(order.external_id)  # the remote call first: no transaction is held across it
+    port.acknowledge(order.external_id)  # idempotent at Walmart: a retry after a crash acknowledges nothing twice
     this = DocRef(DocType.MARKETPLACE_ORDER, order.external_id)
     ack = DocRef(MARKETPLACE_ACK, f"{order.channel.value}:{order.external_id}")
     ports.store.links.link(this, ack, message_id=ctx.envelope.message_id, session=ctx.session)

@@ -43,3 +43,9 @@ def marketplace_order_of(store: Store, order: ShipmentOrder) -> tuple[str, str] 
         if found:
             return found.pop(), ref
     return None
+
+
+def order_doc(channel: Channel, external_id: str) -> DocRef:
+    """The order ``external_id`` of ``channel`` as the links hold it (purchase order or marketplace order)."""
+    kind = DocType.PURCHASE_ORDER if channel is Channel.EDI else DocType.MARKETPLACE_ORDER
+    return DocRef(kind, external_id)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import INVOICES_TO_BUYER
 from crossdock.actors.handlers import erp_view
+from crossdock.actors.handlers.channels import order_doc
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.shipments import buyer_of, erp_order_for
 from crossdock.actors.handlers.x12_out import send_x12
@@ -69,7 +70,7 @@ def to_erp(ports: FlowPorts, ctx: StepContext, shipment: Shipment) -> list[Outgo
     this = DocRef(DocType.SHIPMENT, shipment.shipment_id)
     invoiced_at = (shipment.shipped_at or ctx.envelope.created_at).date()
     billed: list[tuple[Invoice, str, Order | None]] = []
-    for shipped in shipment.orders:  # every ERP call before the step's transaction is first touched
+    for shipped in shipment.orders:  # the ERP calls first (inside a worker the hop's claim is already open)
         erp_order, _ = erp_order_for(ports, shipment.model_copy(update={"orders": [shipped]}))
         order = booked_order(ports, erp_order)
         references = {erp_view.ERP_ORDER: erp_order,
@@ -108,8 +109,7 @@ def _record_invoiced(ports: FlowPorts, ctx: StepContext, invoice: Invoice, order
 
 
 def _order_ref(invoice: Invoice) -> DocRef:
-    kind = DocType.PURCHASE_ORDER if invoice.channel.value == "edi" else DocType.MARKETPLACE_ORDER
-    return DocRef(kind, invoice.order_ref)
+    return order_doc(invoice.channel, invoice.order_ref)
 
 
 def to_buyer(ports: FlowPorts, ctx: StepContext, invoice: Invoice) -> list[Outgoing]:

@@ -65,7 +65,7 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
         raise MappingError(f"Shopify {topic} webhook {document.name}: the body is no refund or return",
                            [("refund_line_items / return_line_items", "is required")], key=key)  # fmt: skip
     if events is not None:
-        return [Outgoing(graph.RETURNS_APPLY, event, _return_key(event)) for event in events]
+        return [Outgoing(graph.RETURNS_APPLY, event, return_key(event)) for event in events]
     try:
         order = order_to_canonical(channel, body, topic=topic)
     except ValueError as exc:  # no mapping for this channel
@@ -77,7 +77,8 @@ def handle(ports: FlowPorts, ctx: StepContext, document: InboundPayload) -> list
     return [] if out is None else [out]
 
 
-def _return_key(event: ReturnEventDocument) -> str:
+def return_key(event: ReturnEventDocument) -> str:
+    """One return event's key, whatever brought it (webhook, poll, report import): a second copy is a duplicate."""
     return idempotency_key("return", event.channel.value, event.rma_number, event.kind, event.refund_id or "")
 
 

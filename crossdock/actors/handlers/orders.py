@@ -18,7 +18,7 @@ import re
 from crossdock.actors.context import StepContext
 from crossdock.actors.graph import ORDERS_TO_WAREHOUSE
 from crossdock.actors.handlers import channel_acks, erp_view, inventory, invoices, lifecycle, po_ack
-from crossdock.actors.handlers.channels import channel_ref
+from crossdock.actors.handlers.channels import channel_ref, order_doc
 from crossdock.actors.handlers.ports import FlowPorts
 from crossdock.actors.handlers.x12_out import send_x12
 from crossdock.actors.steps import Outgoing
@@ -33,8 +33,7 @@ X12_ID_QUALIFIER = re.compile(r"[A-Z0-9]{1,2}")
 
 def order_ref(order: Order) -> DocRef:
     """The order as the channel knows it: a buyer's PO (EDI) or a marketplace order id."""
-    kind = DocType.PURCHASE_ORDER if order.channel in (Channel.EDI,) else DocType.MARKETPLACE_ORDER
-    return DocRef(kind, order.external_id)
+    return order_doc(order.channel, order.external_id)
 
 
 def for_warehouse(order: Order) -> Order:
